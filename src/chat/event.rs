@@ -1,0 +1,198 @@
+//! What happens in a room (`Event`), how it is numbered (`EventId`) and the
+//! rendered form every stream shares (`Frame`). Rendering itself is left to
+//! whoever implements `Render`: the domain only carries the bytes.
+
+use std::fmt;
+use std::str::FromStr;
+
+use bytes::Bytes;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::name::{MessageText, Name};
+
+/// Where an event stands in its room: `{epoch}-{seq}`. The epoch changes when a
+/// room is made anew (after it was dropped, or after a restart), so an id from
+/// an earlier life of a room is never mistaken for one of this life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EventId {
+    pub epoch: u64,
+    pub seq: u64,
+}
+
+impl EventId {
+    /// The id before the first event of a room born at `epoch`.
+    pub fn start(epoch: u64) -> Self {
+        Self { epoch, seq: 0 }
+    }
+
+    pub fn next(self) -> Self {
+        Self {
+            epoch: self.epoch,
+            seq: self.seq + 1,
+        }
+    }
+}
+
+impl fmt::Display for EventId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.epoch, self.seq)
+    }
+}
+
+impl FromStr for EventId {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        let (epoch, seq) = s.trim().split_once('-').ok_or(())?;
+        Ok(Self {
+            epoch: epoch.parse().map_err(|_| ())?,
+            seq: seq.parse().map_err(|_| ())?,
+        })
+    }
+}
+
+/// A member's identity: the session, not the connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MemberId(pub Uuid);
+
+impl MemberId {
+    pub fn random() -> Self {
+        Self(Uuid::new_v4())
+    }
+}
+
+/// The public, per-member seed of an avatar: 16 lowercase hex digits.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Seed(String);
+
+impl Seed {
+    pub fn random() -> Self {
+        Self(format!("{:016x}", rand::random::<u64>()))
+    }
+
+    pub fn parse(input: &str) -> Option<Self> {
+        let valid = input.len() == 16 && input.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        valid.then(|| Self(input.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Who a person is in the rooms: identity, the name they go by, avatar seed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    pub id: MemberId,
+    pub name: Name,
+    pub seed: Seed,
+}
+
+impl Member {
+    pub fn author(&self) -> Author {
+        Author {
+            name: self.name.clone(),
+            seed: self.seed.clone(),
+        }
+    }
+}
+
+/// How a member appears next to what they said: name and avatar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Author {
+    pub name: Name,
+    pub seed: Seed,
+}
+
+/// Something that happened in a room and goes into its log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    Message {
+        author: Author,
+        text: MessageText,
+        at: OffsetDateTime,
+    },
+    /// One or more members arrived; `more` counts those not named.
+    Joined {
+        names: Vec<Name>,
+        more: usize,
+        at: OffsetDateTime,
+    },
+    /// One or more members left; `more` counts those not named.
+    Left {
+        names: Vec<Name>,
+        more: usize,
+        at: OffsetDateTime,
+    },
+    Renamed {
+        from: Name,
+        to: Name,
+        at: OffsetDateTime,
+    },
+}
+
+/// Who is present in a room: the first names in order of arrival, and how many in all.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Online {
+    pub members: Vec<Author>,
+    pub total: usize,
+}
+
+/// What kind of update a frame carries; streams treat them differently.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FrameKind {
+    /// A message or notice: kept in history, sent once to each stream.
+    Log,
+    /// The Online list: never kept, always the latest sent.
+    Online,
+    /// The whole log at once, for a stream that fell too far behind.
+    Resync,
+}
+
+/// An event rendered once for every stream: `sse` is the whole `text/event-stream`
+/// message (with its `id:` line), `html` the bare log item (empty for others).
+#[derive(Clone, Debug)]
+pub struct Frame {
+    pub id: EventId,
+    pub kind: FrameKind,
+    pub sse: Bytes,
+    pub html: Bytes,
+}
+
+/// Turns events into frames. Implemented by the views; the domain calls it
+/// exactly once per event, while the event is numbered.
+pub trait Render: Send + Sync + 'static {
+    fn log_item(&self, id: EventId, event: &Event) -> Frame;
+    fn online(&self, last: EventId, online: &Online) -> Frame;
+    fn resync(&self, last: EventId, items: &[Frame]) -> Frame;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_through_text() {
+        let id = EventId { epoch: 17, seq: 42 };
+        assert_eq!(id.to_string().parse::<EventId>(), Ok(id));
+        assert!("17".parse::<EventId>().is_err());
+        assert!("a-1".parse::<EventId>().is_err());
+        assert!("1-".parse::<EventId>().is_err());
+    }
+
+    #[test]
+    fn ids_order_by_epoch_then_seq() {
+        let a = EventId::start(5).next();
+        assert!(a.next() > a);
+        assert!(EventId::start(6) > a.next().next());
+    }
+
+    #[test]
+    fn seeds_are_hex_of_fixed_length() {
+        let seed = Seed::random();
+        assert_eq!(Seed::parse(seed.as_str()), Some(seed));
+        assert!(Seed::parse("../../etc/passwd").is_none());
+        assert!(Seed::parse("ABCDEF0123456789").is_none());
+    }
+}

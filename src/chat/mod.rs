@@ -1,0 +1,117 @@
+//! The chat domain: rooms, presence, history and names. It knows nothing of
+//! HTTP or HTML: handlers ask it through the `Store` trait, and it hands back
+//! frames that a `Render` (the views) made.
+
+pub mod code;
+pub mod event;
+pub mod memory;
+pub mod name;
+pub mod room;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use tokio::sync::{broadcast, watch};
+
+pub use code::RoomCode;
+pub use event::{Author, Event, EventId, Frame, FrameKind, Member, MemberId, Online, Render, Seed};
+pub use name::{MessageText, Name, TextError};
+
+/// The store every handler talks to; `Arc` makes it a cheap handle.
+pub type Chat = Arc<dyn Store>;
+
+/// Why the chat could not do what was asked; the words are shown to people.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChatError {
+    /// Nothing is at that code (what was typed, as typed).
+    NoSuchRoom(String),
+    /// Only members may do that, and this one is not (or no longer) in the room.
+    NotMember,
+    /// Posting too fast: try again after this long.
+    TooFast(Duration),
+    /// No free code could be found for a new room.
+    Full,
+}
+
+impl std::fmt::Display for ChatError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NoSuchRoom(typed) if typed.trim().is_empty() => f.write_str("Enter a room code"),
+            Self::NoSuchRoom(typed) => write!(f, "No room with code {}", typed.trim()),
+            Self::NotMember => f.write_str("You are not in this room"),
+            Self::TooFast(wait) => write!(
+                f,
+                "You are sending messages too fast: wait {} s and send again",
+                wait.as_secs().max(1)
+            ),
+            Self::Full => f.write_str("No more rooms can be made right now: try again later"),
+        }
+    }
+}
+
+/// A public room as the home page lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoomSummary {
+    pub code: RoomCode,
+    pub members: usize,
+}
+
+/// What a page load shows: the log so far, its last id, and who is present.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    pub code: RoomCode,
+    pub public: bool,
+    pub items: Vec<Frame>,
+    pub last: EventId,
+    pub online: Online,
+}
+
+/// Counters for `/metrics`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub rooms: usize,
+    pub members: usize,
+    pub streams: usize,
+    pub messages: u64,
+    pub renders: u64,
+}
+
+/// An open stream's hold on a room. The member counts as present while it is
+/// alive; dropping it starts the grace period.
+pub struct Subscription {
+    /// Frames to send before anything else: what was missed, and the Online list.
+    pub backlog: Vec<Frame>,
+    /// Everything published from now on.
+    pub rx: broadcast::Receiver<Frame>,
+    /// Ends (its sender is dropped) when the member leaves the room.
+    pub here: watch::Receiver<()>,
+    /// Keeps the member present; its `Drop` starts the grace period.
+    pub guard: Box<dyn Send + Sync>,
+}
+
+/// Everything handlers may ask of the chat. One in-memory implementation now;
+/// a shared one can take its place without handlers or views noticing.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Public rooms in configured order, with member counts.
+    async fn public_rooms(&self) -> Vec<RoomSummary>;
+    /// Makes a private room with a fresh code and puts `member` in it.
+    async fn create_room(&self, member: &Member) -> Result<RoomCode, ChatError>;
+    /// Finds the room a person means by what they typed: a code or a public slug.
+    async fn resolve(&self, typed: &str) -> Result<RoomCode, ChatError>;
+    /// Puts `member` in the room (announcing it if new) and returns what the page shows.
+    async fn enter(&self, code: &RoomCode, member: &Member) -> Result<Snapshot, ChatError>;
+    /// Opens a stream for a member, resuming after `after` when given.
+    async fn subscribe(&self, code: &RoomCode, member: MemberId, after: Option<EventId>) -> Result<Subscription, ChatError>;
+    /// The whole log in one frame, for a stream that fell behind.
+    async fn whole_log(&self, code: &RoomCode) -> Option<Frame>;
+    /// Posts a message from a present member.
+    async fn post(&self, code: &RoomCode, member: MemberId, text: MessageText) -> Result<(), ChatError>;
+    /// The member leaves now; their streams end.
+    async fn leave(&self, code: &RoomCode, member: MemberId) -> Result<(), ChatError>;
+    /// The member now goes by `to` in every room they are in; each room is told.
+    async fn rename(&self, member: MemberId, to: &Name);
+    /// Counters for `/metrics`.
+    async fn stats(&self) -> Stats;
+}

@@ -1,0 +1,290 @@
+//! One room's state: its numbered history, its broadcast channel and who is
+//! present. Plain synchronous code, driven by the store under its lock; timers
+//! and locking are the store's business.
+
+use std::collections::{HashMap, VecDeque};
+
+use time::OffsetDateTime;
+use tokio::sync::{broadcast, watch};
+
+use super::code::RoomCode;
+use super::event::{Author, Event, EventId, Frame, MemberId, Online, Render};
+use super::name::Name;
+
+/// How many names the Online list shows before "and N more".
+pub const ONLINE_SHOWN: usize = 100;
+/// How many names a batched notice spells out before "and N others".
+const NOTICE_NAMES: usize = 2;
+
+/// A member present in a room.
+#[derive(Debug)]
+struct Presence {
+    author: Author,
+    /// Streams open now; the member stays while this is above zero.
+    streams: u32,
+    /// Bumped on every change, so a grace timer started earlier can tell it is stale.
+    generation: u64,
+    /// Order of arrival, for the Online list.
+    arrival: u64,
+    /// Dropped when the member leaves: their open streams then end.
+    here: watch::Sender<()>,
+}
+
+/// What a stream needs to start: what it missed, and where to listen next.
+pub struct Tap {
+    pub backlog: Vec<Frame>,
+    pub rx: broadcast::Receiver<Frame>,
+    pub here: watch::Receiver<()>,
+}
+
+/// Notices waiting to be announced as one, in a big room.
+#[derive(Debug, Default)]
+struct Batch {
+    joined: Vec<Name>,
+    left: Vec<Name>,
+}
+
+pub struct Room {
+    pub code: RoomCode,
+    pub public: bool,
+    last: EventId,
+    history: VecDeque<Frame>,
+    history_len: usize,
+    tx: broadcast::Sender<Frame>,
+    members: HashMap<MemberId, Presence>,
+    arrivals: u64,
+    online: Frame,
+    /// The Online list changed since `online` was rendered.
+    pub online_dirty: bool,
+    batch: Batch,
+    big_room: usize,
+}
+
+impl Room {
+    pub fn new(code: RoomCode, public: bool, epoch: u64, settings: &RoomSettings, render: &dyn Render) -> Self {
+        let last = EventId::start(epoch);
+        // The channel holds what a stream may lag behind before it is resynced.
+        let (tx, _) = broadcast::channel(settings.history_len.clamp(16, 1024));
+        Self {
+            code,
+            public,
+            last,
+            history: VecDeque::with_capacity(settings.history_len.min(64)),
+            history_len: settings.history_len.max(1),
+            tx,
+            members: HashMap::new(),
+            arrivals: 0,
+            online: render.online(last, &Online::default()),
+            online_dirty: false,
+            batch: Batch::default(),
+            big_room: settings.big_room,
+        }
+    }
+
+    pub fn last(&self) -> EventId {
+        self.last
+    }
+
+    pub fn member_count(&self) -> usize {
+        self.members.len()
+    }
+
+    pub fn is_member(&self, member: MemberId) -> bool {
+        self.members.contains_key(&member)
+    }
+
+    pub fn is_big(&self) -> bool {
+        self.members.len() > self.big_room
+    }
+
+    /// Numbers, renders (once), keeps and sends an event.
+    pub fn publish(&mut self, render: &dyn Render, event: &Event) {
+        self.last = self.last.next();
+        let frame = render.log_item(self.last, event);
+        if self.history.len() == self.history_len {
+            self.history.pop_front();
+        }
+        self.history.push_back(frame.clone());
+        let _ = self.tx.send(frame); // Err only means that nobody is listening
+    }
+
+    /// Adds a member if they are not present and announces it. Returns the
+    /// generation to expire them at if no stream attaches within the grace
+    /// period, or `None` when they were already present.
+    pub fn enter(&mut self, render: &dyn Render, id: MemberId, author: Author, now: OffsetDateTime) -> Option<u64> {
+        if self.members.contains_key(&id) {
+            return None;
+        }
+        let name = author.name.clone();
+        self.arrivals += 1;
+        let (here, _) = watch::channel(());
+        self.members.insert(id, Presence { author, streams: 0, generation: 0, arrival: self.arrivals, here });
+        self.announce(render, name, true, now);
+        Some(0)
+    }
+
+    /// A stream of the member opened. `None` when they are not a member.
+    pub fn attach(&mut self, id: MemberId) -> Option<watch::Receiver<()>> {
+        let presence = self.members.get_mut(&id)?;
+        presence.streams += 1;
+        presence.generation += 1;
+        Some(presence.here.subscribe())
+    }
+
+    /// A stream of the member closed. Returns the generation to expire them at
+    /// after the grace period, when it was their last stream.
+    pub fn detach(&mut self, id: MemberId) -> Option<u64> {
+        let presence = self.members.get_mut(&id)?;
+        presence.streams = presence.streams.saturating_sub(1);
+        presence.generation += 1;
+        (presence.streams == 0).then_some(presence.generation)
+    }
+
+    /// The grace period of `generation` ran out: the member goes, unless a stream
+    /// came back since. True when they left.
+    pub fn expire(&mut self, render: &dyn Render, id: MemberId, generation: u64, now: OffsetDateTime) -> bool {
+        let stale = self
+            .members
+            .get(&id)
+            .is_none_or(|p| p.generation != generation || p.streams > 0);
+        !stale && self.leave(render, id, now)
+    }
+
+    /// The member goes now; their open streams end. True when they were present.
+    pub fn leave(&mut self, render: &dyn Render, id: MemberId, now: OffsetDateTime) -> bool {
+        match self.members.remove(&id) {
+            Some(presence) => {
+                self.announce(render, presence.author.name, false, now);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The member now goes by `to`; announced, and the Online list follows.
+    pub fn rename(&mut self, render: &dyn Render, id: MemberId, to: &Name, now: OffsetDateTime) {
+        let Some(presence) = self.members.get_mut(&id) else { return };
+        if presence.author.name == *to {
+            return;
+        }
+        let from = std::mem::replace(&mut presence.author.name, to.clone());
+        self.online_dirty = true;
+        self.publish(render, &Event::Renamed { from, to: to.clone(), at: now });
+    }
+
+    /// What a stream that has shown everything up to `after` must be sent first,
+    /// and the receiver for what follows, taken together: no gap, no duplicate.
+    pub fn tap(&self, render: &dyn Render, after: Option<EventId>, here: watch::Receiver<()>) -> Tap {
+        let rx = self.tx.subscribe();
+        let mut backlog = match after {
+            Some(after) if after == self.last => Vec::new(),
+            Some(after) if self.has_all_after(after) => {
+                self.history.iter().filter(|f| f.id > after).cloned().collect()
+            }
+            _ => vec![self.whole_log(render)],
+        };
+        backlog.push(self.online.clone());
+        Tap { backlog, rx, here }
+    }
+
+    /// The whole log in one frame, for a stream that fell too far behind.
+    pub fn whole_log(&self, render: &dyn Render) -> Frame {
+        let items: Vec<Frame> = self.history.iter().cloned().collect();
+        render.resync(self.last, &items)
+    }
+
+    /// True when the history holds every event after `after`.
+    fn has_all_after(&self, after: EventId) -> bool {
+        if after.epoch != self.last.epoch || after > self.last {
+            return false;
+        }
+        let oldest_kept = self.history.front().map_or(self.last.next(), |f| f.id);
+        after.seq + 1 >= oldest_kept.seq
+    }
+
+    /// The message a member sends, or `false` when they are not present.
+    pub fn say(&mut self, render: &dyn Render, id: MemberId, text: super::name::MessageText, now: OffsetDateTime) -> bool {
+        let Some(presence) = self.members.get(&id) else { return false };
+        let author = presence.author.clone();
+        self.publish(render, &Event::Message { author, text, at: now });
+        true
+    }
+
+    /// The log as it stands, for a page load.
+    pub fn history(&self) -> Vec<Frame> {
+        self.history.iter().cloned().collect()
+    }
+
+    /// Who is present: the first `ONLINE_SHOWN` by arrival, and the total.
+    pub fn online(&self) -> Online {
+        let mut present: Vec<&Presence> = self.members.values().collect();
+        present.sort_unstable_by_key(|p| p.arrival);
+        Online {
+            members: present.iter().take(ONLINE_SHOWN).map(|p| p.author.clone()).collect(),
+            total: present.len(),
+        }
+    }
+
+    /// Renders the Online list anew and sends it, if it changed.
+    pub fn flush_online(&mut self, render: &dyn Render) {
+        if !self.online_dirty {
+            return;
+        }
+        self.online_dirty = false;
+        self.online = render.online(self.last, &self.online());
+        let _ = self.tx.send(self.online.clone());
+    }
+
+    /// Announces batched joins and leaves as one notice each. True when any were sent.
+    pub fn flush_batch(&mut self, render: &dyn Render, now: OffsetDateTime) -> bool {
+        let batch = std::mem::take(&mut self.batch);
+        let sent = !batch.joined.is_empty() || !batch.left.is_empty();
+        if let Some((names, more)) = spell(batch.joined) {
+            self.publish(render, &Event::Joined { names, more, at: now });
+        }
+        if let Some((names, more)) = spell(batch.left) {
+            self.publish(render, &Event::Left { names, more, at: now });
+        }
+        sent
+    }
+
+    pub fn has_batch(&self) -> bool {
+        !self.batch.joined.is_empty() || !self.batch.left.is_empty()
+    }
+
+    /// Announces arrivals or departures: at once in a small room, batched in a big one.
+    fn announce(&mut self, render: &dyn Render, name: Name, joined: bool, now: OffsetDateTime) {
+        self.online_dirty = true;
+        if self.is_big() || self.has_batch() {
+            let list = if joined { &mut self.batch.joined } else { &mut self.batch.left };
+            list.push(name);
+            return;
+        }
+        let names = vec![name];
+        let event = if joined {
+            Event::Joined { names, more: 0, at: now }
+        } else {
+            Event::Left { names, more: 0, at: now }
+        };
+        self.publish(render, &event);
+    }
+}
+
+/// The names a batched notice spells out, and how many more it counts.
+fn spell(mut names: Vec<Name>) -> Option<(Vec<Name>, usize)> {
+    if names.is_empty() {
+        return None;
+    }
+    // "Ann and Bob joined" reads better than "Ann and 1 other joined".
+    let shown = if names.len() <= NOTICE_NAMES + 1 { names.len() } else { NOTICE_NAMES };
+    let more = names.len() - shown;
+    names.truncate(shown);
+    Some((names, more))
+}
+
+/// The per-room settings the store passes down.
+#[derive(Clone, Debug)]
+pub struct RoomSettings {
+    pub history_len: usize,
+    pub big_room: usize,
+}

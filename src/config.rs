@@ -1,0 +1,88 @@
+//! Every setting of the server: a flag with a `LIVECHAT_*` environment twin.
+//! This is the only code that reads flags or the environment; the rest of the
+//! program is handed a `Config`.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::Parser;
+
+/// An anonymous real-time chat server.
+#[derive(Parser, Debug, Clone)]
+#[command(name = "livechat", version, about)]
+pub struct Config {
+    /// Address and port to listen on.
+    #[arg(long, env = "LIVECHAT_BIND", default_value = "127.0.0.1:3000")]
+    pub bind: SocketAddr,
+
+    /// Key that signs session cookies (at least 32 bytes). Random at start when
+    /// absent, so sessions end at every restart: set it in production.
+    #[arg(long, env = "LIVECHAT_SECRET", hide_env_values = true)]
+    pub secret: Option<String>,
+
+    /// Mark the session cookie `Secure` (set this when served over HTTPS).
+    #[arg(long, env = "LIVECHAT_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+
+    /// Public rooms, comma-separated slugs, listed on the home page in this order.
+    #[arg(
+        long,
+        env = "LIVECHAT_PUBLIC_ROOMS",
+        value_delimiter = ',',
+        default_value = "general,hobby,games,tech,music"
+    )]
+    pub public_rooms: Vec<String>,
+
+    /// Messages and notices each room keeps for page loads and resumes.
+    #[arg(long, env = "LIVECHAT_HISTORY", default_value_t = 200)]
+    pub history: usize,
+
+    /// Seconds a member stays present after their last stream closes.
+    #[arg(long, env = "LIVECHAT_GRACE", default_value_t = 15)]
+    pub grace: u64,
+
+    /// Longest name, in characters, after trimming.
+    #[arg(long, env = "LIVECHAT_MAX_NAME", default_value_t = 32)]
+    pub max_name: usize,
+
+    /// Longest message, in characters.
+    #[arg(long, env = "LIVECHAT_MAX_MESSAGE", default_value_t = 2000)]
+    pub max_message: usize,
+
+    /// Messages a member may post per rate window.
+    #[arg(long, env = "LIVECHAT_RATE_MESSAGES", default_value_t = 10)]
+    pub rate_messages: u32,
+
+    /// Length of the rate window, in seconds.
+    #[arg(long, env = "LIVECHAT_RATE_WINDOW", default_value_t = 10)]
+    pub rate_window: u64,
+
+    /// Member count above which join and leave notices are batched.
+    #[arg(long, env = "LIVECHAT_BIG_ROOM", default_value_t = 50)]
+    pub big_room: usize,
+
+    /// Seconds between keep-alive comments on idle streams.
+    #[arg(long, env = "LIVECHAT_KEEPALIVE", default_value_t = 15)]
+    pub keepalive: u64,
+
+    /// Largest request body, in bytes; larger ones get 413.
+    #[arg(long, env = "LIVECHAT_MAX_BODY", default_value_t = 16 * 1024)]
+    pub max_body: usize,
+}
+
+impl Config {
+    /// The grace period as a duration.
+    pub fn grace(&self) -> Duration {
+        Duration::from_secs(self.grace)
+    }
+
+    /// The keep-alive interval as a duration (at least one second).
+    pub fn keepalive(&self) -> Duration {
+        Duration::from_secs(self.keepalive.max(1))
+    }
+
+    /// A configuration with every default, for tests.
+    pub fn for_tests() -> Self {
+        Self::parse_from(["livechat"])
+    }
+}

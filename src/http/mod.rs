@@ -1,0 +1,36 @@
+//! The HTTP face of the chat: a file per area with its handlers, plus the
+//! session, request shape, guards and asset serving they share.
+
+pub mod assets;
+pub mod guard;
+pub mod home;
+pub mod ops;
+pub mod paths;
+pub mod room;
+pub mod session;
+pub mod shape;
+pub mod stream;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::AppState;
+
+/// Every route of the contract.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::get_home))
+        .route("/rooms", post(home::post_rooms))
+        .route("/join", post(home::post_join))
+        .route("/name", post(home::post_name))
+        .route("/r/{code}", get(room::get_room))
+        .route("/r/{code}/messages", post(room::post_message))
+        .route("/r/{code}/leave", post(room::post_leave))
+        .route("/r/{code}/events", get(stream::get_events))
+        .route("/r/{code}/log", get(stream::get_log_document))
+        .route("/avatars/{file}", get(assets::get_avatar))
+        .route("/me/{file}", get(assets::get_own_css))
+        .route("/assets/{file}", get(assets::get_asset))
+        .route("/healthz", get(ops::get_healthz))
+        .route("/metrics", get(ops::get_metrics))
+}

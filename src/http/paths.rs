@@ -1,0 +1,38 @@
+//! Every URL of the site, built in one place.
+
+use crate::chat::{EventId, RoomCode, Seed};
+
+pub fn room(code: &RoomCode) -> String {
+    format!("/r/{code}")
+}
+
+/// The room's stream, resuming after `after` (the last event the page shows).
+pub fn events(code: &RoomCode, after: Option<EventId>) -> String {
+    match after {
+        Some(after) => format!("/r/{code}/events?after={after}"),
+        None => format!("/r/{code}/events"),
+    }
+}
+
+/// The log document that streams by itself, for browsers without JavaScript.
+pub fn log_document(code: &RoomCode) -> String {
+    format!("/r/{code}/log")
+}
+
+pub fn leave(code: &RoomCode) -> String {
+    format!("/r/{code}/leave")
+}
+
+pub fn avatar(seed: &Seed) -> String {
+    format!("/avatars/{}.svg", seed.as_str())
+}
+
+/// The stylesheet that marks one member's own messages.
+pub fn own_css(seed: &Seed) -> String {
+    format!("/me/{}.css", seed.as_str())
+}
+
+/// Home with a code filled in, for a shared link opened without a name.
+pub fn home_with_code(code: &RoomCode) -> String {
+    format!("/?code={code}")
+}

@@ -1,0 +1,204 @@
+//! The room's live streams: `text/event-stream` for htmx, and the log document
+//! that streams plain HTML into an `<iframe>` for browsers without JavaScript.
+//! Each stream only copies frames rendered once for everyone.
+
+use std::collections::VecDeque;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::time::{interval_at, Instant, Interval, MissedTickBehavior};
+
+use super::guard::CSP_FRAMED;
+use super::paths;
+use super::room::room_code;
+use super::session::Session;
+use crate::chat::{Chat, ChatError, EventId, FrameKind, RoomCode, Subscription};
+use crate::error::AppError;
+use crate::shutdown::Shutdown;
+use crate::views::room::log_document_head;
+use crate::views::stream::{connected, final_words, restarting, KEEP_ALIVE};
+use crate::{AppState, Counters};
+
+#[derive(Deserialize, Default)]
+pub struct EventsQuery {
+    after: Option<String>,
+}
+
+/// Where a stream resumes: `Last-Event-ID` (a reconnect) wins over `?after=`
+/// (the first connect, from the page).
+fn resume_point(headers: &HeaderMap, query: &EventsQuery) -> Option<EventId> {
+    let header = headers.get("last-event-id").and_then(|v| v.to_str().ok());
+    header.or(query.after.as_deref()).and_then(|id| id.parse().ok())
+}
+
+/// `GET /r/{code}/events`. Always `200 text/event-stream`: a stream that
+/// cannot be served says why on the page and tells htmx to stop, so no error
+/// page ever lands in the log.
+pub async fn get_events(
+    State(app): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Query(query): Query<EventsQuery>,
+) -> Response {
+    let body = match open(&app, session, &code, resume_point(&headers, &query)).await {
+        Ok((code, sub)) => Body::from_stream(events(app, code, sub)),
+        Err(words) => Body::from(words),
+    };
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    res
+}
+
+/// Subscribes, or explains why not in the stream's last words.
+async fn open(app: &AppState, session: Session, code: &str, after: Option<EventId>) -> Result<(RoomCode, Subscription), Bytes> {
+    let home = Some(("/", "Go to the home page."));
+    let Some(code) = RoomCode::from_path(code) else {
+        return Err(final_words("There is no such room.", home));
+    };
+    let Some(me) = session.member else {
+        return Err(final_words("Your session has ended.", Some((&paths::room(&code), "Join again."))));
+    };
+    match app.chat.subscribe(&code, me.id, after).await {
+        Ok(sub) => Ok((code, sub)),
+        Err(ChatError::NotMember) => Err(final_words("You are no longer in this room.", Some((&paths::room(&code), "Join again.")))),
+        Err(_) => Err(final_words("This room has closed.", home)),
+    }
+}
+
+/// What a stream does next.
+enum Step {
+    Send(Bytes),
+    /// Send these last bytes, then end.
+    End(Bytes),
+}
+
+/// One open stream: the subscription, what is still to send of the backlog,
+/// the last event sent, and what else it listens to.
+struct Live {
+    sub: Subscription,
+    backlog: VecDeque<Bytes>,
+    seen: EventId,
+    beat: Interval,
+    stop: Shutdown,
+    chat: Chat,
+    code: RoomCode,
+    counters: Arc<Counters>,
+}
+
+impl Live {
+    /// Starts with `first`, then what the subscription missed: as `text/event-stream`
+    /// messages, or (`html`) as bare log items.
+    fn new(app: &AppState, code: RoomCode, mut sub: Subscription, first: Bytes, html: bool) -> Self {
+        // The backlog ends with the Online list, which carries the room's last id.
+        let seen = sub.backlog.last().map_or(EventId::start(0), |f| f.id);
+        let missed = std::mem::take(&mut sub.backlog).into_iter().filter_map(|f| match html {
+            false => Some(f.sse),
+            true => (f.kind == FrameKind::Log).then_some(f.html),
+        });
+        let backlog = std::iter::once(first).chain(missed).collect();
+        let every = app.config.keepalive();
+        let mut beat = interval_at(Instant::now() + every, every);
+        beat.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        Self { sub, backlog, seen, beat, stop: app.stop.clone(), chat: app.chat.clone(), code, counters: app.counters.clone() }
+    }
+
+    /// Waits for the next thing to send. Every wait also hears shutdown, the
+    /// member leaving and the room closing; the browser leaving drops us.
+    async fn next(&mut self, html: bool) -> Step {
+        if let Some(bytes) = self.backlog.pop_front() {
+            return Step::Send(bytes);
+        }
+        loop {
+            tokio::select! {
+                got = self.sub.rx.recv() => match got {
+                    Ok(frame) if frame.kind == FrameKind::Log && frame.id <= self.seen => continue,
+                    Ok(frame) => {
+                        if frame.kind != FrameKind::Online {
+                            self.seen = frame.id;
+                            self.counters.delivered.fetch_add(1, Ordering::Relaxed);
+                        }
+                        let bytes = if html { frame.html } else { frame.sse };
+                        if bytes.is_empty() { continue }
+                        return Step::Send(bytes);
+                    }
+                    Err(RecvError::Lagged(_)) => {
+                        if html {
+                            return Step::End(Bytes::from_static(LAGGED_HTML.as_bytes()));
+                        }
+                        let Some(log) = self.chat.whole_log(&self.code).await else { continue };
+                        self.seen = log.id;
+                        return Step::Send(log.sse);
+                    }
+                    Err(RecvError::Closed) => return Step::End(gone(html, "This room has closed.", None)),
+                },
+                _ = self.sub.here.changed() => {
+                    let rejoin = paths::room(&self.code);
+                    return Step::End(gone(html, "You left this room.", Some((&rejoin, "Join again."))));
+                }
+                _ = self.stop.wait() => {
+                    return Step::End(if html { Bytes::from_static(RESTARTING_HTML.as_bytes()) } else { restarting() });
+                }
+                _ = self.beat.tick() => {
+                    return Step::Send(Bytes::from_static(if html { b"\n" } else { KEEP_ALIVE }));
+                }
+            }
+        }
+    }
+}
+
+const LAGGED_HTML: &str = "<li class=\"notice\"><p>Some messages may have been missed. Reload the page to see them.</p></li>";
+const RESTARTING_HTML: &str = "<li class=\"notice\"><p>The server is restarting. Reload the page in a moment.</p></li>";
+
+fn gone(html: bool, why: &str, link: Option<(&str, &str)>) -> Bytes {
+    if !html {
+        return final_words(why, link);
+    }
+    let text = maud::html! { li.notice { p { (why) } } };
+    Bytes::from(text.into_string())
+}
+
+/// The frames of a live stream, as a body.
+fn stream_of(live: Live, html: bool) -> impl futures_util::Stream<Item = Result<Bytes, std::convert::Infallible>> {
+    futures_util::stream::unfold(Some(live), move |live| async move {
+        let mut live = live?;
+        match live.next(html).await {
+            Step::Send(bytes) => Some((Ok(bytes), Some(live))),
+            Step::End(bytes) => Some((Ok(bytes), None)),
+        }
+    })
+}
+
+fn events(app: AppState, code: RoomCode, sub: Subscription) -> impl futures_util::Stream<Item = Result<Bytes, std::convert::Infallible>> {
+    stream_of(Live::new(&app, code, sub, connected(), false), false)
+}
+
+/// `GET /r/{code}/log`: the log as a document that never ends, for the
+/// `<iframe>` that shows it without JavaScript. New items arrive inside the
+/// open list, so the page around the form never reloads.
+pub async fn get_log_document(State(app): State<AppState>, session: Session, Path(code): Path<String>) -> Result<Response, AppError> {
+    let code = room_code(&code)?;
+    let me = session.member.ok_or(AppError::Forbidden)?;
+    let snapshot = app.chat.enter(&code, &me).await.map_err(|_| AppError::NotFound)?;
+    let sub = app.chat.subscribe(&code, me.id, Some(snapshot.last)).await.map_err(|_| AppError::NotFound)?;
+    let head = Bytes::from(log_document_head(&snapshot, &me));
+    let live = Live::new(&app, code, sub, head, true);
+    let mut res = Body::from_stream(stream_of(live, true)).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP_FRAMED));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+    Ok(res)
+}

@@ -1,0 +1,90 @@
+//! livechat: an anonymous real-time chat website. `app` builds the whole
+//! site as one `Router`, the same for the binary and for the tests.
+
+pub mod chat;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod shutdown;
+pub mod views;
+
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::middleware;
+use axum::Router;
+use axum_extra::extract::cookie::Key;
+use tower_http::trace::TraceLayer;
+
+use chat::memory::{MemoryStore, Settings};
+use chat::room::RoomSettings;
+use chat::{Chat, RoomCode};
+use config::Config;
+use error::AppError;
+use shutdown::{Shutdown, Trigger};
+
+/// Counters kept outside the store: what the streams did.
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub delivered: AtomicU64,
+}
+
+/// What every handler can reach; cheap to clone.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub chat: Chat,
+    pub config: Arc<Config>,
+    pub key: Key,
+    pub stop: Shutdown,
+    pub counters: Arc<Counters>,
+}
+
+impl AppState {
+    /// State for `config` on the in-memory store, and the trigger that stops it.
+    pub fn new(config: Config) -> Result<(Self, Trigger), String> {
+        let public_rooms = config
+            .public_rooms
+            .iter()
+            .map(|slug| RoomCode::parse_slug(slug).ok_or_else(|| format!("--public-rooms: {slug:?} is not a slug (a-z, 0-9, -)")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let key = match &config.secret {
+            Some(secret) if secret.len() >= 32 => Key::derive_from(secret.as_bytes()),
+            Some(_) => return Err("--secret must be at least 32 bytes long".to_owned()),
+            None => Key::generate(),
+        };
+        let settings = Settings {
+            public_rooms,
+            room: RoomSettings {
+                history_len: config.history.max(1),
+                big_room: config.big_room,
+            },
+            grace: config.grace(),
+            rate_messages: config.rate_messages,
+            rate_window: std::time::Duration::from_secs(config.rate_window),
+        };
+        let chat: Chat = Arc::new(MemoryStore::new(settings, Arc::new(views::stream::Renderer)));
+        let (trigger, stop) = Shutdown::new();
+        let state = Self {
+            chat,
+            config: Arc::new(config),
+            key,
+            stop,
+            counters: Arc::default(),
+        };
+        Ok((state, trigger))
+    }
+}
+
+/// The whole site.
+pub fn app(state: AppState) -> Router {
+    let max_body = state.config.max_body;
+    http::routes()
+        .fallback(|| async { AppError::NotFound })
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn(http::guard::same_origin))
+        .layer(middleware::from_fn(error::render_errors))
+        .layer(middleware::from_fn(http::guard::headers))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

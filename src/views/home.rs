@@ -1,0 +1,72 @@
+//! The home page: pick a name, then a public room, a code, or a new private room.
+//! One form, so the one Name box goes with whichever button is pressed.
+
+use maud::{html, Markup};
+
+use super::components::Field;
+use super::layout::{page, Skip};
+use crate::chat::RoomSummary;
+
+/// What the start form shows: the text as typed and what was wrong with it.
+#[derive(Default)]
+pub struct StartForm<'a> {
+    pub name: &'a str,
+    pub code: &'a str,
+    pub name_error: Option<String>,
+    pub code_error: Option<String>,
+}
+
+pub fn home(rooms: &[RoomSummary], form: &StartForm<'_>) -> Markup {
+    let skip = Skip { href: "#name", text: "Skip to your name" };
+    page("Anonymous chat", None, Some(skip), html! {
+        main #main.home {
+            h1 { "livechat" }
+            p.lead { "Talk with anyone, right now. No account: pick a name and go." }
+            (start_form(rooms, form))
+        }
+    })
+}
+
+/// A submit button that posts the whole start form to `action`, with htmx or without.
+fn submit(action: &str, class: &str, content: Markup, value: Option<&str>) -> Markup {
+    html! {
+        button class=(class) type="submit" formaction=(action)
+            name=[value.map(|_| "room")] value=[value]
+            hx-post=(action) hx-target="#start" hx-swap="outerHTML" { (content) }
+    }
+}
+
+/// The form, also the fragment htmx swaps in when something was wrong.
+pub fn start_form(rooms: &[RoomSummary], form: &StartForm<'_>) -> Markup {
+    html! {
+        form #start.start action="/join" method="post" {
+            (Field { id: "name", name: "name", label: "Name", value: form.name, error: form.name_error.clone() })
+            section.card aria-labelledby="join-h" {
+                h2 #join-h { "Join with a code" }
+                div.inline {
+                    (Field { id: "code", name: "code", label: "Room code", value: form.code, error: form.code_error.clone() })
+                    (submit("/join", "primary", html! { "Join" }, None))
+                }
+            }
+            section.card aria-labelledby="rooms-h" {
+                h2 #rooms-h { "Public rooms" }
+                ul #public-rooms.rooms hx-get="/" hx-trigger="every 10s" hx-select="#public-rooms" hx-target="this" hx-swap="outerMorph" {
+                    @for room in rooms {
+                        li {
+                            (submit("/join", "room", html! {
+                                span.room-name { "# " (room.code) }
+                                " "
+                                span.count { (room.members) " online" }
+                            }, Some(room.code.as_str())))
+                        }
+                    }
+                }
+            }
+            section.card aria-labelledby="private-h" {
+                h2 #private-h { "Private room" }
+                p { "A new room only people with its code can join." }
+                (submit("/rooms", "primary", html! { "Create private room" }, None))
+            }
+        }
+    }
+}

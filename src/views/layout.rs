@@ -1,0 +1,46 @@
+//! The page around every page: head, scripts, stylesheet, skip link, header.
+
+use maud::{html, Markup, DOCTYPE};
+
+use crate::http::assets;
+
+/// htmx settings: no injected indicator styles (strict CSP), and streams that
+/// stay open in background tabs so presence does not flicker.
+const HTMX_CONFIG: &str = r#"{"includeIndicatorCSS":false,"sse":{"pauseOnBackground":false}}"#;
+
+/// Where the skip link leads, if the page has such a place.
+pub struct Skip<'a> {
+    pub href: &'a str,
+    pub text: &'a str,
+}
+
+/// A whole page: `title` for the tab, `own_css` for the member's own stylesheet.
+pub fn page(title: &str, own_css: Option<&str>, skip: Option<Skip<'_>>, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="color-scheme" content="light dark";
+                meta name="htmx-config" content=(HTMX_CONFIG);
+                title { (title) " · livechat" }
+                link rel="stylesheet" href=(assets::STYLE.path());
+                @if let Some(href) = own_css { link rel="stylesheet" href=(href); }
+                noscript { link rel="stylesheet" href=(assets::NO_JS.path()); }
+                script src=(assets::HTMX.path()) defer {}
+                script src=(assets::HTMX_SSE.path()) defer {}
+            }
+            body {
+                @if let Some(skip) = skip { a.skip href=(skip.href) { (skip.text) } }
+                header.top {
+                    a.brand href="/" { "livechat" }
+                }
+                (body)
+                footer.bottom {
+                    p { "Anonymous chat. Be kind; anything you write is seen by everyone in the room." }
+                }
+            }
+        }
+    }
+}

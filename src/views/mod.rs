@@ -1,0 +1,10 @@
+//! Everything people see, rendered on the server with Maud: pages, fragments
+//! and stream frames. Plain functions of what to show; no I/O, no state.
+
+pub mod avatar;
+pub mod components;
+pub mod errors;
+pub mod home;
+pub mod layout;
+pub mod room;
+pub mod stream;

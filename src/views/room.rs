@@ -1,0 +1,135 @@
+//! The room page: the live log, the Online list, and the forms to send, rename
+//! and leave. Plus the log document that streams by itself without JavaScript.
+
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+use super::components::{online_items, Field};
+use super::layout::{page, Skip};
+use super::stream::CLOSE_EVENT;
+use crate::chat::{Member, Snapshot};
+use crate::http::{assets, paths};
+
+/// The send form as it stands: the text as typed and what was wrong with it.
+#[derive(Default)]
+pub struct SendForm<'a> {
+    pub text: &'a str,
+    pub error: Option<String>,
+}
+
+/// The rename form as it stands.
+#[derive(Default)]
+pub struct RenameForm<'a> {
+    pub name: &'a str,
+    pub error: Option<String>,
+    pub done: bool,
+}
+
+/// The room's heading: "# general" or "Room K7QX".
+pub fn title(snapshot: &Snapshot) -> String {
+    if snapshot.public {
+        format!("# {}", snapshot.code)
+    } else {
+        format!("Room {}", snapshot.code)
+    }
+}
+
+pub fn room(snapshot: &Snapshot, me: &Member, share_url: &str, send: &SendForm<'_>, rename: &RenameForm<'_>) -> Markup {
+    let code = &snapshot.code;
+    let skip = Skip { href: "#message", text: "Skip to message box" };
+    let own_css = paths::own_css(&me.seed);
+    let items: String = snapshot.items.iter().map(|f| String::from_utf8_lossy(&f.html)).collect();
+    page(&title(snapshot), Some(&own_css), Some(skip), html! {
+        main #main.room {
+            div.room-head {
+                h1 { (title(snapshot)) }
+                div.share {
+                    p { "Code " strong.code { (code) } }
+                    label for="share" { "Link to share" }
+                    input #share type="text" readonly value=(share_url);
+                }
+            }
+            section.chat aria-label="Chat" {
+                div #log.log role="log" aria-label="Messages" tabindex="0" {
+                    ol #log-items.log-items
+                        hx-sse:connect=(paths::events(code, Some(snapshot.last)))
+                        hx-swap="beforeend" hx-sse:close=(CLOSE_EVENT) {
+                        (PreEscaped(items))
+                    }
+                }
+                noscript {
+                    iframe.log-frame src=(paths::log_document(code)) title="Messages" {}
+                }
+                p #stream-status.status role="status" {}
+                (send_form(code.as_str(), send, true))
+            }
+            aside.side aria-label="People" {
+                h2 #online-h { "Online" }
+                p.count { span #online-count { (snapshot.online.total) } " here now" }
+                ul #online.online aria-labelledby="online-h" { (online_items(&snapshot.online)) }
+                (rename_form(&paths::room(code), rename))
+                form.leave action=(paths::leave(code)) method="post" {
+                    button.secondary type="submit" { "Leave" }
+                }
+            }
+        }
+    })
+}
+
+/// The send form; htmx swaps a fresh one in after each message, so the box is
+/// empty and, having the same id, keeps the focus.
+pub fn send_form(code: &str, form: &SendForm<'_>, autofocus: bool) -> Markup {
+    let action = format!("/r/{code}/messages");
+    let error_id = "message-error";
+    html! {
+        form #send.send action=(action) method="post" hx-post=(action) hx-target="this" hx-swap="outerHTML" {
+            label.visually-hidden for="message" { "Message" }
+            @if let Some(error) = &form.error {
+                p.error id=(error_id) role="alert" { "Message: " (error) }
+            }
+            div.inline {
+                input #message name="text" type="text" value=(form.text) autocomplete="off"
+                    placeholder="Write a message" autofocus[autofocus]
+                    aria-invalid=[form.error.as_ref().map(|_| "true")]
+                    aria-describedby=[form.error.as_ref().map(|_| error_id)];
+                button.primary type="submit" { "Send" }
+            }
+        }
+    }
+}
+
+/// The rename form; `back` is where a browser without JavaScript returns to.
+pub fn rename_form(back: &str, form: &RenameForm<'_>) -> Markup {
+    html! {
+        form #rename.rename action="/name" method="post" hx-post="/name" hx-target="this" hx-swap="outerHTML" {
+            input type="hidden" name="back" value=(back);
+            (Field { id: "rename-name", name: "name", label: "Name", value: form.name, error: form.error.clone() })
+            button.secondary type="submit" { "Change name" }
+            p.status role="status" {
+                @if form.done { "Your name is now " (form.name) "." }
+            }
+        }
+    }
+}
+
+/// The start of the log document that, without JavaScript, streams new items
+/// into an `<iframe>` by itself. Left open: items follow as they happen.
+pub fn log_document_head(snapshot: &Snapshot, me: &Member) -> String {
+    let items: String = snapshot.items.iter().map(|f| String::from_utf8_lossy(&f.html)).collect();
+    let head = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                title { "Messages" }
+                link rel="stylesheet" href=(assets::STYLE.path());
+                link rel="stylesheet" href=(paths::own_css(&me.seed));
+            }
+        }
+    };
+    // The body is opened here and never closed: the browser shows each item as
+    // it arrives, inside the open list.
+    format!(
+        "{}<body class=\"log-document\"><div class=\"log\" role=\"log\" aria-label=\"Messages\" tabindex=\"0\"><ol class=\"log-items\">{items}",
+        head.into_string().trim_end_matches("</html>")
+    )
+}

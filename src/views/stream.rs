@@ -1,0 +1,128 @@
+//! What the streams carry: each event rendered once into a `text/event-stream`
+//! message (for htmx's `hx-sse`) and a bare log item (for the no-JavaScript log).
+
+use bytes::{BufMut, Bytes, BytesMut};
+use maud::{html, Markup, PreEscaped};
+
+use super::components::{log_item, online_items};
+use crate::chat::{Event, EventId, Frame, FrameKind, Online, Render};
+
+/// Name of the event that tells a page to stop its stream (`hx-sse:close`).
+pub const CLOSE_EVENT: &str = "close";
+
+/// The views' `Render`: the one place events become bytes.
+pub struct Renderer;
+
+impl Render for Renderer {
+    fn log_item(&self, id: EventId, event: &Event) -> Frame {
+        let item = log_item(id, event).into_string();
+        Frame {
+            id,
+            kind: FrameKind::Log,
+            sse: message(Some(id), &item),
+            html: Bytes::from(item),
+        }
+    }
+
+    fn online(&self, last: EventId, online: &Online) -> Frame {
+        let body = html! {
+            hx-partial hx-target="#online" hx-swap="innerHTML" { (online_items(online)) }
+            hx-partial hx-target="#online-count" hx-swap="textContent" { (online.total) }
+        };
+        Frame {
+            id: last,
+            kind: FrameKind::Online,
+            sse: message(Some(last), &body.into_string()),
+            html: Bytes::new(),
+        }
+    }
+
+    fn resync(&self, last: EventId, items: &[Frame]) -> Frame {
+        let all: String = items
+            .iter()
+            .map(|frame| String::from_utf8_lossy(&frame.html))
+            .collect();
+        // A morph keeps the items the page already has (same ids), so screen
+        // readers hear only what is new; the status says that some was missed.
+        let body = html! {
+            hx-partial hx-target="#log-items" hx-swap="innerMorph" { (PreEscaped(all)) }
+            (status("You were away for a while: some messages may have been missed. The log has been refreshed."))
+        };
+        Frame {
+            id: last,
+            kind: FrameKind::Resync,
+            sse: message(Some(last), &body.into_string()),
+            html: Bytes::new(),
+        }
+    }
+}
+
+/// A partial that puts `text` in the page's stream status line.
+fn status(text: &str) -> Markup {
+    html! { hx-partial hx-target="#stream-status" hx-swap="innerHTML" { (text) } }
+}
+
+/// One `text/event-stream` message: an optional `id:` and the HTML as `data:` lines.
+pub fn message(id: Option<EventId>, html: &str) -> Bytes {
+    let mut out = BytesMut::with_capacity(html.len() + 48);
+    if let Some(id) = id {
+        out.put_slice(format!("id: {id}\n").as_bytes());
+    }
+    for line in html.split('\n') {
+        out.put_slice(b"data: ");
+        out.put_slice(line.trim_end_matches('\r').as_bytes());
+        out.put_u8(b'\n');
+    }
+    out.put_u8(b'\n');
+    out.freeze()
+}
+
+/// The last words of a stream that cannot go on: says why on the page, then
+/// tells htmx to stop reconnecting.
+pub fn final_words(why: &str, link: Option<(&str, &str)>) -> Bytes {
+    let body = html! {
+        hx-partial hx-target="#stream-status" hx-swap="innerHTML" {
+            (why)
+            @if let Some((href, text)) = link { " " a href=(href) { (text) } }
+        }
+    };
+    let mut out = BytesMut::from(&message(None, &body.into_string())[..]);
+    out.put_slice(format!("event: {CLOSE_EVENT}\ndata: {CLOSE_EVENT}\n\n").as_bytes());
+    out.freeze()
+}
+
+/// Sent to every stream when the server stops: reconnect in a few seconds.
+pub fn restarting() -> Bytes {
+    let body = status("The server is restarting: reconnecting in a moment…").into_string();
+    let mut out = BytesMut::from(&b"retry: 3000\n"[..]);
+    out.put_slice(&message(None, &body));
+    out.freeze()
+}
+
+/// Sent first on every stream: clears a stale status line (after a reconnect).
+pub fn connected() -> Bytes {
+    message(None, &status("").into_string())
+}
+
+/// A comment line that keeps proxies and browsers from timing the stream out.
+pub const KEEP_ALIVE: &[u8] = b": keep-alive\n\n";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multi_line_html_becomes_several_data_lines() {
+        let id = EventId { epoch: 1, seq: 2 };
+        let bytes = message(Some(id), "<p>a\nb</p>");
+        assert_eq!(&bytes[..], b"id: 1-2\ndata: <p>a\ndata: b</p>\n\n");
+    }
+
+    #[test]
+    fn final_words_close_the_stream() {
+        let bytes = final_words("Gone.", None);
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("data: <hx-partial"));
+        assert!(text.ends_with("event: close\ndata: close\n\n"));
+    }
+}
