@@ -1,0 +1,333 @@
+//! Streams over a real loopback socket: a real server, real clients, reading
+//! the `text/event-stream` bytes as a browser would.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{client, spawn_app, TestServer};
+use futures_util::StreamExt;
+
+/// One parsed `text/event-stream` message (or a comment).
+#[derive(Debug, Default, Clone)]
+struct Event {
+    id: Option<String>,
+    event: Option<String>,
+    data: String,
+    comment: bool,
+    retry: Option<u64>,
+}
+
+/// Reads a stream message by message.
+struct Sse {
+    body: std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
+    buffer: String,
+}
+
+impl Sse {
+    async fn open(http: &reqwest::Client, url: &str, last_event_id: Option<&str>) -> (reqwest::header::HeaderMap, Sse) {
+        let mut req = http.get(url);
+        if let Some(id) = last_event_id {
+            req = req.header("last-event-id", id);
+        }
+        let res = req.send().await.expect("stream request");
+        assert_eq!(res.status(), 200);
+        let headers = res.headers().clone();
+        (headers, Sse { body: Box::pin(res.bytes_stream()), buffer: String::new() })
+    }
+
+    /// The next message, or `None` when the stream ended or 5 s passed.
+    async fn next(&mut self) -> Option<Event> {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let raw: String = self.buffer.drain(..end + 2).collect();
+                return Some(parse(&raw));
+            }
+            match tokio::time::timeout(Duration::from_secs(5), self.body.next()).await {
+                Ok(Some(Ok(bytes))) => self.buffer.push_str(&String::from_utf8_lossy(&bytes)),
+                _ => return None,
+            }
+        }
+    }
+
+    /// Messages until one whose data contains `needle`; panics if it never comes.
+    async fn until(&mut self, needle: &str) -> Vec<Event> {
+        let mut seen = Vec::new();
+        while let Some(event) = self.next().await {
+            let found = event.data.contains(needle);
+            seen.push(event);
+            if found {
+                return seen;
+            }
+        }
+        panic!("{needle:?} never came; got {seen:#?}");
+    }
+}
+
+fn parse(raw: &str) -> Event {
+    let mut event = Event::default();
+    let mut data = Vec::new();
+    for line in raw.lines() {
+        if let Some(rest) = line.strip_prefix(':') {
+            event.comment = true;
+            data.push(rest.trim());
+        } else if let Some((field, value)) = line.split_once(": ").or_else(|| line.split_once(':')) {
+            match field {
+                "id" => event.id = Some(value.to_owned()),
+                "event" => event.event = Some(value.to_owned()),
+                "data" => data.push(value),
+                "retry" => event.retry = value.parse().ok(),
+                _ => {}
+            }
+        }
+    }
+    event.data = data.join("\n");
+    event
+}
+
+/// A person in a room: their client, and the page's `?after=` id.
+struct Person {
+    http: reqwest::Client,
+    after: String,
+}
+
+async fn enter(server: &TestServer, name: &str, room: &str) -> Person {
+    let http = client();
+    let res = http
+        .post(server.url("/join"))
+        .header("origin", server.origin())
+        .form(&[("name", name), ("code", room)])
+        .send()
+        .await
+        .expect("join");
+    assert_eq!(res.status(), 303);
+    let page = http.get(server.url(&format!("/r/{room}"))).send().await.expect("page").text().await.expect("body");
+    let after = page.split("events?after=").nth(1).and_then(|s| s.split('"').next()).expect("after id").to_owned();
+    Person { http, after }
+}
+
+impl Person {
+    async fn stream(&self, server: &TestServer, room: &str) -> Sse {
+        let (headers, sse) = Sse::open(&self.http, &server.url(&format!("/r/{room}/events?after={}", self.after)), None).await;
+        assert_eq!(headers["content-type"], "text/event-stream");
+        sse
+    }
+
+    async fn say(&self, server: &TestServer, room: &str, text: &str) {
+        let res = self
+            .http
+            .post(server.url(&format!("/r/{room}/messages")))
+            .header("origin", server.origin())
+            .header("hx-request", "true")
+            .form(&[("text", text)])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(res.status(), 200, "{text}");
+    }
+}
+
+#[tokio::test]
+async fn two_members_chat_live() {
+    let server = spawn_app(&[]).await;
+    let ann = enter(&server, "Ann", "general").await;
+    let mut anns = ann.stream(&server, "general").await;
+    let bob = enter(&server, "Bob", "general").await;
+    let mut bobs = bob.stream(&server, "general").await;
+    anns.until("Bob joined").await;
+    ann.say(&server, "general", "hello Bob").await;
+    let got = bobs.until("hello Bob").await;
+    let message = got.last().expect("message");
+    assert!(message.id.is_some(), "every event has an id");
+    assert!(message.data.starts_with("<li class=\"msg\""), "{}", message.data);
+    bob.say(&server, "general", "hi Ann").await;
+    anns.until("hi Ann").await;
+    let online = anns.until("hx-target=\"#online\"").await;
+    assert!(online.last().expect("online").data.contains("Bob"));
+}
+
+#[tokio::test]
+async fn streams_have_ids_keep_alives_and_unbuffered_headers() {
+    let server = spawn_app(&["--keepalive", "1"]).await;
+    let ann = enter(&server, "Ann", "general").await;
+    let (headers, mut sse) = Sse::open(&ann.http, &server.url(&format!("/r/general/events?after={}", ann.after)), None).await;
+    assert_eq!(headers["x-accel-buffering"], "no");
+    assert_eq!(headers["cache-control"], "no-cache");
+    let mut saw_keep_alive = false;
+    for _ in 0..6 {
+        let event = sse.next().await.expect("an event within 5 s");
+        if event.comment {
+            saw_keep_alive = true;
+            break;
+        }
+        if !event.data.contains("stream-status") {
+            assert!(event.id.is_some(), "{event:?}");
+        }
+    }
+    assert!(saw_keep_alive);
+}
+
+#[tokio::test]
+async fn a_reconnect_with_last_event_id_gets_exactly_the_gap() {
+    let server = spawn_app(&[]).await;
+    let ann = enter(&server, "Ann", "general").await;
+    let mut first = ann.stream(&server, "general").await;
+    ann.say(&server, "general", "m1").await;
+    let last_seen = first.until("m1").await.last().and_then(|e| e.id.clone()).expect("id");
+    drop(first); // the connection drops...
+    for text in ["m2", "m3", "m4"] {
+        ann.say(&server, "general", text).await;
+    }
+    // ...and the browser comes back with the last id it saw, keeping `?after=` from the page.
+    let url = server.url(&format!("/r/general/events?after={}", ann.after));
+    let (_, mut again) = Sse::open(&ann.http, &url, Some(&last_seen)).await;
+    let got = again.until("hx-target=\"#online\"").await;
+    let texts: Vec<&str> = got
+        .iter()
+        .filter(|e| e.data.starts_with("<li class=\"msg\""))
+        .map(|e| if e.data.contains(">m2<") { "m2" } else if e.data.contains(">m3<") { "m3" } else if e.data.contains(">m4<") { "m4" } else { "other" })
+        .collect();
+    assert_eq!(texts, ["m2", "m3", "m4"], "exactly the gap, in order: {got:#?}");
+    ann.say(&server, "general", "m5").await;
+    let after = again.until("m5").await;
+    assert_eq!(after.iter().filter(|e| e.data.contains(">m5<")).count(), 1);
+}
+
+#[tokio::test]
+async fn a_stream_too_far_behind_gets_the_whole_log_at_once() {
+    let server = spawn_app(&["--history", "3", "--rate-messages", "100"]).await;
+    let ann = enter(&server, "Ann", "general").await;
+    for n in 0..6 {
+        ann.say(&server, "general", &format!("n{n}")).await;
+    }
+    let mut sse = ann.stream(&server, "general").await;
+    let got = sse.until("innerMorph").await;
+    let resync = got.last().expect("resync");
+    assert!(resync.data.contains(">n5<") && resync.data.contains(">n3<") && !resync.data.contains(">n2<"));
+    assert!(resync.data.contains("may have been missed"));
+}
+
+#[tokio::test]
+async fn a_reload_within_grace_makes_no_notice() {
+    let server = spawn_app(&["--grace", "1"]).await;
+    let ann = enter(&server, "Ann", "general").await;
+    let mut anns = ann.stream(&server, "general").await;
+    let bob = enter(&server, "Bob", "general").await;
+    let bobs = bob.stream(&server, "general").await;
+    anns.until("Bob joined").await;
+    drop(bobs);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let bob_again = bob.stream(&server, "general").await; // the reload
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    ann.say(&server, "general", "marker").await;
+    let got = anns.until("marker").await;
+    assert!(!got.iter().any(|e| e.data.contains("Bob left")), "{got:#?}");
+    drop(bob_again);
+    anns.until("Bob left").await; // and a real departure is told after the grace period
+}
+
+#[tokio::test]
+async fn a_private_room_disappears_after_its_last_member() {
+    let server = spawn_app(&["--grace", "1"]).await;
+    let http = client();
+    let res = http.post(server.url("/rooms")).header("origin", server.origin()).form(&[("name", "Ann")]).send().await.expect("create");
+    let room = res.headers()["location"].to_str().expect("ascii").to_owned();
+    assert_eq!(http.get(server.url(&room)).send().await.expect("page").status(), 200);
+    let (_, sse) = Sse::open(&http, &server.url(&format!("{room}/events")), None).await;
+    drop(sse);
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    let gone = http.get(server.url(&room)).send().await.expect("page");
+    assert_eq!(gone.status(), 404);
+    let metrics = http.get(server.url("/metrics")).send().await.expect("metrics").text().await.expect("text");
+    assert!(metrics.lines().any(|l| l == "livechat_rooms 5"), "{metrics}");
+}
+
+#[tokio::test]
+async fn a_stream_that_cannot_be_served_explains_and_closes() {
+    let server = spawn_app(&[]).await;
+    let stranger = client();
+    let (_, mut sse) = Sse::open(&stranger, &server.url("/r/general/events"), None).await;
+    let words = sse.next().await.expect("words");
+    assert!(words.data.contains("stream-status") && words.data.contains("session"), "{words:?}");
+    let close = sse.next().await.expect("close");
+    assert_eq!(close.event.as_deref(), Some("close"));
+    assert!(sse.next().await.is_none(), "and the stream ends");
+    let ann = enter(&server, "Ann", "general").await;
+    let (_, mut gone) = Sse::open(&ann.http, &server.url("/r/ZZZZ/events"), None).await;
+    assert!(gone.until("closed").await.iter().all(|e| !e.data.contains("<html")));
+}
+
+#[tokio::test]
+async fn leaving_ends_the_members_other_streams() {
+    let server = spawn_app(&[]).await;
+    let ann = enter(&server, "Ann", "general").await;
+    let mut tab = ann.stream(&server, "general").await;
+    tab.until("hx-target=\"#online\"").await;
+    let res = ann.http.post(server.url("/r/general/leave")).header("origin", server.origin()).send().await.expect("leave");
+    assert_eq!(res.status(), 303);
+    let got = tab.until("You left this room").await;
+    assert!(got.iter().any(|e| e.data.contains("Ann left")));
+    assert_eq!(tab.next().await.and_then(|e| e.event).as_deref(), Some("close"));
+}
+
+#[tokio::test]
+async fn shutdown_tells_streams_the_server_is_restarting() {
+    let server = spawn_app(&[]).await;
+    let ann = enter(&server, "Ann", "general").await;
+    let mut sse = ann.stream(&server, "general").await;
+    sse.until("hx-target=\"#online\"").await;
+    let stopping = tokio::spawn(server.shut_down());
+    let got = sse.until("restarting").await;
+    assert_eq!(got.last().and_then(|e| e.retry), Some(3000));
+    assert!(sse.next().await.is_none(), "the stream ends");
+    tokio::time::timeout(Duration::from_secs(5), stopping).await.expect("server stops").expect("task");
+}
+
+#[tokio::test]
+async fn the_no_javascript_log_streams_new_items_into_an_open_document() {
+    let server = spawn_app(&[]).await;
+    let ann = enter(&server, "Ann", "general").await;
+    let res = ann.http.get(server.url("/r/general/log")).send().await.expect("log");
+    assert_eq!(res.status(), 200);
+    let csp = res.headers()["content-security-policy"].to_str().expect("ascii").to_owned();
+    assert!(csp.contains("frame-ancestors 'self'"), "the room page may frame it: {csp}");
+    let mut body = res.bytes_stream();
+    let mut text = String::new();
+    while !text.contains("Ann joined") {
+        let chunk = tokio::time::timeout(Duration::from_secs(5), body.next()).await.expect("head").expect("chunk").expect("bytes");
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(text.contains("<ol class=\"log-items\">") && !text.contains("</ol>"));
+    ann.say(&server, "general", "live without scripts").await;
+    while !text.contains("live without scripts") {
+        let chunk = tokio::time::timeout(Duration::from_secs(5), body.next()).await.expect("item").expect("chunk").expect("bytes");
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(!text.contains("data:"), "plain HTML, not event-stream framing");
+}
+
+#[tokio::test]
+async fn each_message_is_rendered_once_for_all_streams() {
+    let server = spawn_app(&[]).await;
+    let ann = enter(&server, "Ann", "general").await;
+    let mut streams = Vec::new();
+    for _ in 0..5 {
+        streams.push(ann.stream(&server, "general").await);
+    }
+    let metrics = || async {
+        let text = ann.http.get(server.url("/metrics")).send().await.expect("m").text().await.expect("t");
+        let get = |name: &str| -> u64 {
+            text.lines().find_map(|l| l.strip_prefix(&format!("{name} "))).and_then(|v| v.parse().ok()).expect("metric")
+        };
+        (get("livechat_renders_total"), get("livechat_delivered_total"), get("livechat_streams"))
+    };
+    let (renders, delivered, open) = metrics().await;
+    assert_eq!(open, 5);
+    ann.say(&server, "general", "once").await;
+    for sse in &mut streams {
+        sse.until(">once<").await;
+    }
+    let (renders_after, delivered_after, _) = metrics().await;
+    assert_eq!(renders_after - renders, 1, "rendered once");
+    assert_eq!(delivered_after - delivered, 5, "delivered to every stream");
+}
