@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::extract::Request;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -40,13 +40,34 @@ impl IntoResponse for AppError {
 /// Title and explanation people see for an error status.
 fn words(status: StatusCode) -> (&'static str, &'static str) {
     match status.as_u16() {
-        400 | 415 | 422 => ("That request was not understood", "The form was sent incomplete or in a shape this site does not read. Go back and try again."),
-        403 => ("Not allowed", "That request came from another site or is not yours to make, so it was refused."),
-        404 => ("Nothing here", "There is no page at this address. If it was a room, it may have closed when everyone left."),
-        405 => ("Not like that", "This address does not take that kind of request."),
-        413 => ("Too much at once", "What you sent was larger than this site accepts."),
-        429 => ("Slow down", "Too many requests in a short time. Wait a moment and try again."),
-        _ => ("Something went wrong", "The server could not do that just now. Please try again."),
+        400 | 415 | 422 => (
+            "That request was not understood",
+            "The form was sent incomplete or in a shape this site does not read. Go back and try again.",
+        ),
+        403 => (
+            "Not allowed",
+            "That request came from another site or is not yours to make, so it was refused.",
+        ),
+        404 => (
+            "Nothing here",
+            "There is no page at this address. If it was a room, it may have closed when everyone left.",
+        ),
+        405 => (
+            "Not like that",
+            "This address does not take that kind of request.",
+        ),
+        413 => (
+            "Too much at once",
+            "What you sent was larger than this site accepts.",
+        ),
+        429 => (
+            "Slow down",
+            "Too many requests in a short time. Wait a moment and try again.",
+        ),
+        _ => (
+            "Something went wrong",
+            "The server could not do that just now. Please try again.",
+        ),
     }
 }
 
@@ -77,7 +98,10 @@ pub async fn render_errors(shape: Shape, req: Request, next: Next) -> Response {
     };
     let mut out = (status, body).into_response();
     let headers = out.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     if let Some(retry) = res.headers().get(header::RETRY_AFTER) {
         headers.insert(header::RETRY_AFTER, retry.clone());
     }

@@ -8,12 +8,12 @@ pub mod http;
 pub mod shutdown;
 pub mod views;
 
-use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
+use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::middleware;
-use axum::Router;
 use axum_extra::extract::cookie::Key;
 use tower_http::trace::TraceLayer;
 
@@ -46,7 +46,10 @@ impl AppState {
         let public_rooms = config
             .public_rooms
             .iter()
-            .map(|slug| RoomCode::parse_slug(slug).ok_or_else(|| format!("--public-rooms: {slug:?} is not a slug (a-z, 0-9, -)")))
+            .map(|slug| {
+                RoomCode::parse_slug(slug)
+                    .ok_or_else(|| format!("--public-rooms: {slug:?} is not a slug (a-z, 0-9, -)"))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let key = match &config.secret {
             Some(secret) if secret.len() >= 32 => Key::derive_from(secret.as_bytes()),
@@ -63,7 +66,10 @@ impl AppState {
             rate_messages: config.rate_messages,
             rate_window: std::time::Duration::from_secs(config.rate_window),
         };
-        let chat: Chat = Arc::new(MemoryStore::new(settings, Arc::new(views::stream::Renderer)));
+        let chat: Chat = Arc::new(MemoryStore::new(
+            settings,
+            Arc::new(views::stream::Renderer),
+        ));
         let (trigger, stop) = Shutdown::new();
         let state = Self {
             chat,

@@ -4,12 +4,15 @@ use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 use livechat::config::Config;
-use livechat::{app, shutdown, AppState};
+use livechat::{AppState, app, shutdown};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("livechat=info,tower_http=info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("livechat=info,tower_http=info")),
+        )
         .init();
     let config = Config::parse();
     if config.secret.is_none() {

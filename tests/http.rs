@@ -3,12 +3,12 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use livechat::shutdown::Trigger;
-use livechat::{app, AppState};
+use livechat::{AppState, app};
 use tower::ServiceExt;
 
 const ORIGIN: &str = "http://chat.test";
@@ -28,19 +28,30 @@ struct Answer {
 
 impl Answer {
     fn location(&self) -> &str {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 }
 
 fn site(flags: &[&str]) -> Visitor {
     let (state, trigger) = AppState::new(common::config(flags)).expect("config");
-    Visitor { app: app(state), cookie: None, _trigger: std::sync::Arc::new(trigger) }
+    Visitor {
+        app: app(state),
+        cookie: None,
+        _trigger: std::sync::Arc::new(trigger),
+    }
 }
 
 impl Visitor {
     /// Another person on the same site, with no cookie yet.
     fn stranger(&self) -> Visitor {
-        Visitor { app: self.app.clone(), cookie: None, _trigger: self._trigger.clone() }
+        Visitor {
+            app: self.app.clone(),
+            cookie: None,
+            _trigger: self._trigger.clone(),
+        }
     }
 
     async fn send(&mut self, req: Request<Body>) -> Answer {
@@ -48,15 +59,27 @@ impl Visitor {
         let status = res.status();
         let headers = res.headers().clone();
         if let Some(set) = headers.get(header::SET_COOKIE) {
-            let pair = set.to_str().expect("ascii").split(';').next().expect("pair");
+            let pair = set
+                .to_str()
+                .expect("ascii")
+                .split(';')
+                .next()
+                .expect("pair");
             self.cookie = Some(pair.to_owned());
         }
         let bytes = res.into_body().collect().await.expect("body").to_bytes();
-        Answer { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Answer {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     fn request(&self, method: &str, path: &str) -> axum::http::request::Builder {
-        let mut req = Request::builder().method(method).uri(path).header(header::HOST, "chat.test");
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "chat.test");
         if let Some(cookie) = &self.cookie {
             req = req.header(header::COOKIE, cookie);
         }
@@ -64,7 +87,10 @@ impl Visitor {
     }
 
     async fn get(&mut self, path: &str) -> Answer {
-        let req = self.request("GET", path).body(Body::empty()).expect("request");
+        let req = self
+            .request("GET", path)
+            .body(Body::empty())
+            .expect("request");
         self.send(req).await
     }
 
@@ -73,16 +99,25 @@ impl Visitor {
     }
 
     async fn htmx_post(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
-        self.post_with(path, form, &[("origin", ORIGIN), ("hx-request", "true")]).await
+        self.post_with(path, form, &[("origin", ORIGIN), ("hx-request", "true")])
+            .await
     }
 
-    async fn post_with(&mut self, path: &str, form: &[(&str, &str)], headers: &[(&str, &str)]) -> Answer {
+    async fn post_with(
+        &mut self,
+        path: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Answer {
         let body = serde_urlencoded(form);
-        let mut req = self.request("POST", path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        let mut req = self
+            .request("POST", path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         for (name, value) in headers {
             req = req.header(*name, *value);
         }
-        self.send(req.body(Body::from(body)).expect("request")).await
+        self.send(req.body(Body::from(body)).expect("request"))
+            .await
     }
 
     /// Picks a name, joins `room` (a code or a public slug) and opens its page.
@@ -117,12 +152,22 @@ async fn home_offers_a_name_and_every_way_in() {
     assert_eq!(home.status, StatusCode::OK);
     assert!(home.body.contains("<h1>livechat</h1>"));
     assert!(home.body.contains(r#"<label for="name">Name</label>"#));
-    assert!(!home.body.contains(r#"id="name" name="name" type="text" value="""#), "the name is prefilled");
+    assert!(
+        !home
+            .body
+            .contains(r#"id="name" name="name" type="text" value="""#),
+        "the name is prefilled"
+    );
     assert!(home.body.contains(r#"<label for="code">Room code</label>"#));
     assert!(home.body.contains(">Join</button>"));
     assert!(home.body.contains(">Create private room</button>"));
     for room in ["general", "hobby", "games", "tech", "music"] {
-        assert!(home.body.contains(&format!("<span class=\"room-name\"># {room}</span> <span class=\"count\">0 online</span>")), "{room}");
+        assert!(
+            home.body.contains(&format!(
+                "<span class=\"room-name\"># {room}</span> <span class=\"count\">0 online</span>"
+            )),
+            "{room}"
+        );
     }
 }
 
@@ -132,7 +177,10 @@ async fn public_rooms_come_from_the_flag_and_show_live_counts() {
     ann.join("Ann", "rust").await;
     ann.get("/r/rust").await;
     let home = ann.get("/").await;
-    assert!(home.body.contains("># rust</span> <span class=\"count\">1 online</span>"));
+    assert!(
+        home.body
+            .contains("># rust</span> <span class=\"count\">1 online</span>")
+    );
     assert!(home.body.contains("># lobby</span>"));
     assert!(!home.body.contains("# general"));
 }
@@ -142,11 +190,27 @@ async fn every_page_carries_the_security_headers() {
     let mut me = site(&[]);
     for path in ["/", "/nowhere", "/r/ZZZZ", "/healthz"] {
         let answer = me.get(path).await;
-        let csp = answer.headers[header::CONTENT_SECURITY_POLICY].to_str().expect("ascii");
-        assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"), "{path}");
-        assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), "{path}");
-        assert_eq!(answer.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{path}");
-        assert_eq!(answer.headers[header::REFERRER_POLICY], "no-referrer", "{path}");
+        let csp = answer.headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .expect("ascii");
+        assert!(
+            csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{path}"
+        );
+        assert!(
+            !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
+            "{path}"
+        );
+        assert_eq!(
+            answer.headers[header::X_CONTENT_TYPE_OPTIONS],
+            "nosniff",
+            "{path}"
+        );
+        assert_eq!(
+            answer.headers[header::REFERRER_POLICY],
+            "no-referrer",
+            "{path}"
+        );
     }
 }
 
@@ -156,11 +220,19 @@ async fn joining_sets_a_signed_http_only_cookie_and_redirects_to_the_room() {
     let answer = ann.join("Ann", "general").await;
     assert_eq!(answer.location(), "/r/general");
     let cookie = answer.headers[header::SET_COOKIE].to_str().expect("ascii");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     assert!(!cookie.contains("Secure"), "{cookie}");
     let mut secure = site(&["--secure-cookies"]);
     let answer = secure.join("Ann", "general").await;
-    assert!(answer.headers[header::SET_COOKIE].to_str().expect("ascii").contains("Secure"));
+    assert!(
+        answer.headers[header::SET_COOKIE]
+            .to_str()
+            .expect("ascii")
+            .contains("Secure")
+    );
 }
 
 #[tokio::test]
@@ -171,7 +243,11 @@ async fn a_forged_cookie_is_no_session() {
     let (name, value) = good.split_once('=').expect("pair");
     ann.cookie = Some(format!("{name}={}", value.replace(".Ann", ".Eve")));
     let answer = ann.get("/r/general").await;
-    assert_eq!(answer.status, StatusCode::SEE_OTHER, "tampered cookie must not be accepted");
+    assert_eq!(
+        answer.status,
+        StatusCode::SEE_OTHER,
+        "tampered cookie must not be accepted"
+    );
 }
 
 #[tokio::test]
@@ -179,12 +255,24 @@ async fn an_unknown_code_is_named_and_what_was_typed_stays() {
     let mut me = site(&[]);
     let answer = me.post("/join", &[("name", "Ann"), ("code", "zzzz")]).await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(answer.body.contains(r#"role="alert">Room code: No room with code zzzz</p>"#), "{}", answer.body);
+    assert!(
+        answer
+            .body
+            .contains(r#"role="alert">Room code: No room with code zzzz</p>"#),
+        "{}",
+        answer.body
+    );
     assert!(answer.body.contains(r#"value="Ann""#));
     assert!(answer.body.contains(r#"value="zzzz""#));
     assert!(answer.body.contains("<html"), "a whole page without htmx");
-    let fragment = me.htmx_post("/join", &[("name", "Ann"), ("code", "zzzz")]).await;
-    assert!(fragment.body.starts_with("<form"), "a fragment for htmx: {}", fragment.body);
+    let fragment = me
+        .htmx_post("/join", &[("name", "Ann"), ("code", "zzzz")])
+        .await;
+    assert!(
+        fragment.body.starts_with("<form"),
+        "a fragment for htmx: {}",
+        fragment.body
+    );
     assert!(fragment.body.contains("No room with code zzzz"));
 }
 
@@ -192,8 +280,17 @@ async fn an_unknown_code_is_named_and_what_was_typed_stays() {
 async fn bad_names_are_refused_with_the_reason() {
     let mut me = site(&[]);
     let long = "x".repeat(33);
-    for (name, why) in [("   ", "Name: is empty"), (long.as_str(), "Name: is too long (33 characters; at most 32)"), ("A\u{7}", "Name: contains control characters")] {
-        let answer = me.post("/join", &[("name", name), ("code", "general")]).await;
+    for (name, why) in [
+        ("   ", "Name: is empty"),
+        (
+            long.as_str(),
+            "Name: is too long (33 characters; at most 32)",
+        ),
+        ("A\u{7}", "Name: contains control characters"),
+    ] {
+        let answer = me
+            .post("/join", &[("name", name), ("code", "general")])
+            .await;
         assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(answer.body.contains(why), "{why}: {}", answer.body);
         let answer = me.post("/rooms", &[("name", name)]).await;
@@ -207,9 +304,17 @@ async fn creating_a_room_makes_a_fresh_code_and_htmx_is_sent_there() {
     let mut ann = site(&[]);
     let answer = ann.post("/rooms", &[("name", "Ann")]).await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER);
-    let code = answer.location().strip_prefix("/r/").expect("room path").to_owned();
+    let code = answer
+        .location()
+        .strip_prefix("/r/")
+        .expect("room path")
+        .to_owned();
     assert_eq!(code.len(), 4);
-    assert!(code.bytes().all(|b| b"ABCDEFGHJKMNPQRSTUVWXYZ23456789".contains(&b)), "{code}");
+    assert!(
+        code.bytes()
+            .all(|b| b"ABCDEFGHJKMNPQRSTUVWXYZ23456789".contains(&b)),
+        "{code}"
+    );
     let other = ann.htmx_post("/rooms", &[("name", "Ann")]).await;
     assert_eq!(other.status, StatusCode::OK);
     let to = other.headers["hx-redirect"].to_str().expect("ascii");
@@ -222,14 +327,21 @@ async fn creating_a_room_makes_a_fresh_code_and_htmx_is_sent_there() {
 #[tokio::test]
 async fn a_shared_link_without_a_name_leads_home_with_the_code_filled_in() {
     let mut ann = site(&[]);
-    let code = ann.post("/rooms", &[("name", "Ann")]).await.location().to_owned();
+    let code = ann
+        .post("/rooms", &[("name", "Ann")])
+        .await
+        .location()
+        .to_owned();
     let mut bob = ann.stranger();
     let answer = bob.get(&code).await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER);
     let home = answer.location().to_owned();
     assert_eq!(home, format!("/?code={}", &code[3..]));
     let page = bob.get(&home).await;
-    assert!(page.body.contains(&format!(r#"id="code" name="code" type="text" value="{}""#, &code[3..])));
+    assert!(page.body.contains(&format!(
+        r#"id="code" name="code" type="text" value="{}""#,
+        &code[3..]
+    )));
 }
 
 #[tokio::test]
@@ -264,10 +376,20 @@ async fn the_room_page_shows_the_log_the_stream_and_every_control() {
     assert!(body.contains(">Send</button>"));
     assert!(body.contains(">Change name</button>"));
     assert!(body.contains(">Leave</button>"));
-    assert!(body.contains(r#"value="http://chat.test/r/general""#), "a link to share");
-    assert!(body.contains(r#"<iframe class="log-frame" src="/r/general/log" title="Messages">"#), "the log without JavaScript");
+    assert!(
+        body.contains(r#"value="http://chat.test/r/general""#),
+        "a link to share"
+    );
+    assert!(
+        body.contains(r#"<iframe class="log-frame" src="/r/general/log" title="Messages">"#),
+        "the log without JavaScript"
+    );
     // The page's own stylesheet marks this member's messages as theirs.
-    let css_path = body.split("href=\"/me/").nth(1).and_then(|s| s.split('"').next()).expect("own css");
+    let css_path = body
+        .split("href=\"/me/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("own css");
     let css = ann.get(&format!("/me/{css_path}")).await;
     assert!(css.body.contains("content:\"You\""));
 }
@@ -276,11 +398,20 @@ async fn the_room_page_shows_the_log_the_stream_and_every_control() {
 async fn after_sending_the_box_is_empty_and_the_text_is_in_the_log() {
     let mut ann = site(&[]);
     ann.join("Ann", "general").await;
-    let answer = ann.htmx_post("/r/general/messages", &[("text", "hello")]).await;
+    let answer = ann
+        .htmx_post("/r/general/messages", &[("text", "hello")])
+        .await;
     assert_eq!(answer.status, StatusCode::OK);
     assert!(answer.body.starts_with(r#"<form class="send" id="send""#));
-    assert!(answer.body.contains(r#"id="message" name="text" type="text" value="""#));
-    assert!(!answer.body.contains("autofocus"), "a swapped fragment never steals focus");
+    assert!(
+        answer
+            .body
+            .contains(r#"id="message" name="text" type="text" value="""#)
+    );
+    assert!(
+        !answer.body.contains("autofocus"),
+        "a swapped fragment never steals focus"
+    );
     let plain = ann.post("/r/general/messages", &[("text", "again")]).await;
     assert_eq!(plain.status, StatusCode::SEE_OTHER);
     assert_eq!(plain.location(), "/r/general");
@@ -293,14 +424,22 @@ async fn a_message_too_long_is_refused_and_stays_in_the_box() {
     let mut ann = site(&[]);
     ann.join("Ann", "general").await;
     let long = "y".repeat(2001);
-    let answer = ann.htmx_post("/r/general/messages", &[("text", &long)]).await;
+    let answer = ann
+        .htmx_post("/r/general/messages", &[("text", &long)])
+        .await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(answer.body.contains(r#"role="alert">Message: is too long (2001 characters; at most 2000)"#));
+    assert!(
+        answer
+            .body
+            .contains(r#"role="alert">Message: is too long (2001 characters; at most 2000)"#)
+    );
     assert!(answer.body.contains(&format!("value=\"{long}\"")));
     let page = ann.post("/r/general/messages", &[("text", &long)]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("<html") && page.body.contains(&format!("value=\"{long}\"")));
-    let empty = ann.htmx_post("/r/general/messages", &[("text", "  ")]).await;
+    let empty = ann
+        .htmx_post("/r/general/messages", &[("text", "  ")])
+        .await;
     assert!(empty.body.contains("Message: is empty"));
 }
 
@@ -309,9 +448,16 @@ async fn posting_faster_than_the_limit_is_refused_with_the_text_kept() {
     let mut ann = site(&["--rate-messages", "2"]);
     ann.join("Ann", "general").await;
     for text in ["one", "two"] {
-        assert_eq!(ann.htmx_post("/r/general/messages", &[("text", text)]).await.status, StatusCode::OK);
+        assert_eq!(
+            ann.htmx_post("/r/general/messages", &[("text", text)])
+                .await
+                .status,
+            StatusCode::OK
+        );
     }
-    let answer = ann.htmx_post("/r/general/messages", &[("text", "three")]).await;
+    let answer = ann
+        .htmx_post("/r/general/messages", &[("text", "three")])
+        .await;
     assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(answer.body.contains("too fast"), "{}", answer.body);
     assert!(answer.body.contains(r#"value="three""#));
@@ -321,7 +467,11 @@ async fn posting_faster_than_the_limit_is_refused_with_the_text_kept() {
 async fn user_text_is_escaped_everywhere() {
     let mut ann = site(&[]);
     ann.join("<img src=x onerror=alert(1)>", "general").await;
-    ann.post("/r/general/messages", &[("text", "<script>alert(1)</script>")]).await;
+    ann.post(
+        "/r/general/messages",
+        &[("text", "<script>alert(1)</script>")],
+    )
+    .await;
     let page = ann.get("/r/general").await;
     assert!(!page.body.contains("<script>alert"));
     assert!(!page.body.contains("<img src=x"));
@@ -333,18 +483,32 @@ async fn a_cross_site_post_is_refused_and_changes_nothing() {
     let mut ann = site(&[]);
     ann.join("Ann", "general").await;
     let forged = ann
-        .post_with("/r/general/messages", &[("text", "forged")], &[("origin", "https://evil.test")])
+        .post_with(
+            "/r/general/messages",
+            &[("text", "forged")],
+            &[("origin", "https://evil.test")],
+        )
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     assert!(forged.body.contains("<h1>Not allowed</h1>"));
-    let no_origin = ann.post_with("/r/general/messages", &[("text", "forged")], &[]).await;
+    let no_origin = ann
+        .post_with("/r/general/messages", &[("text", "forged")], &[])
+        .await;
     assert_eq!(no_origin.status, StatusCode::FORBIDDEN);
     let fetch_meta = ann
-        .post_with("/r/general/messages", &[("text", "forged")], &[("sec-fetch-site", "cross-site")])
+        .post_with(
+            "/r/general/messages",
+            &[("text", "forged")],
+            &[("sec-fetch-site", "cross-site")],
+        )
         .await;
     assert_eq!(fetch_meta.status, StatusCode::FORBIDDEN);
     let same = ann
-        .post_with("/r/general/messages", &[("text", "mine")], &[("sec-fetch-site", "same-origin"), ("origin", "null")])
+        .post_with(
+            "/r/general/messages",
+            &[("text", "mine")],
+            &[("sec-fetch-site", "same-origin"), ("origin", "null")],
+        )
         .await;
     assert_eq!(same.status, StatusCode::SEE_OTHER);
     let page = ann.get("/r/general").await;
@@ -371,27 +535,50 @@ async fn leaving_goes_home_and_out_of_the_room() {
     assert_eq!(answer.status, StatusCode::SEE_OTHER);
     assert_eq!(answer.location(), "/");
     let home = ann.get("/").await;
-    assert!(home.body.contains("># general</span> <span class=\"count\">0 online</span>"));
-    let refused = ann.htmx_post("/r/general/messages", &[("text", "still here?")]).await;
+    assert!(
+        home.body
+            .contains("># general</span> <span class=\"count\">0 online</span>")
+    );
+    let refused = ann
+        .htmx_post("/r/general/messages", &[("text", "still here?")])
+        .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    assert!(refused.body.contains(r#"value="still here?""#), "the text is not lost");
+    assert!(
+        refused.body.contains(r#"value="still here?""#),
+        "the text is not lost"
+    );
 }
 
 #[tokio::test]
 async fn renaming_updates_the_session_and_is_announced() {
     let mut ann = site(&[]);
     ann.join("Ann", "general").await;
-    let answer = ann.htmx_post("/name", &[("name", "Annie"), ("back", "/r/general")]).await;
+    let answer = ann
+        .htmx_post("/name", &[("name", "Annie"), ("back", "/r/general")])
+        .await;
     assert_eq!(answer.status, StatusCode::OK);
     assert!(answer.body.contains("Your name is now Annie."));
     let page = ann.get("/r/general").await;
     assert!(page.body.contains("Ann is now known as Annie"));
-    assert!(page.body.contains(r#"id="rename-name" name="name" type="text" value="Annie""#));
-    let plain = ann.post("/name", &[("name", "Anna"), ("back", "/r/general")]).await;
+    assert!(
+        page.body
+            .contains(r#"id="rename-name" name="name" type="text" value="Annie""#)
+    );
+    let plain = ann
+        .post("/name", &[("name", "Anna"), ("back", "/r/general")])
+        .await;
     assert_eq!(plain.location(), "/r/general");
-    let elsewhere = ann.post("/name", &[("name", "Ana"), ("back", "https://evil.test/")]).await;
-    assert_eq!(elsewhere.location(), "/", "only our own pages are gone back to");
-    let bad = ann.htmx_post("/name", &[("name", ""), ("back", "/r/general")]).await;
+    let elsewhere = ann
+        .post("/name", &[("name", "Ana"), ("back", "https://evil.test/")])
+        .await;
+    assert_eq!(
+        elsewhere.location(),
+        "/",
+        "only our own pages are gone back to"
+    );
+    let bad = ann
+        .htmx_post("/name", &[("name", ""), ("back", "/r/general")])
+        .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains(r#"role="alert">Name: is empty"#));
 }
@@ -402,9 +589,17 @@ async fn avatars_are_svg_and_cacheable_for_ever() {
     let answer = me.get("/avatars/0123456789abcdef.svg").await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(answer.headers[header::CONTENT_TYPE], "image/svg+xml");
-    assert!(answer.headers[header::CACHE_CONTROL].to_str().expect("ascii").contains("immutable"));
+    assert!(
+        answer.headers[header::CACHE_CONTROL]
+            .to_str()
+            .expect("ascii")
+            .contains("immutable")
+    );
     assert!(answer.body.contains("<svg"));
-    assert_eq!(me.get("/avatars/nope.svg").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        me.get("/avatars/nope.svg").await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -415,23 +610,48 @@ async fn assets_are_served_under_versioned_names() {
         assert!(home.body.contains(src), "{src}");
         let answer = me.get(src).await;
         assert_eq!(answer.status, StatusCode::OK);
-        assert!(answer.headers[header::CACHE_CONTROL].to_str().expect("ascii").contains("max-age=31536000"));
+        assert!(
+            answer.headers[header::CACHE_CONTROL]
+                .to_str()
+                .expect("ascii")
+                .contains("max-age=31536000")
+        );
     }
-    let css = home.body.split("href=\"/assets/style.").nth(1).and_then(|s| s.split('"').next()).expect("stylesheet");
-    assert_eq!(me.get(&format!("/assets/style.{css}")).await.status, StatusCode::OK);
-    assert_eq!(me.get("/assets/style.css").await.status, StatusCode::NOT_FOUND);
+    let css = home
+        .body
+        .split("href=\"/assets/style.")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("stylesheet");
+    assert_eq!(
+        me.get(&format!("/assets/style.{css}")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        me.get("/assets/style.css").await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
 async fn health_and_metrics_answer() {
     let mut ann = site(&[]);
     let health = ann.get("/healthz").await;
-    assert_eq!((health.status, health.body.as_str()), (StatusCode::OK, "ok"));
+    assert_eq!(
+        (health.status, health.body.as_str()),
+        (StatusCode::OK, "ok")
+    );
     ann.join("Ann", "general").await;
     ann.get("/r/general").await;
     ann.post("/r/general/messages", &[("text", "hi")]).await;
     let metrics = ann.get("/metrics").await.body;
-    for line in ["livechat_rooms 5", "livechat_members 1", "livechat_messages_total 1", "livechat_streams 0", "livechat_renders_total 2"] {
+    for line in [
+        "livechat_rooms 5",
+        "livechat_members 1",
+        "livechat_messages_total 1",
+        "livechat_streams 0",
+        "livechat_renders_total 2",
+    ] {
         assert!(metrics.lines().any(|l| l == line), "{line} in\n{metrics}");
     }
 }

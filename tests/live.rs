@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{client, spawn_app, TestServer};
+use common::{TestServer, client, spawn_app};
 use futures_util::StreamExt;
 
 /// One parsed `text/event-stream` message (or a comment).
@@ -25,7 +25,11 @@ struct Sse {
 }
 
 impl Sse {
-    async fn open(http: &reqwest::Client, url: &str, last_event_id: Option<&str>) -> (reqwest::header::HeaderMap, Sse) {
+    async fn open(
+        http: &reqwest::Client,
+        url: &str,
+        last_event_id: Option<&str>,
+    ) -> (reqwest::header::HeaderMap, Sse) {
         let mut req = http.get(url);
         if let Some(id) = last_event_id {
             req = req.header("last-event-id", id);
@@ -33,7 +37,13 @@ impl Sse {
         let res = req.send().await.expect("stream request");
         assert_eq!(res.status(), 200);
         let headers = res.headers().clone();
-        (headers, Sse { body: Box::pin(res.bytes_stream()), buffer: String::new() })
+        (
+            headers,
+            Sse {
+                body: Box::pin(res.bytes_stream()),
+                buffer: String::new(),
+            },
+        )
     }
 
     /// The next message, or `None` when the stream ended or 5 s passed.
@@ -71,7 +81,8 @@ fn parse(raw: &str) -> Event {
         if let Some(rest) = line.strip_prefix(':') {
             event.comment = true;
             data.push(rest.trim());
-        } else if let Some((field, value)) = line.split_once(": ").or_else(|| line.split_once(':')) {
+        } else if let Some((field, value)) = line.split_once(": ").or_else(|| line.split_once(':'))
+        {
             match field {
                 "id" => event.id = Some(value.to_owned()),
                 "event" => event.event = Some(value.to_owned()),
@@ -101,14 +112,31 @@ async fn enter(server: &TestServer, name: &str, room: &str) -> Person {
         .await
         .expect("join");
     assert_eq!(res.status(), 303);
-    let page = http.get(server.url(&format!("/r/{room}"))).send().await.expect("page").text().await.expect("body");
-    let after = page.split("events?after=").nth(1).and_then(|s| s.split('"').next()).expect("after id").to_owned();
+    let page = http
+        .get(server.url(&format!("/r/{room}")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("body");
+    let after = page
+        .split("events?after=")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("after id")
+        .to_owned();
     Person { http, after }
 }
 
 impl Person {
     async fn stream(&self, server: &TestServer, room: &str) -> Sse {
-        let (headers, sse) = Sse::open(&self.http, &server.url(&format!("/r/{room}/events?after={}", self.after)), None).await;
+        let (headers, sse) = Sse::open(
+            &self.http,
+            &server.url(&format!("/r/{room}/events?after={}", self.after)),
+            None,
+        )
+        .await;
         assert_eq!(headers["content-type"], "text/event-stream");
         sse
     }
@@ -139,7 +167,11 @@ async fn two_members_chat_live() {
     let got = bobs.until("hello Bob").await;
     let message = got.last().expect("message");
     assert!(message.id.is_some(), "every event has an id");
-    assert!(message.data.starts_with("<li class=\"msg\""), "{}", message.data);
+    assert!(
+        message.data.starts_with("<li class=\"msg\""),
+        "{}",
+        message.data
+    );
     bob.say(&server, "general", "hi Ann").await;
     anns.until("hi Ann").await;
     let online = anns.until("hx-target=\"#online\"").await;
@@ -150,7 +182,12 @@ async fn two_members_chat_live() {
 async fn streams_have_ids_keep_alives_and_unbuffered_headers() {
     let server = spawn_app(&["--keepalive", "1"]).await;
     let ann = enter(&server, "Ann", "general").await;
-    let (headers, mut sse) = Sse::open(&ann.http, &server.url(&format!("/r/general/events?after={}", ann.after)), None).await;
+    let (headers, mut sse) = Sse::open(
+        &ann.http,
+        &server.url(&format!("/r/general/events?after={}", ann.after)),
+        None,
+    )
+    .await;
     assert_eq!(headers["x-accel-buffering"], "no");
     assert_eq!(headers["cache-control"], "no-cache");
     let mut saw_keep_alive = false;
@@ -173,7 +210,12 @@ async fn a_reconnect_with_last_event_id_gets_exactly_the_gap() {
     let ann = enter(&server, "Ann", "general").await;
     let mut first = ann.stream(&server, "general").await;
     ann.say(&server, "general", "m1").await;
-    let last_seen = first.until("m1").await.last().and_then(|e| e.id.clone()).expect("id");
+    let last_seen = first
+        .until("m1")
+        .await
+        .last()
+        .and_then(|e| e.id.clone())
+        .expect("id");
     drop(first); // the connection drops...
     for text in ["m2", "m3", "m4"] {
         ann.say(&server, "general", text).await;
@@ -185,9 +227,23 @@ async fn a_reconnect_with_last_event_id_gets_exactly_the_gap() {
     let texts: Vec<&str> = got
         .iter()
         .filter(|e| e.data.starts_with("<li class=\"msg\""))
-        .map(|e| if e.data.contains(">m2<") { "m2" } else if e.data.contains(">m3<") { "m3" } else if e.data.contains(">m4<") { "m4" } else { "other" })
+        .map(|e| {
+            if e.data.contains(">m2<") {
+                "m2"
+            } else if e.data.contains(">m3<") {
+                "m3"
+            } else if e.data.contains(">m4<") {
+                "m4"
+            } else {
+                "other"
+            }
+        })
         .collect();
-    assert_eq!(texts, ["m2", "m3", "m4"], "exactly the gap, in order: {got:#?}");
+    assert_eq!(
+        texts,
+        ["m2", "m3", "m4"],
+        "exactly the gap, in order: {got:#?}"
+    );
     ann.say(&server, "general", "m5").await;
     let after = again.until("m5").await;
     assert_eq!(after.iter().filter(|e| e.data.contains(">m5<")).count(), 1);
@@ -203,7 +259,11 @@ async fn a_stream_too_far_behind_gets_the_whole_log_at_once() {
     let mut sse = ann.stream(&server, "general").await;
     let got = sse.until("innerMorph").await;
     let resync = got.last().expect("resync");
-    assert!(resync.data.contains(">n5<") && resync.data.contains(">n3<") && !resync.data.contains(">n2<"));
+    assert!(
+        resync.data.contains(">n5<")
+            && resync.data.contains(">n3<")
+            && !resync.data.contains(">n2<")
+    );
     assert!(resync.data.contains("may have been missed"));
 }
 
@@ -230,16 +290,42 @@ async fn a_reload_within_grace_makes_no_notice() {
 async fn a_private_room_disappears_after_its_last_member() {
     let server = spawn_app(&["--grace", "1"]).await;
     let http = client();
-    let res = http.post(server.url("/rooms")).header("origin", server.origin()).form(&[("name", "Ann")]).send().await.expect("create");
-    let room = res.headers()["location"].to_str().expect("ascii").to_owned();
-    assert_eq!(http.get(server.url(&room)).send().await.expect("page").status(), 200);
+    let res = http
+        .post(server.url("/rooms"))
+        .header("origin", server.origin())
+        .form(&[("name", "Ann")])
+        .send()
+        .await
+        .expect("create");
+    let room = res.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert_eq!(
+        http.get(server.url(&room))
+            .send()
+            .await
+            .expect("page")
+            .status(),
+        200
+    );
     let (_, sse) = Sse::open(&http, &server.url(&format!("{room}/events")), None).await;
     drop(sse);
     tokio::time::sleep(Duration::from_millis(2000)).await;
     let gone = http.get(server.url(&room)).send().await.expect("page");
     assert_eq!(gone.status(), 404);
-    let metrics = http.get(server.url("/metrics")).send().await.expect("metrics").text().await.expect("text");
-    assert!(metrics.lines().any(|l| l == "livechat_rooms 5"), "{metrics}");
+    let metrics = http
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics.lines().any(|l| l == "livechat_rooms 5"),
+        "{metrics}"
+    );
 }
 
 #[tokio::test]
@@ -248,13 +334,21 @@ async fn a_stream_that_cannot_be_served_explains_and_closes() {
     let stranger = client();
     let (_, mut sse) = Sse::open(&stranger, &server.url("/r/general/events"), None).await;
     let words = sse.next().await.expect("words");
-    assert!(words.data.contains("stream-status") && words.data.contains("session"), "{words:?}");
+    assert!(
+        words.data.contains("stream-status") && words.data.contains("session"),
+        "{words:?}"
+    );
     let close = sse.next().await.expect("close");
     assert_eq!(close.event.as_deref(), Some("close"));
     assert!(sse.next().await.is_none(), "and the stream ends");
     let ann = enter(&server, "Ann", "general").await;
     let (_, mut gone) = Sse::open(&ann.http, &server.url("/r/ZZZZ/events"), None).await;
-    assert!(gone.until("closed").await.iter().all(|e| !e.data.contains("<html")));
+    assert!(
+        gone.until("closed")
+            .await
+            .iter()
+            .all(|e| !e.data.contains("<html"))
+    );
 }
 
 #[tokio::test]
@@ -263,11 +357,20 @@ async fn leaving_ends_the_members_other_streams() {
     let ann = enter(&server, "Ann", "general").await;
     let mut tab = ann.stream(&server, "general").await;
     tab.until("hx-target=\"#online\"").await;
-    let res = ann.http.post(server.url("/r/general/leave")).header("origin", server.origin()).send().await.expect("leave");
+    let res = ann
+        .http
+        .post(server.url("/r/general/leave"))
+        .header("origin", server.origin())
+        .send()
+        .await
+        .expect("leave");
     assert_eq!(res.status(), 303);
     let got = tab.until("You left this room").await;
     assert!(got.iter().any(|e| e.data.contains("Ann left")));
-    assert_eq!(tab.next().await.and_then(|e| e.event).as_deref(), Some("close"));
+    assert_eq!(
+        tab.next().await.and_then(|e| e.event).as_deref(),
+        Some("close")
+    );
 }
 
 #[tokio::test]
@@ -280,30 +383,55 @@ async fn shutdown_tells_streams_the_server_is_restarting() {
     let got = sse.until("restarting").await;
     assert_eq!(got.last().and_then(|e| e.retry), Some(3000));
     assert!(sse.next().await.is_none(), "the stream ends");
-    tokio::time::timeout(Duration::from_secs(5), stopping).await.expect("server stops").expect("task");
+    tokio::time::timeout(Duration::from_secs(5), stopping)
+        .await
+        .expect("server stops")
+        .expect("task");
 }
 
 #[tokio::test]
 async fn the_no_javascript_log_streams_new_items_into_an_open_document() {
     let server = spawn_app(&[]).await;
     let ann = enter(&server, "Ann", "general").await;
-    let res = ann.http.get(server.url("/r/general/log")).send().await.expect("log");
+    let res = ann
+        .http
+        .get(server.url("/r/general/log"))
+        .send()
+        .await
+        .expect("log");
     assert_eq!(res.status(), 200);
-    let csp = res.headers()["content-security-policy"].to_str().expect("ascii").to_owned();
-    assert!(csp.contains("frame-ancestors 'self'"), "the room page may frame it: {csp}");
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(
+        csp.contains("frame-ancestors 'self'"),
+        "the room page may frame it: {csp}"
+    );
     let mut body = res.bytes_stream();
     let mut text = String::new();
     while !text.contains("Ann joined") {
-        let chunk = tokio::time::timeout(Duration::from_secs(5), body.next()).await.expect("head").expect("chunk").expect("bytes");
+        let chunk = tokio::time::timeout(Duration::from_secs(5), body.next())
+            .await
+            .expect("head")
+            .expect("chunk")
+            .expect("bytes");
         text.push_str(&String::from_utf8_lossy(&chunk));
     }
     assert!(text.contains("<ol class=\"log-items\">") && !text.contains("</ol>"));
     ann.say(&server, "general", "live without scripts").await;
     while !text.contains("live without scripts") {
-        let chunk = tokio::time::timeout(Duration::from_secs(5), body.next()).await.expect("item").expect("chunk").expect("bytes");
+        let chunk = tokio::time::timeout(Duration::from_secs(5), body.next())
+            .await
+            .expect("item")
+            .expect("chunk")
+            .expect("bytes");
         text.push_str(&String::from_utf8_lossy(&chunk));
     }
-    assert!(!text.contains("data:"), "plain HTML, not event-stream framing");
+    assert!(
+        !text.contains("data:"),
+        "plain HTML, not event-stream framing"
+    );
 }
 
 #[tokio::test]
@@ -315,11 +443,26 @@ async fn each_message_is_rendered_once_for_all_streams() {
         streams.push(ann.stream(&server, "general").await);
     }
     let metrics = || async {
-        let text = ann.http.get(server.url("/metrics")).send().await.expect("m").text().await.expect("t");
+        let text = ann
+            .http
+            .get(server.url("/metrics"))
+            .send()
+            .await
+            .expect("m")
+            .text()
+            .await
+            .expect("t");
         let get = |name: &str| -> u64 {
-            text.lines().find_map(|l| l.strip_prefix(&format!("{name} "))).and_then(|v| v.parse().ok()).expect("metric")
+            text.lines()
+                .find_map(|l| l.strip_prefix(&format!("{name} ")))
+                .and_then(|v| v.parse().ok())
+                .expect("metric")
         };
-        (get("livechat_renders_total"), get("livechat_delivered_total"), get("livechat_streams"))
+        (
+            get("livechat_renders_total"),
+            get("livechat_delivered_total"),
+            get("livechat_streams"),
+        )
     };
     let (renders, delivered, open) = metrics().await;
     assert_eq!(open, 5);

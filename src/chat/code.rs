@@ -82,7 +82,10 @@ mod tests {
 
     #[test]
     fn typed_codes_are_trimmed_and_uppercased() {
-        assert_eq!(RoomCode::parse_private(" k7qx ").unwrap().as_str(), "K7QX");
+        assert_eq!(
+            RoomCode::parse_private(" k7qx ").expect("code").as_str(),
+            "K7QX"
+        );
         assert!(RoomCode::parse_private("K7Q").is_none());
         assert!(RoomCode::parse_private("K0QX").is_none());
         assert!(RoomCode::parse_private("KÉQX").is_none());

@@ -72,7 +72,10 @@ impl Seed {
     }
 
     pub fn parse(input: &str) -> Option<Self> {
-        let valid = input.len() == 16 && input.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        let valid = input.len() == 16
+            && input
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
         valid.then(|| Self(input.to_owned()))
     }
 

@@ -105,7 +105,13 @@ impl MemoryStore {
             let mut state = shared.lock();
             for code in &shared.settings.public_rooms {
                 let epoch = state.next_epoch();
-                let room = Room::new(code.clone(), true, epoch, &shared.settings.room, &shared.render);
+                let room = Room::new(
+                    code.clone(),
+                    true,
+                    epoch,
+                    &shared.settings.room,
+                    &shared.render,
+                );
                 state.rooms.insert(code.clone(), room);
             }
         }
@@ -152,19 +158,30 @@ impl Shared {
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock leaves state that is still consistent
         // enough to serve: every change is made in one step.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Starts the grace period of a member with no open stream.
     fn expire_later(self: &Arc<Self>, code: RoomCode, member: MemberId, generation: u64) {
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
         let shared = Arc::clone(self);
         // Ends after the grace period.
         runtime.spawn(async move {
             tokio::time::sleep(shared.settings.grace).await;
             let mut state = shared.lock();
-            let Some(room) = state.rooms.get_mut(&code) else { return };
-            if room.expire(&shared.render, member, generation, OffsetDateTime::now_utc()) {
+            let Some(room) = state.rooms.get_mut(&code) else {
+                return;
+            };
+            if room.expire(
+                &shared.render,
+                member,
+                generation,
+                OffsetDateTime::now_utc(),
+            ) {
                 state.after_leaving(&code, member);
                 shared.presence_changed(&mut state, &code);
             }
@@ -174,7 +191,9 @@ impl Shared {
     /// Sends the Online list and batched notices of a room now, or schedules it:
     /// at most one Online list a second, one batch of notices every few seconds.
     fn presence_changed(self: &Arc<Self>, state: &mut State, code: &RoomCode) {
-        let Some(room) = state.rooms.get_mut(code) else { return };
+        let Some(room) = state.rooms.get_mut(code) else {
+            return;
+        };
         let batching = room.has_batch();
         let flush = state.flushes.entry(code.clone()).or_default();
         if flush.scheduled {
@@ -184,7 +203,9 @@ impl Shared {
         let due = if batching {
             now + BATCH_EVERY
         } else {
-            flush.last.map_or(now, |last| (last + ONLINE_EVERY).max(now))
+            flush
+                .last
+                .map_or(now, |last| (last + ONLINE_EVERY).max(now))
         };
         if due <= now {
             flush.last = Some(now);
@@ -192,7 +213,9 @@ impl Shared {
             return;
         }
         flush.scheduled = true;
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
         let shared = Arc::clone(self);
         let code = code.clone();
         // Ends when the flush is done.
@@ -215,7 +238,10 @@ impl Shared {
     fn detach(self: &Arc<Self>, code: &RoomCode, member: MemberId) {
         let mut state = self.lock();
         state.streams = state.streams.saturating_sub(1);
-        let generation = state.rooms.get_mut(code).and_then(|room| room.detach(member));
+        let generation = state
+            .rooms
+            .get_mut(code)
+            .and_then(|room| room.detach(member));
         if let Some(generation) = generation {
             self.expire_later(code.clone(), member, generation);
         }
@@ -258,7 +284,13 @@ impl Store for MemoryStore {
                 .find(|code| !state.rooms.contains_key(code))
                 .ok_or(ChatError::Full)?;
             let epoch = state.next_epoch();
-            let room = Room::new(code.clone(), false, epoch, &self.shared.settings.room, &self.shared.render);
+            let room = Room::new(
+                code.clone(),
+                false,
+                epoch,
+                &self.shared.settings.room,
+                &self.shared.render,
+            );
             state.rooms.insert(code.clone(), room);
             tracing::info!(room = %code, "room opened");
             code
@@ -269,7 +301,8 @@ impl Store for MemoryStore {
 
     async fn resolve(&self, typed: &str) -> Result<RoomCode, ChatError> {
         let state = self.shared.lock();
-        let slug = RoomCode::parse_slug(typed).filter(|slug| self.shared.settings.public_rooms.contains(slug));
+        let slug = RoomCode::parse_slug(typed)
+            .filter(|slug| self.shared.settings.public_rooms.contains(slug));
         let code = slug.or_else(|| RoomCode::parse_private(typed));
         code.filter(|code| state.rooms.contains_key(code))
             .ok_or_else(|| ChatError::NoSuchRoom(typed.to_owned()))
@@ -279,7 +312,12 @@ impl Store for MemoryStore {
         let shared = &self.shared;
         let mut state = shared.lock();
         let room = state.room(code)?;
-        let fresh = room.enter(&shared.render, member.id, member.author(), OffsetDateTime::now_utc());
+        let fresh = room.enter(
+            &shared.render,
+            member.id,
+            member.author(),
+            OffsetDateTime::now_utc(),
+        );
         let snapshot = Snapshot {
             code: code.clone(),
             public: room.public,
@@ -288,14 +326,24 @@ impl Store for MemoryStore {
             online: room.online(),
         };
         if let Some(generation) = fresh {
-            state.members.entry(member.id).or_default().rooms.insert(code.clone());
+            state
+                .members
+                .entry(member.id)
+                .or_default()
+                .rooms
+                .insert(code.clone());
             shared.presence_changed(&mut state, code);
             shared.expire_later(code.clone(), member.id, generation);
         }
         Ok(snapshot)
     }
 
-    async fn subscribe(&self, code: &RoomCode, member: MemberId, after: Option<EventId>) -> Result<Subscription, ChatError> {
+    async fn subscribe(
+        &self,
+        code: &RoomCode,
+        member: MemberId,
+        after: Option<EventId>,
+    ) -> Result<Subscription, ChatError> {
         let shared = &self.shared;
         let mut state = shared.lock();
         let room = state.room(code)?;
@@ -316,10 +364,18 @@ impl Store for MemoryStore {
 
     async fn whole_log(&self, code: &RoomCode) -> Option<Frame> {
         let state = self.shared.lock();
-        state.rooms.get(code).map(|room| room.whole_log(&self.shared.render))
+        state
+            .rooms
+            .get(code)
+            .map(|room| room.whole_log(&self.shared.render))
     }
 
-    async fn post(&self, code: &RoomCode, member: MemberId, text: MessageText) -> Result<(), ChatError> {
+    async fn post(
+        &self,
+        code: &RoomCode,
+        member: MemberId,
+        text: MessageText,
+    ) -> Result<(), ChatError> {
         let shared = &self.shared;
         let settings = &shared.settings;
         let mut state = shared.lock();
@@ -330,12 +386,19 @@ impl Store for MemoryStore {
         }
         let sent = &mut state.members.entry(member).or_default().sent;
         let now = Instant::now();
-        while sent.front().is_some_and(|t| now.duration_since(*t) >= settings.rate_window) {
+        while sent
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= settings.rate_window)
+        {
             sent.pop_front();
         }
         if sent.len() >= settings.rate_messages as usize {
             let oldest = sent.front().copied().unwrap_or(now);
-            return Err(ChatError::TooFast(settings.rate_window.saturating_sub(now.duration_since(oldest))));
+            return Err(ChatError::TooFast(
+                settings
+                    .rate_window
+                    .saturating_sub(now.duration_since(oldest)),
+            ));
         }
         sent.push_back(now);
         let room = state.room(code)?;

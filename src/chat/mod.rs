@@ -103,11 +103,21 @@ pub trait Store: Send + Sync + 'static {
     /// Puts `member` in the room (announcing it if new) and returns what the page shows.
     async fn enter(&self, code: &RoomCode, member: &Member) -> Result<Snapshot, ChatError>;
     /// Opens a stream for a member, resuming after `after` when given.
-    async fn subscribe(&self, code: &RoomCode, member: MemberId, after: Option<EventId>) -> Result<Subscription, ChatError>;
+    async fn subscribe(
+        &self,
+        code: &RoomCode,
+        member: MemberId,
+        after: Option<EventId>,
+    ) -> Result<Subscription, ChatError>;
     /// The whole log in one frame, for a stream that fell behind.
     async fn whole_log(&self, code: &RoomCode) -> Option<Frame>;
     /// Posts a message from a present member.
-    async fn post(&self, code: &RoomCode, member: MemberId, text: MessageText) -> Result<(), ChatError>;
+    async fn post(
+        &self,
+        code: &RoomCode,
+        member: MemberId,
+        text: MessageText,
+    ) -> Result<(), ChatError>;
     /// The member leaves now; their streams end.
     async fn leave(&self, code: &RoomCode, member: MemberId) -> Result<(), ChatError>;
     /// The member now goes by `to` in every room they are in; each room is told.

@@ -91,7 +91,10 @@ impl MessageText {
         if text.chars().all(is_invisible) {
             return Err(TextError::Empty);
         }
-        if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        if text
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+        {
             return Err(TextError::Control);
         }
         let got = text.chars().count();
@@ -112,7 +115,7 @@ mod tests {
 
     #[test]
     fn names_are_trimmed() {
-        assert_eq!(Name::parse("  Ann ", 32).unwrap().as_str(), "Ann");
+        assert_eq!(Name::parse("  Ann ", 32).expect("name").as_str(), "Ann");
     }
 
     #[test]
@@ -147,7 +150,7 @@ mod tests {
 
     #[test]
     fn messages_keep_line_breaks_and_refuse_other_controls() {
-        let text = MessageText::parse("a\r\nb\rc", 2000).unwrap();
+        let text = MessageText::parse("a\r\nb\rc", 2000).expect("text");
         assert_eq!(text.as_str(), "a\nb\nc");
         assert_eq!(MessageText::parse("a\u{0}", 2000), Err(TextError::Control));
         assert_eq!(MessageText::parse(" \n ", 2000), Err(TextError::Empty));
@@ -158,7 +161,10 @@ mod tests {
         assert!(MessageText::parse(&"x".repeat(2000), 2000).is_ok());
         assert_eq!(
             MessageText::parse(&"x".repeat(2001), 2000),
-            Err(TextError::TooLong { max: 2000, got: 2001 })
+            Err(TextError::TooLong {
+                max: 2000,
+                got: 2001
+            })
         );
     }
 }

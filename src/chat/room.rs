@@ -61,7 +61,13 @@ pub struct Room {
 }
 
 impl Room {
-    pub fn new(code: RoomCode, public: bool, epoch: u64, settings: &RoomSettings, render: &dyn Render) -> Self {
+    pub fn new(
+        code: RoomCode,
+        public: bool,
+        epoch: u64,
+        settings: &RoomSettings,
+        render: &dyn Render,
+    ) -> Self {
         let last = EventId::start(epoch);
         // The channel holds what a stream may lag behind before it is resynced.
         let (tx, _) = broadcast::channel(settings.history_len.clamp(16, 1024));
@@ -111,14 +117,29 @@ impl Room {
     /// Adds a member if they are not present and announces it. Returns the
     /// generation to expire them at if no stream attaches within the grace
     /// period, or `None` when they were already present.
-    pub fn enter(&mut self, render: &dyn Render, id: MemberId, author: Author, now: OffsetDateTime) -> Option<u64> {
+    pub fn enter(
+        &mut self,
+        render: &dyn Render,
+        id: MemberId,
+        author: Author,
+        now: OffsetDateTime,
+    ) -> Option<u64> {
         if self.members.contains_key(&id) {
             return None;
         }
         let name = author.name.clone();
         self.arrivals += 1;
         let (here, _) = watch::channel(());
-        self.members.insert(id, Presence { author, streams: 0, generation: 0, arrival: self.arrivals, here });
+        self.members.insert(
+            id,
+            Presence {
+                author,
+                streams: 0,
+                generation: 0,
+                arrival: self.arrivals,
+                here,
+            },
+        );
         self.announce(render, name, true, now);
         Some(0)
     }
@@ -142,7 +163,13 @@ impl Room {
 
     /// The grace period of `generation` ran out: the member goes, unless a stream
     /// came back since. True when they left.
-    pub fn expire(&mut self, render: &dyn Render, id: MemberId, generation: u64, now: OffsetDateTime) -> bool {
+    pub fn expire(
+        &mut self,
+        render: &dyn Render,
+        id: MemberId,
+        generation: u64,
+        now: OffsetDateTime,
+    ) -> bool {
         let stale = self
             .members
             .get(&id)
@@ -163,24 +190,41 @@ impl Room {
 
     /// The member now goes by `to`; announced, and the Online list follows.
     pub fn rename(&mut self, render: &dyn Render, id: MemberId, to: &Name, now: OffsetDateTime) {
-        let Some(presence) = self.members.get_mut(&id) else { return };
+        let Some(presence) = self.members.get_mut(&id) else {
+            return;
+        };
         if presence.author.name == *to {
             return;
         }
         let from = std::mem::replace(&mut presence.author.name, to.clone());
         self.online_dirty = true;
-        self.publish(render, &Event::Renamed { from, to: to.clone(), at: now });
+        self.publish(
+            render,
+            &Event::Renamed {
+                from,
+                to: to.clone(),
+                at: now,
+            },
+        );
     }
 
     /// What a stream that has shown everything up to `after` must be sent first,
     /// and the receiver for what follows, taken together: no gap, no duplicate.
-    pub fn tap(&self, render: &dyn Render, after: Option<EventId>, here: watch::Receiver<()>) -> Tap {
+    pub fn tap(
+        &self,
+        render: &dyn Render,
+        after: Option<EventId>,
+        here: watch::Receiver<()>,
+    ) -> Tap {
         let rx = self.tx.subscribe();
         let mut backlog = match after {
             Some(after) if after == self.last => Vec::new(),
-            Some(after) if self.has_all_after(after) => {
-                self.history.iter().filter(|f| f.id > after).cloned().collect()
-            }
+            Some(after) if self.has_all_after(after) => self
+                .history
+                .iter()
+                .filter(|f| f.id > after)
+                .cloned()
+                .collect(),
             _ => vec![self.whole_log(render)],
         };
         backlog.push(self.online.clone());
@@ -203,10 +247,25 @@ impl Room {
     }
 
     /// The message a member sends, or `false` when they are not present.
-    pub fn say(&mut self, render: &dyn Render, id: MemberId, text: super::name::MessageText, now: OffsetDateTime) -> bool {
-        let Some(presence) = self.members.get(&id) else { return false };
+    pub fn say(
+        &mut self,
+        render: &dyn Render,
+        id: MemberId,
+        text: super::name::MessageText,
+        now: OffsetDateTime,
+    ) -> bool {
+        let Some(presence) = self.members.get(&id) else {
+            return false;
+        };
         let author = presence.author.clone();
-        self.publish(render, &Event::Message { author, text, at: now });
+        self.publish(
+            render,
+            &Event::Message {
+                author,
+                text,
+                at: now,
+            },
+        );
         true
     }
 
@@ -220,7 +279,11 @@ impl Room {
         let mut present: Vec<&Presence> = self.members.values().collect();
         present.sort_unstable_by_key(|p| p.arrival);
         Online {
-            members: present.iter().take(ONLINE_SHOWN).map(|p| p.author.clone()).collect(),
+            members: present
+                .iter()
+                .take(ONLINE_SHOWN)
+                .map(|p| p.author.clone())
+                .collect(),
             total: present.len(),
         }
     }
@@ -240,10 +303,24 @@ impl Room {
         let batch = std::mem::take(&mut self.batch);
         let sent = !batch.joined.is_empty() || !batch.left.is_empty();
         if let Some((names, more)) = spell(batch.joined) {
-            self.publish(render, &Event::Joined { names, more, at: now });
+            self.publish(
+                render,
+                &Event::Joined {
+                    names,
+                    more,
+                    at: now,
+                },
+            );
         }
         if let Some((names, more)) = spell(batch.left) {
-            self.publish(render, &Event::Left { names, more, at: now });
+            self.publish(
+                render,
+                &Event::Left {
+                    names,
+                    more,
+                    at: now,
+                },
+            );
         }
         sent
     }
@@ -256,15 +333,27 @@ impl Room {
     fn announce(&mut self, render: &dyn Render, name: Name, joined: bool, now: OffsetDateTime) {
         self.online_dirty = true;
         if self.is_big() || self.has_batch() {
-            let list = if joined { &mut self.batch.joined } else { &mut self.batch.left };
+            let list = if joined {
+                &mut self.batch.joined
+            } else {
+                &mut self.batch.left
+            };
             list.push(name);
             return;
         }
         let names = vec![name];
         let event = if joined {
-            Event::Joined { names, more: 0, at: now }
+            Event::Joined {
+                names,
+                more: 0,
+                at: now,
+            }
         } else {
-            Event::Left { names, more: 0, at: now }
+            Event::Left {
+                names,
+                more: 0,
+                at: now,
+            }
         };
         self.publish(render, &event);
     }
@@ -276,7 +365,11 @@ fn spell(mut names: Vec<Name>) -> Option<(Vec<Name>, usize)> {
         return None;
     }
     // "Ann and Bob joined" reads better than "Ann and 1 other joined".
-    let shown = if names.len() <= NOTICE_NAMES + 1 { names.len() } else { NOTICE_NAMES };
+    let shown = if names.len() <= NOTICE_NAMES + 1 {
+        names.len()
+    } else {
+        NOTICE_NAMES
+    };
     let more = names.len() - shown;
     names.truncate(shown);
     Some((names, more))

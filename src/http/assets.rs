@@ -6,7 +6,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::LazyLock;
 
 use axum::extract::Path;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::chat::Seed;
@@ -78,14 +78,23 @@ pub static HTMX_SSE: Asset = Asset {
 };
 
 static ALL: [&Asset; 4] = [&STYLE, &NO_JS, &HTMX, &HTMX_SSE];
-static NAMES: LazyLock<Vec<(&'static Asset, String)>> =
-    LazyLock::new(|| ALL.iter().map(|asset| (*asset, asset.hashed_name())).collect());
+static NAMES: LazyLock<Vec<(&'static Asset, String)>> = LazyLock::new(|| {
+    ALL.iter()
+        .map(|asset| (*asset, asset.hashed_name()))
+        .collect()
+});
 
 /// `GET /assets/{file}`
 pub async fn get_asset(Path(file): Path<String>) -> Result<Response, AppError> {
-    let (asset, _) = NAMES.iter().find(|(_, name)| *name == file).ok_or(AppError::NotFound)?;
+    let (asset, _) = NAMES
+        .iter()
+        .find(|(_, name)| *name == file)
+        .ok_or(AppError::NotFound)?;
     Ok((
-        [(header::CONTENT_TYPE, asset.mime), (header::CACHE_CONTROL, FOREVER)],
+        [
+            (header::CONTENT_TYPE, asset.mime),
+            (header::CACHE_CONTROL, FOREVER),
+        ],
         asset.body,
     )
         .into_response())
@@ -93,9 +102,15 @@ pub async fn get_asset(Path(file): Path<String>) -> Result<Response, AppError> {
 
 /// `GET /avatars/{seed}.svg`
 pub async fn get_avatar(Path(file): Path<String>) -> Result<Response, AppError> {
-    let seed = file.strip_suffix(".svg").and_then(Seed::parse).ok_or(AppError::NotFound)?;
+    let seed = file
+        .strip_suffix(".svg")
+        .and_then(Seed::parse)
+        .ok_or(AppError::NotFound)?;
     Ok((
-        [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, FOREVER)],
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, FOREVER),
+        ],
         avatar::svg(&seed),
     )
         .into_response())
@@ -105,7 +120,10 @@ pub async fn get_avatar(Path(file): Path<String>) -> Result<Response, AppError> 
 /// their own, in look and in words ("You"), while every message is rendered
 /// once for everybody.
 pub async fn get_own_css(Path(file): Path<String>) -> Result<Response, AppError> {
-    let seed = file.strip_suffix(".css").and_then(Seed::parse).ok_or(AppError::NotFound)?;
+    let seed = file
+        .strip_suffix(".css")
+        .and_then(Seed::parse)
+        .ok_or(AppError::NotFound)?;
     let s = seed.as_str();
     let css = format!(
         "[data-author=\"{s}\"].msg{{--msg-bg:var(--mine-bg);--msg-border:var(--mine-border)}}\
@@ -114,7 +132,10 @@ pub async fn get_own_css(Path(file): Path<String>) -> Result<Response, AppError>
     );
     let mut res = (StatusCode::OK, css).into_response();
     let headers = res.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(FOREVER));
     Ok(res)
 }

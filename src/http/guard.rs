@@ -2,7 +2,7 @@
 //! puts the security and caching headers on every answer.
 
 use axum::extract::Request;
-use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -31,12 +31,20 @@ pub async fn same_origin(req: Request, next: Next) -> Response {
 /// `Referrer-Policy: no-referrer`, which makes `Origin` read `null`), else
 /// `Origin`, else `Referer`, compared with `Host`. Nothing to compare: refused.
 fn is_same_origin(headers: &HeaderMap) -> bool {
-    let get = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    let get = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
     if let Some(site) = get("sec-fetch-site") {
         return site == "same-origin" || site == "none";
     }
-    let Some(host) = get("host") else { return false };
-    let source = get("origin").filter(|o| *o != "null").or_else(|| get("referer"));
+    let Some(host) = get("host") else {
+        return false;
+    };
+    let source = get("origin")
+        .filter(|o| *o != "null")
+        .or_else(|| get("referer"));
     source
         .and_then(|url| url.split_once("://"))
         .map(|(_, rest)| rest.split('/').next().unwrap_or_default())
@@ -76,16 +84,33 @@ mod tests {
     #[test]
     fn fetch_metadata_decides_first() {
         assert!(is_same_origin(&with(&[("sec-fetch-site", "same-origin")])));
-        assert!(!is_same_origin(&with(&[("sec-fetch-site", "cross-site"), ("origin", "http://a"), ("host", "a")])));
+        assert!(!is_same_origin(&with(&[
+            ("sec-fetch-site", "cross-site"),
+            ("origin", "http://a"),
+            ("host", "a")
+        ])));
         assert!(!is_same_origin(&with(&[("sec-fetch-site", "same-site")])));
     }
 
     #[test]
     fn origin_then_referer_must_match_the_host() {
-        assert!(is_same_origin(&with(&[("host", "chat.example:3000"), ("origin", "https://chat.example:3000")])));
-        assert!(!is_same_origin(&with(&[("host", "chat.example"), ("origin", "https://evil.example")])));
-        assert!(is_same_origin(&with(&[("host", "chat.example"), ("origin", "null"), ("referer", "https://chat.example/r/K7QX")])));
-        assert!(!is_same_origin(&with(&[("host", "chat.example"), ("origin", "null")])));
+        assert!(is_same_origin(&with(&[
+            ("host", "chat.example:3000"),
+            ("origin", "https://chat.example:3000")
+        ])));
+        assert!(!is_same_origin(&with(&[
+            ("host", "chat.example"),
+            ("origin", "https://evil.example")
+        ])));
+        assert!(is_same_origin(&with(&[
+            ("host", "chat.example"),
+            ("origin", "null"),
+            ("referer", "https://chat.example/r/K7QX")
+        ])));
+        assert!(!is_same_origin(&with(&[
+            ("host", "chat.example"),
+            ("origin", "null")
+        ])));
         assert!(!is_same_origin(&with(&[("host", "chat.example")])));
     }
 }

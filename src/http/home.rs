@@ -1,19 +1,19 @@
 //! The home page and what its form does: join a room, create one, change name.
 
+use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use serde::Deserialize;
 
 use super::paths;
 use super::session::Session;
 use super::shape::Shape;
-use crate::chat::{Chat, Name, RoomCode};
-use crate::views::home::{home, start_form, StartForm};
-use crate::views::room::{rename_form, RenameForm};
-use crate::views::layout::page;
 use crate::AppState;
+use crate::chat::{Chat, Name, RoomCode};
+use crate::views::home::{StartForm, home, start_form};
+use crate::views::layout::page;
+use crate::views::room::{RenameForm, rename_form};
 
 #[derive(Deserialize, Default)]
 pub struct HomeQuery {
@@ -33,33 +33,65 @@ pub struct StartInput {
 }
 
 /// `GET /`
-pub async fn get_home(State(app): State<AppState>, session: Session, Query(query): Query<HomeQuery>) -> Response {
+pub async fn get_home(
+    State(app): State<AppState>,
+    session: Session,
+    Query(query): Query<HomeQuery>,
+) -> Response {
     let suggested = Name::suggest();
     let name = session.member.as_ref().map_or(&suggested, |m| &m.name);
     let rooms = app.chat.public_rooms().await;
-    let form = StartForm { name: name.as_str(), code: &query.code, ..StartForm::default() };
+    let form = StartForm {
+        name: name.as_str(),
+        code: &query.code,
+        ..StartForm::default()
+    };
     home(&rooms, &form).into_response()
 }
 
 /// The form again, with what was typed and what was wrong.
-async fn refuse(chat: &Chat, shape: Shape, input: &StartInput, name_error: Option<String>, code_error: Option<String>) -> Response {
+async fn refuse(
+    chat: &Chat,
+    shape: Shape,
+    input: &StartInput,
+    name_error: Option<String>,
+    code_error: Option<String>,
+) -> Response {
     let rooms = chat.public_rooms().await;
-    let form = StartForm { name: &input.name, code: &input.code, name_error, code_error };
-    shape.form(StatusCode::UNPROCESSABLE_ENTITY, || start_form(&rooms, &form), || home(&rooms, &form))
+    let form = StartForm {
+        name: &input.name,
+        code: &input.code,
+        name_error,
+        code_error,
+    };
+    shape.form(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        || start_form(&rooms, &form),
+        || home(&rooms, &form),
+    )
 }
 
 /// The name a person typed, and the member they are under it (renamed
 /// everywhere they already are, if it changed).
 async fn sign_in(app: &AppState, session: &Session, name: Name) -> crate::chat::Member {
     let member = session.member_named(name);
-    if session.member.as_ref().is_some_and(|old| old.name != member.name) {
+    if session
+        .member
+        .as_ref()
+        .is_some_and(|old| old.name != member.name)
+    {
         app.chat.rename(member.id, &member.name).await;
     }
     member
 }
 
 /// `POST /join`
-pub async fn post_join(State(app): State<AppState>, shape: Shape, session: Session, Form(input): Form<StartInput>) -> Response {
+pub async fn post_join(
+    State(app): State<AppState>,
+    shape: Shape,
+    session: Session,
+    Form(input): Form<StartInput>,
+) -> Response {
     let name = Name::parse(&input.name, app.config.max_name);
     let typed = input.room.as_deref().unwrap_or(&input.code);
     let code = app.chat.resolve(typed).await;
@@ -72,18 +104,31 @@ pub async fn post_join(State(app): State<AppState>, shape: Shape, session: Sessi
         }
     };
     let member = sign_in(&app, &session, name).await;
-    (session.remember(&member), shape.redirect(&paths::room(&code))).into_response()
+    (
+        session.remember(&member),
+        shape.redirect(&paths::room(&code)),
+    )
+        .into_response()
 }
 
 /// `POST /rooms`
-pub async fn post_rooms(State(app): State<AppState>, shape: Shape, session: Session, Form(input): Form<StartInput>) -> Response {
+pub async fn post_rooms(
+    State(app): State<AppState>,
+    shape: Shape,
+    session: Session,
+    Form(input): Form<StartInput>,
+) -> Response {
     let name = match Name::parse(&input.name, app.config.max_name) {
         Ok(name) => name,
         Err(why) => return refuse(&app.chat, shape, &input, Some(why.to_string()), None).await,
     };
     let member = sign_in(&app, &session, name).await;
     match app.chat.create_room(&member).await {
-        Ok(code) => (session.remember(&member), shape.redirect(&paths::room(&code))).into_response(),
+        Ok(code) => (
+            session.remember(&member),
+            shape.redirect(&paths::room(&code)),
+        )
+            .into_response(),
         Err(why) => refuse(&app.chat, shape, &input, None, Some(why.to_string())).await,
     }
 }
@@ -97,13 +142,22 @@ pub struct RenameInput {
 }
 
 /// `POST /name`
-pub async fn post_name(State(app): State<AppState>, shape: Shape, session: Session, Form(input): Form<RenameInput>) -> Response {
+pub async fn post_name(
+    State(app): State<AppState>,
+    shape: Shape,
+    session: Session,
+    Form(input): Form<RenameInput>,
+) -> Response {
     let back = RoomCode::from_path(input.back.strip_prefix("/r/").unwrap_or_default())
         .map_or_else(|| "/".to_owned(), |code| paths::room(&code));
     match Name::parse(&input.name, app.config.max_name) {
         Ok(name) => {
             let member = sign_in(&app, &session, name).await;
-            let form = RenameForm { name: member.name.as_str(), error: None, done: true };
+            let form = RenameForm {
+                name: member.name.as_str(),
+                error: None,
+                done: true,
+            };
             let answer = if shape.is_htmx() {
                 rename_form(&back, &form).into_response()
             } else {
@@ -112,13 +166,24 @@ pub async fn post_name(State(app): State<AppState>, shape: Shape, session: Sessi
             (session.remember(&member), answer).into_response()
         }
         Err(why) => {
-            let form = RenameForm { name: &input.name, error: Some(why.to_string()), done: false };
+            let form = RenameForm {
+                name: &input.name,
+                error: Some(why.to_string()),
+                done: false,
+            };
             shape.form(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 || rename_form(&back, &form),
-                || page("Change name", None, None, maud::html! {
-                    main #main.narrow { h1 { "Change name" } (rename_form(&back, &form)) }
-                }),
+                || {
+                    page(
+                        "Change name",
+                        None,
+                        None,
+                        maud::html! {
+                            main #main.narrow { h1 { "Change name" } (rename_form(&back, &form)) }
+                        },
+                    )
+                },
             )
         }
     }

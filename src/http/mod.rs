@@ -11,8 +11,8 @@ pub mod session;
 pub mod shape;
 pub mod stream;
 
-use axum::routing::{get, post};
 use axum::Router;
+use axum::routing::{get, post};
 
 use crate::AppState;
 

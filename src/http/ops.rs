@@ -20,13 +20,52 @@ pub async fn get_metrics(State(app): State<AppState>) -> impl IntoResponse {
     let delivered = app.counters.delivered.load(Ordering::Relaxed);
     let mut out = String::new();
     let mut metric = |name: &str, kind: &str, help: &str, value: u64| {
-        let _ = write!(out, "# HELP livechat_{name} {help}\n# TYPE livechat_{name} {kind}\nlivechat_{name} {value}\n");
+        let _ = write!(
+            out,
+            "# HELP livechat_{name} {help}\n# TYPE livechat_{name} {kind}\nlivechat_{name} {value}\n"
+        );
     };
-    metric("streams", "gauge", "Open event streams.", stats.streams as u64);
-    metric("rooms", "gauge", "Rooms that exist, public and private.", stats.rooms as u64);
-    metric("members", "gauge", "Members present in at least one room.", stats.members as u64);
-    metric("messages_total", "counter", "Messages posted.", stats.messages);
-    metric("renders_total", "counter", "Messages and notices rendered (once each).", stats.renders);
-    metric("delivered_total", "counter", "Messages and notices written to streams.", delivered);
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out)
+    metric(
+        "streams",
+        "gauge",
+        "Open event streams.",
+        stats.streams as u64,
+    );
+    metric(
+        "rooms",
+        "gauge",
+        "Rooms that exist, public and private.",
+        stats.rooms as u64,
+    );
+    metric(
+        "members",
+        "gauge",
+        "Members present in at least one room.",
+        stats.members as u64,
+    );
+    metric(
+        "messages_total",
+        "counter",
+        "Messages posted.",
+        stats.messages,
+    );
+    metric(
+        "renders_total",
+        "counter",
+        "Messages and notices rendered (once each).",
+        stats.renders,
+    );
+    metric(
+        "delivered_total",
+        "counter",
+        "Messages and notices written to streams.",
+        delivered,
+    );
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        out,
+    )
 }

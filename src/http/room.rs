@@ -1,18 +1,18 @@
 //! The room page and what its forms do: send a message, leave.
 
-use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::paths;
 use super::session::Session;
 use super::shape::Shape;
+use crate::AppState;
 use crate::chat::{ChatError, Member, MessageText, RoomCode};
 use crate::error::AppError;
-use crate::views::room::{room, send_form, RenameForm, SendForm};
-use crate::AppState;
+use crate::views::room::{RenameForm, SendForm, room, send_form};
 
 /// Reads the `{code}` of a room URL; anything else is no room.
 pub fn room_code(segment: &str) -> Result<RoomCode, AppError> {
@@ -21,25 +21,58 @@ pub fn room_code(segment: &str) -> Result<RoomCode, AppError> {
 
 /// The address people can share: the same host they used to get here.
 fn share_url(app: &AppState, headers: &HeaderMap, code: &RoomCode) -> String {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let scheme = if app.config.secure_cookies { "https" } else { "http" };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = if app.config.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
     format!("{scheme}://{host}{}", paths::room(code))
 }
 
 /// The room page, with the send form as given.
-async fn room_page(app: &AppState, headers: &HeaderMap, code: &RoomCode, me: &Member, send: &SendForm<'_>) -> Result<maud::Markup, AppError> {
-    let snapshot = app.chat.enter(code, me).await.map_err(|_| AppError::NotFound)?;
-    let rename = RenameForm { name: me.name.as_str(), ..RenameForm::default() };
-    Ok(room(&snapshot, me, &share_url(app, headers, code), send, &rename))
+async fn room_page(
+    app: &AppState,
+    headers: &HeaderMap,
+    code: &RoomCode,
+    me: &Member,
+    send: &SendForm<'_>,
+) -> Result<maud::Markup, AppError> {
+    let snapshot = app
+        .chat
+        .enter(code, me)
+        .await
+        .map_err(|_| AppError::NotFound)?;
+    let rename = RenameForm {
+        name: me.name.as_str(),
+        ..RenameForm::default()
+    };
+    Ok(room(
+        &snapshot,
+        me,
+        &share_url(app, headers, code),
+        send,
+        &rename,
+    ))
 }
 
 /// `GET /r/{code}`
-pub async fn get_room(State(app): State<AppState>, session: Session, headers: HeaderMap, Path(code): Path<String>) -> Result<Response, AppError> {
+pub async fn get_room(
+    State(app): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
     let code = room_code(&code)?;
     let Some(me) = session.member else {
         return Ok(Redirect::to(&paths::home_with_code(&code)).into_response());
     };
-    Ok(room_page(&app, &headers, &code, &me, &SendForm::default()).await?.into_response())
+    Ok(room_page(&app, &headers, &code, &me, &SendForm::default())
+        .await?
+        .into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -60,19 +93,31 @@ pub async fn post_message(
     let code = room_code(&code)?;
     let me = session.member.ok_or(AppError::Forbidden)?;
     let posted = match MessageText::parse(&input.text, app.config.max_message) {
-        Ok(text) => app.chat.post(&code, me.id, text).await.map_err(|e| match e {
-            ChatError::TooFast(_) => (StatusCode::TOO_MANY_REQUESTS, e.to_string()),
-            ChatError::NotMember => (StatusCode::FORBIDDEN, format!("{e}: reload the page to join again")),
-            _ => (StatusCode::NOT_FOUND, e.to_string()),
-        }),
+        Ok(text) => app
+            .chat
+            .post(&code, me.id, text)
+            .await
+            .map_err(|e| match e {
+                ChatError::TooFast(_) => (StatusCode::TOO_MANY_REQUESTS, e.to_string()),
+                ChatError::NotMember => (
+                    StatusCode::FORBIDDEN,
+                    format!("{e}: reload the page to join again"),
+                ),
+                _ => (StatusCode::NOT_FOUND, e.to_string()),
+            }),
         Err(why) => Err((StatusCode::UNPROCESSABLE_ENTITY, why.to_string())),
     };
     match posted {
-        Ok(()) if shape.is_htmx() => Ok(send_form(code.as_str(), &SendForm::default(), false).into_response()),
+        Ok(()) if shape.is_htmx() => {
+            Ok(send_form(code.as_str(), &SendForm::default(), false).into_response())
+        }
         Ok(()) => Ok(Redirect::to(&paths::room(&code)).into_response()),
         Err((status, why)) => {
             // Refused: the person's text stays in the box, with the reason.
-            let form = SendForm { text: &input.text, error: Some(why) };
+            let form = SendForm {
+                text: &input.text,
+                error: Some(why),
+            };
             if shape.is_htmx() {
                 return Ok((status, send_form(code.as_str(), &form, false)).into_response());
             }
@@ -83,7 +128,12 @@ pub async fn post_message(
 }
 
 /// `POST /r/{code}/leave`
-pub async fn post_leave(State(app): State<AppState>, shape: Shape, session: Session, Path(code): Path<String>) -> Result<Response, AppError> {
+pub async fn post_leave(
+    State(app): State<AppState>,
+    shape: Shape,
+    session: Session,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
     let code = room_code(&code)?;
     if let Some(me) = session.member {
         // Not being in the room (any more) is no reason to complain: they are out.

@@ -4,11 +4,11 @@
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, SameSite, SignedCookieJar};
-use percent_encoding::{percent_decode_str, utf8_percent_encode, NON_ALPHANUMERIC};
+use percent_encoding::{NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use uuid::Uuid;
 
-use crate::chat::{Member, MemberId, Name, Seed};
 use crate::AppState;
+use crate::chat::{Member, MemberId, Name, Seed};
 
 const COOKIE: &str = "livechat";
 /// Sessions last a month without a visit.
@@ -31,7 +31,9 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let app = AppState::from_ref(state);
         let jar = SignedCookieJar::from_headers(&parts.headers, app.key.clone());
-        let member = jar.get(COOKIE).and_then(|c| decode(c.value(), app.config.max_name));
+        let member = jar
+            .get(COOKIE)
+            .and_then(|c| decode(c.value(), app.config.max_name));
         Ok(Self {
             jar,
             member,
@@ -45,7 +47,10 @@ impl Session {
     /// avatar as before if they had one, a new one otherwise.
     pub fn member_named(&self, name: Name) -> Member {
         match &self.member {
-            Some(member) => Member { name, ..member.clone() },
+            Some(member) => Member {
+                name,
+                ..member.clone()
+            },
             None => Member {
                 id: MemberId::random(),
                 name,
@@ -78,7 +83,9 @@ fn decode(value: &str, max_name: usize) -> Option<Member> {
     let seed = Seed::parse(parts.next()?)?;
     let name = percent_decode_str(parts.next()?).decode_utf8().ok()?;
     // A name that was valid under other limits is cut to fit, not refused.
-    let name = Name::parse(&name, max_name).or_else(|_| Name::parse(&name.chars().take(max_name).collect::<String>(), max_name)).ok()?;
+    let name = Name::parse(&name, max_name)
+        .or_else(|_| Name::parse(&name.chars().take(max_name).collect::<String>(), max_name))
+        .ok()?;
     Some(Member {
         id: MemberId(id),
         name,
@@ -98,7 +105,11 @@ mod tests {
             seed: Seed::random(),
         };
         let value = encode(&member);
-        assert!(value.bytes().all(|b| b.is_ascii_graphic() && b != b';' && b != b'"'));
+        assert!(
+            value
+                .bytes()
+                .all(|b| b.is_ascii_graphic() && b != b';' && b != b'"')
+        );
         assert_eq!(decode(&value, 32), Some(member));
     }
 

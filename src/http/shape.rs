@@ -46,7 +46,12 @@ impl Shape {
     }
 
     /// A form's answer: the fragment for htmx, the whole page otherwise.
-    pub fn form(self, status: StatusCode, fragment: impl FnOnce() -> Markup, page: impl FnOnce() -> Markup) -> Response {
+    pub fn form(
+        self,
+        status: StatusCode,
+        fragment: impl FnOnce() -> Markup,
+        page: impl FnOnce() -> Markup,
+    ) -> Response {
         let body = if self.htmx { fragment() } else { page() };
         (status, body).into_response()
     }

@@ -3,17 +3,17 @@
 //! Each stream only copies frames rendered once for everyone.
 
 use std::collections::VecDeque;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
-use tokio::time::{interval_at, Instant, Interval, MissedTickBehavior};
+use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at};
 
 use super::guard::CSP_FRAMED;
 use super::paths;
@@ -23,7 +23,7 @@ use crate::chat::{Chat, ChatError, EventId, FrameKind, RoomCode, Subscription};
 use crate::error::AppError;
 use crate::shutdown::Shutdown;
 use crate::views::room::log_document_head;
-use crate::views::stream::{connected, final_words, restarting, KEEP_ALIVE};
+use crate::views::stream::{KEEP_ALIVE, connected, final_words, restarting};
 use crate::{AppState, Counters};
 
 #[derive(Deserialize, Default)]
@@ -35,7 +35,9 @@ pub struct EventsQuery {
 /// (the first connect, from the page).
 fn resume_point(headers: &HeaderMap, query: &EventsQuery) -> Option<EventId> {
     let header = headers.get("last-event-id").and_then(|v| v.to_str().ok());
-    header.or(query.after.as_deref()).and_then(|id| id.parse().ok())
+    header
+        .or(query.after.as_deref())
+        .and_then(|id| id.parse().ok())
 }
 
 /// `GET /r/{code}/events`. Always `200 text/event-stream`: a stream that
@@ -54,24 +56,38 @@ pub async fn get_events(
     };
     let mut res = body.into_response();
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     h.insert("x-accel-buffering", HeaderValue::from_static("no"));
     res
 }
 
 /// Subscribes, or explains why not in the stream's last words.
-async fn open(app: &AppState, session: Session, code: &str, after: Option<EventId>) -> Result<(RoomCode, Subscription), Bytes> {
+async fn open(
+    app: &AppState,
+    session: Session,
+    code: &str,
+    after: Option<EventId>,
+) -> Result<(RoomCode, Subscription), Bytes> {
     let home = Some(("/", "Go to the home page."));
     let Some(code) = RoomCode::from_path(code) else {
         return Err(final_words("There is no such room.", home));
     };
     let Some(me) = session.member else {
-        return Err(final_words("Your session has ended.", Some((&paths::room(&code), "Join again."))));
+        return Err(final_words(
+            "Your session has ended.",
+            Some((&paths::room(&code), "Join again.")),
+        ));
     };
     match app.chat.subscribe(&code, me.id, after).await {
         Ok(sub) => Ok((code, sub)),
-        Err(ChatError::NotMember) => Err(final_words("You are no longer in this room.", Some((&paths::room(&code), "Join again.")))),
+        Err(ChatError::NotMember) => Err(final_words(
+            "You are no longer in this room.",
+            Some((&paths::room(&code), "Join again.")),
+        )),
         Err(_) => Err(final_words("This room has closed.", home)),
     }
 }
@@ -99,18 +115,35 @@ struct Live {
 impl Live {
     /// Starts with `first`, then what the subscription missed: as `text/event-stream`
     /// messages, or (`html`) as bare log items.
-    fn new(app: &AppState, code: RoomCode, mut sub: Subscription, first: Bytes, html: bool) -> Self {
+    fn new(
+        app: &AppState,
+        code: RoomCode,
+        mut sub: Subscription,
+        first: Bytes,
+        html: bool,
+    ) -> Self {
         // The backlog ends with the Online list, which carries the room's last id.
         let seen = sub.backlog.last().map_or(EventId::start(0), |f| f.id);
-        let missed = std::mem::take(&mut sub.backlog).into_iter().filter_map(|f| match html {
-            false => Some(f.sse),
-            true => (f.kind == FrameKind::Log).then_some(f.html),
-        });
+        let missed = std::mem::take(&mut sub.backlog)
+            .into_iter()
+            .filter_map(|f| match html {
+                false => Some(f.sse),
+                true => (f.kind == FrameKind::Log).then_some(f.html),
+            });
         let backlog = std::iter::once(first).chain(missed).collect();
         let every = app.config.keepalive();
         let mut beat = interval_at(Instant::now() + every, every);
         beat.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        Self { sub, backlog, seen, beat, stop: app.stop.clone(), chat: app.chat.clone(), code, counters: app.counters.clone() }
+        Self {
+            sub,
+            backlog,
+            seen,
+            beat,
+            stop: app.stop.clone(),
+            chat: app.chat.clone(),
+            code,
+            counters: app.counters.clone(),
+        }
     }
 
     /// Waits for the next thing to send. Every wait also hears shutdown, the
@@ -158,7 +191,8 @@ impl Live {
 }
 
 const LAGGED_HTML: &str = "<li class=\"notice\"><p>Some messages may have been missed. Reload the page to see them.</p></li>";
-const RESTARTING_HTML: &str = "<li class=\"notice\"><p>The server is restarting. Reload the page in a moment.</p></li>";
+const RESTARTING_HTML: &str =
+    "<li class=\"notice\"><p>The server is restarting. Reload the page in a moment.</p></li>";
 
 fn gone(html: bool, why: &str, link: Option<(&str, &str)>) -> Bytes {
     if !html {
@@ -169,7 +203,10 @@ fn gone(html: bool, why: &str, link: Option<(&str, &str)>) -> Bytes {
 }
 
 /// The frames of a live stream, as a body.
-fn stream_of(live: Live, html: bool) -> impl futures_util::Stream<Item = Result<Bytes, std::convert::Infallible>> {
+fn stream_of(
+    live: Live,
+    html: bool,
+) -> impl futures_util::Stream<Item = Result<Bytes, std::convert::Infallible>> {
     futures_util::stream::unfold(Some(live), move |live| async move {
         let mut live = live?;
         match live.next(html).await {
@@ -179,26 +216,51 @@ fn stream_of(live: Live, html: bool) -> impl futures_util::Stream<Item = Result<
     })
 }
 
-fn events(app: AppState, code: RoomCode, sub: Subscription) -> impl futures_util::Stream<Item = Result<Bytes, std::convert::Infallible>> {
+fn events(
+    app: AppState,
+    code: RoomCode,
+    sub: Subscription,
+) -> impl futures_util::Stream<Item = Result<Bytes, std::convert::Infallible>> {
     stream_of(Live::new(&app, code, sub, connected(), false), false)
 }
 
 /// `GET /r/{code}/log`: the log as a document that never ends, for the
 /// `<iframe>` that shows it without JavaScript. New items arrive inside the
 /// open list, so the page around the form never reloads.
-pub async fn get_log_document(State(app): State<AppState>, session: Session, Path(code): Path<String>) -> Result<Response, AppError> {
+pub async fn get_log_document(
+    State(app): State<AppState>,
+    session: Session,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
     let code = room_code(&code)?;
     let me = session.member.ok_or(AppError::Forbidden)?;
-    let snapshot = app.chat.enter(&code, &me).await.map_err(|_| AppError::NotFound)?;
-    let sub = app.chat.subscribe(&code, me.id, Some(snapshot.last)).await.map_err(|_| AppError::NotFound)?;
+    let snapshot = app
+        .chat
+        .enter(&code, &me)
+        .await
+        .map_err(|_| AppError::NotFound)?;
+    let sub = app
+        .chat
+        .subscribe(&code, me.id, Some(snapshot.last))
+        .await
+        .map_err(|_| AppError::NotFound)?;
     let head = Bytes::from(log_document_head(&snapshot, &me));
     let live = Live::new(&app, code, sub, head, true);
     let mut res = Body::from_stream(stream_of(live, true)).into_response();
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     h.insert("x-accel-buffering", HeaderValue::from_static("no"));
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP_FRAMED));
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP_FRAMED),
+    );
+    h.insert(
+        header::X_FRAME_OPTIONS,
+        HeaderValue::from_static("SAMEORIGIN"),
+    );
     Ok(res)
 }

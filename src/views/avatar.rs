@@ -1,7 +1,7 @@
 //! Avatars drawn on the server from a member's seed: a symmetric 5×5 pattern
 //! in one colour, like a small quilt. Nothing is fetched from anywhere.
 
-use maud::{html, Markup};
+use maud::{Markup, html};
 
 use crate::chat::Seed;
 
@@ -23,7 +23,10 @@ pub fn svg(seed: &Seed) -> String {
             }
         }
     };
-    format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>{}", markup.into_string())
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>{}",
+        markup.into_string()
+    )
 }
 
 fn cell(x: u32, y: u32, hue: u16) -> Markup {

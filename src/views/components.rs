@@ -1,7 +1,7 @@
 //! Small pieces every page shares: avatars, times, log items, the Online list,
 //! form fields with their errors.
 
-use maud::{html, Markup, Render};
+use maud::{Markup, Render, html};
 use time::OffsetDateTime;
 
 use crate::chat::{Author, Event, EventId, Name, Online, Seed};
@@ -58,7 +58,9 @@ pub fn log_item(id: EventId, event: &Event) -> Markup {
         },
         Event::Joined { names, more, at } => notice(id, &names_phrase(names, *more), "joined", *at),
         Event::Left { names, more, at } => notice(id, &names_phrase(names, *more), "left", *at),
-        Event::Renamed { from, to, at } => notice(id, &format!("{from} is now known as"), to.as_str(), *at),
+        Event::Renamed { from, to, at } => {
+            notice(id, &format!("{from} is now known as"), to.as_str(), *at)
+        }
     }
 }
 
@@ -74,7 +76,10 @@ fn notice(id: EventId, who: &str, what: &str, at: OffsetDateTime) -> Markup {
 pub fn names_phrase(names: &[Name], more: usize) -> String {
     let mut parts: Vec<String> = names.iter().map(ToString::to_string).collect();
     if more > 0 {
-        parts.push(format!("{more} {}", if more == 1 { "other" } else { "others" }));
+        parts.push(format!(
+            "{more} {}",
+            if more == 1 { "other" } else { "others" }
+        ));
     }
     match parts.split_last() {
         None => String::new(),
@@ -132,15 +137,26 @@ mod tests {
     use super::*;
 
     fn names(list: &[&str]) -> Vec<Name> {
-        list.iter().map(|n| Name::parse(n, 32).expect("valid name")).collect()
+        list.iter()
+            .map(|n| Name::parse(n, 32).expect("valid name"))
+            .collect()
     }
 
     #[test]
     fn notices_name_people_in_plain_english() {
         assert_eq!(names_phrase(&names(&["Ann"]), 0), "Ann");
         assert_eq!(names_phrase(&names(&["Ann", "Bob"]), 0), "Ann and Bob");
-        assert_eq!(names_phrase(&names(&["Ann", "Bob", "Cy"]), 0), "Ann, Bob and Cy");
-        assert_eq!(names_phrase(&names(&["Ann", "Bob"]), 37), "Ann, Bob and 37 others");
-        assert_eq!(names_phrase(&names(&["Ann", "Bob"]), 1), "Ann, Bob and 1 other");
+        assert_eq!(
+            names_phrase(&names(&["Ann", "Bob", "Cy"]), 0),
+            "Ann, Bob and Cy"
+        );
+        assert_eq!(
+            names_phrase(&names(&["Ann", "Bob"]), 37),
+            "Ann, Bob and 37 others"
+        );
+        assert_eq!(
+            names_phrase(&names(&["Ann", "Bob"]), 1),
+            "Ann, Bob and 1 other"
+        );
     }
 }

@@ -1,10 +1,10 @@
 //! The home page: pick a name, then a public room, a code, or a new private room.
 //! One form, so the one Name box goes with whichever button is pressed.
 
-use maud::{html, Markup};
+use maud::{Markup, html};
 
 use super::components::Field;
-use super::layout::{page, Skip};
+use super::layout::{Skip, page};
 use crate::chat::RoomSummary;
 
 /// What the start form shows: the text as typed and what was wrong with it.
@@ -17,14 +17,22 @@ pub struct StartForm<'a> {
 }
 
 pub fn home(rooms: &[RoomSummary], form: &StartForm<'_>) -> Markup {
-    let skip = Skip { href: "#name", text: "Skip to your name" };
-    page("Anonymous chat", None, Some(skip), html! {
-        main #main.home {
-            h1 { "livechat" }
-            p.lead { "Talk with anyone, right now. No account: pick a name and go." }
-            (start_form(rooms, form))
-        }
-    })
+    let skip = Skip {
+        href: "#name",
+        text: "Skip to your name",
+    };
+    page(
+        "Anonymous chat",
+        None,
+        Some(skip),
+        html! {
+            main #main.home {
+                h1 { "livechat" }
+                p.lead { "Talk with anyone, right now. No account: pick a name and go." }
+                (start_form(rooms, form))
+            }
+        },
+    )
 }
 
 /// A submit button that posts the whole start form to `action`, with htmx or without.

@@ -1,6 +1,6 @@
 //! The page around every page: head, scripts, stylesheet, skip link, header.
 
-use maud::{html, Markup, DOCTYPE};
+use maud::{DOCTYPE, Markup, html};
 
 use crate::http::assets;
 

@@ -1,10 +1,10 @@
 //! The room page: the live log, the Online list, and the forms to send, rename
 //! and leave. Plus the log document that streams by itself without JavaScript.
 
-use maud::{html, Markup, PreEscaped, DOCTYPE};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::components::{online_items, Field};
-use super::layout::{page, Skip};
+use super::components::{Field, online_items};
+use super::layout::{Skip, page};
 use super::stream::CLOSE_EVENT;
 use crate::chat::{Member, Snapshot};
 use crate::http::{assets, paths};
@@ -33,46 +33,64 @@ pub fn title(snapshot: &Snapshot) -> String {
     }
 }
 
-pub fn room(snapshot: &Snapshot, me: &Member, share_url: &str, send: &SendForm<'_>, rename: &RenameForm<'_>) -> Markup {
+pub fn room(
+    snapshot: &Snapshot,
+    me: &Member,
+    share_url: &str,
+    send: &SendForm<'_>,
+    rename: &RenameForm<'_>,
+) -> Markup {
     let code = &snapshot.code;
-    let skip = Skip { href: "#message", text: "Skip to message box" };
+    let skip = Skip {
+        href: "#message",
+        text: "Skip to message box",
+    };
     let own_css = paths::own_css(&me.seed);
-    let items: String = snapshot.items.iter().map(|f| String::from_utf8_lossy(&f.html)).collect();
-    page(&title(snapshot), Some(&own_css), Some(skip), html! {
-        main #main.room {
-            div.room-head {
-                h1 { (title(snapshot)) }
-                div.share {
-                    p { "Code " strong.code { (code) } }
-                    label for="share" { "Link to share" }
-                    input #share type="text" readonly value=(share_url);
-                }
-            }
-            section.chat aria-label="Chat" {
-                div #log.log role="log" aria-label="Messages" tabindex="0" {
-                    ol #log-items.log-items
-                        hx-sse:connect=(paths::events(code, Some(snapshot.last)))
-                        hx-swap="beforeend" hx-sse:close=(CLOSE_EVENT) {
-                        (PreEscaped(items))
+    let items: String = snapshot
+        .items
+        .iter()
+        .map(|f| String::from_utf8_lossy(&f.html))
+        .collect();
+    page(
+        &title(snapshot),
+        Some(&own_css),
+        Some(skip),
+        html! {
+            main #main.room {
+                div.room-head {
+                    h1 { (title(snapshot)) }
+                    div.share {
+                        p { "Code " strong.code { (code) } }
+                        label for="share" { "Link to share" }
+                        input #share type="text" readonly value=(share_url);
                     }
                 }
-                noscript {
-                    iframe.log-frame src=(paths::log_document(code)) title="Messages" {}
+                section.chat aria-label="Chat" {
+                    div #log.log role="log" aria-label="Messages" tabindex="0" {
+                        ol #log-items.log-items
+                            hx-sse:connect=(paths::events(code, Some(snapshot.last)))
+                            hx-swap="beforeend" hx-sse:close=(CLOSE_EVENT) {
+                            (PreEscaped(items))
+                        }
+                    }
+                    noscript {
+                        iframe.log-frame src=(paths::log_document(code)) title="Messages" {}
+                    }
+                    p #stream-status.status role="status" {}
+                    (send_form(code.as_str(), send, true))
                 }
-                p #stream-status.status role="status" {}
-                (send_form(code.as_str(), send, true))
-            }
-            aside.side aria-label="People" {
-                h2 #online-h { "Online" }
-                p.count { span #online-count { (snapshot.online.total) } " here now" }
-                ul #online.online aria-labelledby="online-h" { (online_items(&snapshot.online)) }
-                (rename_form(&paths::room(code), rename))
-                form.leave action=(paths::leave(code)) method="post" {
-                    button.secondary type="submit" { "Leave" }
+                aside.side aria-label="People" {
+                    h2 #online-h { "Online" }
+                    p.count { span #online-count { (snapshot.online.total) } " here now" }
+                    ul #online.online aria-labelledby="online-h" { (online_items(&snapshot.online)) }
+                    (rename_form(&paths::room(code), rename))
+                    form.leave action=(paths::leave(code)) method="post" {
+                        button.secondary type="submit" { "Leave" }
+                    }
                 }
             }
-        }
-    })
+        },
+    )
 }
 
 /// The send form; htmx swaps a fresh one in after each message, so the box is
@@ -114,7 +132,11 @@ pub fn rename_form(back: &str, form: &RenameForm<'_>) -> Markup {
 /// The start of the log document that, without JavaScript, streams new items
 /// into an `<iframe>` by itself. Left open: items follow as they happen.
 pub fn log_document_head(snapshot: &Snapshot, me: &Member) -> String {
-    let items: String = snapshot.items.iter().map(|f| String::from_utf8_lossy(&f.html)).collect();
+    let items: String = snapshot
+        .items
+        .iter()
+        .map(|f| String::from_utf8_lossy(&f.html))
+        .collect();
     let head = html! {
         (DOCTYPE)
         html lang="en" {

@@ -2,7 +2,7 @@
 //! message (for htmx's `hx-sse`) and a bare log item (for the no-JavaScript log).
 
 use bytes::{BufMut, Bytes, BytesMut};
-use maud::{html, Markup, PreEscaped};
+use maud::{Markup, PreEscaped, html};
 
 use super::components::{log_item, online_items};
 use crate::chat::{Event, EventId, Frame, FrameKind, Online, Render};

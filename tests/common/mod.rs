@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use clap::Parser;
 use livechat::config::Config;
 use livechat::shutdown::Trigger;
-use livechat::{app, AppState};
+use livechat::{AppState, app};
 
 /// A livechat server on `127.0.0.1:0`, serving until dropped.
 pub struct TestServer {
@@ -41,7 +41,9 @@ pub fn config(flags: &[&str]) -> Config {
 /// Starts a server with these flags on a free loopback port.
 pub async fn spawn_app(flags: &[&str]) -> TestServer {
     let (state, trigger) = AppState::new(config(flags)).expect("valid test config");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
     let addr = listener.local_addr().expect("local addr");
     let mut stop = state.stop.clone();
     let router = app(state.clone());
@@ -50,7 +52,12 @@ pub async fn spawn_app(flags: &[&str]) -> TestServer {
             .with_graceful_shutdown(async move { stop.wait().await })
             .await;
     });
-    TestServer { addr, state, trigger, task }
+    TestServer {
+        addr,
+        state,
+        trigger,
+        task,
+    }
 }
 
 /// A cookie-keeping HTTP client that does not follow redirects.
