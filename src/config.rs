@@ -80,9 +80,4 @@ impl Config {
     pub fn keepalive(&self) -> Duration {
         Duration::from_secs(self.keepalive.max(1))
     }
-
-    /// A configuration with every default, for tests.
-    pub fn for_tests() -> Self {
-        Self::parse_from(["livechat"])
-    }
 }

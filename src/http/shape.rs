@@ -35,12 +35,7 @@ impl Shape {
             return Redirect::to(to).into_response();
         }
         match HeaderValue::from_str(to) {
-            Ok(location) => {
-                let mut res = StatusCode::NO_CONTENT.into_response();
-                *res.status_mut() = StatusCode::OK;
-                res.headers_mut().insert("hx-redirect", location);
-                res
-            }
+            Ok(location) => (StatusCode::OK, [("hx-redirect", location)]).into_response(),
             Err(_) => Redirect::to("/").into_response(),
         }
     }

@@ -1,0 +1,21 @@
+# livechat's everyday commands. `just` alone lists them.
+default:
+    @just --list
+
+# Serve on 127.0.0.1:3000 with the in-memory store.
+run *FLAGS:
+    cargo run --release -- {{FLAGS}}
+
+# Every test: unit, in-process HTTP, loopback streams, browser (needs chromium + chromedriver).
+test:
+    cargo test
+
+# What must pass before every commit.
+check:
+    cargo fmt --all -- --check
+    cargo clippy --all-targets -- -D warnings
+    cargo test
+
+# What CI runs (installs chromium and chromedriver when missing).
+ci:
+    bash .ci/run
