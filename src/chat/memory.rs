@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use time::OffsetDateTime;
+use tokio::sync::broadcast;
 use tokio::time::Instant;
 
 use super::room::{Room, RoomSettings};
@@ -362,12 +363,10 @@ impl Store for MemoryStore {
         })
     }
 
-    async fn whole_log(&self, code: &RoomCode) -> Option<Frame> {
+    async fn resync(&self, code: &RoomCode) -> Option<(Frame, broadcast::Receiver<Frame>)> {
         let state = self.shared.lock();
-        state
-            .rooms
-            .get(code)
-            .map(|room| room.whole_log(&self.shared.render))
+        let room = state.rooms.get(code)?;
+        Some((room.whole_log(&self.shared.render), room.receiver()))
     }
 
     async fn post(

@@ -109,8 +109,9 @@ pub trait Store: Send + Sync + 'static {
         member: MemberId,
         after: Option<EventId>,
     ) -> Result<Subscription, ChatError>;
-    /// The whole log in one frame, for a stream that fell behind.
-    async fn whole_log(&self, code: &RoomCode) -> Option<Frame>;
+    /// The whole log in one frame, for a stream that fell behind, with a new
+    /// receiver that starts right after it: no gap, and no backlog to lag on.
+    async fn resync(&self, code: &RoomCode) -> Option<(Frame, broadcast::Receiver<Frame>)>;
     /// Posts a message from a present member.
     async fn post(
         &self,

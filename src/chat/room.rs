@@ -216,7 +216,7 @@ impl Room {
         after: Option<EventId>,
         here: watch::Receiver<()>,
     ) -> Tap {
-        let rx = self.tx.subscribe();
+        let rx = self.receiver();
         let mut backlog = match after {
             Some(after) if after == self.last => Vec::new(),
             Some(after) if self.has_all_after(after) => self
@@ -229,6 +229,11 @@ impl Room {
         };
         backlog.push(self.online.clone());
         Tap { backlog, rx, here }
+    }
+
+    /// A receiver for what is published from now on.
+    pub fn receiver(&self) -> broadcast::Receiver<Frame> {
+        self.tx.subscribe()
     }
 
     /// The whole log in one frame, for a stream that fell too far behind.

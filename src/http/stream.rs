@@ -169,7 +169,8 @@ impl Live {
                         if html {
                             return Step::End(Bytes::from_static(LAGGED_HTML.as_bytes()));
                         }
-                        let Some(log) = self.chat.whole_log(&self.code).await else { continue };
+                        let Some((log, rx)) = self.chat.resync(&self.code).await else { continue };
+                        self.sub.rx = rx;
                         self.seen = log.id;
                         return Step::Send(log.sse);
                     }
@@ -263,4 +264,69 @@ pub async fn get_log_document(
         HeaderValue::from_static("SAMEORIGIN"),
     );
     Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chat::{Member, MemberId, MessageText, Name, Seed};
+    use crate::config::Config;
+    use clap::Parser;
+
+    /// A reader that stopped reading falls behind the room's channel; when it
+    /// reads again it gets the whole log once, never the room held up.
+    #[tokio::test]
+    async fn a_slow_reader_is_resynced_not_waited_for() {
+        let config = Config::parse_from(["livechat", "--history", "16", "--rate-messages", "1000"]);
+        let (app, _trigger) = AppState::new(config).expect("config");
+        let room = RoomCode::parse_slug("general").expect("slug");
+        let ann = Member {
+            id: MemberId::random(),
+            name: Name::parse("Ann", 32).expect("name"),
+            seed: Seed::random(),
+        };
+        let snapshot = app.chat.enter(&room, &ann).await.expect("enter");
+        let sub = app
+            .chat
+            .subscribe(&room, ann.id, Some(snapshot.last))
+            .await
+            .expect("subscribe");
+        let mut live = Live::new(&app, room.clone(), sub, connected(), false);
+        while !live.backlog.is_empty() {
+            live.next(false).await;
+        }
+        for n in 0..100 {
+            let text = MessageText::parse(&format!("m{n}"), 2000).expect("text");
+            app.chat
+                .post(&room, ann.id, text)
+                .await
+                .expect("posting never waits for readers");
+        }
+        let Step::Send(bytes) = live.next(false).await else {
+            panic!("the stream goes on")
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            text.contains("innerMorph") && text.contains(">m99<") && !text.contains(">m50<"),
+            "{text}"
+        );
+        app.chat
+            .post(
+                &room,
+                ann.id,
+                MessageText::parse("after", 2000).expect("text"),
+            )
+            .await
+            .expect("post");
+        loop {
+            let Step::Send(bytes) = live.next(false).await else {
+                panic!("the stream goes on")
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(!text.contains(">m99<"), "nothing is sent twice: {text}");
+            if text.contains(">after<") {
+                break;
+            }
+        }
+    }
 }
