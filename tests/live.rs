@@ -176,6 +176,12 @@ async fn two_members_chat_live() {
     anns.until("hi Ann").await;
     let online = anns.until("hx-target=\"#online\"").await;
     assert!(online.last().expect("online").data.contains("Bob"));
+    assert!(
+        got.iter()
+            .chain(&online)
+            .all(|e| !e.data.contains("autofocus")),
+        "nothing streamed steals focus"
+    );
 }
 
 #[tokio::test]

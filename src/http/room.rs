@@ -109,7 +109,11 @@ pub async fn post_message(
     };
     match posted {
         Ok(()) if shape.is_htmx() => {
-            Ok(send_form(code.as_str(), &SendForm::default(), false).into_response())
+            {
+                // `autofocus`: htmx puts the focus back in the fresh box even when
+                // it was on the Send button (which the swap replaced).
+                Ok(send_form(code.as_str(), &SendForm::default(), true).into_response())
+            }
         }
         Ok(()) => Ok(Redirect::to(&paths::room(&code)).into_response()),
         Err((status, why)) => {
@@ -119,7 +123,7 @@ pub async fn post_message(
                 error: Some(why),
             };
             if shape.is_htmx() {
-                return Ok((status, send_form(code.as_str(), &form, false)).into_response());
+                return Ok((status, send_form(code.as_str(), &form, true)).into_response());
             }
             let page = room_page(&app, &headers, &code, &me, &form).await?;
             Ok((status, page).into_response())

@@ -19,7 +19,7 @@ use super::guard::CSP_FRAMED;
 use super::paths;
 use super::room::room_code;
 use super::session::Session;
-use crate::chat::{Chat, ChatError, EventId, FrameKind, RoomCode, Subscription};
+use crate::chat::{Chat, ChatError, EventId, Frame, FrameKind, RoomCode, Subscription};
 use crate::error::AppError;
 use crate::shutdown::Shutdown;
 use crate::views::room::log_document_head;
@@ -110,6 +110,8 @@ struct Live {
     chat: Chat,
     code: RoomCode,
     counters: Arc<Counters>,
+    /// Said once the backlog is out, and then the stream ends.
+    last_words: Option<Bytes>,
 }
 
 impl Live {
@@ -143,7 +145,22 @@ impl Live {
             chat: app.chat.clone(),
             code,
             counters: app.counters.clone(),
+            last_words: None,
         }
+    }
+
+    /// The bytes to send for a frame from the room, if any: a log item this
+    /// stream has not sent yet, or the Online list.
+    fn accept(&mut self, frame: Frame, html: bool) -> Option<Bytes> {
+        if frame.kind == FrameKind::Log && frame.id <= self.seen {
+            return None; // already sent in a whole log
+        }
+        if frame.kind != FrameKind::Online {
+            self.seen = frame.id;
+            self.counters.delivered.fetch_add(1, Ordering::Relaxed);
+        }
+        let bytes = if html { frame.html } else { frame.sse };
+        (!bytes.is_empty()).then_some(bytes)
     }
 
     /// Waits for the next thing to send. Every wait also hears shutdown, the
@@ -152,19 +169,16 @@ impl Live {
         if let Some(bytes) = self.backlog.pop_front() {
             return Step::Send(bytes);
         }
+        if let Some(words) = self.last_words.take() {
+            return Step::End(words);
+        }
         loop {
             tokio::select! {
                 got = self.sub.rx.recv() => match got {
-                    Ok(frame) if frame.kind == FrameKind::Log && frame.id <= self.seen => continue,
-                    Ok(frame) => {
-                        if frame.kind != FrameKind::Online {
-                            self.seen = frame.id;
-                            self.counters.delivered.fetch_add(1, Ordering::Relaxed);
-                        }
-                        let bytes = if html { frame.html } else { frame.sse };
-                        if bytes.is_empty() { continue }
-                        return Step::Send(bytes);
-                    }
+                    Ok(frame) => match self.accept(frame, html) {
+                        Some(bytes) => return Step::Send(bytes),
+                        None => continue,
+                    },
                     Err(RecvError::Lagged(_)) => {
                         if html {
                             return Step::End(Bytes::from_static(LAGGED_HTML.as_bytes()));
@@ -177,8 +191,22 @@ impl Live {
                     Err(RecvError::Closed) => return Step::End(gone(html, "This room has closed.", None)),
                 },
                 _ = self.sub.here.changed() => {
+                    // What was published before the member left (their own
+                    // leave notice among it) goes out before the last words.
+                    while let Ok(frame) = self.sub.rx.try_recv() {
+                        if let Some(bytes) = self.accept(frame, html) {
+                            self.backlog.push_back(bytes);
+                        }
+                    }
                     let rejoin = paths::room(&self.code);
-                    return Step::End(gone(html, "You left this room.", Some((&rejoin, "Join again."))));
+                    let words = gone(html, "You left this room.", Some((&rejoin, "Join again.")));
+                    return match self.backlog.pop_front() {
+                        Some(bytes) => {
+                            self.last_words = Some(words);
+                            Step::Send(bytes)
+                        }
+                        None => Step::End(words),
+                    };
                 }
                 _ = self.stop.wait() => {
                     return Step::End(if html { Bytes::from_static(RESTARTING_HTML.as_bytes()) } else { restarting() });
