@@ -19,3 +19,7 @@ check:
 # What CI runs (installs chromium and chromedriver when missing).
 ci:
     bash .ci/run
+
+# Browser tests, saving the README's screenshots into tests/screenshots/.
+screenshots:
+    LIVECHAT_SCREENSHOTS=1 cargo test --test browser

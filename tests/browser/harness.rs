@@ -632,13 +632,21 @@ impl Person {
         );
     }
 
-    /// Saves what the browser shows as `tests/screenshots/{file}`.
+    /// Takes a screenshot of what the browser shows. It is saved as
+    /// `tests/screenshots/{file}` (the README's pictures) when
+    /// `LIVECHAT_SCREENSHOTS=1`, and under `target/screenshots/` otherwise, so
+    /// that an ordinary test run leaves the tree alone.
     pub async fn screenshot(&self, file: &str, size: (u32, u32)) {
         let png = self.c.screenshot().await.must("screenshot");
         assert_eq!(png_size(&png), Some(size), "{file}: the screenshot's size");
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/screenshots");
-        std::fs::create_dir_all(&dir).must("create tests/screenshots");
-        std::fs::write(dir.join(file), png).must(&format!("write tests/screenshots/{file}"));
+        let keep = std::env::var("LIVECHAT_SCREENSHOTS").is_ok_and(|v| v == "1");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(if keep {
+            "tests/screenshots"
+        } else {
+            "target/screenshots"
+        });
+        std::fs::create_dir_all(&dir).must("create the screenshot folder");
+        std::fs::write(dir.join(file), png).must(&format!("write {}", dir.join(file).display()));
     }
 
     pub async fn close(self) {
