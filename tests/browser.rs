@@ -16,7 +16,6 @@ mod common;
 #[path = "browser/harness.rs"]
 mod harness;
 
-use common::spawn_app;
 use fantoccini::key::Key;
 use harness::*;
 use serde_json::json;
@@ -26,12 +25,14 @@ use serde_json::json;
 /// screenshots for the README.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_people_chat_live_with_javascript() {
-    let Some(tools) = browser_tools("two_people_chat_live_with_javascript") else {
+    let Some(Stage {
+        server,
+        mut driver,
+        _one_at_a_time,
+    }) = stage("two_people_chat_live_with_javascript").await
+    else {
         return;
     };
-    let _one_at_a_time = BROWSERS.lock().await;
-    let server = spawn_app(&[]).await;
-    let mut driver = Chromedriver::start(tools).await;
     let ann = driver.person("Ann", Js::On).await;
     let bob = driver.person("Bob", Js::On).await;
 
@@ -138,12 +139,14 @@ async fn two_people_chat_live_with_javascript() {
 /// log in an `<iframe>` streams by itself, leaving a half-typed message alone.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chat_works_without_javascript() {
-    let Some(tools) = browser_tools("chat_works_without_javascript") else {
+    let Some(Stage {
+        server,
+        mut driver,
+        _one_at_a_time,
+    }) = stage("chat_works_without_javascript").await
+    else {
         return;
     };
-    let _one_at_a_time = BROWSERS.lock().await;
-    let server = spawn_app(&[]).await;
-    let mut driver = Chromedriver::start(tools).await;
     let ann = driver.person("Ann", Js::Off).await;
     let bob = driver.person("Bob", Js::Off).await;
 
@@ -240,12 +243,14 @@ async fn chat_works_without_javascript() {
 /// A name change and a leave are announced live to the others.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn leaving_and_renaming_show_notices() {
-    let Some(tools) = browser_tools("leaving_and_renaming_show_notices") else {
+    let Some(Stage {
+        server,
+        mut driver,
+        _one_at_a_time,
+    }) = stage("leaving_and_renaming_show_notices").await
+    else {
         return;
     };
-    let _one_at_a_time = BROWSERS.lock().await;
-    let server = spawn_app(&[]).await;
-    let mut driver = Chromedriver::start(tools).await;
     let ann = driver.person("Ann", Js::On).await;
     let bob = driver.person("Bob", Js::On).await;
 
@@ -292,12 +297,14 @@ async fn leaving_and_renaming_show_notices() {
 /// sending, the box is empty and has the keyboard focus).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn send_button_leaves_focus_in_the_message_box() {
-    let Some(tools) = browser_tools("send_button_leaves_focus_in_the_message_box") else {
+    let Some(Stage {
+        server,
+        mut driver,
+        _one_at_a_time,
+    }) = stage("send_button_leaves_focus_in_the_message_box").await
+    else {
         return;
     };
-    let _one_at_a_time = BROWSERS.lock().await;
-    let server = spawn_app(&[]).await;
-    let mut driver = Chromedriver::start(tools).await;
     let ann = driver.person("Ann", Js::On).await;
 
     ann.create_room(&server, "Ann").await;
@@ -331,12 +338,14 @@ async fn send_button_leaves_focus_in_the_message_box() {
 /// reported, with JavaScript on and off.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn axe_check_reports_violations() {
-    let Some(tools) = browser_tools("axe_check_reports_violations") else {
+    let Some(Stage {
+        server,
+        mut driver,
+        _one_at_a_time,
+    }) = stage("axe_check_reports_violations").await
+    else {
         return;
     };
-    let _one_at_a_time = BROWSERS.lock().await;
-    let server = spawn_app(&[]).await;
-    let mut driver = Chromedriver::start(tools).await;
     for js in [Js::On, Js::Off] {
         let ann = driver.person("Ann", js).await;
         ann.open(&server.url("/")).await;

@@ -17,7 +17,7 @@ use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
-use crate::common::TestServer;
+use crate::common::{TestServer, spawn_app};
 
 /// How long something that happens live may take (the contract says 5 s).
 pub const LIVE: Duration = Duration::from_secs(5);
@@ -50,6 +50,28 @@ pub const AXE_TAGS: &[&str] = &["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wca
 /// Browser tests run one at a time: each starts two browsers, and the
 /// machine's two cores are shared with the server under test.
 pub static BROWSERS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// What every browser test starts from: a server, a driver, and the browsers
+/// to itself (the guard, dropped last).
+pub struct Stage {
+    pub server: TestServer,
+    pub driver: Chromedriver,
+    pub _one_at_a_time: tokio::sync::MutexGuard<'static, ()>,
+}
+
+/// Sets the stage for `test`, or `None` (after a loud message) when the
+/// browser tools are missing outside CI.
+pub async fn stage(test: &str) -> Option<Stage> {
+    let tools = browser_tools(test)?;
+    let _one_at_a_time = BROWSERS.lock().await;
+    let server = spawn_app(&[]).await;
+    let driver = Chromedriver::start(tools).await;
+    Some(Stage {
+        server,
+        driver,
+        _one_at_a_time,
+    })
+}
 
 pub struct Tools {
     chromium: PathBuf,
