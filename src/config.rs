@@ -68,6 +68,10 @@ pub struct Config {
     /// Largest request body, in bytes; larger ones get 413.
     #[arg(long, env = "LIVECHAT_MAX_BODY", default_value_t = 16 * 1024)]
     pub max_body: usize,
+
+    /// Most people who may wait for a random stranger at once.
+    #[arg(long, env = "LIVECHAT_MAX_QUEUE", default_value_t = 10_000)]
+    pub max_queue: usize,
 }
 
 impl Config {

@@ -65,6 +65,7 @@ impl AppState {
             grace: config.grace(),
             rate_messages: config.rate_messages,
             rate_window: std::time::Duration::from_secs(config.rate_window),
+            max_queue: config.max_queue,
         };
         let chat: Chat = Arc::new(MemoryStore::new(
             settings,

@@ -133,6 +133,17 @@ pub enum Event {
         to: Name,
         at: OffsetDateTime,
     },
+    /// Two strangers were paired into this room.
+    Paired {
+        names: [Name; 2],
+        at: OffsetDateTime,
+    },
+    /// One of a pair left the room `code`; the other may find a new stranger.
+    StrangerLeft {
+        name: Name,
+        code: super::code::RoomCode,
+        at: OffsetDateTime,
+    },
 }
 
 /// Who is present in a room: the first names in order of arrival, and how many in all.

@@ -12,10 +12,11 @@ use time::OffsetDateTime;
 use tokio::sync::broadcast;
 use tokio::time::Instant;
 
+use super::pair::{Pairing, Queue};
 use super::room::{Room, RoomSettings};
 use super::{
-    ChatError, EventId, Frame, Member, MemberId, MessageText, Name, Online, Render, RoomCode,
-    RoomSummary, Snapshot, Stats, Store, Subscription,
+    ChatError, EventId, Frame, Member, MemberId, MessageText, Name, Online, PairWatch, Render,
+    RoomCode, RoomSummary, Snapshot, Stats, Store, Subscription,
 };
 use crate::chat::Event;
 
@@ -34,6 +35,8 @@ pub struct Settings {
     pub grace: Duration,
     pub rate_messages: u32,
     pub rate_window: Duration,
+    /// Most people who may wait for a random stranger at once.
+    pub max_queue: usize,
 }
 
 /// The in-memory `Store`. Cheap to clone.
@@ -48,15 +51,29 @@ struct Shared {
     settings: Settings,
 }
 
-#[derive(Default)]
 struct State {
     rooms: HashMap<RoomCode, Room>,
+    queue: Queue,
     members: HashMap<MemberId, MemberState>,
     /// When each room last sent its Online list, and whether a flush is due.
     flushes: HashMap<RoomCode, Flush>,
     streams: usize,
     messages: u64,
     last_epoch: u64,
+}
+
+impl State {
+    fn new(max_queue: usize) -> Self {
+        Self {
+            rooms: HashMap::new(),
+            queue: Queue::new(max_queue),
+            members: HashMap::new(),
+            flushes: HashMap::new(),
+            streams: 0,
+            messages: 0,
+            last_epoch: 0,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -95,7 +112,7 @@ impl Render for Counted {
 impl MemoryStore {
     pub fn new(settings: Settings, render: Arc<dyn Render>) -> Self {
         let shared = Arc::new(Shared {
-            state: Mutex::new(State::default()),
+            state: Mutex::new(State::new(settings.max_queue)),
             render: Counted {
                 inner: render,
                 log_items: AtomicU64::new(0),
@@ -235,6 +252,103 @@ impl Shared {
         });
     }
 
+    /// Makes a private room with a fresh code; nobody is in it yet.
+    fn open_room(&self, state: &mut State, pair: bool) -> Result<RoomCode, ChatError> {
+        let code = (0..CODE_TRIES)
+            .map(|_| RoomCode::random())
+            .find(|code| !state.rooms.contains_key(code))
+            .ok_or(ChatError::Full)?;
+        let epoch = state.next_epoch();
+        let mut room = Room::new(
+            code.clone(),
+            false,
+            epoch,
+            &self.settings.room,
+            &self.render,
+        );
+        room.pair = pair;
+        state.rooms.insert(code.clone(), room);
+        tracing::info!(room = %code, pair, "room opened");
+        Ok(code)
+    }
+
+    /// Puts `member` in the room (announcing it if new); what the page shows.
+    fn enter(
+        self: &Arc<Self>,
+        state: &mut State,
+        code: &RoomCode,
+        member: &Member,
+    ) -> Result<Snapshot, ChatError> {
+        let room = state.room(code)?;
+        let fresh = room.enter(
+            &self.render,
+            member.id,
+            member.author(),
+            OffsetDateTime::now_utc(),
+        );
+        let snapshot = Snapshot {
+            code: code.clone(),
+            public: room.public,
+            items: room.history(),
+            last: room.last(),
+            online: room.online(),
+        };
+        if let Some(generation) = fresh {
+            state
+                .members
+                .entry(member.id)
+                .or_default()
+                .rooms
+                .insert(code.clone());
+            self.presence_changed(state, code);
+            self.expire_later(code.clone(), member.id, generation);
+        }
+        Ok(snapshot)
+    }
+
+    /// Pairs whoever can be paired, first come, first served, each two into a
+    /// new room where both are present and told whom they are talking to.
+    fn pair_all(self: &Arc<Self>, state: &mut State) {
+        while let Some((a, b)) = state.queue.next_pair() {
+            let code = match self.open_room(state, true) {
+                Ok(code) => code,
+                Err(_) => {
+                    // No room for them: both are out of the queue, none left half-paired.
+                    tracing::warn!("no free code for a pair room");
+                    state.queue.cancel(a.id);
+                    state.queue.cancel(b.id);
+                    continue;
+                }
+            };
+            for member in [&a, &b] {
+                let _ = self.enter(state, &code, member);
+            }
+            if let Some(room) = state.rooms.get_mut(&code) {
+                let names = [a.name.clone(), b.name.clone()];
+                let at = OffsetDateTime::now_utc();
+                room.publish(&self.render, &Event::Paired { names, at });
+            }
+            for member in [&a, &b] {
+                if let Some(generation) = state.queue.matched(member.id, &code) {
+                    self.unqueue_later(member.id, generation);
+                }
+            }
+        }
+    }
+
+    /// Starts the grace period of a waiter with no open waiting page.
+    fn unqueue_later(self: &Arc<Self>, member: MemberId, generation: u64) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let shared = Arc::clone(self);
+        // Ends after the grace period.
+        runtime.spawn(async move {
+            tokio::time::sleep(shared.settings.grace).await;
+            shared.lock().queue.expire(member, generation);
+        });
+    }
+
     /// A stream of `member` closed.
     fn detach(self: &Arc<Self>, code: &RoomCode, member: MemberId) {
         let mut state = self.lock();
@@ -262,6 +376,21 @@ impl Drop for StreamGuard {
     }
 }
 
+/// Keeps a member queued while a waiting page is open.
+struct PairGuard {
+    shared: Arc<Shared>,
+    member: MemberId,
+}
+
+impl Drop for PairGuard {
+    fn drop(&mut self) {
+        let mut state = self.shared.lock();
+        if let Some(generation) = state.queue.detach(self.member) {
+            self.shared.unqueue_later(self.member, generation);
+        }
+    }
+}
+
 #[async_trait]
 impl Store for MemoryStore {
     async fn public_rooms(&self) -> Vec<RoomSummary> {
@@ -278,25 +407,10 @@ impl Store for MemoryStore {
     }
 
     async fn create_room(&self, member: &Member) -> Result<RoomCode, ChatError> {
-        let code = {
-            let mut state = self.shared.lock();
-            let code = (0..CODE_TRIES)
-                .map(|_| RoomCode::random())
-                .find(|code| !state.rooms.contains_key(code))
-                .ok_or(ChatError::Full)?;
-            let epoch = state.next_epoch();
-            let room = Room::new(
-                code.clone(),
-                false,
-                epoch,
-                &self.shared.settings.room,
-                &self.shared.render,
-            );
-            state.rooms.insert(code.clone(), room);
-            tracing::info!(room = %code, "room opened");
-            code
-        };
-        self.enter(&code, member).await?;
+        let shared = &self.shared;
+        let mut state = shared.lock();
+        let code = shared.open_room(&mut state, false)?;
+        shared.enter(&mut state, &code, member)?;
         Ok(code)
     }
 
@@ -312,31 +426,7 @@ impl Store for MemoryStore {
     async fn enter(&self, code: &RoomCode, member: &Member) -> Result<Snapshot, ChatError> {
         let shared = &self.shared;
         let mut state = shared.lock();
-        let room = state.room(code)?;
-        let fresh = room.enter(
-            &shared.render,
-            member.id,
-            member.author(),
-            OffsetDateTime::now_utc(),
-        );
-        let snapshot = Snapshot {
-            code: code.clone(),
-            public: room.public,
-            items: room.history(),
-            last: room.last(),
-            online: room.online(),
-        };
-        if let Some(generation) = fresh {
-            state
-                .members
-                .entry(member.id)
-                .or_default()
-                .rooms
-                .insert(code.clone());
-            shared.presence_changed(&mut state, code);
-            shared.expire_later(code.clone(), member.id, generation);
-        }
-        Ok(snapshot)
+        shared.enter(&mut state, code, member)
     }
 
     async fn subscribe(
@@ -434,6 +524,39 @@ impl Store for MemoryStore {
         }
     }
 
+    async fn queue(&self, member: &Member) -> Result<Pairing, ChatError> {
+        let shared = &self.shared;
+        let mut state = shared.lock();
+        if let Some(generation) = state.queue.join(member)? {
+            shared.unqueue_later(member.id, generation);
+        }
+        shared.pair_all(&mut state);
+        Ok(state.queue.pairing(member.id).unwrap_or(Pairing::Waiting))
+    }
+
+    async fn cancel(&self, member: MemberId) {
+        self.shared.lock().queue.cancel(member);
+    }
+
+    async fn pairing(&self, member: MemberId) -> Option<Pairing> {
+        self.shared.lock().queue.pairing(member)
+    }
+
+    async fn watch_pairing(&self, member: MemberId) -> Option<PairWatch> {
+        let shared = &self.shared;
+        let mut state = shared.lock();
+        let matched = state.queue.attach(member)?;
+        // A page that was closed and opens again can be paired again.
+        shared.pair_all(&mut state);
+        Some(PairWatch {
+            matched,
+            guard: Box::new(PairGuard {
+                shared: Arc::clone(shared),
+                member,
+            }),
+        })
+    }
+
     async fn stats(&self) -> Stats {
         let state = self.shared.lock();
         Stats {
@@ -442,6 +565,7 @@ impl Store for MemoryStore {
             streams: state.streams,
             messages: state.messages,
             renders: self.shared.render.log_items.load(Ordering::Relaxed),
+            queue: state.queue.len(),
         }
     }
 }

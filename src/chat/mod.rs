@@ -6,6 +6,7 @@ pub mod code;
 pub mod event;
 pub mod memory;
 pub mod name;
+pub mod pair;
 pub mod room;
 
 use std::sync::Arc;
@@ -17,6 +18,7 @@ use tokio::sync::{broadcast, watch};
 pub use code::RoomCode;
 pub use event::{Author, Event, EventId, Frame, FrameKind, Member, MemberId, Online, Render, Seed};
 pub use name::{MessageText, Name, TextError};
+pub use pair::Pairing;
 
 /// The store every handler talks to; `Arc` makes it a cheap handle.
 pub type Chat = Arc<dyn Store>;
@@ -32,6 +34,8 @@ pub enum ChatError {
     TooFast(Duration),
     /// No free code could be found for a new room.
     Full,
+    /// The queue for a random stranger holds as many as it may.
+    QueueFull,
 }
 
 impl std::fmt::Display for ChatError {
@@ -46,6 +50,7 @@ impl std::fmt::Display for ChatError {
                 wait.as_secs().max(1)
             ),
             Self::Full => f.write_str("No more rooms can be made right now: try again later"),
+            Self::QueueFull => f.write_str("The queue is full right now: try again in a minute"),
         }
     }
 }
@@ -75,6 +80,8 @@ pub struct Stats {
     pub streams: usize,
     pub messages: u64,
     pub renders: u64,
+    /// People waiting for a random stranger.
+    pub queue: usize,
 }
 
 /// An open stream's hold on a room. The member counts as present while it is
@@ -87,6 +94,15 @@ pub struct Subscription {
     /// Ends (its sender is dropped) when the member leaves the room.
     pub here: watch::Receiver<()>,
     /// Keeps the member present; its `Drop` starts the grace period.
+    pub guard: Box<dyn Send + Sync>,
+}
+
+/// An open waiting page's hold on the queue. The member stays queued while it
+/// is alive; dropping it starts the grace period.
+pub struct PairWatch {
+    /// Becomes `Some(room)` when the member is matched.
+    pub matched: watch::Receiver<Option<RoomCode>>,
+    /// Keeps the member queued; its `Drop` starts the grace period.
     pub guard: Box<dyn Send + Sync>,
 }
 
@@ -123,6 +139,15 @@ pub trait Store: Send + Sync + 'static {
     async fn leave(&self, code: &RoomCode, member: MemberId) -> Result<(), ChatError>;
     /// The member now goes by `to` in every room they are in; each room is told.
     async fn rename(&self, member: MemberId, to: &Name);
+    /// Queues `member` for a random stranger (keeping their place if they
+    /// already wait) and pairs whoever can be paired, first come, first served.
+    async fn queue(&self, member: &Member) -> Result<Pairing, ChatError>;
+    /// The member leaves the queue, or forgets a match they have not followed.
+    async fn cancel(&self, member: MemberId);
+    /// Where the member stands with the queue, if anywhere.
+    async fn pairing(&self, member: MemberId) -> Option<Pairing>;
+    /// Opens a waiting page's watch on the queue; `None` when not queued.
+    async fn watch_pairing(&self, member: MemberId) -> Option<PairWatch>;
     /// Counters for `/metrics`.
     async fn stats(&self) -> Stats;
 }

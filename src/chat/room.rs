@@ -47,6 +47,9 @@ struct Batch {
 pub struct Room {
     pub code: RoomCode,
     pub public: bool,
+    /// A two-person room of strangers: no join notices, and a leave notice
+    /// that offers the one who stays a new stranger.
+    pub pair: bool,
     last: EventId,
     history: VecDeque<Frame>,
     history_len: usize,
@@ -74,6 +77,7 @@ impl Room {
         Self {
             code,
             public,
+            pair: false,
             last,
             history: VecDeque::with_capacity(settings.history_len.min(64)),
             history_len: settings.history_len.max(1),
@@ -337,6 +341,21 @@ impl Room {
     /// Announces arrivals or departures: at once in a small room, batched in a big one.
     fn announce(&mut self, render: &dyn Render, name: Name, joined: bool, now: OffsetDateTime) {
         self.online_dirty = true;
+        if self.pair {
+            // The pairing notice names both; a leave offers a new stranger.
+            if !joined {
+                let code = self.code.clone();
+                self.publish(
+                    render,
+                    &Event::StrangerLeft {
+                        name,
+                        code,
+                        at: now,
+                    },
+                );
+            }
+            return;
+        }
         if self.is_big() || self.has_batch() {
             let list = if joined {
                 &mut self.batch.joined

@@ -21,6 +21,8 @@ impl Render for Plain {
             Event::Joined { names, more, .. } => format!("joined {} +{more}", join(names)),
             Event::Left { names, more, .. } => format!("left {} +{more}", join(names)),
             Event::Renamed { from, to, .. } => format!("renamed {from} {to}"),
+            Event::Paired { names, .. } => format!("paired {}", join(names)),
+            Event::StrangerLeft { name, code, .. } => format!("stranger left {name} {code}"),
         };
         Frame {
             id,
@@ -65,6 +67,7 @@ fn store_with(history_len: usize, big_room: usize, rate: u32) -> MemoryStore {
         grace: GRACE,
         rate_messages: rate,
         rate_window: Duration::from_secs(10),
+        max_queue: 3,
     };
     MemoryStore::new(settings, Arc::new(Plain))
 }
@@ -468,3 +471,5 @@ async fn each_message_is_rendered_once_whoever_listens() {
     }
     assert_eq!(chat.stats().await.renders - before, 10);
 }
+
+mod pairing;

@@ -61,6 +61,22 @@ pub fn log_item(id: EventId, event: &Event) -> Markup {
         Event::Renamed { from, to, at } => {
             notice(id, &format!("{from} is now known as"), to.as_str(), *at)
         }
+        Event::Paired { names: [a, b], at } => notice(
+            id,
+            &format!("{a} and {b}"),
+            "are now talking: say hello",
+            *at,
+        ),
+        // Rendered once for both: only the one who stays can still see it.
+        Event::StrangerLeft { name, code, at } => html! {
+            li.notice id=(item_id(id)) {
+                p { (name) " left the chat " (When(*at)) }
+                form.pair-again action="/pair" method="post" target="_top" {
+                    input type="hidden" name="leave" value=(code.as_str());
+                    button.primary type="submit" { "Find a new stranger" }
+                }
+            }
+        },
     }
 }
 

@@ -1,0 +1,265 @@
+//! The pairing queue through the store: first come, first served, nobody with
+//! themselves, with someone who cancelled or whose waiting page closed.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+
+use super::*;
+
+fn matched(pairing: Option<Pairing>) -> RoomCode {
+    match pairing {
+        Some(Pairing::Matched(code)) => code,
+        other => panic!("expected a match, got {other:?}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_two_who_waited_longest_are_paired_into_a_new_room() {
+    let chat = store();
+    let (ann, bob, cy) = (member("Ann"), member("Bob"), member("Cy"));
+    assert_eq!(chat.queue(&ann).await, Ok(Pairing::Waiting));
+    let code = matched(chat.queue(&bob).await.ok());
+    assert_eq!(chat.queue(&cy).await, Ok(Pairing::Waiting));
+    assert_eq!(matched(chat.pairing(ann.id).await), code);
+    assert_eq!(chat.stats().await.queue, 1);
+    let snapshot = chat.enter(&code, &ann).await.expect("ann is in the room");
+    assert!(!snapshot.public);
+    assert_eq!(snapshot.online.total, 2, "both are present");
+    assert_eq!(log_texts(&snapshot), vec!["paired Ann,Bob"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_second_tab_keeps_the_one_place_and_is_never_paired_with_itself() {
+    let chat = store();
+    let ann = member("Ann");
+    assert_eq!(chat.queue(&ann).await, Ok(Pairing::Waiting));
+    let tab1 = chat.watch_pairing(ann.id).await.expect("queued");
+    let tab2 = chat.watch_pairing(ann.id).await.expect("queued");
+    assert_eq!(chat.queue(&ann).await, Ok(Pairing::Waiting));
+    assert_eq!(chat.stats().await.queue, 1);
+    let bob = member("Bob");
+    let code = matched(chat.queue(&bob).await.ok());
+    for tab in [tab1, tab2] {
+        assert_eq!(
+            *tab.matched.borrow(),
+            Some(code.clone()),
+            "every tab hears it"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn someone_who_cancelled_is_never_paired() {
+    let chat = store();
+    let (ann, bob) = (member("Ann"), member("Bob"));
+    chat.queue(&ann).await.expect("queued");
+    chat.cancel(ann.id).await;
+    assert_eq!(chat.pairing(ann.id).await, None);
+    assert_eq!(chat.queue(&bob).await, Ok(Pairing::Waiting));
+    assert_eq!(chat.stats().await.queue, 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_closed_waiting_page_is_not_paired_and_leaves_after_grace() {
+    let chat = store();
+    let (ann, bob, cy) = (member("Ann"), member("Bob"), member("Cy"));
+    chat.queue(&ann).await.expect("queued");
+    drop(chat.watch_pairing(ann.id).await.expect("queued"));
+    assert_eq!(chat.queue(&bob).await, Ok(Pairing::Waiting), "not with Ann");
+    assert_eq!(chat.stats().await.queue, 2);
+    tokio::time::sleep(GRACE + Duration::from_secs(1)).await;
+    assert_eq!(chat.pairing(ann.id).await, None, "Ann is gone after grace");
+    assert_eq!(
+        chat.pairing(bob.id).await,
+        None,
+        "Bob never opened the page"
+    );
+    assert_eq!(chat.stats().await.queue, 0);
+    let _bob_page = {
+        chat.queue(&bob).await.expect("queued");
+        chat.watch_pairing(bob.id).await.expect("queued")
+    };
+    tokio::time::sleep(GRACE * 2).await;
+    assert_eq!(
+        chat.pairing(bob.id).await,
+        Some(Pairing::Waiting),
+        "an open page keeps the place"
+    );
+    let code = matched(chat.queue(&cy).await.ok());
+    assert_eq!(matched(chat.pairing(bob.id).await), code);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_reopened_waiting_page_is_paired_again() {
+    let chat = store();
+    let (ann, bob) = (member("Ann"), member("Bob"));
+    chat.queue(&ann).await.expect("queued");
+    drop(chat.watch_pairing(ann.id).await.expect("queued"));
+    chat.queue(&bob).await.expect("queued");
+    let page = chat
+        .watch_pairing(ann.id)
+        .await
+        .expect("still queued within grace");
+    let code = page
+        .matched
+        .borrow()
+        .clone()
+        .expect("paired when the page came back");
+    assert_eq!(matched(chat.pairing(bob.id).await), code);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_full_queue_refuses_with_a_clear_reason() {
+    let chat = store(); // room for three
+    for name in ["Ann", "Bob", "Cy"] {
+        let m = member(name);
+        chat.queue(&m).await.expect("queued");
+        drop(chat.watch_pairing(m.id).await.expect("queued")); // closed: not pairable
+    }
+    let dee = member("Dee");
+    let refused = chat.queue(&dee).await;
+    assert_eq!(refused, Err(ChatError::QueueFull));
+    assert_eq!(
+        ChatError::QueueFull.to_string(),
+        "The queue is full right now: try again in a minute"
+    );
+    assert_eq!(chat.stats().await.queue, 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn when_one_of_a_pair_leaves_the_other_is_offered_a_new_stranger() {
+    let chat = store();
+    let (ann, bob) = (member("Ann"), member("Bob"));
+    chat.queue(&ann).await.expect("queued");
+    let code = matched(chat.queue(&bob).await.ok());
+    chat.leave(&code, ann.id).await.expect("ann leaves");
+    let snapshot = chat.enter(&code, &bob).await.expect("bob stays");
+    assert_eq!(
+        log_texts(&snapshot),
+        vec![
+            "paired Ann,Bob".to_owned(),
+            format!("stranger left Ann {code}")
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unfollowed_match_is_forgotten_after_grace() {
+    let chat = store();
+    let (ann, bob) = (member("Ann"), member("Bob"));
+    chat.queue(&ann).await.expect("queued");
+    chat.queue(&bob).await.expect("queued");
+    tokio::time::sleep(GRACE + Duration::from_secs(1)).await;
+    assert_eq!(chat.pairing(ann.id).await, None);
+    assert_eq!(chat.pairing(bob.id).await, None);
+    let stats = chat.stats().await;
+    assert_eq!(
+        (stats.rooms, stats.members, stats.queue),
+        (1, 0, 0),
+        "only the public room is left: no pair room, member or waiter"
+    );
+}
+
+/// Keeps the names of every pairing notice, to check who was paired with whom.
+struct Recorder(Arc<Mutex<Vec<[Name; 2]>>>);
+
+impl Render for Recorder {
+    fn log_item(&self, id: EventId, event: &Event) -> Frame {
+        if let Event::Paired { names, .. } = event {
+            self.0.lock().expect("not poisoned").push(names.clone());
+        }
+        Plain.log_item(id, event)
+    }
+    fn online(&self, last: EventId, online: &Online) -> Frame {
+        Plain.online(last, online)
+    }
+    fn resync(&self, last: EventId, items: &[Frame]) -> Frame {
+        Plain.resync(last, items)
+    }
+}
+
+/// Many people queue, cancel and queue again at once, from many threads:
+/// every pair is two different people, nobody is in two pairs, and at most
+/// one person is left waiting, as the queue length says.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn pairing_stays_exact_under_concurrency() {
+    let pairs = Arc::new(Mutex::new(Vec::new()));
+    let settings = Settings {
+        public_rooms: vec![],
+        room: RoomSettings {
+            history_len: 50,
+            big_room: 50,
+        },
+        grace: Duration::from_secs(600),
+        rate_messages: 10,
+        rate_window: Duration::from_secs(10),
+        max_queue: 10_000,
+    };
+    let chat: Chat = Arc::new(MemoryStore::new(
+        settings,
+        Arc::new(Recorder(pairs.clone())),
+    ));
+    let people: Vec<Member> = (0..600).map(|n| member(&format!("m{n}"))).collect();
+    let mut tasks = tokio::task::JoinSet::new();
+    for (n, person) in people.iter().cloned().enumerate() {
+        let chat = chat.clone();
+        tasks.spawn(async move {
+            match n % 3 {
+                0 => {
+                    chat.queue(&person).await.expect("room in the queue");
+                }
+                1 => {
+                    chat.queue(&person).await.expect("room in the queue");
+                    tokio::task::yield_now().await;
+                    chat.cancel(person.id).await;
+                }
+                _ => {
+                    // Two tabs at once: one member, one place.
+                    let (a, b) = tokio::join!(chat.queue(&person), chat.queue(&person));
+                    a.expect("queued");
+                    b.expect("queued");
+                }
+            }
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.expect("no task panicked");
+    }
+    let pairs = pairs.lock().expect("not poisoned").clone();
+    // Only the two-tab members may be queued again after a match.
+    let two_tabs: HashSet<Name> = people
+        .iter()
+        .skip(2)
+        .step_by(3)
+        .map(|p| p.name.clone())
+        .collect();
+    let mut times: HashMap<Name, usize> = HashMap::new();
+    for [a, b] in &pairs {
+        assert_ne!(a, b, "nobody is paired with themselves");
+        *times.entry(a.clone()).or_default() += 1;
+        *times.entry(b.clone()).or_default() += 1;
+    }
+    for (name, n) in &times {
+        let most = if two_tabs.contains(name) { 2 } else { 1 };
+        assert!(*n <= most, "{name} is in {n} pairs");
+    }
+    let mut waiting = HashSet::new();
+    for person in &people {
+        match chat.pairing(person.id).await {
+            Some(Pairing::Waiting) => {
+                waiting.insert(person.id);
+            }
+            Some(Pairing::Matched(_)) => assert!(times.contains_key(&person.name)),
+            None => {}
+        }
+    }
+    assert!(
+        waiting.len() <= 1,
+        "nobody waits while another could be paired: {waiting:?}"
+    );
+    assert_eq!(chat.stats().await.queue, waiting.len(), "no leaked entries");
+    for person in &people {
+        chat.cancel(person.id).await;
+    }
+    assert_eq!(chat.stats().await.queue, 0);
+}
