@@ -665,3 +665,177 @@ async fn bodies_over_the_limit_get_a_413_page() {
     assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(answer.body.contains("<h1>Too much at once</h1>"));
 }
+
+impl Visitor {
+    async fn htmx_get(&mut self, path: &str) -> Answer {
+        let req = self
+            .request("GET", path)
+            .header("hx-request", "true")
+            .body(Body::empty())
+            .expect("request");
+        self.send(req).await
+    }
+}
+
+#[tokio::test]
+async fn home_offers_a_random_stranger() {
+    let mut me = site(&[]);
+    let home = me.get("/").await;
+    assert!(home.body.contains(
+        r##"formaction="/pair" hx-post="/pair" hx-target="#start" hx-swap="outerHTML">Chat with a random stranger</button>"##
+    ));
+}
+
+#[tokio::test]
+async fn queuing_for_a_stranger_checks_the_name_like_joining() {
+    let mut me = site(&[]);
+    let page = me.post("/pair", &[("name", "   ")]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body.contains(r#"role="alert">Name: "#),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("<h1>livechat</h1>"), "a whole page");
+    let long = "x".repeat(40);
+    let fragment = me.htmx_post("/pair", &[("name", &long)]).await;
+    assert_eq!(fragment.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(fragment.body.starts_with("<form"), "a fragment");
+    assert!(
+        fragment.body.contains(&format!(r#"value="{long}""#)),
+        "kept"
+    );
+    assert!(me.cookie.is_none(), "no session for a refused name");
+}
+
+#[tokio::test]
+async fn a_queued_person_sees_the_waiting_page_and_can_cancel() {
+    let mut ann = site(&[]);
+    let queued = ann.post("/pair", &[("name", "Ann")]).await;
+    assert_eq!(queued.status, StatusCode::SEE_OTHER);
+    assert_eq!(queued.location(), "/pair");
+    assert!(ann.cookie.is_some(), "signed in");
+    let page = ann.get("/pair").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("<h1>Waiting for a stranger</h1>"));
+    assert!(
+        page.body
+            .contains(r#"<div id="pair-status" role="status">"#)
+    );
+    assert!(page.body.contains(r#"hx-sse:connect="/pair/events""#));
+    assert!(
+        page.body
+            .contains(r#"<iframe class="pair-frame" src="/pair/wait""#)
+    );
+    assert!(
+        page.body
+            .contains(r#"<form action="/pair/cancel" method="post">"#)
+    );
+    assert!(page.body.contains(">Cancel</button>"));
+    assert!(!page.body.contains("http-equiv"), "no meta refresh");
+    let metrics = ann.get("/metrics").await.body;
+    assert!(
+        metrics.lines().any(|l| l == "livechat_queue 1"),
+        "{metrics}"
+    );
+
+    let cancelled = ann.post("/pair/cancel", &[]).await;
+    assert_eq!(
+        (cancelled.status, cancelled.location()),
+        (StatusCode::SEE_OTHER, "/")
+    );
+    let page = ann.get("/pair").await;
+    assert_eq!((page.status, page.location()), (StatusCode::SEE_OTHER, "/"));
+    let metrics = ann.get("/metrics").await.body;
+    assert!(
+        metrics.lines().any(|l| l == "livechat_queue 0"),
+        "{metrics}"
+    );
+}
+
+#[tokio::test]
+async fn two_strangers_are_sent_to_one_new_room() {
+    let mut ann = site(&[]);
+    let mut bob = ann.stranger();
+    ann.post("/pair", &[("name", "Ann")]).await;
+    let waiting = ann.htmx_get("/pair").await;
+    assert_eq!(waiting.status, StatusCode::NO_CONTENT, "nothing to do yet");
+    let sent = bob.htmx_post("/pair", &[("name", "Bob")]).await;
+    assert_eq!(
+        sent.headers.get("hx-redirect").expect("htmx redirect"),
+        "/pair"
+    );
+    let bob_at = bob.get("/pair").await;
+    assert_eq!(bob_at.status, StatusCode::SEE_OTHER);
+    let room = bob_at.location().to_owned();
+    assert!(room.starts_with("/r/"), "{room}");
+    let ann_at = ann.htmx_get("/pair").await;
+    assert_eq!(ann_at.status, StatusCode::OK);
+    assert_eq!(
+        ann_at.headers.get("hx-redirect").expect("htmx redirect"),
+        room.as_str()
+    );
+    let page = ann.get(&room).await;
+    assert!(page.body.contains("Ann and Bob are now talking: say hello"));
+    assert!(page.body.contains("2</span> here now"), "both present");
+}
+
+#[tokio::test]
+async fn find_a_new_stranger_leaves_the_room_and_queues_again() {
+    let mut ann = site(&[]);
+    let mut bob = ann.stranger();
+    ann.post("/pair", &[("name", "Ann")]).await;
+    bob.post("/pair", &[("name", "Bob")]).await;
+    let room = bob.get("/pair").await.location().to_owned();
+    ann.post(&format!("{room}/leave"), &[]).await;
+    let page = bob.get(&room).await;
+    assert!(page.body.contains("Ann left the chat"), "{}", page.body);
+    assert!(
+        page.body
+            .contains(r#"<form class="pair-again" action="/pair" method="post" target="_top">"#)
+    );
+    let code = room.trim_start_matches("/r/");
+    assert!(
+        page.body
+            .contains(&format!(r#"name="leave" value="{code}""#))
+    );
+    let again = bob.post("/pair", &[("leave", code)]).await;
+    assert_eq!(again.location(), "/pair");
+    let waiting = bob.get("/pair").await;
+    assert!(waiting.body.contains("<h1>Waiting for a stranger</h1>"));
+    let gone = bob.get(&room).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND, "the pair room closed");
+}
+
+#[tokio::test]
+async fn a_full_queue_says_so_and_keeps_the_name() {
+    let mut ann = site(&["--max-queue", "0"]);
+    let page = ann.post("/pair", &[("name", "Ann")]).await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        page.body
+            .contains(r#"role="alert">The queue is full right now: try again in a minute</p>"#)
+    );
+    assert!(page.body.contains(r#"value="Ann""#));
+    let fragment = ann.htmx_post("/pair", &[("name", "Ann")]).await;
+    assert_eq!(fragment.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(fragment.body.starts_with("<form"));
+}
+
+#[tokio::test]
+async fn the_waiting_stream_of_someone_not_queued_explains_and_closes() {
+    let mut ann = site(&[]);
+    let stream = ann.get("/pair/events").await;
+    assert_eq!(stream.status, StatusCode::OK);
+    assert_eq!(
+        stream.headers.get(header::CONTENT_TYPE).expect("type"),
+        "text/event-stream"
+    );
+    assert!(stream.body.contains("Your session has ended."));
+    assert!(stream.body.ends_with("event: close\ndata: close\n\n"));
+    ann.join("Ann", "general").await;
+    let stream = ann.get("/pair/events").await;
+    assert!(stream.body.contains("You are not waiting for a stranger."));
+    let wait = ann.get("/pair/wait").await;
+    assert_eq!((wait.status, wait.location()), (StatusCode::SEE_OTHER, "/"));
+}

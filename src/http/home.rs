@@ -25,11 +25,11 @@ pub struct HomeQuery {
 #[derive(Deserialize, Default)]
 pub struct StartInput {
     #[serde(default)]
-    name: String,
+    pub name: String,
     #[serde(default)]
-    code: String,
+    pub code: String,
     /// A public room's button.
-    room: Option<String>,
+    pub room: Option<String>,
 }
 
 /// `GET /`
@@ -49,23 +49,27 @@ pub async fn get_home(
     home(&rooms, &form).into_response()
 }
 
+/// What was wrong with the start form, field by field.
+#[derive(Default)]
+pub struct Refusal {
+    pub status: Option<StatusCode>,
+    pub name: Option<String>,
+    pub code: Option<String>,
+    pub pair: Option<String>,
+}
+
 /// The form again, with what was typed and what was wrong.
-async fn refuse(
-    chat: &Chat,
-    shape: Shape,
-    input: &StartInput,
-    name_error: Option<String>,
-    code_error: Option<String>,
-) -> Response {
+pub async fn refuse(chat: &Chat, shape: Shape, input: &StartInput, why: Refusal) -> Response {
     let rooms = chat.public_rooms().await;
     let form = StartForm {
         name: &input.name,
         code: &input.code,
-        name_error,
-        code_error,
+        name_error: why.name,
+        code_error: why.code,
+        pair_error: why.pair,
     };
     shape.form(
-        StatusCode::UNPROCESSABLE_ENTITY,
+        why.status.unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
         || start_form(&rooms, &form),
         || home(&rooms, &form),
     )
@@ -73,7 +77,7 @@ async fn refuse(
 
 /// The name a person typed, and the member they are under it (renamed
 /// everywhere they already are, if it changed).
-async fn sign_in(app: &AppState, session: &Session, name: Name) -> crate::chat::Member {
+pub async fn sign_in(app: &AppState, session: &Session, name: Name) -> crate::chat::Member {
     let member = session.member_named(name);
     if session
         .member
@@ -98,9 +102,12 @@ pub async fn post_join(
     let (name, code) = match (name, code) {
         (Ok(name), Ok(code)) => (name, code),
         (name, code) => {
-            let name_error = name.err().map(|e| e.to_string());
-            let code_error = code.err().map(|e| e.to_string());
-            return refuse(&app.chat, shape, &input, name_error, code_error).await;
+            let why = Refusal {
+                name: name.err().map(|e| e.to_string()),
+                code: code.err().map(|e| e.to_string()),
+                ..Refusal::default()
+            };
+            return refuse(&app.chat, shape, &input, why).await;
         }
     };
     let member = sign_in(&app, &session, name).await;
@@ -120,7 +127,13 @@ pub async fn post_rooms(
 ) -> Response {
     let name = match Name::parse(&input.name, app.config.max_name) {
         Ok(name) => name,
-        Err(why) => return refuse(&app.chat, shape, &input, Some(why.to_string()), None).await,
+        Err(why) => {
+            let why = Refusal {
+                name: Some(why.to_string()),
+                ..Refusal::default()
+            };
+            return refuse(&app.chat, shape, &input, why).await;
+        }
     };
     let member = sign_in(&app, &session, name).await;
     match app.chat.create_room(&member).await {
@@ -129,7 +142,13 @@ pub async fn post_rooms(
             shape.redirect(&paths::room(&code)),
         )
             .into_response(),
-        Err(why) => refuse(&app.chat, shape, &input, None, Some(why.to_string())).await,
+        Err(why) => {
+            let why = Refusal {
+                code: Some(why.to_string()),
+                ..Refusal::default()
+            };
+            refuse(&app.chat, shape, &input, why).await
+        }
     }
 }
 

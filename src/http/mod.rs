@@ -5,6 +5,7 @@ pub mod assets;
 pub mod guard;
 pub mod home;
 pub mod ops;
+pub mod pair;
 pub mod paths;
 pub mod room;
 pub mod session;
@@ -23,6 +24,10 @@ pub fn routes() -> Router<AppState> {
         .route("/rooms", post(home::post_rooms))
         .route("/join", post(home::post_join))
         .route("/name", post(home::post_name))
+        .route("/pair", get(pair::get_pair).post(pair::post_pair))
+        .route("/pair/events", get(pair::get_pair_events))
+        .route("/pair/wait", get(pair::get_wait_document))
+        .route("/pair/cancel", post(pair::post_cancel))
         .route("/r/{code}", get(room::get_room))
         .route("/r/{code}/messages", post(room::post_message))
         .route("/r/{code}/leave", post(room::post_leave))

@@ -61,6 +61,12 @@ pub async fn get_metrics(State(app): State<AppState>) -> impl IntoResponse {
         "Messages and notices written to streams.",
         delivered,
     );
+    metric(
+        "queue",
+        "gauge",
+        "People waiting for a random stranger.",
+        stats.queue as u64,
+    );
     (
         [(
             header::CONTENT_TYPE,

@@ -2,6 +2,15 @@
 
 use crate::chat::{EventId, RoomCode, Seed};
 
+/// The random chat's waiting page, and what queues for it.
+pub const PAIR: &str = "/pair";
+/// The waiting page's stream.
+pub const PAIR_EVENTS: &str = "/pair/events";
+/// The document that waits in an `<iframe>` without JavaScript.
+pub const PAIR_WAIT: &str = "/pair/wait";
+/// Leaves the queue.
+pub const PAIR_CANCEL: &str = "/pair/cancel";
+
 pub fn room(code: &RoomCode) -> String {
     format!("/r/{code}")
 }

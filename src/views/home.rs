@@ -1,4 +1,5 @@
-//! The home page: pick a name, then a public room, a code, or a new private room.
+//! The home page: pick a name, then a public room, a code, a new private room
+//! or a random stranger.
 //! One form, so the one Name box goes with whichever button is pressed.
 
 use maud::{Markup, html};
@@ -14,6 +15,8 @@ pub struct StartForm<'a> {
     pub code: &'a str,
     pub name_error: Option<String>,
     pub code_error: Option<String>,
+    /// Why queuing for a random stranger was refused (the queue is full).
+    pub pair_error: Option<String>,
 }
 
 pub fn home(rooms: &[RoomSummary], form: &StartForm<'_>) -> Markup {
@@ -74,6 +77,14 @@ pub fn start_form(rooms: &[RoomSummary], form: &StartForm<'_>) -> Markup {
                 h2 #private-h { "Private room" }
                 p { "A new room only people with its code can join." }
                 (submit("/rooms", "primary", html! { "Create private room" }, None))
+            }
+            section.card aria-labelledby="random-h" {
+                h2 #random-h { "Random chat" }
+                p { "Talk one to one with someone else who is waiting." }
+                @if let Some(error) = &form.pair_error {
+                    p.error role="alert" { (error) }
+                }
+                (submit("/pair", "primary", html! { "Chat with a random stranger" }, None))
             }
         }
     }

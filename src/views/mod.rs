@@ -6,5 +6,6 @@ pub mod components;
 pub mod errors;
 pub mod home;
 pub mod layout;
+pub mod pair;
 pub mod room;
 pub mod stream;

@@ -1,0 +1,241 @@
+//! Random chat: queue for a stranger, the waiting page, its stream, and the
+//! document that waits in an `<iframe>` without JavaScript.
+
+use axum::Form;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use bytes::Bytes;
+use serde::Deserialize;
+use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at};
+
+use super::guard::CSP_FRAMED;
+use super::home::{Refusal, StartInput, refuse, sign_in};
+use super::paths;
+use super::session::Session;
+use super::shape::Shape;
+use crate::AppState;
+use crate::chat::{ChatError, Name, PairWatch, Pairing, RoomCode};
+use crate::shutdown::Shutdown;
+use crate::views::pair::{found, found_link, wait_document_head, waiting};
+use crate::views::stream::{KEEP_ALIVE, connected, final_words, message, restarting};
+
+/// What the home form (or **Find a new stranger**) posts to `/pair`.
+#[derive(Deserialize, Default)]
+pub struct PairInput {
+    /// The name typed; absent from **Find a new stranger**, which keeps the session's.
+    name: Option<String>,
+    /// The pair room to leave first.
+    leave: Option<String>,
+}
+
+/// `POST /pair`
+pub async fn post_pair(
+    State(app): State<AppState>,
+    shape: Shape,
+    session: Session,
+    Form(input): Form<PairInput>,
+) -> Response {
+    let typed = match (input.name, &session.member) {
+        (Some(typed), _) => typed,
+        (None, Some(me)) => me.name.to_string(),
+        (None, None) => String::new(),
+    };
+    let form = StartInput {
+        name: typed,
+        ..StartInput::default()
+    };
+    let name = match Name::parse(&form.name, app.config.max_name) {
+        Ok(name) => name,
+        Err(why) => {
+            let why = Refusal {
+                name: Some(why.to_string()),
+                ..Refusal::default()
+            };
+            return refuse(&app.chat, shape, &form, why).await;
+        }
+    };
+    let member = sign_in(&app, &session, name).await;
+    if let Some(code) = input.leave.as_deref().and_then(RoomCode::from_path) {
+        // Not being in that room (any more) is no reason to complain.
+        let _ = app.chat.leave(&code, member.id).await;
+    }
+    match app.chat.queue(&member).await {
+        Ok(_) => (session.remember(&member), shape.redirect(paths::PAIR)).into_response(),
+        Err(why) => {
+            let status = match why {
+                ChatError::QueueFull => StatusCode::TOO_MANY_REQUESTS,
+                _ => StatusCode::SERVICE_UNAVAILABLE,
+            };
+            let why = Refusal {
+                status: Some(status),
+                pair: Some(why.to_string()),
+                ..Refusal::default()
+            };
+            let page = refuse(&app.chat, shape, &form, why).await;
+            (session.remember(&member), page).into_response()
+        }
+    }
+}
+
+/// `GET /pair`: the waiting page; the room once matched (`HX-Redirect` for
+/// htmx, which the waiting page's stream makes ask); home when not queued.
+pub async fn get_pair(State(app): State<AppState>, shape: Shape, session: Session) -> Response {
+    let Some(me) = session.member else {
+        return shape.redirect("/");
+    };
+    match app.chat.pairing(me.id).await {
+        None => shape.redirect("/"),
+        Some(Pairing::Matched(code)) => shape.redirect(&paths::room(&code)),
+        Some(Pairing::Waiting) if shape.is_htmx() => StatusCode::NO_CONTENT.into_response(),
+        Some(Pairing::Waiting) => waiting().into_response(),
+    }
+}
+
+/// `POST /pair/cancel`: leave the queue and go home.
+pub async fn post_cancel(State(app): State<AppState>, shape: Shape, session: Session) -> Response {
+    if let Some(me) = session.member {
+        app.chat.cancel(me.id).await;
+    }
+    shape.redirect("/")
+}
+
+/// What happened while waiting.
+enum Heard {
+    Matched(RoomCode),
+    /// Out of the queue (cancelled, or gone after grace) without a match.
+    Gone,
+    Beat,
+    Stopping,
+}
+
+/// An open waiting page: its hold on the queue and what else it listens to.
+struct Waiting {
+    watch: PairWatch,
+    beat: Interval,
+    stop: Shutdown,
+}
+
+impl Waiting {
+    fn new(app: &AppState, watch: PairWatch) -> Self {
+        let every = app.config.keepalive();
+        let mut beat = interval_at(Instant::now() + every, every);
+        beat.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        Self {
+            watch,
+            beat,
+            stop: app.stop.clone(),
+        }
+    }
+
+    async fn next(&mut self) -> Heard {
+        loop {
+            if let Some(code) = self.watch.matched.borrow_and_update().clone() {
+                return Heard::Matched(code);
+            }
+            tokio::select! {
+                changed = self.watch.matched.changed() => if changed.is_err() {
+                    return match self.watch.matched.borrow().clone() {
+                        Some(code) => Heard::Matched(code),
+                        None => Heard::Gone,
+                    };
+                },
+                _ = self.beat.tick() => return Heard::Beat,
+                _ = self.stop.wait() => return Heard::Stopping,
+            }
+        }
+    }
+}
+
+/// The bytes of a waiting page's stream, as `text/event-stream` or (`html`)
+/// as the no-JavaScript document; `first` goes out before anything else.
+fn stream_of(
+    waiting: Waiting,
+    first: Bytes,
+    html: bool,
+) -> impl futures_util::Stream<Item = Result<Bytes, std::convert::Infallible>> {
+    let start = futures_util::stream::once(async move { Ok(first) });
+    let rest = futures_util::stream::unfold(Some(waiting), move |waiting| async move {
+        let mut waiting = waiting?;
+        let home = Some(("/", "Go to the home page."));
+        let (bytes, more) = match waiting.next().await {
+            Heard::Matched(code) if html => (Bytes::from(found_link(&code)), false),
+            Heard::Matched(code) => {
+                let mut out = message(None, &found(&code).into_string()).to_vec();
+                out.extend_from_slice(&final_words("", None));
+                (Bytes::from(out), false)
+            }
+            Heard::Gone if html => (Bytes::from_static(GONE_HTML.as_bytes()), false),
+            Heard::Gone => (final_words("You are no longer waiting.", home), false),
+            Heard::Beat if html => (Bytes::from_static(b"\n"), true),
+            Heard::Beat => (Bytes::from_static(KEEP_ALIVE), true),
+            Heard::Stopping if html => (Bytes::from_static(RESTARTING_HTML.as_bytes()), false),
+            Heard::Stopping => (restarting(), false),
+        };
+        Some((Ok(bytes), more.then_some(waiting)))
+    });
+    futures_util::StreamExt::chain(start, rest)
+}
+
+const GONE_HTML: &str =
+    "<p>You are no longer waiting. <a href=\"/\" target=\"_top\">Go to the home page.</a></p>";
+const RESTARTING_HTML: &str = "<p>The server is restarting. Reload the page in a moment.</p>";
+
+/// `GET /pair/events`. Always `200 text/event-stream`, like a room's stream:
+/// one that cannot be served says why on the page and tells htmx to stop.
+pub async fn get_pair_events(State(app): State<AppState>, session: Session) -> Response {
+    let home = Some(("/", "Go to the home page."));
+    let watch = match &session.member {
+        Some(me) => app.chat.watch_pairing(me.id).await,
+        None => None,
+    };
+    let body = match (session.member, watch) {
+        (None, _) => Body::from(final_words("Your session has ended.", home)),
+        (Some(_), None) => Body::from(final_words("You are not waiting for a stranger.", home)),
+        (Some(_), Some(watch)) => {
+            Body::from_stream(stream_of(Waiting::new(&app, watch), connected(), false))
+        }
+    };
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    res
+}
+
+/// `GET /pair/wait`: the document the waiting page frames without JavaScript.
+/// It keeps the member queued while open, and shows the link to the room
+/// when a stranger is found.
+pub async fn get_wait_document(State(app): State<AppState>, session: Session) -> Response {
+    let watch = match &session.member {
+        Some(me) => app.chat.watch_pairing(me.id).await,
+        None => None,
+    };
+    let Some(watch) = watch else {
+        return Redirect::to("/").into_response();
+    };
+    let head = Bytes::from(wait_document_head());
+    let mut res =
+        Body::from_stream(stream_of(Waiting::new(&app, watch), head, true)).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP_FRAMED),
+    );
+    h.insert(
+        header::X_FRAME_OPTIONS,
+        HeaderValue::from_static("SAMEORIGIN"),
+    );
+    res
+}

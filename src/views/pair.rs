@@ -1,0 +1,73 @@
+//! The waiting page of a random chat, what its stream says when a stranger is
+//! found, and the document that waits in an `<iframe>` without JavaScript.
+
+use maud::{DOCTYPE, Markup, html};
+
+use super::layout::page;
+use super::stream::CLOSE_EVENT;
+use crate::chat::RoomCode;
+use crate::http::{assets, paths};
+
+/// `GET /pair` while waiting: says so, and offers Cancel.
+pub fn waiting() -> Markup {
+    page(
+        "Waiting for a stranger",
+        None,
+        None,
+        html! {
+            main #main.narrow.pair {
+                h1 { "Waiting for a stranger" }
+                div #pair-status role="status" {
+                    p { "Looking for someone to talk with. This page moves to your chat as soon as a stranger is found." }
+                    div #pair-live hx-sse:connect=(paths::PAIR_EVENTS) hx-swap="beforeend"
+                        hx-sse:close=(CLOSE_EVENT) {}
+                }
+                noscript {
+                    iframe.pair-frame src=(paths::PAIR_WAIT) title="Your stranger" {}
+                }
+                p #stream-status.status role="status" {}
+                form action=(paths::PAIR_CANCEL) method="post" {
+                    button.secondary type="submit" { "Cancel" }
+                }
+            }
+        },
+    )
+}
+
+/// What the waiting page's stream adds when a stranger is found: a link to the
+/// room, and an element that asks `/pair` at once, which answers htmx with
+/// `HX-Redirect` to the room: the page moves by itself, with no script of ours.
+pub fn found(code: &RoomCode) -> Markup {
+    html! {
+        p { "A stranger is here. " a href=(paths::room(code)) { "Go to your chat" } }
+        div hx-get=(paths::PAIR) hx-trigger="load" hx-swap="none" {}
+    }
+}
+
+/// The start of the document that waits in an `<iframe>` without JavaScript.
+/// Left open: the link to the room follows when a stranger is found.
+pub fn wait_document_head() -> String {
+    let head = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                title { "Your stranger" }
+                link rel="stylesheet" href=(assets::STYLE.path());
+            }
+        }
+    };
+    format!(
+        "{}<body class=\"wait-document\"><p>Still looking: a link to your chat appears here when a stranger is found.</p>",
+        head.into_string().trim_end_matches("</html>")
+    )
+}
+
+/// The link the waiting document shows when a stranger is found; it leads the
+/// whole window (`_top`) to the room.
+pub fn found_link(code: &RoomCode) -> String {
+    html! {
+        p.found { a href=(paths::room(code)) target="_top" { "Go to your chat with a stranger" } }
+    }
+    .into_string()
+}
