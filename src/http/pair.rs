@@ -19,7 +19,7 @@ use crate::AppState;
 use crate::chat::{ChatError, Name, PairWatch, Pairing, RoomCode};
 use crate::shutdown::Shutdown;
 use crate::views::pair::{found, found_link, wait_document_head, waiting};
-use crate::views::stream::{KEEP_ALIVE, connected, final_words, message, restarting};
+use crate::views::stream::{CLOSE_EVENT, KEEP_ALIVE, connected, final_words, message, restarting};
 
 /// What the home form (or **Find a new stranger**) posts to `/pair`.
 #[derive(Deserialize, Default)]
@@ -163,7 +163,10 @@ fn stream_of(
             Heard::Matched(code) if html => (Bytes::from(found_link(&code)), false),
             Heard::Matched(code) => {
                 let mut out = message(None, &found(&code).into_string()).to_vec();
-                out.extend_from_slice(&final_words("", None));
+                // Then close: htmx must not reconnect to a queue it has left.
+                out.extend_from_slice(
+                    format!("event: {CLOSE_EVENT}\ndata: {CLOSE_EVENT}\n\n").as_bytes(),
+                );
                 (Bytes::from(out), false)
             }
             Heard::Gone if html => (Bytes::from_static(GONE_HTML.as_bytes()), false),
