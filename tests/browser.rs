@@ -373,3 +373,103 @@ async fn axe_check_reports_violations() {
     }
     server.shut_down().await;
 }
+
+/// Two strangers meet with JavaScript on: the waiting page moves to the new
+/// room by itself, both are told whom they talk to; when one leaves, the other
+/// is told and offered **Find a new stranger**. axe checks the waiting page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_strangers_meet_and_one_leaves() {
+    let Some(Stage {
+        server,
+        mut driver,
+        _one_at_a_time,
+    }) = stage("two_strangers_meet_and_one_leaves").await
+    else {
+        return;
+    };
+    let ann = driver.person("Ann", Js::On).await;
+    let bob = driver.person("Bob", Js::On).await;
+
+    ann.queue_for_stranger(&server, "Ann").await;
+    ann.wait_for_path("/pair").await;
+    ann.find("//h1[normalize-space()='Waiting for a stranger']")
+        .await;
+    ann.find("//*[@role='status']//p[contains(., 'Looking for someone')]")
+        .await;
+    ann.button("Cancel").await;
+    assert_no_axe_violations(&ann.c, "waiting page").await;
+
+    bob.queue_for_stranger(&server, "Bob").await;
+    let room = bob.wait_for_room().await;
+    assert_eq!(
+        ann.wait_for_room().await,
+        room,
+        "Ann's page moved by itself"
+    );
+    for person in [&ann, &bob] {
+        person
+            .wait_for_log("Ann and Bob are now talking: say hello")
+            .await;
+    }
+
+    bob.press("Leave").await;
+    bob.wait_for_path("/").await;
+    ann.wait_for_log("Bob left the chat").await;
+    ann.button("Find a new stranger").await;
+    assert_no_axe_violations(&ann.c, "pair room after the stranger left").await;
+    ann.press("Find a new stranger").await;
+    ann.wait_for_path("/pair").await;
+    ann.press("Cancel").await;
+    ann.wait_for_path("/").await;
+
+    ann.close().await;
+    bob.close().await;
+}
+
+/// Without JavaScript the waiting page frames a document that shows a link to
+/// the room as soon as a stranger is found; following it leads the whole
+/// window there. (The page does not move by itself without script or refresh.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stranger_is_found_without_javascript() {
+    let Some(Stage {
+        server,
+        mut driver,
+        _one_at_a_time,
+    }) = stage("a_stranger_is_found_without_javascript").await
+    else {
+        return;
+    };
+    let ann = driver.person("Ann", Js::Off).await;
+    let bob = driver.person("Bob", Js::On).await;
+
+    ann.queue_for_stranger(&server, "Ann").await;
+    ann.wait_for_path("/pair").await;
+    let frame = ann
+        .find("//iframe[contains(concat(' ', normalize-space(@class), ' '), ' pair-frame ')]")
+        .await;
+    assert!(
+        frame
+            .is_displayed()
+            .await
+            .must("is the waiting frame displayed"),
+        "with JavaScript off the <noscript> waiting frame is displayed"
+    );
+    assert_no_axe_violations(&ann.c, "waiting page without JavaScript").await;
+
+    bob.queue_for_stranger(&server, "Bob").await;
+    let room = bob.wait_for_room().await;
+    frame.enter_frame().await.must("enter the waiting frame");
+    ann.find("//a[normalize-space()='Go to your chat with a stranger']")
+        .await
+        .click()
+        .await
+        .must("follow the link");
+    ann.c.enter_parent_frame().await.must("back to the window");
+    assert_eq!(ann.wait_for_room().await, room, "the whole window moved");
+    let log = ann.log_frame().await;
+    ann.wait_for_frame_log(&log, "Ann and Bob are now talking: say hello")
+        .await;
+
+    ann.close().await;
+    bob.close().await;
+}

@@ -471,6 +471,38 @@ impl Person {
         code
     }
 
+    /// Home page, name, "Chat with a random stranger": waiting at `/pair`,
+    /// or already in a room when a stranger was waiting.
+    pub async fn queue_for_stranger(&self, server: &TestServer, name: &str) {
+        self.open(&server.url("/")).await;
+        self.fill("Name", name).await;
+        self.press("Chat with a random stranger").await;
+        let what = format!("{} waits or is paired", self.who);
+        eventually(&what, LOAD, move || async move {
+            let path = self.path().await;
+            if path == "/pair" || path.starts_with("/r/") {
+                Ok(())
+            } else {
+                Err(format!("at {path}"))
+            }
+        })
+        .await;
+    }
+
+    /// The room a paired person lands in, once their page has moved there.
+    pub async fn wait_for_room(&self) -> String {
+        let what = format!("{} moves to a room", self.who);
+        eventually(&what, LIVE, move || async move {
+            let path = self.path().await;
+            if path.starts_with("/r/") {
+                Ok(path)
+            } else {
+                Err(format!("at {path}"))
+            }
+        })
+        .await
+    }
+
     /// Home page, name, code, "Join".
     pub async fn join_room(&self, server: &TestServer, name: &str, code: &str) {
         self.open(&server.url("/")).await;
