@@ -72,6 +72,12 @@ pub struct Config {
     /// Most people who may wait for a random stranger at once.
     #[arg(long, env = "LIVECHAT_MAX_QUEUE", default_value_t = 10_000)]
     pub max_queue: usize,
+
+    /// Seconds a browser without JavaScript that just queued for a stranger is
+    /// kept waiting for a match (answered with the room at once when found)
+    /// before it is shown the waiting page.
+    #[arg(long, env = "LIVECHAT_PAIR_HOLD", default_value_t = 20)]
+    pub pair_hold: u64,
 }
 
 impl Config {

@@ -426,16 +426,20 @@ async fn two_strangers_meet_and_one_leaves() {
     bob.close().await;
 }
 
-/// Without JavaScript the waiting page frames a document that shows a link to
-/// the room as soon as a stranger is found; following it leads the whole
-/// window there. (The page does not move by itself without script or refresh.)
+/// Without JavaScript, once the hold is over (here at once), the waiting page
+/// frames a document that shows a link to the room as soon as a stranger is
+/// found; following it leads the whole window there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stranger_is_found_without_javascript() {
     let Some(Stage {
         server,
         mut driver,
         _one_at_a_time,
-    }) = stage("a_stranger_is_found_without_javascript").await
+    }) = stage_with(
+        "a_stranger_is_found_without_javascript",
+        &["--pair-hold", "0"],
+    )
+    .await
     else {
         return;
     };
@@ -466,6 +470,43 @@ async fn a_stranger_is_found_without_javascript() {
         .must("follow the link");
     ann.c.enter_parent_frame().await.must("back to the window");
     assert_eq!(ann.wait_for_room().await, room, "the whole window moved");
+    let log = ann.log_frame().await;
+    ann.wait_for_frame_log(&log, "Ann and Bob are now talking: say hello")
+        .await;
+
+    ann.close().await;
+    bob.close().await;
+}
+
+/// Without JavaScript, a person who queued is held on the way to the waiting
+/// page; when a stranger comes within the hold, their window goes to the room
+/// by itself, with no script and no refresh.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_javascript_a_held_page_moves_to_the_room_by_itself() {
+    let Some(Stage {
+        server,
+        mut driver,
+        _one_at_a_time,
+    }) = stage("without_javascript_a_held_page_moves_to_the_room_by_itself").await
+    else {
+        return;
+    };
+    let ann = driver.person("Ann", Js::Off).await;
+    let bob = driver.person("Bob", Js::On).await;
+    ann.open(&server.url("/")).await;
+    ann.fill("Name", "Ann").await;
+    let bob_comes = async {
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        bob.queue_for_stranger(&server, "Bob").await;
+        std::time::Instant::now()
+    };
+    let (_, bob_came) = tokio::join!(ann.press("Chat with a random stranger"), bob_comes);
+    let room = ann.wait_for_room().await;
+    assert!(
+        bob_came.elapsed() < std::time::Duration::from_secs(5),
+        "Ann moved within 5 s of the match"
+    );
+    assert_eq!(bob.wait_for_room().await, room, "both in one room");
     let log = ann.log_frame().await;
     ann.wait_for_frame_log(&log, "Ann and Bob are now talking: say hello")
         .await;

@@ -713,7 +713,11 @@ async fn a_queued_person_sees_the_waiting_page_and_can_cancel() {
     let mut ann = site(&[]);
     let queued = ann.post("/pair", &[("name", "Ann")]).await;
     assert_eq!(queued.status, StatusCode::SEE_OTHER);
-    assert_eq!(queued.location(), "/pair");
+    assert_eq!(
+        queued.location(),
+        "/pair?hold",
+        "held: nothing else moves a plain page"
+    );
     assert!(ann.cookie.is_some(), "signed in");
     let page = ann.get("/pair").await;
     assert_eq!(page.status, StatusCode::OK);
@@ -792,7 +796,7 @@ async fn find_a_new_stranger_leaves_the_room_and_queues_again() {
     assert!(page.body.contains("Ann left the chat"), "{}", page.body);
     assert!(
         page.body
-            .contains(r#"<form class="pair-again" action="/pair" method="post" target="_top">"#)
+            .contains(r#"<form class="pair-again" action="/pair" method="post" target="_top" hx-post="/pair" hx-swap="none">"#)
     );
     let code = room.trim_start_matches("/r/");
     assert!(
@@ -800,7 +804,7 @@ async fn find_a_new_stranger_leaves_the_room_and_queues_again() {
             .contains(&format!(r#"name="leave" value="{code}""#))
     );
     let again = bob.post("/pair", &[("leave", code)]).await;
-    assert_eq!(again.location(), "/pair");
+    assert_eq!(again.location(), "/pair?hold");
     let waiting = bob.get("/pair").await;
     assert!(waiting.body.contains("<h1>Waiting for a stranger</h1>"));
     let gone = bob.get(&room).await;
@@ -838,4 +842,38 @@ async fn the_waiting_stream_of_someone_not_queued_explains_and_closes() {
     assert!(stream.body.contains("You are not waiting for a stranger."));
     let wait = ann.get("/pair/wait").await;
     assert_eq!((wait.status, wait.location()), (StatusCode::SEE_OTHER, "/"));
+}
+
+#[tokio::test]
+async fn a_held_waiting_page_is_answered_with_the_room_as_soon_as_a_stranger_comes() {
+    let mut ann = site(&[]);
+    let mut bob = ann.stranger();
+    ann.post("/pair", &[("name", "Ann")]).await;
+    let req = ann
+        .request("GET", "/pair?hold")
+        .body(Body::empty())
+        .expect("request");
+    let held = tokio::spawn(ann.app.clone().oneshot(req));
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert!(!held.is_finished(), "held while nobody else waits");
+    bob.post("/pair", &[("name", "Bob")]).await;
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(2), held)
+        .await
+        .expect("answered at once")
+        .expect("no panic")
+        .expect("infallible");
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    let room = answer.headers()[header::LOCATION].to_str().expect("ascii");
+    assert!(room.starts_with("/r/"), "{room}");
+    let bobs = bob.get("/pair").await;
+    assert_eq!(bobs.location(), room, "the same room");
+}
+
+#[tokio::test]
+async fn after_the_hold_the_waiting_page_shows() {
+    let mut ann = site(&["--pair-hold", "0"]);
+    ann.post("/pair", &[("name", "Ann")]).await;
+    let page = ann.get("/pair?hold").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("<h1>Waiting for a stranger</h1>"));
 }

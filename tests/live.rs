@@ -492,7 +492,7 @@ async fn queue_for_stranger(server: &TestServer, name: &str) -> reqwest::Client 
         .await
         .expect("queue");
     assert_eq!(res.status(), 303);
-    assert_eq!(res.headers()["location"], "/pair");
+    assert_eq!(res.headers()["location"], "/pair?hold");
     http
 }
 

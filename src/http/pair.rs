@@ -3,9 +3,11 @@
 
 use axum::Form;
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use std::time::Duration;
+
 use bytes::Bytes;
 use serde::Deserialize;
 use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at};
@@ -16,7 +18,7 @@ use super::paths;
 use super::session::Session;
 use super::shape::Shape;
 use crate::AppState;
-use crate::chat::{ChatError, Name, PairWatch, Pairing, RoomCode};
+use crate::chat::{ChatError, MemberId, Name, PairWatch, Pairing, RoomCode};
 use crate::shutdown::Shutdown;
 use crate::views::pair::{found, found_link, wait_document_head, waiting};
 use crate::views::stream::{CLOSE_EVENT, KEEP_ALIVE, connected, final_words, message, restarting};
@@ -62,7 +64,11 @@ pub async fn post_pair(
         let _ = app.chat.leave(&code, member.id).await;
     }
     match app.chat.queue(&member).await {
-        Ok(_) => (session.remember(&member), shape.redirect(paths::PAIR)).into_response(),
+        // htmx pages move by themselves; a plain browser is held (see `get_pair`).
+        Ok(_) if shape.is_htmx() => {
+            (session.remember(&member), shape.redirect(paths::PAIR)).into_response()
+        }
+        Ok(_) => (session.remember(&member), shape.redirect(paths::PAIR_HOLD)).into_response(),
         Err(why) => {
             let status = match why {
                 ChatError::QueueFull => StatusCode::TOO_MANY_REQUESTS,
@@ -79,17 +85,48 @@ pub async fn post_pair(
     }
 }
 
+#[derive(Deserialize, Default)]
+pub struct PairQuery {
+    hold: Option<String>,
+}
+
 /// `GET /pair`: the waiting page; the room once matched (`HX-Redirect` for
 /// htmx, which the waiting page's stream makes ask); home when not queued.
-pub async fn get_pair(State(app): State<AppState>, shape: Shape, session: Session) -> Response {
+/// With `?hold` (a browser without JavaScript that just queued) the answer
+/// waits up to `--pair-hold` seconds for a match, so that page, which nothing
+/// else could move, goes to the room by itself.
+pub async fn get_pair(
+    State(app): State<AppState>,
+    shape: Shape,
+    session: Session,
+    Query(query): Query<PairQuery>,
+) -> Response {
     let Some(me) = session.member else {
         return shape.redirect("/");
     };
+    if query.hold.is_some() && !shape.is_htmx() {
+        hold(&app, me.id).await;
+    }
     match app.chat.pairing(me.id).await {
         None => shape.redirect("/"),
         Some(Pairing::Matched(code)) => shape.redirect(&paths::room(&code)),
         Some(Pairing::Waiting) if shape.is_htmx() => StatusCode::NO_CONTENT.into_response(),
         Some(Pairing::Waiting) => waiting().into_response(),
+    }
+}
+
+/// Waits, as an open waiting page would (so the member stays queued and can
+/// be paired), until a match, the hold time, shutdown, or leaving the queue.
+async fn hold(app: &AppState, member: MemberId) {
+    let Some(mut watch) = app.chat.watch_pairing(member).await else {
+        return;
+    };
+    let mut stop = app.stop.clone();
+    let until = Duration::from_secs(app.config.pair_hold);
+    let matched = watch.matched.wait_for(Option::is_some);
+    tokio::select! {
+        _ = tokio::time::timeout(until, matched) => {}
+        _ = stop.wait() => {}
     }
 }
 

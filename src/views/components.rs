@@ -71,7 +71,9 @@ pub fn log_item(id: EventId, event: &Event) -> Markup {
         Event::StrangerLeft { name, code, at } => html! {
             li.notice id=(item_id(id)) {
                 p { (name) " left the chat " (When(*at)) }
-                form.pair-again action="/pair" method="post" target="_top" {
+                // htmx posts it (and is sent to `/pair`); the no-JS log frame
+                // posts it for the whole window (and is held, see `get_pair`).
+                form.pair-again action="/pair" method="post" target="_top" hx-post="/pair" hx-swap="none" {
                     input type="hidden" name="leave" value=(code.as_str());
                     button.primary type="submit" { "Find a new stranger" }
                 }

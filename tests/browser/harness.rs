@@ -62,9 +62,14 @@ pub struct Stage {
 /// Sets the stage for `test`, or `None` (after a loud message) when the
 /// browser tools are missing outside CI.
 pub async fn stage(test: &str) -> Option<Stage> {
+    stage_with(test, &[]).await
+}
+
+/// `stage`, with the server started with these flags.
+pub async fn stage_with(test: &str, flags: &[&str]) -> Option<Stage> {
     let tools = browser_tools(test)?;
     let _one_at_a_time = BROWSERS.lock().await;
-    let server = spawn_app(&[]).await;
+    let server = spawn_app(flags).await;
     let driver = Chromedriver::start(tools).await;
     Some(Stage {
         server,
