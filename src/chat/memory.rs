@@ -253,7 +253,11 @@ impl Shared {
     }
 
     /// Makes a private room with a fresh code; nobody is in it yet.
-    fn open_room(&self, state: &mut State, pair: bool) -> Result<RoomCode, ChatError> {
+    fn open_room(
+        &self,
+        state: &mut State,
+        pair: Option<[MemberId; 2]>,
+    ) -> Result<RoomCode, ChatError> {
         let code = (0..CODE_TRIES)
             .map(|_| RoomCode::random())
             .find(|code| !state.rooms.contains_key(code))
@@ -268,7 +272,7 @@ impl Shared {
         );
         room.pair = pair;
         state.rooms.insert(code.clone(), room);
-        tracing::info!(room = %code, pair, "room opened");
+        tracing::info!(room = %code, pair = pair.is_some(), "room opened");
         Ok(code)
     }
 
@@ -280,6 +284,10 @@ impl Shared {
         member: &Member,
     ) -> Result<Snapshot, ChatError> {
         let room = state.room(code)?;
+        if !room.admits(member.id) {
+            // A pair room is for its two strangers only: to others it is no room.
+            return Err(ChatError::NoSuchRoom(code.to_string()));
+        }
         let fresh = room.enter(
             &self.render,
             member.id,
@@ -310,7 +318,7 @@ impl Shared {
     /// new room where both are present and told whom they are talking to.
     fn pair_all(self: &Arc<Self>, state: &mut State) {
         while let Some((a, b)) = state.queue.next_pair() {
-            let code = match self.open_room(state, true) {
+            let code = match self.open_room(state, Some([a.id, b.id])) {
                 Ok(code) => code,
                 Err(_) => {
                     // No room for them: both are out of the queue, none left half-paired.
@@ -409,7 +417,7 @@ impl Store for MemoryStore {
     async fn create_room(&self, member: &Member) -> Result<RoomCode, ChatError> {
         let shared = &self.shared;
         let mut state = shared.lock();
-        let code = shared.open_room(&mut state, false)?;
+        let code = shared.open_room(&mut state, None)?;
         shared.enter(&mut state, &code, member)?;
         Ok(code)
     }

@@ -47,9 +47,9 @@ struct Batch {
 pub struct Room {
     pub code: RoomCode,
     pub public: bool,
-    /// A two-person room of strangers: no join notices, and a leave notice
-    /// that offers the one who stays a new stranger.
-    pub pair: bool,
+    /// A two-person room of strangers, only for those two: no join notices,
+    /// and a leave notice that offers the one who stays a new stranger.
+    pub pair: Option<[MemberId; 2]>,
     last: EventId,
     history: VecDeque<Frame>,
     history_len: usize,
@@ -77,7 +77,7 @@ impl Room {
         Self {
             code,
             public,
-            pair: false,
+            pair: None,
             last,
             history: VecDeque::with_capacity(settings.history_len.min(64)),
             history_len: settings.history_len.max(1),
@@ -97,6 +97,11 @@ impl Room {
 
     pub fn member_count(&self) -> usize {
         self.members.len()
+    }
+
+    /// Whether `member` may enter: anyone, except in a pair room.
+    pub fn admits(&self, member: MemberId) -> bool {
+        self.pair.is_none_or(|pair| pair.contains(&member))
     }
 
     pub fn is_member(&self, member: MemberId) -> bool {
@@ -341,7 +346,7 @@ impl Room {
     /// Announces arrivals or departures: at once in a small room, batched in a big one.
     fn announce(&mut self, render: &dyn Render, name: Name, joined: bool, now: OffsetDateTime) {
         self.online_dirty = true;
-        if self.pair {
+        if self.pair.is_some() {
             // The pairing notice names both; a leave offers a new stranger.
             if !joined {
                 let code = self.code.clone();

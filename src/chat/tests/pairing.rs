@@ -26,6 +26,10 @@ async fn the_two_who_waited_longest_are_paired_into_a_new_room() {
     assert!(!snapshot.public);
     assert_eq!(snapshot.online.total, 2, "both are present");
     assert_eq!(log_texts(&snapshot), vec!["paired Ann,Bob"]);
+    assert!(
+        chat.enter(&code, &cy).await.is_err(),
+        "a pair room is for its two only"
+    );
 }
 
 #[tokio::test(start_paused = true)]
