@@ -1,0 +1,244 @@
+//! The store's shared core: the lock, and the timers that take it when they
+//! fire (grace periods, coalesced Online lists, batched notices, pairing), and
+//! the guards whose `Drop` starts them.
+
+use std::sync::{Arc, MutexGuard};
+
+use time::OffsetDateTime;
+use tokio::time::Instant;
+
+use super::{BATCH_EVERY, CODE_TRIES, ONLINE_EVERY, Shared, State};
+use crate::chat::room::Room;
+use crate::chat::{ChatError, Event, Member, MemberId, RoomCode, Snapshot};
+
+impl Shared {
+    pub(super) fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves state that is still consistent
+        // enough to serve: every change is made in one step.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Starts the grace period of a member with no open stream.
+    pub(super) fn expire_later(
+        self: &Arc<Self>,
+        code: RoomCode,
+        member: MemberId,
+        generation: u64,
+    ) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let shared = Arc::clone(self);
+        // Ends after the grace period.
+        runtime.spawn(async move {
+            tokio::time::sleep(shared.settings.grace).await;
+            let mut state = shared.lock();
+            let Some(room) = state.rooms.get_mut(&code) else {
+                return;
+            };
+            if room.expire(
+                &shared.render,
+                member,
+                generation,
+                OffsetDateTime::now_utc(),
+            ) {
+                state.after_leaving(&code, member);
+                shared.presence_changed(&mut state, &code);
+            }
+        });
+    }
+
+    /// Sends the Online list and batched notices of a room now, or schedules it:
+    /// at most one Online list a second, one batch of notices every few seconds.
+    pub(super) fn presence_changed(self: &Arc<Self>, state: &mut State, code: &RoomCode) {
+        let Some(room) = state.rooms.get_mut(code) else {
+            return;
+        };
+        let batching = room.has_batch();
+        let flush = state.flushes.entry(code.clone()).or_default();
+        if flush.scheduled {
+            return;
+        }
+        let now = Instant::now();
+        let due = if batching {
+            now + BATCH_EVERY
+        } else {
+            flush
+                .last
+                .map_or(now, |last| (last + ONLINE_EVERY).max(now))
+        };
+        if due <= now {
+            flush.last = Some(now);
+            room.flush_online(&self.render);
+            return;
+        }
+        flush.scheduled = true;
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let shared = Arc::clone(self);
+        let code = code.clone();
+        // Ends when the flush is done.
+        runtime.spawn(async move {
+            tokio::time::sleep_until(due).await;
+            let mut state = shared.lock();
+            let state = &mut *state;
+            if let Some(flush) = state.flushes.get_mut(&code) {
+                flush.scheduled = false;
+                flush.last = Some(Instant::now());
+            }
+            if let Some(room) = state.rooms.get_mut(&code) {
+                room.flush_batch(&shared.render, OffsetDateTime::now_utc());
+                room.flush_online(&shared.render);
+            }
+        });
+    }
+
+    /// Makes a private room with a fresh code; nobody is in it yet.
+    pub(super) fn open_room(
+        &self,
+        state: &mut State,
+        pair: Option<[MemberId; 2]>,
+    ) -> Result<RoomCode, ChatError> {
+        let code = (0..CODE_TRIES)
+            .map(|_| RoomCode::random())
+            .find(|code| !state.rooms.contains_key(code))
+            .ok_or(ChatError::Full)?;
+        let epoch = state.next_epoch();
+        let mut room = Room::new(
+            code.clone(),
+            false,
+            epoch,
+            &self.settings.room,
+            &self.render,
+        );
+        room.pair = pair;
+        state.rooms.insert(code.clone(), room);
+        tracing::info!(room = %code, pair = pair.is_some(), "room opened");
+        Ok(code)
+    }
+
+    /// Puts `member` in the room (announcing it if new); what the page shows.
+    pub(super) fn enter(
+        self: &Arc<Self>,
+        state: &mut State,
+        code: &RoomCode,
+        member: &Member,
+    ) -> Result<Snapshot, ChatError> {
+        let room = state.room(code)?;
+        if !room.admits(member.id) {
+            // A pair room is for its two strangers only: to others it is no room.
+            return Err(ChatError::NoSuchRoom(code.to_string()));
+        }
+        let fresh = room.enter(
+            &self.render,
+            member.id,
+            member.author(),
+            OffsetDateTime::now_utc(),
+        );
+        let snapshot = Snapshot {
+            code: code.clone(),
+            public: room.public,
+            items: room.history(),
+            last: room.last(),
+            online: room.online(),
+        };
+        if let Some(generation) = fresh {
+            state
+                .members
+                .entry(member.id)
+                .or_default()
+                .rooms
+                .insert(code.clone());
+            self.presence_changed(state, code);
+            self.expire_later(code.clone(), member.id, generation);
+        }
+        Ok(snapshot)
+    }
+
+    /// Pairs whoever can be paired, first come, first served, each two into a
+    /// new room where both are present and told whom they are talking to.
+    pub(super) fn pair_all(self: &Arc<Self>, state: &mut State) {
+        while let Some((a, b)) = state.queue.next_pair() {
+            let code = match self.open_room(state, Some([a.id, b.id])) {
+                Ok(code) => code,
+                Err(_) => {
+                    // No room for them: both are out of the queue, none left half-paired.
+                    tracing::warn!("no free code for a pair room");
+                    state.queue.cancel(a.id);
+                    state.queue.cancel(b.id);
+                    continue;
+                }
+            };
+            for member in [&a, &b] {
+                let _ = self.enter(state, &code, member);
+            }
+            if let Some(room) = state.rooms.get_mut(&code) {
+                let names = [a.name.clone(), b.name.clone()];
+                let at = OffsetDateTime::now_utc();
+                room.publish(&self.render, &Event::Paired { names, at });
+            }
+            for member in [&a, &b] {
+                if let Some(generation) = state.queue.matched(member.id, &code) {
+                    self.unqueue_later(member.id, generation);
+                }
+            }
+        }
+    }
+
+    /// Starts the grace period of a waiter with no open waiting page.
+    pub(super) fn unqueue_later(self: &Arc<Self>, member: MemberId, generation: u64) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let shared = Arc::clone(self);
+        // Ends after the grace period.
+        runtime.spawn(async move {
+            tokio::time::sleep(shared.settings.grace).await;
+            shared.lock().queue.expire(member, generation);
+        });
+    }
+
+    /// A stream of `member` closed.
+    pub(super) fn detach(self: &Arc<Self>, code: &RoomCode, member: MemberId) {
+        let mut state = self.lock();
+        state.streams = state.streams.saturating_sub(1);
+        let generation = state
+            .rooms
+            .get_mut(code)
+            .and_then(|room| room.detach(member));
+        if let Some(generation) = generation {
+            self.expire_later(code.clone(), member, generation);
+        }
+    }
+}
+
+/// Holds a member present while a stream is open.
+pub(super) struct StreamGuard {
+    pub(super) shared: Arc<Shared>,
+    pub(super) code: RoomCode,
+    pub(super) member: MemberId,
+}
+
+impl Drop for StreamGuard {
+    fn drop(&mut self) {
+        self.shared.detach(&self.code, self.member);
+    }
+}
+
+/// Keeps a member queued while a waiting page is open.
+pub(super) struct PairGuard {
+    pub(super) shared: Arc<Shared>,
+    pub(super) member: MemberId,
+}
+
+impl Drop for PairGuard {
+    fn drop(&mut self) {
+        let mut state = self.shared.lock();
+        if let Some(generation) = state.queue.detach(self.member) {
+            self.shared.unqueue_later(self.member, generation);
+        }
+    }
+}
