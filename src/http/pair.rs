@@ -21,7 +21,9 @@ use crate::AppState;
 use crate::chat::{ChatError, MemberId, Name, PairWatch, Pairing, RoomCode};
 use crate::shutdown::Shutdown;
 use crate::views::pair::{found, found_link, wait_document_head, waiting};
-use crate::views::stream::{CLOSE_EVENT, KEEP_ALIVE, connected, final_words, message, restarting};
+use crate::views::stream::{
+    KEEP_ALIVE, connected, final_words, frame_notice, message, restarting, then_close,
+};
 
 /// What the home form (or **Find a new stranger**) posts to `/pair`.
 #[derive(Deserialize, Default)]
@@ -199,28 +201,29 @@ fn stream_of(
         let (bytes, more) = match waiting.next().await {
             Heard::Matched(code) if html => (Bytes::from(found_link(&code)), false),
             Heard::Matched(code) => {
-                let mut out = message(None, &found(&code).into_string()).to_vec();
                 // Then close: htmx must not reconnect to a queue it has left.
-                out.extend_from_slice(
-                    format!("event: {CLOSE_EVENT}\ndata: {CLOSE_EVENT}\n\n").as_bytes(),
-                );
-                (Bytes::from(out), false)
+                (
+                    then_close(&message(None, &found(&code).into_string())),
+                    false,
+                )
             }
-            Heard::Gone if html => (Bytes::from_static(GONE_HTML.as_bytes()), false),
+            Heard::Gone if html => (frame_notice("You are no longer waiting.", home), false),
             Heard::Gone => (final_words("You are no longer waiting.", home), false),
             Heard::Beat if html => (Bytes::from_static(b"\n"), true),
             Heard::Beat => (Bytes::from_static(KEEP_ALIVE), true),
-            Heard::Stopping if html => (Bytes::from_static(RESTARTING_HTML.as_bytes()), false),
+            Heard::Stopping if html => (
+                frame_notice(
+                    "The server is restarting. Reload the page in a moment.",
+                    None,
+                ),
+                false,
+            ),
             Heard::Stopping => (restarting(), false),
         };
         Some((Ok(bytes), more.then_some(waiting)))
     });
     futures_util::StreamExt::chain(start, rest)
 }
-
-const GONE_HTML: &str =
-    "<p>You are no longer waiting. <a href=\"/\" target=\"_top\">Go to the home page.</a></p>";
-const RESTARTING_HTML: &str = "<p>The server is restarting. Reload the page in a moment.</p>";
 
 /// `GET /pair/events`. Always `200 text/event-stream`, like a room's stream:
 /// one that cannot be served says why on the page and tells htmx to stop.

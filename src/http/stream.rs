@@ -23,7 +23,7 @@ use crate::chat::{Chat, ChatError, EventId, Frame, FrameKind, RoomCode, Subscrip
 use crate::error::AppError;
 use crate::shutdown::Shutdown;
 use crate::views::room::log_document_head;
-use crate::views::stream::{KEEP_ALIVE, connected, final_words, restarting};
+use crate::views::stream::{KEEP_ALIVE, connected, final_words, log_notice, restarting};
 use crate::{AppState, Counters};
 
 #[derive(Deserialize, Default)]
@@ -181,7 +181,7 @@ impl Live {
                     },
                     Err(RecvError::Lagged(_)) => {
                         if html {
-                            return Step::End(Bytes::from_static(LAGGED_HTML.as_bytes()));
+                            return Step::End(log_notice("Some messages may have been missed. Reload the page to see them."));
                         }
                         let Some((log, rx)) = self.chat.resync(&self.code).await else { continue };
                         self.sub.rx = rx;
@@ -209,7 +209,7 @@ impl Live {
                     };
                 }
                 _ = self.stop.wait() => {
-                    return Step::End(if html { Bytes::from_static(RESTARTING_HTML.as_bytes()) } else { restarting() });
+                    return Step::End(if html { log_notice("The server is restarting. Reload the page in a moment.") } else { restarting() });
                 }
                 _ = self.beat.tick() => {
                     return Step::Send(Bytes::from_static(if html { b"\n" } else { KEEP_ALIVE }));
@@ -219,16 +219,11 @@ impl Live {
     }
 }
 
-const LAGGED_HTML: &str = "<li class=\"notice\"><p>Some messages may have been missed. Reload the page to see them.</p></li>";
-const RESTARTING_HTML: &str =
-    "<li class=\"notice\"><p>The server is restarting. Reload the page in a moment.</p></li>";
-
 fn gone(html: bool, why: &str, link: Option<(&str, &str)>) -> Bytes {
     if !html {
         return final_words(why, link);
     }
-    let text = maud::html! { li.notice { p { (why) } } };
-    Bytes::from(text.into_string())
+    log_notice(why)
 }
 
 /// The frames of a live stream, as a body.

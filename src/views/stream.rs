@@ -86,9 +86,27 @@ pub fn final_words(why: &str, link: Option<(&str, &str)>) -> Bytes {
             @if let Some((href, text)) = link { " " a href=(href) { (text) } }
         }
     };
-    let mut out = BytesMut::from(&message(None, &body.into_string())[..]);
+    then_close(&message(None, &body.into_string()))
+}
+
+/// `bytes`, then the named event that makes htmx close the stream for good.
+pub fn then_close(bytes: &[u8]) -> Bytes {
+    let mut out = BytesMut::from(bytes);
     out.put_slice(format!("event: {CLOSE_EVENT}\ndata: {CLOSE_EVENT}\n\n").as_bytes());
     out.freeze()
+}
+
+/// A notice in the no-JavaScript log document, where nothing can be swapped.
+pub fn log_notice(text: &str) -> Bytes {
+    Bytes::from(html! { li.notice { p { (text) } } }.into_string())
+}
+
+/// A line in a no-JavaScript waiting document, with a link for the whole window.
+pub fn frame_notice(text: &str, link: Option<(&str, &str)>) -> Bytes {
+    let line = html! {
+        p { (text) @if let Some((href, words)) = link { " " a href=(href) target="_top" { (words) } } }
+    };
+    Bytes::from(line.into_string())
 }
 
 /// Sent to every stream when the server stops: reconnect in a few seconds.
