@@ -4,7 +4,7 @@
 use axum::Form;
 use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use std::time::Duration;
 
@@ -12,11 +12,11 @@ use bytes::Bytes;
 use serde::Deserialize;
 use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at};
 
-use super::guard::CSP_FRAMED;
 use super::home::{Refusal, StartInput, refuse, sign_in};
 use super::paths;
 use super::session::Session;
 use super::shape::Shape;
+use super::stream::{event_stream, framed_document};
 use crate::AppState;
 use crate::chat::{ChatError, MemberId, Name, PairWatch, Pairing, RoomCode};
 use crate::shutdown::Shutdown;
@@ -240,15 +240,7 @@ pub async fn get_pair_events(State(app): State<AppState>, session: Session) -> R
             Body::from_stream(stream_of(Waiting::new(&app, watch), connected(), false))
         }
     };
-    let mut res = body.into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/event-stream"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    h.insert("x-accel-buffering", HeaderValue::from_static("no"));
-    res
+    event_stream(body)
 }
 
 /// `GET /pair/wait`: the document the waiting page frames without JavaScript.
@@ -263,22 +255,9 @@ pub async fn get_wait_document(State(app): State<AppState>, session: Session) ->
         return Redirect::to("/").into_response();
     };
     let head = Bytes::from(wait_document_head());
-    let mut res =
-        Body::from_stream(stream_of(Waiting::new(&app, watch), head, true)).into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    h.insert("x-accel-buffering", HeaderValue::from_static("no"));
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP_FRAMED),
-    );
-    h.insert(
-        header::X_FRAME_OPTIONS,
-        HeaderValue::from_static("SAMEORIGIN"),
-    );
-    res
+    framed_document(Body::from_stream(stream_of(
+        Waiting::new(&app, watch),
+        head,
+        true,
+    )))
 }

@@ -54,15 +54,7 @@ pub async fn get_events(
         Ok((code, sub)) => Body::from_stream(events(app, code, sub)),
         Err(words) => Body::from(words),
     };
-    let mut res = body.into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/event-stream"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    h.insert("x-accel-buffering", HeaderValue::from_static("no"));
-    res
+    event_stream(body)
 }
 
 /// Subscribes, or explains why not in the stream's last words.
@@ -270,23 +262,36 @@ pub async fn get_log_document(
         .map_err(|_| AppError::NotFound)?;
     let head = Bytes::from(log_document_head(&snapshot, &me));
     let live = Live::new(&app, code, sub, head, true);
-    let mut res = Body::from_stream(stream_of(live, true)).into_response();
+    Ok(framed_document(Body::from_stream(stream_of(live, true))))
+}
+
+/// A `text/event-stream` answer that proxies pass on at once.
+pub fn event_stream(body: Body) -> Response {
+    streaming(body, "text/event-stream", None)
+}
+
+/// A never-ending HTML document for an `<iframe>` of our own pages.
+pub fn framed_document(body: Body) -> Response {
+    streaming(body, "text/html; charset=utf-8", Some(CSP_FRAMED))
+}
+
+fn streaming(body: Body, content_type: &'static str, csp: Option<&'static str>) -> Response {
+    let mut res = body.into_response();
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     h.insert("x-accel-buffering", HeaderValue::from_static("no"));
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP_FRAMED),
-    );
-    h.insert(
-        header::X_FRAME_OPTIONS,
-        HeaderValue::from_static("SAMEORIGIN"),
-    );
-    Ok(res)
+    if let Some(csp) = csp {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(csp),
+        );
+        h.insert(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("SAMEORIGIN"),
+        );
+    }
+    res
 }
 
 #[cfg(test)]
