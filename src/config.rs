@@ -73,6 +73,18 @@ pub struct Config {
     #[arg(long, env = "LIVECHAT_MAX_QUEUE", default_value_t = 10_000)]
     pub max_queue: usize,
 
+    /// Most private rooms (random-chat rooms included) at once.
+    #[arg(long, env = "LIVECHAT_MAX_ROOMS", default_value_t = 10_000)]
+    pub max_rooms: usize,
+
+    /// Most members one room may hold.
+    #[arg(long, env = "LIVECHAT_MAX_MEMBERS", default_value_t = 20_000)]
+    pub max_members: usize,
+
+    /// Most streams (open room pages) one member may have, over all rooms.
+    #[arg(long, env = "LIVECHAT_MAX_STREAMS", default_value_t = 20)]
+    pub max_streams: usize,
+
     /// Seconds a browser without JavaScript that just queued for a stranger is
     /// kept waiting for a match (answered with the room at once when found)
     /// before it is shown the waiting page.

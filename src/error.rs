@@ -16,7 +16,24 @@ use crate::views::errors::{error_fragment, error_page};
 pub enum AppError {
     NotFound,
     Forbidden,
+    /// A cap was reached: the words say which, and what to do.
+    Full(String),
     Internal(String),
+}
+
+impl From<crate::chat::ChatError> for AppError {
+    /// A room that cannot be entered or read: gone, not yours, or full.
+    fn from(why: crate::chat::ChatError) -> Self {
+        use crate::chat::ChatError;
+        match why {
+            ChatError::RoomFull
+            | ChatError::TooManyStreams
+            | ChatError::Full
+            | ChatError::QueueFull => Self::Full(why.to_string()),
+            ChatError::NotMember => Self::Forbidden,
+            _ => Self::NotFound,
+        }
+    }
 }
 
 impl AppError {
@@ -24,6 +41,7 @@ impl AppError {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Full(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -35,6 +53,17 @@ impl IntoResponse for AppError {
         res.extensions_mut().insert(Arc::new(self));
         res
     }
+}
+
+/// What a handler that panicked answers: logged, then a 500 like any other
+/// internal error (its page comes from `render_errors`); the server goes on.
+pub fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let cause = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_owned());
+    AppError::Internal(format!("handler panicked: {cause}")).into_response()
 }
 
 /// Title and explanation people see for an error status.
@@ -90,7 +119,10 @@ pub async fn render_errors(shape: Shape, req: Request, next: Next) -> Response {
     if let Some(AppError::Internal(cause)) = ours.as_deref() {
         tracing::error!(%cause, "request failed");
     }
-    let (title, detail) = words(status);
+    let (title, detail) = match ours.as_deref() {
+        Some(AppError::Full(why)) => ("Full right now", why.as_str()),
+        _ => words(status),
+    };
     let body = if shape.is_htmx() {
         error_fragment(title, detail)
     } else {

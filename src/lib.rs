@@ -15,6 +15,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::middleware;
 use axum_extra::extract::cookie::Key;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
 use chat::memory::{MemoryStore, Settings};
@@ -66,6 +67,9 @@ impl AppState {
             rate_messages: config.rate_messages,
             rate_window: std::time::Duration::from_secs(config.rate_window),
             max_queue: config.max_queue,
+            max_rooms: config.max_rooms,
+            max_members: config.max_members,
+            max_streams: config.max_streams,
         };
         let chat: Chat = Arc::new(MemoryStore::new(
             settings,
@@ -85,11 +89,20 @@ impl AppState {
 
 /// The whole site.
 pub fn app(state: AppState) -> Router {
+    site(http::routes(), state)
+}
+
+/// `routes` with everything the site puts around them: error pages, guards,
+/// headers, limits, panic catching and tracing. Tests may add routes of
+/// their own to see how the site treats them.
+pub fn site(routes: Router<AppState>, state: AppState) -> Router {
     let max_body = state.config.max_body;
-    http::routes()
+    routes
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(max_body))
         .layer(middleware::from_fn(http::guard::same_origin))
+        // Inside `render_errors`, so that a panic becomes a real 500 page.
+        .layer(CatchPanicLayer::custom(error::panicked))
         .layer(middleware::from_fn(error::render_errors))
         .layer(middleware::from_fn(http::guard::headers))
         .layer(TraceLayer::new_for_http())

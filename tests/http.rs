@@ -877,3 +877,68 @@ async fn after_the_hold_the_waiting_page_shows() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("<h1>Waiting for a stranger</h1>"));
 }
+
+#[tokio::test]
+async fn a_panic_in_a_handler_is_a_500_page_and_the_site_goes_on() {
+    use axum::routing::get;
+    let (state, _trigger) = AppState::new(common::config(&[])).expect("config");
+    let routes = livechat::http::routes().route(
+        "/boom",
+        get(|| async {
+            let nothing: Option<&'static str> = None;
+            nothing.expect("a bug")
+        }),
+    );
+    let site = livechat::site(routes, state);
+    let boom = Request::get("/boom").body(Body::empty()).expect("request");
+    let res = site.clone().oneshot(boom).await.expect("infallible");
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body = res.into_body().collect().await.expect("body").to_bytes();
+    let body = String::from_utf8_lossy(&body);
+    assert!(
+        body.contains("<h1>Something went wrong</h1>") && body.contains(r#"href="/""#),
+        "{body}"
+    );
+    assert!(!body.contains("a bug"), "the cause is logged, not shown");
+    let home = Request::get("/").body(Body::empty()).expect("request");
+    assert_eq!(
+        site.oneshot(home).await.expect("infallible").status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_full_room_says_so_on_a_real_page() {
+    let mut ann = site(&["--max-members", "1"]);
+    ann.join("Ann", "general").await;
+    let mut bob = ann.stranger();
+    let answer = bob
+        .post("/join", &[("name", "Bob"), ("code", "general")])
+        .await;
+    let page = bob.get(answer.location()).await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(page.body.contains("This room is full"), "{}", page.body);
+    assert!(page.body.contains(r#"href="/""#));
+    assert_eq!(
+        ann.get("/r/general").await.status,
+        StatusCode::OK,
+        "members still get in"
+    );
+}
+
+#[tokio::test]
+async fn rooms_stop_being_made_at_the_cap_with_a_clear_message() {
+    let mut ann = site(&["--max-rooms", "1"]);
+    assert_eq!(
+        ann.post("/rooms", &[("name", "Ann")]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let refused = ann.post("/rooms", &[("name", "Ann")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("No more rooms can be made right now"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains(r#"value="Ann""#));
+}

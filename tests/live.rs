@@ -643,3 +643,22 @@ async fn without_javascript_the_waiting_document_shows_a_link_to_the_room() {
     );
     server.shut_down().await;
 }
+
+#[tokio::test]
+async fn a_member_with_too_many_streams_is_told_and_the_cap_frees_up() {
+    let server = spawn_app(&["--max-streams", "2"]).await;
+    let ann = enter(&server, "Ann", "general").await;
+    let first = ann.stream(&server, "general").await;
+    let _second = ann.stream(&server, "general").await;
+    let mut third = ann.stream(&server, "general").await;
+    let got = third.until("too many pages").await;
+    assert!(got.iter().all(|e| e.id.is_none()));
+    assert_eq!(
+        third.next().await.and_then(|e| e.event).as_deref(),
+        Some("close")
+    );
+    drop(first);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut again = ann.stream(&server, "general").await;
+    again.until("hx-target=\"#online\"").await;
+}

@@ -36,6 +36,10 @@ pub enum ChatError {
     Full,
     /// The queue for a random stranger holds as many as it may.
     QueueFull,
+    /// The room has as many members as it may.
+    RoomFull,
+    /// The member has as many streams open as they may.
+    TooManyStreams,
 }
 
 impl std::fmt::Display for ChatError {
@@ -51,6 +55,12 @@ impl std::fmt::Display for ChatError {
             ),
             Self::Full => f.write_str("No more rooms can be made right now: try again later"),
             Self::QueueFull => f.write_str("The queue is full right now: try again in a minute"),
+            Self::RoomFull => {
+                f.write_str("This room is full: try again later, or pick another room")
+            }
+            Self::TooManyStreams => f.write_str(
+                "You have too many pages of the chat open: close some, then reload this one",
+            ),
         }
     }
 }

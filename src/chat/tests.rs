@@ -68,6 +68,9 @@ fn store_with(history_len: usize, big_room: usize, rate: u32) -> MemoryStore {
         rate_messages: rate,
         rate_window: Duration::from_secs(10),
         max_queue: 3,
+        max_rooms: 10_000,
+        max_members: 10_000,
+        max_streams: 100,
     };
     MemoryStore::new(settings, Arc::new(Plain))
 }

@@ -41,11 +41,7 @@ async fn room_page(
     me: &Member,
     send: &SendForm<'_>,
 ) -> Result<maud::Markup, AppError> {
-    let snapshot = app
-        .chat
-        .enter(code, me)
-        .await
-        .map_err(|_| AppError::NotFound)?;
+    let snapshot = app.chat.enter(code, me).await.map_err(AppError::from)?;
     let rename = RenameForm {
         name: me.name.as_str(),
         ..RenameForm::default()

@@ -80,6 +80,7 @@ async fn open(
             "You are no longer in this room.",
             Some((&paths::room(&code), "Join again.")),
         )),
+        Err(why @ ChatError::TooManyStreams) => Err(final_words(&why.to_string(), None)),
         Err(_) => Err(final_words("This room has closed.", home)),
     }
 }
@@ -250,16 +251,12 @@ pub async fn get_log_document(
 ) -> Result<Response, AppError> {
     let code = room_code(&code)?;
     let me = session.member.ok_or(AppError::Forbidden)?;
-    let snapshot = app
-        .chat
-        .enter(&code, &me)
-        .await
-        .map_err(|_| AppError::NotFound)?;
+    let snapshot = app.chat.enter(&code, &me).await.map_err(AppError::from)?;
     let sub = app
         .chat
         .subscribe(&code, me.id, Some(snapshot.last))
         .await
-        .map_err(|_| AppError::NotFound)?;
+        .map_err(AppError::from)?;
     let head = Bytes::from(log_document_head(&snapshot, &me));
     let live = Live::new(&app, code, sub, head, true);
     Ok(framed_document(Body::from_stream(stream_of(live, true))))

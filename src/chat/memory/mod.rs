@@ -37,6 +37,12 @@ pub struct Settings {
     pub rate_window: Duration,
     /// Most people who may wait for a random stranger at once.
     pub max_queue: usize,
+    /// Most private rooms (pair rooms included) at once.
+    pub max_rooms: usize,
+    /// Most members one room may hold.
+    pub max_members: usize,
+    /// Most streams one member may have open, over all rooms.
+    pub max_streams: usize,
 }
 
 /// The in-memory `Store`. Cheap to clone.
@@ -79,6 +85,8 @@ impl State {
 #[derive(Default)]
 struct MemberState {
     rooms: HashSet<RoomCode>,
+    /// Streams open now, over all rooms.
+    streams: usize,
     /// When the member's recent messages were sent, oldest first.
     sent: VecDeque<Instant>,
 }
@@ -221,6 +229,17 @@ impl Store for MemoryStore {
     ) -> Result<Subscription, ChatError> {
         let shared = &self.shared;
         let mut state = shared.lock();
+        let state = &mut *state;
+        if !state.room(code)?.is_member(member) {
+            return Err(ChatError::NotMember);
+        }
+        let Some(member_state) = state.members.get_mut(&member) else {
+            return Err(ChatError::NotMember);
+        };
+        if member_state.streams >= shared.settings.max_streams {
+            return Err(ChatError::TooManyStreams);
+        }
+        member_state.streams += 1;
         let room = state.room(code)?;
         let here = room.attach(member).ok_or(ChatError::NotMember)?;
         let tap = room.tap(&shared.render, after, here);

@@ -102,6 +102,13 @@ impl Shared {
         state: &mut State,
         pair: Option<[MemberId; 2]>,
     ) -> Result<RoomCode, ChatError> {
+        let private = state
+            .rooms
+            .len()
+            .saturating_sub(self.settings.public_rooms.len());
+        if private >= self.settings.max_rooms {
+            return Err(ChatError::Full);
+        }
         let code = (0..CODE_TRIES)
             .map(|_| RoomCode::random())
             .find(|code| !state.rooms.contains_key(code))
@@ -131,6 +138,9 @@ impl Shared {
         if !room.admits(member.id) {
             // A pair room is for its two strangers only: to others it is no room.
             return Err(ChatError::NoSuchRoom(code.to_string()));
+        }
+        if !room.is_member(member.id) && room.member_count() >= self.settings.max_members {
+            return Err(ChatError::RoomFull);
         }
         let fresh = room.enter(
             &self.render,
@@ -205,6 +215,9 @@ impl Shared {
     pub(super) fn detach(self: &Arc<Self>, code: &RoomCode, member: MemberId) {
         let mut state = self.lock();
         state.streams = state.streams.saturating_sub(1);
+        if let Some(member) = state.members.get_mut(&member) {
+            member.streams = member.streams.saturating_sub(1);
+        }
         let generation = state
             .rooms
             .get_mut(code)

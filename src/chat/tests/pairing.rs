@@ -198,6 +198,9 @@ async fn pairing_stays_exact_under_concurrency() {
         rate_messages: 10,
         rate_window: Duration::from_secs(10),
         max_queue: 10_000,
+        max_rooms: 10_000,
+        max_members: 10_000,
+        max_streams: 100,
     };
     let chat: Chat = Arc::new(MemoryStore::new(
         settings,
