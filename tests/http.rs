@@ -878,17 +878,16 @@ async fn after_the_hold_the_waiting_page_shows() {
     assert!(page.body.contains("<h1>Waiting for a stranger</h1>"));
 }
 
+/// A handler with a bug.
+fn boom() -> &'static str {
+    panic!("a bug")
+}
+
 #[tokio::test]
 async fn a_panic_in_a_handler_is_a_500_page_and_the_site_goes_on() {
     use axum::routing::get;
     let (state, _trigger) = AppState::new(common::config(&[])).expect("config");
-    let routes = livechat::http::routes().route(
-        "/boom",
-        get(|| async {
-            let nothing: Option<&'static str> = None;
-            nothing.expect("a bug")
-        }),
-    );
+    let routes = livechat::http::routes().route("/boom", get(|| async { boom() }));
     let site = livechat::site(routes, state);
     let boom = Request::get("/boom").body(Body::empty()).expect("request");
     let res = site.clone().oneshot(boom).await.expect("infallible");
