@@ -7,6 +7,7 @@ pub mod event;
 pub mod memory;
 pub mod name;
 pub mod pair;
+pub mod rate;
 pub mod room;
 
 use std::sync::Arc;
