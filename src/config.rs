@@ -3,6 +3,7 @@
 //! program is handed a `Config`.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
@@ -90,6 +91,25 @@ pub struct Config {
     /// before it is shown the waiting page.
     #[arg(long, env = "LIVECHAT_PAIR_HOLD", default_value_t = 20)]
     pub pair_hold: u64,
+
+    /// Seconds a client has to send a request's headers (and, over TLS, to
+    /// finish the handshake) before its connection is dropped.
+    #[arg(long, env = "LIVECHAT_HEADER_TIMEOUT", default_value_t = 10)]
+    pub header_timeout: u64,
+
+    /// Certificate chain (PEM) to serve HTTPS with HTTP/2; needs --tls-key.
+    /// Implies --secure-cookies.
+    #[arg(long, env = "LIVECHAT_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// Private key (PEM) of the --tls-cert certificate; needs --tls-cert.
+    #[arg(
+        long,
+        env = "LIVECHAT_TLS_KEY",
+        requires = "tls_cert",
+        hide_env_values = true
+    )]
+    pub tls_key: Option<PathBuf>,
 }
 
 impl Config {
@@ -101,5 +121,10 @@ impl Config {
     /// The keep-alive interval as a duration (at least one second).
     pub fn keepalive(&self) -> Duration {
         Duration::from_secs(self.keepalive.max(1))
+    }
+
+    /// The header timeout as a duration (at least one second).
+    pub fn header_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_timeout.max(1))
     }
 }

@@ -5,6 +5,7 @@ pub mod chat;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod serve;
 pub mod shutdown;
 pub mod views;
 
@@ -43,7 +44,11 @@ pub struct AppState {
 
 impl AppState {
     /// State for `config` on the in-memory store, and the trigger that stops it.
-    pub fn new(config: Config) -> Result<(Self, Trigger), String> {
+    /// Serving over TLS makes the session cookie `Secure`.
+    pub fn new(mut config: Config) -> Result<(Self, Trigger), String> {
+        if config.tls_cert.is_some() {
+            config.secure_cookies = true;
+        }
         let public_rooms = config
             .public_rooms
             .iter()

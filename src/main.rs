@@ -4,7 +4,7 @@ use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 use livechat::config::Config;
-use livechat::{AppState, app, shutdown};
+use livechat::{AppState, app, serve, shutdown};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -19,6 +19,13 @@ async fn main() -> std::process::ExitCode {
         tracing::warn!("no --secret given: sessions end when the server restarts");
     }
     let bind = config.bind;
+    let options = match serve::Options::from_config(&config) {
+        Ok(options) => options,
+        Err(why) => {
+            eprintln!("livechat: {why}");
+            return std::process::ExitCode::from(2);
+        }
+    };
     let (state, trigger) = match AppState::new(config) {
         Ok(ready) => ready,
         Err(why) => {
@@ -33,13 +40,20 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(1);
         }
     };
-    tracing::info!(%bind, "serving");
-    let serve = axum::serve(listener, app(state)).with_graceful_shutdown(async move {
+    let scheme = if options.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    tracing::info!(%bind, scheme, "serving");
+    let stop = state.stop.clone();
+    let router = app(state);
+    tokio::spawn(async move {
         shutdown::signal().await;
         tracing::info!("stopping: telling streams, finishing requests");
         trigger.stop();
     });
-    match serve.await {
+    match serve::run(listener, router, options, stop).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(why) => {
             eprintln!("livechat: {why}");

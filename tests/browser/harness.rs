@@ -183,7 +183,7 @@ impl Chromedriver {
             chromium: tools.chromium.clone(),
             profiles: Vec::new(),
         };
-        let http = reqwest::Client::new();
+        let http = crate::common::plain_client();
         let status = format!("{}/status", driver.url);
         let start = Instant::now();
         loop {

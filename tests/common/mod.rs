@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use clap::Parser;
 use livechat::config::Config;
 use livechat::shutdown::Trigger;
-use livechat::{AppState, app};
+use livechat::{AppState, app, serve};
 
 /// A livechat server on `127.0.0.1:0`, serving until dropped.
 pub struct TestServer {
@@ -45,12 +45,12 @@ pub async fn spawn_app(flags: &[&str]) -> TestServer {
         .await
         .expect("bind loopback");
     let addr = listener.local_addr().expect("local addr");
-    let mut stop = state.stop.clone();
+    let config = config(flags);
+    let options = serve::Options::from_config(&config).expect("valid transport flags");
+    let stop = state.stop.clone();
     let router = app(state.clone());
     let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, router)
-            .with_graceful_shutdown(async move { stop.wait().await })
-            .await;
+        let _ = serve::run(listener, router, options, stop).await;
     });
     TestServer {
         addr,
@@ -60,8 +60,22 @@ pub async fn spawn_app(flags: &[&str]) -> TestServer {
     }
 }
 
+/// reqwest is built with rustls but no crypto provider of its own (to keep
+/// the build light): every client needs this one installed first.
+pub fn install_tls_provider() {
+    // An error only means it is installed already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// A plain HTTP client with reqwest's defaults.
+pub fn plain_client() -> reqwest::Client {
+    install_tls_provider();
+    reqwest::Client::new()
+}
+
 /// A cookie-keeping HTTP client that does not follow redirects.
 pub fn client() -> reqwest::Client {
+    install_tls_provider();
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())

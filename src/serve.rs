@@ -1,0 +1,374 @@
+//! The accept loop: plain HTTP/1.1 and h2c, or HTTPS with HTTP/2 and
+//! HTTP/1.1 when a certificate is given. Every connection must send its first
+//! request's headers (and finish the TLS handshake) within the header timeout
+//! or it is dropped, so idle sockets cannot pile up. Accept errors (such as
+//! running out of file descriptors) are logged and waited out, never fatal.
+//! On shutdown it stops accepting, lets in-flight requests finish (the app's
+//! streams end themselves on the same signal) and returns within a bound.
+
+use std::io;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::ConnectInfo;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tokio::time::Sleep;
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::rustls;
+use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tower::ServiceExt;
+
+use crate::config::Config;
+use crate::shutdown::Shutdown;
+
+/// Longest wait for in-flight requests once the server is stopping.
+const DRAIN: Duration = Duration::from_secs(10);
+
+/// Longest a write may wait for the client to read before the connection is
+/// dropped: a client that stops reading must not hold a stream for ever.
+pub const WRITE_STALL: Duration = Duration::from_secs(60);
+
+/// Interval between HTTP/2 pings, and how long an answer may take.
+const KEEPALIVE: Duration = Duration::from_secs(30);
+
+/// Pause after a failed accept, so that running out of descriptors is not a
+/// busy loop.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
+/// How connections are served.
+#[derive(Clone)]
+pub struct Options {
+    /// Time to send a request's headers (and finish a TLS handshake).
+    pub header_timeout: Duration,
+    /// HTTPS when present.
+    pub tls: Option<TlsAcceptor>,
+}
+
+impl Options {
+    /// Options from the flags; reads the certificate and key when given.
+    pub fn from_config(config: &Config) -> Result<Self, String> {
+        let tls = match (&config.tls_cert, &config.tls_key) {
+            (Some(cert), Some(key)) => Some(tls_acceptor(cert, key)?),
+            (Some(_), None) => return Err("--tls-cert needs --tls-key".to_owned()),
+            (None, Some(_)) => return Err("--tls-key needs --tls-cert".to_owned()),
+            (None, None) => None,
+        };
+        Ok(Self {
+            header_timeout: config.header_timeout(),
+            tls,
+        })
+    }
+}
+
+/// A TLS acceptor offering HTTP/2 and HTTP/1.1 (ALPN) with this certificate
+/// chain and key, both PEM files.
+pub fn tls_acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, String> {
+    let chain = CertificateDer::pem_file_iter(cert)
+        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+        .map_err(|why| format!("--tls-cert {}: {why}", cert.display()))?;
+    if chain.is_empty() {
+        return Err(format!(
+            "--tls-cert {}: no certificate in it",
+            cert.display()
+        ));
+    }
+    let private = PrivateKeyDer::from_pem_file(key)
+        .map_err(|why| format!("--tls-key {}: {why}", key.display()))?;
+    let mut server = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|why| format!("TLS: {why}"))?
+    .with_no_client_auth()
+    .with_single_cert(chain, private)
+    .map_err(|why| format!("--tls-key {}: {why}", key.display()))?;
+    server.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(TlsAcceptor::from(Arc::new(server)))
+}
+
+/// Serves `router` on `listener` until `stop` fires, then drains.
+///
+/// Handlers can read the client's address as
+/// `ConnectInfo<SocketAddr>`, as with axum's `into_make_service_with_connect_info`.
+pub async fn run(
+    listener: TcpListener,
+    router: Router,
+    options: Options,
+    mut stop: Shutdown,
+) -> io::Result<()> {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(options.header_timeout);
+    // Pings find HTTP/2 peers that vanished without closing, so their
+    // streams do not stay open for ever.
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(KEEPALIVE)
+        .keep_alive_timeout(KEEPALIVE);
+    let graceful = GracefulShutdown::new();
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = stop.wait() => break,
+        };
+        let (tcp, remote) = match accepted {
+            Ok(accepted) => accepted,
+            Err(why) => {
+                tracing::warn!(%why, "cannot accept a connection; retrying shortly");
+                tokio::select! {
+                    () = tokio::time::sleep(ACCEPT_BACKOFF) => continue,
+                    () = stop.wait() => break,
+                }
+            }
+        };
+        // Streamed events should leave at once, not wait for more to batch.
+        let _ = tcp.set_nodelay(true);
+        let connection = Connection {
+            builder: builder.clone(),
+            router: router.clone(),
+            remote,
+            header_timeout: options.header_timeout,
+            watcher: graceful.watcher(),
+        };
+        match options.tls.clone() {
+            None => {
+                tokio::spawn(connection.serve(tcp));
+            }
+            Some(acceptor) => {
+                tokio::spawn(async move {
+                    let deadline = connection.header_timeout;
+                    match tokio::time::timeout(deadline, acceptor.accept(tcp)).await {
+                        Ok(Ok(tls)) => connection.serve(tls).await,
+                        Ok(Err(why)) => tracing::debug!(%remote, %why, "TLS handshake failed"),
+                        Err(_) => tracing::debug!(%remote, "TLS handshake too slow"),
+                    }
+                });
+            }
+        }
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(DRAIN) => {
+            tracing::warn!("requests still open after {DRAIN:?}: stopping anyway");
+        }
+    }
+    Ok(())
+}
+
+/// One accepted connection, about to be served.
+struct Connection {
+    builder: auto::Builder<TokioExecutor>,
+    router: Router,
+    remote: SocketAddr,
+    header_timeout: Duration,
+    watcher: hyper_util::server::graceful::Watcher,
+}
+
+impl Connection {
+    async fn serve<I>(self, io: I)
+    where
+        I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let Self {
+            builder,
+            router,
+            remote,
+            header_timeout,
+            watcher,
+        } = self;
+        let first = Arc::new(Notify::new());
+        let seen = first.clone();
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+            seen.notify_one();
+            request.extensions_mut().insert(ConnectInfo(remote));
+            add_host(&mut request);
+            router.clone().oneshot(request)
+        });
+        let conn = builder
+            .serve_connection_with_upgrades(TokioIo::new(Stalled::new(io, WRITE_STALL)), service)
+            .into_owned();
+        let conn = watcher.watch(conn);
+        tokio::pin!(conn);
+        // HTTP/1 bounds each request's headers itself, but only once it knows
+        // the protocol: a client that sends nothing at all is bounded here.
+        tokio::select! {
+            done = &mut conn => {
+                if let Err(why) = done {
+                    tracing::debug!(%remote, %why, "connection ended with an error");
+                }
+                return;
+            }
+            () = first.notified() => {}
+            () = tokio::time::sleep(header_timeout) => {
+                tracing::debug!(%remote, "no request in time: dropping the connection");
+                return;
+            }
+        }
+        if let Err(why) = conn.await {
+            tracing::debug!(%remote, %why, "connection ended with an error");
+        }
+    }
+}
+
+/// HTTP/2 carries the host in the `:authority` of the URI, not in a `Host`
+/// header: copy it there, so the same-origin check and everything else that
+/// reads `Host` sees the same request over either protocol.
+fn add_host<B>(request: &mut hyper::Request<B>) {
+    if request.headers().contains_key(hyper::header::HOST) {
+        return;
+    }
+    let Some(authority) = request.uri().authority() else {
+        return;
+    };
+    // Without any `user@` part, which a `Host` never has.
+    let host = match authority.port_u16() {
+        Some(port) => format!("{}:{port}", authority.host()),
+        None => authority.host().to_owned(),
+    };
+    if let Ok(host) = hyper::header::HeaderValue::from_str(&host) {
+        request.headers_mut().insert(hyper::header::HOST, host);
+    }
+}
+
+/// A connection whose writes fail with `TimedOut` once they have waited
+/// `limit` for the peer to read: hyper then closes it.
+pub struct Stalled<I> {
+    io: I,
+    limit: Duration,
+    stalled: Option<Pin<Box<Sleep>>>,
+}
+
+impl<I> Stalled<I> {
+    pub fn new(io: I, limit: Duration) -> Self {
+        Self {
+            io,
+            limit,
+            stalled: None,
+        }
+    }
+
+    /// Called when a write could not go on: fails once it has waited too long.
+    fn check(&mut self, cx: &mut Context<'_>) -> Poll<io::Error> {
+        let limit = self.limit;
+        let timer = self
+            .stalled
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        match timer.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the client stopped reading",
+            )),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn outcome<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        poll: Poll<io::Result<T>>,
+    ) -> Poll<io::Result<T>> {
+        match poll {
+            Poll::Ready(done) => {
+                self.stalled = None;
+                Poll::Ready(done)
+            }
+            Poll::Pending => self.check(cx).map(Err),
+        }
+    }
+}
+
+impl<I: AsyncRead + Unpin> AsyncRead for Stalled<I> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_read(cx, buf)
+    }
+}
+
+impl<I: AsyncWrite + Unpin> AsyncWrite for Stalled<I> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let poll = Pin::new(&mut self.io).poll_write(cx, buf);
+        self.outcome(cx, poll)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let poll = Pin::new(&mut self.io).poll_write_vectored(cx, bufs);
+        self.outcome(cx, poll)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let poll = Pin::new(&mut self.io).poll_flush(cx);
+        self.outcome(cx, poll)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let poll = Pin::new(&mut self.io).poll_shutdown(cx);
+        self.outcome(cx, poll)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    #[tokio::test(start_paused = true)]
+    async fn a_write_the_peer_never_reads_fails_after_the_limit() {
+        let (near, _far) = tokio::io::duplex(16);
+        let mut io = Stalled::new(near, Duration::from_secs(60));
+        io.write_all(&[0; 16]).await.expect("fits the buffer");
+        let start = tokio::time::Instant::now();
+        let err = io.write_all(&[0; 1]).await.expect_err("nobody reads");
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+        assert!(start.elapsed() >= Duration::from_secs(60));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slow_reader_that_keeps_reading_is_kept() {
+        let (near, mut far) = tokio::io::duplex(16);
+        let mut io = Stalled::new(near, Duration::from_secs(60));
+        let reader = tokio::spawn(async move {
+            let mut buf = [0_u8; 16];
+            let mut total = 0;
+            while total < 64 {
+                tokio::time::sleep(Duration::from_secs(50)).await;
+                total += far.read(&mut buf).await.expect("read");
+            }
+            total
+        });
+        io.write_all(&[0; 64])
+            .await
+            .expect("each wait is under the limit");
+        assert_eq!(reader.await.expect("reader"), 64);
+    }
+}

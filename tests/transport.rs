@@ -1,0 +1,354 @@
+//! The transport: slow clients are dropped, HTTPS speaks HTTP/2 and carries
+//! many streams of one person at once, shutdown still ends the server, and
+//! bad TLS flags stop the binary at start.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{client, spawn_app};
+use futures_util::StreamExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// Reads until the server closes the socket; how long that took, if it did
+/// within `limit`.
+async fn closed_within(stream: &mut TcpStream, limit: Duration) -> Option<Duration> {
+    let start = tokio::time::Instant::now();
+    let mut buf = [0_u8; 1024];
+    tokio::time::timeout(limit, async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return start.elapsed(),
+                Ok(_) => {}
+            }
+        }
+    })
+    .await
+    .ok()
+}
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_dropped() {
+    let server = spawn_app(&["--header-timeout", "1"]).await;
+    let mut loris = TcpStream::connect(server.addr).await.expect("connect");
+    loris
+        .write_all(b"GET / HTTP/1.1\r\n")
+        .await
+        .expect("write a first line");
+    let mut silent = TcpStream::connect(server.addr).await.expect("connect");
+
+    // Meanwhile a normal request is answered.
+    let res = client()
+        .get(server.url("/"))
+        .send()
+        .await
+        .expect("home page");
+    assert_eq!(res.status(), 200);
+
+    let waited = closed_within(&mut loris, Duration::from_secs(3)).await;
+    assert!(waited.is_some(), "half-sent headers kept the socket open");
+    let waited = closed_within(&mut silent, Duration::from_secs(3)).await;
+    assert!(waited.is_some(), "a silent connection stayed open");
+    server.shut_down().await;
+}
+
+#[tokio::test]
+async fn a_slow_request_within_the_timeout_is_served() {
+    let server = spawn_app(&["--header-timeout", "2"]).await;
+    let mut slow = TcpStream::connect(server.addr).await.expect("connect");
+    slow.write_all(b"GET /healthz HTTP/1.1\r\n")
+        .await
+        .expect("first line");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    slow.write_all(b"Host: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .expect("rest of the headers");
+    let mut answer = String::new();
+    tokio::time::timeout(Duration::from_secs(3), slow.read_to_string(&mut answer))
+        .await
+        .expect("answered in time")
+        .expect("read answer");
+    assert!(answer.starts_with("HTTP/1.1 "), "{answer}");
+    assert!(!answer.starts_with("HTTP/1.1 408"), "{answer}");
+    server.shut_down().await;
+}
+
+/// A self-signed certificate for `localhost`, written to two PEM files.
+struct Certificate {
+    der: Vec<u8>,
+    cert: PathBuf,
+    key: PathBuf,
+}
+
+impl Certificate {
+    fn new(tag: &str) -> Self {
+        let made = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()])
+            .expect("self-signed certificate");
+        let dir = std::env::temp_dir().join(format!(
+            "livechat-tls-{tag}-{}-{}",
+            std::process::id(),
+            uuid_like()
+        ));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let cert = dir.join("cert.pem");
+        let key = dir.join("key.pem");
+        std::fs::write(&cert, made.cert.pem()).expect("write cert");
+        std::fs::write(&key, made.signing_key.serialize_pem()).expect("write key");
+        Self {
+            der: made.cert.der().to_vec(),
+            cert,
+            key,
+        }
+    }
+}
+
+impl Drop for Certificate {
+    fn drop(&mut self) {
+        if let Some(dir) = self.cert.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+fn uuid_like() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default()
+}
+
+/// A cookie-keeping HTTPS client that trusts only `cert` and offers HTTP/2.
+fn https_client(cert: &Certificate, addr: SocketAddr) -> reqwest::Client {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(rustls::pki_types::CertificateDer::from(cert.der.clone()))
+        .expect("trust the test certificate");
+    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .resolve("localhost", addr)
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("https client")
+}
+
+#[tokio::test]
+async fn over_https_ten_streams_of_one_person_share_http2_and_all_hear_a_message() {
+    let cert = Certificate::new("streams");
+    let server = spawn_app(&[
+        "--tls-cert",
+        cert.cert.to_str().expect("utf-8 temp path"),
+        "--tls-key",
+        cert.key.to_str().expect("utf-8 temp path"),
+    ])
+    .await;
+    assert!(
+        server.state.config.secure_cookies,
+        "TLS implies Secure cookies"
+    );
+    let origin = format!("https://localhost:{}", server.addr.port());
+    let url = |path: &str| format!("{origin}{path}");
+    let http = https_client(&cert, server.addr);
+
+    let res = http
+        .post(url("/join"))
+        .header("origin", &origin)
+        .form(&[("name", "Ann"), ("code", "general")])
+        .send()
+        .await
+        .expect("join");
+    assert_eq!(res.version(), reqwest::Version::HTTP_2);
+    assert_eq!(res.status(), 303);
+    let cookie = res
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .expect("session cookie")
+        .to_owned();
+    assert!(cookie.contains("Secure"), "{cookie}");
+
+    let page = http.get(url("/r/general")).send().await.expect("room page");
+    assert_eq!(page.version(), reqwest::Version::HTTP_2);
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.expect("page body");
+    let after = page
+        .split("events?after=")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("after id")
+        .to_owned();
+
+    let opened = futures_util::future::join_all((0..10).map(|_| {
+        http.get(url(&format!("/r/general/events?after={after}")))
+            .send()
+    }))
+    .await;
+    let mut streams = Vec::new();
+    for res in opened {
+        let res = res.expect("open a stream");
+        assert_eq!(res.version(), reqwest::Version::HTTP_2);
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-type"], "text/event-stream");
+        streams.push(res.bytes_stream());
+    }
+
+    let text = "hello to all ten tabs";
+    let res = http
+        .post(url("/r/general/messages"))
+        .header("origin", &origin)
+        .header("hx-request", "true")
+        .form(&[("text", text)])
+        .send()
+        .await
+        .expect("post a message");
+    assert_eq!(res.status(), 200);
+
+    for (tab, stream) in streams.iter_mut().enumerate() {
+        let heard = tokio::time::timeout(Duration::from_secs(5), async {
+            let mut seen = String::new();
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk.expect("stream chunk");
+                seen.push_str(&String::from_utf8_lossy(&chunk));
+                if seen.contains(text) {
+                    return true;
+                }
+            }
+            false
+        })
+        .await;
+        assert_eq!(heard, Ok(true), "tab {tab} did not hear the message");
+    }
+    drop(streams);
+    tokio::time::timeout(Duration::from_secs(12), server.shut_down())
+        .await
+        .expect("the HTTPS server shuts down");
+}
+
+#[tokio::test]
+async fn a_client_that_never_finishes_the_tls_handshake_is_dropped() {
+    let cert = Certificate::new("handshake");
+    let server = spawn_app(&[
+        "--header-timeout",
+        "1",
+        "--tls-cert",
+        cert.cert.to_str().expect("utf-8 temp path"),
+        "--tls-key",
+        cert.key.to_str().expect("utf-8 temp path"),
+    ])
+    .await;
+    let mut silent = TcpStream::connect(server.addr).await.expect("connect");
+    let waited = closed_within(&mut silent, Duration::from_secs(3)).await;
+    assert!(waited.is_some(), "a silent TLS connection stayed open");
+    server.shut_down().await;
+}
+
+#[tokio::test]
+async fn shutdown_ends_the_server_with_a_stream_open() {
+    let server = spawn_app(&[]).await;
+    let http = client();
+    let res = http
+        .post(server.url("/join"))
+        .header("origin", server.origin())
+        .form(&[("name", "Ann"), ("code", "general")])
+        .send()
+        .await
+        .expect("join");
+    assert_eq!(res.status(), 303);
+    let stream = http
+        .get(server.url("/r/general/events"))
+        .send()
+        .await
+        .expect("stream");
+    assert_eq!(stream.status(), 200);
+    let addr = server.addr;
+    tokio::time::timeout(Duration::from_secs(12), server.shut_down())
+        .await
+        .expect("the server ends while a stream is open");
+    assert!(
+        TcpStream::connect(addr).await.is_err(),
+        "still accepting after shutdown"
+    );
+    drop(stream);
+}
+
+/// Runs the binary with these flags; its exit code and standard error.
+fn run_binary(flags: &[&str]) -> (Option<i32>, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_livechat"))
+        .args(flags)
+        .env_remove("LIVECHAT_TLS_CERT")
+        .env_remove("LIVECHAT_TLS_KEY")
+        .env("LIVECHAT_BIND", "127.0.0.1:0")
+        .output()
+        .expect("run livechat");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_certificate_without_a_key_or_a_key_without_a_certificate_stops_the_start() {
+    let (code, err) = run_binary(&["--tls-cert", "cert.pem"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--tls-key"), "{err}");
+    let (code, err) = run_binary(&["--tls-key", "key.pem"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--tls-cert"), "{err}");
+}
+
+#[test]
+fn an_unreadable_certificate_stops_the_start() {
+    let (code, err) = run_binary(&[
+        "--tls-cert",
+        "/nonexistent/cert.pem",
+        "--tls-key",
+        "/nonexistent/key.pem",
+    ]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--tls-cert"), "{err}");
+}
+
+#[tokio::test]
+async fn handlers_can_read_the_client_address() {
+    use axum::extract::ConnectInfo;
+    let router = axum::Router::new().route(
+        "/whoami",
+        axum::routing::get(|ConnectInfo(addr): ConnectInfo<SocketAddr>| async move {
+            addr.ip().to_string()
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("local addr");
+    let (trigger, stop) = livechat::shutdown::Shutdown::new();
+    let options = livechat::serve::Options {
+        header_timeout: Duration::from_secs(5),
+        tls: None,
+    };
+    let task = tokio::spawn(livechat::serve::run(listener, router, options, stop));
+    let res = client()
+        .get(format!("http://{addr}/whoami"))
+        .send()
+        .await
+        .expect("whoami");
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.text().await.expect("body"), "127.0.0.1");
+    trigger.stop();
+    tokio::time::timeout(Duration::from_secs(12), task)
+        .await
+        .expect("stops")
+        .expect("task")
+        .expect("serves without error");
+}
