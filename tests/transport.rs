@@ -352,3 +352,83 @@ async fn handlers_can_read_the_client_address() {
         .expect("task")
         .expect("serves without error");
 }
+
+/// Kills the child process when dropped, so a failing test leaves none behind.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn running_out_of_file_descriptors_is_waited_out() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let mut child = Child(
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg(r#"ulimit -n 32 && exec "$0" "$@""#)
+            .arg(env!("CARGO_BIN_EXE_livechat"))
+            .args(["--bind", &addr.to_string(), "--header-timeout", "1"])
+            .env("RUST_LOG", "livechat=warn")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start livechat"),
+    );
+    let started = tokio::time::timeout(Duration::from_secs(10), async {
+        while TcpStream::connect(addr).await.is_err() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await;
+    assert!(started.is_ok(), "livechat did not start");
+
+    // More connections than the process may hold descriptors for.
+    let mut hogs = Vec::new();
+    for _ in 0..60 {
+        hogs.push(
+            TcpStream::connect(addr)
+                .await
+                .expect("the backlog takes it"),
+        );
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(
+        matches!(child.0.try_wait(), Ok(None)),
+        "livechat exited when it ran out of descriptors"
+    );
+    drop(hogs);
+
+    let http = client();
+    let served = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            if let Ok(res) = http.get(format!("http://{addr}/healthz")).send().await
+                && res.status() == 200
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+    assert!(served.is_ok(), "livechat did not serve again");
+
+    let _ = child.0.kill();
+    // The log goes to standard output.
+    let mut log = String::new();
+    if let Some(mut stdout) = child.0.stdout.take() {
+        use std::io::Read;
+        let _ = stdout.read_to_string(&mut log);
+    }
+    assert!(
+        log.contains("cannot accept"),
+        "no accept error logged: {log}"
+    );
+}
