@@ -162,12 +162,14 @@ pub async fn run(
         }
     }
     drop(listener);
+    tracing::debug!(open = graceful.count(), "no longer accepting; draining");
     tokio::select! {
         () = graceful.shutdown() => {}
         () = tokio::time::sleep(DRAIN) => {
             tracing::warn!("requests still open after {DRAIN:?}: stopping anyway");
         }
     }
+    tracing::debug!("drained");
     Ok(())
 }
 
