@@ -86,6 +86,15 @@ pub struct Config {
     #[arg(long, env = "LIVECHAT_MAX_STREAMS", default_value_t = 20)]
     pub max_streams: usize,
 
+    /// Wrong room codes one client address may try per join window before it
+    /// must wait (slows down guessing codes).
+    #[arg(long, env = "LIVECHAT_JOIN_FAILURES", default_value_t = 10)]
+    pub join_failures: usize,
+
+    /// Length of the join window, in seconds.
+    #[arg(long, env = "LIVECHAT_JOIN_WINDOW", default_value_t = 60)]
+    pub join_window: u64,
+
     /// Seconds a browser without JavaScript that just queued for a stranger is
     /// kept waiting for a match (answered with the room at once when found)
     /// before it is shown the waiting page.

@@ -32,6 +32,9 @@ pub struct Counters {
     pub delivered: AtomicU64,
 }
 
+/// Client addresses whose wrong codes are remembered at once.
+const FAILED_JOIN_ADDRESSES: usize = 100_000;
+
 /// What every handler can reach; cheap to clone.
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -40,6 +43,8 @@ pub struct AppState {
     pub key: Key,
     pub stop: Shutdown,
     pub counters: Arc<Counters>,
+    /// Wrong codes tried per client address, to slow down guessing.
+    pub failed_joins: Arc<chat::rate::Attempts<std::net::IpAddr>>,
 }
 
 impl AppState {
@@ -80,6 +85,11 @@ impl AppState {
             settings,
             Arc::new(views::stream::Renderer),
         ));
+        let failed_joins = Arc::new(chat::rate::Attempts::new(
+            config.join_failures,
+            std::time::Duration::from_secs(config.join_window),
+            FAILED_JOIN_ADDRESSES,
+        ));
         let (trigger, stop) = Shutdown::new();
         let state = Self {
             chat,
@@ -87,6 +97,7 @@ impl AppState {
             key,
             stop,
             counters: Arc::default(),
+            failed_joins,
         };
         Ok((state, trigger))
     }

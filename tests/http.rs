@@ -17,6 +17,8 @@ const ORIGIN: &str = "http://chat.test";
 struct Visitor {
     app: Router,
     cookie: Option<String>,
+    /// The address the serve loop would have recorded, if any.
+    from: Option<std::net::SocketAddr>,
     _trigger: std::sync::Arc<Trigger>,
 }
 
@@ -40,6 +42,7 @@ fn site(flags: &[&str]) -> Visitor {
     Visitor {
         app: app(state),
         cookie: None,
+        from: None,
         _trigger: std::sync::Arc::new(trigger),
     }
 }
@@ -50,6 +53,7 @@ impl Visitor {
         Visitor {
             app: self.app.clone(),
             cookie: None,
+            from: None,
             _trigger: self._trigger.clone(),
         }
     }
@@ -82,6 +86,9 @@ impl Visitor {
             .header(header::HOST, "chat.test");
         if let Some(cookie) = &self.cookie {
             req = req.header(header::COOKIE, cookie);
+        }
+        if let Some(from) = self.from {
+            req = req.extension(axum::extract::ConnectInfo(from));
         }
         req
     }
@@ -940,4 +947,32 @@ async fn rooms_stop_being_made_at_the_cap_with_a_clear_message() {
         refused.body
     );
     assert!(refused.body.contains(r#"value="Ann""#));
+}
+
+#[tokio::test]
+async fn guessing_codes_is_slowed_per_client_address() {
+    let mut eve = site(&["--join-failures", "3"]);
+    eve.from = Some(([203, 0, 113, 7], 50000).into());
+    for guess in ["AAAA", "BBBB", "CCCC"] {
+        let answer = eve.post("/join", &[("name", "Eve"), ("code", guess)]).await;
+        assert!(answer.body.contains(&format!("No room with code {guess}")));
+    }
+    let slowed = eve
+        .post("/join", &[("name", "Eve"), ("code", "general")])
+        .await;
+    assert_eq!(slowed.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        slowed
+            .body
+            .contains(r#"role="alert">Room code: Too many wrong codes from your address: wait "#),
+        "{}",
+        slowed.body
+    );
+    assert!(
+        slowed.body.contains(r#"value="Eve""#),
+        "what was typed stays"
+    );
+    let mut ann = eve.stranger();
+    ann.from = Some(([198, 51, 100, 1], 50000).into());
+    ann.join("Ann", "general").await;
 }

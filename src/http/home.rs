@@ -6,11 +6,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use super::client::ClientAddr;
 use super::paths;
 use super::session::Session;
 use super::shape::Shape;
 use crate::AppState;
-use crate::chat::{Chat, Name, RoomCode};
+use crate::chat::{Chat, ChatError, Name, RoomCode};
 use crate::views::home::{StartForm, home, start_form};
 use crate::views::layout::page;
 use crate::views::room::{RenameForm, rename_form};
@@ -94,11 +95,26 @@ pub async fn post_join(
     State(app): State<AppState>,
     shape: Shape,
     session: Session,
+    ClientAddr(client): ClientAddr,
     Form(input): Form<StartInput>,
 ) -> Response {
     let name = Name::parse(&input.name, app.config.max_name);
     let typed = input.room.as_deref().unwrap_or(&input.code);
+    if let Some(wait) = client.and_then(|ip| app.failed_joins.wait(&ip)) {
+        let why = Refusal {
+            status: Some(StatusCode::TOO_MANY_REQUESTS),
+            code: Some(format!(
+                "Too many wrong codes from your address: wait {} s and try again",
+                wait.as_secs().max(1)
+            )),
+            ..Refusal::default()
+        };
+        return refuse(&app.chat, shape, &input, why).await;
+    }
     let code = app.chat.resolve(typed).await;
+    if let (Some(ip), Err(ChatError::NoSuchRoom(_))) = (client, &code) {
+        app.failed_joins.record(ip);
+    }
     let (name, code) = match (name, code) {
         (Ok(name), Ok(code)) => (name, code),
         (name, code) => {

@@ -2,6 +2,7 @@
 //! session, request shape, guards and asset serving they share.
 
 pub mod assets;
+pub mod client;
 pub mod guard;
 pub mod home;
 pub mod ops;
