@@ -58,6 +58,14 @@ pub struct Config {
     #[arg(long, env = "LIVECHAT_RATE_WINDOW", default_value_t = 10)]
     pub rate_window: u64,
 
+    /// Name changes a member may make per rename window.
+    #[arg(long, env = "LIVECHAT_RATE_RENAMES", default_value_t = 3)]
+    pub rate_renames: usize,
+
+    /// Length of the rename window, in seconds.
+    #[arg(long, env = "LIVECHAT_RENAME_WINDOW", default_value_t = 60)]
+    pub rename_window: u64,
+
     /// Member count above which join and leave notices are batched.
     #[arg(long, env = "LIVECHAT_BIG_ROOM", default_value_t = 50)]
     pub big_room: usize,

@@ -35,6 +35,9 @@ pub struct Counters {
 /// Client addresses whose wrong codes are remembered at once.
 const FAILED_JOIN_ADDRESSES: usize = 100_000;
 
+/// Members whose recent name changes are remembered at once.
+const RENAMERS: usize = 100_000;
+
 /// What every handler can reach; cheap to clone.
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -45,6 +48,8 @@ pub struct AppState {
     pub counters: Arc<Counters>,
     /// Wrong codes tried per client address, to slow down guessing.
     pub failed_joins: Arc<chat::rate::Attempts<std::net::IpAddr>>,
+    /// Name changes per member, to keep rename notices from flooding rooms.
+    pub renames: Arc<chat::rate::Attempts<chat::MemberId>>,
 }
 
 impl AppState {
@@ -90,6 +95,11 @@ impl AppState {
             std::time::Duration::from_secs(config.join_window),
             FAILED_JOIN_ADDRESSES,
         ));
+        let renames = Arc::new(chat::rate::Attempts::new(
+            config.rate_renames,
+            std::time::Duration::from_secs(config.rename_window),
+            RENAMERS,
+        ));
         let (trigger, stop) = Shutdown::new();
         let state = Self {
             chat,
@@ -98,6 +108,7 @@ impl AppState {
             stop,
             counters: Arc::default(),
             failed_joins,
+            renames,
         };
         Ok((state, trigger))
     }

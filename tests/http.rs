@@ -976,3 +976,31 @@ async fn guessing_codes_is_slowed_per_client_address() {
     ann.from = Some(([198, 51, 100, 1], 50000).into());
     ann.join("Ann", "general").await;
 }
+
+#[tokio::test]
+async fn renaming_too_often_is_refused_with_the_name_kept() {
+    let mut ann = site(&["--rate-renames", "2"]);
+    ann.join("Ann", "general").await;
+    for name in ["Annie", "Anna"] {
+        let answer = ann
+            .htmx_post("/name", &[("name", name), ("back", "/r/general")])
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{name}");
+    }
+    let refused = ann
+        .htmx_post("/name", &[("name", "Ana"), ("back", "/r/general")])
+        .await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        refused
+            .body
+            .contains(r#"role="alert">Name: you changed it too often: wait "#),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains(r#"value="Ana""#));
+    let page = ann.get("/r/general").await;
+    assert!(
+        page.body.contains("Annie is now known as Anna") && !page.body.contains("known as Ana<")
+    );
+}

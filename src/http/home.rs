@@ -185,7 +185,23 @@ pub async fn post_name(
 ) -> Response {
     let back = RoomCode::from_path(input.back.strip_prefix("/r/").unwrap_or_default())
         .map_or_else(|| "/".to_owned(), |code| paths::room(&code));
-    match Name::parse(&input.name, app.config.max_name) {
+    let renamer = session.member.as_ref().map(|m| m.id);
+    let parsed = Name::parse(&input.name, app.config.max_name)
+        .map_err(|e| (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))
+        .and_then(|name| match renamer.and_then(|id| app.renames.wait(&id)) {
+            Some(wait) => Err((
+                StatusCode::TOO_MANY_REQUESTS,
+                format!(
+                    "you changed it too often: wait {} s and try again",
+                    wait.as_secs().max(1)
+                ),
+            )),
+            None => {
+                renamer.into_iter().for_each(|id| app.renames.record(id));
+                Ok(name)
+            }
+        });
+    match parsed {
         Ok(name) => {
             let member = sign_in(&app, &session, name).await;
             let form = RenameForm {
@@ -200,14 +216,14 @@ pub async fn post_name(
             };
             (session.remember(&member), answer).into_response()
         }
-        Err(why) => {
+        Err((status, why)) => {
             let form = RenameForm {
                 name: &input.name,
-                error: Some(why.to_string()),
+                error: Some(why),
                 done: false,
             };
             shape.form(
-                StatusCode::UNPROCESSABLE_ENTITY,
+                status,
                 || rename_form(&back, &form),
                 || {
                     page(
