@@ -94,6 +94,10 @@ pub struct Config {
     #[arg(long, env = "LIVECHAT_MAX_STREAMS", default_value_t = 20)]
     pub max_streams: usize,
 
+    /// Most streams (open room pages) from one client address at once.
+    #[arg(long, env = "LIVECHAT_MAX_ADDRESS_STREAMS", default_value_t = 500)]
+    pub max_address_streams: usize,
+
     /// Wrong room codes one client address may try per join window before it
     /// must wait (slows down guessing codes).
     #[arg(long, env = "LIVECHAT_JOIN_FAILURES", default_value_t = 10)]

@@ -50,6 +50,8 @@ pub struct AppState {
     pub failed_joins: Arc<chat::rate::Attempts<std::net::IpAddr>>,
     /// Name changes per member, to keep rename notices from flooding rooms.
     pub renames: Arc<chat::rate::Attempts<chat::MemberId>>,
+    /// Open streams per client address.
+    pub address_streams: Arc<http::client::AddressStreams>,
 }
 
 impl AppState {
@@ -100,6 +102,9 @@ impl AppState {
             std::time::Duration::from_secs(config.rename_window),
             RENAMERS,
         ));
+        let address_streams = Arc::new(http::client::AddressStreams::new(
+            config.max_address_streams,
+        ));
         let (trigger, stop) = Shutdown::new();
         let state = Self {
             chat,
@@ -109,6 +114,7 @@ impl AppState {
             counters: Arc::default(),
             failed_joins,
             renames,
+            address_streams,
         };
         Ok((state, trigger))
     }

@@ -662,3 +662,31 @@ async fn a_member_with_too_many_streams_is_told_and_the_cap_frees_up() {
     let mut again = ann.stream(&server, "general").await;
     again.until("hx-target=\"#online\"").await;
 }
+
+#[tokio::test]
+async fn one_address_cannot_hold_every_stream() {
+    let server = spawn_app(&["--max-address-streams", "2"]).await;
+    let ann = enter(&server, "Ann", "general").await;
+    let bob = enter(&server, "Bob", "general").await;
+    let first = ann.stream(&server, "general").await;
+    let _second = bob.stream(&server, "general").await;
+    let mut third = bob.stream(&server, "general").await;
+    third
+        .until("Too many chat pages are open from your network address")
+        .await;
+    assert_eq!(
+        third.next().await.and_then(|e| e.event).as_deref(),
+        Some("close")
+    );
+    let log = ann
+        .http
+        .get(server.url("/r/general/log"))
+        .send()
+        .await
+        .expect("log");
+    assert_eq!(log.status(), 503, "the no-JS log is held to the same cap");
+    drop(first);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut again = ann.stream(&server, "general").await;
+    again.until("hx-target=\"#online\"").await;
+}

@@ -3,6 +3,7 @@
 //! Each stream only copies frames rendered once for everyone.
 
 use std::collections::VecDeque;
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -15,6 +16,7 @@ use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at};
 
+use super::client::{AddressGuard, ClientAddr};
 use super::guard::CSP_FRAMED;
 use super::paths;
 use super::room::room_code;
@@ -49,12 +51,38 @@ pub async fn get_events(
     headers: HeaderMap,
     Path(code): Path<String>,
     Query(query): Query<EventsQuery>,
+    ClientAddr(client): ClientAddr,
 ) -> Response {
+    let Ok(place) = address_place(&app, client) else {
+        return event_stream(Body::from(final_words(TOO_MANY_FROM_ADDRESS, None)));
+    };
     let body = match open(&app, session, &code, resume_point(&headers, &query)).await {
-        Ok((code, sub)) => Body::from_stream(events(app, code, sub)),
+        Ok((code, sub)) => Body::from_stream(holding(place, events(app, code, sub))),
         Err(words) => Body::from(words),
     };
     event_stream(body)
+}
+
+const TOO_MANY_FROM_ADDRESS: &str =
+    "Too many chat pages are open from your network address: close some, then reload this one.";
+
+/// A place among the streams of the client's address; `Err` when it has none left.
+fn address_place(app: &AppState, client: Option<IpAddr>) -> Result<Option<AddressGuard>, ()> {
+    match client {
+        Some(ip) => app.address_streams.open(ip).map(Some).ok_or(()),
+        None => Ok(None),
+    }
+}
+
+/// `stream`, keeping `place` for as long as it runs.
+fn holding<S: futures_util::Stream>(
+    place: Option<AddressGuard>,
+    stream: S,
+) -> impl futures_util::Stream<Item = S::Item> {
+    futures_util::StreamExt::map(stream, move |item| {
+        let _held = &place;
+        item
+    })
 }
 
 /// Subscribes, or explains why not in the stream's last words.
@@ -248,9 +276,12 @@ pub async fn get_log_document(
     State(app): State<AppState>,
     session: Session,
     Path(code): Path<String>,
+    ClientAddr(client): ClientAddr,
 ) -> Result<Response, AppError> {
     let code = room_code(&code)?;
     let me = session.member.ok_or(AppError::Forbidden)?;
+    let place = address_place(&app, client)
+        .map_err(|()| AppError::Full(TOO_MANY_FROM_ADDRESS.to_owned()))?;
     let snapshot = app.chat.enter(&code, &me).await.map_err(AppError::from)?;
     let sub = app
         .chat
@@ -259,7 +290,10 @@ pub async fn get_log_document(
         .map_err(AppError::from)?;
     let head = Bytes::from(log_document_head(&snapshot, &me));
     let live = Live::new(&app, code, sub, head, true);
-    Ok(framed_document(Body::from_stream(stream_of(live, true))))
+    Ok(framed_document(Body::from_stream(holding(
+        place,
+        stream_of(live, true),
+    ))))
 }
 
 /// A `text/event-stream` answer that proxies pass on at once.
