@@ -218,6 +218,13 @@ async fn every_page_carries_the_security_headers() {
             "no-referrer",
             "{path}"
         );
+        let cache = answer.headers[header::CACHE_CONTROL]
+            .to_str()
+            .expect("ascii");
+        assert!(
+            cache.contains("private"),
+            "kept out of shared caches: {path} {cache}"
+        );
     }
 }
 
