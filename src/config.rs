@@ -114,7 +114,8 @@ pub struct Config {
     pub pair_hold: u64,
 
     /// Seconds a client has to send a request's headers (and, over TLS, to
-    /// finish the handshake) before its connection is dropped.
+    /// finish the handshake) before its connection is dropped; also how long
+    /// it may take to send a request's body.
     #[arg(long, env = "LIVECHAT_HEADER_TIMEOUT", default_value_t = 10)]
     pub header_timeout: u64,
 

@@ -17,6 +17,7 @@ use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::middleware;
 use axum_extra::extract::cookie::Key;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use chat::memory::{MemoryStore, Settings};
@@ -130,9 +131,12 @@ pub fn app(state: AppState) -> Router {
 /// their own to see how the site treats them.
 pub fn site(routes: Router<AppState>, state: AppState) -> Router {
     let max_body = state.config.max_body;
+    let body_timeout = state.config.header_timeout();
     routes
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(max_body))
+        // A body trickled in to hold the connection is cut off like slow headers.
+        .layer(RequestBodyTimeoutLayer::new(body_timeout))
         .layer(middleware::from_fn(http::guard::same_origin))
         // Inside `render_errors`, so that a panic becomes a real 500 page.
         .layer(CatchPanicLayer::custom(error::panicked))

@@ -432,3 +432,32 @@ async fn running_out_of_file_descriptors_is_waited_out() {
         "no accept error logged: {log}"
     );
 }
+
+#[tokio::test]
+async fn a_body_trickled_in_is_cut_off() {
+    let server = spawn_app(&["--header-timeout", "1"]).await;
+    let mut slow = TcpStream::connect(server.addr).await.expect("connect");
+    let origin = server.origin();
+    let head = format!(
+        "POST /join HTTP/1.1\r\nHost: {}\r\nOrigin: {origin}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nname=",
+        server.addr
+    );
+    slow.write_all(head.as_bytes()).await.expect("headers");
+    let started = tokio::time::Instant::now();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(4), slow.read_to_end(&mut answer)).await;
+    assert!(
+        read.is_ok(),
+        "the half-sent body kept the connection for 4 s"
+    );
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "not before the timeout"
+    );
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        answer.is_empty() || !answer.starts_with("HTTP/1.1 2"),
+        "{answer}"
+    );
+    server.shut_down().await;
+}
