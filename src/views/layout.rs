@@ -44,3 +44,31 @@ pub fn page(title: &str, own_css: Option<&str>, skip: Option<Skip<'_>>, body: Ma
         }
     }
 }
+
+/// The start of a document that never ends (framed by our own pages for
+/// browsers without JavaScript): head and the opening of `<body>`; what
+/// follows is streamed into it. `opening` is markup we rendered.
+pub fn open_document(
+    title: &str,
+    own_css: Option<&str>,
+    body_class: &str,
+    opening: &str,
+) -> String {
+    let head = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                title { (title) }
+                link rel="stylesheet" href=(assets::STYLE.path());
+                @if let Some(href) = own_css { link rel="stylesheet" href=(href); }
+            }
+        }
+    };
+    // Maud closes `<html>`; the body must stay open for what is streamed.
+    let head = head.into_string();
+    let head = head.trim_end_matches("</html>");
+    let body = html! { body class=(body_class) {} }.into_string();
+    let body = body.trim_end_matches("</body>");
+    format!("{head}{body}{opening}")
+}

@@ -1,12 +1,12 @@
 //! The waiting page of a random chat, what its stream says when a stranger is
 //! found, and the document that waits in an `<iframe>` without JavaScript.
 
-use maud::{DOCTYPE, Markup, html};
+use maud::{Markup, html};
 
-use super::layout::page;
+use super::layout::{open_document, page};
 use super::stream::CLOSE_EVENT;
 use crate::chat::RoomCode;
-use crate::http::{assets, paths};
+use crate::http::paths;
 
 /// `GET /pair` while waiting: says so, and offers Cancel.
 pub fn waiting() -> Markup {
@@ -47,19 +47,14 @@ pub fn found(code: &RoomCode) -> Markup {
 /// The start of the document that waits in an `<iframe>` without JavaScript.
 /// Left open: the link to the room follows when a stranger is found.
 pub fn wait_document_head() -> String {
-    let head = html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                title { "Your stranger" }
-                link rel="stylesheet" href=(assets::STYLE.path());
-            }
-        }
+    let opening = html! {
+        p { "Still looking: a link to your chat appears here when a stranger is found." }
     };
-    format!(
-        "{}<body class=\"wait-document\"><p>Still looking: a link to your chat appears here when a stranger is found.</p>",
-        head.into_string().trim_end_matches("</html>")
+    open_document(
+        "Your stranger",
+        None,
+        "wait-document",
+        &opening.into_string(),
     )
 }
 

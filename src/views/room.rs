@@ -1,13 +1,13 @@
 //! The room page: the live log, the Online list, and the forms to send, rename
 //! and leave. Plus the log document that streams by itself without JavaScript.
 
-use maud::{DOCTYPE, Markup, PreEscaped, html};
+use maud::{Markup, PreEscaped, html};
 
 use super::components::{Field, online_items};
-use super::layout::{Skip, page};
+use super::layout::{Skip, open_document, page};
 use super::stream::CLOSE_EVENT;
 use crate::chat::{Member, Snapshot};
-use crate::http::{assets, paths};
+use crate::http::paths;
 
 /// The send form as it stands: the text as typed and what was wrong with it.
 #[derive(Default)]
@@ -137,21 +137,14 @@ pub fn log_document_head(snapshot: &Snapshot, me: &Member) -> String {
         .iter()
         .map(|f| String::from_utf8_lossy(&f.html))
         .collect();
-    let head = html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                title { "Messages" }
-                link rel="stylesheet" href=(assets::STYLE.path());
-                link rel="stylesheet" href=(paths::own_css(&me.seed));
-            }
-        }
-    };
-    // The body is opened here and never closed: the browser shows each item as
-    // it arrives, inside the open list.
-    format!(
-        "{}<body class=\"log-document\"><div class=\"log\" role=\"log\" aria-label=\"Messages\" tabindex=\"0\"><ol class=\"log-items\">{items}",
-        head.into_string().trim_end_matches("</html>")
+    // The list is left open: the browser shows each item as it arrives in it.
+    let opening = format!(
+        "<div class=\"log\" role=\"log\" aria-label=\"Messages\" tabindex=\"0\"><ol class=\"log-items\">{items}"
+    );
+    open_document(
+        "Messages",
+        Some(&paths::own_css(&me.seed)),
+        "log-document",
+        &opening,
     )
 }
