@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{TestServer, client, spawn_app};
+use common::{TestServer, after_id, client, get_text, spawn_app};
 use futures_util::StreamExt;
 
 /// One parsed `text/event-stream` message (or a comment).
@@ -112,20 +112,8 @@ async fn enter(server: &TestServer, name: &str, room: &str) -> Person {
         .await
         .expect("join");
     assert_eq!(res.status(), 303);
-    let page = http
-        .get(server.url(&format!("/r/{room}")))
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("body");
-    let after = page
-        .split("events?after=")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("after id")
-        .to_owned();
+    let page = get_text(&http, &server.url(&format!("/r/{room}"))).await;
+    let after = after_id(&page);
     Person { http, after }
 }
 
@@ -320,14 +308,7 @@ async fn a_private_room_disappears_after_its_last_member() {
     tokio::time::sleep(Duration::from_millis(2000)).await;
     let gone = http.get(server.url(&room)).send().await.expect("page");
     assert_eq!(gone.status(), 404);
-    let metrics = http
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let metrics = get_text(&http, &server.url("/metrics")).await;
     assert!(
         metrics.lines().any(|l| l == "livechat_rooms 5"),
         "{metrics}"
@@ -449,15 +430,7 @@ async fn each_message_is_rendered_once_for_all_streams() {
         streams.push(ann.stream(&server, "general").await);
     }
     let metrics = || async {
-        let text = ann
-            .http
-            .get(server.url("/metrics"))
-            .send()
-            .await
-            .expect("m")
-            .text()
-            .await
-            .expect("t");
+        let text = get_text(&ann.http, &server.url("/metrics")).await;
         let get = |name: &str| -> u64 {
             text.lines()
                 .find_map(|l| l.strip_prefix(&format!("{name} ")))
@@ -574,14 +547,7 @@ async fn someone_who_cancelled_is_never_paired_and_their_page_is_told() {
     let first = bob_stream.next().await.expect("connected");
     assert!(!first.data.contains("A stranger is here"));
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let metrics = bob
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("body");
+    let metrics = get_text(&bob, &server.url("/metrics")).await;
     assert!(
         metrics.lines().any(|l| l == "livechat_queue 1"),
         "{metrics}"

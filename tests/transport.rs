@@ -182,12 +182,7 @@ async fn over_https_ten_streams_of_one_person_share_http2_and_all_hear_a_message
     assert_eq!(page.version(), reqwest::Version::HTTP_2);
     assert_eq!(page.status(), 200);
     let page = page.text().await.expect("page body");
-    let after = page
-        .split("events?after=")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("after id")
-        .to_owned();
+    let after = common::after_id(&page);
 
     let opened = futures_util::future::join_all((0..10).map(|_| {
         http.get(url(&format!("/r/general/events?after={after}")))

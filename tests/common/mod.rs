@@ -82,3 +82,23 @@ pub fn client() -> reqwest::Client {
         .build()
         .expect("client")
 }
+
+/// The body of `GET url`, as text.
+pub async fn get_text(http: &reqwest::Client, url: &str) -> String {
+    http.get(url)
+        .send()
+        .await
+        .expect("request")
+        .text()
+        .await
+        .expect("body")
+}
+
+/// The id a room page puts in its stream URL (`?after=`).
+pub fn after_id(page: &str) -> String {
+    page.split("events?after=")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("after id")
+        .to_owned()
+}
