@@ -17,6 +17,8 @@ use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::middleware;
 use axum_extra::extract::cookie::Key;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -142,6 +144,23 @@ pub fn site(routes: Router<AppState>, state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(error::panicked))
         .layer(middleware::from_fn(error::render_errors))
         .layer(middleware::from_fn(http::guard::headers))
+        .layer(compression())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// gzip or brotli for text answers, as the browser asks. Never for the
+/// never-ending streams (marked `X-Accel-Buffering: no`, see
+/// `http::stream::streaming`): a compressor holds bytes back until it has a
+/// block's worth, so new messages would sit in it instead of showing.
+fn compression() -> CompressionLayer<impl Predicate> {
+    let not_streaming =
+        |_: axum::http::StatusCode,
+         _: axum::http::Version,
+         headers: &axum::http::HeaderMap,
+         _: &axum::http::Extensions| { !headers.contains_key(http::stream::UNBUFFERED) };
+    CompressionLayer::new()
+        .gzip(true)
+        .br(true)
+        .compress_when(DefaultPredicate::new().and(not_streaming))
 }

@@ -306,12 +306,16 @@ pub fn framed_document(body: Body) -> Response {
     streaming(body, "text/html; charset=utf-8", Some(CSP_FRAMED))
 }
 
+/// The header every never-ending answer carries: proxies pass it on
+/// unbuffered, and the site's compression leaves it alone.
+pub const UNBUFFERED: &str = "x-accel-buffering";
+
 fn streaming(body: Body, content_type: &'static str, csp: Option<&'static str>) -> Response {
     let mut res = body.into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    h.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    h.insert(UNBUFFERED, HeaderValue::from_static("no"));
     if let Some(csp) = csp {
         h.insert(
             header::CONTENT_SECURITY_POLICY,
