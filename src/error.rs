@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::http::shape::Shape;
 use crate::views::errors::{error_fragment, error_page};
+use crate::views::layout::ALERTS;
 
 #[derive(Debug)]
 pub enum AppError {
@@ -136,6 +137,11 @@ pub async fn render_errors(shape: Shape, req: Request, next: Next) -> Response {
     );
     if let Some(retry) = res.headers().get(header::RETRY_AFTER) {
         headers.insert(header::RETRY_AFTER, retry.clone());
+    }
+    if shape.is_htmx() {
+        // Into the page's alert region, not over the form that was sent.
+        headers.insert("hx-retarget", HeaderValue::from_static(ALERTS));
+        headers.insert("hx-reswap", HeaderValue::from_static("innerHTML"));
     }
     out
 }

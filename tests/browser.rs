@@ -514,3 +514,44 @@ async fn without_javascript_a_held_page_moves_to_the_room_by_itself() {
     ann.close().await;
     bob.close().await;
 }
+
+/// The tab's title names the room, says when something new arrived, and goes
+/// back to the room's name when the person returns to the tab or sends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tab_title_tells_the_room_and_new_activity() {
+    let Some(Stage {
+        server,
+        mut driver,
+        _one_at_a_time,
+    }) = stage("the_tab_title_tells_the_room_and_new_activity").await
+    else {
+        return;
+    };
+    let ann = driver.person("Ann", Js::On).await;
+    let bob = driver.person("Bob", Js::On).await;
+    let code = ann.create_room(&server, "Ann").await;
+    let plain = format!("Room {code} · livechat");
+    let marked = format!("New activity · {plain}");
+    ann.wait_for_title(&plain).await;
+    bob.join_room(&server, "Bob", &code).await;
+    ann.wait_for_log("Bob joined").await;
+    ann.wait_for_title(&marked).await;
+
+    // Coming back to the tab (the page becomes visible again) clears it.
+    ann.script("document.dispatchEvent(new Event('visibilitychange'))")
+        .await;
+    ann.wait_for_title(&plain).await;
+
+    bob.send("are you there?", Submit::Enter).await;
+    ann.wait_for_log("are you there?").await;
+    ann.wait_for_title(&marked).await;
+
+    // So does sending, once Ann's own message has come back.
+    ann.send("yes", Submit::Enter).await;
+    ann.wait_for_log("yes").await;
+    ann.wait_for_title(&plain).await;
+
+    ann.close().await;
+    bob.close().await;
+    server.shut_down().await;
+}

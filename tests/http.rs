@@ -810,7 +810,7 @@ async fn find_a_new_stranger_leaves_the_room_and_queues_again() {
     assert!(page.body.contains("Ann left the chat"), "{}", page.body);
     assert!(
         page.body
-            .contains(r#"<form class="pair-again" action="/pair" method="post" target="_top" hx-post="/pair" hx-swap="none">"#)
+            .contains(r#"<form class="pair-again" action="/pair" method="post" target="_top" hx-post="/pair" hx-target="this" hx-swap="outerHTML">"#)
     );
     let code = room.trim_start_matches("/r/");
     assert!(

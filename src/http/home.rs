@@ -31,6 +31,8 @@ pub struct StartInput {
     pub code: String,
     /// A public room's button.
     pub room: Option<String>,
+    /// Present when Enter was pressed in a text box (see `views::home::ENTER`).
+    pub enter: Option<String>,
 }
 
 /// `GET /`
@@ -68,6 +70,7 @@ pub async fn refuse(chat: &Chat, shape: Shape, input: &StartInput, why: Refusal)
         name_error: why.name,
         code_error: why.code,
         pair_error: why.pair,
+        greeting: None,
     };
     shape.form(
         why.status.unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
@@ -98,6 +101,9 @@ pub async fn post_join(
     ClientAddr(client): ClientAddr,
     Form(input): Form<StartInput>,
 ) -> Response {
+    if input.enter.is_some() && input.room.is_none() && input.code.trim().is_empty() {
+        return take_name(&app, shape, session, &input).await;
+    }
     let name = Name::parse(&input.name, app.config.max_name);
     let typed = input.room.as_deref().unwrap_or(&input.code);
     if let Some(wait) = client.and_then(|ip| app.failed_joins.wait(&ip)) {
@@ -132,6 +138,37 @@ pub async fn post_join(
         shape.redirect(&paths::room(&code)),
     )
         .into_response()
+}
+
+/// Enter pressed with no code typed: the person gave a name and has not
+/// chosen where to go yet. Takes the name and says what comes next.
+async fn take_name(app: &AppState, shape: Shape, session: Session, input: &StartInput) -> Response {
+    let name = match Name::parse(&input.name, app.config.max_name) {
+        Ok(name) => name,
+        Err(why) => {
+            let why = Refusal {
+                name: Some(why.to_string()),
+                ..Refusal::default()
+            };
+            return refuse(&app.chat, shape, input, why).await;
+        }
+    };
+    let member = sign_in(app, &session, name).await;
+    let rooms = app.chat.public_rooms().await;
+    let form = StartForm {
+        name: member.name.as_str(),
+        greeting: Some(format!(
+            "Hello, {}. Now join a room with its code, pick a public room, make a private one, or meet a stranger.",
+            member.name
+        )),
+        ..StartForm::default()
+    };
+    let page = shape.form(
+        StatusCode::OK,
+        || start_form(&rooms, &form),
+        || home(&rooms, &form),
+    );
+    (session.remember(&member), page).into_response()
 }
 
 /// `POST /rooms`

@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/r/{code}", get(room::get_room))
         .route("/r/{code}/messages", post(room::post_message))
         .route("/r/{code}/leave", post(room::post_leave))
+        .route("/r/{code}/title", get(room::get_title))
         .route("/r/{code}/events", get(stream::get_events))
         .route("/r/{code}/log", get(stream::get_log_document))
         .route("/avatars/{file}", get(assets::get_avatar))

@@ -20,6 +20,7 @@ use super::stream::{event_stream, framed_document};
 use crate::AppState;
 use crate::chat::{ChatError, MemberId, Name, PairWatch, Pairing, RoomCode};
 use crate::shutdown::Shutdown;
+use crate::views::components::pair_again;
 use crate::views::pair::{found, found_link, wait_document_head, waiting};
 use crate::views::stream::{
     KEEP_ALIVE, connected, final_words, frame_notice, message, restarting, then_close,
@@ -61,11 +62,14 @@ pub async fn post_pair(
         }
     };
     let member = sign_in(&app, &session, name).await;
-    if let Some(code) = input.leave.as_deref().and_then(RoomCode::from_path) {
+    let leave = input.leave.as_deref().and_then(RoomCode::from_path);
+    let queued = app.chat.queue(&member).await;
+    // Out of the old room only once queued: refused, the person stays there.
+    if let (Some(code), Ok(_)) = (&leave, &queued) {
         // Not being in that room (any more) is no reason to complain.
-        let _ = app.chat.leave(&code, member.id).await;
+        let _ = app.chat.leave(code, member.id).await;
     }
-    match app.chat.queue(&member).await {
+    match queued {
         // htmx pages move by themselves; a plain browser is held (see `get_pair`).
         Ok(_) if shape.is_htmx() => {
             (session.remember(&member), shape.redirect(paths::PAIR)).into_response()
@@ -76,6 +80,12 @@ pub async fn post_pair(
                 ChatError::QueueFull => StatusCode::TOO_MANY_REQUESTS,
                 _ => StatusCode::SERVICE_UNAVAILABLE,
             };
+            // From **Find a new stranger** in a room, htmx gets that form
+            // back with the reason (it says it where the person is).
+            if let (Some(code), true) = (&leave, shape.is_htmx()) {
+                let again = pair_again(code, Some(&why.to_string()));
+                return (status, session.remember(&member), again).into_response();
+            }
             let why = Refusal {
                 status: Some(status),
                 pair: Some(why.to_string()),

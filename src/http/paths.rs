@@ -31,6 +31,11 @@ pub fn log_document(code: &RoomCode) -> String {
     format!("/r/{code}/log")
 }
 
+/// The room's plain tab title, which the page asks for to clear "New activity".
+pub fn title(code: &RoomCode) -> String {
+    format!("/r/{code}/title")
+}
+
 pub fn leave(code: &RoomCode) -> String {
     format!("/r/{code}/leave")
 }

@@ -12,7 +12,7 @@ use super::shape::Shape;
 use crate::AppState;
 use crate::chat::{ChatError, Member, MessageText, RoomCode};
 use crate::error::AppError;
-use crate::views::room::{RenameForm, SendForm, room, send_form};
+use crate::views::room::{RenameForm, SendForm, plain_title, room, send_form};
 
 /// Reads the `{code}` of a room URL; anything else is no room.
 pub fn room_code(segment: &str) -> Result<RoomCode, AppError> {
@@ -108,7 +108,7 @@ pub async fn post_message(
             {
                 // `autofocus`: htmx puts the focus back in the fresh box even when
                 // it was on the Send button (which the swap replaced).
-                Ok(send_form(code.as_str(), &SendForm::default(), true).into_response())
+                Ok(send_form(&code, &SendForm::default(), true, true).into_response())
             }
         }
         Ok(()) => Ok(Redirect::to(&paths::room(&code)).into_response()),
@@ -119,12 +119,18 @@ pub async fn post_message(
                 error: Some(why),
             };
             if shape.is_htmx() {
-                return Ok((status, send_form(code.as_str(), &form, true)).into_response());
+                return Ok((status, send_form(&code, &form, true, false)).into_response());
             }
             let page = room_page(&app, &headers, &code, &me, &form).await?;
             Ok((status, page).into_response())
         }
     }
+}
+
+/// `GET /r/{code}/title`: the room's plain tab title, for htmx to put back
+/// (see `views::room::unread_title`). Nothing is looked up: the code says it all.
+pub async fn get_title(Path(code): Path<String>) -> Result<maud::Markup, AppError> {
+    Ok(plain_title(&room_code(&code)?))
 }
 
 /// `POST /r/{code}/leave`

@@ -24,8 +24,8 @@ use super::session::Session;
 use crate::chat::{Chat, ChatError, EventId, Frame, FrameKind, RoomCode, Subscription};
 use crate::error::AppError;
 use crate::shutdown::Shutdown;
-use crate::views::room::log_document_head;
-use crate::views::stream::{KEEP_ALIVE, connected, final_words, log_notice, restarting};
+use crate::views::room::{log_document_head, unread_title};
+use crate::views::stream::{KEEP_ALIVE, connected, final_words, log_notice, message, restarting};
 use crate::{AppState, Counters};
 
 #[derive(Deserialize, Default)]
@@ -133,6 +133,8 @@ struct Live {
     counters: Arc<Counters>,
     /// Said once the backlog is out, and then the stream ends.
     last_words: Option<Bytes>,
+    /// Sent after each new item: marks the page's title (`views::room::unread_title`).
+    mark: Option<Bytes>,
 }
 
 impl Live {
@@ -167,6 +169,7 @@ impl Live {
             code,
             counters: app.counters.clone(),
             last_words: None,
+            mark: None,
         }
     }
 
@@ -179,6 +182,7 @@ impl Live {
         if frame.kind != FrameKind::Online {
             self.seen = frame.id;
             self.counters.delivered.fetch_add(1, Ordering::Relaxed);
+            self.backlog.extend(self.mark.clone());
         }
         let bytes = if html { frame.html } else { frame.sse };
         (!bytes.is_empty()).then_some(bytes)
@@ -207,6 +211,7 @@ impl Live {
                         let Some((log, rx)) = self.chat.resync(&self.code).await else { continue };
                         self.sub.rx = rx;
                         self.seen = log.id;
+                        self.backlog.extend(self.mark.clone());
                         return Step::Send(log.sse);
                     }
                     Err(RecvError::Closed) => return Step::End(gone(html, "This room has closed.", None)),
@@ -266,7 +271,10 @@ fn events(
     code: RoomCode,
     sub: Subscription,
 ) -> impl futures_util::Stream<Item = Result<Bytes, std::convert::Infallible>> {
-    stream_of(Live::new(&app, code, sub, connected(), false), false)
+    let mark = message(None, &unread_title(&code).into_string());
+    let mut live = Live::new(&app, code, sub, connected(), false);
+    live.mark = Some(mark);
+    stream_of(live, false)
 }
 
 /// `GET /r/{code}/log`: the log as a document that never ends, for the

@@ -4,7 +4,7 @@
 use maud::{Markup, Render, html};
 use time::OffsetDateTime;
 
-use crate::chat::{Author, Event, EventId, Name, Online, Seed};
+use crate::chat::{Author, Event, EventId, Name, Online, RoomCode, Seed};
 use crate::http::paths;
 
 /// An avatar image; decorative, since the name is always written beside it.
@@ -71,14 +71,25 @@ pub fn log_item(id: EventId, event: &Event) -> Markup {
         Event::StrangerLeft { name, code, at } => html! {
             li.notice id=(item_id(id)) {
                 p { (name) " left the chat " (When(*at)) }
-                // htmx posts it (and is sent to `/pair`); the no-JS log frame
-                // posts it for the whole window (and is held, see `get_pair`).
-                form.pair-again action="/pair" method="post" target="_top" hx-post="/pair" hx-swap="none" {
-                    input type="hidden" name="leave" value=(code.as_str());
-                    button.primary type="submit" { "Find a new stranger" }
-                }
+                (pair_again(code, None))
             }
         },
+    }
+}
+
+/// **Find a new stranger**: leaves the pair room `code` and queues again.
+/// htmx posts it (and is sent to `/pair`, or gets this form back with the
+/// reason it was refused); the no-JS log frame posts it for the whole window
+/// (and is held, see `get_pair`).
+pub fn pair_again(code: &RoomCode, error: Option<&str>) -> Markup {
+    html! {
+        form.pair-again action="/pair" method="post" target="_top" hx-post="/pair" hx-target="this" hx-swap="outerHTML" {
+            @if let Some(error) = error {
+                p.error role="alert" { (error) }
+            }
+            input type="hidden" name="leave" value=(code.as_str());
+            button.primary type="submit" autofocus[error.is_some()] { "Find a new stranger" }
+        }
     }
 }
 
@@ -124,6 +135,8 @@ fn online_member(member: &Author) -> Markup {
 }
 
 /// A text field with its label, the text as typed, and its error if any.
+/// A field with an error takes the keyboard focus, so that the person is
+/// where the mistake is (the first one, when there are several).
 pub struct Field<'a> {
     pub id: &'a str,
     pub name: &'a str,
@@ -142,7 +155,7 @@ impl Render for Field<'_> {
                     p.error id=(error_id) role="alert" { (self.label) ": " (error) }
                 }
                 input id=(self.id) name=(self.name) type="text" value=(self.value)
-                    autocomplete="off" spellcheck="false"
+                    autocomplete="off" spellcheck="false" autofocus[self.error.is_some()]
                     aria-invalid=[self.error.as_ref().map(|_| "true")]
                     aria-describedby=[self.error.as_ref().map(|_| error_id.as_str())];
             }

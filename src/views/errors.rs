@@ -20,9 +20,10 @@ pub fn error_page(title: &str, detail: &str) -> Markup {
     )
 }
 
-/// The same, as a fragment for htmx to show without leaving the page.
+/// The same, as a fragment for htmx to show without leaving the page: it goes
+/// into the page's alert region (`layout::ALERTS`), which announces it.
 pub fn error_fragment(title: &str, detail: &str) -> Markup {
     html! {
-        div.error role="alert" { strong { (title) } " " (detail) " " a href="/" { "Home" } }
+        div.error { strong { (title) } " " (detail) " " a href="/" { "Home" } }
     }
 }

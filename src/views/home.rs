@@ -1,6 +1,9 @@
 //! The home page: pick a name, then a public room, a code, a new private room
 //! or a random stranger.
-//! One form, so the one Name box goes with whichever button is pressed.
+//! One form, so the one Name box goes with whichever button is pressed. Enter
+//! in a text box presses the form's first submit button: a hidden one that
+//! joins the room whose code was typed, or else only takes the name, so that
+//! Enter never starts something the person did not ask for.
 
 use maud::{Markup, html};
 
@@ -17,7 +20,12 @@ pub struct StartForm<'a> {
     pub code_error: Option<String>,
     /// Why queuing for a random stranger was refused (the queue is full).
     pub pair_error: Option<String>,
+    /// Said after Enter took the name: what to do next.
+    pub greeting: Option<String>,
 }
+
+/// The name and value of the hidden button that Enter presses.
+pub const ENTER: (&str, &str) = ("enter", "1");
 
 pub fn home(rooms: &[RoomSummary], form: &StartForm<'_>) -> Markup {
     let skip = Skip {
@@ -39,10 +47,13 @@ pub fn home(rooms: &[RoomSummary], form: &StartForm<'_>) -> Markup {
 }
 
 /// A submit button that posts the whole start form to `action`, with htmx or without.
-fn submit(action: &str, class: &str, content: Markup, value: Option<&str>) -> Markup {
+/// `id` is stable, so that htmx gives the focus back to the same button when
+/// it swaps the form; `focus` puts it there on a whole page.
+fn submit(id: &str, action: &str, content: Markup, room: Option<&str>, focus: bool) -> Markup {
+    let class = if room.is_some() { "room" } else { "primary" };
     html! {
-        button class=(class) type="submit" formaction=(action)
-            name=[value.map(|_| "room")] value=[value]
+        button #(id) class=(class) type="submit" formaction=(action)
+            name=[room.map(|_| "room")] value=[room] autofocus[focus]
             hx-post=(action) hx-target="#start" hx-swap="outerHTML" { (content) }
     }
 }
@@ -51,12 +62,17 @@ fn submit(action: &str, class: &str, content: Markup, value: Option<&str>) -> Ma
 pub fn start_form(rooms: &[RoomSummary], form: &StartForm<'_>) -> Markup {
     html! {
         form #start.start action="/join" method="post" {
-            (Field { id: "name", name: "name", label: "Name", value: form.name, error: form.name_error.clone() })
+            button hidden type="submit" name=(ENTER.0) value=(ENTER.1)
+                hx-post="/join" hx-target="#start" hx-swap="outerHTML" { "Go" }
+            div.card.you-card {
+                (Field { id: "name", name: "name", label: "Name", value: form.name, error: form.name_error.clone() })
+                p #greeting.status role="status" { @if let Some(greeting) = &form.greeting { (greeting) } }
+            }
             section.card aria-labelledby="join-h" {
                 h2 #join-h { "Join with a code" }
                 div.inline {
                     (Field { id: "code", name: "code", label: "Room code", value: form.code, error: form.code_error.clone() })
-                    (submit("/join", "primary", html! { "Join" }, None))
+                    (submit("join", "/join", html! { "Join" }, None, false))
                 }
             }
             section.card aria-labelledby="rooms-h" {
@@ -64,11 +80,11 @@ pub fn start_form(rooms: &[RoomSummary], form: &StartForm<'_>) -> Markup {
                 ul #public-rooms.rooms hx-get="/" hx-trigger="every 10s" hx-select="#public-rooms" hx-target="this" hx-swap="outerMorph" {
                     @for room in rooms {
                         li {
-                            (submit("/join", "room", html! {
+                            (submit(&format!("room-{}", room.code), "/join", html! {
                                 span.room-name { "# " (room.code) }
                                 " "
                                 span.count { (room.members) " online" }
-                            }, Some(room.code.as_str())))
+                            }, Some(room.code.as_str()), false))
                         }
                     }
                 }
@@ -76,7 +92,7 @@ pub fn start_form(rooms: &[RoomSummary], form: &StartForm<'_>) -> Markup {
             section.card aria-labelledby="private-h" {
                 h2 #private-h { "Private room" }
                 p { "A new room only people with its code can join." }
-                (submit("/rooms", "primary", html! { "Create private room" }, None))
+                (submit("create", "/rooms", html! { "Create private room" }, None, false))
             }
             section.card aria-labelledby="random-h" {
                 h2 #random-h { "Random chat" }
@@ -84,7 +100,7 @@ pub fn start_form(rooms: &[RoomSummary], form: &StartForm<'_>) -> Markup {
                 @if let Some(error) = &form.pair_error {
                     p.error role="alert" { (error) }
                 }
-                (submit("/pair", "primary", html! { "Chat with a random stranger" }, None))
+                (submit("pair", "/pair", html! { "Chat with a random stranger" }, None, form.pair_error.is_some()))
             }
         }
     }

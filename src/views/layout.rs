@@ -8,10 +8,19 @@ use crate::http::assets;
 /// stay open in background tabs so presence does not flicker.
 const HTMX_CONFIG: &str = r#"{"includeIndicatorCSS":false,"sse":{"pauseOnBackground":false}}"#;
 
+/// The selector of every page's alert region, where errors that answer htmx
+/// requests are shown (and announced) without replacing the form that was sent.
+pub const ALERTS: &str = "#alerts";
+
 /// Where the skip link leads, if the page has such a place.
 pub struct Skip<'a> {
     pub href: &'a str,
     pub text: &'a str,
+}
+
+/// What the browser's tab says for a page titled `title`.
+pub fn tab_title(title: &str) -> String {
+    format!("{title} · livechat")
 }
 
 /// A whole page: `title` for the tab, `own_css` for the member's own stylesheet.
@@ -24,7 +33,7 @@ pub fn page(title: &str, own_css: Option<&str>, skip: Option<Skip<'_>>, body: Ma
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="color-scheme" content="light dark";
                 meta name="htmx-config" content=(HTMX_CONFIG);
-                title { (title) " · livechat" }
+                title { (tab_title(title)) }
                 link rel="stylesheet" href=(assets::STYLE.path());
                 @if let Some(href) = own_css { link rel="stylesheet" href=(href); }
                 noscript { link rel="stylesheet" href=(assets::NO_JS.path()); }
@@ -36,6 +45,7 @@ pub fn page(title: &str, own_css: Option<&str>, skip: Option<Skip<'_>>, body: Ma
                 header.top {
                     a.brand href="/" { "livechat" }
                 }
+                div #alerts.alerts role="alert" {}
                 (body)
                 footer.bottom {
                     p { "Anonymous chat. Be kind; anything you write is seen by everyone in the room." }

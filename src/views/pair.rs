@@ -3,7 +3,7 @@
 
 use maud::{Markup, html};
 
-use super::layout::{open_document, page};
+use super::layout::{open_document, page, tab_title};
 use super::stream::CLOSE_EVENT;
 use crate::chat::RoomCode;
 use crate::http::paths;
@@ -39,6 +39,7 @@ pub fn waiting() -> Markup {
 /// `HX-Redirect` to the room: the page moves by itself, with no script of ours.
 pub fn found(code: &RoomCode) -> Markup {
     html! {
+        title { (tab_title("A stranger is here")) }
         p { "A stranger is here. " a href=(paths::room(code)) { "Go to your chat" } }
         div hx-get=(paths::PAIR) hx-trigger="load" hx-swap="none" {}
     }

@@ -4,9 +4,9 @@
 use maud::{Markup, PreEscaped, html};
 
 use super::components::{Field, online_items};
-use super::layout::{Skip, open_document, page};
+use super::layout::{Skip, open_document, page, tab_title};
 use super::stream::CLOSE_EVENT;
-use crate::chat::{Member, Snapshot};
+use crate::chat::{Member, RoomCode, Snapshot};
 use crate::http::paths;
 
 /// The send form as it stands: the text as typed and what was wrong with it.
@@ -24,12 +24,32 @@ pub struct RenameForm<'a> {
     pub done: bool,
 }
 
-/// The room's heading: "# general" or "Room K7QX".
-pub fn title(snapshot: &Snapshot) -> String {
-    if snapshot.public {
-        format!("# {}", snapshot.code)
+/// The room's heading: "# general" or "Room K7QX". Private codes are upper
+/// case and public slugs lower case, so the code alone tells which.
+pub fn title(code: &RoomCode) -> String {
+    if RoomCode::parse_private(code.as_str()).as_ref() == Some(code) {
+        format!("Room {code}")
     } else {
-        format!("Room {}", snapshot.code)
+        format!("# {code}")
+    }
+}
+
+/// The tab's title while nothing new is waiting: the room.
+pub fn plain_title(code: &RoomCode) -> Markup {
+    html! { title { (tab_title(&title(code))) } }
+}
+
+/// The tab's title once something new arrived: the stream sends it after
+/// every new item, and the room page puts `plain_title` back when the person
+/// returns to the tab or has just sent a message.
+pub fn unread_title(code: &RoomCode) -> Markup {
+    html! { title { "New activity · " (tab_title(&title(code))) } }
+}
+
+/// Asks for the plain title when `trigger` fires; swaps nothing visible.
+fn title_reset(code: &RoomCode, trigger: &str) -> Markup {
+    html! {
+        span.title-reset hidden hx-get=(paths::title(code)) hx-trigger=(trigger) hx-swap="innerHTML" {}
     }
 }
 
@@ -52,13 +72,13 @@ pub fn room(
         .map(|f| String::from_utf8_lossy(&f.html))
         .collect();
     page(
-        &title(snapshot),
+        &title(code),
         Some(&own_css),
         Some(skip),
         html! {
             main #main.room {
                 div.room-head {
-                    h1 { (title(snapshot)) }
+                    h1 { (title(code)) }
                     div.share {
                         p { "Code " strong.code { (code) } }
                         label for="share" { "Link to share" }
@@ -77,7 +97,8 @@ pub fn room(
                         iframe.log-frame src=(paths::log_document(code)) title="Messages" {}
                     }
                     p #stream-status.status role="status" {}
-                    (send_form(code.as_str(), send, true))
+                    (title_reset(code, "visibilitychange from:document"))
+                    (send_form(code, send, true, false))
                 }
                 aside.side aria-label="People" {
                     h2 #online-h { "Online" }
@@ -95,7 +116,11 @@ pub fn room(
 
 /// The send form; htmx swaps a fresh one in after each message, so the box is
 /// empty and, having the same id, keeps the focus.
-pub fn send_form(code: &str, form: &SendForm<'_>, autofocus: bool) -> Markup {
+///
+/// `sent`: the form that answers a message just sent, which also puts the
+/// plain title back a moment later, once the person's own message (which
+/// marks the title like any other) has come back over the stream.
+pub fn send_form(code: &RoomCode, form: &SendForm<'_>, autofocus: bool, sent: bool) -> Markup {
     let action = format!("/r/{code}/messages");
     let error_id = "message-error";
     html! {
@@ -111,6 +136,7 @@ pub fn send_form(code: &str, form: &SendForm<'_>, autofocus: bool) -> Markup {
                     aria-describedby=[form.error.as_ref().map(|_| error_id)];
                 button.primary type="submit" { "Send" }
             }
+            @if sent { (title_reset(code, "load delay:1s")) }
         }
     }
 }

@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -25,6 +26,14 @@ pub const LIVE: Duration = Duration::from_secs(5);
 pub const LOAD: Duration = Duration::from_secs(10);
 /// How often a wait looks again.
 pub const POLL: Duration = Duration::from_millis(100);
+
+/// Chromium switches for a person who asked their system for a dark theme...
+pub const DARK: &[&str] = &[
+    "--force-dark-mode",
+    "--blink-settings=preferredColorScheme=0",
+];
+/// ... or for less motion.
+pub const REDUCED_MOTION: &[&str] = &["--force-prefers-reduced-motion"];
 
 pub const CHROME_ARGS: &[&str] = &[
     "--headless=new",
@@ -206,9 +215,16 @@ impl Chromedriver {
 
     /// A new browser with a fresh profile: a person with no cookies yet.
     pub async fn person(&mut self, who: &'static str, js: Js) -> Person {
+        self.person_with(who, js, &[]).await
+    }
+
+    /// `person`, whose browser also gets these command-line switches (such
+    /// as `DARK` or `REDUCED_MOTION`).
+    pub async fn person_with(&mut self, who: &'static str, js: Js, switches: &[&str]) -> Person {
         let profile = fresh_dir("profile");
         self.profiles.push(profile.clone());
         let mut args: Vec<String> = CHROME_ARGS.iter().map(|a| a.to_string()).collect();
+        args.extend(switches.iter().map(|a| a.to_string()));
         args.push(format!("--user-data-dir={}", profile.display()));
         let mut chrome = json!({ "binary": self.chromium, "args": args });
         if js == Js::Off {
@@ -437,6 +453,100 @@ impl Person {
             .click()
             .await
             .must(&format!("{} presses {name:?}", self.who));
+    }
+
+    /// Presses `keys` one after the other on the keyboard (WebDriver key
+    /// actions), as a person would: into whatever has the focus.
+    pub async fn keys(&self, keys: &[char]) {
+        let mut actions = KeyActions::new("keyboard".to_owned());
+        for &key in keys {
+            actions = actions
+                .then(KeyAction::Down { value: key })
+                .then(KeyAction::Up { value: key });
+        }
+        self.c
+            .perform_actions(actions)
+            .await
+            .must(&format!("{} presses keys", self.who));
+    }
+
+    pub async fn key(&self, key: Key) {
+        self.keys(&[key.into()]).await;
+    }
+
+    /// Types `text` key by key.
+    pub async fn type_text(&self, text: &str) {
+        self.keys(&text.chars().collect::<Vec<_>>()).await;
+    }
+
+    /// Ctrl+A, then `text`: replaces what the focused box holds.
+    pub async fn type_over(&self, text: &str) {
+        let ctrl: char = Key::Control.into();
+        let actions = KeyActions::new("keyboard".to_owned())
+            .then(KeyAction::Down { value: ctrl })
+            .then(KeyAction::Down { value: 'a' })
+            .then(KeyAction::Up { value: 'a' })
+            .then(KeyAction::Up { value: ctrl });
+        self.c.perform_actions(actions).await.must("Ctrl+A");
+        self.type_text(text).await;
+    }
+
+    /// What has the keyboard focus: `#id`, else the tag and its text
+    /// (`button:Leave`), or `body` when nothing does.
+    pub async fn focused(&self) -> String {
+        let js = "const e = document.activeElement;
+            if (!e || e === document.body || e === document.documentElement) return 'body';
+            if (e.id) return '#' + e.id;
+            return e.tagName.toLowerCase() + ':' + (e.textContent || '').trim().replace(/\\s+/g, ' ');";
+        self.script(js)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Waits until the focus is on `target` (as `focused` names it).
+    pub async fn wait_for_focus(&self, target: &str) {
+        let what = format!("{}'s focus is on {target}", self.who);
+        eventually(&what, LOAD, move || async move {
+            let now = self.focused().await;
+            if now == target {
+                Ok(())
+            } else {
+                Err(format!("focus on {now}"))
+            }
+        })
+        .await;
+    }
+
+    /// Presses Tab until the focus is on `target`; fails if it never gets there.
+    pub async fn tab_to(&self, target: &str) {
+        let mut seen = Vec::new();
+        for _ in 0..60 {
+            let now = self.focused().await;
+            if now == target {
+                return;
+            }
+            seen.push(now);
+            self.key(Key::Tab).await;
+        }
+        panic!(
+            "{}: Tab never reached {target}; went through {seen:?}",
+            self.who
+        );
+    }
+
+    pub async fn wait_for_title(&self, expected: &str) {
+        let what = format!("{}'s tab is titled {expected:?}", self.who);
+        eventually(&what, LIVE, move || async move {
+            let now = self.c.title().await.map_err(|e| e.to_string())?;
+            if now == expected {
+                Ok(())
+            } else {
+                Err(format!("titled {now:?}"))
+            }
+        })
+        .await;
     }
 
     pub async fn script(&self, js: &str) -> Value {
