@@ -555,3 +555,215 @@ async fn the_tab_title_tells_the_room_and_new_activity() {
     bob.close().await;
     server.shut_down().await;
 }
+
+/// Every flow with the keyboard alone (Tab, Enter and typing, as WebDriver
+/// key actions), JavaScript on: the focus lands somewhere sensible after
+/// every swap and every new page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_flow_works_with_the_keyboard_alone() {
+    let Some(Stage {
+        server,
+        mut driver,
+        _one_at_a_time,
+    }) = stage("every_flow_works_with_the_keyboard_alone").await
+    else {
+        return;
+    };
+    let ann = driver.person("Ann", Js::On).await;
+    let bob = driver.person("Bob", Js::On).await;
+
+    // Home: the skip link leads to the Name box; Enter there takes the name
+    // and starts nothing.
+    ann.open(&server.url("/")).await;
+    ann.textbox("Name").await;
+    ann.key(Key::Tab).await;
+    ann.wait_for_focus("a:Skip to your name").await;
+    ann.key(Key::Enter).await;
+    ann.wait_for_focus("#name").await;
+    ann.type_over("Ann").await;
+    ann.key(Key::Enter).await;
+    ann.find("//*[@id='greeting'][contains(., 'Hello, Ann.')]")
+        .await;
+    assert_eq!(ann.path().await, "/", "Enter in the Name box goes nowhere");
+    ann.wait_for_focus("#code").await;
+
+    // A wrong code: the error, the code kept, the focus on the code box.
+    ann.tab_to("#code").await;
+    ann.type_text("ZZZZ").await;
+    ann.key(Key::Enter).await;
+    ann.find("//p[@role='alert'][starts-with(normalize-space(), 'Room code:')]")
+        .await;
+    ann.wait_for_value("Room code", "ZZZZ").await;
+    ann.wait_for_focus("#code").await;
+
+    // Create a private room: in the room, the focus is in the message box.
+    ann.tab_to("#create").await;
+    ann.key(Key::Enter).await;
+    let code = ann
+        .wait_for_room()
+        .await
+        .trim_start_matches("/r/")
+        .to_owned();
+    ann.wait_for_focus("#message").await;
+
+    // Join it with a code and Enter.
+    bob.open(&server.url("/")).await;
+    bob.textbox("Name").await;
+    bob.tab_to("#name").await;
+    bob.type_over("Bob").await;
+    bob.tab_to("#code").await;
+    bob.type_text(&code).await;
+    bob.key(Key::Enter).await;
+    bob.wait_for_path(&format!("/r/{code}")).await;
+    bob.wait_for_focus("#message").await;
+
+    // The skip link on the room page leads to the message box.
+    bob.open(&server.url(&format!("/r/{code}"))).await;
+    bob.wait_for_focus("#message").await;
+    bob.tab_to("a:Skip to message box").await;
+    bob.key(Key::Enter).await;
+    bob.wait_for_focus("#message").await;
+
+    // Send: the box is empty and keeps the focus.
+    ann.type_text("typed, not clicked").await;
+    ann.key(Key::Enter).await;
+    bob.wait_for_log("typed, not clicked").await;
+    ann.wait_for_value("Message", "").await;
+    ann.wait_for_focus("#message").await;
+
+    // Rename: the focus stays in the Name box, the change is said.
+    ann.tab_to("#rename-name").await;
+    ann.type_over("Annie").await;
+    ann.key(Key::Enter).await;
+    ann.find("//form[@id='rename']//*[@role='status'][contains(., 'Your name is now Annie.')]")
+        .await;
+    ann.wait_for_focus("#rename-name").await;
+    bob.wait_for_log("Ann is now known as Annie").await;
+    // ...and with its button, which keeps the focus too.
+    ann.type_over("Ann").await;
+    ann.tab_to("#rename-button").await;
+    ann.key(Key::Enter).await;
+    bob.wait_for_log("Annie is now known as Ann").await;
+    ann.wait_for_focus("#rename-button").await;
+
+    // Leave: home, with the focus back at the start of the page.
+    ann.tab_to("button:Leave").await;
+    ann.key(Key::Enter).await;
+    ann.wait_for_path("/").await;
+    ann.wait_for_focus("body").await;
+    bob.wait_for_log("Ann left").await;
+
+    // Pair, then cancel.
+    ann.textbox("Name").await;
+    ann.tab_to("#pair").await;
+    ann.key(Key::Enter).await;
+    ann.wait_for_path("/pair").await;
+    ann.find("//h1[normalize-space()='Waiting for a stranger']")
+        .await;
+    ann.wait_for_focus("body").await;
+    ann.tab_to("button:Cancel").await;
+    ann.key(Key::Enter).await;
+    ann.wait_for_path("/").await;
+
+    // Pair for real: Bob leaves his room and queues too.
+    ann.textbox("Name").await;
+    ann.tab_to("#pair").await;
+    ann.key(Key::Enter).await;
+    ann.wait_for_path("/pair").await;
+    bob.tab_to("button:Leave").await;
+    bob.key(Key::Enter).await;
+    bob.wait_for_path("/").await;
+    bob.textbox("Name").await;
+    bob.tab_to("#pair").await;
+    bob.key(Key::Enter).await;
+    let room = bob.wait_for_room().await;
+    assert_eq!(ann.wait_for_room().await, room, "paired");
+    ann.wait_for_focus("#message").await;
+    bob.wait_for_focus("#message").await;
+
+    // Bob leaves; Ann finds a new stranger from the keyboard.
+    bob.tab_to("button:Leave").await;
+    bob.key(Key::Enter).await;
+    ann.wait_for_log("Bob left the chat").await;
+    ann.tab_to("button:Find a new stranger").await;
+    ann.key(Key::Enter).await;
+    ann.wait_for_path("/pair").await;
+
+    ann.close().await;
+    bob.close().await;
+    server.shut_down().await;
+}
+
+/// The keyboard alone without JavaScript: every form is a page load, and each
+/// new page puts the focus where the person goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_flow_works_with_the_keyboard_alone_without_javascript() {
+    let Some(Stage {
+        server,
+        mut driver,
+        _one_at_a_time,
+    }) = stage_with(
+        "every_flow_works_with_the_keyboard_alone_without_javascript",
+        &["--pair-hold", "0"],
+    )
+    .await
+    else {
+        return;
+    };
+    let ann = driver.person("Ann", Js::Off).await;
+
+    ann.open(&server.url("/")).await;
+    ann.textbox("Name").await;
+    ann.tab_to("#name").await;
+    ann.type_over("Ann").await;
+    ann.key(Key::Enter).await;
+    ann.find("//*[@id='greeting'][contains(., 'Hello, Ann.')]")
+        .await;
+    ann.wait_for_focus("#code").await;
+
+    ann.type_text("ZZZZ").await;
+    ann.key(Key::Enter).await;
+    ann.find("//p[@role='alert'][starts-with(normalize-space(), 'Room code:')]")
+        .await;
+    ann.wait_for_value("Room code", "ZZZZ").await;
+    ann.wait_for_focus("#code").await;
+
+    ann.tab_to("#create").await;
+    ann.key(Key::Enter).await;
+    let room = ann.wait_for_room().await;
+    ann.wait_for_focus("#message").await;
+
+    ann.type_text("sent without scripts").await;
+    ann.key(Key::Enter).await;
+    ann.wait_for_path(&room).await;
+    let frame = ann.log_frame().await;
+    ann.wait_for_frame_log(&frame, "sent without scripts").await;
+    ann.wait_for_focus("#message").await;
+
+    ann.tab_to("#rename-name").await;
+    ann.type_over("Annie").await;
+    ann.key(Key::Enter).await;
+    ann.wait_for_path(&room).await;
+    let frame = ann.log_frame().await;
+    ann.wait_for_frame_log(&frame, "Ann is now known as Annie")
+        .await;
+    ann.wait_for_focus("#message").await;
+
+    ann.tab_to("button:Leave").await;
+    ann.key(Key::Enter).await;
+    ann.wait_for_path("/").await;
+    ann.textbox("Name").await;
+    ann.wait_for_focus("body").await;
+
+    ann.tab_to("#pair").await;
+    ann.key(Key::Enter).await;
+    ann.wait_for_path("/pair").await;
+    ann.find("//h1[normalize-space()='Waiting for a stranger']")
+        .await;
+    ann.tab_to("button:Cancel").await;
+    ann.key(Key::Enter).await;
+    ann.wait_for_path("/").await;
+
+    ann.close().await;
+    server.shut_down().await;
+}

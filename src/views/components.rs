@@ -143,6 +143,8 @@ pub struct Field<'a> {
     pub label: &'a str,
     pub value: &'a str,
     pub error: Option<String>,
+    /// Takes the focus (as it does anyway with an error).
+    pub focus: bool,
 }
 
 impl Render for Field<'_> {
@@ -155,7 +157,7 @@ impl Render for Field<'_> {
                     p.error id=(error_id) role="alert" { (self.label) ": " (error) }
                 }
                 input id=(self.id) name=(self.name) type="text" value=(self.value)
-                    autocomplete="off" spellcheck="false" autofocus[self.error.is_some()]
+                    autocomplete="off" spellcheck="false" autofocus[self.focus || self.error.is_some()]
                     aria-invalid=[self.error.as_ref().map(|_| "true")]
                     aria-describedby=[self.error.as_ref().map(|_| error_id.as_str())];
             }

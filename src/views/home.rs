@@ -20,7 +20,8 @@ pub struct StartForm<'a> {
     pub code_error: Option<String>,
     /// Why queuing for a random stranger was refused (the queue is full).
     pub pair_error: Option<String>,
-    /// Said after Enter took the name: what to do next.
+    /// Said after Enter took the name: what to do next (the Room code box,
+    /// the next step, has the focus then).
     pub greeting: Option<String>,
 }
 
@@ -65,13 +66,13 @@ pub fn start_form(rooms: &[RoomSummary], form: &StartForm<'_>) -> Markup {
             button hidden type="submit" name=(ENTER.0) value=(ENTER.1)
                 hx-post="/join" hx-target="#start" hx-swap="outerHTML" { "Go" }
             div.card.you-card {
-                (Field { id: "name", name: "name", label: "Name", value: form.name, error: form.name_error.clone() })
+                (Field { id: "name", name: "name", label: "Name", value: form.name, error: form.name_error.clone(), focus: false })
                 p #greeting.status role="status" { @if let Some(greeting) = &form.greeting { (greeting) } }
             }
             section.card aria-labelledby="join-h" {
                 h2 #join-h { "Join with a code" }
                 div.inline {
-                    (Field { id: "code", name: "code", label: "Room code", value: form.code, error: form.code_error.clone() })
+                    (Field { id: "code", name: "code", label: "Room code", value: form.code, error: form.code_error.clone(), focus: form.greeting.is_some() })
                     (submit("join", "/join", html! { "Join" }, None, false))
                 }
             }

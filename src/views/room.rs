@@ -146,8 +146,8 @@ pub fn rename_form(back: &str, form: &RenameForm<'_>) -> Markup {
     html! {
         form #rename.rename action="/name" method="post" hx-post="/name" hx-target="this" hx-swap="outerHTML" {
             input type="hidden" name="back" value=(back);
-            (Field { id: "rename-name", name: "name", label: "Name", value: form.name, error: form.error.clone() })
-            button.secondary type="submit" { "Change name" }
+            (Field { id: "rename-name", name: "name", label: "Name", value: form.name, error: form.error.clone(), focus: false })
+            button #rename-button.secondary type="submit" { "Change name" }
             p.status role="status" {
                 @if form.done { "Your name is now " (form.name) "." }
             }
