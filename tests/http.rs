@@ -1011,3 +1011,96 @@ async fn renaming_too_often_is_refused_with_the_name_kept() {
         page.body.contains("Annie is now known as Anna") && !page.body.contains("known as Ana<")
     );
 }
+
+#[tokio::test]
+async fn enter_in_the_name_box_takes_the_name_and_starts_nothing() {
+    let mut ann = site(&[]);
+    let home = ann.get("/").await;
+    let form = home
+        .body
+        .split(r#"<form class="start" id="start""#)
+        .nth(1)
+        .expect("the start form");
+    assert!(
+        form.trim_start_matches(|c| c != '<')
+            .starts_with(r#"<button hidden type="submit" name="enter" value="1""#),
+        "the first submit button, which Enter presses, is the hidden one: {form}"
+    );
+    let named = ann
+        .htmx_post("/join", &[("name", "Ann"), ("code", " "), ("enter", "1")])
+        .await;
+    assert_eq!(named.status, StatusCode::OK);
+    assert!(named.body.contains("Hello, Ann."), "{}", named.body);
+    assert!(
+        !named.body.contains("role=\"alert\""),
+        "no error: {}",
+        named.body
+    );
+    assert!(
+        ann.get("/").await.body.contains(r#"value="Ann""#),
+        "the name is kept"
+    );
+    let joined = ann
+        .post(
+            "/join",
+            &[("name", "Ann"), ("code", "general"), ("enter", "1")],
+        )
+        .await;
+    assert_eq!(
+        joined.location(),
+        "/r/general",
+        "with a code typed, Enter joins"
+    );
+    let empty = ann.post("/join", &[("name", "Ann"), ("code", "")]).await;
+    assert!(
+        empty.body.contains("role=\"alert\">Room code:"),
+        "the Join button itself still asks for a code"
+    );
+}
+
+#[tokio::test]
+async fn find_a_new_stranger_refused_says_why_and_the_person_stays() {
+    let mut ann = site(&["--max-queue", "0"]);
+    let room = ann
+        .post("/rooms", &[("name", "Ann")])
+        .await
+        .location()
+        .to_owned();
+    assert_eq!(ann.get(&room).await.status, StatusCode::OK);
+    let code = room.trim_start_matches("/r/");
+    let again = ann.htmx_post("/pair", &[("leave", code)]).await;
+    assert_eq!(again.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        again.body.starts_with(r#"<form class="pair-again""#),
+        "{}",
+        again.body
+    );
+    assert!(
+        again.body.contains(
+            r#"<p class="error" role="alert">The queue is full right now: try again in a minute</p>"#
+        ),
+        "{}",
+        again.body
+    );
+    let still = ann
+        .htmx_post(&format!("{room}/messages"), &[("text", "still here")])
+        .await;
+    assert_eq!(still.status, StatusCode::OK, "Ann is still in the room");
+}
+
+#[tokio::test]
+async fn errors_answering_htmx_go_to_the_alert_region() {
+    let mut ann = site(&[]);
+    let home = ann.get("/").await;
+    assert!(
+        home.body
+            .contains(r#"<div class="alerts" id="alerts" role="alert"></div>"#)
+    );
+    let refused = ann
+        .htmx_post("/r/general/messages", &[("text", "hi")])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(refused.headers["hx-retarget"], "#alerts");
+    assert_eq!(refused.headers["hx-reswap"], "innerHTML");
+    assert!(refused.body.contains("Not allowed"), "{}", refused.body);
+}
