@@ -767,3 +767,158 @@ async fn every_flow_works_with_the_keyboard_alone_without_javascript() {
     ann.close().await;
     server.shut_down().await;
 }
+
+/// axe-core finds nothing in any state of any page, with JavaScript on and
+/// off, in the light theme and the dark one: home (empty, with errors, after
+/// Enter took the name), error pages (no such page, no such room, a full
+/// room), a room (no messages yet, refused messages: empty, too long, too
+/// fast; messages and notices), the log document, the waiting page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_state_of_every_page_passes_axe() {
+    let Some(Stage {
+        server,
+        mut driver,
+        _one_at_a_time,
+    }) = stage_with(
+        "every_state_of_every_page_passes_axe",
+        &[
+            "--max-message",
+            "40",
+            "--rate-messages",
+            "2",
+            "--rate-window",
+            "600",
+            "--max-members",
+            "1",
+            "--pair-hold",
+            "0",
+        ],
+    )
+    .await
+    else {
+        return;
+    };
+    let bob = driver.person("Bob", Js::On).await;
+    let full = bob.create_room(&server, "Bob").await;
+    for (js, switches, theme) in [
+        (Js::On, &[][..], "light"),
+        (Js::Off, &[][..], "light"),
+        (Js::On, DARK, "dark"),
+        (Js::Off, DARK, "dark"),
+    ] {
+        let ann = driver.person_with("Ann", js, switches).await;
+        let how = format!(
+            "JavaScript {}, {theme} theme",
+            if js == Js::On { "on" } else { "off" }
+        );
+        let scan = |state: &str| format!("{state} ({how})");
+        ann.open(&server.url("/")).await;
+        ann.textbox("Name").await;
+        assert_eq!(
+            ann.script("return matchMedia('(prefers-color-scheme: dark)').matches")
+                .await,
+            json!(theme == "dark"),
+            "{how}: the browser asks for the {theme} theme"
+        );
+        assert_no_axe_violations(&ann.c, &scan("home page")).await;
+
+        ann.fill("Name", " ").await;
+        ann.fill("Room code", "ZZZZ").await;
+        ann.press("Join").await;
+        ann.find("//p[@role='alert'][starts-with(normalize-space(), 'Name:')]")
+            .await;
+        ann.find("//p[@role='alert'][starts-with(normalize-space(), 'Room code:')]")
+            .await;
+        assert_no_axe_violations(&ann.c, &scan("home page with errors")).await;
+
+        ann.fill("Name", "Ann").await;
+        ann.fill("Room code", "").await;
+        ann.textbox("Name")
+            .await
+            .send_keys(&Key::Enter)
+            .await
+            .must("Enter");
+        ann.find("//*[@id='greeting'][contains(., 'Hello, Ann.')]")
+            .await;
+        assert_no_axe_violations(&ann.c, &scan("home page after Enter took the name")).await;
+
+        ann.open(&server.url("/nowhere")).await;
+        ann.find("//h1[normalize-space()='Nothing here']").await;
+        assert_no_axe_violations(&ann.c, &scan("404 page")).await;
+        ann.open(&server.url("/r/ZZZZ")).await;
+        ann.find("//h1[normalize-space()='Nothing here']").await;
+        assert_no_axe_violations(&ann.c, &scan("no such room")).await;
+        ann.open(&server.url("/")).await;
+        ann.fill("Room code", &full).await;
+        ann.press("Join").await;
+        ann.find("//h1[normalize-space()='Full right now']").await;
+        assert_no_axe_violations(&ann.c, &scan("a full room")).await;
+
+        let code = ann.create_room(&server, "Ann").await;
+        let room = format!("/r/{code}");
+        assert_no_axe_violations(&ann.c, &scan("room with no messages yet")).await;
+        let refused = async |text: &str, why: &str| {
+            ann.fill("Message", text).await;
+            ann.press("Send").await;
+            ann.find(&format!(
+                "//p[@role='alert'][starts-with(normalize-space(), 'Message:')][contains(., {})]",
+                xpath_literal(why)
+            ))
+            .await;
+        };
+        refused("", "empty").await;
+        assert_no_axe_violations(&ann.c, &scan("room, an empty message refused")).await;
+        refused(&"x".repeat(41), "40").await;
+        assert_no_axe_violations(&ann.c, &scan("room, a message too long refused")).await;
+        for text in ["first message", "second message"] {
+            ann.fill("Message", text).await;
+            ann.press("Send").await;
+            ann.wait_for_path(&room).await;
+            if js == Js::On {
+                ann.wait_for_log(text).await;
+            } else {
+                let frame = ann.log_frame().await;
+                ann.wait_for_frame_log(&frame, text).await;
+            }
+        }
+        refused("third message", "too fast").await;
+        assert_no_axe_violations(&ann.c, &scan("room with messages and notices, too fast")).await;
+        if js == Js::Off {
+            ann.log_frame()
+                .await
+                .enter_frame()
+                .await
+                .must("enter the log iframe");
+            assert_no_axe_violations(&ann.c, &scan("log document")).await;
+            ann.c
+                .enter_parent_frame()
+                .await
+                .must("leave the log iframe");
+        }
+
+        ann.open(&server.url("/")).await;
+        ann.press("Chat with a random stranger").await;
+        ann.wait_for_path("/pair").await;
+        ann.find("//h1[normalize-space()='Waiting for a stranger']")
+            .await;
+        assert_no_axe_violations(&ann.c, &scan("waiting page")).await;
+        if js == Js::Off {
+            let frame = ann
+                .find(
+                    "//iframe[contains(concat(' ', normalize-space(@class), ' '), ' pair-frame ')]",
+                )
+                .await;
+            frame.enter_frame().await.must("enter the waiting iframe");
+            assert_no_axe_violations(&ann.c, &scan("waiting document")).await;
+            ann.c
+                .enter_parent_frame()
+                .await
+                .must("leave the waiting iframe");
+        }
+        ann.press("Cancel").await;
+        ann.wait_for_path("/").await;
+        ann.close().await;
+    }
+    bob.close().await;
+    server.shut_down().await;
+}
