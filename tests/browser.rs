@@ -922,3 +922,102 @@ async fn every_state_of_every_page_passes_axe() {
     bob.close().await;
     server.shut_down().await;
 }
+
+/// At 320 px wide, with JavaScript on and off: no sideways scrolling, even
+/// with long names and words, and every control at least 44 x 44 px. Less
+/// motion when the person asks for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phones_at_320_px_and_less_motion() {
+    let Some(Stage {
+        server,
+        mut driver,
+        _one_at_a_time,
+    }) = stage_with("phones_at_320_px_and_less_motion", &["--pair-hold", "0"]).await
+    else {
+        return;
+    };
+    for (js, switches) in [(Js::On, &[][..]), (Js::Off, REDUCED_MOTION)] {
+        let ann = driver.person_with("Ann", js, switches).await;
+        let how = if js == Js::On {
+            "JavaScript on"
+        } else {
+            "JavaScript off, less motion"
+        };
+        ann.set_viewport(320, 640).await;
+        let check = async |state: &str| {
+            let state = format!("{state} at 320 px ({how})");
+            ann.assert_no_sideways_scrolling(&state).await;
+            ann.assert_large_touch_targets(&state).await;
+        };
+        ann.open(&server.url("/")).await;
+        ann.textbox("Name").await;
+        check("home page").await;
+        let reduced = ann
+            .script("return [matchMedia('(prefers-reduced-motion: reduce)').matches, getComputedStyle(document.querySelector('#create')).transitionDuration]")
+            .await;
+        if js == Js::On {
+            assert_ne!(
+                reduced[1],
+                json!("0s"),
+                "buttons ease their colours: {reduced}"
+            );
+        } else {
+            assert_eq!(
+                reduced,
+                json!([true, "0s"]),
+                "no motion when asked: {reduced}"
+            );
+        }
+        ann.fill("Name", "").await;
+        ann.fill("Room code", "NOPE-NOT-A-CODE").await;
+        ann.press("Join").await;
+        ann.find("//p[@role='alert'][starts-with(normalize-space(), 'Name:')]")
+            .await;
+        check("home page with errors").await;
+
+        let code = ann
+            .create_room(&server, "Anastasia Wolkenkratzerhausmeist")
+            .await;
+        let room = format!("/r/{code}");
+        for text in [
+            "Supercalifragilisticexpialidocious-and-then-some-more-without-any-spaces-at-all",
+            "https://example.com/a/very/long/link/that/does/not/break/on/its/own/at/all",
+        ] {
+            ann.fill("Message", text).await;
+            ann.press("Send").await;
+            ann.wait_for_path(&room).await;
+            if js == Js::On {
+                ann.wait_for_log(text).await;
+            } else {
+                let frame = ann.log_frame().await;
+                ann.wait_for_frame_log(&frame, text).await;
+            }
+        }
+        check("room page with long words").await;
+        if js == Js::Off {
+            let frame = ann.log_frame().await;
+            frame.enter_frame().await.must("enter the log iframe");
+            ann.assert_no_sideways_scrolling(&format!("log document at 320 px ({how})"))
+                .await;
+            ann.c
+                .enter_parent_frame()
+                .await
+                .must("leave the log iframe");
+        }
+
+        ann.open(&server.url("/")).await;
+        ann.press("Chat with a random stranger").await;
+        ann.wait_for_path("/pair").await;
+        ann.find("//h1[normalize-space()='Waiting for a stranger']")
+            .await;
+        check("waiting page").await;
+        ann.press("Cancel").await;
+        ann.wait_for_path("/").await;
+
+        ann.open(&server.url("/r/ZZZZ")).await;
+        ann.find("//h1[normalize-space()='Nothing here']").await;
+        check("404 page").await;
+        ann.close().await;
+    }
+    server.shut_down().await;
+}

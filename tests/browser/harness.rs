@@ -789,7 +789,7 @@ impl Person {
 
     pub async fn assert_no_sideways_scrolling(&self, state: &str) {
         let widths = self
-            .script("return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            .script("return [document.documentElement.scrollWidth, Math.min(document.documentElement.clientWidth, window.innerWidth)]")
             .await;
         let (scroll, client) = (
             widths[0].as_u64().unwrap_or(0),
@@ -798,6 +798,30 @@ impl Person {
         assert!(
             scroll <= client,
             "{state}: the page scrolls sideways ({scroll} px of content in {client} px)"
+        );
+    }
+
+    /// Every control that shows is at least 44 x 44 CSS pixels (WCAG 2.5.5's
+    /// size, above 2.5.8's 24 px minimum), except links inside a sentence,
+    /// which 2.5.8 exempts as inline.
+    pub async fn assert_large_touch_targets(&self, state: &str) {
+        let small = self
+            .script(
+                "const small = [];
+                 for (const e of document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, [tabindex]:not([tabindex=\"-1\"])')) {
+                   const r = e.getBoundingClientRect();
+                   if (r.width <= 1 || r.height <= 1 || getComputedStyle(e).visibility === 'hidden') continue;
+                   if (e.tagName === 'A' && e.closest('p')) continue;
+                   if (r.width < 44 || r.height < 44)
+                     small.push(`${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''} '${(e.textContent || e.value || '').trim().slice(0, 30)}' ${Math.round(r.width)}x${Math.round(r.height)}`);
+                 }
+                 return small;",
+            )
+            .await;
+        assert_eq!(
+            small,
+            json!([]),
+            "{state}: controls smaller than 44 x 44 px"
         );
     }
 
