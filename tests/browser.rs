@@ -1021,3 +1021,48 @@ async fn phones_at_320_px_and_less_motion() {
     }
     server.shut_down().await;
 }
+
+/// The README's pictures of a phone: the home page and a room, in the light
+/// and the dark theme (`tests/screenshots/{home,room}-{light,dark}.png` with
+/// `LIVECHAT_SCREENSHOTS=1`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn screenshots_of_a_phone_in_light_and_dark() {
+    let Some(Stage {
+        server,
+        mut driver,
+        _one_at_a_time,
+    }) = stage("screenshots_of_a_phone_in_light_and_dark").await
+    else {
+        return;
+    };
+    let bob = driver.person("Bob", Js::On).await;
+    for (switches, theme) in [(&[][..], "light"), (DARK, "dark")] {
+        let ann = driver.person_with("Ann", Js::On, switches).await;
+        ann.set_viewport(390, 844).await;
+        ann.open(&server.url("/")).await;
+        ann.textbox("Name").await;
+        ann.screenshot(&format!("home-{theme}.png"), (390, 844))
+            .await;
+
+        let code = ann.create_room(&server, "Ann").await;
+        bob.join_room(&server, "Bob", &code).await;
+        ann.wait_for_log("Bob joined").await;
+        bob.send("Hi! Is this the book club?", Submit::Enter).await;
+        ann.wait_for_log("book club").await;
+        ann.send("It is. We are reading Piranesi this month.", Submit::Enter)
+            .await;
+        bob.wait_for_log("Piranesi").await;
+        bob.send("Lovely, I'm halfway through.", Submit::Enter)
+            .await;
+        ann.wait_for_log("halfway").await;
+        ann.wait_for_online(&["Ann", "Bob"], &[]).await;
+        ann.script("document.activeElement.blur()").await;
+        ann.screenshot(&format!("room-{theme}.png"), (390, 844))
+            .await;
+        assert_no_axe_violations(&ann.c, &format!("room at 390 px, {theme} theme")).await;
+        bob.open(&server.url("/")).await;
+        ann.close().await;
+    }
+    bob.close().await;
+    server.shut_down().await;
+}
