@@ -597,8 +597,7 @@ async fn every_flow_works_with_the_keyboard_alone() {
     ann.wait_for_focus("#code").await;
 
     // Create a private room: in the room, the focus is in the message box.
-    ann.tab_to("#create").await;
-    ann.key(Key::Enter).await;
+    ann.activate("#create").await;
     let code = ann
         .wait_for_room()
         .await
@@ -620,8 +619,7 @@ async fn every_flow_works_with_the_keyboard_alone() {
     // The skip link on the room page leads to the message box.
     bob.open(&server.url(&format!("/r/{code}"))).await;
     bob.wait_for_focus("#message").await;
-    bob.tab_to("a:Skip to message box").await;
-    bob.key(Key::Enter).await;
+    bob.activate("a:Skip to message box").await;
     bob.wait_for_focus("#message").await;
 
     // Send: the box is empty and keeps the focus.
@@ -641,52 +639,36 @@ async fn every_flow_works_with_the_keyboard_alone() {
     bob.wait_for_log("Ann is now known as Annie").await;
     // ...and with its button, which keeps the focus too.
     ann.type_over("Ann").await;
-    ann.tab_to("#rename-button").await;
-    ann.key(Key::Enter).await;
+    ann.activate("#rename-button").await;
     bob.wait_for_log("Annie is now known as Ann").await;
     ann.wait_for_focus("#rename-button").await;
 
     // Leave: home, with the focus back at the start of the page.
-    ann.tab_to("button:Leave").await;
-    ann.key(Key::Enter).await;
+    ann.activate("button:Leave").await;
     ann.wait_for_path("/").await;
     ann.wait_for_focus("body").await;
     bob.wait_for_log("Ann left").await;
 
     // Pair, then cancel.
-    ann.textbox("Name").await;
-    ann.tab_to("#pair").await;
-    ann.key(Key::Enter).await;
-    ann.wait_for_path("/pair").await;
-    ann.find("//h1[normalize-space()='Waiting for a stranger']")
-        .await;
-    ann.wait_for_focus("body").await;
-    ann.tab_to("button:Cancel").await;
-    ann.key(Key::Enter).await;
-    ann.wait_for_path("/").await;
+    ann.pair_and_cancel_by_keyboard().await;
 
     // Pair for real: Bob leaves his room and queues too.
     ann.textbox("Name").await;
-    ann.tab_to("#pair").await;
-    ann.key(Key::Enter).await;
+    ann.activate("#pair").await;
     ann.wait_for_path("/pair").await;
-    bob.tab_to("button:Leave").await;
-    bob.key(Key::Enter).await;
+    bob.activate("button:Leave").await;
     bob.wait_for_path("/").await;
     bob.textbox("Name").await;
-    bob.tab_to("#pair").await;
-    bob.key(Key::Enter).await;
+    bob.activate("#pair").await;
     let room = bob.wait_for_room().await;
     assert_eq!(ann.wait_for_room().await, room, "paired");
     ann.wait_for_focus("#message").await;
     bob.wait_for_focus("#message").await;
 
     // Bob leaves; Ann finds a new stranger from the keyboard.
-    bob.tab_to("button:Leave").await;
-    bob.key(Key::Enter).await;
+    bob.activate("button:Leave").await;
     ann.wait_for_log("Bob left the chat").await;
-    ann.tab_to("button:Find a new stranger").await;
-    ann.key(Key::Enter).await;
+    ann.activate("button:Find a new stranger").await;
     ann.wait_for_path("/pair").await;
 
     ann.close().await;
@@ -728,41 +710,33 @@ async fn every_flow_works_with_the_keyboard_alone_without_javascript() {
     ann.wait_for_value("Room code", "ZZZZ").await;
     ann.wait_for_focus("#code").await;
 
-    ann.tab_to("#create").await;
-    ann.key(Key::Enter).await;
+    ann.activate("#create").await;
     let room = ann.wait_for_room().await;
     ann.wait_for_focus("#message").await;
 
     ann.type_text("sent without scripts").await;
+    ann.mark_page().await;
     ann.key(Key::Enter).await;
+    ann.wait_for_new_page().await;
+    ann.wait_for_page_log(Js::Off, "sent without scripts").await;
     ann.wait_for_path(&room).await;
-    let frame = ann.log_frame().await;
-    ann.wait_for_frame_log(&frame, "sent without scripts").await;
     ann.wait_for_focus("#message").await;
 
     ann.tab_to("#rename-name").await;
     ann.type_over("Annie").await;
+    ann.mark_page().await;
     ann.key(Key::Enter).await;
-    ann.wait_for_path(&room).await;
-    let frame = ann.log_frame().await;
-    ann.wait_for_frame_log(&frame, "Ann is now known as Annie")
+    ann.wait_for_new_page().await;
+    ann.wait_for_page_log(Js::Off, "Ann is now known as Annie")
         .await;
+    ann.wait_for_path(&room).await;
     ann.wait_for_focus("#message").await;
 
-    ann.tab_to("button:Leave").await;
-    ann.key(Key::Enter).await;
+    ann.activate("button:Leave").await;
     ann.wait_for_path("/").await;
     ann.textbox("Name").await;
     ann.wait_for_focus("body").await;
-
-    ann.tab_to("#pair").await;
-    ann.key(Key::Enter).await;
-    ann.wait_for_path("/pair").await;
-    ann.find("//h1[normalize-space()='Waiting for a stranger']")
-        .await;
-    ann.tab_to("button:Cancel").await;
-    ann.key(Key::Enter).await;
-    ann.wait_for_path("/").await;
+    ann.pair_and_cancel_by_keyboard().await;
 
     ann.close().await;
     server.shut_down().await;
@@ -871,15 +845,7 @@ async fn every_state_of_every_page_passes_axe() {
         refused(&"x".repeat(41), "40").await;
         assert_no_axe_violations(&ann.c, &scan("room, a message too long refused")).await;
         for text in ["first message", "second message"] {
-            ann.fill("Message", text).await;
-            ann.press("Send").await;
-            ann.wait_for_path(&room).await;
-            if js == Js::On {
-                ann.wait_for_log(text).await;
-            } else {
-                let frame = ann.log_frame().await;
-                ann.wait_for_frame_log(&frame, text).await;
-            }
+            ann.send_and_see(js, &room, text).await;
         }
         refused("third message", "too fast").await;
         assert_no_axe_violations(&ann.c, &scan("room with messages and notices, too fast")).await;
@@ -983,15 +949,7 @@ async fn phones_at_320_px_and_less_motion() {
             "Supercalifragilisticexpialidocious-and-then-some-more-without-any-spaces-at-all",
             "https://example.com/a/very/long/link/that/does/not/break/on/its/own/at/all",
         ] {
-            ann.fill("Message", text).await;
-            ann.press("Send").await;
-            ann.wait_for_path(&room).await;
-            if js == Js::On {
-                ann.wait_for_log(text).await;
-            } else {
-                let frame = ann.log_frame().await;
-                ann.wait_for_frame_log(&frame, text).await;
-            }
+            ann.send_and_see(js, &room, text).await;
         }
         check("room page with long words").await;
         if js == Js::Off {

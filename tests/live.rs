@@ -103,15 +103,7 @@ struct Person {
 }
 
 async fn enter(server: &TestServer, name: &str, room: &str) -> Person {
-    let http = client();
-    let res = http
-        .post(server.url("/join"))
-        .header("origin", server.origin())
-        .form(&[("name", name), ("code", room)])
-        .send()
-        .await
-        .expect("join");
-    assert_eq!(res.status(), 303);
+    let http = common::joined(server, name, room).await;
     let page = get_text(&http, &server.url(&format!("/r/{room}"))).await;
     let after = after_id(&page);
     Person { http, after }
@@ -130,16 +122,7 @@ impl Person {
     }
 
     async fn say(&self, server: &TestServer, room: &str, text: &str) {
-        let res = self
-            .http
-            .post(server.url(&format!("/r/{room}/messages")))
-            .header("origin", server.origin())
-            .header("hx-request", "true")
-            .form(&[("text", text)])
-            .send()
-            .await
-            .expect("post");
-        assert_eq!(res.status(), 200, "{text}");
+        common::say(&self.http, server, room, text).await;
     }
 }
 

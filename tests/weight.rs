@@ -7,37 +7,11 @@ mod common;
 
 use std::time::Duration;
 
-use common::{TestServer, client, get_text, spawn_app};
+use common::{client, get_text, joined as enter, say, spawn_app};
 use futures_util::StreamExt;
 
 /// What a browser says it can decode.
 const ACCEPT: &str = "gzip, deflate, br, zstd";
-
-/// A client that joined `room` as `name`.
-async fn enter(server: &TestServer, name: &str, room: &str) -> reqwest::Client {
-    let http = client();
-    let res = http
-        .post(server.url("/join"))
-        .header("origin", server.origin())
-        .form(&[("name", name), ("code", room)])
-        .send()
-        .await
-        .expect("join");
-    assert_eq!(res.status(), 303);
-    http
-}
-
-async fn say(http: &reqwest::Client, server: &TestServer, room: &str, text: &str) {
-    let res = http
-        .post(server.url(&format!("/r/{room}/messages")))
-        .header("origin", server.origin())
-        .header("hx-request", "true")
-        .form(&[("text", text)])
-        .send()
-        .await
-        .expect("post");
-    assert_eq!(res.status(), 200, "{text}");
-}
 
 /// Reads `body` until its text holds `needle`; fails if nothing comes for 5 s.
 async fn read_until(

@@ -79,6 +79,24 @@ pub async fn refuse(chat: &Chat, shape: Shape, input: &StartInput, why: Refusal)
     )
 }
 
+/// The name typed in the start form, or the form again saying what is wrong with it.
+pub async fn typed_name(
+    app: &AppState,
+    shape: Shape,
+    input: &StartInput,
+) -> Result<Name, Response> {
+    match Name::parse(&input.name, app.config.max_name) {
+        Ok(name) => Ok(name),
+        Err(why) => {
+            let why = Refusal {
+                name: Some(why.to_string()),
+                ..Refusal::default()
+            };
+            Err(refuse(&app.chat, shape, input, why).await)
+        }
+    }
+}
+
 /// The name a person typed, and the member they are under it (renamed
 /// everywhere they already are, if it changed).
 pub async fn sign_in(app: &AppState, session: &Session, name: Name) -> crate::chat::Member {
@@ -143,15 +161,9 @@ pub async fn post_join(
 /// Enter pressed with no code typed: the person gave a name and has not
 /// chosen where to go yet. Takes the name and says what comes next.
 async fn take_name(app: &AppState, shape: Shape, session: Session, input: &StartInput) -> Response {
-    let name = match Name::parse(&input.name, app.config.max_name) {
+    let name = match typed_name(app, shape, input).await {
         Ok(name) => name,
-        Err(why) => {
-            let why = Refusal {
-                name: Some(why.to_string()),
-                ..Refusal::default()
-            };
-            return refuse(&app.chat, shape, input, why).await;
-        }
+        Err(refused) => return refused,
     };
     let member = sign_in(app, &session, name).await;
     let rooms = app.chat.public_rooms().await;
@@ -178,15 +190,9 @@ pub async fn post_rooms(
     session: Session,
     Form(input): Form<StartInput>,
 ) -> Response {
-    let name = match Name::parse(&input.name, app.config.max_name) {
+    let name = match typed_name(&app, shape, &input).await {
         Ok(name) => name,
-        Err(why) => {
-            let why = Refusal {
-                name: Some(why.to_string()),
-                ..Refusal::default()
-            };
-            return refuse(&app.chat, shape, &input, why).await;
-        }
+        Err(refused) => return refused,
     };
     let member = sign_in(&app, &session, name).await;
     match app.chat.create_room(&member).await {

@@ -12,13 +12,13 @@ use bytes::Bytes;
 use serde::Deserialize;
 use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at};
 
-use super::home::{Refusal, StartInput, refuse, sign_in};
+use super::home::{Refusal, StartInput, refuse, sign_in, typed_name};
 use super::paths;
 use super::session::Session;
 use super::shape::Shape;
 use super::stream::{event_stream, framed_document};
 use crate::AppState;
-use crate::chat::{ChatError, MemberId, Name, PairWatch, Pairing, RoomCode};
+use crate::chat::{ChatError, MemberId, PairWatch, Pairing, RoomCode};
 use crate::shutdown::Shutdown;
 use crate::views::components::pair_again;
 use crate::views::pair::{found, found_link, wait_document_head, waiting};
@@ -51,15 +51,9 @@ pub async fn post_pair(
         name: typed,
         ..StartInput::default()
     };
-    let name = match Name::parse(&form.name, app.config.max_name) {
+    let name = match typed_name(&app, shape, &form).await {
         Ok(name) => name,
-        Err(why) => {
-            let why = Refusal {
-                name: Some(why.to_string()),
-                ..Refusal::default()
-            };
-            return refuse(&app.chat, shape, &form, why).await;
-        }
+        Err(refused) => return refused,
     };
     let member = sign_in(&app, &session, name).await;
     let leave = input.leave.as_deref().and_then(RoomCode::from_path);

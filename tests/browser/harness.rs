@@ -536,6 +536,46 @@ impl Person {
         );
     }
 
+    /// Marks the document shown now, so that `wait_for_new_page` can tell
+    /// when another one has replaced it.
+    pub async fn mark_page(&self) {
+        self.script("window.__seen = true").await;
+    }
+
+    pub async fn wait_for_new_page(&self) {
+        let what = format!("{} sees a new page", self.who);
+        eventually(&what, LOAD, move || async move {
+            match self
+                .c
+                .execute("return window.__seen === true", vec![])
+                .await
+            {
+                Ok(Value::Bool(false)) => Ok(()),
+                other => Err(format!("{other:?}")),
+            }
+        })
+        .await;
+    }
+
+    /// Tab to `target`, then Enter.
+    pub async fn activate(&self, target: &str) {
+        self.tab_to(target).await;
+        self.key(Key::Enter).await;
+    }
+
+    /// From the home page: queues for a stranger and cancels, by keyboard.
+    /// The waiting page starts with the focus at its top.
+    pub async fn pair_and_cancel_by_keyboard(&self) {
+        self.textbox("Name").await;
+        self.activate("#pair").await;
+        self.wait_for_path("/pair").await;
+        self.find("//h1[normalize-space()='Waiting for a stranger']")
+            .await;
+        self.wait_for_focus("body").await;
+        self.activate("button:Cancel").await;
+        self.wait_for_path("/").await;
+    }
+
     pub async fn wait_for_title(&self, expected: &str) {
         let what = format!("{}'s tab is titled {expected:?}", self.who);
         eventually(&what, LIVE, move || async move {
@@ -691,6 +731,48 @@ impl Person {
             }
         })
         .await
+    }
+
+    /// Waits until the page's log shows `needle`: the `role="log"` element
+    /// with JavaScript, else the log `<iframe>`, found anew at each look (a
+    /// form sent without JavaScript loads a new page, with a new iframe).
+    pub async fn wait_for_page_log(&self, js: Js, needle: &str) {
+        if js == Js::On {
+            self.wait_for_log(needle).await;
+            return;
+        }
+        let what = format!("{}'s log iframe shows {needle:?}", self.who);
+        let frame_path =
+            "//iframe[contains(concat(' ', normalize-space(@class), ' '), ' log-frame ')]";
+        eventually(&what, LIVE, move || async move {
+            let frame = self
+                .c
+                .find(Locator::XPath(frame_path))
+                .await
+                .map_err(|e| e.to_string())?;
+            let text = self.frame_log_text(&frame).await?;
+            if text.contains(needle) {
+                Ok(())
+            } else {
+                Err(text)
+            }
+        })
+        .await;
+    }
+
+    /// Sends `text` with the Send button and waits until the log shows it,
+    /// back in `room` (without JavaScript: on the new page the form led to).
+    pub async fn send_and_see(&self, js: Js, room: &str, text: &str) {
+        self.fill("Message", text).await;
+        if js == Js::Off {
+            self.mark_page().await;
+        }
+        self.press("Send").await;
+        if js == Js::Off {
+            self.wait_for_new_page().await;
+        }
+        self.wait_for_path(room).await;
+        self.wait_for_page_log(js, text).await;
     }
 
     /// The list labelled by the heading "Online".

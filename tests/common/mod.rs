@@ -102,3 +102,31 @@ pub fn after_id(page: &str) -> String {
         .expect("after id")
         .to_owned()
 }
+
+/// A cookie-keeping client that picked `name` and joined `room` (a code or a
+/// public slug), not yet on the room's page.
+pub async fn joined(server: &TestServer, name: &str, room: &str) -> reqwest::Client {
+    let http = client();
+    let res = http
+        .post(server.url("/join"))
+        .header("origin", server.origin())
+        .form(&[("name", name), ("code", room)])
+        .send()
+        .await
+        .expect("join");
+    assert_eq!(res.status(), 303);
+    http
+}
+
+/// Posts `text` to `room` as htmx does, and checks that it was taken.
+pub async fn say(http: &reqwest::Client, server: &TestServer, room: &str, text: &str) {
+    let res = http
+        .post(server.url(&format!("/r/{room}/messages")))
+        .header("origin", server.origin())
+        .header("hx-request", "true")
+        .form(&[("text", text)])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), 200, "{text}");
+}
