@@ -849,6 +849,7 @@ async fn every_state_of_every_page_passes_axe() {
         }
         refused("third message", "too fast").await;
         assert_no_axe_violations(&ann.c, &scan("room with messages and notices, too fast")).await;
+
         if js == Js::Off {
             ann.log_frame()
                 .await
@@ -860,6 +861,30 @@ async fn every_state_of_every_page_passes_axe() {
                 .enter_parent_frame()
                 .await
                 .must("leave the log iframe");
+        }
+
+        // More than --max-body (3 bytes a character, 9 once form-encoded):
+        // refused before any handler sees it.
+        let heavy = "€".repeat(2000);
+        ann.script(&format!(
+            "document.getElementById('message').value = '{heavy}'"
+        ))
+        .await;
+        ann.press("Send").await;
+        if js == Js::On {
+            ann.find(
+                "//*[@id='alerts'][@role='alert']//strong[normalize-space()='Too much at once']",
+            )
+            .await;
+            assert_eq!(
+                ann.value("Message").await,
+                heavy,
+                "the form is still there, with the text"
+            );
+            assert_no_axe_violations(&ann.c, &scan("room with an error in the alert region")).await;
+        } else {
+            ann.find("//h1[normalize-space()='Too much at once']").await;
+            assert_no_axe_violations(&ann.c, &scan("413 page")).await;
         }
 
         ann.open(&server.url("/")).await;
