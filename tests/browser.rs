@@ -994,6 +994,11 @@ async fn phones_at_320_px_and_less_motion() {
         ann.find("//h1[normalize-space()='Waiting for a stranger']")
             .await;
         check("waiting page").await;
+        let pulse = ann
+            .script("return getComputedStyle(document.querySelector('#pair-status > p'), '::before').animationName")
+            .await;
+        let expected = if js == Js::On { "pulse" } else { "none" };
+        assert_eq!(pulse, json!(expected), "the waiting pulse ({how})");
         ann.press("Cancel").await;
         ann.wait_for_path("/").await;
 
