@@ -581,10 +581,18 @@ async fn every_flow_works_with_the_keyboard_alone() {
     ann.key(Key::Enter).await;
     ann.wait_for_focus("#name").await;
     ann.type_over("Ann").await;
+    ann.script("document.getElementById('greeting').kept = true")
+        .await;
     ann.key(Key::Enter).await;
     ann.find("//*[@id='greeting'][contains(., 'Hello, Ann.')]")
         .await;
     assert_eq!(ann.path().await, "/", "Enter in the Name box goes nowhere");
+    assert_eq!(
+        ann.script("return document.getElementById('greeting').kept === true")
+            .await,
+        json!(true),
+        "the greeting's live region stays in the page (the form is morphed), so it is announced"
+    );
     ann.wait_for_focus("#code").await;
 
     // A wrong code: the error, the code kept, the focus on the code box.
@@ -632,9 +640,17 @@ async fn every_flow_works_with_the_keyboard_alone() {
     // Rename: the focus stays in the Name box, the change is said.
     ann.tab_to("#rename-name").await;
     ann.type_over("Annie").await;
+    ann.script("document.querySelector('#rename [role=status]').kept = true")
+        .await;
     ann.key(Key::Enter).await;
     ann.find("//form[@id='rename']//*[@role='status'][contains(., 'Your name is now Annie.')]")
         .await;
+    assert_eq!(
+        ann.script("return document.querySelector('#rename [role=status]').kept === true")
+            .await,
+        json!(true),
+        "the rename status stays in the page, so it is announced"
+    );
     ann.wait_for_focus("#rename-name").await;
     bob.wait_for_log("Ann is now known as Annie").await;
     // ...and with its button, which keeps the focus too.

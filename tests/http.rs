@@ -696,7 +696,7 @@ async fn home_offers_a_random_stranger() {
     let mut me = site(&[]);
     let home = me.get("/").await;
     assert!(home.body.contains(
-        r##"formaction="/pair" hx-post="/pair" hx-target="#start" hx-swap="outerHTML">Chat with a random stranger</button>"##
+        r##"formaction="/pair" hx-post="/pair" hx-target="#start" hx-swap="outerMorph">Chat with a random stranger</button>"##
     ));
 }
 

@@ -48,14 +48,15 @@ pub fn home(rooms: &[RoomSummary], form: &StartForm<'_>) -> Markup {
 }
 
 /// A submit button that posts the whole start form to `action`, with htmx or without.
-/// `id` is stable, so that htmx gives the focus back to the same button when
-/// it swaps the form; `focus` puts it there on a whole page.
+/// htmx morphs the answer into the form, so the elements stay (and keep the
+/// focus, and the status line stays a live region); a stable `id` lets the
+/// morph match each button. `focus` puts the focus on it (page or fragment).
 fn submit(id: &str, action: &str, content: Markup, room: Option<&str>, focus: bool) -> Markup {
     let class = if room.is_some() { "room" } else { "primary" };
     html! {
         button #(id) class=(class) type="submit" formaction=(action)
             name=[room.map(|_| "room")] value=[room] autofocus[focus]
-            hx-post=(action) hx-target="#start" hx-swap="outerHTML" { (content) }
+            hx-post=(action) hx-target="#start" hx-swap="outerMorph" { (content) }
     }
 }
 
@@ -64,7 +65,7 @@ pub fn start_form(rooms: &[RoomSummary], form: &StartForm<'_>) -> Markup {
     html! {
         form #start.start action="/join" method="post" {
             button hidden type="submit" name=(ENTER.0) value=(ENTER.1)
-                hx-post="/join" hx-target="#start" hx-swap="outerHTML" { "Go" }
+                hx-post="/join" hx-target="#start" hx-swap="outerMorph" { "Go" }
             div.card.you-card {
                 (Field { id: "name", name: "name", label: "Name", value: form.name, error: form.name_error.clone(), focus: false })
                 p #greeting.status role="status" { @if let Some(greeting) = &form.greeting { (greeting) } }

@@ -142,9 +142,11 @@ pub fn send_form(code: &RoomCode, form: &SendForm<'_>, autofocus: bool, sent: bo
 }
 
 /// The rename form; `back` is where a browser without JavaScript returns to.
+/// htmx morphs the answer in, so its status line stays the live region that
+/// says the name changed.
 pub fn rename_form(back: &str, form: &RenameForm<'_>) -> Markup {
     html! {
-        form #rename.rename action="/name" method="post" hx-post="/name" hx-target="this" hx-swap="outerHTML" {
+        form #rename.rename action="/name" method="post" hx-post="/name" hx-target="this" hx-swap="outerMorph" {
             input type="hidden" name="back" value=(back);
             (Field { id: "rename-name", name: "name", label: "Name", value: form.name, error: form.error.clone(), focus: false })
             button #rename-button.secondary type="submit" { "Change name" }
