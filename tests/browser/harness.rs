@@ -564,7 +564,7 @@ impl Person {
     }
 
     /// From the home page: queues for a stranger and cancels, by keyboard.
-    /// The waiting page starts with the focus at its top.
+    /// The waiting page, and home again, start with the focus at their top.
     pub async fn pair_and_cancel_by_keyboard(&self) {
         self.textbox("Name").await;
         self.activate("#pair").await;
@@ -574,6 +574,8 @@ impl Person {
         self.wait_for_focus("body").await;
         self.activate("button:Cancel").await;
         self.wait_for_path("/").await;
+        self.textbox("Name").await;
+        self.wait_for_focus("body").await;
     }
 
     pub async fn wait_for_title(&self, expected: &str) {
