@@ -1070,3 +1070,63 @@ async fn screenshots_of_a_phone_in_light_and_dark() {
     bob.close().await;
     server.shut_down().await;
 }
+
+/// **Find a new stranger** refused (the queue is full of waiters whose pages
+/// closed): the reason shows and is announced next to the button, which has
+/// the focus, and the person is still in the room.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_find_a_new_stranger_says_why_where_the_button_is() {
+    use livechat::chat::{Member, MemberId, Name, Seed};
+    let Some(Stage {
+        server,
+        mut driver,
+        _one_at_a_time,
+    }) = stage_with(
+        "a_refused_find_a_new_stranger_says_why_where_the_button_is",
+        &["--max-queue", "1", "--grace", "120"],
+    )
+    .await
+    else {
+        return;
+    };
+    let ann = driver.person("Ann", Js::On).await;
+    let bob = driver.person("Bob", Js::On).await;
+    ann.queue_for_stranger(&server, "Ann").await;
+    bob.queue_for_stranger(&server, "Bob").await;
+    let room = bob.wait_for_room().await;
+    assert_eq!(ann.wait_for_room().await, room, "paired");
+    bob.press("Leave").await;
+    ann.wait_for_log("Bob left the chat").await;
+
+    // Carol queued, opened her waiting page and closed it: she holds the one
+    // place in the queue for the grace period, and cannot be paired.
+    let carol = Member {
+        id: MemberId::random(),
+        name: Name::parse("Carol", 32).expect("name"),
+        seed: Seed::random(),
+    };
+    server.state.chat.queue(&carol).await.expect("Carol queues");
+    drop(
+        server
+            .state
+            .chat
+            .watch_pairing(carol.id)
+            .await
+            .expect("Carol's page"),
+    );
+
+    ann.press("Find a new stranger").await;
+    ann.find(
+        "//form[contains(@class, 'pair-again')]/p[@role='alert'][normalize-space()='The queue is full right now: try again in a minute']",
+    )
+    .await;
+    ann.wait_for_focus("button:Find a new stranger").await;
+    assert_eq!(ann.path().await, room, "Ann is still in the room");
+    assert_no_axe_violations(&ann.c, "pair room, Find a new stranger refused").await;
+    ann.send("still here", Submit::Enter).await;
+    ann.wait_for_log("still here").await;
+
+    ann.close().await;
+    bob.close().await;
+    server.shut_down().await;
+}
