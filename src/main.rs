@@ -18,6 +18,16 @@ async fn main() -> std::process::ExitCode {
     if config.secret.is_none() {
         tracing::warn!("no --secret given: sessions end when the server restarts");
     }
+    // Form encoding turns one character into up to 12 bytes (%XX per byte).
+    let longest_post = config.max_message.saturating_mul(12).saturating_add(1024);
+    if config.max_body < longest_post {
+        tracing::warn!(
+            max_body = config.max_body,
+            max_message = config.max_message,
+            "--max-body is smaller than a --max-message message can be once form-encoded \
+             ({longest_post} bytes for characters outside ASCII): such long messages get 413"
+        );
+    }
     let bind = config.bind;
     let options = match serve::Options::from_config(&config) {
         Ok(options) => options,
