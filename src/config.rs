@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
+use ipnet::IpNet;
 
 /// An anonymous real-time chat server.
 #[derive(Parser, Debug, Clone)]
@@ -98,6 +99,18 @@ pub struct Config {
     #[arg(long, env = "LIVECHAT_MAX_ADDRESS_STREAMS", default_value_t = 500)]
     pub max_address_streams: usize,
 
+    /// Reverse proxies (addresses or networks such as `10.0.0.0/8`,
+    /// comma-separated) whose `X-Forwarded-For` names the real client: the
+    /// per-address limits then count people, not the proxy. Trust only your
+    /// own proxies: anyone else could claim any address.
+    #[arg(
+        long = "trusted-proxy",
+        env = "LIVECHAT_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_parser = parse_network
+    )]
+    pub trusted_proxies: Vec<IpNet>,
+
     /// Wrong room codes one client address may try per join window before it
     /// must wait (slows down guessing codes).
     #[arg(long, env = "LIVECHAT_JOIN_FAILURES", default_value_t = 10)]
@@ -148,5 +161,41 @@ impl Config {
     /// The header timeout as a duration (at least one second).
     pub fn header_timeout(&self) -> Duration {
         Duration::from_secs(self.header_timeout.max(1))
+    }
+}
+
+/// An address (`10.0.0.5`) or a network (`10.0.0.0/8`, `fd00::/8`).
+fn parse_network(typed: &str) -> Result<IpNet, String> {
+    let typed = typed.trim();
+    typed
+        .parse::<IpNet>()
+        .or_else(|_| typed.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("{typed:?} is neither an address nor a network like 10.0.0.0/8"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        let config =
+            Config::try_parse_from(["livechat", "--trusted-proxy", "10.0.0.0/8, 127.0.0.1,::1"])
+                .expect("valid proxies");
+        let shown: Vec<String> = config
+            .trusted_proxies
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(shown, ["10.0.0.0/8", "127.0.0.1/32", "::1/128"]);
+
+        let error = Config::try_parse_from(["livechat", "--trusted-proxy", "10.0.0.0/99"])
+            .expect_err("a prefix longer than the address");
+        assert!(
+            error
+                .to_string()
+                .contains("neither an address nor a network"),
+            "{error}"
+        );
     }
 }

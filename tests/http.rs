@@ -984,6 +984,63 @@ async fn guessing_codes_is_slowed_per_client_address() {
     ann.join("Ann", "general").await;
 }
 
+/// Three wrong codes from `forwarded_for` through the proxy at 10.0.0.2;
+/// answers what a fourth try (with a good code) got.
+async fn guess_through_proxy(visitor: &mut Visitor, forwarded_for: &str) -> StatusCode {
+    visitor.from = Some(([10, 0, 0, 2], 40000).into());
+    let headers = [("origin", ORIGIN), ("x-forwarded-for", forwarded_for)];
+    for guess in ["AAAA", "BBBB", "CCCC"] {
+        let form = [("name", "Eve"), ("code", guess)];
+        let answer = visitor.post_with("/join", &form, &headers).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            answer.body
+        );
+    }
+    let form = [("name", "Eve"), ("code", "general")];
+    visitor.post_with("/join", &form, &headers).await.status
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_is_counted_on_its_own() {
+    let mut eve = site(&["--join-failures", "3", "--trusted-proxy", "10.0.0.0/8"]);
+    assert_eq!(
+        guess_through_proxy(&mut eve, "203.0.113.7").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let mut ann = eve.stranger();
+    ann.from = Some(([10, 0, 0, 2], 40001).into());
+    let headers = [("origin", ORIGIN), ("x-forwarded-for", "198.51.100.1")];
+    let form = [("name", "Ann"), ("code", "general")];
+    let answer = ann.post_with("/join", &form, &headers).await;
+    assert_eq!(
+        answer.status,
+        StatusCode::SEE_OTHER,
+        "another client of the same proxy"
+    );
+}
+
+#[tokio::test]
+async fn an_untrusted_proxy_cannot_name_its_clients() {
+    let mut eve = site(&["--join-failures", "3"]);
+    assert_eq!(
+        guess_through_proxy(&mut eve, "203.0.113.7").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let mut other = eve.stranger();
+    other.from = Some(([10, 0, 0, 2], 40001).into());
+    let headers = [("origin", ORIGIN), ("x-forwarded-for", "198.51.100.1")];
+    let form = [("name", "Ann"), ("code", "general")];
+    let answer = other.post_with("/join", &form, &headers).await;
+    assert_eq!(
+        answer.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the header is not believed: it is the same address"
+    );
+}
+
 #[tokio::test]
 async fn renaming_too_often_is_refused_with_the_name_kept() {
     let mut ann = site(&["--rate-renames", "2"]);
