@@ -5,143 +5,10 @@ mod common;
 
 use std::time::Duration;
 
-use common::{TestServer, after_id, client, get_text, spawn_app};
+use common::people::{enter, queue_for_stranger, room_in, sent_to};
+use common::sse::Sse;
+use common::{client, get_text, spawn_app};
 use futures_util::StreamExt;
-
-/// One parsed `text/event-stream` message (or a comment).
-#[derive(Debug, Default, Clone)]
-struct Event {
-    id: Option<String>,
-    event: Option<String>,
-    data: String,
-    comment: bool,
-    retry: Option<u64>,
-}
-
-/// Reads a stream message by message.
-struct Sse {
-    body: std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
-    buffer: String,
-}
-
-impl Sse {
-    async fn open(
-        http: &reqwest::Client,
-        url: &str,
-        last_event_id: Option<&str>,
-    ) -> (reqwest::header::HeaderMap, Sse) {
-        let mut req = http.get(url);
-        if let Some(id) = last_event_id {
-            req = req.header("last-event-id", id);
-        }
-        let res = req.send().await.expect("stream request");
-        assert_eq!(res.status(), 200);
-        let headers = res.headers().clone();
-        (
-            headers,
-            Sse {
-                body: Box::pin(res.bytes_stream()),
-                buffer: String::new(),
-            },
-        )
-    }
-
-    /// The next message, or `None` when the stream ended or 5 s passed.
-    async fn next(&mut self) -> Option<Event> {
-        loop {
-            if let Some(end) = self.buffer.find("\n\n") {
-                let raw: String = self.buffer.drain(..end + 2).collect();
-                return Some(parse(&raw));
-            }
-            match tokio::time::timeout(Duration::from_secs(5), self.body.next()).await {
-                Ok(Some(Ok(bytes))) => self.buffer.push_str(&String::from_utf8_lossy(&bytes)),
-                _ => return None,
-            }
-        }
-    }
-
-    /// Messages until one whose data contains `needle`; panics if it never comes.
-    async fn until(&mut self, needle: &str) -> Vec<Event> {
-        let mut seen = Vec::new();
-        while let Some(event) = self.next().await {
-            let found = event.data.contains(needle);
-            seen.push(event);
-            if found {
-                return seen;
-            }
-        }
-        panic!("{needle:?} never came; got {seen:#?}");
-    }
-}
-
-fn parse(raw: &str) -> Event {
-    let mut event = Event::default();
-    let mut data = Vec::new();
-    for line in raw.lines() {
-        if let Some(rest) = line.strip_prefix(':') {
-            event.comment = true;
-            data.push(rest.trim());
-        } else if let Some((field, value)) = line.split_once(": ").or_else(|| line.split_once(':'))
-        {
-            match field {
-                "id" => event.id = Some(value.to_owned()),
-                "event" => event.event = Some(value.to_owned()),
-                "data" => data.push(value),
-                "retry" => event.retry = value.parse().ok(),
-                _ => {}
-            }
-        }
-    }
-    event.data = data.join("\n");
-    event
-}
-
-/// A person in a room: their client, and the page's `?after=` id.
-struct Person {
-    http: reqwest::Client,
-    after: String,
-}
-
-async fn enter(server: &TestServer, name: &str, room: &str) -> Person {
-    let http = client();
-    let res = http
-        .post(server.url("/join"))
-        .header("origin", server.origin())
-        .form(&[("name", name), ("code", room)])
-        .send()
-        .await
-        .expect("join");
-    assert_eq!(res.status(), 303);
-    let page = get_text(&http, &server.url(&format!("/r/{room}"))).await;
-    let after = after_id(&page);
-    Person { http, after }
-}
-
-impl Person {
-    async fn stream(&self, server: &TestServer, room: &str) -> Sse {
-        let (headers, sse) = Sse::open(
-            &self.http,
-            &server.url(&format!("/r/{room}/events?after={}", self.after)),
-            None,
-        )
-        .await;
-        assert_eq!(headers["content-type"], "text/event-stream");
-        sse
-    }
-
-    async fn say(&self, server: &TestServer, room: &str, text: &str) {
-        let res = self
-            .http
-            .post(server.url(&format!("/r/{room}/messages")))
-            .header("origin", server.origin())
-            .header("hx-request", "true")
-            .form(&[("text", text)])
-            .send()
-            .await
-            .expect("post");
-        assert_eq!(res.status(), 200, "{text}");
-    }
-}
 
 #[tokio::test]
 async fn two_members_chat_live() {
@@ -204,12 +71,7 @@ async fn a_reconnect_with_last_event_id_gets_exactly_the_gap() {
     let ann = enter(&server, "Ann", "general").await;
     let mut first = ann.stream(&server, "general").await;
     ann.say(&server, "general", "m1").await;
-    let last_seen = first
-        .until("m1")
-        .await
-        .last()
-        .and_then(|e| e.id.clone())
-        .expect("id");
+    let last_seen = first.id_of("m1").await;
     drop(first); // the connection drops...
     for text in ["m2", "m3", "m4"] {
         ann.say(&server, "general", text).await;
@@ -454,30 +316,6 @@ async fn each_message_is_rendered_once_for_all_streams() {
     assert_eq!(delivered_after - delivered, 5, "delivered to every stream");
 }
 
-/// Someone who pressed **Chat with a random stranger**, and their client.
-async fn queue_for_stranger(server: &TestServer, name: &str) -> reqwest::Client {
-    let http = client();
-    let res = http
-        .post(server.url("/pair"))
-        .header("origin", server.origin())
-        .form(&[("name", name)])
-        .send()
-        .await
-        .expect("queue");
-    assert_eq!(res.status(), 303);
-    assert_eq!(res.headers()["location"], "/pair?hold");
-    http
-}
-
-/// The room a match event leads to.
-fn room_in(data: &str) -> String {
-    data.split("href=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("a link to the room")
-        .to_owned()
-}
-
 #[tokio::test]
 async fn two_waiting_pages_both_hear_the_match_and_go_to_one_room() {
     let server = spawn_app(&[]).await;
@@ -505,14 +343,7 @@ async fn two_waiting_pages_both_hear_the_match_and_go_to_one_room() {
     }
 
     for http in [&ann, &bob] {
-        let res = http
-            .get(server.url("/pair"))
-            .header("hx-request", "true")
-            .send()
-            .await
-            .expect("pair");
-        assert_eq!(res.status(), 200);
-        assert_eq!(res.headers()["hx-redirect"], room.as_str());
+        assert_eq!(sent_to(http, &server).await, room);
     }
     let page = ann
         .get(server.url(&room))

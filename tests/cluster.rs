@@ -1,0 +1,531 @@
+//! Several livechat servers sharing one Redis, driven over HTTP as browsers
+//! behind a round-robin load balancer would be: no request needs to reach
+//! the server an earlier one reached. Needs `redis-server` (skipped loudly
+//! without it, a failure under `CI=true`).
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use common::cluster::{Cluster, Node, cluster, durable_cluster};
+use common::people::{
+    Person, Site, enter, post, post_see_other, queue_for_stranger, room_in, sent_to,
+};
+use common::sse::{Event, Sse, Tab};
+use common::{after_id, client, get_text};
+use tokio::time::Instant;
+
+/// How long a member whose server died may take to be timed out.
+const PRESENCE: Duration = Duration::from_secs(60);
+/// How long the servers may take to recover once Redis is back.
+const RECOVER: Duration = Duration::from_secs(30);
+
+/// What a room page shows, as read by a person on one server.
+#[derive(Debug, PartialEq)]
+struct RoomView {
+    /// Ids of the log items, in order.
+    items: Vec<String>,
+    /// Texts of the log items, in order (message text or notice sentence).
+    texts: Vec<String>,
+    /// Seeds of the Online list.
+    online: BTreeSet<String>,
+    /// The "N here now" count.
+    count: String,
+}
+
+/// The part of `page` from `start` to the next `end`.
+fn between<'a>(page: &'a str, start: &str, end: &str) -> &'a str {
+    let from = page
+        .find(start)
+        .unwrap_or_else(|| panic!("{start:?} not in {page}"));
+    let rest = &page[from + start.len()..];
+    &rest[..rest.find(end).unwrap_or(rest.len())]
+}
+
+/// Text with the tags taken out and white space folded.
+fn plain(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The log items of a page or stream fragment: (id, text) of each `<li>`.
+fn log_items(html: &str) -> Vec<(String, String)> {
+    html.split("<li class=\"")
+        .skip(1)
+        .filter(|li| li.starts_with("msg\"") || li.starts_with("notice\""))
+        .map(|li| {
+            let id = between(li, "id=\"", "\"").to_owned();
+            let body = &li[li.find('>').map_or(0, |i| i + 1)..];
+            let text = if li.starts_with("msg\"") {
+                plain(between(body, "<p class=\"text\">", "</p>"))
+            } else {
+                plain(between(body, "<p>", "<time"))
+            };
+            (id, text)
+        })
+        .collect()
+}
+
+async fn room_view(http: &reqwest::Client, node: &Node, room: &str) -> RoomView {
+    let page = get_text(http, &node.url(&format!("/r/{room}"))).await;
+    let log = between(&page, "id=\"log-items\"", "</ol>");
+    let (items, texts) = log_items(log).into_iter().unzip();
+    let online = between(&page, "id=\"online\"", "</ul>")
+        .split("data-author=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap_or_default().to_owned())
+        .collect();
+    let count = between(&page, "<span id=\"online-count\">", "</span>").to_owned();
+    RoomView {
+        items,
+        texts,
+        online,
+        count,
+    }
+}
+
+/// The "N online" the home page of `node` shows for a public room.
+async fn home_count(node: &Node, room: &str) -> String {
+    let page = get_text(&client(), &node.url("/")).await;
+    let entry = between(&page, &format!("# {room}</span>"), "</li>");
+    between(entry, "<span class=\"count\">", "</span>").to_owned()
+}
+
+/// How many of `events` are log items whose text is exactly `text`.
+fn told(events: &[Event], text: &str) -> usize {
+    events
+        .iter()
+        .flat_map(|e| log_items(&e.data))
+        .filter(|(_, t)| t == text)
+        .count()
+}
+
+/// How many items of a page's log read exactly `text`.
+fn in_history(view: &RoomView, text: &str) -> usize {
+    view.texts.iter().filter(|t| *t == text).count()
+}
+
+/// Someone who made a private room on `node`: their client, and its code.
+async fn create_room(node: &Node, name: &str) -> (reqwest::Client, String) {
+    let http = client();
+    let location = post_see_other(&http, node, "/rooms", &[("name", name)]).await;
+    let code = location.trim_start_matches("/r/").to_owned();
+    (http, code)
+}
+
+/// Someone enters `room` on one server and opens its stream there.
+async fn member(node: &Node, name: &str, room: &str) -> (Person, Sse) {
+    let person = enter(node, name, room).await;
+    let stream = person.stream(node, room).await;
+    (person, stream)
+}
+
+/// Two servers sharing Redis, and Ann in #general on the first with her
+/// page's stream open there.
+async fn two_servers_with_ann() -> Option<(Cluster, Person, Sse)> {
+    let c = cluster(2, &[]).await?;
+    let (ann, stream) = member(c.node(0), "Ann", "general").await;
+    Some((c, ann, stream))
+}
+
+#[tokio::test]
+async fn members_on_two_servers_chat_live() {
+    let Some((c, ann, mut anns)) = two_servers_with_ann().await else {
+        return;
+    };
+    let (a, b) = (c.node(0), c.node(1));
+    let (bob, mut bobs) = member(b, "Bob", "general").await;
+    anns.until("Bob joined").await;
+    ann.say(a, "general", "hello from A").await;
+    let got = bobs.until("hello from A").await;
+    assert!(got.last().and_then(|e| e.id.as_ref()).is_some());
+    bob.say(b, "general", "hello from B").await;
+    anns.until("hello from B").await;
+    let online = anns.until("hx-target=\"#online\"").await;
+    let list = &online.last().expect("online").data;
+    assert!(list.contains("Ann") && list.contains("Bob"), "{list}");
+}
+
+#[tokio::test]
+async fn every_server_shows_the_same_history_online_list_and_counts() {
+    let Some(c) = cluster(3, &[]).await else {
+        return;
+    };
+    let mut people = Vec::new();
+    for (node, name) in c.nodes.iter().zip(["Ann", "Bob", "Cy"]) {
+        people.push(member(node, name, "general").await);
+    }
+    for ((person, _), (node, text)) in people
+        .iter()
+        .zip(c.nodes.iter().zip(["one", "two", "three"]))
+    {
+        person.say(node, "general", text).await;
+    }
+    for (_, stream) in &mut people {
+        stream.until(">three<").await;
+    }
+    let ann = &people[0].0.http;
+    let first = room_view(ann, c.node(0), "general").await;
+    let said: Vec<&String> = first
+        .texts
+        .iter()
+        .filter(|t| ["one", "two", "three"].contains(&t.as_str()))
+        .collect();
+    assert_eq!(said, ["one", "two", "three"], "{first:#?}");
+    assert_eq!(first.count, "3", "{first:#?}");
+    assert_eq!(first.online.len(), 3, "{first:#?}");
+    for node in &c.nodes[1..] {
+        assert_eq!(
+            room_view(ann, node, "general").await,
+            first,
+            "{}",
+            node.addr
+        );
+    }
+    for node in &c.nodes {
+        assert_eq!(
+            home_count(node, "general").await,
+            "3 online",
+            "{}",
+            node.addr
+        );
+        assert_eq!(home_count(node, "games").await, "0 online", "{}", node.addr);
+    }
+}
+
+#[tokio::test]
+async fn a_person_with_tabs_on_two_servers_counts_once() {
+    let Some(c) = cluster(2, &[]).await else {
+        return;
+    };
+    let (a, b) = (c.node(0), c.node(1));
+    let ann = enter(a, "Ann", "general").await;
+    let tab_on_a = ann.stream(a, "general").await;
+    let tab_on_b = ann.stream(b, "general").await;
+    let (bob, mut bobs) = member(b, "Bob", "general").await;
+    bobs.until("hx-target=\"#online\"").await;
+    for node in [a, b] {
+        let view = room_view(&bob.http, node, "general").await;
+        assert_eq!(view.count, "2", "{}: {view:#?}", node.addr);
+        assert_eq!(view.online.len(), 2, "{view:#?}");
+        assert_eq!(in_history(&view, "Ann joined"), 1, "{view:#?}");
+        assert_eq!(home_count(node, "general").await, "2 online");
+    }
+    // Closing the tab on A while the one on B stays open is no leave...
+    drop(tab_on_a);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    bob.say(b, "general", "marker").await;
+    let got = bobs.until(">marker<").await;
+    assert_eq!(told(&got, "Ann left"), 0, "{got:#?}");
+    assert_eq!(room_view(&bob.http, a, "general").await.count, "2");
+    // ...closing the last one is, once.
+    drop(tab_on_b);
+    let mut got = bobs.until_within("Ann left", PRESENCE).await;
+    bob.say(b, "general", "after").await;
+    got.extend(bobs.until(">after<").await);
+    assert_eq!(told(&got, "Ann left"), 1, "{got:#?}");
+    for node in [a, b] {
+        let view = room_view(&bob.http, node, "general").await;
+        assert_eq!(in_history(&view, "Ann left"), 1, "{view:#?}");
+        assert_eq!(view.count, "1", "{view:#?}");
+    }
+}
+
+#[tokio::test]
+async fn join_rename_and_leave_are_told_once_on_every_server() {
+    let Some(c) = cluster(3, &[]).await else {
+        return;
+    };
+    let (a, b, cc) = (c.node(0), c.node(1), c.node(2));
+    let (ann, mut anns) = member(a, "Ann", "general").await;
+    let (_cy, mut cys) = member(cc, "Cy", "general").await;
+    let (bob, _bobs) = member(b, "Bob", "general").await;
+    let renamed = post(&bob.http, b, "/name")
+        .header("hx-request", "true")
+        .form(&[("name", "Robert"), ("back", "/r/general")])
+        .send()
+        .await
+        .expect("rename");
+    assert_eq!(renamed.status(), 200);
+    let left = post(&bob.http, b, "/r/general/leave")
+        .send()
+        .await
+        .expect("leave");
+    assert_eq!(left.status(), 303);
+    ann.say(a, "general", "after").await;
+    let notices = ["Bob joined", "Bob is now known as Robert", "Robert left"];
+    for stream in [&mut anns, &mut cys] {
+        let got = stream.until(">after<").await;
+        for notice in notices {
+            assert_eq!(told(&got, notice), 1, "{notice}: {got:#?}");
+        }
+    }
+    for node in &c.nodes {
+        let view = room_view(&ann.http, node, "general").await;
+        for notice in notices {
+            assert_eq!(
+                in_history(&view, notice),
+                1,
+                "{notice} on {}: {view:#?}",
+                node.addr
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_private_room_made_on_one_server_is_joined_on_another() {
+    let Some(c) = cluster(2, &[]).await else {
+        return;
+    };
+    let (a, b) = (c.node(0), c.node(1));
+    // Codes made at once on both servers never collide.
+    let made = futures_util::future::join_all(
+        (0..12).map(|i| create_room(if i % 2 == 0 { a } else { b }, "Ann")),
+    )
+    .await;
+    let codes: BTreeSet<&str> = made.iter().map(|(_, code)| code.as_str()).collect();
+    assert_eq!(codes.len(), made.len(), "{codes:?}");
+
+    let (http, code) = create_room(a, "Ann").await;
+    let page = get_text(&http, &a.url(&format!("/r/{code}"))).await;
+    let ann = Person {
+        http,
+        after: after_id(&page),
+    };
+    let mut anns = ann.stream(a, &code).await;
+    let bob = enter(b, "Bob", &code).await;
+    let mut bobs = bob.stream(b, &code).await;
+    anns.until("Bob joined").await;
+    bob.say(b, &code, "found it").await;
+    anns.until(">found it<").await;
+    ann.say(a, &code, "welcome").await;
+    bobs.until(">welcome<").await;
+}
+
+#[tokio::test]
+async fn strangers_waiting_on_different_servers_are_paired() {
+    let Some(c) = cluster(2, &[]).await else {
+        return;
+    };
+    let (a, b) = (c.node(0), c.node(1));
+    let ann = queue_for_stranger(a, "Ann").await;
+    let (_, mut ann_waits) = Sse::open(&ann, &a.url("/pair/events"), None).await;
+    let bob = queue_for_stranger(b, "Bob").await;
+    let (_, mut bob_waits) = Sse::open(&bob, &b.url("/pair/events"), None).await;
+    let heard = ann_waits.until("A stranger is here").await;
+    let room = room_in(&heard.last().expect("the match").data);
+    let heard = bob_waits.until("A stranger is here").await;
+    assert_eq!(room_in(&heard.last().expect("the match").data), room);
+    // Each asks the other server where to go, and reads the room there.
+    for (http, node, other) in [(&ann, b, a), (&bob, a, b)] {
+        assert_eq!(sent_to(http, node).await, room);
+        let page = get_text(http, &other.url(&room)).await;
+        assert!(page.contains("Ann and Bob are now talking: say hello"));
+    }
+    // Two more, queued at the same moment on both servers, are one pair too.
+    let (cy, dee) = tokio::join!(queue_for_stranger(a, "Cy"), queue_for_stranger(b, "Dee"));
+    let (_, mut cy_waits) = Sse::open(&cy, &b.url("/pair/events"), None).await;
+    let (_, mut dee_waits) = Sse::open(&dee, &a.url("/pair/events"), None).await;
+    let cys = room_in(
+        &cy_waits
+            .until("A stranger is here")
+            .await
+            .last()
+            .expect("match")
+            .data,
+    );
+    let dees = room_in(
+        &dee_waits
+            .until("A stranger is here")
+            .await
+            .last()
+            .expect("match")
+            .data,
+    );
+    assert_eq!(cys, dees);
+    assert_ne!(cys, room);
+    let page = get_text(&cy, &a.url(&cys)).await;
+    assert!(
+        page.contains("Cy and Dee are now talking") || page.contains("Dee and Cy are now talking"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn a_stream_dropped_from_one_server_resumes_on_another_with_exactly_the_gap() {
+    let Some((c, ann, mut first)) = two_servers_with_ann().await else {
+        return;
+    };
+    let (a, b) = (c.node(0), c.node(1));
+    ann.say(a, "general", "m1").await;
+    let last_seen = first.id_of(">m1<").await;
+    drop(first);
+    for (node, text) in [(b, "m2"), (a, "m3"), (b, "m4")] {
+        ann.say(node, "general", text).await;
+    }
+    let (_, mut again) =
+        Sse::open(&ann.http, &ann.stream_url(b, "general"), Some(&last_seen)).await;
+    let got = again.until("hx-target=\"#online\"").await;
+    let texts: Vec<String> = got
+        .iter()
+        .filter(|e| e.data.starts_with("<li class=\"msg\""))
+        .flat_map(|e| log_items(&e.data))
+        .map(|(_, text)| text)
+        .collect();
+    assert_eq!(
+        texts,
+        ["m2", "m3", "m4"],
+        "exactly the gap, in order: {got:#?}"
+    );
+    ann.say(a, "general", "m5").await;
+    let after = again.until(">m5<").await;
+    assert_eq!(told(&after, "m5"), 1, "{after:#?}");
+}
+
+#[tokio::test]
+async fn a_member_of_a_killed_server_is_timed_out_and_their_leave_told_once() {
+    let Some(mut c) = cluster(3, &[]).await else {
+        return;
+    };
+    let (ann, mut anns) = member(c.node(0), "Ann", "general").await;
+    let (_bob, bobs) = member(c.node(1), "Bob", "general").await;
+    let (cy, mut cys) = member(c.node(2), "Cy", "general").await;
+    anns.until("Cy joined").await;
+    // Bob's server dies with his stream; his browser is gone with it.
+    c.nodes[1].kill();
+    drop(bobs);
+    let mut ann_got = anns.until_within("Bob left", PRESENCE).await;
+    let mut cy_got = cys.until_within("Bob left", PRESENCE).await;
+    let (a, cc) = (c.node(0), c.node(2));
+    ann.say(a, "general", "still here").await;
+    cy_got.extend(cys.until(">still here<").await);
+    cy.say(cc, "general", "me too").await;
+    ann_got.extend(anns.until(">me too<").await);
+    cy_got.extend(cys.until(">me too<").await);
+    assert_eq!(told(&ann_got, "Bob left"), 1, "{ann_got:#?}");
+    assert_eq!(told(&cy_got, "Bob left"), 1, "{cy_got:#?}");
+    for node in [a, cc] {
+        let view = room_view(&ann.http, node, "general").await;
+        assert_eq!(in_history(&view, "Bob left"), 1, "{view:#?}");
+        assert_eq!(view.count, "2", "{view:#?}");
+    }
+}
+
+/// What `/healthz` of `node` answers.
+async fn health(node: &Node) -> (u16, String) {
+    let res = client()
+        .get(node.url("/healthz"))
+        .send()
+        .await
+        .expect("healthz");
+    let status = res.status().as_u16();
+    (status, res.text().await.unwrap_or_default())
+}
+
+/// Sends `text` until it is taken, bounded by `RECOVER`; only "try again"
+/// refusals (503) may come before.
+async fn say_once_back(person: &Person, node: &Node, room: &str, text: &str) {
+    let deadline = Instant::now() + RECOVER;
+    loop {
+        let res = person.send(node, room, text).await;
+        match res.status().as_u16() {
+            200 => return,
+            503 if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            status => panic!(
+                "{text:?}: {status} {}",
+                res.text().await.unwrap_or_default()
+            ),
+        }
+    }
+}
+
+#[tokio::test]
+async fn redis_stopped_and_restarted_mid_chat_loses_nothing_acknowledged() {
+    let Some(mut c) = durable_cluster(2, &[]).await else {
+        return;
+    };
+    let (ann, anns) = member(c.node(0), "Ann", "general").await;
+    let (bob, bobs) = member(c.node(1), "Bob", "general").await;
+    drop((anns, bobs));
+    // Their pages' streams, kept open (and reopened) as browsers do, at any server.
+    let urls = |p: &Person| c.nodes.iter().map(|n| p.stream_url(n, "general")).collect();
+    let mut ann_tab = Tab::open(&ann.http, urls(&ann)).await;
+    let mut bob_tab = Tab::open(&bob.http, urls(&bob)).await;
+    ann.say(c.node(0), "general", "before").await;
+    bob_tab.until(">before<", RECOVER).await;
+    ann_tab.until(">before<", RECOVER).await;
+
+    c.redis.stop();
+    let (a, b) = (c.node(0), c.node(1));
+    let refused = ann.send(a, "general", "during").await;
+    assert_eq!(refused.status(), 503);
+    let body = refused.text().await.expect("body");
+    assert!(body.to_lowercase().contains("try again"), "{body}");
+    assert!(
+        body.contains(r#"value="during""#),
+        "the text is kept: {body}"
+    );
+    for node in [a, b] {
+        let (status, says) = health(node).await;
+        assert_eq!(status, 503, "{}", node.addr);
+        assert!(says.to_lowercase().contains("redis"), "{says}");
+    }
+    bob_tab.until("econnecting", RECOVER).await;
+
+    c.redis.restart().await;
+    let (a, b) = (c.node(0), c.node(1));
+    say_once_back(&ann, a, "general", "after").await;
+    let mut bob_got = bob_tab.until(">after<", RECOVER).await;
+    bob.say(b, "general", "back").await;
+    bob_got.extend(bob_tab.until(">back<", RECOVER).await);
+    ann_tab.until(">back<", RECOVER).await;
+    assert_eq!(told(&bob_got, "after"), 1, "{bob_got:#?}");
+    for node in [a, b] {
+        let deadline = Instant::now() + RECOVER;
+        while health(node).await.0 != 200 {
+            assert!(Instant::now() < deadline, "{} stays unhealthy", node.addr);
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        let view = room_view(&ann.http, node, "general").await;
+        for (text, times) in [("before", 1), ("during", 0), ("after", 1), ("back", 1)] {
+            assert_eq!(
+                in_history(&view, text),
+                times,
+                "{text} on {}: {view:#?}",
+                node.addr
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_message_rate_limit_holds_across_servers() {
+    let Some(c) = cluster(2, &["--rate-messages", "3", "--rate-window", "60"]).await else {
+        return;
+    };
+    let (a, b) = (c.node(0), c.node(1));
+    let (ann, _anns) = member(a, "Ann", "general").await;
+    for (node, text) in [(a, "one"), (b, "two"), (a, "three")] {
+        ann.say(node, "general", text).await;
+    }
+    let refused = ann.send(b, "general", "four").await;
+    assert_eq!(refused.status(), 429);
+    let body = refused.text().await.expect("body");
+    assert!(
+        body.contains("too fast") && body.contains(r#"value="four""#),
+        "{body}"
+    );
+}
