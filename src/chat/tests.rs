@@ -49,6 +49,14 @@ impl Render for Plain {
             html: Bytes::new(),
         }
     }
+    fn status(&self, last: EventId, text: &str) -> Frame {
+        Frame {
+            id: last,
+            kind: FrameKind::Status,
+            sse: Bytes::from(format!("status {text}")),
+            html: Bytes::new(),
+        }
+    }
 }
 
 fn join(names: &[Name]) -> String {

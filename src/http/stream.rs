@@ -25,7 +25,9 @@ use crate::chat::{Chat, ChatError, EventId, Frame, FrameKind, RoomCode, Subscrip
 use crate::error::AppError;
 use crate::shutdown::Shutdown;
 use crate::views::room::log_document_head;
-use crate::views::stream::{KEEP_ALIVE, connected, final_words, log_notice, restarting};
+use crate::views::stream::{
+    KEEP_ALIVE, connected, final_words, log_notice, restarting, unavailable,
+};
 use crate::{AppState, Counters};
 
 #[derive(Deserialize, Default)]
@@ -109,6 +111,8 @@ async fn open(
             Some((&paths::room(&code), "Join again.")),
         )),
         Err(why @ ChatError::TooManyStreams) => Err(final_words(&why.to_string(), None)),
+        // The store is out of reach: the page tries again by itself shortly.
+        Err(ChatError::Unavailable) => Err(unavailable()),
         Err(_) => Err(final_words("This room has closed.", home)),
     }
 }
@@ -176,7 +180,7 @@ impl Live {
         if frame.kind == FrameKind::Log && frame.id <= self.seen {
             return None; // already sent in a whole log
         }
-        if frame.kind != FrameKind::Online {
+        if matches!(frame.kind, FrameKind::Log | FrameKind::Resync) {
             self.seen = frame.id;
             self.counters.delivered.fetch_add(1, Ordering::Relaxed);
         }

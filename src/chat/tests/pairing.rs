@@ -180,6 +180,9 @@ impl Render for Recorder {
     fn resync(&self, last: EventId, items: &[Frame]) -> Frame {
         Plain.resync(last, items)
     }
+    fn status(&self, last: EventId, text: &str) -> Frame {
+        Plain.status(last, text)
+    }
 }
 
 /// Many people queue, cancel and queue again at once, from many threads:

@@ -1,0 +1,553 @@
+//! The Redis store: several servers share rooms, presence, history and the
+//! pairing queue through one Redis. Each server keeps, per room that its
+//! streams read, the rendered log and a broadcast channel (`local`); Redis
+//! holds the truth, changed only by atomic scripts (`scripts`); one pub/sub
+//! connection per server hears that a room's log grew, and a heartbeat task
+//! keeps this server's members present and times out those of dead servers
+//! (`tasks`).
+
+mod codec;
+mod local;
+mod scripts;
+mod tasks;
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use redis::AsyncCommands;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use tokio::sync::{broadcast, watch};
+
+use super::counted::Counted;
+use super::memory::Settings;
+use super::{
+    ChatError, EventId, Frame, Member, MemberId, MessageText, Name, PairWatch, Pairing, Render,
+    RoomCode, RoomSummary, Snapshot, Stats, Store, Subscription,
+};
+use codec::now_ms;
+use local::Local;
+use scripts::{Scripts, keys};
+
+/// Tries at finding an unused private code before giving up.
+const CODE_TRIES: usize = 64;
+/// Codes offered to one pairing script.
+const PAIR_CODES: usize = 8;
+/// How long one Redis command may take before it counts as failed.
+const REDIS_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How often this server refreshes its members' presence and sweeps
+/// expired ones; shorter than the grace period so presence never lapses
+/// while a stream is open.
+pub fn beat_for(grace: Duration) -> Duration {
+    (grace / 3).clamp(Duration::from_millis(100), Duration::from_secs(2))
+}
+
+/// The Redis `Store`. Cheap to clone; its tasks stop when the last clone
+/// and the last stream of it are gone.
+#[derive(Clone)]
+pub struct RedisStore {
+    inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    client: redis::Client,
+    conn: ConnectionManager,
+    scripts: Scripts,
+    render: Counted,
+    settings: Settings,
+    beat: Duration,
+    local: Mutex<Local>,
+    /// The pub/sub connection is subscribed: live delivery works.
+    listening: AtomicBool,
+    messages: AtomicU64,
+    /// Ends the tasks when the store goes.
+    _stop: watch::Sender<()>,
+}
+
+impl RedisStore {
+    /// Connects to Redis at `url` (checking that it answers) and starts this
+    /// server's pub/sub listener and heartbeat.
+    pub async fn connect(
+        url: &str,
+        settings: Settings,
+        render: Arc<dyn Render>,
+    ) -> Result<Self, String> {
+        let client = redis::Client::open(url).map_err(|e| format!("--redis {url:?}: {e}"))?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(REDIS_TIMEOUT))
+            .set_response_timeout(Some(REDIS_TIMEOUT))
+            .set_number_of_retries(1)
+            .set_max_delay(Duration::from_secs(1));
+        let mut conn = ConnectionManager::new_with_config(client.clone(), config)
+            .await
+            .map_err(|e| format!("cannot reach Redis at {url}: {e}"))?;
+        let _: String = redis::cmd("PING")
+            .query_async(&mut conn)
+            .await
+            .map_err(|e| format!("Redis at {url} does not answer: {e}"))?;
+        let (stop, stopped) = watch::channel(());
+        let inner = Arc::new(Inner {
+            client,
+            conn,
+            scripts: Scripts::new(),
+            render: Counted::new(render),
+            beat: beat_for(settings.grace),
+            settings,
+            local: Mutex::new(Local::default()),
+            listening: AtomicBool::new(false),
+            messages: AtomicU64::new(0),
+            _stop: stop,
+        });
+        tasks::start(&inner, stopped);
+        Ok(Self { inner })
+    }
+}
+
+/// A Redis failure, as people are told it: try again.
+fn down(why: redis::RedisError) -> ChatError {
+    tracing::warn!(%why, "redis");
+    ChatError::Unavailable
+}
+
+impl Inner {
+    fn conn(&self) -> ConnectionManager {
+        self.conn.clone()
+    }
+
+    fn history_len(&self) -> usize {
+        self.settings.room.history_len.max(1)
+    }
+
+    fn grace_ms(&self) -> i64 {
+        self.settings.grace.as_millis() as i64
+    }
+
+    /// How long presence lasts from a heartbeat while a stream is open.
+    fn live_ms(&self) -> i64 {
+        self.grace_ms().max(3 * self.beat.as_millis() as i64)
+    }
+
+    fn is_public(&self, code: &RoomCode) -> bool {
+        self.settings.public_rooms.contains(code)
+    }
+
+    /// The epoch a public room gets if Redis has lost it ("" for private rooms).
+    fn public_epoch(&self, code: &RoomCode) -> String {
+        if self.is_public(code) {
+            now_ms().to_string()
+        } else {
+            String::new()
+        }
+    }
+
+    /// Pairs whoever can be paired, first come, first served.
+    async fn pair_all(&self) -> Result<(), ChatError> {
+        loop {
+            let codes: Vec<String> = (0..PAIR_CODES)
+                .map(|_| RoomCode::random().to_string())
+                .collect();
+            let now = now_ms();
+            let made: Vec<String> = self
+                .scripts
+                .pair
+                .arg(now)
+                .arg(now)
+                .arg(self.history_len())
+                .arg(now + self.grace_ms())
+                .arg(self.settings.max_rooms)
+                .arg(&codes)
+                .invoke_async(&mut self.conn())
+                .await
+                .map_err(down)?;
+            // Every code used up: there may be more to pair.
+            if made.len() < PAIR_CODES / 2 {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Where the member stands with the queue, read from Redis.
+    async fn read_pairing(&self, member: MemberId) -> Result<Option<Pairing>, ChatError> {
+        let (author, matched): (Option<String>, Option<String>) = self
+            .conn()
+            .hmget(keys::waiter(member), &["author", "matched"])
+            .await
+            .map_err(down)?;
+        Ok(
+            author.map(|_| match matched.as_deref().and_then(RoomCode::from_path) {
+                Some(code) => Pairing::Matched(code),
+                None => Pairing::Waiting,
+            }),
+        )
+    }
+
+    /// A waiting page's heartbeat (or its close, when `open` is false): where
+    /// the member stands, `None` when no longer queued.
+    async fn waiting(&self, member: MemberId, open: bool) -> Result<Option<Pairing>, ChatError> {
+        let now = now_ms();
+        let (live, expiry) = if open {
+            (now + 3 * self.beat.as_millis() as i64, now + self.live_ms())
+        } else {
+            (0, now + self.grace_ms())
+        };
+        let matched: Option<String> = self
+            .scripts
+            .waiting
+            .arg(member.0.to_string())
+            .arg(live)
+            .arg(expiry)
+            .invoke_async(&mut self.conn())
+            .await
+            .map_err(down)?;
+        Ok(matched.map(|code| match RoomCode::from_path(&code) {
+            Some(code) => Pairing::Matched(code),
+            None => Pairing::Waiting,
+        }))
+    }
+
+    async fn leave_script(
+        &self,
+        code: &RoomCode,
+        member: MemberId,
+        mode: &str,
+    ) -> Result<i64, ChatError> {
+        self.scripts
+            .leave
+            .arg(code.as_str())
+            .arg(member.0.to_string())
+            .arg(now_ms())
+            .arg(mode)
+            .arg(self.history_len())
+            .invoke_async(&mut self.conn())
+            .await
+            .map_err(down)
+    }
+}
+
+#[async_trait]
+impl Store for RedisStore {
+    async fn public_rooms(&self) -> Vec<RoomSummary> {
+        let public = &self.inner.settings.public_rooms;
+        let mut pipe = redis::pipe();
+        for code in public {
+            pipe.zcard(keys::present(code));
+        }
+        let counts: Vec<usize> = pipe
+            .query_async(&mut self.inner.conn())
+            .await
+            .unwrap_or_else(|why| {
+                tracing::warn!(%why, "redis");
+                vec![0; public.len()]
+            });
+        public
+            .iter()
+            .zip(counts)
+            .map(|(code, members)| RoomSummary {
+                code: code.clone(),
+                members,
+            })
+            .collect()
+    }
+
+    async fn create_room(&self, member: &Member) -> Result<RoomCode, ChatError> {
+        let inner = &self.inner;
+        for _ in 0..CODE_TRIES {
+            let code = RoomCode::random();
+            let now = now_ms();
+            let made: i64 = inner
+                .scripts
+                .create
+                .arg(code.as_str())
+                .arg(now)
+                .arg(inner.settings.max_rooms)
+                .arg(member.id.0.to_string())
+                .arg(codec::author(&member.seed, &member.name))
+                .arg(now + inner.grace_ms())
+                .arg(inner.history_len())
+                .arg(now)
+                .invoke_async(&mut inner.conn())
+                .await
+                .map_err(down)?;
+            match made {
+                1 => {
+                    tracing::info!(room = %code, "room opened");
+                    return Ok(code);
+                }
+                -1 => return Err(ChatError::Full),
+                _ => continue,
+            }
+        }
+        Err(ChatError::Full)
+    }
+
+    async fn resolve(&self, typed: &str) -> Result<RoomCode, ChatError> {
+        let inner = &self.inner;
+        if let Some(slug) = RoomCode::parse_slug(typed).filter(|slug| inner.is_public(slug)) {
+            return Ok(slug);
+        }
+        let code = RoomCode::parse_private(typed)
+            .ok_or_else(|| ChatError::NoSuchRoom(typed.to_owned()))?;
+        let exists: bool = inner.conn().exists(keys::room(&code)).await.map_err(down)?;
+        exists
+            .then_some(code)
+            .ok_or_else(|| ChatError::NoSuchRoom(typed.to_owned()))
+    }
+
+    async fn enter(&self, code: &RoomCode, member: &Member) -> Result<Snapshot, ChatError> {
+        let inner = &self.inner;
+        let now = now_ms();
+        let entered: i64 = inner
+            .scripts
+            .enter
+            .arg(code.as_str())
+            .arg(member.id.0.to_string())
+            .arg(codec::author(&member.seed, &member.name))
+            .arg(now + inner.grace_ms())
+            .arg(inner.history_len())
+            .arg(now)
+            .arg(inner.public_epoch(code))
+            .arg(inner.settings.max_members)
+            .invoke_async(&mut inner.conn())
+            .await
+            .map_err(down)?;
+        match entered {
+            -1 => return Err(ChatError::NoSuchRoom(code.to_string())),
+            -2 => return Err(ChatError::RoomFull),
+            _ => {}
+        }
+        inner.sync(code).await?;
+        let online = inner.read_online(code).await?;
+        let (items, last) = inner.local_log(code).ok_or(ChatError::Unavailable)?;
+        Ok(Snapshot {
+            code: code.clone(),
+            public: inner.is_public(code),
+            items,
+            last,
+            online,
+        })
+    }
+
+    async fn subscribe(
+        &self,
+        code: &RoomCode,
+        member: MemberId,
+        after: Option<EventId>,
+    ) -> Result<Subscription, ChatError> {
+        let inner = &self.inner;
+        let present: Option<f64> = inner
+            .conn()
+            .zscore(keys::present(code), member.0.to_string())
+            .await
+            .map_err(down)?;
+        if present.is_none() {
+            return Err(ChatError::NotMember);
+        }
+        inner.sync(code).await?;
+        let online = inner.online_frame(code).await?;
+        let (backlog, rx, here) = inner.attach(code, member, after, online)?;
+        // Present from now on, however long the page stays.
+        let _: Result<(), _> = inner
+            .conn()
+            .zadd_options(
+                keys::PRESENCE,
+                format!("{code} {}", member.0),
+                now_ms() + inner.live_ms(),
+                &redis::SortedSetAddOptions::update_only(Some(redis::UpdateCheck::GT)),
+            )
+            .await;
+        Ok(Subscription {
+            backlog,
+            rx,
+            here,
+            guard: Box::new(local::StreamGuard {
+                inner: Arc::clone(inner),
+                code: code.clone(),
+                member,
+            }),
+        })
+    }
+
+    async fn resync(&self, code: &RoomCode) -> Option<(Frame, broadcast::Receiver<Frame>)> {
+        self.inner.whole_log(code)
+    }
+
+    async fn post(
+        &self,
+        code: &RoomCode,
+        member: MemberId,
+        text: MessageText,
+    ) -> Result<(), ChatError> {
+        let inner = &self.inner;
+        let got: Vec<i64> = inner
+            .scripts
+            .say
+            .arg(code.as_str())
+            .arg(member.0.to_string())
+            .arg(now_ms())
+            .arg(inner.settings.rate_window.as_millis() as i64)
+            .arg(inner.settings.rate_messages)
+            .arg(inner.history_len())
+            .arg(text.as_str())
+            .invoke_async(&mut inner.conn())
+            .await
+            .map_err(down)?;
+        match got.as_slice() {
+            [1] => {}
+            [-2, wait] => {
+                return Err(ChatError::TooFast(Duration::from_millis(
+                    (*wait).max(0) as u64
+                )));
+            }
+            [-3] => return Err(ChatError::NoSuchRoom(code.to_string())),
+            _ => return Err(ChatError::NotMember),
+        }
+        inner.messages.fetch_add(1, Ordering::Relaxed);
+        // Posted is posted: this server's streams get it when pub/sub says so,
+        // or now, whichever is first.
+        let _ = inner.sync_if_local(code).await;
+        Ok(())
+    }
+
+    async fn leave(&self, code: &RoomCode, member: MemberId) -> Result<(), ChatError> {
+        let inner = &self.inner;
+        match inner.leave_script(code, member, "now").await? {
+            0 => Err(ChatError::NotMember),
+            _ => {
+                let _ = inner.sync_if_local(code).await;
+                Ok(())
+            }
+        }
+    }
+
+    async fn rename(&self, member: MemberId, to: &Name) {
+        let inner = &self.inner;
+        let codes: Vec<String> = match inner.conn().smembers(keys::rooms_of(member)).await {
+            Ok(codes) => codes,
+            Err(why) => {
+                down(why);
+                return;
+            }
+        };
+        for code in codes.iter().filter_map(|c| RoomCode::from_path(c)) {
+            let renamed: Result<i64, _> = inner
+                .scripts
+                .rename
+                .arg(code.as_str())
+                .arg(member.0.to_string())
+                .arg(to.as_str())
+                .arg(inner.history_len())
+                .arg(now_ms())
+                .invoke_async(&mut inner.conn())
+                .await;
+            match renamed {
+                Ok(_) => {
+                    let _ = inner.sync_if_local(&code).await;
+                }
+                Err(why) => {
+                    down(why);
+                }
+            }
+        }
+    }
+
+    async fn queue(&self, member: &Member) -> Result<Pairing, ChatError> {
+        let inner = &self.inner;
+        let now = now_ms();
+        let queued: i64 = inner
+            .scripts
+            .queue
+            .arg(member.id.0.to_string())
+            .arg(codec::author(&member.seed, &member.name))
+            .arg(now + inner.grace_ms())
+            .arg(inner.settings.max_queue)
+            .arg(now)
+            .invoke_async(&mut inner.conn())
+            .await
+            .map_err(down)?;
+        if queued < 0 {
+            return Err(ChatError::QueueFull);
+        }
+        inner.pair_all().await?;
+        Ok(inner
+            .read_pairing(member.id)
+            .await?
+            .unwrap_or(Pairing::Waiting))
+    }
+
+    async fn cancel(&self, member: MemberId) {
+        let cancelled: Result<i64, _> = self
+            .inner
+            .scripts
+            .cancel
+            .arg(member.0.to_string())
+            .invoke_async(&mut self.inner.conn())
+            .await;
+        if let Err(why) = cancelled {
+            down(why);
+        }
+    }
+
+    async fn pairing(&self, member: MemberId) -> Option<Pairing> {
+        self.inner.read_pairing(member).await.ok().flatten()
+    }
+
+    async fn watch_pairing(&self, member: MemberId) -> Option<PairWatch> {
+        let inner = &self.inner;
+        let now = inner.waiting(member, true).await.ok()??;
+        // A page that was closed and opens again can be paired again.
+        let _ = inner.pair_all().await;
+        let now = inner
+            .read_pairing(member)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or(now);
+        let matched = inner.watch(member, now);
+        Some(PairWatch {
+            matched,
+            guard: Box::new(local::PairGuard {
+                inner: Arc::clone(inner),
+                member,
+            }),
+        })
+    }
+
+    async fn stats(&self) -> Stats {
+        let inner = &self.inner;
+        let mut pipe = redis::pipe();
+        pipe.scard(keys::PRIVATE)
+            .zcard(keys::PRESENCE)
+            .zcard(keys::QUEUE);
+        let (rooms, members, queue): (usize, usize, usize) = pipe
+            .query_async(&mut inner.conn())
+            .await
+            .unwrap_or_default();
+        Stats {
+            rooms: rooms + inner.settings.public_rooms.len(),
+            members,
+            streams: inner.lock().streams,
+            messages: inner.messages.load(Ordering::Relaxed),
+            renders: inner.render.count(),
+            queue,
+        }
+    }
+
+    async fn health(&self) -> Result<(), String> {
+        let inner = &self.inner;
+        let ping = redis::cmd("PING")
+            .query_async::<String>(&mut inner.conn())
+            .await;
+        match ping {
+            Err(why) => Err(format!("redis does not answer: {why}")),
+            Ok(_) if !inner.listening.load(Ordering::Relaxed) => {
+                Err("redis answers, but live updates are reconnecting".to_owned())
+            }
+            Ok(_) => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing;

@@ -1,0 +1,195 @@
+//! The two tasks of each server: the pub/sub listener (one connection,
+//! reconnecting with backoff, catching every followed room up after a
+//! reconnect) and the heartbeat (keeps this server's members present and
+//! queued, times out whoever's presence ran out, whichever server they were
+//! on, and forgets rooms nobody here reads).
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use redis::AsyncCommands;
+use tokio::sync::watch;
+
+use super::Inner;
+use super::codec::now_ms;
+use super::scripts::keys;
+use crate::chat::{MemberId, Pairing, RoomCode};
+
+/// Most expired presences (or waiters) one sweep handles; the rest wait a beat.
+const SWEEP_BATCH: isize = 200;
+/// A room nobody here has read for this long is forgotten here.
+const FORGET_AFTER: Duration = Duration::from_secs(30);
+/// Longest wait between tries at the pub/sub connection.
+const MAX_BACKOFF: Duration = Duration::from_secs(2);
+
+pub(super) const RECONNECTING: &str =
+    "Live updates are reconnecting: what is sent meanwhile will show once they are back…";
+
+pub(super) fn start(inner: &Arc<Inner>, stopped: watch::Receiver<()>) {
+    let weak = Arc::downgrade(inner);
+    let client = inner.client.clone();
+    let mut stop = stopped.clone();
+    // Ends when the store is dropped.
+    tokio::spawn(async move {
+        tokio::select! {
+            () = listen(weak, client) => {}
+            _ = stop.changed() => {}
+        }
+    });
+    let weak = Arc::downgrade(inner);
+    let beat = inner.beat;
+    let mut stop = stopped;
+    // Ends when the store is dropped.
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(beat);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = stop.changed() => return,
+            }
+            let Some(inner) = weak.upgrade() else { return };
+            if let Err(why) = heartbeat(&inner).await {
+                tracing::warn!(%why, "redis heartbeat");
+            }
+        }
+    });
+}
+
+/// Listens to pub/sub for as long as the store lives, reconnecting.
+async fn listen(weak: Weak<Inner>, client: redis::Client) {
+    let mut backoff = Duration::from_millis(50);
+    loop {
+        match subscribe(&client).await {
+            Ok(pubsub) => {
+                backoff = Duration::from_millis(50);
+                let Some(inner) = weak.upgrade() else { return };
+                if !inner.listening.swap(true, Ordering::Relaxed) {
+                    inner.tell_streams("");
+                }
+                // Whatever was said while nobody listened is in the logs.
+                for code in inner.local_rooms() {
+                    let _ = inner.sync(&code).await;
+                }
+                drop(inner);
+                let mut messages = pubsub.into_on_message();
+                while let Some(msg) = messages.next().await {
+                    let Some(inner) = weak.upgrade() else { return };
+                    let Ok(payload) = msg.get_payload::<String>() else {
+                        continue;
+                    };
+                    heard(&inner, msg.get_channel_name(), &payload);
+                }
+            }
+            Err(why) => tracing::warn!(%why, "redis pub/sub"),
+        }
+        let Some(inner) = weak.upgrade() else { return };
+        if inner.listening.swap(false, Ordering::Relaxed) {
+            tracing::warn!("redis pub/sub lost: reconnecting");
+            inner.tell_streams(RECONNECTING);
+        }
+        drop(inner);
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(MAX_BACKOFF);
+    }
+}
+
+async fn subscribe(client: &redis::Client) -> redis::RedisResult<redis::aio::PubSub> {
+    let mut pubsub = client.get_async_pubsub().await?;
+    pubsub.subscribe(keys::EVENTS).await?;
+    pubsub.subscribe(keys::PAIRS).await?;
+    Ok(pubsub)
+}
+
+/// One pub/sub message: a room's log grew, or someone was matched.
+fn heard(inner: &Arc<Inner>, channel: &str, payload: &str) {
+    if channel == keys::PAIRS {
+        let matched = payload.split_once(' ').and_then(|(member, code)| {
+            Some((
+                MemberId(uuid::Uuid::parse_str(member).ok()?),
+                RoomCode::from_path(code)?,
+            ))
+        });
+        if let Some((member, code)) = matched {
+            inner.matched(member, code);
+        }
+        return;
+    }
+    let Some(code) = RoomCode::from_path(payload) else {
+        return;
+    };
+    if !inner.lock().rooms.contains_key(&code) {
+        return;
+    }
+    let inner = Arc::clone(inner);
+    // Ends when the room is read.
+    tokio::spawn(async move {
+        let _ = inner.sync(&code).await;
+    });
+}
+
+/// One beat: refresh, sweep, forget.
+async fn heartbeat(inner: &Arc<Inner>) -> redis::RedisResult<()> {
+    let (attached, waiting) = {
+        let mut local = inner.lock();
+        local.rooms.retain(|_, room| {
+            !(room.idle() && room.used.elapsed() > FORGET_AFTER && room.streams() == 0)
+        });
+        let attached: Vec<String> = local
+            .rooms
+            .iter()
+            .flat_map(|(code, room)| room.attached().map(move |m| format!("{code} {}", m.0)))
+            .collect();
+        let waiting: Vec<MemberId> = local.watchers.keys().copied().collect();
+        (attached, waiting)
+    };
+    let mut conn = inner.conn();
+    let now = now_ms();
+    if !attached.is_empty() {
+        let mut pipe = redis::pipe();
+        let update = redis::SortedSetAddOptions::update_only(Some(redis::UpdateCheck::GT));
+        for key in &attached {
+            pipe.zadd_options(keys::PRESENCE, key, now + inner.live_ms(), &update)
+                .ignore();
+        }
+        pipe.query_async::<()>(&mut conn).await?;
+    }
+    for member in waiting {
+        if let Ok(Some(Pairing::Matched(code))) = inner.waiting(member, true).await {
+            inner.matched(member, code);
+        }
+    }
+    let expired: Vec<String> = conn
+        .zrangebyscore_limit(keys::PRESENCE, "-inf", now, 0, SWEEP_BATCH)
+        .await?;
+    for key in expired {
+        let Some((code, member)) = key.split_once(' ') else {
+            let _: () = conn.zrem(keys::PRESENCE, &key).await?;
+            continue;
+        };
+        let (Some(code), Ok(member)) = (RoomCode::from_path(code), uuid::Uuid::parse_str(member))
+        else {
+            let _: () = conn.zrem(keys::PRESENCE, &key).await?;
+            continue;
+        };
+        let left = inner.leave_script(&code, MemberId(member), "expire").await;
+        if left.is_ok_and(|left| left > 0) {
+            let _ = inner.sync_if_local(&code).await;
+        }
+    }
+    let unqueued: Vec<String> = conn
+        .zrangebyscore_limit(keys::QUEUE_EXPIRY, "-inf", now, 0, SWEEP_BATCH)
+        .await?;
+    for member in unqueued {
+        let _: i64 = inner
+            .scripts
+            .unqueue
+            .arg(&member)
+            .arg(now)
+            .invoke_async(&mut conn)
+            .await?;
+    }
+    Ok(())
+}
