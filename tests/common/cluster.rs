@@ -288,19 +288,20 @@ async fn start(n: usize, flags: &[&str], durable: bool) -> Option<Cluster> {
     let bin = redis_tool(&test)?;
     let guard = ONE_AT_A_TIME.lock().await;
     let redis = Redis::start(&bin, durable).await;
-    let dir = fresh_dir("cluster");
-    let all: Vec<&str> = FLAGS.iter().chain(flags).copied().collect();
-    let mut nodes = Vec::new();
-    for i in 0..n {
-        nodes.push(Node::start(&redis.url(), &all, &dir, i).await);
-    }
-    Some(Cluster {
-        nodes,
+    // Built first, so a server that fails to start still has its folder removed.
+    let mut cluster = Cluster {
+        nodes: Vec::new(),
         redis,
-        dir,
+        dir: fresh_dir("cluster"),
         test,
         _one_at_a_time: guard,
-    })
+    };
+    let all: Vec<&str> = FLAGS.iter().chain(flags).copied().collect();
+    for i in 0..n {
+        let node = Node::start(&cluster.redis.url(), &all, &cluster.dir, i).await;
+        cluster.nodes.push(node);
+    }
+    Some(cluster)
 }
 
 impl Cluster {
