@@ -8,11 +8,11 @@ mod common;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use common::cluster::{Cluster, Node, cluster, durable_cluster};
+use common::cluster::{Cluster, Nginx, Node, cluster, durable_cluster};
 use common::people::{
-    Person, Site, enter, post, post_see_other, queue_for_stranger, room_in, sent_to,
+    Person, Site, enter, member, post, post_see_other, queue_for_stranger, room_in, sent_to,
 };
-use common::sse::{Event, Sse, Tab};
+use common::sse::{Event, Growing, Sse, Tab};
 use common::{after_id, client, get_text};
 use tokio::time::Instant;
 
@@ -121,13 +121,6 @@ async fn create_room(node: &Node, name: &str) -> (reqwest::Client, String) {
     let location = post_see_other(&http, node, "/rooms", &[("name", name)]).await;
     let code = location.trim_start_matches("/r/").to_owned();
     (http, code)
-}
-
-/// Someone enters `room` on one server and opens its stream there.
-async fn member(node: &Node, name: &str, room: &str) -> (Person, Sse) {
-    let person = enter(node, name, room).await;
-    let stream = person.stream(node, room).await;
-    (person, stream)
 }
 
 /// Two servers sharing Redis, and Ann in #general on the first with her
@@ -528,4 +521,49 @@ async fn the_message_rate_limit_holds_across_servers() {
         body.contains("too fast") && body.contains(r#"value="four""#),
         "{body}"
     );
+}
+
+#[tokio::test]
+async fn through_nginx_as_the_readme_sets_it_up_two_servers_are_one_site() {
+    let Some(c) = cluster(2, &[]).await else {
+        return;
+    };
+    let Some(site) = Nginx::start(&c.nodes).await else {
+        return;
+    };
+    let (ann, mut anns) = member(&site, "Ann", "general").await;
+    let (bob, mut bobs) = member(&site, "Bob", "general").await;
+    anns.until("Bob joined").await;
+    ann.say(&site, "general", "through nginx").await;
+    bobs.until(">through nginx<").await;
+    // A browser that sends only `Origin` is let in too: `Host` is passed on.
+    let res = bob
+        .http
+        .post(site.url("/r/general/messages"))
+        .header("origin", site.origin())
+        .header("hx-request", "true")
+        .form(&[("text", "and back")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), 200);
+    anns.until(">and back<").await;
+    // The no-JavaScript log document streams through it as well.
+    let (_, mut doc) = Growing::open(&bob.http, &site.url("/r/general/log")).await;
+    ann.say(&site, "general", "into the frame").await;
+    doc.until(">into the frame<").await;
+    let page = get_text(&ann.http, &site.url("/r/general")).await;
+    let share = format!(r#"value="{}/r/general""#, site.origin());
+    assert!(
+        page.contains(&share),
+        "the share link names the site: {page}"
+    );
+    let spread = site.access_log();
+    for node in &c.nodes {
+        assert!(
+            spread.contains(&node.addr.to_string()),
+            "none to {}: {spread}",
+            node.addr
+        );
+    }
 }

@@ -5,18 +5,15 @@ mod common;
 
 use std::time::Duration;
 
-use common::people::{enter, queue_for_stranger, room_in, sent_to};
-use common::sse::Sse;
+use common::people::{enter, member, queue_for_stranger, room_in, sent_to};
+use common::sse::{Growing, Sse};
 use common::{client, get_text, spawn_app};
-use futures_util::StreamExt;
 
 #[tokio::test]
 async fn two_members_chat_live() {
     let server = spawn_app(&[]).await;
-    let ann = enter(&server, "Ann", "general").await;
-    let mut anns = ann.stream(&server, "general").await;
-    let bob = enter(&server, "Bob", "general").await;
-    let mut bobs = bob.stream(&server, "general").await;
+    let (ann, mut anns) = member(&server, "Ann", "general").await;
+    let (bob, mut bobs) = member(&server, "Bob", "general").await;
     anns.until("Bob joined").await;
     ann.say(&server, "general", "hello Bob").await;
     let got = bobs.until("hello Bob").await;
@@ -242,14 +239,8 @@ async fn shutdown_tells_streams_the_server_is_restarting() {
 async fn the_no_javascript_log_streams_new_items_into_an_open_document() {
     let server = spawn_app(&[]).await;
     let ann = enter(&server, "Ann", "general").await;
-    let res = ann
-        .http
-        .get(server.url("/r/general/log"))
-        .send()
-        .await
-        .expect("log");
-    assert_eq!(res.status(), 200);
-    let csp = res.headers()["content-security-policy"]
+    let (headers, mut doc) = Growing::open(&ann.http, &server.url("/r/general/log")).await;
+    let csp = headers["content-security-policy"]
         .to_str()
         .expect("ascii")
         .to_owned();
@@ -257,26 +248,10 @@ async fn the_no_javascript_log_streams_new_items_into_an_open_document() {
         csp.contains("frame-ancestors 'self'"),
         "the room page may frame it: {csp}"
     );
-    let mut body = res.bytes_stream();
-    let mut text = String::new();
-    while !text.contains("Ann joined") {
-        let chunk = tokio::time::timeout(Duration::from_secs(5), body.next())
-            .await
-            .expect("head")
-            .expect("chunk")
-            .expect("bytes");
-        text.push_str(&String::from_utf8_lossy(&chunk));
-    }
+    let text = doc.until("Ann joined").await;
     assert!(text.contains("<ol class=\"log-items\">") && !text.contains("</ol>"));
     ann.say(&server, "general", "live without scripts").await;
-    while !text.contains("live without scripts") {
-        let chunk = tokio::time::timeout(Duration::from_secs(5), body.next())
-            .await
-            .expect("item")
-            .expect("chunk")
-            .expect("bytes");
-        text.push_str(&String::from_utf8_lossy(&chunk));
-    }
+    let text = doc.until("live without scripts").await;
     assert!(
         !text.contains("data:"),
         "plain HTML, not event-stream framing"
@@ -411,29 +386,15 @@ async fn a_closed_waiting_page_is_skipped_and_leaves_after_grace() {
 async fn without_javascript_the_waiting_document_shows_a_link_to_the_room() {
     let server = spawn_app(&[]).await;
     let ann = queue_for_stranger(&server, "Ann").await;
-    let res = ann
-        .get(server.url("/pair/wait"))
-        .send()
-        .await
-        .expect("wait");
-    assert_eq!(res.status(), 200);
+    let (headers, mut doc) = Growing::open(&ann, &server.url("/pair/wait")).await;
     assert!(
-        res.headers()["content-security-policy"]
+        headers["content-security-policy"]
             .to_str()
             .expect("ascii")
             .contains("frame-ancestors 'self'")
     );
-    let mut body = Box::pin(res.bytes_stream());
-    let mut text = String::new();
     let _bob = queue_for_stranger(&server, "Bob").await;
-    while !text.contains("</a>") {
-        let chunk = tokio::time::timeout(Duration::from_secs(5), body.next())
-            .await
-            .expect("the link comes at once")
-            .expect("more")
-            .expect("bytes");
-        text.push_str(&String::from_utf8_lossy(&chunk));
-    }
+    let text = doc.until("</a>").await;
     assert!(
         text.contains(r#"target="_top">Go to your chat with a stranger</a>"#),
         "{text}"

@@ -9,16 +9,14 @@ pub trait Site {
     fn url(&self, path: &str) -> String;
 
     /// The `Origin` a browser on this site sends.
-    fn origin(&self) -> String;
+    fn origin(&self) -> String {
+        self.url("")
+    }
 }
 
 impl Site for super::TestServer {
     fn url(&self, path: &str) -> String {
         super::TestServer::url(self, path)
-    }
-
-    fn origin(&self) -> String {
-        super::TestServer::origin(self)
     }
 }
 
@@ -76,6 +74,13 @@ pub async fn enter_with(http: reqwest::Client, site: &impl Site, name: &str, roo
     let page = get_text(&http, &site.url(&format!("/r/{room}"))).await;
     let after = after_id(&page);
     Person { http, after }
+}
+
+/// Someone who enters `room` and opens its stream, on the same site.
+pub async fn member(site: &impl Site, name: &str, room: &str) -> (Person, Sse) {
+    let person = enter(site, name, room).await;
+    let stream = person.stream(site, room).await;
+    (person, stream)
 }
 
 impl Person {

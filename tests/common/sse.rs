@@ -228,3 +228,39 @@ impl Tab {
         );
     }
 }
+
+/// A document that never ends (the no-JavaScript log, the waiting
+/// document), read as it grows.
+pub struct Growing {
+    body: std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
+    /// Everything read so far.
+    pub text: String,
+}
+
+impl Growing {
+    /// `GET url`, which must answer 200; its headers, and the document.
+    pub async fn open(http: &reqwest::Client, url: &str) -> (reqwest::header::HeaderMap, Growing) {
+        let res = http.get(url).send().await.expect(url);
+        assert_eq!(res.status(), 200, "{url}");
+        let headers = res.headers().clone();
+        let doc = Growing {
+            body: Box::pin(res.bytes_stream()),
+            text: String::new(),
+        };
+        (headers, doc)
+    }
+
+    /// Reads until the text so far contains `needle`; panics if it does not
+    /// within 10 s.
+    pub async fn until(&mut self, needle: &str) -> &str {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !self.text.contains(needle) {
+            match tokio::time::timeout_at(deadline, self.body.next()).await {
+                Ok(Some(Ok(chunk))) => self.text.push_str(&String::from_utf8_lossy(&chunk)),
+                Ok(_) => panic!("the document ended before {needle:?}: {}", self.text),
+                Err(_) => panic!("{needle:?} never came: {}", self.text),
+            }
+        }
+        &self.text
+    }
+}
