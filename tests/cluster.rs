@@ -445,9 +445,38 @@ async fn say_once_back(person: &Person, node: &Node, room: &str, text: &str) {
     }
 }
 
+/// Posts "{prefix}1", "{prefix}2", ... from `person` on `node` until `stop`
+/// turns true: the texts taken (200) and those refused with "try again" (503).
+async fn keep_posting(
+    person: &Person,
+    node: &Node,
+    prefix: &str,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> (Vec<String>, Vec<String>) {
+    let (mut taken, mut refused) = (Vec::new(), Vec::new());
+    for n in 1.. {
+        let text = format!("{prefix}{n}");
+        let res = person.send(node, "general", &text).await;
+        match res.status().as_u16() {
+            200 => taken.push(text),
+            503 => refused.push(text),
+            status => panic!("{text}: {status} {}", res.text().await.unwrap_or_default()),
+        }
+        let pause = Duration::from_millis(100);
+        if tokio::time::timeout(pause, stop.wait_for(|s| *s))
+            .await
+            .is_ok()
+        {
+            break;
+        }
+    }
+    (taken, refused)
+}
+
 #[tokio::test]
 async fn redis_stopped_and_restarted_mid_chat_loses_nothing_acknowledged() {
-    let Some(mut c) = durable_cluster(2, &[]).await else {
+    let flags = ["--rate-messages", "10000", "--history", "1000"];
+    let Some(mut c) = durable_cluster(2, &flags).await else {
         return;
     };
     let (ann, anns) = member(c.node(0), "Ann", "general").await;
@@ -461,31 +490,67 @@ async fn redis_stopped_and_restarted_mid_chat_loses_nothing_acknowledged() {
     bob_tab.until(">before<", RECOVER).await;
     ann_tab.until(">before<", RECOVER).await;
 
-    c.redis.stop();
-    let (a, b) = (c.node(0), c.node(1));
-    let refused = ann.send(a, "general", "during").await;
-    assert_eq!(refused.status(), 503);
-    let body = refused.text().await.expect("body");
-    assert!(body.to_lowercase().contains("try again"), "{body}");
+    let (redis, nodes) = (&mut c.redis, &c.nodes);
+    let (a, b) = (&nodes[0], &nodes[1]);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    // While Ann and Bob keep chatting, one on each server...
+    let chatting = async {
+        tokio::join!(
+            keep_posting(&ann, a, "ann-", stopped.clone()),
+            keep_posting(&bob, b, "bob-", stopped.clone())
+        )
+    };
+    // ...Redis stops, and comes back.
+    let outage = async {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        redis.stop().await;
+        let refused = ann.send(a, "general", "during").await;
+        assert_eq!(refused.status(), 503);
+        let body = refused.text().await.expect("body");
+        assert!(body.to_lowercase().contains("try again"), "{body}");
+        assert!(
+            body.contains(r#"value="during""#),
+            "the text is kept: {body}"
+        );
+        for node in [a, b] {
+            let (status, says) = health(node).await;
+            assert_eq!(status, 503, "{}", node.addr);
+            assert!(says.to_lowercase().contains("redis"), "{says}");
+        }
+        let seen = bob_tab.until("econnecting", RECOVER).await;
+        // Down for a while, with posts coming in all the time.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        redis.restart().await;
+        say_once_back(&ann, a, "general", "after").await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let _ = stop.send(true);
+        seen
+    };
+    let (mut bob_got, ((ann_taken, ann_refused), (bob_taken, bob_refused))) =
+        tokio::join!(outage, chatting);
     assert!(
-        body.contains(r#"value="during""#),
-        "the text is kept: {body}"
+        !ann_refused.is_empty() || !bob_refused.is_empty(),
+        "some posts met the outage"
     );
-    for node in [a, b] {
-        let (status, says) = health(node).await;
-        assert_eq!(status, 503, "{}", node.addr);
-        assert!(says.to_lowercase().contains("redis"), "{says}");
-    }
-    bob_tab.until("econnecting", RECOVER).await;
 
-    c.redis.restart().await;
-    let (a, b) = (c.node(0), c.node(1));
-    say_once_back(&ann, a, "general", "after").await;
-    let mut bob_got = bob_tab.until(">after<", RECOVER).await;
+    bob_got.extend(bob_tab.until(">after<", RECOVER).await);
     bob.say(b, "general", "back").await;
     bob_got.extend(bob_tab.until(">back<", RECOVER).await);
     ann_tab.until(">back<", RECOVER).await;
-    assert_eq!(told(&bob_got, "after"), 1, "{bob_got:#?}");
+    let taken: Vec<&str> = ["before", "after", "back"]
+        .into_iter()
+        .chain(ann_taken.iter().chain(&bob_taken).map(String::as_str))
+        .collect();
+    let refused: Vec<&str> = ["during"]
+        .into_iter()
+        .chain(ann_refused.iter().chain(&bob_refused).map(String::as_str))
+        .collect();
+    for text in &taken[1..] {
+        assert!(
+            told(&bob_got, text) >= 1,
+            "Bob's page never got {text}: {bob_got:#?}"
+        );
+    }
     for node in [a, b] {
         let deadline = Instant::now() + RECOVER;
         while health(node).await.0 != 200 {
@@ -493,11 +558,19 @@ async fn redis_stopped_and_restarted_mid_chat_loses_nothing_acknowledged() {
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
         let view = room_view(&ann.http, node, "general").await;
-        for (text, times) in [("before", 1), ("during", 0), ("after", 1), ("back", 1)] {
+        for text in &taken {
             assert_eq!(
                 in_history(&view, text),
-                times,
-                "{text} on {}: {view:#?}",
+                1,
+                "{text} taken, on {}: {view:#?}",
+                node.addr
+            );
+        }
+        for text in &refused {
+            assert_eq!(
+                in_history(&view, text),
+                0,
+                "{text} refused, on {}: {view:#?}",
                 node.addr
             );
         }

@@ -43,19 +43,6 @@ fn signal(pid: u32, signal: &str) {
         .status();
 }
 
-/// Waits for `child` to exit, up to `limit`; kills it if it has not.
-fn reap(child: &mut Child, limit: Duration) {
-    let start = std::time::Instant::now();
-    while start.elapsed() < limit {
-        if let Ok(Some(_)) = child.try_wait() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-}
-
 /// Kills the process, if still there, and waits for it.
 fn end(child: &mut Option<Child>) {
     if let Some(mut child) = child.take() {
@@ -152,17 +139,26 @@ impl Redis {
         ) && &answer == b"+PONG\r\n"
     }
 
-    /// Stops Redis as an operator would (SIGTERM), and waits until it is gone.
-    pub fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            signal(child.id(), "-TERM");
-            reap(&mut child, Duration::from_secs(10));
+    /// Stops Redis as an operator would (SIGTERM), and waits until it is gone
+    /// (killing it after 10 s).
+    pub async fn stop(&mut self) {
+        let Some(mut child) = self.child.take() else {
+            return;
+        };
+        signal(child.id(), "-TERM");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = child.try_wait() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        end(&mut Some(child));
     }
 
     /// Starts it again on the same port and folder.
     pub async fn restart(&mut self) {
-        self.stop();
+        self.stop().await;
         self.run().await;
     }
 }
