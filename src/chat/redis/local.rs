@@ -15,7 +15,7 @@ use tokio::time::Instant;
 use super::codec::{self, Entry, now_ms};
 use super::scripts::keys;
 use super::{Inner, down};
-use crate::chat::room::{ONLINE_SHOWN, missed, whole_log};
+use crate::chat::room::{ONLINE_SHOWN, Tap, missed, whole_log};
 use crate::chat::{ChatError, Event, EventId, Frame, MemberId, Online, Pairing, Render, RoomCode};
 
 /// The Online list of a room is sent at most this often by one server.
@@ -255,7 +255,7 @@ impl Inner {
         member: MemberId,
         after: Option<EventId>,
         online: Frame,
-    ) -> Result<(Vec<Frame>, broadcast::Receiver<Frame>, watch::Receiver<()>), ChatError> {
+    ) -> Result<Tap, ChatError> {
         let mut local = self.lock();
         let mine = local.rooms.values().fold(0, |n, room| {
             n + room.members.get(&member).map_or(0, |m| m.streams)
@@ -276,7 +276,7 @@ impl Inner {
         backlog.push(online);
         let rx = room.tx.subscribe();
         local.streams += 1;
-        Ok((backlog, rx, here))
+        Ok(Tap { backlog, rx, here })
     }
 
     /// A stream closed; when it was the member's last here, their presence
@@ -300,13 +300,9 @@ impl Inner {
         if !last_one {
             return;
         }
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return;
-        };
         let inner = Arc::clone(self);
         let key = format!("{code} {}", member.0);
-        // Ends after one write.
-        runtime.spawn(async move {
+        self.spawn_pending(async move {
             let _: Result<(), _> = inner
                 .conn()
                 .zadd_options(
@@ -486,14 +482,10 @@ impl Drop for PairGuard {
                 None => false,
             }
         };
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return;
-        };
         if last_one {
             let inner = Arc::clone(&self.inner);
             let member = self.member;
-            // Ends after one script.
-            runtime.spawn(async move {
+            self.inner.spawn_pending(async move {
                 let _ = inner.waiting(member, false).await;
             });
         }

@@ -11,6 +11,9 @@ mod local;
 mod scripts;
 mod tasks;
 
+#[cfg(test)]
+pub(crate) use tasks::RECONNECTING;
+
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -62,8 +65,12 @@ pub(crate) struct Inner {
     /// The pub/sub connection is subscribed: live delivery works.
     listening: AtomicBool,
     messages: AtomicU64,
+    /// Held (read) by the writes that guards start when they drop; taking it
+    /// (write) waits for them, so a page closed here is known closed here.
+    pending: Arc<tokio::sync::RwLock<()>>,
     /// Ends the tasks when the store goes.
-    _stop: watch::Sender<()>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    stop: watch::Sender<()>,
 }
 
 impl RedisStore {
@@ -98,10 +105,20 @@ impl RedisStore {
             local: Mutex::new(Local::default()),
             listening: AtomicBool::new(false),
             messages: AtomicU64::new(0),
-            _stop: stop,
+            pending: Arc::default(),
+            stop,
         });
         tasks::start(&inner, stopped);
         Ok(Self { inner })
+    }
+}
+
+#[cfg(test)]
+impl RedisStore {
+    /// Stops this server's tasks as if it had died: no more heartbeats,
+    /// sweeps or pub/sub.
+    pub fn halt(&self) {
+        self.inner.stop.send_replace(());
     }
 }
 
@@ -142,8 +159,30 @@ impl Inner {
         }
     }
 
+    /// Waits for the writes of guards dropped so far.
+    async fn settle(&self) {
+        let _ = self.pending.write().await;
+    }
+
+    /// Runs `write` in the background, as a pending write `settle` waits for.
+    fn spawn_pending<F>(&self, write: F)
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let permit = Arc::clone(&self.pending).try_read_owned().ok();
+        // Ends after one write.
+        runtime.spawn(async move {
+            write.await;
+            drop(permit);
+        });
+    }
+
     /// Pairs whoever can be paired, first come, first served.
     async fn pair_all(&self) -> Result<(), ChatError> {
+        self.settle().await;
         loop {
             let codes: Vec<String> = (0..PAIR_CODES)
                 .map(|_| RoomCode::random().to_string())
@@ -346,7 +385,7 @@ impl Store for RedisStore {
         }
         inner.sync(code).await?;
         let online = inner.online_frame(code).await?;
-        let (backlog, rx, here) = inner.attach(code, member, after, online)?;
+        let tap = inner.attach(code, member, after, online)?;
         // Present from now on, however long the page stays.
         let _: Result<(), _> = inner
             .conn()
@@ -358,9 +397,9 @@ impl Store for RedisStore {
             )
             .await;
         Ok(Subscription {
-            backlog,
-            rx,
-            here,
+            backlog: tap.backlog,
+            rx: tap.rx,
+            here: tap.here,
             guard: Box::new(local::StreamGuard {
                 inner: Arc::clone(inner),
                 code: code.clone(),

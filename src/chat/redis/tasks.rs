@@ -24,7 +24,7 @@ const FORGET_AFTER: Duration = Duration::from_secs(30);
 /// Longest wait between tries at the pub/sub connection.
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
 
-pub(super) const RECONNECTING: &str =
+pub(crate) const RECONNECTING: &str =
     "Live updates are reconnecting: what is sent meanwhile will show once they are back…";
 
 pub(super) fn start(inner: &Arc<Inner>, stopped: watch::Receiver<()>) {
