@@ -7,6 +7,7 @@
 //! (`tasks`).
 
 mod codec;
+mod limits;
 mod local;
 mod scripts;
 mod tasks;
@@ -571,6 +572,21 @@ impl Store for RedisStore {
             renders: inner.render.count(),
             queue,
         }
+    }
+
+    fn limiter(
+        &self,
+        name: &str,
+        limit: usize,
+        window: Duration,
+        _max_keys: usize,
+    ) -> Arc<dyn super::rate::Limiter> {
+        Arc::new(limits::RedisAttempts {
+            conn: self.inner.conn(),
+            name: name.to_owned(),
+            limit,
+            window,
+        })
     }
 
     async fn health(&self) -> Result<(), String> {

@@ -13,9 +13,13 @@ async fn cluster(n: usize) -> Option<(Kit, Vec<RedisStore>)> {
 }
 
 async fn servers(kit: &Kit, n: usize) -> Vec<RedisStore> {
+    servers_with(kit, n, kit.settings(200, 50, 1000)).await
+}
+
+async fn servers_with(kit: &Kit, n: usize, settings: Settings) -> Vec<RedisStore> {
     let mut stores = Vec::new();
     for _ in 0..n {
-        let settings = kit.settings(200, 50, 1000);
+        let settings = settings.clone();
         let url = kit.redis.as_ref().expect("a redis kit").url();
         stores.push(
             RedisStore::connect(&url, settings, Arc::new(Plain))
@@ -262,4 +266,44 @@ async fn redis_stopped_and_restarted_loses_nothing_acknowledged() {
 
 fn redis_reconnecting() -> &'static str {
     crate::chat::redis::RECONNECTING
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn limits_hold_across_servers() {
+    let Some((kit, stores)) = cluster(2).await else {
+        return;
+    };
+    let window = Duration::from_secs(60);
+    let on_a = stores[0].limiter("join", 3, window, 100);
+    let on_b = stores[1].limiter("join", 3, window, 100);
+    on_a.record("10.0.0.1").await;
+    on_b.record("10.0.0.1").await;
+    assert_eq!(on_a.wait("10.0.0.1").await, None, "two of three");
+    on_a.record("10.0.0.1").await;
+    let wait = on_b.wait("10.0.0.1").await.expect("used up, on B too");
+    assert!(wait <= window);
+    assert_eq!(on_b.wait("10.0.0.2").await, None, "others are not slowed");
+    // Posting: the rate of one member counts on every server.
+    let slow = Settings {
+        rate_messages: 3,
+        rate_window: Duration::from_secs(60),
+        ..kit.settings(200, 50, 3)
+    };
+    let stores = servers_with(&kit, 2, slow).await;
+    let ann = member("Ann");
+    let (a, b) = (&stores[0], &stores[1]);
+    a.enter(&general(), &ann).await.expect("enter");
+    let _present = a.subscribe(&general(), ann.id, None).await.expect("on A");
+    let mut refused = None;
+    for n in 0..10 {
+        let store = if n % 2 == 0 { a } else { b };
+        if let Err(why) = store.post(&general(), ann.id, say("hi")).await {
+            refused = Some((n, why));
+            break;
+        }
+    }
+    assert!(
+        matches!(refused, Some((3, ChatError::TooFast(_)))),
+        "the 4th post is refused, whichever server: {refused:?}"
+    );
 }
