@@ -544,11 +544,7 @@ async fn the_online_list_is_sent_at_most_once_a_second() {
     );
 }
 
-#[tokio::test(start_paused = true)]
-async fn joins_in_a_big_room_are_batched_into_one_notice() {
-    // Only the in-memory store batches notices so far; on Redis each join is
-    // announced by itself.
-    let kit = Kit::memory();
+async fn joins_in_a_big_room_are_batched_into_one_notice(kit: Kit) {
     let chat = kit.store_with(200, 3, 1000).await;
     let ann = member("Ann");
     let snap = chat.enter(&general(), &ann).await.expect("enter");
@@ -561,8 +557,8 @@ async fn joins_in_a_big_room_are_batched_into_one_notice() {
             .await
             .expect("enter");
     }
-    tokio::time::sleep(Duration::from_secs(4)).await;
-    let joins: Vec<String> = drain(&mut sub.rx)
+    let joins: Vec<String> = hear(&mut sub.rx, "joined P2,P3 +6")
+        .await
         .into_iter()
         .filter(|t| t.starts_with("joined"))
         .collect();
@@ -630,6 +626,7 @@ on_both_stores!(
     a_rename_is_announced_in_every_room_and_old_messages_keep_their_name,
     posting_too_fast_is_refused_until_the_window_passes,
     online_counts_everyone,
+    joins_in_a_big_room_are_batched_into_one_notice,
     each_message_is_rendered_once_whoever_listens,
 );
 

@@ -45,6 +45,8 @@ pub(super) struct LocalRoom {
     online_scheduled: bool,
     /// One read of the log at a time, so entries are applied in order, once.
     fetch: Arc<tokio::sync::Mutex<()>>,
+    /// A read was asked for and has not started: more asks can wait for it.
+    pub wanted: bool,
     /// When the room last had a stream here, to forget it later.
     pub used: Instant,
 }
@@ -66,6 +68,7 @@ impl LocalRoom {
             online_sent: None,
             online_scheduled: false,
             fetch: Arc::default(),
+            wanted: false,
             used: Instant::now(),
         }
     }
@@ -125,7 +128,13 @@ impl Inner {
         };
         let _one_at_a_time = fetch.lock().await;
         // Read again: another sync may have gone before us.
-        let last = self.lock().rooms.get(code).map_or(last, |room| room.last);
+        let last = match self.lock().rooms.get_mut(code) {
+            Some(room) => {
+                room.wanted = false;
+                room.last
+            }
+            None => last,
+        };
         let read = self.read(code, last).await.map_err(down)?;
         self.apply(code, read);
         Ok(())
@@ -231,6 +240,13 @@ impl Inner {
         drop(local);
         if presence_changed || fresh {
             self.online_changed(code);
+        }
+    }
+
+    /// `member` left `code`: their streams here end.
+    pub(super) fn gone(&self, code: &RoomCode, member: MemberId) {
+        if let Some(room) = self.lock().rooms.get_mut(code) {
+            room.members.remove(&member);
         }
     }
 

@@ -260,6 +260,7 @@ impl Inner {
             .arg(now_ms())
             .arg(mode)
             .arg(self.history_len())
+            .arg(self.settings.room.big_room)
             .invoke_async(&mut self.conn())
             .await
             .map_err(down)
@@ -349,6 +350,7 @@ impl Store for RedisStore {
             .arg(now)
             .arg(inner.public_epoch(code))
             .arg(inner.settings.max_members)
+            .arg(inner.settings.room.big_room)
             .invoke_async(&mut inner.conn())
             .await
             .map_err(down)?;
@@ -455,6 +457,7 @@ impl Store for RedisStore {
         match inner.leave_script(code, member, "now").await? {
             0 => Err(ChatError::NotMember),
             _ => {
+                inner.gone(code, member);
                 let _ = inner.sync_if_local(code).await;
                 Ok(())
             }
