@@ -49,9 +49,11 @@ pub struct AppState {
     pub stop: Shutdown,
     pub counters: Arc<Counters>,
     /// Wrong codes tried per client address, to slow down guessing.
-    pub failed_joins: Arc<chat::rate::Attempts<std::net::IpAddr>>,
+    #[from_ref(skip)]
+    pub failed_joins: Arc<dyn chat::rate::Limiter>,
     /// Name changes per member, to keep rename notices from flooding rooms.
-    pub renames: Arc<chat::rate::Attempts<chat::MemberId>>,
+    #[from_ref(skip)]
+    pub renames: Arc<dyn chat::rate::Limiter>,
     /// Open streams per client address.
     pub address_streams: Arc<http::client::AddressStreams>,
 }
@@ -89,16 +91,18 @@ impl AppState {
             Some(_) => return Err("--secret must be at least 32 bytes long".to_owned()),
             None => Key::generate(),
         };
-        let failed_joins = Arc::new(chat::rate::Attempts::new(
+        let failed_joins = chat.limiter(
+            "join",
             config.join_failures,
             std::time::Duration::from_secs(config.join_window),
             FAILED_JOIN_ADDRESSES,
-        ));
-        let renames = Arc::new(chat::rate::Attempts::new(
+        );
+        let renames = chat.limiter(
+            "rename",
             config.rate_renames,
             std::time::Duration::from_secs(config.rename_window),
             RENAMERS,
-        ));
+        );
         let address_streams = Arc::new(http::client::AddressStreams::new(
             config.max_address_streams,
         ));

@@ -168,6 +168,19 @@ pub trait Store: Send + Sync + 'static {
     async fn watch_pairing(&self, member: MemberId) -> Option<PairWatch>;
     /// Counters for `/metrics`.
     async fn stats(&self) -> Stats;
+    /// A limiter of `limit` attempts per key in any `window` (at most
+    /// `max_keys` keys where memory is the limit), counted where this store
+    /// keeps its state; `name` tells limiters apart.
+    fn limiter(
+        &self,
+        name: &str,
+        limit: usize,
+        window: Duration,
+        max_keys: usize,
+    ) -> Arc<dyn rate::Limiter> {
+        let _ = name;
+        Arc::new(rate::Attempts::<String>::new(limit, window, max_keys))
+    }
     /// Whether the store can serve: `Err` says what is wrong (for `/healthz`).
     async fn health(&self) -> Result<(), String> {
         Ok(())

@@ -9,6 +9,27 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+/// Counts attempts per key in a sliding window, wherever the store keeps
+/// its state: in memory (`Attempts`), or in Redis, so the count holds
+/// across servers.
+#[async_trait::async_trait]
+pub trait Limiter: Send + Sync + 'static {
+    /// How long `key` must wait before it may try again, if it used up its attempts.
+    async fn wait(&self, key: &str) -> Option<Duration>;
+    /// Counts an attempt of `key`.
+    async fn record(&self, key: &str);
+}
+
+#[async_trait::async_trait]
+impl Limiter for Attempts<String> {
+    async fn wait(&self, key: &str) -> Option<Duration> {
+        Attempts::wait(self, &key.to_owned())
+    }
+    async fn record(&self, key: &str) {
+        Attempts::record(self, key.to_owned());
+    }
+}
+
 pub struct Attempts<K> {
     limit: usize,
     window: Duration,

@@ -54,6 +54,7 @@ pub fn decode(code: &RoomCode, fields: &[String]) -> Option<Decoded> {
         .and_then(|ms| OffsetDateTime::from_unix_timestamp_nanos(ms * 1_000_000).ok())
         .unwrap_or_else(OffsetDateTime::now_utc);
     let names = || -> Option<Vec<Name>> { get("n")?.split('\n').map(parse_name).collect() };
+    let more = get("m").and_then(|m| m.parse().ok()).unwrap_or(0);
     let left = get("w")
         .and_then(|id| Uuid::parse_str(id).ok())
         .map(MemberId);
@@ -68,12 +69,12 @@ pub fn decode(code: &RoomCode, fields: &[String]) -> Option<Decoded> {
         },
         "joined" => Event::Joined {
             names: names()?,
-            more: 0,
+            more,
             at,
         },
         "left" => Event::Left {
             names: names()?,
-            more: 0,
+            more,
             at,
         },
         "renamed" => Event::Renamed {

@@ -15,7 +15,7 @@ use tokio::time::Instant;
 use super::codec::{self, Entry, now_ms};
 use super::scripts::keys;
 use super::{Inner, down};
-use crate::chat::room::{ONLINE_SHOWN, missed, whole_log};
+use crate::chat::room::{ONLINE_SHOWN, Tap, missed, whole_log};
 use crate::chat::{ChatError, Event, EventId, Frame, MemberId, Online, Pairing, Render, RoomCode};
 
 /// The Online list of a room is sent at most this often by one server.
@@ -45,6 +45,8 @@ pub(super) struct LocalRoom {
     online_scheduled: bool,
     /// One read of the log at a time, so entries are applied in order, once.
     fetch: Arc<tokio::sync::Mutex<()>>,
+    /// A read was asked for and has not started: more asks can wait for it.
+    pub wanted: bool,
     /// When the room last had a stream here, to forget it later.
     pub used: Instant,
 }
@@ -66,6 +68,7 @@ impl LocalRoom {
             online_sent: None,
             online_scheduled: false,
             fetch: Arc::default(),
+            wanted: false,
             used: Instant::now(),
         }
     }
@@ -125,7 +128,13 @@ impl Inner {
         };
         let _one_at_a_time = fetch.lock().await;
         // Read again: another sync may have gone before us.
-        let last = self.lock().rooms.get(code).map_or(last, |room| room.last);
+        let last = match self.lock().rooms.get_mut(code) {
+            Some(room) => {
+                room.wanted = false;
+                room.last
+            }
+            None => last,
+        };
         let read = self.read(code, last).await.map_err(down)?;
         self.apply(code, read);
         Ok(())
@@ -234,6 +243,13 @@ impl Inner {
         }
     }
 
+    /// `member` left `code`: their streams here end.
+    pub(super) fn gone(&self, code: &RoomCode, member: MemberId) {
+        if let Some(room) = self.lock().rooms.get_mut(code) {
+            room.members.remove(&member);
+        }
+    }
+
     /// The log a page load shows, and its last id.
     pub(super) fn local_log(&self, code: &RoomCode) -> Option<(Vec<Frame>, EventId)> {
         let local = self.lock();
@@ -255,7 +271,7 @@ impl Inner {
         member: MemberId,
         after: Option<EventId>,
         online: Frame,
-    ) -> Result<(Vec<Frame>, broadcast::Receiver<Frame>, watch::Receiver<()>), ChatError> {
+    ) -> Result<Tap, ChatError> {
         let mut local = self.lock();
         let mine = local.rooms.values().fold(0, |n, room| {
             n + room.members.get(&member).map_or(0, |m| m.streams)
@@ -276,7 +292,7 @@ impl Inner {
         backlog.push(online);
         let rx = room.tx.subscribe();
         local.streams += 1;
-        Ok((backlog, rx, here))
+        Ok(Tap { backlog, rx, here })
     }
 
     /// A stream closed; when it was the member's last here, their presence
@@ -300,13 +316,9 @@ impl Inner {
         if !last_one {
             return;
         }
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return;
-        };
         let inner = Arc::clone(self);
         let key = format!("{code} {}", member.0);
-        // Ends after one write.
-        runtime.spawn(async move {
+        self.spawn_pending(async move {
             let _: Result<(), _> = inner
                 .conn()
                 .zadd_options(
@@ -486,14 +498,10 @@ impl Drop for PairGuard {
                 None => false,
             }
         };
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return;
-        };
         if last_one {
             let inner = Arc::clone(&self.inner);
             let member = self.member;
-            // Ends after one script.
-            runtime.spawn(async move {
+            self.inner.spawn_pending(async move {
                 let _ = inner.waiting(member, false).await;
             });
         }

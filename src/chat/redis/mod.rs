@@ -7,9 +7,13 @@
 //! (`tasks`).
 
 mod codec;
+mod limits;
 mod local;
 mod scripts;
 mod tasks;
+
+#[cfg(test)]
+pub(crate) use tasks::RECONNECTING;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -62,8 +66,12 @@ pub(crate) struct Inner {
     /// The pub/sub connection is subscribed: live delivery works.
     listening: AtomicBool,
     messages: AtomicU64,
+    /// Held (read) by the writes that guards start when they drop; taking it
+    /// (write) waits for them, so a page closed here is known closed here.
+    pending: Arc<tokio::sync::RwLock<()>>,
     /// Ends the tasks when the store goes.
-    _stop: watch::Sender<()>,
+    #[cfg_attr(not(test), allow(dead_code))]
+    stop: watch::Sender<()>,
 }
 
 impl RedisStore {
@@ -98,10 +106,20 @@ impl RedisStore {
             local: Mutex::new(Local::default()),
             listening: AtomicBool::new(false),
             messages: AtomicU64::new(0),
-            _stop: stop,
+            pending: Arc::default(),
+            stop,
         });
         tasks::start(&inner, stopped);
         Ok(Self { inner })
+    }
+}
+
+#[cfg(test)]
+impl RedisStore {
+    /// Stops this server's tasks as if it had died: no more heartbeats,
+    /// sweeps or pub/sub.
+    pub fn halt(&self) {
+        self.inner.stop.send_replace(());
     }
 }
 
@@ -142,8 +160,30 @@ impl Inner {
         }
     }
 
+    /// Waits for the writes of guards dropped so far.
+    async fn settle(&self) {
+        let _ = self.pending.write().await;
+    }
+
+    /// Runs `write` in the background, as a pending write `settle` waits for.
+    fn spawn_pending<F>(&self, write: F)
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let permit = Arc::clone(&self.pending).try_read_owned().ok();
+        // Ends after one write.
+        runtime.spawn(async move {
+            write.await;
+            drop(permit);
+        });
+    }
+
     /// Pairs whoever can be paired, first come, first served.
     async fn pair_all(&self) -> Result<(), ChatError> {
+        self.settle().await;
         loop {
             let codes: Vec<String> = (0..PAIR_CODES)
                 .map(|_| RoomCode::random().to_string())
@@ -220,6 +260,7 @@ impl Inner {
             .arg(now_ms())
             .arg(mode)
             .arg(self.history_len())
+            .arg(self.settings.room.big_room)
             .invoke_async(&mut self.conn())
             .await
             .map_err(down)
@@ -309,6 +350,7 @@ impl Store for RedisStore {
             .arg(now)
             .arg(inner.public_epoch(code))
             .arg(inner.settings.max_members)
+            .arg(inner.settings.room.big_room)
             .invoke_async(&mut inner.conn())
             .await
             .map_err(down)?;
@@ -346,7 +388,7 @@ impl Store for RedisStore {
         }
         inner.sync(code).await?;
         let online = inner.online_frame(code).await?;
-        let (backlog, rx, here) = inner.attach(code, member, after, online)?;
+        let tap = inner.attach(code, member, after, online)?;
         // Present from now on, however long the page stays.
         let _: Result<(), _> = inner
             .conn()
@@ -358,9 +400,9 @@ impl Store for RedisStore {
             )
             .await;
         Ok(Subscription {
-            backlog,
-            rx,
-            here,
+            backlog: tap.backlog,
+            rx: tap.rx,
+            here: tap.here,
             guard: Box::new(local::StreamGuard {
                 inner: Arc::clone(inner),
                 code: code.clone(),
@@ -415,6 +457,7 @@ impl Store for RedisStore {
         match inner.leave_script(code, member, "now").await? {
             0 => Err(ChatError::NotMember),
             _ => {
+                inner.gone(code, member);
                 let _ = inner.sync_if_local(code).await;
                 Ok(())
             }
@@ -532,6 +575,21 @@ impl Store for RedisStore {
             renders: inner.render.count(),
             queue,
         }
+    }
+
+    fn limiter(
+        &self,
+        name: &str,
+        limit: usize,
+        window: Duration,
+        _max_keys: usize,
+    ) -> Arc<dyn super::rate::Limiter> {
+        Arc::new(limits::RedisAttempts {
+            conn: self.inner.conn(),
+            name: name.to_owned(),
+            limit,
+            window,
+        })
     }
 
     async fn health(&self) -> Result<(), String> {

@@ -10,7 +10,10 @@
 //! private rooms, `rate:{member}` recent posts, `q` the pairing queue (zset
 //! member -> order), `w:{member}` a waiter (hash: author, matched, opened,
 //! live), `qx` waiters' expiries. Channel `lc:ev` carries the code of a room
-//! whose log grew; `lc:pair` carries "{member} {code}" when a waiter is matched.
+//! whose log grew; `lc:pair` carries "{member} {code}" when a waiter is matched;
+//! `lc:gone` carries "{code} {member}" when a member left. `b:{code}:j` and
+//! `b:{code}:l` gather the joins and leaves of a big room until `batches`
+//! (zset code -> ms) says they are due.
 
 use redis::Script;
 
@@ -54,6 +57,31 @@ end
 
 local function name_of(author) return string.sub(author, 18) end
 
+-- Member count above which joins and leaves are batched; set by each script
+-- that announces them.
+local BIG = math.huge
+local function bk(code, joined)
+  if joined then return P..'b:'..code..':j' end
+  return P..'b:'..code..':l'
+end
+
+-- Announces an arrival or a departure: at once in a small room, gathered
+-- for a few seconds in a big one (or while a batch is gathering).
+local function announce(code, joined, name, maxlen, at, who)
+  local batching = redis.call('EXISTS', bk(code, true), bk(code, false)) > 0
+  if batching or redis.call('ZCARD', ok(code)) > BIG then
+    redis.call('RPUSH', bk(code, joined), name)
+    redis.call('EXPIRE', bk(code, joined), TTL)
+    redis.call('ZADD', P..'batches', 'NX', tonumber(at) + 3000, code)
+    return
+  end
+  if joined then
+    append(code, maxlen, {'k', 'joined', 'n', name, 'at', at})
+  else
+    append(code, maxlen, {'k', 'left', 'n', name, 'w', who, 'at', at})
+  end
+end
+
 -- Puts a member in a room (1) unless present (0); announced when `notice`.
 local function enter_member(code, id, author, expiry, notice, maxlen, at)
   redis.call('ZADD', P..'p', 'GT', expiry, code..' '..id)
@@ -63,9 +91,7 @@ local function enter_member(code, id, author, expiry, notice, maxlen, at)
   redis.call('HSET', ak(code), id, author)
   redis.call('SADD', P..'mr:'..id, code)
   redis.call('EXPIRE', P..'mr:'..id, TTL)
-  if notice then
-    append(code, maxlen, {'k', 'joined', 'n', name_of(author), 'at', at})
-  end
+  if notice then announce(code, true, name_of(author), maxlen, at, id) end
   return 1
 end
 
@@ -85,10 +111,11 @@ end
 "#;
 
 /// ARGV: code, member, author, expiry, maxlen, at, public epoch ('' if
-/// private), max members. 1 entered, 0 already present, -1 no such room (or
+/// private), max members, big room. 1 entered, 0 already present, -1 no such room (or
 /// a pair room of others), -2 full.
 const ENTER: &str = r#"
 local code, id = ARGV[1], ARGV[2]
+BIG = tonumber(ARGV[9])
 if not ensure(code, ARGV[7]) then return -1 end
 local pair = redis.call('HGET', rk(code), 'pair')
 if pair and not string.find(pair, id, 1, true) then return -1 end
@@ -108,12 +135,13 @@ enter_member(code, ARGV[4], ARGV[5], ARGV[6], true, ARGV[7], ARGV[8])
 return 1
 "#;
 
-/// ARGV: code, member, now, mode ('now' or 'expire'), maxlen. In 'expire'
-/// mode only a member whose presence ran out goes. The removal and its
+/// ARGV: code, member, now, mode ('now' or 'expire'), maxlen, big room. In
+/// 'expire' mode only a member whose presence ran out goes. The removal and its
 /// notice are one step, so a leave is announced exactly once.
 /// 0 not present, 1 left, 2 left and the room closed.
 const LEAVE: &str = r#"
 local code, id, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
+BIG = tonumber(ARGV[6])
 local key = code..' '..id
 if ARGV[4] == 'expire' then
   local s = redis.call('ZSCORE', P..'p', key)
@@ -126,11 +154,15 @@ local author = redis.call('HGET', ak(code), id) or '                 ?'
 redis.call('HDEL', ak(code), id)
 local r = rk(code)
 if redis.call('EXISTS', r) == 0 then return 1 end
-local kind = 'left'
-if redis.call('HGET', r, 'pair') then kind = 'stranger' end
-append(code, ARGV[5], {'k', kind, 'n', name_of(author), 'w', id, 'at', ARGV[3]})
+redis.call('PUBLISH', P..'gone', code..' '..id)
+if redis.call('HGET', r, 'pair') then
+  append(code, ARGV[5], {'k', 'stranger', 'n', name_of(author), 'w', id, 'at', ARGV[3]})
+else
+  announce(code, false, name_of(author), ARGV[5], ARGV[3], id)
+end
 if redis.call('HGET', r, 'public') == '0' and redis.call('ZCARD', ok(code)) == 0 then
-  redis.call('DEL', r, sk(code), ok(code), ak(code))
+  redis.call('DEL', r, sk(code), ok(code), ak(code), bk(code, true), bk(code, false))
+  redis.call('ZREM', P..'batches', code)
   redis.call('SREM', P..'private', code)
   redis.call('PUBLISH', P..'ev', code)
   return 2
@@ -168,6 +200,32 @@ local from = name_of(author)
 if from == to then return 0 end
 redis.call('HSET', ak(code), id, string.sub(author, 1, 17)..to)
 append(code, ARGV[4], {'k', 'renamed', 'f', from, 'n', to, 'at', ARGV[5]})
+return 1
+"#;
+
+/// ARGV: code, now, maxlen. Announces a room's gathered joins and leaves
+/// as one notice each, once (whichever server gets there first).
+const FLUSH: &str = r#"
+local code = ARGV[1]
+if redis.call('ZREM', P..'batches', code) == 0 then return 0 end
+if redis.call('EXISTS', rk(code)) == 0 then
+  redis.call('DEL', bk(code, true), bk(code, false))
+  return 0
+end
+for _, joined in ipairs({true, false}) do
+  local names = redis.call('LRANGE', bk(code, joined), 0, -1)
+  redis.call('DEL', bk(code, joined))
+  if #names > 0 then
+    local shown = #names
+    if shown > 3 then shown = 2 end
+    local list = {}
+    for i = 1, shown do list[i] = names[i] end
+    local kind = 'left'
+    if joined then kind = 'joined' end
+    append(code, ARGV[3], {'k', kind, 'n', table.concat(list, '\n'), 'm', #names - shown,
+      'at', ARGV[2]})
+  end
+end
 return 1
 "#;
 
@@ -282,6 +340,7 @@ pub struct Scripts {
     pub cancel: Script,
     pub unqueue: Script,
     pub waiting: Script,
+    pub flush: Script,
 }
 
 impl Scripts {
@@ -298,6 +357,7 @@ impl Scripts {
             cancel: script(CANCEL),
             unqueue: script(UNQUEUE),
             waiting: script(WAITING),
+            flush: script(FLUSH),
         }
     }
 }
@@ -308,6 +368,8 @@ pub mod keys {
 
     pub const EVENTS: &str = "lc:ev";
     pub const PAIRS: &str = "lc:pair";
+    pub const GONE: &str = "lc:gone";
+    pub const BATCHES: &str = "lc:batches";
     pub const PRESENCE: &str = "lc:p";
     pub const PRIVATE: &str = "lc:private";
     pub const QUEUE: &str = "lc:q";

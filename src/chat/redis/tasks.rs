@@ -24,7 +24,7 @@ const FORGET_AFTER: Duration = Duration::from_secs(30);
 /// Longest wait between tries at the pub/sub connection.
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
 
-pub(super) const RECONNECTING: &str =
+pub(crate) const RECONNECTING: &str =
     "Live updates are reconnecting: what is sent meanwhile will show once they are back…";
 
 pub(super) fn start(inner: &Arc<Inner>, stopped: watch::Receiver<()>) {
@@ -100,6 +100,7 @@ async fn subscribe(client: &redis::Client) -> redis::RedisResult<redis::aio::Pub
     let mut pubsub = client.get_async_pubsub().await?;
     pubsub.subscribe(keys::EVENTS).await?;
     pubsub.subscribe(keys::PAIRS).await?;
+    pubsub.subscribe(keys::GONE).await?;
     Ok(pubsub)
 }
 
@@ -117,11 +118,26 @@ fn heard(inner: &Arc<Inner>, channel: &str, payload: &str) {
         }
         return;
     }
+    if channel == keys::GONE {
+        let gone = payload.split_once(' ').and_then(|(code, member)| {
+            Some((
+                RoomCode::from_path(code)?,
+                MemberId(uuid::Uuid::parse_str(member).ok()?),
+            ))
+        });
+        if let Some((code, member)) = gone {
+            inner.gone(&code, member);
+        }
+        return;
+    }
     let Some(code) = RoomCode::from_path(payload) else {
         return;
     };
-    if !inner.lock().rooms.contains_key(&code) {
-        return;
+    match inner.lock().rooms.get_mut(&code) {
+        // A read already asked for will see this too.
+        Some(room) if room.wanted => return,
+        Some(room) => room.wanted = true,
+        None => return,
     }
     let inner = Arc::clone(inner);
     // Ends when the room is read.
@@ -178,6 +194,20 @@ async fn heartbeat(inner: &Arc<Inner>) -> redis::RedisResult<()> {
         if left.is_ok_and(|left| left > 0) {
             let _ = inner.sync_if_local(&code).await;
         }
+    }
+    let due: Vec<String> = conn
+        .zrangebyscore_limit(keys::BATCHES, "-inf", now, 0, SWEEP_BATCH)
+        .await?;
+    for code in due.iter().filter_map(|c| RoomCode::from_path(c)) {
+        let _: i64 = inner
+            .scripts
+            .flush
+            .arg(code.as_str())
+            .arg(now)
+            .arg(inner.history_len())
+            .invoke_async(&mut conn)
+            .await?;
+        let _ = inner.sync_if_local(&code).await;
     }
     let unqueued: Vec<String> = conn
         .zrangebyscore_limit(keys::QUEUE_EXPIRY, "-inf", now, 0, SWEEP_BATCH)
