@@ -44,11 +44,7 @@ async fn members_on_two_servers_chat_live_and_share_history() {
     };
     let (a, b) = (&stores[0], &stores[1]);
     let (ann, bob) = (member("Ann"), member("Bob"));
-    let snap = a.enter(&general(), &ann).await.expect("enter on A");
-    let mut anns = a
-        .subscribe(&general(), ann.id, Some(snap.last))
-        .await
-        .expect("subscribe on A");
+    let mut anns = listen(a, &ann).await;
     b.enter(&general(), &bob).await.expect("enter on B");
     let mut bobs = b
         .subscribe(&general(), bob.id, None)
