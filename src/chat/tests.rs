@@ -194,6 +194,23 @@ fn say(text: &str) -> MessageText {
     MessageText::parse(text, 2000).expect("text")
 }
 
+/// `who` enters the general room and listens from there on.
+async fn listen(chat: &dyn Store, who: &Member) -> Subscription {
+    let snap = chat.enter(&general(), who).await.expect("enter");
+    chat.subscribe(&general(), who.id, Some(snap.last))
+        .await
+        .expect("subscribe")
+}
+
+/// `n` more people enter the general room: P0, P1...
+async fn crowd(chat: &dyn Store, n: usize) {
+    for n in 0..n {
+        chat.enter(&general(), &member(&format!("P{n}")))
+            .await
+            .expect("enter");
+    }
+}
+
 /// Receives until a frame reads `wanted`, or nothing comes for a long while;
 /// everything received.
 async fn hear(rx: &mut tokio::sync::broadcast::Receiver<Frame>, wanted: &str) -> Vec<String> {
@@ -245,11 +262,7 @@ async fn entering_twice_announces_once(kit: Kit) {
 async fn two_members_hear_each_other_live(kit: Kit) {
     let chat = kit.store().await;
     let (ann, bob) = (member("Ann"), member("Bob"));
-    let snap = chat.enter(&general(), &ann).await.expect("enter");
-    let mut sub = chat
-        .subscribe(&general(), ann.id, Some(snap.last))
-        .await
-        .expect("subscribe");
+    let mut sub = listen(&*chat, &ann).await;
     chat.enter(&general(), &bob).await.expect("enter");
     chat.post(&general(), bob.id, say("hi Ann"))
         .await
@@ -337,11 +350,7 @@ async fn the_history_keeps_only_the_newest(kit: Kit) {
 async fn a_reload_within_grace_makes_no_notice(kit: Kit) {
     let chat = kit.store().await;
     let (ann, bob) = (member("Ann"), member("Bob"));
-    let snap = chat.enter(&general(), &ann).await.expect("enter");
-    let mut watcher = chat
-        .subscribe(&general(), ann.id, Some(snap.last))
-        .await
-        .expect("subscribe");
+    let mut watcher = listen(&*chat, &ann).await;
     chat.enter(&general(), &bob).await.expect("enter");
     let first = chat
         .subscribe(&general(), bob.id, None)
@@ -399,11 +408,7 @@ async fn several_streams_are_one_member(kit: Kit) {
 async fn leave_is_immediate_and_ends_the_members_streams(kit: Kit) {
     let chat = kit.store().await;
     let (ann, bob) = (member("Ann"), member("Bob"));
-    let snap = chat.enter(&general(), &ann).await.expect("enter");
-    let mut watcher = chat
-        .subscribe(&general(), ann.id, Some(snap.last))
-        .await
-        .expect("subscribe");
+    let mut watcher = listen(&*chat, &ann).await;
     chat.enter(&general(), &bob).await.expect("enter");
     let mut bobs = chat
         .subscribe(&general(), bob.id, None)
@@ -523,16 +528,8 @@ async fn the_online_list_is_sent_at_most_once_a_second() {
     let kit = Kit::memory();
     let chat = kit.store().await;
     let ann = member("Ann");
-    let snap = chat.enter(&general(), &ann).await.expect("enter");
-    let mut sub = chat
-        .subscribe(&general(), ann.id, Some(snap.last))
-        .await
-        .expect("subscribe");
-    for n in 0..20 {
-        chat.enter(&general(), &member(&format!("P{n}")))
-            .await
-            .expect("enter");
-    }
+    let mut sub = listen(&*chat, &ann).await;
+    crowd(&*chat, 20).await;
     let onlines = |got: &[String]| got.iter().filter(|t| t.starts_with("online")).count();
     assert!(onlines(&drain(&mut sub.rx)) <= 1);
     tokio::time::sleep(Duration::from_millis(1100)).await;
@@ -547,11 +544,7 @@ async fn the_online_list_is_sent_at_most_once_a_second() {
 async fn joins_in_a_big_room_are_batched_into_one_notice(kit: Kit) {
     let chat = kit.store_with(200, 3, 1000).await;
     let ann = member("Ann");
-    let snap = chat.enter(&general(), &ann).await.expect("enter");
-    let mut sub = chat
-        .subscribe(&general(), ann.id, Some(snap.last))
-        .await
-        .expect("subscribe");
+    let mut sub = listen(&*chat, &ann).await;
     for n in 0..10 {
         chat.enter(&general(), &member(&format!("P{n}")))
             .await
@@ -590,16 +583,8 @@ async fn each_message_is_rendered_once_whoever_listens(kit: Kit) {
 async fn online_counts_everyone(kit: Kit) {
     let chat = kit.store().await;
     let ann = member("Ann");
-    let snap = chat.enter(&general(), &ann).await.expect("enter");
-    let mut sub = chat
-        .subscribe(&general(), ann.id, Some(snap.last))
-        .await
-        .expect("subscribe");
-    for n in 0..20 {
-        chat.enter(&general(), &member(&format!("P{n}")))
-            .await
-            .expect("enter");
-    }
+    let mut sub = listen(&*chat, &ann).await;
+    crowd(&*chat, 20).await;
     let got = hear(
         &mut sub.rx,
         "online Ann,P0,P1,P2,P3,P4,P5,P6,P7,P8,P9,P10,P11,P12,P13,P14,P15,P16,P17,P18,P19 of 21",

@@ -27,6 +27,8 @@ pub(super) struct Local {
     /// Members with a waiting page open here, and what their pages hear.
     pub watchers: HashMap<MemberId, Watcher>,
     pub streams: usize,
+    /// No sweeping before then (set after Redis was out of reach).
+    pub sweep_after: Option<Instant>,
 }
 
 pub(super) struct Watcher {

@@ -65,6 +65,8 @@ pub(crate) struct Inner {
     local: Mutex<Local>,
     /// The pub/sub connection is subscribed: live delivery works.
     listening: AtomicBool,
+    /// Redis failed since the last good heartbeat.
+    troubled: AtomicBool,
     messages: AtomicU64,
     /// Held (read) by the writes that guards start when they drop; taking it
     /// (write) waits for them, so a page closed here is known closed here.
@@ -105,6 +107,7 @@ impl RedisStore {
             settings,
             local: Mutex::new(Local::default()),
             listening: AtomicBool::new(false),
+            troubled: AtomicBool::new(false),
             messages: AtomicU64::new(0),
             pending: Arc::default(),
             stop,
@@ -561,7 +564,7 @@ impl Store for RedisStore {
         let inner = &self.inner;
         let mut pipe = redis::pipe();
         pipe.scard(keys::PRIVATE)
-            .zcard(keys::PRESENCE)
+            .hlen(keys::MEMBERS)
             .zcard(keys::QUEUE);
         let (rooms, members, queue): (usize, usize, usize) = pipe
             .query_async(&mut inner.conn())

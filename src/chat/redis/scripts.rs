@@ -7,7 +7,8 @@
 //! `o:{code}` who is present (zset member -> order of arrival), `a:{code}` how
 //! they appear (hash member -> "{seed} {name}"), `p` presence expiries (zset
 //! "{code} {member}" -> ms), `mr:{member}` a member's rooms, `private` the
-//! private rooms, `rate:{member}` recent posts, `q` the pairing queue (zset
+//! private rooms, `m` how many rooms each present member is in (hash),
+//! `rate:{member}` recent posts, `q` the pairing queue (zset
 //! member -> order), `w:{member}` a waiter (hash: author, matched, opened,
 //! live), `qx` waiters' expiries. Channel `lc:ev` carries the code of a room
 //! whose log grew; `lc:pair` carries "{member} {code}" when a waiter is matched;
@@ -89,6 +90,7 @@ local function enter_member(code, id, author, expiry, notice, maxlen, at)
   local n = redis.call('HINCRBY', rk(code), 'arrivals', 1)
   redis.call('ZADD', ok(code), n, id)
   redis.call('HSET', ak(code), id, author)
+  redis.call('HINCRBY', P..'m', id, 1)
   redis.call('SADD', P..'mr:'..id, code)
   redis.call('EXPIRE', P..'mr:'..id, TTL)
   if notice then announce(code, true, name_of(author), maxlen, at, id) end
@@ -150,6 +152,7 @@ end
 redis.call('ZREM', P..'p', key)
 redis.call('SREM', P..'mr:'..id, code)
 if redis.call('ZREM', ok(code), id) == 0 then return 0 end
+if redis.call('HINCRBY', P..'m', id, -1) <= 0 then redis.call('HDEL', P..'m', id) end
 local author = redis.call('HGET', ak(code), id) or '                 ?'
 redis.call('HDEL', ak(code), id)
 local r = rk(code)
@@ -371,6 +374,7 @@ pub mod keys {
     pub const GONE: &str = "lc:gone";
     pub const BATCHES: &str = "lc:batches";
     pub const PRESENCE: &str = "lc:p";
+    pub const MEMBERS: &str = "lc:m";
     pub const PRIVATE: &str = "lc:private";
     pub const QUEUE: &str = "lc:q";
     pub const QUEUE_EXPIRY: &str = "lc:qx";

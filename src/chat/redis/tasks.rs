@@ -11,6 +11,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use redis::AsyncCommands;
 use tokio::sync::watch;
+use tokio::time::Instant;
 
 use super::Inner;
 use super::codec::now_ms;
@@ -53,6 +54,7 @@ pub(super) fn start(inner: &Arc<Inner>, stopped: watch::Receiver<()>) {
             let Some(inner) = weak.upgrade() else { return };
             if let Err(why) = heartbeat(&inner).await {
                 tracing::warn!(%why, "redis heartbeat");
+                inner.troubled.store(true, Ordering::Relaxed);
             }
         }
     });
@@ -86,6 +88,7 @@ async fn listen(weak: Weak<Inner>, client: redis::Client) {
             Err(why) => tracing::warn!(%why, "redis pub/sub"),
         }
         let Some(inner) = weak.upgrade() else { return };
+        inner.troubled.store(true, Ordering::Relaxed);
         if inner.listening.swap(false, Ordering::Relaxed) {
             tracing::warn!("redis pub/sub lost: reconnecting");
             inner.tell_streams(RECONNECTING);
@@ -163,19 +166,31 @@ async fn heartbeat(inner: &Arc<Inner>) -> redis::RedisResult<()> {
     };
     let mut conn = inner.conn();
     let now = now_ms();
-    if !attached.is_empty() {
-        let mut pipe = redis::pipe();
-        let update = redis::SortedSetAddOptions::update_only(Some(redis::UpdateCheck::GT));
-        for key in &attached {
-            pipe.zadd_options(keys::PRESENCE, key, now + inner.live_ms(), &update)
-                .ignore();
-        }
-        pipe.query_async::<()>(&mut conn).await?;
+    let mut pipe = redis::pipe();
+    pipe.cmd("PING").ignore();
+    let update = redis::SortedSetAddOptions::update_only(Some(redis::UpdateCheck::GT));
+    for key in &attached {
+        pipe.zadd_options(keys::PRESENCE, key, now + inner.live_ms(), &update)
+            .ignore();
     }
+    pipe.query_async::<()>(&mut conn).await?;
     for member in waiting {
         if let Ok(Some(Pairing::Matched(code))) = inner.waiting(member, true).await {
             inner.matched(member, code);
         }
+    }
+    // After Redis was out of reach, every presence looks expired: sweep only
+    // once every live server has had time to refresh its own.
+    let hold = {
+        let mut hold = inner.lock();
+        if inner.troubled.swap(false, Ordering::Relaxed) {
+            let live = Duration::from_millis(inner.live_ms() as u64);
+            hold.sweep_after = Some(Instant::now() + live + inner.beat);
+        }
+        hold.sweep_after.is_some_and(|after| Instant::now() < after)
+    };
+    if hold {
+        return Ok(());
     }
     let expired: Vec<String> = conn
         .zrangebyscore_limit(keys::PRESENCE, "-inf", now, 0, SWEEP_BATCH)

@@ -44,11 +44,7 @@ async fn members_on_two_servers_chat_live_and_share_history() {
     };
     let (a, b) = (&stores[0], &stores[1]);
     let (ann, bob) = (member("Ann"), member("Bob"));
-    let snap = a.enter(&general(), &ann).await.expect("enter on A");
-    let mut anns = a
-        .subscribe(&general(), ann.id, Some(snap.last))
-        .await
-        .expect("subscribe on A");
+    let mut anns = listen(a, &ann).await;
     b.enter(&general(), &bob).await.expect("enter on B");
     let mut bobs = b
         .subscribe(&general(), bob.id, None)
@@ -246,6 +242,8 @@ async fn redis_stopped_and_restarted_loses_nothing_acknowledged() {
         got.iter().any(|t| t.starts_with("status Live updates")),
         "the page is told: {got:?}"
     );
+    // Down for longer than the grace period: nobody present is timed out for it.
+    tokio::time::sleep(kit.grace * 3).await;
     kit.redis.as_mut().expect("redis").restart();
     let back = kit
         .until(|| async { chat.post(&general(), ann.id, say("after")).await.is_ok() })
@@ -306,4 +304,33 @@ async fn limits_hold_across_servers() {
         matches!(refused, Some((3, ChatError::TooFast(_)))),
         "the 4th post is refused, whichever server: {refused:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_redis_outage_times_nobody_out() {
+    if !testing::available() {
+        return;
+    }
+    let mut kit = Kit::redis().expect("available");
+    kit.redis = Some(RedisServer::start_durable());
+    let stores = servers(&kit, 2).await;
+    let (a, b) = (&stores[0], &stores[1]);
+    let (ann, bob) = (member("Ann"), member("Bob"));
+    a.enter(&general(), &ann).await.expect("enter on A");
+    let _anns = a.subscribe(&general(), ann.id, None).await.expect("on A");
+    b.enter(&general(), &bob).await.expect("enter on B");
+    let _bobs = b.subscribe(&general(), bob.id, None).await.expect("on B");
+    kit.redis.as_mut().expect("redis").stop();
+    tokio::time::sleep(kit.grace * 3).await;
+    kit.redis.as_mut().expect("redis").restart();
+    let back = kit.until(|| async { a.health().await.is_ok() && b.health().await.is_ok() });
+    assert!(back.await, "both servers recover");
+    tokio::time::sleep(kit.grace * 3).await; // sweeps run again meanwhile
+    let snap = b.enter(&general(), &bob).await.expect("reload on B");
+    assert_eq!(
+        log_texts(&snap),
+        ["joined Ann +0", "joined Bob +0"],
+        "nobody left while Redis was away"
+    );
+    assert_eq!(snap.online.total, 2);
 }
