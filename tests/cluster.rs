@@ -115,6 +115,17 @@ fn in_history(view: &RoomView, text: &str) -> usize {
     view.texts.iter().filter(|t| *t == text).count()
 }
 
+/// What `POST /join` answers on `node`: its status and body.
+async fn try_join(http: &reqwest::Client, node: &Node, name: &str, code: &str) -> (u16, String) {
+    let res = post(http, node, "/join")
+        .form(&[("name", name), ("code", code)])
+        .send()
+        .await
+        .expect("join");
+    let status = res.status().as_u16();
+    (status, res.text().await.expect("body"))
+}
+
 /// Someone who made a private room on `node`: their client, and its code.
 async fn create_room(node: &Node, name: &str) -> (reqwest::Client, String) {
     let http = client();
@@ -590,8 +601,9 @@ async fn redis_stopped_and_restarted_mid_chat_loses_nothing_acknowledged() {
 }
 
 #[tokio::test]
-async fn the_message_rate_limit_holds_across_servers() {
-    let Some(c) = cluster(2, &["--rate-messages", "3", "--rate-window", "60"]).await else {
+async fn message_and_name_change_limits_hold_across_servers() {
+    let flags = ["--rate-messages", "3", "--rate-renames", "2"];
+    let Some(c) = cluster(2, &flags).await else {
         return;
     };
     let (a, b) = (c.node(0), c.node(1));
@@ -606,6 +618,15 @@ async fn the_message_rate_limit_holds_across_servers() {
         body.contains("too fast") && body.contains(r#"value="four""#),
         "{body}"
     );
+    for (node, name, status) in [(a, "Annie", 200), (b, "Anna", 200), (a, "Ana", 429)] {
+        let res = post(&ann.http, node, "/name")
+            .header("hx-request", "true")
+            .form(&[("name", name), ("back", "/r/general")])
+            .send()
+            .await
+            .expect("rename");
+        assert_eq!(res.status(), status, "{name} on {}", node.addr);
+    }
 }
 
 #[tokio::test]
@@ -651,4 +672,129 @@ async fn through_nginx_as_the_readme_sets_it_up_two_servers_are_one_site() {
             node.addr
         );
     }
+}
+
+#[tokio::test]
+async fn wrong_codes_are_counted_across_servers() {
+    let Some(c) = cluster(2, &["--join-failures", "2", "--join-window", "60"]).await else {
+        return;
+    };
+    let (a, b) = (c.node(0), c.node(1));
+    let eve = client();
+    for (node, guess) in [(a, "AAAA"), (b, "BBBB")] {
+        let (_, body) = try_join(&eve, node, "Eve", guess).await;
+        assert!(
+            body.contains(&format!("No room with code {guess}")),
+            "{body}"
+        );
+    }
+    let (status, body) = try_join(&eve, a, "Eve", "general").await;
+    assert_eq!(status, 429);
+    assert!(body.contains("Too many wrong codes"), "{body}");
+}
+
+#[tokio::test]
+async fn a_members_stream_cap_holds_across_servers() {
+    let Some(c) = cluster(2, &["--max-streams", "2"]).await else {
+        return;
+    };
+    let (a, b) = (c.node(0), c.node(1));
+    let (ann, mut first) = member(a, "Ann", "general").await;
+    let mut second = ann.stream(b, "general").await;
+    first.until("hx-target=\"#online\"").await;
+    second.until("hx-target=\"#online\"").await;
+    let mut third = ann.stream(a, "general").await;
+    third.until("too many pages").await;
+    assert_eq!(
+        third.next().await.and_then(|e| e.event).as_deref(),
+        Some("close")
+    );
+}
+
+#[tokio::test]
+async fn leaving_on_one_server_ends_the_members_streams_on_every_server() {
+    let Some(c) = cluster(2, &[]).await else {
+        return;
+    };
+    let (a, b) = (c.node(0), c.node(1));
+    let (ann, mut tab_a) = member(a, "Ann", "general").await;
+    let mut tab_b = ann.stream(b, "general").await;
+    let (bob, mut bobs) = member(a, "Bob", "general").await;
+    tab_b.until("Bob joined").await;
+    post_see_other(&ann.http, b, "/r/general/leave", &[]).await;
+    for tab in [&mut tab_a, &mut tab_b] {
+        tab.until("You left this room").await;
+        assert_eq!(
+            tab.next().await.and_then(|e| e.event).as_deref(),
+            Some("close")
+        );
+    }
+    let mut got = bobs.until("Ann left").await;
+    bob.say(a, "general", "marker").await;
+    got.extend(bobs.until(">marker<").await);
+    assert_eq!(told(&got, "Ann left"), 1, "{got:#?}");
+}
+
+#[tokio::test]
+async fn a_private_room_goes_on_every_server_after_its_last_member() {
+    let Some(c) = cluster(2, &[]).await else {
+        return;
+    };
+    let (a, b) = (c.node(0), c.node(1));
+    let (http, code) = create_room(a, "Ann").await;
+    let (_, mut sse) = Sse::open(&http, &b.url(&format!("/r/{code}/events")), None).await;
+    sse.until("hx-target=\"#online\"").await;
+    drop(sse);
+    // Waited for without touching the room: the count of rooms every server
+    // reads from the store (the public five, and this one until it goes).
+    let deadline = Instant::now() + PRESENCE;
+    while !get_text(&http, &a.url("/metrics"))
+        .await
+        .lines()
+        .any(|l| l == "livechat_rooms 5")
+    {
+        assert!(Instant::now() < deadline, "{code} stays");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    for node in [a, b] {
+        let res = http
+            .get(node.url(&format!("/r/{code}")))
+            .send()
+            .await
+            .expect("page");
+        assert_eq!(res.status(), 404, "{code} on {}", node.addr);
+    }
+    let (_, body) = try_join(&client(), b, "Bob", &code).await;
+    assert!(
+        body.contains(&format!("No room with code {code}")),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn six_strangers_queued_at_once_on_three_servers_make_three_pairs() {
+    let Some(c) = cluster(3, &[]).await else {
+        return;
+    };
+    let names = ["P1", "P2", "P3", "P4", "P5", "P6"];
+    let people = futures_util::future::join_all(
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| queue_for_stranger(c.node(i % 3), name)),
+    )
+    .await;
+    let mut waits = Vec::new();
+    for (i, http) in people.iter().enumerate() {
+        let url = c.node((i + 1) % 3).url("/pair/events");
+        waits.push(Sse::open(http, &url, None).await.1);
+    }
+    let mut rooms: std::collections::BTreeMap<String, Vec<&str>> = Default::default();
+    for (wait, name) in waits.iter_mut().zip(names) {
+        let heard = wait.until("A stranger is here").await;
+        let room = room_in(&heard.last().expect("the match").data);
+        rooms.entry(room).or_default().push(name);
+    }
+    assert_eq!(rooms.len(), 3, "{rooms:?}");
+    assert!(rooms.values().all(|pair| pair.len() == 2), "{rooms:?}");
 }
