@@ -275,12 +275,6 @@ impl Inner {
         online: Frame,
     ) -> Result<Tap, ChatError> {
         let mut local = self.lock();
-        let mine = local.rooms.values().fold(0, |n, room| {
-            n + room.members.get(&member).map_or(0, |m| m.streams)
-        });
-        if mine as usize >= self.settings.max_streams {
-            return Err(ChatError::TooManyStreams);
-        }
         let room = local.rooms.get_mut(code).ok_or(ChatError::Unavailable)?;
         let last = room.last.ok_or(ChatError::Unavailable)?;
         let seat = room.members.entry(member).or_insert_with(|| LocalMember {
@@ -300,6 +294,10 @@ impl Inner {
     /// A stream closed; when it was the member's last here, their presence
     /// runs out after the grace period unless a stream elsewhere keeps it.
     fn detach(self: &Arc<Self>, code: &RoomCode, member: MemberId) {
+        let inner = Arc::clone(self);
+        self.spawn_pending(async move {
+            let _ = inner.count_stream(member, -1).await;
+        });
         let last_one = {
             let mut local = self.lock();
             local.streams = local.streams.saturating_sub(1);

@@ -62,6 +62,8 @@ pub(crate) struct Inner {
     render: Counted,
     settings: Settings,
     beat: Duration,
+    /// This server, among those sharing Redis.
+    server: String,
     local: Mutex<Local>,
     /// The pub/sub connection is subscribed: live delivery works.
     listening: AtomicBool,
@@ -104,6 +106,7 @@ impl RedisStore {
             scripts: Scripts::new(),
             render: Counted::new(render),
             beat: beat_for(settings.grace),
+            server: uuid::Uuid::new_v4().simple().to_string(),
             settings,
             local: Mutex::new(Local::default()),
             listening: AtomicBool::new(false),
@@ -112,6 +115,10 @@ impl RedisStore {
             pending: Arc::default(),
             stop,
         });
+        inner
+            .alive()
+            .await
+            .map_err(|e| format!("Redis at {url}: {e}"))?;
         tasks::start(&inner, stopped);
         Ok(Self { inner })
     }
@@ -161,6 +168,30 @@ impl Inner {
         } else {
             String::new()
         }
+    }
+
+    /// Says in Redis that this server lives, for a while.
+    async fn alive(&self) -> redis::RedisResult<()> {
+        let ttl = 2 * self.live_ms().max(1) as u64;
+        self.conn()
+            .pset_ex(keys::server(&self.server), 1, ttl)
+            .await
+    }
+
+    /// Counts a stream of `member` opening (`+1`) or closing (`-1`) here;
+    /// false when one more would be too many.
+    async fn count_stream(&self, member: MemberId, delta: i64) -> Result<bool, ChatError> {
+        let counted: i64 = self
+            .scripts
+            .streams
+            .arg(member.0.to_string())
+            .arg(&self.server)
+            .arg(self.settings.max_streams)
+            .arg(delta)
+            .invoke_async(&mut self.conn())
+            .await
+            .map_err(down)?;
+        Ok(counted == 1)
     }
 
     /// Waits for the writes of guards dropped so far.
@@ -391,7 +422,16 @@ impl Store for RedisStore {
         }
         inner.sync(code).await?;
         let online = inner.online_frame(code).await?;
-        let tap = inner.attach(code, member, after, online)?;
+        if !inner.count_stream(member, 1).await? {
+            return Err(ChatError::TooManyStreams);
+        }
+        let tap = match inner.attach(code, member, after, online) {
+            Ok(tap) => tap,
+            Err(why) => {
+                let _ = inner.count_stream(member, -1).await;
+                return Err(why);
+            }
+        };
         // Present from now on, however long the page stays.
         let _: Result<(), _> = inner
             .conn()

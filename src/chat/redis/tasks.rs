@@ -190,6 +190,7 @@ async fn heartbeat(inner: &Arc<Inner>) -> redis::RedisResult<()> {
             .ignore();
     }
     pipe.query_async::<()>(&mut conn).await?;
+    inner.alive().await?;
     for member in waiting {
         if let Ok(Some(Pairing::Matched(code))) = inner.waiting(member, true).await {
             inner.matched(member, code);

@@ -334,3 +334,27 @@ async fn a_long_redis_outage_times_nobody_out() {
     );
     assert_eq!(snap.online.total, 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cap_on_open_pages_counts_every_server() {
+    let Some(kit) = Kit::redis() else {
+        return;
+    };
+    let settings = Settings {
+        max_streams: 2,
+        ..kit.settings(200, 50, 1000)
+    };
+    let stores = servers_with(&kit, 2, settings).await;
+    let (a, b) = (&stores[0], &stores[1]);
+    let ann = member("Ann");
+    a.enter(&general(), &ann).await.expect("enter");
+    let on_a = a.subscribe(&general(), ann.id, None).await.expect("first");
+    let _on_b = b.subscribe(&general(), ann.id, None).await.expect("second");
+    let third = a.subscribe(&general(), ann.id, None).await.err();
+    assert_eq!(third, Some(ChatError::TooManyStreams), "two in all");
+    drop(on_a);
+    let again = kit
+        .until(|| async { a.subscribe(&general(), ann.id, None).await.is_ok() })
+        .await;
+    assert!(again, "a closed page frees its place");
+}
