@@ -208,10 +208,17 @@ impl Inner {
         let Some(room) = local.rooms.get_mut(code) else {
             return;
         };
+        // A public room made anew (Redis lost it) keeps its streams, which
+        // are sent the new log whole; a private one's streams end with it.
+        let mut resync = false;
         if fresh {
             if room.last.is_some() {
-                // Made anew since: streams of the earlier life end.
-                *room = LocalRoom::new(history_len);
+                if self.is_public(code) {
+                    room.history.clear();
+                    resync = true;
+                } else {
+                    *room = LocalRoom::new(history_len);
+                }
             }
             room.last = Some(EventId::start(epoch));
         }
@@ -220,7 +227,8 @@ impl Inner {
             let (Some(id), Some(last)) = (parse_id(&id), room.last) else {
                 continue;
             };
-            if id <= last {
+            // Older, or of another life of the room than the one just read.
+            if id <= last || id.epoch != epoch {
                 continue;
             }
             room.last = Some(id);
@@ -239,16 +247,27 @@ impl Inner {
             room.history.push_back(frame.clone());
             let _ = room.tx.send(frame); // Err only means that nobody is listening
         }
+        if let (true, Some(last)) = (resync, room.last) {
+            let _ = room.tx.send(whole_log(&room.history, last, &self.render));
+        }
         drop(local);
         if presence_changed || fresh {
             self.online_changed(code);
         }
     }
 
-    /// `member` left `code`: their streams here end.
-    pub(super) fn gone(&self, code: &RoomCode, member: MemberId) {
-        if let Some(room) = self.lock().rooms.get_mut(code) {
-            room.members.remove(&member);
+    /// `member` left `code`: their streams here end, and the Online list
+    /// follows (also when the notice waits in a batch).
+    pub(super) fn gone(self: &Arc<Self>, code: &RoomCode, member: MemberId) {
+        let followed = match self.lock().rooms.get_mut(code) {
+            Some(room) => {
+                room.members.remove(&member);
+                true
+            }
+            None => false,
+        };
+        if followed {
+            self.online_changed(code);
         }
     }
 

@@ -358,3 +358,37 @@ async fn the_cap_on_open_pages_counts_every_server() {
         .await;
     assert!(again, "a closed page frees its place");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_public_room_that_redis_lost_goes_on_with_a_new_log() {
+    let Some(mut kit) = Kit::redis() else {
+        return;
+    };
+    let chat = kit.store().await;
+    let ann = member("Ann");
+    let mut sub = listen(&*chat, &ann).await;
+    chat.post(&general(), ann.id, say("before"))
+        .await
+        .expect("post");
+    // Restarted with nothing kept: everything in it is gone.
+    let server = kit.redis.as_mut().expect("redis");
+    server.stop();
+    server.restart();
+    let back = kit
+        .until(|| async { chat.enter(&general(), &ann).await.is_ok() })
+        .await;
+    assert!(back, "the public room is there again");
+    let mut resynced = false;
+    while let Ok(Ok(frame)) = tokio::time::timeout(kit.patience(), sub.rx.recv()).await {
+        if frame.kind == FrameKind::Resync {
+            resynced = true;
+            break;
+        }
+    }
+    assert!(resynced, "the open stream is sent the new log, not closed");
+    chat.post(&general(), ann.id, say("after"))
+        .await
+        .expect("post");
+    let got = hear(&mut sub.rx, "Ann: after").await;
+    assert!(got.contains(&"Ann: after".to_owned()), "{got:?}");
+}
