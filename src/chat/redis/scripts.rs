@@ -247,6 +247,7 @@ local live = tonumber(redis.call('HGET', w, 'live') or '0')
 local opened = 0
 if live > now then opened = 1 end
 redis.call('HSET', w, 'author', ARGV[2], 'matched', '', 'opened', opened, 'live', live)
+redis.call('EXPIRE', w, TTL)
 redis.call('ZADD', P..'q', redis.call('INCR', P..'qseq'), id)
 redis.call('ZADD', P..'qx', ARGV[3], id)
 return 1
@@ -327,6 +328,7 @@ const WAITING: &str = r#"
 local w = P..'w:'..ARGV[1]
 if redis.call('EXISTS', w) == 0 then return false end
 if ARGV[2] ~= '0' then redis.call('HSET', w, 'opened', 1) end
+redis.call('EXPIRE', w, TTL)
 redis.call('HSET', w, 'live', ARGV[2])
 redis.call('ZADD', P..'qx', ARGV[3], ARGV[1])
 return redis.call('HGET', w, 'matched') or ''
