@@ -16,7 +16,7 @@ use super::codec::{self, Entry, now_ms};
 use super::scripts::keys;
 use super::{Inner, down};
 use crate::chat::room::{ONLINE_SHOWN, Tap, missed, whole_log};
-use crate::chat::{ChatError, Event, EventId, Frame, MemberId, Online, Pairing, Render, RoomCode};
+use crate::chat::{ChatError, Event, EventId, Frame, MemberId, Online, Render, RoomCode};
 
 /// The Online list of a room is sent at most this often by one server.
 const ONLINE_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
@@ -451,35 +451,6 @@ impl Inner {
     pub(super) fn local_rooms(&self) -> Vec<RoomCode> {
         self.lock().rooms.keys().cloned().collect()
     }
-
-    /// A waiting page of `member` opened here.
-    pub(super) fn watch(
-        &self,
-        member: MemberId,
-        now: Pairing,
-    ) -> watch::Receiver<Option<RoomCode>> {
-        let mut local = self.lock();
-        let watcher = local.watchers.entry(member).or_insert_with(|| Watcher {
-            pages: 0,
-            tx: watch::channel(None).0,
-        });
-        watcher.pages += 1;
-        if let Pairing::Matched(code) = now {
-            watcher.tx.send_replace(Some(code));
-        }
-        watcher.tx.subscribe()
-    }
-
-    /// `member` was matched into `code`: their waiting pages here hear it.
-    pub(super) fn matched(&self, member: MemberId, code: RoomCode) {
-        if let Some(watcher) = self.lock().watchers.get(&member) {
-            watcher.tx.send_if_modified(|now| {
-                let changed = now.as_ref() != Some(&code);
-                *now = Some(code);
-                changed
-            });
-        }
-    }
 }
 
 /// Holds a member present while a stream is open.
@@ -492,37 +463,5 @@ pub(super) struct StreamGuard {
 impl Drop for StreamGuard {
     fn drop(&mut self) {
         self.inner.detach(&self.code, self.member);
-    }
-}
-
-/// Keeps a member queued while a waiting page is open.
-pub(super) struct PairGuard {
-    pub inner: Arc<Inner>,
-    pub member: MemberId,
-}
-
-impl Drop for PairGuard {
-    fn drop(&mut self) {
-        let last_one = {
-            let mut local = self.inner.lock();
-            match local.watchers.get_mut(&self.member) {
-                Some(watcher) => {
-                    watcher.pages = watcher.pages.saturating_sub(1);
-                    let last = watcher.pages == 0;
-                    if last {
-                        local.watchers.remove(&self.member);
-                    }
-                    last
-                }
-                None => false,
-            }
-        };
-        if last_one {
-            let inner = Arc::clone(&self.inner);
-            let member = self.member;
-            self.inner.spawn_pending(async move {
-                let _ = inner.waiting(member, false).await;
-            });
-        }
     }
 }

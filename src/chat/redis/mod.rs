@@ -9,6 +9,7 @@
 mod codec;
 mod limits;
 mod local;
+mod queue;
 mod scripts;
 mod tasks;
 
@@ -213,72 +214,6 @@ impl Inner {
             write.await;
             drop(permit);
         });
-    }
-
-    /// Pairs whoever can be paired, first come, first served.
-    async fn pair_all(&self) -> Result<(), ChatError> {
-        self.settle().await;
-        loop {
-            let codes: Vec<String> = (0..PAIR_CODES)
-                .map(|_| RoomCode::random().to_string())
-                .collect();
-            let now = now_ms();
-            let made: Vec<String> = self
-                .scripts
-                .pair
-                .arg(now)
-                .arg(now)
-                .arg(self.history_len())
-                .arg(now + self.grace_ms())
-                .arg(self.settings.max_rooms)
-                .arg(&codes)
-                .invoke_async(&mut self.conn())
-                .await
-                .map_err(down)?;
-            // Every code used up: there may be more to pair.
-            if made.len() < PAIR_CODES / 2 {
-                return Ok(());
-            }
-        }
-    }
-
-    /// Where the member stands with the queue, read from Redis.
-    async fn read_pairing(&self, member: MemberId) -> Result<Option<Pairing>, ChatError> {
-        let (author, matched): (Option<String>, Option<String>) = self
-            .conn()
-            .hmget(keys::waiter(member), &["author", "matched"])
-            .await
-            .map_err(down)?;
-        Ok(
-            author.map(|_| match matched.as_deref().and_then(RoomCode::from_path) {
-                Some(code) => Pairing::Matched(code),
-                None => Pairing::Waiting,
-            }),
-        )
-    }
-
-    /// A waiting page's heartbeat (or its close, when `open` is false): where
-    /// the member stands, `None` when no longer queued.
-    async fn waiting(&self, member: MemberId, open: bool) -> Result<Option<Pairing>, ChatError> {
-        let now = now_ms();
-        let (live, expiry) = if open {
-            (now + 3 * self.beat.as_millis() as i64, now + self.live_ms())
-        } else {
-            (0, now + self.grace_ms())
-        };
-        let matched: Option<String> = self
-            .scripts
-            .waiting
-            .arg(member.0.to_string())
-            .arg(live)
-            .arg(expiry)
-            .invoke_async(&mut self.conn())
-            .await
-            .map_err(down)?;
-        Ok(matched.map(|code| match RoomCode::from_path(&code) {
-            Some(code) => Pairing::Matched(code),
-            None => Pairing::Waiting,
-        }))
     }
 
     async fn leave_script(
@@ -539,40 +474,11 @@ impl Store for RedisStore {
     }
 
     async fn queue(&self, member: &Member) -> Result<Pairing, ChatError> {
-        let inner = &self.inner;
-        let now = now_ms();
-        let queued: i64 = inner
-            .scripts
-            .queue
-            .arg(member.id.0.to_string())
-            .arg(codec::author(&member.seed, &member.name))
-            .arg(now + inner.grace_ms())
-            .arg(inner.settings.max_queue)
-            .arg(now)
-            .invoke_async(&mut inner.conn())
-            .await
-            .map_err(down)?;
-        if queued < 0 {
-            return Err(ChatError::QueueFull);
-        }
-        inner.pair_all().await?;
-        Ok(inner
-            .read_pairing(member.id)
-            .await?
-            .unwrap_or(Pairing::Waiting))
+        self.inner.queue(member).await
     }
 
     async fn cancel(&self, member: MemberId) {
-        let cancelled: Result<i64, _> = self
-            .inner
-            .scripts
-            .cancel
-            .arg(member.0.to_string())
-            .invoke_async(&mut self.inner.conn())
-            .await;
-        if let Err(why) = cancelled {
-            down(why);
-        }
+        self.inner.cancel(member).await;
     }
 
     async fn pairing(&self, member: MemberId) -> Option<Pairing> {
@@ -580,24 +486,7 @@ impl Store for RedisStore {
     }
 
     async fn watch_pairing(&self, member: MemberId) -> Option<PairWatch> {
-        let inner = &self.inner;
-        let now = inner.waiting(member, true).await.ok()??;
-        // A page that was closed and opens again can be paired again.
-        let _ = inner.pair_all().await;
-        let now = inner
-            .read_pairing(member)
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or(now);
-        let matched = inner.watch(member, now);
-        Some(PairWatch {
-            matched,
-            guard: Box::new(local::PairGuard {
-                inner: Arc::clone(inner),
-                member,
-            }),
-        })
+        self.inner.watch_pairing(member).await
     }
 
     async fn stats(&self) -> Stats {
