@@ -80,26 +80,26 @@ pub(crate) struct Inner {
 }
 
 impl RedisStore {
-    /// Connects to Redis at `url` (checking that it answers) and starts this
-    /// server's pub/sub listener and heartbeat.
+    /// A store on the Redis at `url`, with this server's pub/sub listener and
+    /// heartbeat started. Only a malformed `url` is an error: a Redis that
+    /// does not answer yet is tried again and again.
     pub async fn connect(
         url: &str,
         settings: Settings,
         render: Arc<dyn Render>,
     ) -> Result<Self, String> {
-        let client = redis::Client::open(url).map_err(|e| format!("--redis {url:?}: {e}"))?;
+        // The URL may hold a password: it is never logged or shown.
+        let client = redis::Client::open(url).map_err(|e| format!("--redis: {e}"))?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(REDIS_TIMEOUT))
             .set_response_timeout(Some(REDIS_TIMEOUT))
             .set_number_of_retries(1)
             .set_max_delay(Duration::from_secs(1));
-        let mut conn = ConnectionManager::new_with_config(client.clone(), config)
-            .await
-            .map_err(|e| format!("cannot reach Redis at {url}: {e}"))?;
-        let _: String = redis::cmd("PING")
-            .query_async(&mut conn)
-            .await
-            .map_err(|e| format!("Redis at {url} does not answer: {e}"))?;
+        // Connected when first used, and again whenever lost: a server
+        // started before its Redis serves (with `/healthz` saying 503) and
+        // catches up once Redis answers.
+        let conn = ConnectionManager::new_lazy_with_config(client.clone(), config)
+            .map_err(|e| format!("--redis: {e}"))?;
         let (stop, stopped) = watch::channel(());
         let inner = Arc::new(Inner {
             client,
@@ -116,10 +116,9 @@ impl RedisStore {
             pending: Arc::default(),
             stop,
         });
-        inner
-            .alive()
-            .await
-            .map_err(|e| format!("Redis at {url}: {e}"))?;
+        if let Err(why) = inner.alive().await {
+            tracing::warn!(%why, "Redis does not answer yet: serving, and trying again");
+        }
         tasks::start(&inner, stopped);
         Ok(Self { inner })
     }
