@@ -16,7 +16,7 @@ use super::codec::{self, Entry, now_ms};
 use super::scripts::keys;
 use super::{Inner, down};
 use crate::chat::room::{ONLINE_SHOWN, Tap, missed, whole_log};
-use crate::chat::{ChatError, Event, EventId, Frame, MemberId, Online, Pairing, Render, RoomCode};
+use crate::chat::{ChatError, Event, EventId, Frame, MemberId, Online, Render, RoomCode};
 
 /// The Online list of a room is sent at most this often by one server.
 const ONLINE_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
@@ -208,10 +208,17 @@ impl Inner {
         let Some(room) = local.rooms.get_mut(code) else {
             return;
         };
+        // A public room made anew (Redis lost it) keeps its streams, which
+        // are sent the new log whole; a private one's streams end with it.
+        let mut resync = false;
         if fresh {
             if room.last.is_some() {
-                // Made anew since: streams of the earlier life end.
-                *room = LocalRoom::new(history_len);
+                if self.is_public(code) {
+                    room.history.clear();
+                    resync = true;
+                } else {
+                    *room = LocalRoom::new(history_len);
+                }
             }
             room.last = Some(EventId::start(epoch));
         }
@@ -220,7 +227,8 @@ impl Inner {
             let (Some(id), Some(last)) = (parse_id(&id), room.last) else {
                 continue;
             };
-            if id <= last {
+            // Older, or of another life of the room than the one just read.
+            if id <= last || id.epoch != epoch {
                 continue;
             }
             room.last = Some(id);
@@ -239,16 +247,27 @@ impl Inner {
             room.history.push_back(frame.clone());
             let _ = room.tx.send(frame); // Err only means that nobody is listening
         }
+        if let (true, Some(last)) = (resync, room.last) {
+            let _ = room.tx.send(whole_log(&room.history, last, &self.render));
+        }
         drop(local);
         if presence_changed || fresh {
             self.online_changed(code);
         }
     }
 
-    /// `member` left `code`: their streams here end.
-    pub(super) fn gone(&self, code: &RoomCode, member: MemberId) {
-        if let Some(room) = self.lock().rooms.get_mut(code) {
-            room.members.remove(&member);
+    /// `member` left `code`: their streams here end, and the Online list
+    /// follows (also when the notice waits in a batch).
+    pub(super) fn gone(self: &Arc<Self>, code: &RoomCode, member: MemberId) {
+        let followed = match self.lock().rooms.get_mut(code) {
+            Some(room) => {
+                room.members.remove(&member);
+                true
+            }
+            None => false,
+        };
+        if followed {
+            self.online_changed(code);
         }
     }
 
@@ -275,12 +294,6 @@ impl Inner {
         online: Frame,
     ) -> Result<Tap, ChatError> {
         let mut local = self.lock();
-        let mine = local.rooms.values().fold(0, |n, room| {
-            n + room.members.get(&member).map_or(0, |m| m.streams)
-        });
-        if mine as usize >= self.settings.max_streams {
-            return Err(ChatError::TooManyStreams);
-        }
         let room = local.rooms.get_mut(code).ok_or(ChatError::Unavailable)?;
         let last = room.last.ok_or(ChatError::Unavailable)?;
         let seat = room.members.entry(member).or_insert_with(|| LocalMember {
@@ -300,6 +313,10 @@ impl Inner {
     /// A stream closed; when it was the member's last here, their presence
     /// runs out after the grace period unless a stream elsewhere keeps it.
     fn detach(self: &Arc<Self>, code: &RoomCode, member: MemberId) {
+        let inner = Arc::clone(self);
+        self.spawn_pending(async move {
+            let _ = inner.count_stream(member, -1).await;
+        });
         let last_one = {
             let mut local = self.lock();
             local.streams = local.streams.saturating_sub(1);
@@ -434,35 +451,6 @@ impl Inner {
     pub(super) fn local_rooms(&self) -> Vec<RoomCode> {
         self.lock().rooms.keys().cloned().collect()
     }
-
-    /// A waiting page of `member` opened here.
-    pub(super) fn watch(
-        &self,
-        member: MemberId,
-        now: Pairing,
-    ) -> watch::Receiver<Option<RoomCode>> {
-        let mut local = self.lock();
-        let watcher = local.watchers.entry(member).or_insert_with(|| Watcher {
-            pages: 0,
-            tx: watch::channel(None).0,
-        });
-        watcher.pages += 1;
-        if let Pairing::Matched(code) = now {
-            watcher.tx.send_replace(Some(code));
-        }
-        watcher.tx.subscribe()
-    }
-
-    /// `member` was matched into `code`: their waiting pages here hear it.
-    pub(super) fn matched(&self, member: MemberId, code: RoomCode) {
-        if let Some(watcher) = self.lock().watchers.get(&member) {
-            watcher.tx.send_if_modified(|now| {
-                let changed = now.as_ref() != Some(&code);
-                *now = Some(code);
-                changed
-            });
-        }
-    }
 }
 
 /// Holds a member present while a stream is open.
@@ -475,37 +463,5 @@ pub(super) struct StreamGuard {
 impl Drop for StreamGuard {
     fn drop(&mut self) {
         self.inner.detach(&self.code, self.member);
-    }
-}
-
-/// Keeps a member queued while a waiting page is open.
-pub(super) struct PairGuard {
-    pub inner: Arc<Inner>,
-    pub member: MemberId,
-}
-
-impl Drop for PairGuard {
-    fn drop(&mut self) {
-        let last_one = {
-            let mut local = self.inner.lock();
-            match local.watchers.get_mut(&self.member) {
-                Some(watcher) => {
-                    watcher.pages = watcher.pages.saturating_sub(1);
-                    let last = watcher.pages == 0;
-                    if last {
-                        local.watchers.remove(&self.member);
-                    }
-                    last
-                }
-                None => false,
-            }
-        };
-        if last_one {
-            let inner = Arc::clone(&self.inner);
-            let member = self.member;
-            self.inner.spawn_pending(async move {
-                let _ = inner.waiting(member, false).await;
-            });
-        }
     }
 }

@@ -9,6 +9,7 @@
 mod codec;
 mod limits;
 mod local;
+mod queue;
 mod scripts;
 mod tasks;
 
@@ -62,6 +63,8 @@ pub(crate) struct Inner {
     render: Counted,
     settings: Settings,
     beat: Duration,
+    /// This server, among those sharing Redis.
+    server: String,
     local: Mutex<Local>,
     /// The pub/sub connection is subscribed: live delivery works.
     listening: AtomicBool,
@@ -77,26 +80,26 @@ pub(crate) struct Inner {
 }
 
 impl RedisStore {
-    /// Connects to Redis at `url` (checking that it answers) and starts this
-    /// server's pub/sub listener and heartbeat.
+    /// A store on the Redis at `url`, with this server's pub/sub listener and
+    /// heartbeat started. Only a malformed `url` is an error: a Redis that
+    /// does not answer yet is tried again and again.
     pub async fn connect(
         url: &str,
         settings: Settings,
         render: Arc<dyn Render>,
     ) -> Result<Self, String> {
-        let client = redis::Client::open(url).map_err(|e| format!("--redis {url:?}: {e}"))?;
+        // The URL may hold a password: it is never logged or shown.
+        let client = redis::Client::open(url).map_err(|e| format!("--redis: {e}"))?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(REDIS_TIMEOUT))
             .set_response_timeout(Some(REDIS_TIMEOUT))
             .set_number_of_retries(1)
             .set_max_delay(Duration::from_secs(1));
-        let mut conn = ConnectionManager::new_with_config(client.clone(), config)
-            .await
-            .map_err(|e| format!("cannot reach Redis at {url}: {e}"))?;
-        let _: String = redis::cmd("PING")
-            .query_async(&mut conn)
-            .await
-            .map_err(|e| format!("Redis at {url} does not answer: {e}"))?;
+        // Connected when first used, and again whenever lost: a server
+        // started before its Redis serves (with `/healthz` saying 503) and
+        // catches up once Redis answers.
+        let conn = ConnectionManager::new_lazy_with_config(client.clone(), config)
+            .map_err(|e| format!("--redis: {e}"))?;
         let (stop, stopped) = watch::channel(());
         let inner = Arc::new(Inner {
             client,
@@ -104,6 +107,7 @@ impl RedisStore {
             scripts: Scripts::new(),
             render: Counted::new(render),
             beat: beat_for(settings.grace),
+            server: uuid::Uuid::new_v4().simple().to_string(),
             settings,
             local: Mutex::new(Local::default()),
             listening: AtomicBool::new(false),
@@ -112,6 +116,9 @@ impl RedisStore {
             pending: Arc::default(),
             stop,
         });
+        if let Err(why) = inner.alive().await {
+            tracing::warn!(%why, "Redis does not answer yet: serving, and trying again");
+        }
         tasks::start(&inner, stopped);
         Ok(Self { inner })
     }
@@ -163,6 +170,30 @@ impl Inner {
         }
     }
 
+    /// Says in Redis that this server lives, for a while.
+    async fn alive(&self) -> redis::RedisResult<()> {
+        let ttl = 2 * self.live_ms().max(1) as u64;
+        self.conn()
+            .pset_ex(keys::server(&self.server), 1, ttl)
+            .await
+    }
+
+    /// Counts a stream of `member` opening (`+1`) or closing (`-1`) here;
+    /// false when one more would be too many.
+    async fn count_stream(&self, member: MemberId, delta: i64) -> Result<bool, ChatError> {
+        let counted: i64 = self
+            .scripts
+            .streams
+            .arg(member.0.to_string())
+            .arg(&self.server)
+            .arg(self.settings.max_streams)
+            .arg(delta)
+            .invoke_async(&mut self.conn())
+            .await
+            .map_err(down)?;
+        Ok(counted == 1)
+    }
+
     /// Waits for the writes of guards dropped so far.
     async fn settle(&self) {
         let _ = self.pending.write().await;
@@ -182,72 +213,6 @@ impl Inner {
             write.await;
             drop(permit);
         });
-    }
-
-    /// Pairs whoever can be paired, first come, first served.
-    async fn pair_all(&self) -> Result<(), ChatError> {
-        self.settle().await;
-        loop {
-            let codes: Vec<String> = (0..PAIR_CODES)
-                .map(|_| RoomCode::random().to_string())
-                .collect();
-            let now = now_ms();
-            let made: Vec<String> = self
-                .scripts
-                .pair
-                .arg(now)
-                .arg(now)
-                .arg(self.history_len())
-                .arg(now + self.grace_ms())
-                .arg(self.settings.max_rooms)
-                .arg(&codes)
-                .invoke_async(&mut self.conn())
-                .await
-                .map_err(down)?;
-            // Every code used up: there may be more to pair.
-            if made.len() < PAIR_CODES / 2 {
-                return Ok(());
-            }
-        }
-    }
-
-    /// Where the member stands with the queue, read from Redis.
-    async fn read_pairing(&self, member: MemberId) -> Result<Option<Pairing>, ChatError> {
-        let (author, matched): (Option<String>, Option<String>) = self
-            .conn()
-            .hmget(keys::waiter(member), &["author", "matched"])
-            .await
-            .map_err(down)?;
-        Ok(
-            author.map(|_| match matched.as_deref().and_then(RoomCode::from_path) {
-                Some(code) => Pairing::Matched(code),
-                None => Pairing::Waiting,
-            }),
-        )
-    }
-
-    /// A waiting page's heartbeat (or its close, when `open` is false): where
-    /// the member stands, `None` when no longer queued.
-    async fn waiting(&self, member: MemberId, open: bool) -> Result<Option<Pairing>, ChatError> {
-        let now = now_ms();
-        let (live, expiry) = if open {
-            (now + 3 * self.beat.as_millis() as i64, now + self.live_ms())
-        } else {
-            (0, now + self.grace_ms())
-        };
-        let matched: Option<String> = self
-            .scripts
-            .waiting
-            .arg(member.0.to_string())
-            .arg(live)
-            .arg(expiry)
-            .invoke_async(&mut self.conn())
-            .await
-            .map_err(down)?;
-        Ok(matched.map(|code| match RoomCode::from_path(&code) {
-            Some(code) => Pairing::Matched(code),
-            None => Pairing::Waiting,
-        }))
     }
 
     async fn leave_script(
@@ -391,7 +356,16 @@ impl Store for RedisStore {
         }
         inner.sync(code).await?;
         let online = inner.online_frame(code).await?;
-        let tap = inner.attach(code, member, after, online)?;
+        if !inner.count_stream(member, 1).await? {
+            return Err(ChatError::TooManyStreams);
+        }
+        let tap = match inner.attach(code, member, after, online) {
+            Ok(tap) => tap,
+            Err(why) => {
+                let _ = inner.count_stream(member, -1).await;
+                return Err(why);
+            }
+        };
         // Present from now on, however long the page stays.
         let _: Result<(), _> = inner
             .conn()
@@ -499,40 +473,11 @@ impl Store for RedisStore {
     }
 
     async fn queue(&self, member: &Member) -> Result<Pairing, ChatError> {
-        let inner = &self.inner;
-        let now = now_ms();
-        let queued: i64 = inner
-            .scripts
-            .queue
-            .arg(member.id.0.to_string())
-            .arg(codec::author(&member.seed, &member.name))
-            .arg(now + inner.grace_ms())
-            .arg(inner.settings.max_queue)
-            .arg(now)
-            .invoke_async(&mut inner.conn())
-            .await
-            .map_err(down)?;
-        if queued < 0 {
-            return Err(ChatError::QueueFull);
-        }
-        inner.pair_all().await?;
-        Ok(inner
-            .read_pairing(member.id)
-            .await?
-            .unwrap_or(Pairing::Waiting))
+        self.inner.queue(member).await
     }
 
     async fn cancel(&self, member: MemberId) {
-        let cancelled: Result<i64, _> = self
-            .inner
-            .scripts
-            .cancel
-            .arg(member.0.to_string())
-            .invoke_async(&mut self.inner.conn())
-            .await;
-        if let Err(why) = cancelled {
-            down(why);
-        }
+        self.inner.cancel(member).await;
     }
 
     async fn pairing(&self, member: MemberId) -> Option<Pairing> {
@@ -540,24 +485,7 @@ impl Store for RedisStore {
     }
 
     async fn watch_pairing(&self, member: MemberId) -> Option<PairWatch> {
-        let inner = &self.inner;
-        let now = inner.waiting(member, true).await.ok()??;
-        // A page that was closed and opens again can be paired again.
-        let _ = inner.pair_all().await;
-        let now = inner
-            .read_pairing(member)
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or(now);
-        let matched = inner.watch(member, now);
-        Some(PairWatch {
-            matched,
-            guard: Box::new(local::PairGuard {
-                inner: Arc::clone(inner),
-                member,
-            }),
-        })
+        self.inner.watch_pairing(member).await
     }
 
     async fn stats(&self) -> Stats {

@@ -8,7 +8,8 @@
 //! they appear (hash member -> "{seed} {name}"), `p` presence expiries (zset
 //! "{code} {member}" -> ms), `mr:{member}` a member's rooms, `private` the
 //! private rooms, `m` how many rooms each present member is in (hash),
-//! `rate:{member}` recent posts, `q` the pairing queue (zset
+//! `st:{member}` a member's open streams per server (hash), `srv:{server}`
+//! there while that server lives, `rate:{member}` recent posts, `q` the pairing queue (zset
 //! member -> order), `w:{member}` a waiter (hash: author, matched, opened,
 //! live), `qx` waiters' expiries. Channel `lc:ev` carries the code of a room
 //! whose log grew; `lc:pair` carries "{member} {code}" when a waiter is matched;
@@ -246,6 +247,7 @@ local live = tonumber(redis.call('HGET', w, 'live') or '0')
 local opened = 0
 if live > now then opened = 1 end
 redis.call('HSET', w, 'author', ARGV[2], 'matched', '', 'opened', opened, 'live', live)
+redis.call('EXPIRE', w, TTL)
 redis.call('ZADD', P..'q', redis.call('INCR', P..'qseq'), id)
 redis.call('ZADD', P..'qx', ARGV[3], id)
 return 1
@@ -326,9 +328,32 @@ const WAITING: &str = r#"
 local w = P..'w:'..ARGV[1]
 if redis.call('EXISTS', w) == 0 then return false end
 if ARGV[2] ~= '0' then redis.call('HSET', w, 'opened', 1) end
+redis.call('EXPIRE', w, TTL)
 redis.call('HSET', w, 'live', ARGV[2])
 redis.call('ZADD', P..'qx', ARGV[3], ARGV[1])
 return redis.call('HGET', w, 'matched') or ''
+"#;
+
+/// ARGV: member, server, max streams, +1 or -1. Counts a member's open
+/// streams per server, over servers that are alive (`srv:{server}` exists):
+/// 0 when one more would be too many, 1 when counted.
+const STREAMS: &str = r#"
+local key = P..'st:'..ARGV[1]
+if tonumber(ARGV[4]) > 0 then
+  local total = 0
+  local all = redis.call('HGETALL', key)
+  for i = 1, #all, 2 do
+    if redis.call('EXISTS', P..'srv:'..all[i]) == 1 then
+      total = total + tonumber(all[i + 1])
+    else
+      redis.call('HDEL', key, all[i])
+    end
+  end
+  if total >= tonumber(ARGV[3]) then return 0 end
+end
+if redis.call('HINCRBY', key, ARGV[2], ARGV[4]) <= 0 then redis.call('HDEL', key, ARGV[2]) end
+redis.call('EXPIRE', key, TTL)
+return 1
 "#;
 
 /// Every script, loaded once (the client sends each by its hash).
@@ -344,6 +369,7 @@ pub struct Scripts {
     pub unqueue: Script,
     pub waiting: Script,
     pub flush: Script,
+    pub streams: Script,
 }
 
 impl Scripts {
@@ -361,6 +387,7 @@ impl Scripts {
             unqueue: script(UNQUEUE),
             waiting: script(WAITING),
             flush: script(FLUSH),
+            streams: script(STREAMS),
         }
     }
 }
@@ -396,5 +423,9 @@ pub mod keys {
     }
     pub fn waiter(member: MemberId) -> String {
         format!("lc:w:{}", member.0)
+    }
+    /// Exists while the server is alive.
+    pub fn server(id: &str) -> String {
+        format!("lc:srv:{id}")
     }
 }

@@ -22,6 +22,9 @@ use crate::chat::{MemberId, Pairing, RoomCode};
 const SWEEP_BATCH: isize = 200;
 /// A room nobody here has read for this long is forgotten here.
 const FORGET_AFTER: Duration = Duration::from_secs(30);
+/// How often the pub/sub connection is checked, and how long its answer may take.
+const PING_EVERY: Duration = Duration::from_secs(5);
+const PING_TIMEOUT: Duration = Duration::from_secs(3);
 /// Longest wait between tries at the pub/sub connection.
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
 
@@ -76,13 +79,26 @@ async fn listen(weak: Weak<Inner>, client: redis::Client) {
                     let _ = inner.sync(&code).await;
                 }
                 drop(inner);
-                let mut messages = pubsub.into_on_message();
-                while let Some(msg) = messages.next().await {
-                    let Some(inner) = weak.upgrade() else { return };
-                    let Ok(payload) = msg.get_payload::<String>() else {
-                        continue;
-                    };
-                    heard(&inner, msg.get_channel_name(), &payload);
+                let (mut sink, mut messages) = pubsub.split();
+                let mut check = tokio::time::interval_at(Instant::now() + PING_EVERY, PING_EVERY);
+                loop {
+                    tokio::select! {
+                        msg = messages.next() => {
+                            let Some(msg) = msg else { break };
+                            let Some(inner) = weak.upgrade() else { return };
+                            let Ok(payload) = msg.get_payload::<String>() else {
+                                continue;
+                            };
+                            heard(&inner, msg.get_channel_name(), &payload);
+                        }
+                        _ = check.tick() => {
+                            // A connection that went silently dead answers nothing.
+                            let pong = tokio::time::timeout(PING_TIMEOUT, sink.ping::<redis::Value>()).await;
+                            if !matches!(pong, Ok(Ok(_))) {
+                                break;
+                            }
+                        }
+                    }
                 }
             }
             Err(why) => tracing::warn!(%why, "redis pub/sub"),
@@ -174,6 +190,7 @@ async fn heartbeat(inner: &Arc<Inner>) -> redis::RedisResult<()> {
             .ignore();
     }
     pipe.query_async::<()>(&mut conn).await?;
+    inner.alive().await?;
     for member in waiting {
         if let Ok(Some(Pairing::Matched(code))) = inner.waiting(member, true).await {
             inner.matched(member, code);

@@ -334,3 +334,142 @@ async fn a_long_redis_outage_times_nobody_out() {
     );
     assert_eq!(snap.online.total, 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cap_on_open_pages_counts_every_server() {
+    let Some(kit) = Kit::redis() else {
+        return;
+    };
+    let settings = Settings {
+        max_streams: 2,
+        ..kit.settings(200, 50, 1000)
+    };
+    let stores = servers_with(&kit, 2, settings).await;
+    let (a, b) = (&stores[0], &stores[1]);
+    let ann = member("Ann");
+    a.enter(&general(), &ann).await.expect("enter");
+    let on_a = a.subscribe(&general(), ann.id, None).await.expect("first");
+    let _on_b = b.subscribe(&general(), ann.id, None).await.expect("second");
+    let third = a.subscribe(&general(), ann.id, None).await.err();
+    assert_eq!(third, Some(ChatError::TooManyStreams), "two in all");
+    drop(on_a);
+    let again = kit
+        .until(|| async { a.subscribe(&general(), ann.id, None).await.is_ok() })
+        .await;
+    assert!(again, "a closed page frees its place");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_public_room_that_redis_lost_goes_on_with_a_new_log() {
+    let Some(mut kit) = Kit::redis() else {
+        return;
+    };
+    let chat = kit.store().await;
+    let ann = member("Ann");
+    let mut sub = listen(&*chat, &ann).await;
+    chat.post(&general(), ann.id, say("before"))
+        .await
+        .expect("post");
+    // Restarted with nothing kept: everything in it is gone.
+    let server = kit.redis.as_mut().expect("redis");
+    server.stop();
+    server.restart();
+    let back = kit
+        .until(|| async { chat.enter(&general(), &ann).await.is_ok() })
+        .await;
+    assert!(back, "the public room is there again");
+    let mut resynced = false;
+    while let Ok(Ok(frame)) = tokio::time::timeout(kit.patience(), sub.rx.recv()).await {
+        if frame.kind == FrameKind::Resync {
+            resynced = true;
+            break;
+        }
+    }
+    assert!(resynced, "the open stream is sent the new log, not closed");
+    chat.post(&general(), ann.id, say("after"))
+        .await
+        .expect("post");
+    let got = hear(&mut sub.rx, "Ann: after").await;
+    assert!(got.contains(&"Ann: after".to_owned()), "{got:?}");
+}
+
+/// Many people queue, cancel and queue again at once on two servers: every
+/// pair room is two different people, nobody is in two pairs, and at most
+/// one person is left waiting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn pairing_stays_exact_across_servers_under_concurrency() {
+    let Some(kit) = Kit::redis() else {
+        return;
+    };
+    let settings = Settings {
+        grace: Duration::from_secs(600),
+        max_queue: 10_000,
+        ..kit.settings(50, 50, 10)
+    };
+    let stores = servers_with(&kit, 2, settings).await;
+    let people: Vec<Member> = (0..300).map(|n| member(&format!("m{n}"))).collect();
+    let mut tasks = tokio::task::JoinSet::new();
+    for (n, person) in people.iter().cloned().enumerate() {
+        let chat = stores[n % 2].clone();
+        let other = stores[(n + 1) % 2].clone();
+        tasks.spawn(async move {
+            match n % 3 {
+                0 => {
+                    chat.queue(&person).await.expect("queued");
+                }
+                1 => {
+                    chat.queue(&person).await.expect("queued");
+                    tokio::task::yield_now().await;
+                    other.cancel(person.id).await;
+                }
+                _ => {
+                    // Two tabs, on two servers: one member, one place.
+                    let (a, b) = tokio::join!(chat.queue(&person), other.queue(&person));
+                    a.expect("queued");
+                    b.expect("queued");
+                }
+            }
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.expect("no task panicked");
+    }
+    let url = kit.redis.as_ref().expect("redis").url();
+    let mut conn = ::redis::Client::open(url)
+        .expect("url")
+        .get_multiplexed_async_connection()
+        .await
+        .expect("redis answers");
+    let rooms: Vec<String> = ::redis::AsyncCommands::smembers(&mut conn, "lc:private")
+        .await
+        .expect("rooms");
+    let mut times: std::collections::HashMap<String, usize> = Default::default();
+    for code in &rooms {
+        let pair: String = ::redis::AsyncCommands::hget(&mut conn, format!("lc:r:{code}"), "pair")
+            .await
+            .expect("a pair room");
+        let (a, b) = pair.split_once(' ').expect("two ids");
+        assert_ne!(a, b, "nobody is paired with themselves");
+        *times.entry(a.to_owned()).or_default() += 1;
+        *times.entry(b.to_owned()).or_default() += 1;
+    }
+    let two_tabs: std::collections::HashSet<String> = people
+        .iter()
+        .skip(2)
+        .step_by(3)
+        .map(|p| p.id.0.to_string())
+        .collect();
+    for (id, n) in &times {
+        let most = if two_tabs.contains(id) { 2 } else { 1 };
+        assert!(*n <= most, "{id} is in {n} pairs");
+    }
+    let mut waiting = 0;
+    for person in &people {
+        if stores[0].pairing(person.id).await == Some(Pairing::Waiting) {
+            waiting += 1;
+        }
+    }
+    assert!(waiting <= 1, "nobody waits while another could be paired");
+    assert_eq!(stores[1].stats().await.queue, waiting, "no leaked entries");
+    assert!(!rooms.is_empty(), "people were paired");
+}
