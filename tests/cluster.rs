@@ -798,3 +798,68 @@ async fn six_strangers_queued_at_once_on_three_servers_make_three_pairs() {
     assert_eq!(rooms.len(), 3, "{rooms:?}");
     assert!(rooms.values().all(|pair| pair.len() == 2), "{rooms:?}");
 }
+
+#[tokio::test]
+async fn a_stranger_who_leaves_on_one_server_is_told_to_the_other_who_can_find_a_new_one() {
+    let Some(c) = cluster(2, &[]).await else {
+        return;
+    };
+    let (a, b) = (c.node(0), c.node(1));
+    let ann = queue_for_stranger(a, "Ann").await;
+    // Without JavaScript, Ann's browser is held on B until a stranger comes.
+    let held = tokio::spawn({
+        let (ann, url) = (ann.clone(), b.url("/pair?hold"));
+        async move { ann.get(url).send().await }
+    });
+    let bob = queue_for_stranger(b, "Bob").await;
+    let answer = tokio::time::timeout(Duration::from_secs(10), held)
+        .await
+        .expect("answered once Bob came")
+        .expect("no panic")
+        .expect("held page");
+    assert_eq!(answer.status(), 303);
+    let room = answer.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert_eq!(sent_to(&bob, a).await, room, "the same room");
+    let code = room.trim_start_matches("/r/").to_owned();
+    let page = get_text(&bob, &a.url(&room)).await;
+    let bobs = Person {
+        after: after_id(&page),
+        http: bob,
+    };
+    let mut bob_stream = bobs.stream(a, &code).await;
+    let (_, mut ann_stream) = Sse::open(&ann, &b.url(&format!("{room}/events")), None).await;
+    ann_stream.until("hx-target=\"#online\"").await;
+    post_see_other(&ann, b, &format!("{room}/leave"), &[]).await;
+    let told = bob_stream.until("Ann left the chat").await;
+    let notice = &told.last().expect("the notice").data;
+    assert!(
+        notice.contains(&format!(r#"name="leave" value="{code}""#)),
+        "{notice}"
+    );
+    // Find a new stranger, on the other server: out of that room, back in the queue.
+    let again = post_see_other(&bobs.http, b, "/pair", &[("leave", code.as_str())]).await;
+    assert_eq!(again, "/pair?hold");
+    let waiting = get_text(&bobs.http, &a.url("/pair")).await;
+    assert!(waiting.contains("Waiting for a stranger"), "{waiting}");
+    let gone = bobs.http.get(b.url(&room)).send().await.expect("room");
+    assert_eq!(gone.status(), 404, "the pair's room closed");
+}
+
+#[tokio::test]
+async fn the_stream_cap_of_one_address_holds_across_servers() {
+    let Some(c) = cluster(2, &["--max-address-streams", "2"]).await else {
+        return;
+    };
+    let (a, b) = (c.node(0), c.node(1));
+    let (_ann, mut first) = member(a, "Ann", "general").await;
+    let (bob, mut second) = member(b, "Bob", "general").await;
+    first.until("hx-target=\"#online\"").await;
+    second.until("hx-target=\"#online\"").await;
+    let mut third = bob.stream(a, "general").await;
+    third
+        .until("Too many chat pages are open from your network address")
+        .await;
+}
