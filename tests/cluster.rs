@@ -134,17 +134,17 @@ async fn create_room(node: &Node, name: &str) -> (reqwest::Client, String) {
     (http, code)
 }
 
-/// Two servers sharing Redis, and Ann in #general on the first with her
-/// page's stream open there.
-async fn two_servers_with_ann() -> Option<(Cluster, Person, Sse)> {
-    let c = cluster(2, &[]).await?;
+/// Two servers sharing Redis with `flags`, and Ann in #general on the
+/// first with her page's stream open there.
+async fn two_servers_with_ann(flags: &[&str]) -> Option<(Cluster, Person, Sse)> {
+    let c = cluster(2, flags).await?;
     let (ann, stream) = member(c.node(0), "Ann", "general").await;
     Some((c, ann, stream))
 }
 
 #[tokio::test]
 async fn members_on_two_servers_chat_live() {
-    let Some((c, ann, mut anns)) = two_servers_with_ann().await else {
+    let Some((c, ann, mut anns)) = two_servers_with_ann(&[]).await else {
         return;
     };
     let (a, b) = (c.node(0), c.node(1));
@@ -317,13 +317,19 @@ async fn a_private_room_made_on_one_server_is_joined_on_another() {
     bobs.until(">welcome<").await;
 }
 
+/// Two servers sharing Redis, and Ann waiting for a stranger on the first.
+async fn two_servers_with_ann_waiting() -> Option<(Cluster, reqwest::Client)> {
+    let c = cluster(2, &[]).await?;
+    let ann = queue_for_stranger(c.node(0), "Ann").await;
+    Some((c, ann))
+}
+
 #[tokio::test]
 async fn strangers_waiting_on_different_servers_are_paired() {
-    let Some(c) = cluster(2, &[]).await else {
+    let Some((c, ann)) = two_servers_with_ann_waiting().await else {
         return;
     };
     let (a, b) = (c.node(0), c.node(1));
-    let ann = queue_for_stranger(a, "Ann").await;
     let (_, mut ann_waits) = Sse::open(&ann, &a.url("/pair/events"), None).await;
     let bob = queue_for_stranger(b, "Bob").await;
     let (_, mut bob_waits) = Sse::open(&bob, &b.url("/pair/events"), None).await;
@@ -368,7 +374,7 @@ async fn strangers_waiting_on_different_servers_are_paired() {
 
 #[tokio::test]
 async fn a_stream_dropped_from_one_server_resumes_on_another_with_exactly_the_gap() {
-    let Some((c, ann, mut first)) = two_servers_with_ann().await else {
+    let Some((c, ann, mut first)) = two_servers_with_ann(&[]).await else {
         return;
     };
     let (a, b) = (c.node(0), c.node(1));
@@ -603,11 +609,10 @@ async fn redis_stopped_and_restarted_mid_chat_loses_nothing_acknowledged() {
 #[tokio::test]
 async fn message_and_name_change_limits_hold_across_servers() {
     let flags = ["--rate-messages", "3", "--rate-renames", "2"];
-    let Some(c) = cluster(2, &flags).await else {
+    let Some((c, ann, _anns)) = two_servers_with_ann(&flags).await else {
         return;
     };
     let (a, b) = (c.node(0), c.node(1));
-    let (ann, _anns) = member(a, "Ann", "general").await;
     for (node, text) in [(a, "one"), (b, "two"), (a, "three")] {
         ann.say(node, "general", text).await;
     }
@@ -691,24 +696,6 @@ async fn wrong_codes_are_counted_across_servers() {
     let (status, body) = try_join(&eve, a, "Eve", "general").await;
     assert_eq!(status, 429);
     assert!(body.contains("Too many wrong codes"), "{body}");
-}
-
-#[tokio::test]
-async fn a_members_stream_cap_holds_across_servers() {
-    let Some(c) = cluster(2, &["--max-streams", "2"]).await else {
-        return;
-    };
-    let (a, b) = (c.node(0), c.node(1));
-    let (ann, mut first) = member(a, "Ann", "general").await;
-    let mut second = ann.stream(b, "general").await;
-    first.until("hx-target=\"#online\"").await;
-    second.until("hx-target=\"#online\"").await;
-    let mut third = ann.stream(a, "general").await;
-    third.until("too many pages").await;
-    assert_eq!(
-        third.next().await.and_then(|e| e.event).as_deref(),
-        Some("close")
-    );
 }
 
 #[tokio::test]
@@ -801,11 +788,10 @@ async fn six_strangers_queued_at_once_on_three_servers_make_three_pairs() {
 
 #[tokio::test]
 async fn a_stranger_who_leaves_on_one_server_is_told_to_the_other_who_can_find_a_new_one() {
-    let Some(c) = cluster(2, &[]).await else {
+    let Some((c, ann)) = two_servers_with_ann_waiting().await else {
         return;
     };
     let (a, b) = (c.node(0), c.node(1));
-    let ann = queue_for_stranger(a, "Ann").await;
     // Without JavaScript, Ann's browser is held on B until a stranger comes.
     let held = tokio::spawn({
         let (ann, url) = (ann.clone(), b.url("/pair?hold"));
@@ -849,17 +835,27 @@ async fn a_stranger_who_leaves_on_one_server_is_told_to_the_other_who_can_find_a
 }
 
 #[tokio::test]
-async fn the_stream_cap_of_one_address_holds_across_servers() {
-    let Some(c) = cluster(2, &["--max-address-streams", "2"]).await else {
+async fn stream_caps_hold_across_servers() {
+    let flags = ["--max-streams", "2", "--max-address-streams", "3"];
+    let Some((c, ann, mut first)) = two_servers_with_ann(&flags).await else {
         return;
     };
     let (a, b) = (c.node(0), c.node(1));
-    let (_ann, mut first) = member(a, "Ann", "general").await;
-    let (bob, mut second) = member(b, "Bob", "general").await;
+    // One member's pages, wherever they are open.
+    let mut second = ann.stream(b, "general").await;
     first.until("hx-target=\"#online\"").await;
     second.until("hx-target=\"#online\"").await;
-    let mut third = bob.stream(a, "general").await;
-    third
+    let mut third = ann.stream(a, "general").await;
+    third.until("too many pages").await;
+    assert_eq!(
+        third.next().await.and_then(|e| e.event).as_deref(),
+        Some("close")
+    );
+    // One client address's pages (every client here is 127.0.0.1).
+    let (bob, mut bobs) = member(b, "Bob", "general").await;
+    bobs.until("hx-target=\"#online\"").await;
+    let mut fourth = bob.stream(a, "general").await;
+    fourth
         .until("Too many chat pages are open from your network address")
         .await;
 }
