@@ -86,8 +86,10 @@ end
 
 -- Puts a member in a room (1) unless present (0); announced when `notice`.
 local function enter_member(code, id, author, expiry, notice, maxlen, at)
-  redis.call('ZADD', P..'p', 'GT', expiry, code..' '..id)
+  -- Entering again (a page load) keeps, but does not lengthen, a presence:
+  -- only open streams do.
   if redis.call('ZSCORE', ok(code), id) then return 0 end
+  redis.call('ZADD', P..'p', expiry, code..' '..id)
   local n = redis.call('HINCRBY', rk(code), 'arrivals', 1)
   redis.call('ZADD', ok(code), n, id)
   redis.call('HSET', ak(code), id, author)
