@@ -398,6 +398,8 @@ impl Scripts {
 pub mod keys {
     use crate::chat::{MemberId, RoomCode};
 
+    /// Seconds a room's keys live after its last use (as `TTL` in the scripts).
+    pub const TTL: i64 = 86_400;
     pub const EVENTS: &str = "lc:ev";
     pub const PAIRS: &str = "lc:pair";
     pub const GONE: &str = "lc:gone";
