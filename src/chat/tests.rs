@@ -381,6 +381,22 @@ async fn a_member_who_never_connects_leaves_after_grace(kit: Kit) {
     assert!(gone, "Ann left after the grace period");
 }
 
+async fn page_loads_without_a_stream_do_not_keep_a_member(kit: Kit) {
+    let chat = kit.store().await;
+    let ann = member("Ann");
+    chat.enter(&general(), &ann).await.expect("enter");
+    let gone = kit
+        .until(|| async {
+            let gone = chat.public_rooms().await[0].members == 0;
+            if !gone {
+                chat.enter(&general(), &ann).await.expect("reload");
+            }
+            gone
+        })
+        .await;
+    assert!(gone, "only an open stream keeps a member present");
+}
+
 async fn several_streams_are_one_member(kit: Kit) {
     let chat = kit.store().await;
     let ann = member("Ann");
@@ -604,6 +620,7 @@ on_both_stores!(
     the_history_keeps_only_the_newest,
     a_reload_within_grace_makes_no_notice,
     a_member_who_never_connects_leaves_after_grace,
+    page_loads_without_a_stream_do_not_keep_a_member,
     several_streams_are_one_member,
     leave_is_immediate_and_ends_the_members_streams,
     a_private_room_goes_with_its_last_member_and_public_rooms_stay,

@@ -51,6 +51,8 @@ pub(super) struct LocalRoom {
     pub wanted: bool,
     /// When the room last had a stream here, to forget it later.
     pub used: Instant,
+    /// When this server last pushed back the expiry of the room's keys.
+    pub kept: Option<Instant>,
 }
 
 struct LocalMember {
@@ -72,6 +74,7 @@ impl LocalRoom {
             fetch: Arc::default(),
             wanted: false,
             used: Instant::now(),
+            kept: None,
         }
     }
 

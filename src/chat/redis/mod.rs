@@ -481,7 +481,11 @@ impl Store for RedisStore {
     }
 
     async fn pairing(&self, member: MemberId) -> Option<Pairing> {
-        self.inner.read_pairing(member).await.ok().flatten()
+        // Redis away: whoever asks is told to wait, not sent off the page.
+        self.inner
+            .read_pairing(member)
+            .await
+            .unwrap_or(Some(Pairing::Waiting))
     }
 
     async fn watch_pairing(&self, member: MemberId) -> Option<PairWatch> {

@@ -54,7 +54,12 @@ impl Inner {
 
     /// Opens a waiting page's watch on the queue; `None` when not queued.
     pub(super) async fn watch_pairing(self: &Arc<Self>, member: MemberId) -> Option<PairWatch> {
-        let now = self.waiting(member, true).await.ok()??;
+        let now = match self.waiting(member, true).await {
+            Ok(now) => now?,
+            // Redis is away: the page keeps waiting, and its heartbeat
+            // catches up with the queue once Redis is back.
+            Err(_) => Pairing::Waiting,
+        };
         // A page that was closed and opens again can be paired again.
         let _ = self.pair_all().await;
         let now = self

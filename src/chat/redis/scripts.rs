@@ -86,8 +86,10 @@ end
 
 -- Puts a member in a room (1) unless present (0); announced when `notice`.
 local function enter_member(code, id, author, expiry, notice, maxlen, at)
-  redis.call('ZADD', P..'p', 'GT', expiry, code..' '..id)
+  -- Entering again (a page load) keeps, but does not lengthen, a presence:
+  -- only open streams do.
   if redis.call('ZSCORE', ok(code), id) then return 0 end
+  redis.call('ZADD', P..'p', expiry, code..' '..id)
   local n = redis.call('HINCRBY', rk(code), 'arrivals', 1)
   redis.call('ZADD', ok(code), n, id)
   redis.call('HSET', ak(code), id, author)
@@ -396,6 +398,8 @@ impl Scripts {
 pub mod keys {
     use crate::chat::{MemberId, RoomCode};
 
+    /// Seconds a room's keys live after its last use (as `TTL` in the scripts).
+    pub const TTL: i64 = 86_400;
     pub const EVENTS: &str = "lc:ev";
     pub const PAIRS: &str = "lc:pair";
     pub const GONE: &str = "lc:gone";

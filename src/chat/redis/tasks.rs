@@ -22,6 +22,8 @@ use crate::chat::{MemberId, Pairing, RoomCode};
 const SWEEP_BATCH: isize = 200;
 /// A room nobody here has read for this long is forgotten here.
 const FORGET_AFTER: Duration = Duration::from_secs(30);
+/// How often a room read here has its keys' expiry pushed back.
+const KEEP_EVERY: Duration = Duration::from_secs(600);
 /// How often the pub/sub connection is checked, and how long its answer may take.
 const PING_EVERY: Duration = Duration::from_secs(5);
 const PING_TIMEOUT: Duration = Duration::from_secs(3);
@@ -167,23 +169,44 @@ fn heard(inner: &Arc<Inner>, channel: &str, payload: &str) {
 
 /// One beat: refresh, sweep, forget.
 async fn heartbeat(inner: &Arc<Inner>) -> redis::RedisResult<()> {
-    let (attached, waiting) = {
+    let (attached, waiting, kept) = {
         let mut local = inner.lock();
         local.rooms.retain(|_, room| {
             !(room.idle() && room.used.elapsed() > FORGET_AFTER && room.streams() == 0)
         });
+        // Rooms read here keep their keys alive, however quiet they are.
+        let kept: Vec<RoomCode> = local
+            .rooms
+            .iter_mut()
+            .filter(|(_, room)| room.streams() > 0)
+            .filter(|(_, room)| room.kept.is_none_or(|at| at.elapsed() > KEEP_EVERY))
+            .map(|(code, room)| {
+                room.kept = Some(Instant::now());
+                code.clone()
+            })
+            .collect();
         let attached: Vec<String> = local
             .rooms
             .iter()
             .flat_map(|(code, room)| room.attached().map(move |m| format!("{code} {}", m.0)))
             .collect();
         let waiting: Vec<MemberId> = local.watchers.keys().copied().collect();
-        (attached, waiting)
+        (attached, waiting, kept)
     };
     let mut conn = inner.conn();
     let now = now_ms();
     let mut pipe = redis::pipe();
     pipe.cmd("PING").ignore();
+    for code in &kept {
+        for key in [
+            keys::room(code),
+            keys::log(code),
+            keys::present(code),
+            keys::authors(code),
+        ] {
+            pipe.expire(key, keys::TTL).ignore();
+        }
+    }
     let update = redis::SortedSetAddOptions::update_only(Some(redis::UpdateCheck::GT));
     for key in &attached {
         pipe.zadd_options(keys::PRESENCE, key, now + inner.live_ms(), &update)

@@ -473,3 +473,29 @@ async fn pairing_stays_exact_across_servers_under_concurrency() {
     assert_eq!(stores[1].stats().await.queue, waiting, "no leaked entries");
     assert!(!rooms.is_empty(), "people were paired");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiting_page_keeps_waiting_through_a_redis_outage() {
+    if !testing::available() {
+        return;
+    }
+    let mut kit = Kit::redis().expect("available");
+    kit.redis = Some(RedisServer::start_durable());
+    let chat = kit.store().await;
+    let (ann, bob) = (member("Ann"), member("Bob"));
+    chat.queue(&ann).await.expect("queued");
+    let first = chat.watch_pairing(ann.id).await.expect("queued");
+    kit.redis.as_mut().expect("redis").stop();
+    assert_eq!(chat.pairing(ann.id).await, Some(Pairing::Waiting));
+    let reopened = chat.watch_pairing(ann.id).await.expect("still waiting");
+    drop(first);
+    kit.redis.as_mut().expect("redis").restart();
+    let paired = kit
+        .until(|| async { matches!(chat.queue(&bob).await, Ok(Pairing::Matched(_))) })
+        .await;
+    assert!(paired, "Bob is paired with Ann once Redis is back");
+    let heard = kit
+        .until(|| async { reopened.matched.borrow().is_some() })
+        .await;
+    assert!(heard, "the page opened during the outage hears the match");
+}
