@@ -859,3 +859,64 @@ async fn stream_caps_hold_across_servers() {
         .until("Too many chat pages are open from your network address")
         .await;
 }
+
+#[tokio::test]
+async fn redis_keeps_history_trimmed_and_lets_keys_of_gone_rooms_expire() {
+    let flags = ["--history", "5", "--rate-messages", "1000"];
+    let Some(c) = cluster(2, &flags).await else {
+        return;
+    };
+    let (a, b) = (c.node(0), c.node(1));
+    let (ann, _anns) = member(a, "Ann", "general").await;
+    let posted = 250;
+    for n in 0..posted {
+        ann.say(if n % 2 == 0 { a } else { b }, "general", &format!("n{n}"))
+            .await;
+    }
+    let (http, code) = create_room(b, "Bob").await;
+    let (_, mut sse) = Sse::open(&http, &a.url(&format!("/r/{code}/events")), None).await;
+    sse.until("hx-target=\"#online\"").await;
+    drop(sse);
+    let deadline = Instant::now() + PRESENCE;
+    while !get_text(&http, &a.url("/metrics"))
+        .await
+        .lines()
+        .any(|l| l == "livechat_rooms 5")
+    {
+        assert!(Instant::now() < deadline, "{code} stays");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let Some(keys) = c.redis.cli(&["--scan"]) else {
+        return;
+    };
+    let mut streams = 0;
+    for key in keys.lines() {
+        let kind = c.redis.cli(&["TYPE", key]).unwrap_or_default();
+        let ttl: i64 = c
+            .redis
+            .cli(&["TTL", key])
+            .unwrap_or_default()
+            .trim()
+            .parse()
+            .unwrap_or(-2);
+        if kind.trim() == "stream" {
+            streams += 1;
+            let len: usize = c
+                .redis
+                .cli(&["XLEN", key])
+                .unwrap_or_default()
+                .trim()
+                .parse()
+                .unwrap_or(0);
+            // Trimmed with `MAXLEN ~`: whole blocks of entries at a time.
+            assert!(len <= 5 + 100, "{key} holds {len} of {posted} entries");
+        }
+        if key.contains(&code) {
+            assert!(
+                ttl >= 0 || ttl == -2,
+                "{key} of the gone room {code} never expires"
+            );
+        }
+    }
+    assert!(streams > 0, "room logs are Redis streams: {keys}");
+}

@@ -139,6 +139,21 @@ impl Redis {
         ) && &answer == b"+PONG\r\n"
     }
 
+    /// Runs `redis-cli` against this Redis: its output, one answer a line.
+    /// `None` (after a loud message) when redis-cli is missing outside CI.
+    pub fn cli(&self, args: &[&str]) -> Option<String> {
+        let Some(cli) = find_tool("REDIS_CLI", "/usr/bin/redis-cli", &["redis-cli"]) else {
+            missing("this test reads Redis with redis-cli (apt-get install redis-tools)");
+            return None;
+        };
+        let out = Command::new(cli)
+            .args(["-p", &self.port.to_string()])
+            .args(args)
+            .output()
+            .expect("run redis-cli");
+        Some(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
     /// Stops Redis as an operator would (SIGTERM), and waits until it is gone
     /// (killing it after 10 s).
     pub async fn stop(&mut self) {
