@@ -134,6 +134,27 @@ async fn create_room(node: &Node, name: &str) -> (reqwest::Client, String) {
     (http, code)
 }
 
+/// A private room made on `made`, whose only page was open on `seen` and
+/// closed, once the store no longer has it: its maker's client, and its code.
+async fn a_room_that_went(made: &Node, seen: &Node) -> (reqwest::Client, String) {
+    let (http, code) = create_room(made, "Ann").await;
+    let (_, mut sse) = Sse::open(&http, &seen.url(&format!("/r/{code}/events")), None).await;
+    sse.until("hx-target=\"#online\"").await;
+    drop(sse);
+    // Waited for without touching the room: the count of rooms every server
+    // reads from the store (the public five, and this one until it goes).
+    let deadline = Instant::now() + PRESENCE;
+    while !get_text(&http, &made.url("/metrics"))
+        .await
+        .lines()
+        .any(|l| l == "livechat_rooms 5")
+    {
+        assert!(Instant::now() < deadline, "{code} stays");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    (http, code)
+}
+
 /// Two servers sharing Redis with `flags`, and Ann in #general on the
 /// first with her page's stream open there.
 async fn two_servers_with_ann(flags: &[&str]) -> Option<(Cluster, Person, Sse)> {
@@ -728,21 +749,7 @@ async fn a_private_room_goes_on_every_server_after_its_last_member() {
         return;
     };
     let (a, b) = (c.node(0), c.node(1));
-    let (http, code) = create_room(a, "Ann").await;
-    let (_, mut sse) = Sse::open(&http, &b.url(&format!("/r/{code}/events")), None).await;
-    sse.until("hx-target=\"#online\"").await;
-    drop(sse);
-    // Waited for without touching the room: the count of rooms every server
-    // reads from the store (the public five, and this one until it goes).
-    let deadline = Instant::now() + PRESENCE;
-    while !get_text(&http, &a.url("/metrics"))
-        .await
-        .lines()
-        .any(|l| l == "livechat_rooms 5")
-    {
-        assert!(Instant::now() < deadline, "{code} stays");
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    let (http, code) = a_room_that_went(a, b).await;
     for node in [a, b] {
         let res = http
             .get(node.url(&format!("/r/{code}")))
@@ -873,19 +880,7 @@ async fn redis_keeps_history_trimmed_and_lets_keys_of_gone_rooms_expire() {
         ann.say(if n % 2 == 0 { a } else { b }, "general", &format!("n{n}"))
             .await;
     }
-    let (http, code) = create_room(b, "Bob").await;
-    let (_, mut sse) = Sse::open(&http, &a.url(&format!("/r/{code}/events")), None).await;
-    sse.until("hx-target=\"#online\"").await;
-    drop(sse);
-    let deadline = Instant::now() + PRESENCE;
-    while !get_text(&http, &a.url("/metrics"))
-        .await
-        .lines()
-        .any(|l| l == "livechat_rooms 5")
-    {
-        assert!(Instant::now() < deadline, "{code} stays");
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    let (_, code) = a_room_that_went(b, a).await;
     let Some(keys) = c.redis.cli(&["--scan"]) else {
         return;
     };
