@@ -867,6 +867,11 @@ async fn stream_caps_hold_across_servers() {
         .await;
 }
 
+/// A number redis-cli answered (`-2`, "no such key", when it said none).
+fn number(answer: Option<String>) -> i64 {
+    answer.and_then(|a| a.trim().parse().ok()).unwrap_or(-2)
+}
+
 #[tokio::test]
 async fn redis_keeps_history_trimmed_and_lets_keys_of_gone_rooms_expire() {
     let flags = ["--history", "5", "--rate-messages", "1000"];
@@ -887,22 +892,10 @@ async fn redis_keeps_history_trimmed_and_lets_keys_of_gone_rooms_expire() {
     let mut streams = 0;
     for key in keys.lines() {
         let kind = c.redis.cli(&["TYPE", key]).unwrap_or_default();
-        let ttl: i64 = c
-            .redis
-            .cli(&["TTL", key])
-            .unwrap_or_default()
-            .trim()
-            .parse()
-            .unwrap_or(-2);
+        let ttl = number(c.redis.cli(&["TTL", key]));
         if kind.trim() == "stream" {
             streams += 1;
-            let len: usize = c
-                .redis
-                .cli(&["XLEN", key])
-                .unwrap_or_default()
-                .trim()
-                .parse()
-                .unwrap_or(0);
+            let len = number(c.redis.cli(&["XLEN", key]));
             // Trimmed with `MAXLEN ~`: whole blocks of entries at a time.
             assert!(len <= 5 + 100, "{key} holds {len} of {posted} entries");
         }
