@@ -76,6 +76,11 @@ pub async fn refuse(chat: &Chat, shape: Shape, input: &StartInput, why: Refusal)
     )
 }
 
+/// `503` when the store could not be reached (try again), else the default.
+fn unavailable(why: &ChatError) -> Option<StatusCode> {
+    (*why == ChatError::Unavailable).then_some(StatusCode::SERVICE_UNAVAILABLE)
+}
+
 /// The name a person typed, and the member they are under it (renamed
 /// everywhere they already are, if it changed).
 pub async fn sign_in(app: &AppState, session: &Session, name: Name) -> crate::chat::Member {
@@ -123,6 +128,7 @@ pub async fn post_join(
         (Ok(name), Ok(code)) => (name, code),
         (name, code) => {
             let why = Refusal {
+                status: code.as_ref().err().and_then(unavailable),
                 name: name.err().map(|e| e.to_string()),
                 code: code.err().map(|e| e.to_string()),
                 ..Refusal::default()
@@ -164,6 +170,7 @@ pub async fn post_rooms(
             .into_response(),
         Err(why) => {
             let why = Refusal {
+                status: unavailable(&why),
                 code: Some(why.to_string()),
                 ..Refusal::default()
             };

@@ -434,8 +434,9 @@ impl Store for RedisStore {
         match inner.leave_script(code, member, "now").await? {
             0 => Err(ChatError::NotMember),
             _ => {
-                inner.gone(code, member);
+                // Their streams here get their leave notice, then end.
                 let _ = inner.sync_if_local(code).await;
+                inner.gone(code, member);
                 Ok(())
             }
         }

@@ -214,9 +214,14 @@ async fn heartbeat(inner: &Arc<Inner>) -> redis::RedisResult<()> {
     }
     pipe.query_async::<()>(&mut conn).await?;
     inner.alive().await?;
-    for member in waiting {
-        if let Ok(Some(Pairing::Matched(code))) = inner.waiting(member, true).await {
-            inner.matched(member, code);
+    // Sent together: the connection pipelines them.
+    for chunk in waiting.chunks(SWEEP_BATCH as usize) {
+        let beats = chunk.iter().map(|member| inner.waiting(*member, true));
+        let heard = futures_util::future::join_all(beats).await;
+        for (member, now) in chunk.iter().zip(heard) {
+            if let Ok(Some(Pairing::Matched(code))) = now {
+                inner.matched(*member, code);
+            }
         }
     }
     // After Redis was out of reach, every presence looks expired: sweep only
