@@ -550,6 +550,22 @@ async fn redis_stopped_and_restarted_mid_chat_loses_nothing_acknowledged() {
             body.contains(r#"value="during""#),
             "the text is kept: {body}"
         );
+        // Joining by a code and making a room are refused alike, what was
+        // typed kept (a code's room can only be looked up in Redis).
+        let (status, body) = try_join(&client(), b, "Dee", "K7QX").await;
+        assert_eq!(status, 503, "{body}");
+        assert!(
+            body.contains(r#"value="Dee""#) && body.contains(r#"value="K7QX""#),
+            "{body}"
+        );
+        let made = post(&client(), a, "/rooms")
+            .form(&[("name", "Cy")])
+            .send()
+            .await
+            .expect("create");
+        assert_eq!(made.status(), 503);
+        let body = made.text().await.expect("body");
+        assert!(body.contains(r#"value="Cy""#), "{body}");
         for node in [a, b] {
             let (status, says) = health(node).await;
             assert_eq!(status, 503, "{}", node.addr);
