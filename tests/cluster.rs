@@ -924,3 +924,34 @@ async fn redis_keeps_history_trimmed_and_lets_keys_of_gone_rooms_expire() {
     }
     assert!(streams > 0, "room logs are Redis streams: {keys}");
 }
+
+#[tokio::test]
+async fn a_server_started_while_redis_is_down_serves_once_it_is_up() {
+    let Some(mut c) = durable_cluster(1, &[]).await else {
+        return;
+    };
+    let (ann, _first) = member(c.node(0), "Ann", "general").await;
+    c.redis.stop().await;
+    let late = c.spawn_node(&[]);
+    // It answers at once, saying Redis cannot be reached.
+    let deadline = Instant::now() + RECOVER;
+    let status = loop {
+        match client().get(c.node(late).url("/healthz")).send().await {
+            Ok(res) => break res.status(),
+            Err(_) => {
+                assert!(Instant::now() < deadline, "the late server never answered");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
+    assert_eq!(status, 503);
+    c.redis.restart().await;
+    c.nodes[late].wait_ready().await;
+    let (a, b) = (c.node(0), c.node(late));
+    let (bob, mut bobs) = member(b, "Bob", "general").await;
+    let mut anns = ann.stream(a, "general").await;
+    say_once_back(&ann, a, "general", "hello late server").await;
+    bobs.until(">hello late server<").await;
+    bob.say(b, "general", "hello from it").await;
+    anns.until(">hello from it<").await;
+}

@@ -194,8 +194,15 @@ pub struct Node {
 
 impl Node {
     /// Starts `livechat --redis url --secret SECRET --bind ...` with `flags`,
-    /// and waits until it answers `/healthz`.
+    /// and waits until it answers `/healthz` with 200.
     pub async fn start(redis: &str, flags: &[&str], dir: &Path, n: usize) -> Node {
+        let mut node = Node::spawn(redis, flags, dir, n);
+        node.wait_ready().await;
+        node
+    }
+
+    /// `start`, without waiting.
+    pub fn spawn(redis: &str, flags: &[&str], dir: &Path, n: usize) -> Node {
         let port = free_port();
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
         let log = dir.join(format!("livechat-{n}.log"));
@@ -210,16 +217,16 @@ impl Node {
             .stderr(Stdio::from(file))
             .spawn()
             .expect("start livechat");
-        let mut node = Node {
+        Node {
             child: Some(child),
             addr,
             log,
-        };
-        node.wait_ready().await;
-        node
+        }
     }
 
-    async fn wait_ready(&mut self) {
+    /// Waits until the server answers `/healthz` with 200; panics with its
+    /// log if it exits or does not within 20 s.
+    pub async fn wait_ready(&mut self) {
         let http = plain_client();
         let deadline = Instant::now() + START;
         while Instant::now() < deadline {
@@ -316,6 +323,16 @@ async fn start(n: usize, flags: &[&str], durable: bool) -> Option<Cluster> {
 impl Cluster {
     pub fn node(&self, i: usize) -> &Node {
         &self.nodes[i]
+    }
+
+    /// Starts one more server with `FLAGS` and `flags`, without waiting for
+    /// it to be ready; its index.
+    pub fn spawn_node(&mut self, flags: &[&str]) -> usize {
+        let all: Vec<&str> = FLAGS.iter().chain(flags).copied().collect();
+        let n = self.nodes.len();
+        let node = Node::spawn(&self.redis.url(), &all, &self.dir, n);
+        self.nodes.push(node);
+        n
     }
 }
 
