@@ -55,7 +55,8 @@ pub struct AppState {
     #[from_ref(skip)]
     pub renames: Arc<dyn chat::rate::Limiter>,
     /// Open streams per client address.
-    pub address_streams: Arc<http::client::AddressStreams>,
+    #[from_ref(skip)]
+    pub address_streams: Arc<dyn chat::rate::Places>,
 }
 
 impl AppState {
@@ -103,9 +104,7 @@ impl AppState {
             std::time::Duration::from_secs(config.rename_window),
             RENAMERS,
         );
-        let address_streams = Arc::new(http::client::AddressStreams::new(
-            config.max_address_streams,
-        ));
+        let address_streams = chat.places("address-streams", config.max_address_streams);
         let (trigger, stop) = Shutdown::new();
         let state = Self {
             chat,

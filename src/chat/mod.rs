@@ -181,6 +181,12 @@ pub trait Store: Send + Sync + 'static {
         let _ = name;
         Arc::new(rate::Attempts::<String>::new(limit, window, max_keys))
     }
+    /// At most `max` places per key at once, counted where this store keeps
+    /// its state; `name` tells them apart.
+    fn places(&self, name: &str, max: usize) -> Arc<dyn rate::Places> {
+        let _ = name;
+        Arc::new(rate::MemoryPlaces::new(max))
+    }
     /// Whether the store can serve: `Err` says what is wrong (for `/healthz`).
     async fn health(&self) -> Result<(), String> {
         Ok(())

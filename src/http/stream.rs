@@ -16,7 +16,7 @@ use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at};
 
-use super::client::{AddressGuard, ClientAddr};
+use super::client::ClientAddr;
 use super::guard::CSP_FRAMED;
 use super::paths;
 use super::room::room_code;
@@ -55,7 +55,7 @@ pub async fn get_events(
     Query(query): Query<EventsQuery>,
     ClientAddr(client): ClientAddr,
 ) -> Response {
-    let Ok(place) = address_place(&app, client) else {
+    let Ok(place) = address_place(&app, client).await else {
         return event_stream(Body::from(final_words(TOO_MANY_FROM_ADDRESS, None)));
     };
     let body = match open(&app, session, &code, resume_point(&headers, &query)).await {
@@ -69,16 +69,24 @@ const TOO_MANY_FROM_ADDRESS: &str =
     "Too many chat pages are open from your network address: close some, then reload this one.";
 
 /// A place among the streams of the client's address; `Err` when it has none left.
-fn address_place(app: &AppState, client: Option<IpAddr>) -> Result<Option<AddressGuard>, ()> {
+async fn address_place(app: &AppState, client: Option<IpAddr>) -> Result<Option<Place>, ()> {
     match client {
-        Some(ip) => app.address_streams.open(ip).map(Some).ok_or(()),
+        Some(ip) => app
+            .address_streams
+            .take(&ip.to_string())
+            .await
+            .map(Some)
+            .ok_or(()),
         None => Ok(None),
     }
 }
 
+/// A place among the streams of an address, given back when dropped.
+type Place = Box<dyn Send + Sync>;
+
 /// `stream`, keeping `place` for as long as it runs.
 fn holding<S: futures_util::Stream>(
-    place: Option<AddressGuard>,
+    place: Option<Place>,
     stream: S,
 ) -> impl futures_util::Stream<Item = S::Item> {
     futures_util::StreamExt::map(stream, move |item| {
@@ -285,6 +293,7 @@ pub async fn get_log_document(
     let code = room_code(&code)?;
     let me = session.member.ok_or(AppError::Forbidden)?;
     let place = address_place(&app, client)
+        .await
         .map_err(|()| AppError::Full(TOO_MANY_FROM_ADDRESS.to_owned()))?;
     let snapshot = app.chat.enter(&code, &me).await.map_err(AppError::from)?;
     let sub = app

@@ -1,14 +1,18 @@
-//! Attempts counted in Redis, so a limit holds however many servers the
-//! attempts are spread over: one sorted set of times per key, expiring with
-//! its window.
+//! Attempts and places counted in Redis, so a limit holds however many
+//! servers they are spread over: attempts as one sorted set of times per
+//! key, expiring with its window; places as counts per server, of live
+//! servers only (see the `STREAMS` script).
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 use redis::aio::ConnectionManager;
 
+use std::sync::Arc;
+
+use super::Inner;
 use super::codec::now_ms;
-use crate::chat::rate::Limiter;
+use crate::chat::rate::{Limiter, Places};
 
 pub struct RedisAttempts {
     pub conn: ConnectionManager,
@@ -24,6 +28,44 @@ impl RedisAttempts {
 
     fn window_ms(&self) -> i64 {
         self.window.as_millis() as i64
+    }
+}
+
+pub struct RedisPlaces {
+    pub inner: Arc<Inner>,
+    pub name: String,
+    pub max: usize,
+}
+
+/// Gives a place back when dropped.
+struct RedisPlace {
+    inner: Arc<Inner>,
+    key: String,
+}
+
+#[async_trait]
+impl Places for RedisPlaces {
+    async fn take(&self, key: &str) -> Option<Box<dyn Send + Sync>> {
+        let key = format!("{}:{key}", self.name);
+        match self.inner.count_place(&key, self.max, 1).await {
+            Ok(true) => Some(Box::new(RedisPlace {
+                inner: Arc::clone(&self.inner),
+                key,
+            })),
+            Ok(false) => None,
+            // Redis away: the stream itself cannot start, and says why.
+            Err(_) => Some(Box::new(())),
+        }
+    }
+}
+
+impl Drop for RedisPlace {
+    fn drop(&mut self) {
+        let inner = Arc::clone(&self.inner);
+        let key = std::mem::take(&mut self.key);
+        self.inner.spawn_pending(async move {
+            let _ = inner.count_place(&key, 0, -1).await;
+        });
     }
 }
 

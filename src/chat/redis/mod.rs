@@ -181,12 +181,19 @@ impl Inner {
     /// Counts a stream of `member` opening (`+1`) or closing (`-1`) here;
     /// false when one more would be too many.
     async fn count_stream(&self, member: MemberId, delta: i64) -> Result<bool, ChatError> {
+        self.count_place(&member.0.to_string(), self.settings.max_streams, delta)
+            .await
+    }
+
+    /// Takes (`+1`) or gives back (`-1`) a place of `key` held on this
+    /// server, over all live servers; false when `max` are taken already.
+    async fn count_place(&self, key: &str, max: usize, delta: i64) -> Result<bool, ChatError> {
         let counted: i64 = self
             .scripts
             .streams
-            .arg(member.0.to_string())
+            .arg(key)
             .arg(&self.server)
-            .arg(self.settings.max_streams)
+            .arg(max)
             .arg(delta)
             .invoke_async(&mut self.conn())
             .await
@@ -525,6 +532,14 @@ impl Store for RedisStore {
             name: name.to_owned(),
             limit,
             window,
+        })
+    }
+
+    fn places(&self, name: &str, max: usize) -> Arc<dyn super::rate::Places> {
+        Arc::new(limits::RedisPlaces {
+            inner: Arc::clone(&self.inner),
+            name: name.to_owned(),
+            max,
         })
     }
 

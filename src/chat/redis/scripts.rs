@@ -8,7 +8,8 @@
 //! they appear (hash member -> "{seed} {name}"), `p` presence expiries (zset
 //! "{code} {member}" -> ms), `mr:{member}` a member's rooms, `private` the
 //! private rooms, `m` how many rooms each present member is in (hash),
-//! `st:{member}` a member's open streams per server (hash), `srv:{server}`
+//! `st:{key}` what a member (or a client address) holds open per server
+//! (hash), `srv:{server}`
 //! there while that server lives, `rate:{member}` recent posts, `q` the pairing queue (zset
 //! member -> order), `w:{member}` a waiter (hash: author, matched, opened,
 //! live), `qx` waiters' expiries. Channel `lc:ev` carries the code of a room
@@ -336,9 +337,10 @@ redis.call('ZADD', P..'qx', ARGV[3], ARGV[1])
 return redis.call('HGET', w, 'matched') or ''
 "#;
 
-/// ARGV: member, server, max streams, +1 or -1. Counts a member's open
-/// streams per server, over servers that are alive (`srv:{server}` exists):
-/// 0 when one more would be too many, 1 when counted.
+/// ARGV: key (a member, or a kind and a client address), server, most, +1
+/// or -1. Counts what `key` holds open (streams) per server, over servers
+/// that are alive (`srv:{server}` exists): 0 when one more would be too
+/// many, 1 when counted.
 const STREAMS: &str = r#"
 local key = P..'st:'..ARGV[1]
 if tonumber(ARGV[4]) > 0 then

@@ -499,3 +499,24 @@ async fn a_waiting_page_keeps_waiting_through_a_redis_outage() {
         .await;
     assert!(heard, "the page opened during the outage hears the match");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn places_of_one_address_count_on_every_server() {
+    let Some((kit, stores)) = cluster(2).await else {
+        return;
+    };
+    let on_a = stores[0].places("address-streams", 2);
+    let on_b = stores[1].places("address-streams", 2);
+    let first = on_a.take("10.0.0.1").await.expect("first");
+    let _second = on_b.take("10.0.0.1").await.expect("second");
+    assert!(on_a.take("10.0.0.1").await.is_none(), "two in all");
+    assert!(
+        on_a.take("10.0.0.2").await.is_some(),
+        "others are not held up"
+    );
+    drop(first);
+    let again = kit
+        .until(|| async { on_b.take("10.0.0.1").await.is_some() })
+        .await;
+    assert!(again, "a place given back can be taken again");
+}
