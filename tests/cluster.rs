@@ -179,6 +179,11 @@ async fn members_on_two_servers_chat_live() {
     let online = anns.until("hx-target=\"#online\"").await;
     let list = &online.last().expect("online").data;
     assert!(list.contains("Ann") && list.contains("Bob"), "{list}");
+    // Without JavaScript too: Bob's log document on B hears Ann on A.
+    let (_, mut doc) = Growing::open(&bob.http, &b.url("/r/general/log")).await;
+    doc.until(">hello from B<").await;
+    ann.say(a, "general", "to the frame on B").await;
+    doc.until(">to the frame on B<").await;
 }
 
 #[tokio::test]
