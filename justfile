@@ -6,7 +6,8 @@ default:
 run *FLAGS:
     cargo run --release -- {{FLAGS}}
 
-# Every test: unit, in-process HTTP, loopback streams, browser (needs chromium + chromedriver).
+# Every test: unit, in-process HTTP, loopback streams, browser (needs chromium + chromedriver),
+# cluster (needs redis-server; its load-balancer test needs nginx).
 test:
     cargo test
 
@@ -16,7 +17,7 @@ check:
     cargo clippy --all-targets -- -D warnings
     cargo test
 
-# What CI runs (installs chromium and chromedriver when missing).
+# What CI runs (installs chromium, chromedriver, redis-server and nginx when missing).
 ci:
     bash .ci/run
 

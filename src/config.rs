@@ -132,6 +132,13 @@ pub struct Config {
     #[arg(long, env = "LIVECHAT_HEADER_TIMEOUT", default_value_t = 10)]
     pub header_timeout: u64,
 
+    /// Redis to share rooms, presence, history and the pairing queue with
+    /// other servers (for example `redis://127.0.0.1:6379`). Without it,
+    /// everything is kept in this server's memory. Servers sharing one Redis
+    /// must share --secret too.
+    #[arg(long, env = "LIVECHAT_REDIS", hide_env_values = true)]
+    pub redis: Option<String>,
+
     /// Certificate chain (PEM) to serve HTTPS with HTTP/2; needs --tls-key.
     /// Implies --secure-cookies.
     #[arg(long, env = "LIVECHAT_TLS_CERT", requires = "tls_key")]

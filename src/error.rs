@@ -19,6 +19,8 @@ pub enum AppError {
     Forbidden,
     /// A cap was reached: the words say which, and what to do.
     Full(String),
+    /// A part the site needs (the shared store) cannot be reached for now.
+    Unavailable(String),
     Internal(String),
 }
 
@@ -31,6 +33,7 @@ impl From<crate::chat::ChatError> for AppError {
             | ChatError::TooManyStreams
             | ChatError::Full
             | ChatError::QueueFull => Self::Full(why.to_string()),
+            ChatError::Unavailable => Self::Unavailable(why.to_string()),
             ChatError::NotMember => Self::Forbidden,
             _ => Self::NotFound,
         }
@@ -42,7 +45,7 @@ impl AppError {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Forbidden => StatusCode::FORBIDDEN,
-            Self::Full(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Full(_) | Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -122,6 +125,7 @@ pub async fn render_errors(shape: Shape, req: Request, next: Next) -> Response {
     }
     let (title, detail) = match ours.as_deref() {
         Some(AppError::Full(why)) => ("Full right now", why.as_str()),
+        Some(AppError::Unavailable(why)) => ("Unavailable for a moment", why.as_str()),
         _ => words(status),
     };
     let body = if shape.is_htmx() {

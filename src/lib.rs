@@ -23,6 +23,7 @@ use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use chat::memory::{MemoryStore, Settings};
+use chat::redis::RedisStore;
 use chat::room::RoomSettings;
 use chat::{Chat, RoomCode};
 use config::Config;
@@ -50,64 +51,62 @@ pub struct AppState {
     pub stop: Shutdown,
     pub counters: Arc<Counters>,
     /// Wrong codes tried per client address, to slow down guessing.
-    pub failed_joins: Arc<chat::rate::Attempts<std::net::IpAddr>>,
+    #[from_ref(skip)]
+    pub failed_joins: Arc<dyn chat::rate::Limiter>,
     /// Name changes per member, to keep rename notices from flooding rooms.
-    pub renames: Arc<chat::rate::Attempts<chat::MemberId>>,
+    #[from_ref(skip)]
+    pub renames: Arc<dyn chat::rate::Limiter>,
     /// Open streams per client address.
-    pub address_streams: Arc<http::client::AddressStreams>,
+    #[from_ref(skip)]
+    pub address_streams: Arc<dyn chat::rate::Places>,
 }
 
 impl AppState {
     /// State for `config` on the in-memory store, and the trigger that stops it.
     /// Serving over TLS makes the session cookie `Secure`.
-    pub fn new(mut config: Config) -> Result<(Self, Trigger), String> {
+    pub fn new(config: Config) -> Result<(Self, Trigger), String> {
+        let settings = store_settings(&config)?;
+        let chat: Chat = Arc::new(MemoryStore::new(
+            settings,
+            Arc::new(views::stream::Renderer),
+        ));
+        Self::with_chat(config, chat)
+    }
+
+    /// State for `config` on the store it names: Redis with `--redis`, else
+    /// in memory.
+    pub async fn connect(config: Config) -> Result<(Self, Trigger), String> {
+        let Some(url) = config.redis.clone() else {
+            return Self::new(config);
+        };
+        let settings = store_settings(&config)?;
+        let store = RedisStore::connect(&url, settings, Arc::new(views::stream::Renderer)).await?;
+        Self::with_chat(config, Arc::new(store))
+    }
+
+    /// State for `config` around a store made already.
+    pub fn with_chat(mut config: Config, chat: Chat) -> Result<(Self, Trigger), String> {
         if config.tls_cert.is_some() {
             config.secure_cookies = true;
         }
-        let public_rooms = config
-            .public_rooms
-            .iter()
-            .map(|slug| {
-                RoomCode::parse_slug(slug)
-                    .ok_or_else(|| format!("--public-rooms: {slug:?} is not a slug (a-z, 0-9, -)"))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
         let key = match &config.secret {
             Some(secret) if secret.len() >= 32 => Key::derive_from(secret.as_bytes()),
             Some(_) => return Err("--secret must be at least 32 bytes long".to_owned()),
             None => Key::generate(),
         };
-        let settings = Settings {
-            public_rooms,
-            room: RoomSettings {
-                history_len: config.history.max(1),
-                big_room: config.big_room,
-            },
-            grace: config.grace(),
-            rate_messages: config.rate_messages,
-            rate_window: std::time::Duration::from_secs(config.rate_window),
-            max_queue: config.max_queue,
-            max_rooms: config.max_rooms,
-            max_members: config.max_members,
-            max_streams: config.max_streams,
-        };
-        let chat: Chat = Arc::new(MemoryStore::new(
-            settings,
-            Arc::new(views::stream::Renderer),
-        ));
-        let failed_joins = Arc::new(chat::rate::Attempts::new(
+        let failed_joins = chat.limiter(
+            "join",
             config.join_failures,
             std::time::Duration::from_secs(config.join_window),
             FAILED_JOIN_ADDRESSES,
-        ));
-        let renames = Arc::new(chat::rate::Attempts::new(
+        );
+        let renames = chat.limiter(
+            "rename",
             config.rate_renames,
             std::time::Duration::from_secs(config.rename_window),
             RENAMERS,
-        ));
-        let address_streams = Arc::new(http::client::AddressStreams::new(
-            config.max_address_streams,
-        ));
+        );
+        let address_streams = chat.places("address-streams", config.max_address_streams);
         let (trigger, stop) = Shutdown::new();
         let state = Self {
             chat,
@@ -121,6 +120,32 @@ impl AppState {
         };
         Ok((state, trigger))
     }
+}
+
+/// What either store needs to know from the configuration.
+pub fn store_settings(config: &Config) -> Result<Settings, String> {
+    let public_rooms = config
+        .public_rooms
+        .iter()
+        .map(|slug| {
+            RoomCode::parse_slug(slug)
+                .ok_or_else(|| format!("--public-rooms: {slug:?} is not a slug (a-z, 0-9, -)"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Settings {
+        public_rooms,
+        room: RoomSettings {
+            history_len: config.history.max(1),
+            big_room: config.big_room,
+        },
+        grace: config.grace(),
+        rate_messages: config.rate_messages,
+        rate_window: std::time::Duration::from_secs(config.rate_window),
+        max_queue: config.max_queue,
+        max_rooms: config.max_rooms,
+        max_members: config.max_members,
+        max_streams: config.max_streams,
+    })
 }
 
 /// The whole site.

@@ -36,7 +36,7 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    let (state, trigger) = match AppState::new(config) {
+    let (state, trigger) = match AppState::connect(config).await {
         Ok(ready) => ready,
         Err(why) => {
             eprintln!("livechat: {why}");

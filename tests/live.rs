@@ -5,134 +5,15 @@ mod common;
 
 use std::time::Duration;
 
-use common::{TestServer, after_id, client, get_text, spawn_app};
-use futures_util::StreamExt;
-
-/// One parsed `text/event-stream` message (or a comment).
-#[derive(Debug, Default, Clone)]
-struct Event {
-    id: Option<String>,
-    event: Option<String>,
-    data: String,
-    comment: bool,
-    retry: Option<u64>,
-}
-
-/// Reads a stream message by message.
-struct Sse {
-    body: std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
-    buffer: String,
-}
-
-impl Sse {
-    async fn open(
-        http: &reqwest::Client,
-        url: &str,
-        last_event_id: Option<&str>,
-    ) -> (reqwest::header::HeaderMap, Sse) {
-        let mut req = http.get(url);
-        if let Some(id) = last_event_id {
-            req = req.header("last-event-id", id);
-        }
-        let res = req.send().await.expect("stream request");
-        assert_eq!(res.status(), 200);
-        let headers = res.headers().clone();
-        (
-            headers,
-            Sse {
-                body: Box::pin(res.bytes_stream()),
-                buffer: String::new(),
-            },
-        )
-    }
-
-    /// The next message, or `None` when the stream ended or 5 s passed.
-    async fn next(&mut self) -> Option<Event> {
-        loop {
-            if let Some(end) = self.buffer.find("\n\n") {
-                let raw: String = self.buffer.drain(..end + 2).collect();
-                return Some(parse(&raw));
-            }
-            match tokio::time::timeout(Duration::from_secs(5), self.body.next()).await {
-                Ok(Some(Ok(bytes))) => self.buffer.push_str(&String::from_utf8_lossy(&bytes)),
-                _ => return None,
-            }
-        }
-    }
-
-    /// Messages until one whose data contains `needle`; panics if it never comes.
-    async fn until(&mut self, needle: &str) -> Vec<Event> {
-        let mut seen = Vec::new();
-        while let Some(event) = self.next().await {
-            let found = event.data.contains(needle);
-            seen.push(event);
-            if found {
-                return seen;
-            }
-        }
-        panic!("{needle:?} never came; got {seen:#?}");
-    }
-}
-
-fn parse(raw: &str) -> Event {
-    let mut event = Event::default();
-    let mut data = Vec::new();
-    for line in raw.lines() {
-        if let Some(rest) = line.strip_prefix(':') {
-            event.comment = true;
-            data.push(rest.trim());
-        } else if let Some((field, value)) = line.split_once(": ").or_else(|| line.split_once(':'))
-        {
-            match field {
-                "id" => event.id = Some(value.to_owned()),
-                "event" => event.event = Some(value.to_owned()),
-                "data" => data.push(value),
-                "retry" => event.retry = value.parse().ok(),
-                _ => {}
-            }
-        }
-    }
-    event.data = data.join("\n");
-    event
-}
-
-/// A person in a room: their client, and the page's `?after=` id.
-struct Person {
-    http: reqwest::Client,
-    after: String,
-}
-
-async fn enter(server: &TestServer, name: &str, room: &str) -> Person {
-    let http = common::joined(server, name, room).await;
-    let page = get_text(&http, &server.url(&format!("/r/{room}"))).await;
-    let after = after_id(&page);
-    Person { http, after }
-}
-
-impl Person {
-    async fn stream(&self, server: &TestServer, room: &str) -> Sse {
-        let (headers, sse) = Sse::open(
-            &self.http,
-            &server.url(&format!("/r/{room}/events?after={}", self.after)),
-            None,
-        )
-        .await;
-        assert_eq!(headers["content-type"], "text/event-stream");
-        sse
-    }
-
-    async fn say(&self, server: &TestServer, room: &str, text: &str) {
-        common::say(&self.http, server, room, text).await;
-    }
-}
+use common::people::{enter, member, queue_for_stranger, room_in, sent_to};
+use common::sse::{Growing, Sse};
+use common::{client, get_text, spawn_app};
 
 #[tokio::test]
 async fn two_members_chat_live() {
     let server = spawn_app(&[]).await;
-    let ann = enter(&server, "Ann", "general").await;
-    let mut anns = ann.stream(&server, "general").await;
-    let bob = enter(&server, "Bob", "general").await;
-    let mut bobs = bob.stream(&server, "general").await;
+    let (ann, mut anns) = member(&server, "Ann", "general").await;
+    let (bob, mut bobs) = member(&server, "Bob", "general").await;
     anns.until("Bob joined").await;
     ann.say(&server, "general", "hello Bob").await;
     let got = bobs.until("hello Bob").await;
@@ -187,12 +68,7 @@ async fn a_reconnect_with_last_event_id_gets_exactly_the_gap() {
     let ann = enter(&server, "Ann", "general").await;
     let mut first = ann.stream(&server, "general").await;
     ann.say(&server, "general", "m1").await;
-    let last_seen = first
-        .until("m1")
-        .await
-        .last()
-        .and_then(|e| e.id.clone())
-        .expect("id");
+    let last_seen = first.id_of("m1").await;
     drop(first); // the connection drops...
     for text in ["m2", "m3", "m4"] {
         ann.say(&server, "general", text).await;
@@ -363,14 +239,8 @@ async fn shutdown_tells_streams_the_server_is_restarting() {
 async fn the_no_javascript_log_streams_new_items_into_an_open_document() {
     let server = spawn_app(&[]).await;
     let ann = enter(&server, "Ann", "general").await;
-    let res = ann
-        .http
-        .get(server.url("/r/general/log"))
-        .send()
-        .await
-        .expect("log");
-    assert_eq!(res.status(), 200);
-    let csp = res.headers()["content-security-policy"]
+    let (headers, mut doc) = Growing::open(&ann.http, &server.url("/r/general/log")).await;
+    let csp = headers["content-security-policy"]
         .to_str()
         .expect("ascii")
         .to_owned();
@@ -378,26 +248,10 @@ async fn the_no_javascript_log_streams_new_items_into_an_open_document() {
         csp.contains("frame-ancestors 'self'"),
         "the room page may frame it: {csp}"
     );
-    let mut body = res.bytes_stream();
-    let mut text = String::new();
-    while !text.contains("Ann joined") {
-        let chunk = tokio::time::timeout(Duration::from_secs(5), body.next())
-            .await
-            .expect("head")
-            .expect("chunk")
-            .expect("bytes");
-        text.push_str(&String::from_utf8_lossy(&chunk));
-    }
+    let text = doc.until("Ann joined").await;
     assert!(text.contains("<ol class=\"log-items\">") && !text.contains("</ol>"));
     ann.say(&server, "general", "live without scripts").await;
-    while !text.contains("live without scripts") {
-        let chunk = tokio::time::timeout(Duration::from_secs(5), body.next())
-            .await
-            .expect("item")
-            .expect("chunk")
-            .expect("bytes");
-        text.push_str(&String::from_utf8_lossy(&chunk));
-    }
+    let text = doc.until("live without scripts").await;
     assert!(
         !text.contains("data:"),
         "plain HTML, not event-stream framing"
@@ -437,30 +291,6 @@ async fn each_message_is_rendered_once_for_all_streams() {
     assert_eq!(delivered_after - delivered, 5, "delivered to every stream");
 }
 
-/// Someone who pressed **Chat with a random stranger**, and their client.
-async fn queue_for_stranger(server: &TestServer, name: &str) -> reqwest::Client {
-    let http = client();
-    let res = http
-        .post(server.url("/pair"))
-        .header("origin", server.origin())
-        .form(&[("name", name)])
-        .send()
-        .await
-        .expect("queue");
-    assert_eq!(res.status(), 303);
-    assert_eq!(res.headers()["location"], "/pair?hold");
-    http
-}
-
-/// The room a match event leads to.
-fn room_in(data: &str) -> String {
-    data.split("href=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("a link to the room")
-        .to_owned()
-}
-
 #[tokio::test]
 async fn two_waiting_pages_both_hear_the_match_and_go_to_one_room() {
     let server = spawn_app(&[]).await;
@@ -488,14 +318,7 @@ async fn two_waiting_pages_both_hear_the_match_and_go_to_one_room() {
     }
 
     for http in [&ann, &bob] {
-        let res = http
-            .get(server.url("/pair"))
-            .header("hx-request", "true")
-            .send()
-            .await
-            .expect("pair");
-        assert_eq!(res.status(), 200);
-        assert_eq!(res.headers()["hx-redirect"], room.as_str());
+        assert_eq!(sent_to(http, &server).await, room);
     }
     let page = ann
         .get(server.url(&room))
@@ -563,29 +386,15 @@ async fn a_closed_waiting_page_is_skipped_and_leaves_after_grace() {
 async fn without_javascript_the_waiting_document_shows_a_link_to_the_room() {
     let server = spawn_app(&[]).await;
     let ann = queue_for_stranger(&server, "Ann").await;
-    let res = ann
-        .get(server.url("/pair/wait"))
-        .send()
-        .await
-        .expect("wait");
-    assert_eq!(res.status(), 200);
+    let (headers, mut doc) = Growing::open(&ann, &server.url("/pair/wait")).await;
     assert!(
-        res.headers()["content-security-policy"]
+        headers["content-security-policy"]
             .to_str()
             .expect("ascii")
             .contains("frame-ancestors 'self'")
     );
-    let mut body = Box::pin(res.bytes_stream());
-    let mut text = String::new();
     let _bob = queue_for_stranger(&server, "Bob").await;
-    while !text.contains("</a>") {
-        let chunk = tokio::time::timeout(Duration::from_secs(5), body.next())
-            .await
-            .expect("the link comes at once")
-            .expect("more")
-            .expect("bytes");
-        text.push_str(&String::from_utf8_lossy(&chunk));
-    }
+    let text = doc.until("</a>").await;
     assert!(
         text.contains(r#"target="_top">Go to your chat with a stranger</a>"#),
         "{text}"

@@ -162,6 +162,9 @@ pub enum FrameKind {
     Online,
     /// The whole log at once, for a stream that fell too far behind.
     Resync,
+    /// A line about the stream itself (the store is reconnecting, or is back):
+    /// never kept, and no log item.
+    Status,
 }
 
 /// An event rendered once for every stream: `sse` is the whole `text/event-stream`
@@ -180,6 +183,8 @@ pub trait Render: Send + Sync + 'static {
     fn log_item(&self, id: EventId, event: &Event) -> Frame;
     fn online(&self, last: EventId, online: &Online) -> Frame;
     fn resync(&self, last: EventId, items: &[Frame]) -> Frame;
+    /// A status line for the page (empty `text` clears it).
+    fn status(&self, last: EventId, text: &str) -> Frame;
 }
 
 #[cfg(test)]

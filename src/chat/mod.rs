@@ -3,11 +3,13 @@
 //! frames that a `Render` (the views) made.
 
 pub mod code;
+mod counted;
 pub mod event;
 pub mod memory;
 pub mod name;
 pub mod pair;
 pub mod rate;
+pub mod redis;
 pub mod room;
 
 use std::sync::Arc;
@@ -41,6 +43,8 @@ pub enum ChatError {
     RoomFull,
     /// The member has as many streams open as they may.
     TooManyStreams,
+    /// The shared store cannot be reached just now; nothing was done.
+    Unavailable,
 }
 
 impl std::fmt::Display for ChatError {
@@ -61,6 +65,9 @@ impl std::fmt::Display for ChatError {
             }
             Self::TooManyStreams => f.write_str(
                 "You have too many pages of the chat open: close some, then reload this one",
+            ),
+            Self::Unavailable => f.write_str(
+                "The chat cannot be reached for a moment: nothing was sent, try again in a few seconds",
             ),
         }
     }
@@ -117,8 +124,8 @@ pub struct PairWatch {
     pub guard: Box<dyn Send + Sync>,
 }
 
-/// Everything handlers may ask of the chat. One in-memory implementation now;
-/// a shared one can take its place without handlers or views noticing.
+/// Everything handlers may ask of the chat: in memory (`memory`) for one
+/// server, or shared by several servers through Redis (`redis`).
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// Public rooms in configured order, with member counts.
@@ -161,6 +168,29 @@ pub trait Store: Send + Sync + 'static {
     async fn watch_pairing(&self, member: MemberId) -> Option<PairWatch>;
     /// Counters for `/metrics`.
     async fn stats(&self) -> Stats;
+    /// A limiter of `limit` attempts per key in any `window` (at most
+    /// `max_keys` keys where memory is the limit), counted where this store
+    /// keeps its state; `name` tells limiters apart.
+    fn limiter(
+        &self,
+        name: &str,
+        limit: usize,
+        window: Duration,
+        max_keys: usize,
+    ) -> Arc<dyn rate::Limiter> {
+        let _ = name;
+        Arc::new(rate::Attempts::<String>::new(limit, window, max_keys))
+    }
+    /// At most `max` places per key at once, counted where this store keeps
+    /// its state; `name` tells them apart.
+    fn places(&self, name: &str, max: usize) -> Arc<dyn rate::Places> {
+        let _ = name;
+        Arc::new(rate::MemoryPlaces::new(max))
+    }
+    /// Whether the store can serve: `Err` says what is wrong (for `/healthz`).
+    async fn health(&self) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -4,10 +4,97 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::time::Instant;
+
+/// Counts attempts per key in a sliding window, wherever the store keeps
+/// its state: in memory (`Attempts`), or in Redis, so the count holds
+/// across servers.
+#[async_trait::async_trait]
+pub trait Limiter: Send + Sync + 'static {
+    /// How long `key` must wait before it may try again, if it used up its attempts.
+    async fn wait(&self, key: &str) -> Option<Duration>;
+    /// Counts an attempt of `key`.
+    async fn record(&self, key: &str);
+}
+
+#[async_trait::async_trait]
+impl Limiter for Attempts<String> {
+    async fn wait(&self, key: &str) -> Option<Duration> {
+        Attempts::wait(self, &key.to_owned())
+    }
+    async fn record(&self, key: &str) {
+        Attempts::record(self, key.to_owned());
+    }
+}
+
+/// Places per key (open streams of one client address, say), at most `max`
+/// at once, counted wherever the store keeps its state.
+#[async_trait::async_trait]
+pub trait Places: Send + Sync + 'static {
+    /// A place for one more of `key`, held until the guard drops; `None` when
+    /// `key` has all its places taken.
+    async fn take(&self, key: &str) -> Option<Box<dyn Send + Sync>>;
+}
+
+/// `Places` in this server's memory.
+pub struct MemoryPlaces {
+    max: usize,
+    taken: Arc<Mutex<HashMap<String, usize>>>,
+}
+
+impl MemoryPlaces {
+    pub fn new(max: usize) -> Self {
+        Self {
+            max: max.max(1),
+            taken: Arc::default(),
+        }
+    }
+}
+
+/// Gives a place back when dropped.
+struct MemoryPlace {
+    taken: Arc<Mutex<HashMap<String, usize>>>,
+    key: String,
+}
+
+fn lock_taken(
+    taken: &Mutex<HashMap<String, usize>>,
+) -> std::sync::MutexGuard<'_, HashMap<String, usize>> {
+    taken
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[async_trait::async_trait]
+impl Places for MemoryPlaces {
+    async fn take(&self, key: &str) -> Option<Box<dyn Send + Sync>> {
+        let mut taken = lock_taken(&self.taken);
+        let count = taken.entry(key.to_owned()).or_default();
+        if *count >= self.max {
+            return None;
+        }
+        *count += 1;
+        Some(Box::new(MemoryPlace {
+            taken: Arc::clone(&self.taken),
+            key: key.to_owned(),
+        }))
+    }
+}
+
+impl Drop for MemoryPlace {
+    fn drop(&mut self) {
+        let mut taken = lock_taken(&self.taken);
+        if let Some(count) = taken.get_mut(&self.key) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                taken.remove(&self.key);
+            }
+        }
+    }
+}
 
 pub struct Attempts<K> {
     limit: usize,
@@ -96,6 +183,17 @@ mod tests {
         assert_eq!(attempts.wait(&"b"), None, "others are not slowed");
         tokio::time::sleep(Duration::from_secs(61)).await;
         assert_eq!(attempts.wait(&"a"), None, "the window slid past");
+    }
+
+    #[tokio::test]
+    async fn places_are_given_back() {
+        let places = MemoryPlaces::new(2);
+        let a = places.take("x").await.expect("first");
+        let _b = places.take("x").await.expect("second");
+        assert!(places.take("x").await.is_none(), "two at once");
+        assert!(places.take("y").await.is_some(), "per key");
+        drop(a);
+        assert!(places.take("x").await.is_some(), "given back");
     }
 
     #[tokio::test(start_paused = true)]

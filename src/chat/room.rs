@@ -226,16 +226,7 @@ impl Room {
         here: watch::Receiver<()>,
     ) -> Tap {
         let rx = self.receiver();
-        let mut backlog = match after {
-            Some(after) if after == self.last => Vec::new(),
-            Some(after) if self.has_all_after(after) => self
-                .history
-                .iter()
-                .filter(|f| f.id > after)
-                .cloned()
-                .collect(),
-            _ => vec![self.whole_log(render)],
-        };
+        let mut backlog = missed(&self.history, self.last, after, render);
         backlog.push(self.online.clone());
         Tap { backlog, rx, here }
     }
@@ -247,17 +238,7 @@ impl Room {
 
     /// The whole log in one frame, for a stream that fell too far behind.
     pub fn whole_log(&self, render: &dyn Render) -> Frame {
-        let items: Vec<Frame> = self.history.iter().cloned().collect();
-        render.resync(self.last, &items)
-    }
-
-    /// True when the history holds every event after `after`.
-    fn has_all_after(&self, after: EventId) -> bool {
-        if after.epoch != self.last.epoch || after > self.last {
-            return false;
-        }
-        let oldest_kept = self.history.front().map_or(self.last.next(), |f| f.id);
-        after.seq + 1 >= oldest_kept.seq
+        whole_log(&self.history, self.last, render)
     }
 
     /// The message a member sends, or `false` when they are not present.
@@ -386,6 +367,40 @@ impl Room {
         };
         self.publish(render, &event);
     }
+}
+
+/// What a stream that has shown everything up to `after` must be sent first,
+/// given a room's kept `history` and `last` id: nothing, the events it missed,
+/// or (when it missed more than is kept, or comes from an earlier life of the
+/// room) the whole log in one frame.
+pub fn missed(
+    history: &VecDeque<Frame>,
+    last: EventId,
+    after: Option<EventId>,
+    render: &dyn Render,
+) -> Vec<Frame> {
+    match after {
+        Some(after) if after == last => Vec::new(),
+        Some(after) if has_all_after(history, last, after) => {
+            history.iter().filter(|f| f.id > after).cloned().collect()
+        }
+        _ => vec![whole_log(history, last, render)],
+    }
+}
+
+/// The whole kept log in one frame.
+pub fn whole_log(history: &VecDeque<Frame>, last: EventId, render: &dyn Render) -> Frame {
+    let items: Vec<Frame> = history.iter().cloned().collect();
+    render.resync(last, &items)
+}
+
+/// True when `history` holds every event after `after`.
+fn has_all_after(history: &VecDeque<Frame>, last: EventId, after: EventId) -> bool {
+    if after.epoch != last.epoch || after > last {
+        return false;
+    }
+    let oldest_kept = history.front().map_or(last.next(), |f| f.id);
+    after.seq + 1 >= oldest_kept.seq
 }
 
 /// The names a batched notice spells out, and how many more it counts.

@@ -5,9 +5,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use tokio::sync::broadcast::error::TryRecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 use super::memory::{MemoryStore, Settings};
+use super::redis::RedisStore;
+use super::redis::testing::{self, RedisServer};
 use super::room::RoomSettings;
 use super::*;
 
@@ -49,34 +51,131 @@ impl Render for Plain {
             html: Bytes::new(),
         }
     }
+    fn status(&self, last: EventId, text: &str) -> Frame {
+        Frame {
+            id: last,
+            kind: FrameKind::Status,
+            sse: Bytes::from(format!("status {text}")),
+            html: Bytes::new(),
+        }
+    }
 }
 
 fn join(names: &[Name]) -> String {
     names.iter().map(Name::as_str).collect::<Vec<_>>().join(",")
 }
 
-const GRACE: Duration = Duration::from_secs(15);
-
-fn store_with(history_len: usize, big_room: usize, rate: u32) -> MemoryStore {
-    let settings = Settings {
-        public_rooms: vec![RoomCode::parse_slug("general").expect("slug")],
-        room: RoomSettings {
-            history_len,
-            big_room,
-        },
-        grace: GRACE,
-        rate_messages: rate,
-        rate_window: Duration::from_secs(10),
-        max_queue: 3,
-        max_rooms: 10_000,
-        max_members: 10_000,
-        max_streams: 100,
-    };
-    MemoryStore::new(settings, Arc::new(Plain))
+/// Which store a test runs on, and the times it uses: the in-memory store
+/// on tokio's paused clock, or a Redis store (on a `redis-server` of the
+/// test's own) in real time, with short periods.
+pub(crate) struct Kit {
+    redis: Option<RedisServer>,
+    pub grace: Duration,
+    pub rate_window: Duration,
 }
 
-fn store() -> MemoryStore {
-    store_with(200, 50, 1000)
+impl Kit {
+    fn memory() -> Self {
+        Self {
+            redis: None,
+            grace: Duration::from_secs(15),
+            rate_window: Duration::from_secs(10),
+        }
+    }
+
+    /// `None` (after saying so loudly) when `redis-server` is not installed.
+    fn redis() -> Option<Self> {
+        testing::available().then(|| Self {
+            redis: Some(RedisServer::start()),
+            grace: Duration::from_secs(1),
+            rate_window: Duration::from_secs(1),
+        })
+    }
+
+    fn settings(&self, history_len: usize, big_room: usize, rate: u32) -> Settings {
+        Settings {
+            public_rooms: vec![general()],
+            room: RoomSettings {
+                history_len,
+                big_room,
+            },
+            grace: self.grace,
+            rate_messages: rate,
+            rate_window: self.rate_window,
+            max_queue: 3,
+            max_rooms: 10_000,
+            max_members: 10_000,
+            max_streams: 100,
+        }
+    }
+
+    /// A store (on Redis: another server of the same cluster each time).
+    async fn make(&self, settings: Settings, render: Arc<dyn Render>) -> Chat {
+        match &self.redis {
+            None => Arc::new(MemoryStore::new(settings, render)),
+            Some(server) => Arc::new(
+                RedisStore::connect(&server.url(), settings, render)
+                    .await
+                    .expect("the test's redis-server answers"),
+            ),
+        }
+    }
+
+    async fn store_with(&self, history_len: usize, big_room: usize, rate: u32) -> Chat {
+        let settings = self.settings(history_len, big_room, rate);
+        self.make(settings, Arc::new(Plain)).await
+    }
+
+    async fn store(&self) -> Chat {
+        self.store_with(200, 50, 1000).await
+    }
+
+    /// Long enough for anything timed to have happened (grace periods, sweeps).
+    fn patience(&self) -> Duration {
+        self.grace * 2 + Duration::from_secs(10)
+    }
+
+    /// Waits until `check` holds, or patience runs out; whether it held.
+    async fn until<F, Fut>(&self, mut check: F) -> bool
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let deadline = tokio::time::Instant::now() + self.patience();
+        loop {
+            if check().await {
+                return true;
+            }
+            if tokio::time::Instant::now() > deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// Runs each named test (an `async fn(Kit)`) on both stores: always on the
+/// in-memory one, and on Redis when `redis-server` is installed.
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod on_memory {
+            $(
+                #[tokio::test(start_paused = true)]
+                async fn $name() {
+                    super::$name(super::Kit::memory()).await
+                }
+            )*
+        }
+        mod on_redis {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(kit) = super::Kit::redis() else { return };
+                    super::$name(kit).await
+                }
+            )*
+        }
+    };
 }
 
 fn member(name: &str) -> Member {
@@ -93,6 +192,43 @@ fn general() -> RoomCode {
 
 fn say(text: &str) -> MessageText {
     MessageText::parse(text, 2000).expect("text")
+}
+
+/// `who` enters the general room and listens from there on.
+async fn listen(chat: &dyn Store, who: &Member) -> Subscription {
+    let snap = chat.enter(&general(), who).await.expect("enter");
+    chat.subscribe(&general(), who.id, Some(snap.last))
+        .await
+        .expect("subscribe")
+}
+
+/// `n` more people enter the general room: P0, P1...
+async fn crowd(chat: &dyn Store, n: usize) {
+    for n in 0..n {
+        chat.enter(&general(), &member(&format!("P{n}")))
+            .await
+            .expect("enter");
+    }
+}
+
+/// Receives until a frame reads `wanted`, or nothing comes for a long while;
+/// everything received.
+async fn hear(rx: &mut tokio::sync::broadcast::Receiver<Frame>, wanted: &str) -> Vec<String> {
+    let mut got = Vec::new();
+    loop {
+        match tokio::time::timeout(Duration::from_secs(60), rx.recv()).await {
+            Ok(Ok(frame)) => {
+                let text = String::from_utf8_lossy(&frame.sse).into_owned();
+                let done = text == wanted;
+                got.push(text);
+                if done {
+                    return got;
+                }
+            }
+            Ok(Err(RecvError::Lagged(_))) => got.push("LAGGED".into()),
+            _ => return got,
+        }
+    }
 }
 
 /// The text of every frame waiting in a receiver.
@@ -115,24 +251,18 @@ fn log_texts(snapshot: &Snapshot) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test(start_paused = true)]
-async fn entering_twice_announces_once() {
-    let chat = store();
+async fn entering_twice_announces_once(kit: Kit) {
+    let chat = kit.store().await;
     let ann = member("Ann");
     chat.enter(&general(), &ann).await.expect("enter");
     let snapshot = chat.enter(&general(), &ann).await.expect("enter again");
     assert_eq!(log_texts(&snapshot), ["joined Ann +0"]);
 }
 
-#[tokio::test(start_paused = true)]
-async fn two_members_hear_each_other_live() {
-    let chat = store();
+async fn two_members_hear_each_other_live(kit: Kit) {
+    let chat = kit.store().await;
     let (ann, bob) = (member("Ann"), member("Bob"));
-    let snap = chat.enter(&general(), &ann).await.expect("enter");
-    let mut sub = chat
-        .subscribe(&general(), ann.id, Some(snap.last))
-        .await
-        .expect("subscribe");
+    let mut sub = listen(&*chat, &ann).await;
     chat.enter(&general(), &bob).await.expect("enter");
     chat.post(&general(), bob.id, say("hi Ann"))
         .await
@@ -142,9 +272,8 @@ async fn two_members_hear_each_other_live() {
     assert!(got.contains(&"Bob: hi Ann".to_owned()), "{got:?}");
 }
 
-#[tokio::test(start_paused = true)]
-async fn a_resume_gets_exactly_what_was_missed_in_order() {
-    let chat = store();
+async fn a_resume_gets_exactly_what_was_missed_in_order(kit: Kit) {
+    let chat = kit.store().await;
     let ann = member("Ann");
     let snap = chat.enter(&general(), &ann).await.expect("enter");
     for n in 0..5 {
@@ -168,9 +297,8 @@ async fn a_resume_gets_exactly_what_was_missed_in_order() {
     assert_eq!(texts, ["Ann: m2", "Ann: m3", "Ann: m4", "online Ann of 1"]);
 }
 
-#[tokio::test(start_paused = true)]
-async fn a_resume_from_beyond_the_history_gets_the_whole_log() {
-    let chat = store_with(3, 50, 1000);
+async fn a_resume_from_beyond_the_history_gets_the_whole_log(kit: Kit) {
+    let chat = kit.store_with(3, 50, 1000).await;
     let ann = member("Ann");
     let snap = chat.enter(&general(), &ann).await.expect("enter");
     for n in 0..5 {
@@ -200,9 +328,8 @@ async fn a_resume_from_beyond_the_history_gets_the_whole_log() {
     }
 }
 
-#[tokio::test(start_paused = true)]
-async fn the_history_keeps_only_the_newest() {
-    let chat = store_with(3, 50, 1000);
+async fn the_history_keeps_only_the_newest(kit: Kit) {
+    let chat = kit.store_with(3, 50, 1000).await;
     let ann = member("Ann");
     chat.enter(&general(), &ann).await.expect("enter");
     for n in 0..5 {
@@ -220,48 +347,58 @@ async fn the_history_keeps_only_the_newest() {
     );
 }
 
-#[tokio::test(start_paused = true)]
-async fn a_reload_within_grace_makes_no_notice() {
-    let chat = store();
+async fn a_reload_within_grace_makes_no_notice(kit: Kit) {
+    let chat = kit.store().await;
     let (ann, bob) = (member("Ann"), member("Bob"));
-    let snap = chat.enter(&general(), &ann).await.expect("enter");
-    let mut watcher = chat
-        .subscribe(&general(), ann.id, Some(snap.last))
-        .await
-        .expect("subscribe");
+    let mut watcher = listen(&*chat, &ann).await;
     chat.enter(&general(), &bob).await.expect("enter");
     let first = chat
         .subscribe(&general(), bob.id, None)
         .await
         .expect("subscribe");
     drop(first); // the reload closes the stream...
-    tokio::time::sleep(Duration::from_secs(5)).await;
+    tokio::time::sleep(kit.grace / 3).await;
     let second = chat
         .subscribe(&general(), bob.id, None)
         .await
         .expect("subscribe"); // ...and opens another
-    tokio::time::sleep(GRACE * 2).await;
+    tokio::time::sleep(kit.grace * 2).await;
     let got = drain(&mut watcher.rx);
     assert!(!got.iter().any(|t| t.starts_with("left")), "{got:?}");
     drop(second);
-    tokio::time::sleep(GRACE + Duration::from_secs(1)).await;
-    let got = drain(&mut watcher.rx);
+    let got = hear(&mut watcher.rx, "left Bob +0").await;
     assert!(got.contains(&"left Bob +0".to_owned()), "{got:?}");
 }
 
-#[tokio::test(start_paused = true)]
-async fn a_member_who_never_connects_leaves_after_grace() {
-    let chat = store();
+async fn a_member_who_never_connects_leaves_after_grace(kit: Kit) {
+    let chat = kit.store().await;
     let ann = member("Ann");
     chat.enter(&general(), &ann).await.expect("enter");
     assert_eq!(chat.public_rooms().await[0].members, 1);
-    tokio::time::sleep(GRACE + Duration::from_secs(1)).await;
-    assert_eq!(chat.public_rooms().await[0].members, 0);
+    let gone = kit
+        .until(|| async { chat.public_rooms().await[0].members == 0 })
+        .await;
+    assert!(gone, "Ann left after the grace period");
 }
 
-#[tokio::test(start_paused = true)]
-async fn several_streams_are_one_member() {
-    let chat = store();
+async fn page_loads_without_a_stream_do_not_keep_a_member(kit: Kit) {
+    let chat = kit.store().await;
+    let ann = member("Ann");
+    chat.enter(&general(), &ann).await.expect("enter");
+    let gone = kit
+        .until(|| async {
+            let gone = chat.public_rooms().await[0].members == 0;
+            if !gone {
+                chat.enter(&general(), &ann).await.expect("reload");
+            }
+            gone
+        })
+        .await;
+    assert!(gone, "only an open stream keeps a member present");
+}
+
+async fn several_streams_are_one_member(kit: Kit) {
+    let chat = kit.store().await;
     let ann = member("Ann");
     chat.enter(&general(), &ann).await.expect("enter");
     let a = chat
@@ -274,7 +411,7 @@ async fn several_streams_are_one_member() {
         .expect("tab 2");
     assert_eq!(chat.public_rooms().await[0].members, 1);
     drop(a);
-    tokio::time::sleep(GRACE * 2).await;
+    tokio::time::sleep(kit.grace * 2).await;
     assert_eq!(
         chat.public_rooms().await[0].members,
         1,
@@ -284,15 +421,10 @@ async fn several_streams_are_one_member() {
     drop(b);
 }
 
-#[tokio::test(start_paused = true)]
-async fn leave_is_immediate_and_ends_the_members_streams() {
-    let chat = store();
+async fn leave_is_immediate_and_ends_the_members_streams(kit: Kit) {
+    let chat = kit.store().await;
     let (ann, bob) = (member("Ann"), member("Bob"));
-    let snap = chat.enter(&general(), &ann).await.expect("enter");
-    let mut watcher = chat
-        .subscribe(&general(), ann.id, Some(snap.last))
-        .await
-        .expect("subscribe");
+    let mut watcher = listen(&*chat, &ann).await;
     chat.enter(&general(), &bob).await.expect("enter");
     let mut bobs = chat
         .subscribe(&general(), bob.id, None)
@@ -314,9 +446,8 @@ async fn leave_is_immediate_and_ends_the_members_streams() {
     );
 }
 
-#[tokio::test(start_paused = true)]
-async fn a_private_room_goes_with_its_last_member_and_public_rooms_stay() {
-    let chat = store();
+async fn a_private_room_goes_with_its_last_member_and_public_rooms_stay(kit: Kit) {
+    let chat = kit.store().await;
     let ann = member("Ann");
     let code = chat.create_room(&ann).await.expect("create");
     assert_eq!(chat.resolve(code.as_str()).await, Ok(code.clone()));
@@ -331,11 +462,11 @@ async fn a_private_room_goes_with_its_last_member_and_public_rooms_stay() {
     let rx_closed = {
         let guard = sub.guard;
         drop(guard);
-        tokio::time::sleep(GRACE + Duration::from_secs(1)).await;
         loop {
-            match sub.rx.try_recv() {
-                Ok(_) => continue, // her own leave notice
-                Err(e) => break matches!(e, TryRecvError::Closed),
+            match tokio::time::timeout(kit.patience(), sub.rx.recv()).await {
+                Ok(Ok(_)) => continue, // her own leave notice
+                Ok(Err(e)) => break matches!(e, RecvError::Closed),
+                Err(_) => break false,
             }
         }
     };
@@ -348,9 +479,8 @@ async fn a_private_room_goes_with_its_last_member_and_public_rooms_stay() {
     assert_eq!(chat.stats().await.members, 0);
 }
 
-#[tokio::test(start_paused = true)]
-async fn codes_resolve_in_any_case_and_unknown_ones_say_what_was_typed() {
-    let chat = store();
+async fn codes_resolve_in_any_case_and_unknown_ones_say_what_was_typed(kit: Kit) {
+    let chat = kit.store().await;
     let ann = member("Ann");
     let code = chat.create_room(&ann).await.expect("create");
     let lower = code.as_str().to_lowercase();
@@ -360,9 +490,8 @@ async fn codes_resolve_in_any_case_and_unknown_ones_say_what_was_typed() {
     assert_eq!(err.to_string(), "No room with code ZZZZ");
 }
 
-#[tokio::test(start_paused = true)]
-async fn a_rename_is_announced_in_every_room_and_old_messages_keep_their_name() {
-    let chat = store();
+async fn a_rename_is_announced_in_every_room_and_old_messages_keep_their_name(kit: Kit) {
+    let chat = kit.store().await;
     let ann = member("Ann");
     let code = chat.create_room(&ann).await.expect("create");
     chat.enter(&general(), &ann).await.expect("enter");
@@ -387,11 +516,14 @@ async fn a_rename_is_announced_in_every_room_and_old_messages_keep_their_name() 
     assert!(log_texts(&snap).contains(&"Ann: before".to_owned()));
 }
 
-#[tokio::test(start_paused = true)]
-async fn posting_too_fast_is_refused_until_the_window_passes() {
-    let chat = store_with(200, 50, 3);
+async fn posting_too_fast_is_refused_until_the_window_passes(kit: Kit) {
+    let chat = kit.store_with(200, 50, 3).await;
     let ann = member("Ann");
     chat.enter(&general(), &ann).await.expect("enter");
+    let _present = chat
+        .subscribe(&general(), ann.id, None)
+        .await
+        .expect("subscribe");
     for n in 0..3 {
         chat.post(&general(), ann.id, say(&format!("m{n}")))
             .await
@@ -399,7 +531,7 @@ async fn posting_too_fast_is_refused_until_the_window_passes() {
     }
     let refused = chat.post(&general(), ann.id, say("one too many")).await;
     assert!(matches!(refused, Err(ChatError::TooFast(_))), "{refused:?}");
-    tokio::time::sleep(Duration::from_secs(10)).await;
+    tokio::time::sleep(kit.rate_window).await;
     chat.post(&general(), ann.id, say("later"))
         .await
         .expect("window passed");
@@ -407,18 +539,13 @@ async fn posting_too_fast_is_refused_until_the_window_passes() {
 
 #[tokio::test(start_paused = true)]
 async fn the_online_list_is_sent_at_most_once_a_second() {
-    let chat = store();
+    // Counted against the paused clock, so only in memory; the Redis store
+    // coalesces the same way per server (see `online_counts_everyone`).
+    let kit = Kit::memory();
+    let chat = kit.store().await;
     let ann = member("Ann");
-    let snap = chat.enter(&general(), &ann).await.expect("enter");
-    let mut sub = chat
-        .subscribe(&general(), ann.id, Some(snap.last))
-        .await
-        .expect("subscribe");
-    for n in 0..20 {
-        chat.enter(&general(), &member(&format!("P{n}")))
-            .await
-            .expect("enter");
-    }
+    let mut sub = listen(&*chat, &ann).await;
+    crowd(&*chat, 20).await;
     let onlines = |got: &[String]| got.iter().filter(|t| t.starts_with("online")).count();
     assert!(onlines(&drain(&mut sub.rx)) <= 1);
     tokio::time::sleep(Duration::from_millis(1100)).await;
@@ -430,22 +557,17 @@ async fn the_online_list_is_sent_at_most_once_a_second() {
     );
 }
 
-#[tokio::test(start_paused = true)]
-async fn joins_in_a_big_room_are_batched_into_one_notice() {
-    let chat = store_with(200, 3, 1000);
+async fn joins_in_a_big_room_are_batched_into_one_notice(kit: Kit) {
+    let chat = kit.store_with(200, 3, 1000).await;
     let ann = member("Ann");
-    let snap = chat.enter(&general(), &ann).await.expect("enter");
-    let mut sub = chat
-        .subscribe(&general(), ann.id, Some(snap.last))
-        .await
-        .expect("subscribe");
+    let mut sub = listen(&*chat, &ann).await;
     for n in 0..10 {
         chat.enter(&general(), &member(&format!("P{n}")))
             .await
             .expect("enter");
     }
-    tokio::time::sleep(Duration::from_secs(4)).await;
-    let joins: Vec<String> = drain(&mut sub.rx)
+    let joins: Vec<String> = hear(&mut sub.rx, "joined P2,P3 +6")
+        .await
         .into_iter()
         .filter(|t| t.starts_with("joined"))
         .collect();
@@ -453,9 +575,8 @@ async fn joins_in_a_big_room_are_batched_into_one_notice() {
     assert_eq!(joins, ["joined P0 +0", "joined P1 +0", "joined P2,P3 +6"]);
 }
 
-#[tokio::test(start_paused = true)]
-async fn each_message_is_rendered_once_whoever_listens() {
-    let chat = store();
+async fn each_message_is_rendered_once_whoever_listens(kit: Kit) {
+    let chat = kit.store().await;
     let ann = member("Ann");
     chat.enter(&general(), &ann).await.expect("enter");
     let mut streams = Vec::new();
@@ -475,4 +596,41 @@ async fn each_message_is_rendered_once_whoever_listens() {
     assert_eq!(chat.stats().await.renders - before, 10);
 }
 
+async fn online_counts_everyone(kit: Kit) {
+    let chat = kit.store().await;
+    let ann = member("Ann");
+    let mut sub = listen(&*chat, &ann).await;
+    crowd(&*chat, 20).await;
+    let got = hear(
+        &mut sub.rx,
+        "online Ann,P0,P1,P2,P3,P4,P5,P6,P7,P8,P9,P10,P11,P12,P13,P14,P15,P16,P17,P18,P19 of 21",
+    )
+    .await;
+    assert!(
+        got.iter().any(|t| t.ends_with("of 21")),
+        "the last list counts everyone, in order of arrival: {got:?}"
+    );
+}
+
+on_both_stores!(
+    entering_twice_announces_once,
+    two_members_hear_each_other_live,
+    a_resume_gets_exactly_what_was_missed_in_order,
+    a_resume_from_beyond_the_history_gets_the_whole_log,
+    the_history_keeps_only_the_newest,
+    a_reload_within_grace_makes_no_notice,
+    a_member_who_never_connects_leaves_after_grace,
+    page_loads_without_a_stream_do_not_keep_a_member,
+    several_streams_are_one_member,
+    leave_is_immediate_and_ends_the_members_streams,
+    a_private_room_goes_with_its_last_member_and_public_rooms_stay,
+    codes_resolve_in_any_case_and_unknown_ones_say_what_was_typed,
+    a_rename_is_announced_in_every_room_and_old_messages_keep_their_name,
+    posting_too_fast_is_refused_until_the_window_passes,
+    online_counts_everyone,
+    joins_in_a_big_room_are_batched_into_one_notice,
+    each_message_is_rendered_once_whoever_listens,
+);
+
+mod cluster;
 mod pairing;

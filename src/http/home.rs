@@ -97,6 +97,11 @@ pub async fn typed_name(
     }
 }
 
+/// `503` when the store could not be reached (try again), else the default.
+fn unavailable(why: &ChatError) -> Option<StatusCode> {
+    (*why == ChatError::Unavailable).then_some(StatusCode::SERVICE_UNAVAILABLE)
+}
+
 /// The name a person typed, and the member they are under it (renamed
 /// everywhere they already are, if it changed).
 pub async fn sign_in(app: &AppState, session: &Session, name: Name) -> crate::chat::Member {
@@ -124,7 +129,11 @@ pub async fn post_join(
     }
     let name = Name::parse(&input.name, app.config.max_name);
     let typed = input.room.as_deref().unwrap_or(&input.code);
-    if let Some(wait) = client.and_then(|ip| app.failed_joins.wait(&ip)) {
+    let wait = match client {
+        Some(ip) => app.failed_joins.wait(&ip.to_string()).await,
+        None => None,
+    };
+    if let Some(wait) = wait {
         let why = Refusal {
             status: Some(StatusCode::TOO_MANY_REQUESTS),
             code: Some(format!(
@@ -137,12 +146,13 @@ pub async fn post_join(
     }
     let code = app.chat.resolve(typed).await;
     if let (Some(ip), Err(ChatError::NoSuchRoom(_))) = (client, &code) {
-        app.failed_joins.record(ip);
+        app.failed_joins.record(&ip.to_string()).await;
     }
     let (name, code) = match (name, code) {
         (Ok(name), Ok(code)) => (name, code),
         (name, code) => {
             let why = Refusal {
+                status: code.as_ref().err().and_then(unavailable),
                 name: name.err().map(|e| e.to_string()),
                 code: code.err().map(|e| e.to_string()),
                 ..Refusal::default()
@@ -203,6 +213,7 @@ pub async fn post_rooms(
             .into_response(),
         Err(why) => {
             let why = Refusal {
+                status: unavailable(&why),
                 code: Some(why.to_string()),
                 ..Refusal::default()
             };
@@ -228,10 +239,14 @@ pub async fn post_name(
 ) -> Response {
     let back = RoomCode::from_path(input.back.strip_prefix("/r/").unwrap_or_default())
         .map_or_else(|| "/".to_owned(), |code| paths::room(&code));
-    let renamer = session.member.as_ref().map(|m| m.id);
+    let renamer = session.member.as_ref().map(|m| m.id.0.to_string());
+    let wait = match &renamer {
+        Some(id) => app.renames.wait(id).await,
+        None => None,
+    };
     let parsed = Name::parse(&input.name, app.config.max_name)
         .map_err(|e| (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))
-        .and_then(|name| match renamer.and_then(|id| app.renames.wait(&id)) {
+        .and_then(|name| match wait {
             Some(wait) => Err((
                 StatusCode::TOO_MANY_REQUESTS,
                 format!(
@@ -239,11 +254,11 @@ pub async fn post_name(
                     wait.as_secs().max(1)
                 ),
             )),
-            None => {
-                renamer.into_iter().for_each(|id| app.renames.record(id));
-                Ok(name)
-            }
+            None => Ok(name),
         });
+    if let (Ok(_), Some(id)) = (&parsed, &renamer) {
+        app.renames.record(id).await;
+    }
     match parsed {
         Ok(name) => {
             let member = sign_in(&app, &session, name).await;

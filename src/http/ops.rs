@@ -8,10 +8,14 @@ use axum::http::header;
 use axum::response::IntoResponse;
 
 use crate::AppState;
+use crate::error::AppError;
 
-/// `GET /healthz`
-pub async fn get_healthz() -> &'static str {
-    "ok"
+/// `GET /healthz`: `ok`, or `503` saying what the store lacks.
+pub async fn get_healthz(State(app): State<AppState>) -> Result<&'static str, AppError> {
+    match app.chat.health().await {
+        Ok(()) => Ok("ok"),
+        Err(why) => Err(AppError::Unavailable(why)),
+    }
 }
 
 /// `GET /metrics`

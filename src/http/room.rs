@@ -95,6 +95,7 @@ pub async fn post_message(
             .await
             .map_err(|e| match e {
                 ChatError::TooFast(_) => (StatusCode::TOO_MANY_REQUESTS, e.to_string()),
+                ChatError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
                 ChatError::NotMember => (
                     StatusCode::FORBIDDEN,
                     format!("{e}: reload the page to join again"),

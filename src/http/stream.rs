@@ -16,7 +16,7 @@ use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at};
 
-use super::client::{AddressGuard, ClientAddr};
+use super::client::ClientAddr;
 use super::guard::CSP_FRAMED;
 use super::paths;
 use super::room::room_code;
@@ -25,7 +25,9 @@ use crate::chat::{Chat, ChatError, EventId, Frame, FrameKind, RoomCode, Subscrip
 use crate::error::AppError;
 use crate::shutdown::Shutdown;
 use crate::views::room::{log_document_head, unread_title};
-use crate::views::stream::{KEEP_ALIVE, connected, final_words, log_notice, message, restarting};
+use crate::views::stream::{
+    KEEP_ALIVE, connected, final_words, log_notice, message, restarting, unavailable,
+};
 use crate::{AppState, Counters};
 
 #[derive(Deserialize, Default)]
@@ -53,7 +55,7 @@ pub async fn get_events(
     Query(query): Query<EventsQuery>,
     ClientAddr(client): ClientAddr,
 ) -> Response {
-    let Ok(place) = address_place(&app, client) else {
+    let Ok(place) = address_place(&app, client).await else {
         return event_stream(Body::from(final_words(TOO_MANY_FROM_ADDRESS, None)));
     };
     let body = match open(&app, session, &code, resume_point(&headers, &query)).await {
@@ -67,16 +69,24 @@ const TOO_MANY_FROM_ADDRESS: &str =
     "Too many chat pages are open from your network address: close some, then reload this one.";
 
 /// A place among the streams of the client's address; `Err` when it has none left.
-fn address_place(app: &AppState, client: Option<IpAddr>) -> Result<Option<AddressGuard>, ()> {
+async fn address_place(app: &AppState, client: Option<IpAddr>) -> Result<Option<Place>, ()> {
     match client {
-        Some(ip) => app.address_streams.open(ip).map(Some).ok_or(()),
+        Some(ip) => app
+            .address_streams
+            .take(&ip.to_string())
+            .await
+            .map(Some)
+            .ok_or(()),
         None => Ok(None),
     }
 }
 
+/// A place among the streams of an address, given back when dropped.
+type Place = Box<dyn Send + Sync>;
+
 /// `stream`, keeping `place` for as long as it runs.
 fn holding<S: futures_util::Stream>(
-    place: Option<AddressGuard>,
+    place: Option<Place>,
     stream: S,
 ) -> impl futures_util::Stream<Item = S::Item> {
     futures_util::StreamExt::map(stream, move |item| {
@@ -109,6 +119,8 @@ async fn open(
             Some((&paths::room(&code), "Join again.")),
         )),
         Err(why @ ChatError::TooManyStreams) => Err(final_words(&why.to_string(), None)),
+        // The store is out of reach: the page tries again by itself shortly.
+        Err(ChatError::Unavailable) => Err(unavailable()),
         Err(_) => Err(final_words("This room has closed.", home)),
     }
 }
@@ -179,7 +191,7 @@ impl Live {
         if frame.kind == FrameKind::Log && frame.id <= self.seen {
             return None; // already sent in a whole log
         }
-        if frame.kind != FrameKind::Online {
+        if matches!(frame.kind, FrameKind::Log | FrameKind::Resync) {
             self.seen = frame.id;
             self.counters.delivered.fetch_add(1, Ordering::Relaxed);
             self.backlog.extend(self.mark.clone());
@@ -289,6 +301,7 @@ pub async fn get_log_document(
     let code = room_code(&code)?;
     let me = session.member.ok_or(AppError::Forbidden)?;
     let place = address_place(&app, client)
+        .await
         .map_err(|()| AppError::Full(TOO_MANY_FROM_ADDRESS.to_owned()))?;
     let snapshot = app.chat.enter(&code, &me).await.map_err(AppError::from)?;
     let sub = app

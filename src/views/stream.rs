@@ -55,6 +55,15 @@ impl Render for Renderer {
             html: Bytes::new(),
         }
     }
+
+    fn status(&self, last: EventId, text: &str) -> Frame {
+        Frame {
+            id: last,
+            kind: FrameKind::Status,
+            sse: message(None, &status(text).into_string()),
+            html: Bytes::new(),
+        }
+    }
 }
 
 /// A partial that puts `text` in the page's stream status line.
@@ -111,10 +120,21 @@ pub fn frame_notice(text: &str, link: Option<(&str, &str)>) -> Bytes {
 
 /// Sent to every stream when the server stops: reconnect in a few seconds.
 pub fn restarting() -> Bytes {
-    let body = status("The server is restarting: reconnecting in a moment…").into_string();
+    retrying("The server is restarting: reconnecting in a moment…")
+}
+
+/// A status line, and a reconnect three seconds after the stream ends.
+fn retrying(text: &str) -> Bytes {
+    let body = status(text).into_string();
     let mut out = BytesMut::from(&b"retry: 3000\n"[..]);
     out.put_slice(&message(None, &body));
     out.freeze()
+}
+
+/// Sent to a stream that cannot start because the store is out of reach:
+/// the page says so and reconnects by itself a few seconds later.
+pub fn unavailable() -> Bytes {
+    retrying("The chat cannot be reached for a moment: reconnecting…")
 }
 
 /// Sent first on every stream: clears a stale status line (after a reconnect).

@@ -9,8 +9,7 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::elements::Element;
@@ -18,6 +17,7 @@ use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
+pub use crate::common::tools::{find_tool, free_port, fresh_dir, loud, missing};
 use crate::common::{TestServer, spawn_app};
 
 /// How long something that happens live may take (the contract says 5 s).
@@ -112,51 +112,24 @@ pub fn browser_tools(test: &str) -> Option<&'static Tools> {
             }
             other => other,
         };
-        let missing: Vec<&str> = [
+        let missing_tools: Vec<&str> = [
             ("chromium", chromium.is_none()),
             ("chromedriver", chromedriver.is_none()),
         ]
         .into_iter()
         .filter_map(|(name, missing)| missing.then_some(name))
         .collect();
-        let need = format!(
+        missing(&format!(
             "browser tests need chromium and chromedriver \
              (apt-get install chromium chromium-driver); missing: {}",
-            missing.join(", ")
-        );
-        if std::env::var("CI").is_ok_and(|ci| ci == "true") {
-            panic!("{need}\nCI=true: a missing browser is a failure here, not a skip.");
-        }
-        let bar = "!".repeat(100);
-        loud(&format!("\n{bar}\nSKIPPED: {need}\n{bar}\n"));
+            missing_tools.join(", ")
+        ));
         None
     });
     if tools.is_none() {
         loud(&format!("SKIPPED: {test} (no chromium/chromedriver)\n"));
     }
     tools.as_ref()
-}
-
-/// Straight to the process's stderr, past the test harness's capture, so
-/// that a plain `cargo test` shows it too.
-pub fn loud(text: &str) {
-    use std::io::Write;
-    let _ = std::io::stderr().write_all(text.as_bytes());
-}
-
-/// `$env` if set, else `default` if it exists, else the first of `names` on `PATH`.
-pub fn find_tool(env: &str, default: &str, names: &[&str]) -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os(env) {
-        let path = PathBuf::from(path);
-        return path.is_file().then_some(path);
-    }
-    if Path::new(default).is_file() {
-        return Some(PathBuf::from(default));
-    }
-    let dirs = std::env::var_os("PATH")?;
-    std::env::split_paths(&dirs)
-        .flat_map(|dir| names.iter().map(move |name| dir.join(name)))
-        .find(|path| path.is_file())
 }
 
 /// A chromedriver process of our own on a free port, in its own process
@@ -279,26 +252,6 @@ impl Drop for Chromedriver {
             let _ = std::fs::remove_dir_all(dir);
         }
     }
-}
-
-pub fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    listener.local_addr().expect("local addr").port()
-}
-
-/// A new empty directory under the system's temporary directory.
-pub fn fresh_dir(what: &str) -> PathBuf {
-    static COUNT: AtomicUsize = AtomicUsize::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let n = COUNT.fetch_add(1, Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!(
-        "livechat-browser-{what}-{}-{n}-{nanos}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("create {}: {e}", dir.display()));
-    dir
 }
 
 // ---------------------------------------------------------------------------

@@ -8,6 +8,11 @@ use livechat::config::Config;
 use livechat::shutdown::Trigger;
 use livechat::{AppState, app, serve};
 
+pub mod cluster;
+pub mod people;
+pub mod sse;
+pub mod tools;
+
 /// A livechat server on `127.0.0.1:0`, serving until dropped.
 pub struct TestServer {
     pub addr: SocketAddr,

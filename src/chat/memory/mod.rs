@@ -3,7 +3,6 @@
 //! lists, batched notices) are tasks that take the lock when they fire.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -12,13 +11,13 @@ use time::OffsetDateTime;
 use tokio::sync::broadcast;
 use tokio::time::Instant;
 
+use super::counted::Counted;
 use super::pair::{Pairing, Queue};
 use super::room::{Room, RoomSettings};
 use super::{
-    ChatError, EventId, Frame, Member, MemberId, MessageText, Name, Online, PairWatch, Render,
-    RoomCode, RoomSummary, Snapshot, Stats, Store, Subscription,
+    ChatError, EventId, Frame, Member, MemberId, MessageText, Name, PairWatch, Render, RoomCode,
+    RoomSummary, Snapshot, Stats, Store, Subscription,
 };
-use crate::chat::Event;
 
 /// The Online list of a room is sent at most this often.
 const ONLINE_EVERY: Duration = Duration::from_secs(1);
@@ -97,34 +96,11 @@ struct Flush {
     scheduled: bool,
 }
 
-/// A `Render` that counts what it renders, so `/metrics` can show that each
-/// message was rendered once.
-struct Counted {
-    inner: Arc<dyn Render>,
-    log_items: AtomicU64,
-}
-
-impl Render for Counted {
-    fn log_item(&self, id: EventId, event: &Event) -> Frame {
-        self.log_items.fetch_add(1, Ordering::Relaxed);
-        self.inner.log_item(id, event)
-    }
-    fn online(&self, last: EventId, online: &Online) -> Frame {
-        self.inner.online(last, online)
-    }
-    fn resync(&self, last: EventId, items: &[Frame]) -> Frame {
-        self.inner.resync(last, items)
-    }
-}
-
 impl MemoryStore {
     pub fn new(settings: Settings, render: Arc<dyn Render>) -> Self {
         let shared = Arc::new(Shared {
             state: Mutex::new(State::new(settings.max_queue)),
-            render: Counted {
-                inner: render,
-                log_items: AtomicU64::new(0),
-            },
+            render: Counted::new(render),
             settings,
         });
         {
@@ -367,7 +343,7 @@ impl Store for MemoryStore {
             members: state.members.len(),
             streams: state.streams,
             messages: state.messages,
-            renders: self.shared.render.log_items.load(Ordering::Relaxed),
+            renders: self.shared.render.count(),
             queue: state.queue.len(),
         }
     }

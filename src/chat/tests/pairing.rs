@@ -13,9 +13,8 @@ fn matched(pairing: Option<Pairing>) -> RoomCode {
     }
 }
 
-#[tokio::test(start_paused = true)]
-async fn the_two_who_waited_longest_are_paired_into_a_new_room() {
-    let chat = store();
+async fn the_two_who_waited_longest_are_paired_into_a_new_room(kit: Kit) {
+    let chat = kit.store().await;
     let (ann, bob, cy) = (member("Ann"), member("Bob"), member("Cy"));
     assert_eq!(chat.queue(&ann).await, Ok(Pairing::Waiting));
     let code = matched(chat.queue(&bob).await.ok());
@@ -32,9 +31,8 @@ async fn the_two_who_waited_longest_are_paired_into_a_new_room() {
     );
 }
 
-#[tokio::test(start_paused = true)]
-async fn a_second_tab_keeps_the_one_place_and_is_never_paired_with_itself() {
-    let chat = store();
+async fn a_second_tab_keeps_the_one_place_and_is_never_paired_with_itself(kit: Kit) {
+    let chat = kit.store().await;
     let ann = member("Ann");
     assert_eq!(chat.queue(&ann).await, Ok(Pairing::Waiting));
     let tab1 = chat.watch_pairing(ann.id).await.expect("queued");
@@ -44,17 +42,15 @@ async fn a_second_tab_keeps_the_one_place_and_is_never_paired_with_itself() {
     let bob = member("Bob");
     let code = matched(chat.queue(&bob).await.ok());
     for tab in [tab1, tab2] {
-        assert_eq!(
-            *tab.matched.borrow(),
-            Some(code.clone()),
-            "every tab hears it"
-        );
+        let heard = kit
+            .until(|| async { *tab.matched.borrow() == Some(code.clone()) })
+            .await;
+        assert!(heard, "every tab hears it");
     }
 }
 
-#[tokio::test(start_paused = true)]
-async fn someone_who_cancelled_is_never_paired() {
-    let chat = store();
+async fn someone_who_cancelled_is_never_paired(kit: Kit) {
+    let chat = kit.store().await;
     let (ann, bob) = (member("Ann"), member("Bob"));
     chat.queue(&ann).await.expect("queued");
     chat.cancel(ann.id).await;
@@ -63,27 +59,27 @@ async fn someone_who_cancelled_is_never_paired() {
     assert_eq!(chat.stats().await.queue, 1);
 }
 
-#[tokio::test(start_paused = true)]
-async fn a_closed_waiting_page_is_not_paired_and_leaves_after_grace() {
-    let chat = store();
+async fn a_closed_waiting_page_is_not_paired_and_leaves_after_grace(kit: Kit) {
+    let chat = kit.store().await;
     let (ann, bob, cy) = (member("Ann"), member("Bob"), member("Cy"));
     chat.queue(&ann).await.expect("queued");
     drop(chat.watch_pairing(ann.id).await.expect("queued"));
     assert_eq!(chat.queue(&bob).await, Ok(Pairing::Waiting), "not with Ann");
     assert_eq!(chat.stats().await.queue, 2);
-    tokio::time::sleep(GRACE + Duration::from_secs(1)).await;
-    assert_eq!(chat.pairing(ann.id).await, None, "Ann is gone after grace");
-    assert_eq!(
-        chat.pairing(bob.id).await,
-        None,
-        "Bob never opened the page"
-    );
+    let gone = kit
+        .until(|| async { chat.pairing(ann.id).await.is_none() })
+        .await;
+    assert!(gone, "Ann is gone after grace");
+    let gone = kit
+        .until(|| async { chat.pairing(bob.id).await.is_none() })
+        .await;
+    assert!(gone, "Bob never opened the page");
     assert_eq!(chat.stats().await.queue, 0);
     let _bob_page = {
         chat.queue(&bob).await.expect("queued");
         chat.watch_pairing(bob.id).await.expect("queued")
     };
-    tokio::time::sleep(GRACE * 2).await;
+    tokio::time::sleep(kit.grace * 2).await;
     assert_eq!(
         chat.pairing(bob.id).await,
         Some(Pairing::Waiting),
@@ -93,9 +89,8 @@ async fn a_closed_waiting_page_is_not_paired_and_leaves_after_grace() {
     assert_eq!(matched(chat.pairing(bob.id).await), code);
 }
 
-#[tokio::test(start_paused = true)]
-async fn a_reopened_waiting_page_is_paired_again() {
-    let chat = store();
+async fn a_reopened_waiting_page_is_paired_again(kit: Kit) {
+    let chat = kit.store().await;
     let (ann, bob) = (member("Ann"), member("Bob"));
     chat.queue(&ann).await.expect("queued");
     drop(chat.watch_pairing(ann.id).await.expect("queued"));
@@ -112,9 +107,8 @@ async fn a_reopened_waiting_page_is_paired_again() {
     assert_eq!(matched(chat.pairing(bob.id).await), code);
 }
 
-#[tokio::test(start_paused = true)]
-async fn a_full_queue_refuses_with_a_clear_reason() {
-    let chat = store(); // room for three
+async fn a_full_queue_refuses_with_a_clear_reason(kit: Kit) {
+    let chat = kit.store().await; // room for three
     for name in ["Ann", "Bob", "Cy"] {
         let m = member(name);
         chat.queue(&m).await.expect("queued");
@@ -130,9 +124,8 @@ async fn a_full_queue_refuses_with_a_clear_reason() {
     assert_eq!(chat.stats().await.queue, 3);
 }
 
-#[tokio::test(start_paused = true)]
-async fn when_one_of_a_pair_leaves_the_other_is_offered_a_new_stranger() {
-    let chat = store();
+async fn when_one_of_a_pair_leaves_the_other_is_offered_a_new_stranger(kit: Kit) {
+    let chat = kit.store().await;
     let (ann, bob) = (member("Ann"), member("Bob"));
     chat.queue(&ann).await.expect("queued");
     let code = matched(chat.queue(&bob).await.ok());
@@ -147,22 +140,35 @@ async fn when_one_of_a_pair_leaves_the_other_is_offered_a_new_stranger() {
     );
 }
 
-#[tokio::test(start_paused = true)]
-async fn an_unfollowed_match_is_forgotten_after_grace() {
-    let chat = store();
+async fn an_unfollowed_match_is_forgotten_after_grace(kit: Kit) {
+    let chat = kit.store().await;
     let (ann, bob) = (member("Ann"), member("Bob"));
     chat.queue(&ann).await.expect("queued");
     chat.queue(&bob).await.expect("queued");
-    tokio::time::sleep(GRACE + Duration::from_secs(1)).await;
-    assert_eq!(chat.pairing(ann.id).await, None);
-    assert_eq!(chat.pairing(bob.id).await, None);
-    let stats = chat.stats().await;
-    assert_eq!(
-        (stats.rooms, stats.members, stats.queue),
-        (1, 0, 0),
+    let forgotten = kit
+        .until(|| async {
+            let stats = chat.stats().await;
+            (stats.rooms, stats.members, stats.queue) == (1, 0, 0)
+        })
+        .await;
+    assert!(
+        forgotten,
         "only the public room is left: no pair room, member or waiter"
     );
+    assert_eq!(chat.pairing(ann.id).await, None);
+    assert_eq!(chat.pairing(bob.id).await, None);
 }
+
+on_both_stores!(
+    the_two_who_waited_longest_are_paired_into_a_new_room,
+    a_second_tab_keeps_the_one_place_and_is_never_paired_with_itself,
+    someone_who_cancelled_is_never_paired,
+    a_closed_waiting_page_is_not_paired_and_leaves_after_grace,
+    a_reopened_waiting_page_is_paired_again,
+    a_full_queue_refuses_with_a_clear_reason,
+    when_one_of_a_pair_leaves_the_other_is_offered_a_new_stranger,
+    an_unfollowed_match_is_forgotten_after_grace,
+);
 
 /// Keeps the names of every pairing notice, to check who was paired with whom.
 struct Recorder(Arc<Mutex<Vec<[Name; 2]>>>);
@@ -179,6 +185,9 @@ impl Render for Recorder {
     }
     fn resync(&self, last: EventId, items: &[Frame]) -> Frame {
         Plain.resync(last, items)
+    }
+    fn status(&self, last: EventId, text: &str) -> Frame {
+        Plain.status(last, text)
     }
 }
 

@@ -1,0 +1,42 @@
+//! A `Render` that counts what it renders, so `/metrics` can show that each
+//! message was rendered once.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::{Event, EventId, Frame, Online, Render};
+
+pub struct Counted {
+    inner: Arc<dyn Render>,
+    log_items: AtomicU64,
+}
+
+impl Counted {
+    pub fn new(inner: Arc<dyn Render>) -> Self {
+        Self {
+            inner,
+            log_items: AtomicU64::new(0),
+        }
+    }
+
+    /// Log items rendered so far.
+    pub fn count(&self) -> u64 {
+        self.log_items.load(Ordering::Relaxed)
+    }
+}
+
+impl Render for Counted {
+    fn log_item(&self, id: EventId, event: &Event) -> Frame {
+        self.log_items.fetch_add(1, Ordering::Relaxed);
+        self.inner.log_item(id, event)
+    }
+    fn online(&self, last: EventId, online: &Online) -> Frame {
+        self.inner.online(last, online)
+    }
+    fn resync(&self, last: EventId, items: &[Frame]) -> Frame {
+        self.inner.resync(last, items)
+    }
+    fn status(&self, last: EventId, text: &str) -> Frame {
+        self.inner.status(last, text)
+    }
+}

@@ -1,0 +1,470 @@
+//! What one server keeps of the rooms its streams read: the rendered log
+//! (each event rendered once here, shared by every local stream), the
+//! broadcast channel streams listen on, and which of its members have
+//! streams open. `sync` brings a room up to date from its Redis stream:
+//! whatever pub/sub said or missed, it reads everything after the last id
+//! it delivered, so nothing is lost or sent twice.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, MutexGuard};
+
+use redis::AsyncCommands;
+use tokio::sync::{broadcast, watch};
+use tokio::time::Instant;
+
+use super::codec::{self, Entry, now_ms};
+use super::scripts::keys;
+use super::{Inner, down};
+use crate::chat::room::{ONLINE_SHOWN, Tap, missed, whole_log};
+use crate::chat::{ChatError, Event, EventId, Frame, MemberId, Online, Render, RoomCode};
+
+/// The Online list of a room is sent at most this often by one server.
+const ONLINE_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+#[derive(Default)]
+pub(super) struct Local {
+    pub rooms: HashMap<RoomCode, LocalRoom>,
+    /// Members with a waiting page open here, and what their pages hear.
+    pub watchers: HashMap<MemberId, Watcher>,
+    pub streams: usize,
+    /// No sweeping before then (set after Redis was out of reach).
+    pub sweep_after: Option<Instant>,
+}
+
+pub(super) struct Watcher {
+    pub pages: u32,
+    pub tx: watch::Sender<Option<RoomCode>>,
+}
+
+pub(super) struct LocalRoom {
+    /// The last event delivered here; `None` until the log was first read.
+    last: Option<EventId>,
+    history: VecDeque<Frame>,
+    tx: broadcast::Sender<Frame>,
+    members: HashMap<MemberId, LocalMember>,
+    online: Option<Frame>,
+    online_sent: Option<Instant>,
+    online_scheduled: bool,
+    /// One read of the log at a time, so entries are applied in order, once.
+    fetch: Arc<tokio::sync::Mutex<()>>,
+    /// A read was asked for and has not started: more asks can wait for it.
+    pub wanted: bool,
+    /// When the room last had a stream here, to forget it later.
+    pub used: Instant,
+    /// When this server last pushed back the expiry of the room's keys.
+    pub kept: Option<Instant>,
+}
+
+struct LocalMember {
+    streams: u32,
+    /// Dropped when the member leaves: their streams here end.
+    here: watch::Sender<()>,
+}
+
+impl LocalRoom {
+    fn new(history_len: usize) -> Self {
+        Self {
+            last: None,
+            history: VecDeque::new(),
+            tx: broadcast::channel(history_len.clamp(16, 1024)).0,
+            members: HashMap::new(),
+            online: None,
+            online_sent: None,
+            online_scheduled: false,
+            fetch: Arc::default(),
+            wanted: false,
+            used: Instant::now(),
+            kept: None,
+        }
+    }
+
+    /// Streams open here on this room.
+    pub fn streams(&self) -> u32 {
+        self.members.values().map(|m| m.streams).sum()
+    }
+
+    /// Those of its members that have a stream open here.
+    pub fn attached(&self) -> impl Iterator<Item = MemberId> + '_ {
+        self.members
+            .iter()
+            .filter(|(_, m)| m.streams > 0)
+            .map(|(id, _)| *id)
+    }
+
+    pub fn idle(&self) -> bool {
+        self.streams() == 0 && self.tx.receiver_count() == 0
+    }
+}
+
+/// What a read of the log found.
+enum Read {
+    /// The room is gone from Redis.
+    Gone,
+    /// Entries of the room born at `epoch`; `fresh` when they replace
+    /// everything kept (first read, or the room was made anew).
+    Entries {
+        epoch: u64,
+        fresh: bool,
+        entries: Vec<Entry>,
+    },
+}
+
+fn parse_id(id: &str) -> Option<EventId> {
+    id.parse().ok()
+}
+
+impl Inner {
+    pub(super) fn lock(&self) -> MutexGuard<'_, Local> {
+        self.local
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Reads what is new in the room's log and delivers it to local streams.
+    pub(super) async fn sync(self: &Arc<Self>, code: &RoomCode) -> Result<(), ChatError> {
+        let (fetch, last) = {
+            let mut local = self.lock();
+            let history_len = self.history_len();
+            let room = local
+                .rooms
+                .entry(code.clone())
+                .or_insert_with(|| LocalRoom::new(history_len));
+            (Arc::clone(&room.fetch), room.last)
+        };
+        let _one_at_a_time = fetch.lock().await;
+        // Read again: another sync may have gone before us.
+        let last = match self.lock().rooms.get_mut(code) {
+            Some(room) => {
+                room.wanted = false;
+                room.last
+            }
+            None => last,
+        };
+        let read = self.read(code, last).await.map_err(down)?;
+        self.apply(code, read);
+        Ok(())
+    }
+
+    /// `sync`, only for a room this server already follows.
+    pub(super) async fn sync_if_local(self: &Arc<Self>, code: &RoomCode) -> Result<(), ChatError> {
+        if self.lock().rooms.contains_key(code) {
+            self.sync(code).await?;
+        }
+        Ok(())
+    }
+
+    async fn read(&self, code: &RoomCode, last: Option<EventId>) -> redis::RedisResult<Read> {
+        let mut conn = self.conn();
+        let epoch: Option<u64> = conn.hget(keys::room(code), "epoch").await?;
+        let Some(epoch) = epoch else {
+            return Ok(Read::Gone);
+        };
+        let log = keys::log(code);
+        match last {
+            Some(last) if last.epoch == epoch => {
+                let entries: Vec<Entry> = redis::cmd("XRANGE")
+                    .arg(&log)
+                    .arg(format!("({last}"))
+                    .arg("+")
+                    .query_async(&mut conn)
+                    .await?;
+                Ok(Read::Entries {
+                    epoch,
+                    fresh: false,
+                    entries,
+                })
+            }
+            _ => {
+                let mut entries: Vec<Entry> = redis::cmd("XREVRANGE")
+                    .arg(&log)
+                    .arg("+")
+                    .arg("-")
+                    .arg("COUNT")
+                    .arg(self.history_len())
+                    .query_async(&mut conn)
+                    .await?;
+                entries.reverse();
+                Ok(Read::Entries {
+                    epoch,
+                    fresh: true,
+                    entries,
+                })
+            }
+        }
+    }
+
+    /// Renders (once) and delivers what was read.
+    fn apply(self: &Arc<Self>, code: &RoomCode, read: Read) {
+        let mut local = self.lock();
+        let history_len = self.history_len();
+        let Read::Entries {
+            epoch,
+            fresh,
+            entries,
+        } = read
+        else {
+            if !self.is_public(code) && local.rooms.remove(code).is_some() {
+                tracing::info!(room = %code, "room closed");
+            }
+            return;
+        };
+        let Some(room) = local.rooms.get_mut(code) else {
+            return;
+        };
+        // A public room made anew (Redis lost it) keeps its streams, which
+        // are sent the new log whole; a private one's streams end with it.
+        let mut resync = false;
+        if fresh {
+            if room.last.is_some() {
+                if self.is_public(code) {
+                    room.history.clear();
+                    resync = true;
+                } else {
+                    *room = LocalRoom::new(history_len);
+                }
+            }
+            room.last = Some(EventId::start(epoch));
+        }
+        let mut presence_changed = false;
+        for (id, fields) in entries {
+            let (Some(id), Some(last)) = (parse_id(&id), room.last) else {
+                continue;
+            };
+            // Older, or of another life of the room than the one just read.
+            if id <= last || id.epoch != epoch {
+                continue;
+            }
+            room.last = Some(id);
+            let Some(decoded) = codec::decode(code, &fields) else {
+                tracing::warn!(room = %code, %id, "unreadable log entry skipped");
+                continue;
+            };
+            presence_changed |= !matches!(decoded.event, Event::Message { .. });
+            if let Some(gone) = decoded.left {
+                room.members.remove(&gone);
+            }
+            let frame = self.render.log_item(id, &decoded.event);
+            if room.history.len() >= history_len {
+                room.history.pop_front();
+            }
+            room.history.push_back(frame.clone());
+            let _ = room.tx.send(frame); // Err only means that nobody is listening
+        }
+        if let (true, Some(last)) = (resync, room.last) {
+            let _ = room.tx.send(whole_log(&room.history, last, &self.render));
+        }
+        drop(local);
+        if presence_changed || fresh {
+            self.online_changed(code);
+        }
+    }
+
+    /// `member` left `code`: their streams here end, and the Online list
+    /// follows (also when the notice waits in a batch).
+    pub(super) fn gone(self: &Arc<Self>, code: &RoomCode, member: MemberId) {
+        let followed = match self.lock().rooms.get_mut(code) {
+            Some(room) => {
+                room.members.remove(&member);
+                true
+            }
+            None => false,
+        };
+        if followed {
+            self.online_changed(code);
+        }
+    }
+
+    /// The log a page load shows, and its last id.
+    pub(super) fn local_log(&self, code: &RoomCode) -> Option<(Vec<Frame>, EventId)> {
+        let local = self.lock();
+        let room = local.rooms.get(code)?;
+        Some((room.history.iter().cloned().collect(), room.last?))
+    }
+
+    pub(super) fn whole_log(&self, code: &RoomCode) -> Option<(Frame, broadcast::Receiver<Frame>)> {
+        let local = self.lock();
+        let room = local.rooms.get(code)?;
+        let log = whole_log(&room.history, room.last?, &self.render);
+        Some((log, room.tx.subscribe()))
+    }
+
+    /// A stream of `member` opens here: what it missed, and what it listens to.
+    pub(super) fn attach(
+        &self,
+        code: &RoomCode,
+        member: MemberId,
+        after: Option<EventId>,
+        online: Frame,
+    ) -> Result<Tap, ChatError> {
+        let mut local = self.lock();
+        let room = local.rooms.get_mut(code).ok_or(ChatError::Unavailable)?;
+        let last = room.last.ok_or(ChatError::Unavailable)?;
+        let seat = room.members.entry(member).or_insert_with(|| LocalMember {
+            streams: 0,
+            here: watch::channel(()).0,
+        });
+        seat.streams += 1;
+        let here = seat.here.subscribe();
+        room.used = Instant::now();
+        let mut backlog = missed(&room.history, last, after, &self.render);
+        backlog.push(online);
+        let rx = room.tx.subscribe();
+        local.streams += 1;
+        Ok(Tap { backlog, rx, here })
+    }
+
+    /// A stream closed; when it was the member's last here, their presence
+    /// runs out after the grace period unless a stream elsewhere keeps it.
+    fn detach(self: &Arc<Self>, code: &RoomCode, member: MemberId) {
+        let inner = Arc::clone(self);
+        self.spawn_pending(async move {
+            let _ = inner.count_stream(member, -1).await;
+        });
+        let last_one = {
+            let mut local = self.lock();
+            local.streams = local.streams.saturating_sub(1);
+            let Some(room) = local.rooms.get_mut(code) else {
+                return;
+            };
+            room.used = Instant::now();
+            match room.members.get_mut(&member) {
+                Some(seat) => {
+                    seat.streams = seat.streams.saturating_sub(1);
+                    seat.streams == 0
+                }
+                None => false,
+            }
+        };
+        if !last_one {
+            return;
+        }
+        let inner = Arc::clone(self);
+        let key = format!("{code} {}", member.0);
+        self.spawn_pending(async move {
+            let _: Result<(), _> = inner
+                .conn()
+                .zadd_options(
+                    keys::PRESENCE,
+                    key,
+                    now_ms() + inner.grace_ms(),
+                    &redis::SortedSetAddOptions::update_only(Some(redis::UpdateCheck::GT)),
+                )
+                .await;
+        });
+    }
+
+    /// Who is present in the room, as Redis says.
+    pub(super) async fn read_online(&self, code: &RoomCode) -> Result<Online, ChatError> {
+        let mut conn = self.conn();
+        let present = keys::present(code);
+        let (ids, total): (Vec<String>, usize) = redis::pipe()
+            .zrange(&present, 0, ONLINE_SHOWN as isize - 1)
+            .zcard(&present)
+            .query_async(&mut conn)
+            .await
+            .map_err(down)?;
+        let authors: Vec<Option<String>> = if ids.is_empty() {
+            Vec::new()
+        } else {
+            redis::cmd("HMGET")
+                .arg(keys::authors(code))
+                .arg(&ids)
+                .query_async(&mut conn)
+                .await
+                .map_err(down)?
+        };
+        Ok(Online {
+            members: authors
+                .iter()
+                .flatten()
+                .filter_map(|a| codec::parse_author(a))
+                .collect(),
+            total,
+        })
+    }
+
+    /// The room's Online list as a frame: the one sent last, or a fresh one.
+    pub(super) async fn online_frame(&self, code: &RoomCode) -> Result<Frame, ChatError> {
+        let (cached, last) = {
+            let local = self.lock();
+            let room = local.rooms.get(code).ok_or(ChatError::Unavailable)?;
+            (
+                room.online.clone(),
+                room.last.ok_or(ChatError::Unavailable)?,
+            )
+        };
+        if let Some(frame) = cached {
+            return Ok(frame);
+        }
+        let online = self.read_online(code).await?;
+        Ok(self.render.online(last, &online))
+    }
+
+    /// Presence in the room changed: the Online list follows, at most once a
+    /// second from this server.
+    pub(super) fn online_changed(self: &Arc<Self>, code: &RoomCode) {
+        let due = {
+            let mut local = self.lock();
+            let Some(room) = local.rooms.get_mut(code) else {
+                return;
+            };
+            if room.online_scheduled {
+                return;
+            }
+            room.online_scheduled = true;
+            let now = Instant::now();
+            room.online_sent
+                .map_or(now, |sent| (sent + ONLINE_EVERY).max(now))
+        };
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let inner = Arc::clone(self);
+        let code = code.clone();
+        // Ends when the list is sent (or could not be read).
+        runtime.spawn(async move {
+            tokio::time::sleep_until(due).await;
+            let online = inner.read_online(&code).await;
+            let mut local = inner.lock();
+            let Some(room) = local.rooms.get_mut(&code) else {
+                return;
+            };
+            room.online_scheduled = false;
+            let (Ok(online), Some(last)) = (online, room.last) else {
+                return;
+            };
+            room.online_sent = Some(Instant::now());
+            let frame = inner.render.online(last, &online);
+            room.online = Some(frame.clone());
+            let _ = room.tx.send(frame);
+        });
+    }
+
+    /// Tells every local stream something about the connection to Redis.
+    pub(super) fn tell_streams(&self, text: &str) {
+        let local = self.lock();
+        for room in local.rooms.values() {
+            if let Some(last) = room.last {
+                let _ = room.tx.send(self.render.status(last, text));
+            }
+        }
+    }
+
+    /// Rooms this server follows.
+    pub(super) fn local_rooms(&self) -> Vec<RoomCode> {
+        self.lock().rooms.keys().cloned().collect()
+    }
+}
+
+/// Holds a member present while a stream is open.
+pub(super) struct StreamGuard {
+    pub inner: Arc<Inner>,
+    pub code: RoomCode,
+    pub member: MemberId,
+}
+
+impl Drop for StreamGuard {
+    fn drop(&mut self) {
+        self.inner.detach(&self.code, self.member);
+    }
+}

@@ -1,0 +1,214 @@
+//! The pairing queue in Redis: one queue for every server, paired by one
+//! script (`PAIR`) so no two servers can take the same waiter; waiting pages
+//! hear their match through pub/sub, and through their heartbeat if that was
+//! missed.
+
+use std::sync::Arc;
+
+use redis::AsyncCommands;
+use tokio::sync::watch;
+
+use super::codec::{self, now_ms};
+use super::local::Watcher;
+use super::scripts::keys;
+use super::{Inner, PAIR_CODES, down};
+use crate::chat::{ChatError, Member, MemberId, PairWatch, Pairing, RoomCode};
+
+impl Inner {
+    /// Queues `member` (keeping their place) and pairs whoever can be paired.
+    pub(super) async fn queue(&self, member: &Member) -> Result<Pairing, ChatError> {
+        let now = now_ms();
+        let queued: i64 = self
+            .scripts
+            .queue
+            .arg(member.id.0.to_string())
+            .arg(codec::author(&member.seed, &member.name))
+            .arg(now + self.grace_ms())
+            .arg(self.settings.max_queue)
+            .arg(now)
+            .invoke_async(&mut self.conn())
+            .await
+            .map_err(down)?;
+        if queued < 0 {
+            return Err(ChatError::QueueFull);
+        }
+        self.pair_all().await?;
+        Ok(self
+            .read_pairing(member.id)
+            .await?
+            .unwrap_or(Pairing::Waiting))
+    }
+
+    /// The member leaves the queue, or forgets their match.
+    pub(super) async fn cancel(&self, member: MemberId) {
+        let cancelled: Result<i64, _> = self
+            .scripts
+            .cancel
+            .arg(member.0.to_string())
+            .invoke_async(&mut self.conn())
+            .await;
+        if let Err(why) = cancelled {
+            down(why);
+        }
+    }
+
+    /// Opens a waiting page's watch on the queue; `None` when not queued.
+    pub(super) async fn watch_pairing(self: &Arc<Self>, member: MemberId) -> Option<PairWatch> {
+        let now = match self.waiting(member, true).await {
+            Ok(now) => now?,
+            // Redis is away: the page keeps waiting, and its heartbeat
+            // catches up with the queue once Redis is back.
+            Err(_) => Pairing::Waiting,
+        };
+        // A page that was closed and opens again can be paired again.
+        let _ = self.pair_all().await;
+        let now = self
+            .read_pairing(member)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or(now);
+        let matched = self.watch(member, now);
+        Some(PairWatch {
+            matched,
+            guard: Box::new(PairGuard {
+                inner: Arc::clone(self),
+                member,
+            }),
+        })
+    }
+
+    /// Pairs whoever can be paired, first come, first served.
+    pub(super) async fn pair_all(&self) -> Result<(), ChatError> {
+        self.settle().await;
+        loop {
+            let codes: Vec<String> = (0..PAIR_CODES)
+                .map(|_| RoomCode::random().to_string())
+                .collect();
+            let now = now_ms();
+            let made: Vec<String> = self
+                .scripts
+                .pair
+                .arg(now)
+                .arg(now)
+                .arg(self.history_len())
+                .arg(now + self.grace_ms())
+                .arg(self.settings.max_rooms)
+                .arg(&codes)
+                .invoke_async(&mut self.conn())
+                .await
+                .map_err(down)?;
+            // Every code used up: there may be more to pair.
+            if made.len() < PAIR_CODES / 2 {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Where the member stands with the queue, read from Redis.
+    pub(super) async fn read_pairing(
+        &self,
+        member: MemberId,
+    ) -> Result<Option<Pairing>, ChatError> {
+        let (author, matched): (Option<String>, Option<String>) = self
+            .conn()
+            .hmget(keys::waiter(member), &["author", "matched"])
+            .await
+            .map_err(down)?;
+        Ok(
+            author.map(|_| match matched.as_deref().and_then(RoomCode::from_path) {
+                Some(code) => Pairing::Matched(code),
+                None => Pairing::Waiting,
+            }),
+        )
+    }
+
+    /// A waiting page's heartbeat (or its close, when `open` is false): where
+    /// the member stands, `None` when no longer queued.
+    pub(super) async fn waiting(
+        &self,
+        member: MemberId,
+        open: bool,
+    ) -> Result<Option<Pairing>, ChatError> {
+        let now = now_ms();
+        let (live, expiry) = if open {
+            (now + 3 * self.beat.as_millis() as i64, now + self.live_ms())
+        } else {
+            (0, now + self.grace_ms())
+        };
+        let matched: Option<String> = self
+            .scripts
+            .waiting
+            .arg(member.0.to_string())
+            .arg(live)
+            .arg(expiry)
+            .invoke_async(&mut self.conn())
+            .await
+            .map_err(down)?;
+        Ok(matched.map(|code| match RoomCode::from_path(&code) {
+            Some(code) => Pairing::Matched(code),
+            None => Pairing::Waiting,
+        }))
+    }
+
+    /// A waiting page of `member` opened here.
+    pub(super) fn watch(
+        &self,
+        member: MemberId,
+        now: Pairing,
+    ) -> watch::Receiver<Option<RoomCode>> {
+        let mut local = self.lock();
+        let watcher = local.watchers.entry(member).or_insert_with(|| Watcher {
+            pages: 0,
+            tx: watch::channel(None).0,
+        });
+        watcher.pages += 1;
+        if let Pairing::Matched(code) = now {
+            watcher.tx.send_replace(Some(code));
+        }
+        watcher.tx.subscribe()
+    }
+
+    /// `member` was matched into `code`: their waiting pages here hear it.
+    pub(super) fn matched(&self, member: MemberId, code: RoomCode) {
+        if let Some(watcher) = self.lock().watchers.get(&member) {
+            watcher.tx.send_if_modified(|now| {
+                let changed = now.as_ref() != Some(&code);
+                *now = Some(code);
+                changed
+            });
+        }
+    }
+}
+
+/// Keeps a member queued while a waiting page is open.
+pub(super) struct PairGuard {
+    pub inner: Arc<Inner>,
+    pub member: MemberId,
+}
+
+impl Drop for PairGuard {
+    fn drop(&mut self) {
+        let last_one = {
+            let mut local = self.inner.lock();
+            match local.watchers.get_mut(&self.member) {
+                Some(watcher) => {
+                    watcher.pages = watcher.pages.saturating_sub(1);
+                    let last = watcher.pages == 0;
+                    if last {
+                        local.watchers.remove(&self.member);
+                    }
+                    last
+                }
+                None => false,
+            }
+        };
+        if last_one {
+            let inner = Arc::clone(&self.inner);
+            let member = self.member;
+            self.inner.spawn_pending(async move {
+                let _ = inner.waiting(member, false).await;
+            });
+        }
+    }
+}
