@@ -449,17 +449,15 @@ impl Store for RedisStore {
         }
     }
 
-    async fn rename(&self, member: MemberId, to: &Name) {
+    async fn rename(&self, member: MemberId, to: &Name) -> Result<(), ChatError> {
         let inner = &self.inner;
-        let codes: Vec<String> = match inner.conn().smembers(keys::rooms_of(member)).await {
-            Ok(codes) => codes,
-            Err(why) => {
-                down(why);
-                return;
-            }
-        };
+        let codes: Vec<String> = inner
+            .conn()
+            .smembers(keys::rooms_of(member))
+            .await
+            .map_err(down)?;
         for code in codes.iter().filter_map(|c| RoomCode::from_path(c)) {
-            let renamed: Result<i64, _> = inner
+            let _: i64 = inner
                 .scripts
                 .rename
                 .arg(code.as_str())
@@ -468,16 +466,11 @@ impl Store for RedisStore {
                 .arg(inner.history_len())
                 .arg(now_ms())
                 .invoke_async(&mut inner.conn())
-                .await;
-            match renamed {
-                Ok(_) => {
-                    let _ = inner.sync_if_local(&code).await;
-                }
-                Err(why) => {
-                    down(why);
-                }
-            }
+                .await
+                .map_err(down)?;
+            let _ = inner.sync_if_local(&code).await;
         }
+        Ok(())
     }
 
     async fn queue(&self, member: &Member) -> Result<Pairing, ChatError> {
