@@ -4,7 +4,13 @@
 //! holds the truth, changed only by atomic scripts (`scripts`); one pub/sub
 //! connection per server hears that a room's log grew, and a heartbeat task
 //! keeps this server's members present and times out those of dead servers
-//! (`tasks`).
+//! (`tasks`). Events are kept as plain fields and rendered by each server
+//! once (`codec`); the stranger queue is `queue`; limits and caps counted in
+//! Redis are `limits`.
+//!
+//! Ids: a room's stream ids are its event ids, `{epoch}-{seq}`, where the
+//! epoch is when this life of the room began, so a stream resuming on any
+//! server with `Last-Event-ID` reads exactly the gap.
 
 mod codec;
 mod limits;
