@@ -12,7 +12,7 @@ use bytes::Bytes;
 use serde::Deserialize;
 use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at};
 
-use super::home::{Refusal, StartInput, refuse, sign_in, typed_name};
+use super::home::{Refusal, StartInput, name_refused, refuse, sign_in, typed_name};
 use super::paths;
 use super::session::Session;
 use super::shape::Shape;
@@ -55,7 +55,10 @@ pub async fn post_pair(
         Ok(name) => name,
         Err(refused) => return refused,
     };
-    let member = sign_in(&app, &session, name).await;
+    let member = match sign_in(&app, &session, name).await {
+        Ok(member) => member,
+        Err(why) => return refuse(&app.chat, shape, &form, name_refused(&why)).await,
+    };
     let leave = input.leave.as_deref().and_then(RoomCode::from_path);
     let queued = app.chat.queue(&member).await;
     // Out of the old room only once queued: refused, the person stays there.

@@ -237,6 +237,12 @@ async fn redis_stopped_and_restarted_loses_nothing_acknowledged() {
         "refused, not silently lost"
     );
     assert!(chat.health().await.is_err(), "/healthz says so");
+    let annie = Name::parse("Annie", 32).expect("name");
+    assert_eq!(
+        chat.rename(ann.id, &annie).await,
+        Err(ChatError::Unavailable),
+        "a rename is refused, not lost"
+    );
     let got = hear(&mut sub.rx, &format!("status {}", redis_reconnecting())).await;
     assert!(
         got.iter().any(|t| t.starts_with("status Live updates")),
@@ -408,32 +414,8 @@ async fn pairing_stays_exact_across_servers_under_concurrency() {
     };
     let stores = servers_with(&kit, 2, settings).await;
     let people: Vec<Member> = (0..300).map(|n| member(&format!("m{n}"))).collect();
-    let mut tasks = tokio::task::JoinSet::new();
-    for (n, person) in people.iter().cloned().enumerate() {
-        let chat = stores[n % 2].clone();
-        let other = stores[(n + 1) % 2].clone();
-        tasks.spawn(async move {
-            match n % 3 {
-                0 => {
-                    chat.queue(&person).await.expect("queued");
-                }
-                1 => {
-                    chat.queue(&person).await.expect("queued");
-                    tokio::task::yield_now().await;
-                    other.cancel(person.id).await;
-                }
-                _ => {
-                    // Two tabs, on two servers: one member, one place.
-                    let (a, b) = tokio::join!(chat.queue(&person), other.queue(&person));
-                    a.expect("queued");
-                    b.expect("queued");
-                }
-            }
-        });
-    }
-    while let Some(done) = tasks.join_next().await {
-        done.expect("no task panicked");
-    }
+    let chats: Vec<Chat> = stores.iter().map(|s| Arc::new(s.clone()) as Chat).collect();
+    super::pairing::churn(&people, &chats).await;
     let url = kit.redis.as_ref().expect("redis").url();
     let mut conn = ::redis::Client::open(url)
         .expect("url")
