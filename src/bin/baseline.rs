@@ -120,7 +120,14 @@ fn see_other(to: &str, name: Option<&str>) -> Response {
     res
 }
 
+/// Streams above which joins and leaves are not announced: telling everyone
+/// about everyone costs N² (livechat batches them instead).
+const QUIET_ABOVE: usize = 50;
+
 fn notice(room: &Room, who: &str, what: &str) {
+    if room.tx.receiver_count() > QUIET_ABOVE {
+        return;
+    }
     room.publish(&format!(
         "<li class=\"notice\"><p>{} {what} </p></li>",
         escape(who)

@@ -1,4 +1,4 @@
-//! Churn: people join a room and leave it again, as fast as they can (or at
+//! Churn: people join a room (the join form, then the room page) and leave it again, as fast as they can (or at
 //! a set rate), while watchers with the room open count the join and leave
 //! notices they are shown. Big rooms batch notices ("c1, c2 and 37 others
 //! joined"): every person named or counted is one.
@@ -132,7 +132,12 @@ pub async fn run(
                         }
                     },
                 };
-                let who = match people::join(c, &code, &format!("c{k}")).await {
+                // As a browser: the join form, then the room page it leads to.
+                let joined = match people::join(c, &code, &format!("c{k}")).await {
+                    Ok(who) => people::page(c, &code, &who).await.map(|_| who),
+                    Err(why) => Err(why),
+                };
+                let who = match joined {
                     Ok(who) => who,
                     Err(why) => {
                         conn = None;

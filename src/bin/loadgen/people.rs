@@ -74,6 +74,22 @@ pub async fn stream(mut conn: Conn, code: &str, who: &Member) -> Result<Events, 
     Ok(Events::new(conn, head.chunked))
 }
 
+/// `GET /r/{code}`: the room page, which enters the room (the 303 of a
+/// join leads there). Returns the stream URL the page names.
+pub async fn page(conn: &mut Conn, code: &str, who: &Member) -> Result<String, Failure> {
+    let page = format!("/r/{code}");
+    let head = conn.send("GET", &page, Some(&who.cookie), None).await?;
+    let body = conn.body(&head).await?;
+    if head.status != 200 {
+        return Err(Failure::Http(format!(
+            "GET {page} answered {}",
+            head.status
+        )));
+    }
+    events_path(&body, code)
+        .ok_or_else(|| Failure::Http(format!("GET {page}: no stream URL in the page")))
+}
+
 /// The stream URL in a room page: `/r/{code}/events` and its `?after=`.
 fn events_path(page: &[u8], code: &str) -> Option<String> {
     let start = format!("/r/{code}/events");
