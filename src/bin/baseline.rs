@@ -106,6 +106,13 @@ fn name_of(headers: &HeaderMap) -> Option<String> {
         })
 }
 
+/// A stable avatar seed for a name (livechat keeps one per member).
+fn seed_of(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
 fn see_other(to: &str, name: Option<&str>) -> Response {
     let mut res = StatusCode::SEE_OTHER.into_response();
     if let Ok(to) = HeaderValue::from_str(to) {
@@ -207,10 +214,23 @@ async fn post_message(
     let Some(room) = rooms.get(&code) else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    // The same shape and size as livechat's log item, so both servers move
+    // as many bytes.
+    let seq = room.seq.load(Ordering::Relaxed) + 1;
+    let now = time::OffsetDateTime::now_utc();
+    let at = now
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
     room.publish(&format!(
-        "<li class=\"msg\"><p class=\"meta\"><span class=\"author\">{}</span></p><p class=\"text\">{}</p></li>",
+        "<li class=\"msg\" id=\"e{seq}\" data-author=\"{seed}\"><img class=\"avatar\" src=\"/avatars/{seed}.svg\" alt=\"\" width=\"32\" height=\"32\"><div class=\"msg-body\"><p class=\"meta\"><span class=\"author\">{}</span><span class=\"you\"></span> <time datetime=\"{at}\">{} {} {}, {:02}:{:02} UTC</time></p><p class=\"text\">{}</p></div></li>",
         escape(&name),
-        escape(&form.text)
+        now.day(),
+        now.month(),
+        now.year(),
+        now.hour(),
+        now.minute(),
+        escape(&form.text),
+        seed = format_args!("{:016x}", seed_of(&name)),
     ));
     see_other(&format!("/r/{code}"), None)
 }

@@ -3,7 +3,9 @@
 //! Each stream only copies frames rendered once for everyone.
 
 use std::collections::VecDeque;
+use std::future::Future;
 use std::net::IpAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -12,8 +14,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
+use futures_util::FutureExt;
+use futures_util::future::Fuse;
 use serde::Deserialize;
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at};
 
 use super::client::{AddressGuard, ClientAddr};
@@ -128,6 +132,9 @@ struct Live {
     seen: EventId,
     beat: Interval,
     stop: Shutdown,
+    /// Resolves when the member leaves or the server stops. Made once, so a
+    /// stream waiting for its next frame does not register anew each time.
+    ended: Fuse<Pin<Box<dyn Future<Output = Ending> + Send>>>,
     chat: Chat,
     code: RoomCode,
     counters: Arc<Counters>,
@@ -157,12 +164,20 @@ impl Live {
         let every = app.config.keepalive();
         let mut beat = interval_at(Instant::now() + every, every);
         beat.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let (mut here, mut stop) = (sub.here.clone(), app.stop.clone());
+        let ended: Pin<Box<dyn Future<Output = Ending> + Send>> = Box::pin(async move {
+            tokio::select! {
+                _ = here.changed() => Ending::Left,
+                () = stop.wait() => Ending::Stopping,
+            }
+        });
         Self {
             sub,
             backlog,
             seen,
             beat,
             stop: app.stop.clone(),
+            ended: ended.fuse(),
             chat: app.chat.clone(),
             code,
             counters: app.counters.clone(),
@@ -194,50 +209,84 @@ impl Live {
             return Step::End(words);
         }
         loop {
-            tokio::select! {
-                got = self.sub.rx.recv() => match got {
-                    Ok(frame) => match self.accept(frame, html) {
-                        Some(bytes) => return Step::Send(bytes),
+            // A frame already waiting goes out at once, registering nothing,
+            // unless the member left or the server is stopping (plain reads).
+            if self.sub.here.has_changed().is_ok() && !self.stop.is_stopping() {
+                let got = match self.sub.rx.try_recv() {
+                    Ok(frame) => Some(Ok(frame)),
+                    Err(TryRecvError::Lagged(n)) => Some(Err(RecvError::Lagged(n))),
+                    Err(TryRecvError::Closed) => Some(Err(RecvError::Closed)),
+                    Err(TryRecvError::Empty) => None,
+                };
+                if let Some(got) = got {
+                    match self.received(got, html).await {
+                        Some(step) => return step,
                         None => continue,
-                    },
-                    Err(RecvError::Lagged(_)) => {
-                        if html {
-                            return Step::End(log_notice("Some messages may have been missed. Reload the page to see them."));
-                        }
-                        let Some((log, rx)) = self.chat.resync(&self.code).await else { continue };
-                        self.sub.rx = rx;
-                        self.seen = log.id;
-                        return Step::Send(log.sse);
                     }
-                    Err(RecvError::Closed) => return Step::End(gone(html, "This room has closed.", None)),
+                }
+            }
+            // The next frame first: a stream woken by one takes it without
+            // polling anything else.
+            tokio::select! {
+                biased;
+                got = self.sub.rx.recv() => match self.received(got, html).await {
+                    Some(step) => return step,
+                    None => continue,
                 },
-                _ = self.sub.here.changed() => {
-                    // What was published before the member left (their own
-                    // leave notice among it) goes out before the last words.
-                    while let Ok(frame) = self.sub.rx.try_recv() {
-                        if let Some(bytes) = self.accept(frame, html) {
-                            self.backlog.push_back(bytes);
-                        }
-                    }
-                    let rejoin = paths::room(&self.code);
-                    let words = gone(html, "You left this room.", Some((&rejoin, "Join again.")));
-                    return match self.backlog.pop_front() {
-                        Some(bytes) => {
-                            self.last_words = Some(words);
-                            Step::Send(bytes)
-                        }
-                        None => Step::End(words),
-                    };
-                }
-                _ = self.stop.wait() => {
-                    return Step::End(if html { log_notice("The server is restarting. Reload the page in a moment.") } else { restarting() });
-                }
+                ending = &mut self.ended => return match ending {
+                    Ending::Left => self.left(html),
+                    Ending::Stopping => Step::End(if html { log_notice("The server is restarting. Reload the page in a moment.") } else { restarting() }),
+                },
                 _ = self.beat.tick() => {
                     return Step::Send(Bytes::from_static(if html { b"\n" } else { KEEP_ALIVE }));
                 }
             }
         }
     }
+
+    /// What to send for what the room's channel gave; `None` when nothing.
+    async fn received(&mut self, got: Result<Frame, RecvError>, html: bool) -> Option<Step> {
+        match got {
+            Ok(frame) => self.accept(frame, html).map(Step::Send),
+            Err(RecvError::Lagged(_)) => {
+                if html {
+                    return Some(Step::End(log_notice(
+                        "Some messages may have been missed. Reload the page to see them.",
+                    )));
+                }
+                let (log, rx) = self.chat.resync(&self.code).await?;
+                self.sub.rx = rx;
+                self.seen = log.id;
+                Some(Step::Send(log.sse))
+            }
+            Err(RecvError::Closed) => Some(Step::End(gone(html, "This room has closed.", None))),
+        }
+    }
+
+    /// The member left: what was published before (their own leave notice
+    /// among it) goes out before the last words.
+    fn left(&mut self, html: bool) -> Step {
+        while let Ok(frame) = self.sub.rx.try_recv() {
+            if let Some(bytes) = self.accept(frame, html) {
+                self.backlog.push_back(bytes);
+            }
+        }
+        let rejoin = paths::room(&self.code);
+        let words = gone(html, "You left this room.", Some((&rejoin, "Join again.")));
+        match self.backlog.pop_front() {
+            Some(bytes) => {
+                self.last_words = Some(words);
+                Step::Send(bytes)
+            }
+            None => Step::End(words),
+        }
+    }
+}
+
+/// Why a stream ends without its browser leaving.
+enum Ending {
+    Left,
+    Stopping,
 }
 
 fn gone(html: bool, why: &str, link: Option<(&str, &str)>) -> Bytes {

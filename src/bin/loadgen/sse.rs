@@ -137,7 +137,7 @@ impl Events {
         let mut closed = false;
         while let Some(end) = memmem::find(&self.body, b"\n\n") {
             let event = &self.body[..end + 1];
-            if memmem::find(event, b"event: close").is_some() {
+            if event.starts_with(b"event: close") {
                 closed = true;
             }
             each(event);
