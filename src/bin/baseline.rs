@@ -265,11 +265,23 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    match axum::serve(listener, app).await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(why) => {
-            eprintln!("baseline: {why}");
-            std::process::ExitCode::FAILURE
+    // Ctrl-C or SIGTERM ends it at once: streams never end by themselves.
+    let stop = async {
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            Some(()) = async { term.as_mut()?.recv().await } => {}
         }
+    };
+    tokio::select! {
+        served = axum::serve(listener, app) => match served {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(why) => {
+                eprintln!("baseline: {why}");
+                std::process::ExitCode::FAILURE
+            }
+        },
+        () = stop => std::process::ExitCode::SUCCESS,
     }
 }

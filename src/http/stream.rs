@@ -8,6 +8,7 @@ use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::task::Poll;
 
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -135,6 +136,8 @@ struct Live {
     /// Resolves when the member leaves or the server stops. Made once, so a
     /// stream waiting for its next frame does not register anew each time.
     ended: Fuse<Pin<Box<dyn Future<Output = Ending> + Send>>>,
+    /// `ended` was polled once, and so will wake this task.
+    armed: bool,
     chat: Chat,
     code: RoomCode,
     counters: Arc<Counters>,
@@ -178,6 +181,7 @@ impl Live {
             beat,
             stop: app.stop.clone(),
             ended: ended.fuse(),
+            armed: false,
             chat: app.chat.clone(),
             code,
             counters: app.counters.clone(),
@@ -209,9 +213,10 @@ impl Live {
             return Step::End(words);
         }
         loop {
-            // A frame already waiting goes out at once, registering nothing,
-            // unless the member left or the server is stopping (plain reads).
-            if self.sub.here.has_changed().is_ok() && !self.stop.is_stopping() {
+            // Plain reads, registering nothing.
+            let quitting = self.sub.here.has_changed().is_err() || self.stop.is_stopping();
+            // A frame already waiting goes out at once.
+            if !quitting {
                 let got = match self.sub.rx.try_recv() {
                     Ok(frame) => Some(Ok(frame)),
                     Err(TryRecvError::Lagged(n)) => Some(Err(RecvError::Lagged(n))),
@@ -225,21 +230,51 @@ impl Live {
                     }
                 }
             }
-            // The next frame first: a stream woken by one takes it without
-            // polling anything else.
-            tokio::select! {
-                biased;
-                got = self.sub.rx.recv() => match self.received(got, html).await {
-                    Some(step) => return step,
-                    None => continue,
-                },
-                ending = &mut self.ended => return match ending {
-                    Ending::Left => self.left(html),
-                    Ending::Stopping => Step::End(if html { log_notice("The server is restarting. Reload the page in a moment.") } else { restarting() }),
-                },
-                _ = self.beat.tick() => {
+            // Otherwise wait for the next frame, polling nothing else.
+            // `ended` is polled once, so that it is registered (with this
+            // task's waker, which stays the same) and wakes the task when its
+            // time comes; after that only once the plain reads say quitting,
+            // which they do on every wake. Once quitting, frames are no longer
+            // taken, so a busy room cannot keep a stream from ending.
+            let woke = {
+                let (ended, armed, beat) = (&mut self.ended, &mut self.armed, &mut self.beat);
+                let (here, stop) = (&self.sub.here, &self.stop);
+                let recv = self.sub.rx.recv();
+                tokio::pin!(recv);
+                std::future::poll_fn(|cx| {
+                    let quitting = here.has_changed().is_err() || stop.is_stopping();
+                    if quitting || !*armed {
+                        *armed = true;
+                        if let Poll::Ready(ending) = ended.poll_unpin(cx) {
+                            return Poll::Ready(Woke::Ended(ending));
+                        }
+                    }
+                    if !quitting && let Poll::Ready(got) = recv.as_mut().poll(cx) {
+                        return Poll::Ready(Woke::Got(got));
+                    }
+                    if beat.poll_tick(cx).is_ready() {
+                        return Poll::Ready(Woke::Beat);
+                    }
+                    Poll::Pending
+                })
+                .await
+            };
+            let got = match woke {
+                Woke::Got(got) => got,
+                Woke::Ended(Ending::Left) => return self.left(html),
+                Woke::Ended(Ending::Stopping) => {
+                    return Step::End(if html {
+                        log_notice("The server is restarting. Reload the page in a moment.")
+                    } else {
+                        restarting()
+                    });
+                }
+                Woke::Beat => {
                     return Step::Send(Bytes::from_static(if html { b"\n" } else { KEEP_ALIVE }));
                 }
+            };
+            if let Some(step) = self.received(got, html).await {
+                return step;
             }
         }
     }
@@ -281,6 +316,13 @@ impl Live {
             None => Step::End(words),
         }
     }
+}
+
+/// What woke a waiting stream.
+enum Woke {
+    Got(Result<Frame, RecvError>),
+    Ended(Ending),
+    Beat,
 }
 
 /// Why a stream ends without its browser leaving.
@@ -380,6 +422,100 @@ mod tests {
     use crate::chat::{Member, MemberId, MessageText, Name, Seed};
     use crate::config::Config;
     use clap::Parser;
+
+    fn live_member(name: &str) -> (RoomCode, Member) {
+        let room = RoomCode::parse_slug("general").expect("slug");
+        let member = Member {
+            id: MemberId::random(),
+            name: Name::parse(name, 32).expect("name"),
+            seed: Seed::random(),
+        };
+        (room, member)
+    }
+
+    async fn open_live(app: &AppState, room: &RoomCode, who: &Member) -> Live {
+        let snapshot = app.chat.enter(room, who).await.expect("enter");
+        let sub = app
+            .chat
+            .subscribe(room, who.id, Some(snapshot.last))
+            .await
+            .expect("subscribe");
+        let mut live = Live::new(app, room.clone(), sub, connected(), false);
+        while !live.backlog.is_empty() {
+            live.next(false).await;
+        }
+        live
+    }
+
+    async fn say(app: &AppState, room: &RoomCode, who: &Member, text: &str) {
+        let text = MessageText::parse(text, 2000).expect("text");
+        app.chat.post(room, who.id, text).await.expect("post");
+    }
+
+    /// Frames already waiting go out at once; once the member has left, what
+    /// was published before goes out, then the last words, and nothing after.
+    #[tokio::test]
+    async fn a_member_who_left_gets_what_was_waiting_then_last_words() {
+        let config = Config::parse_from(["livechat", "--rate-messages", "1000"]);
+        let (app, _trigger) = AppState::new(config).expect("config");
+        let (room, ann) = live_member("Ann");
+        let (_, bob) = live_member("Bob");
+        let mut live = open_live(&app, &room, &ann).await;
+        app.chat.enter(&room, &bob).await.expect("enter");
+        say(&app, &room, &bob, "one").await;
+        say(&app, &room, &bob, "two").await;
+        app.chat.leave(&room, ann.id).await.expect("leave");
+        let mut sent = String::new();
+        loop {
+            match live.next(false).await {
+                Step::Send(bytes) => sent.push_str(&String::from_utf8_lossy(&bytes)),
+                Step::End(bytes) => {
+                    sent.push_str(&String::from_utf8_lossy(&bytes));
+                    break;
+                }
+            }
+        }
+        let one = sent.find(">one<").expect("one");
+        let two = sent.find(">two<").expect("two");
+        let words = sent.find("You left this room.").expect("last words");
+        assert!(one < two && two < words, "{sent}");
+    }
+
+    /// A stream waiting with nothing to send is woken when its member leaves.
+    #[tokio::test]
+    async fn a_waiting_stream_hears_its_member_leave() {
+        let config = Config::parse_from(["livechat"]);
+        let (app, _trigger) = AppState::new(config).expect("config");
+        let (room, ann) = live_member("Ann");
+        let mut live = open_live(&app, &room, &ann).await;
+        let waiting = tokio::spawn(async move { live.next(false).await });
+        tokio::task::yield_now().await;
+        app.chat.leave(&room, ann.id).await.expect("leave");
+        // Her own leave notice, or the last words if that went first.
+        let (Step::Send(bytes) | Step::End(bytes)) = waiting.await.expect("the stream task");
+        let sent = String::from_utf8_lossy(&bytes);
+        assert!(
+            sent.contains("Ann left") || sent.contains("You left"),
+            "{sent}"
+        );
+    }
+
+    /// A stopping server ends a stream even while its room keeps sending.
+    #[tokio::test]
+    async fn a_stream_ends_on_shutdown_even_with_frames_waiting() {
+        let config = Config::parse_from(["livechat", "--rate-messages", "1000"]);
+        let (app, trigger) = AppState::new(config).expect("config");
+        let (room, ann) = live_member("Ann");
+        let mut live = open_live(&app, &room, &ann).await;
+        for n in 0..10 {
+            say(&app, &room, &ann, &format!("m{n}")).await;
+        }
+        trigger.stop();
+        let Step::End(bytes) = live.next(false).await else {
+            panic!("a stopping server sends no more frames")
+        };
+        assert!(String::from_utf8_lossy(&bytes).contains("restarting"));
+    }
 
     /// A reader that stopped reading falls behind the room's channel; when it
     /// reads again it gets the whole log once, never the room held up.
