@@ -76,13 +76,13 @@ impl Server {
 
 #[derive(Clone, Debug)]
 enum Plan {
-    Fanout(&'static str, FanoutArgs),
-    Churn(&'static str, ChurnArgs),
-    Capacity(&'static str, CapacityArgs),
+    Fanout(String, FanoutArgs),
+    Churn(String, ChurnArgs),
+    Capacity(String, CapacityArgs),
 }
 
 impl Plan {
-    fn title(&self) -> &'static str {
+    fn title(&self) -> &str {
         match self {
             Self::Fanout(t, _) | Self::Churn(t, _) | Self::Capacity(t, _) => t,
         }
@@ -126,38 +126,55 @@ fn plans(quick: bool) -> Vec<Plan> {
         pids: Vec::new(),
         settle: 2.0,
     };
-    if quick {
-        return vec![
-            Plan::Fanout(
-                "fanout 1 room × 1,000 subscribers, 20 msg/s, 5 s",
-                fanout_args(1, 1000, 20.0, 5.0),
-            ),
-            Plan::Fanout(
-                "fanout 50 rooms × 20 subscribers, 100 msg/s, 5 s",
-                fanout_args(50, 20, 100.0, 5.0),
-            ),
-            Plan::Churn("churn, 20 watchers, 32 at once, 5 s", churn(5.0)),
-            Plan::Capacity(
-                "capacity, idle streams in steps of 2,000 up to 4,000",
-                capacity(2000, 4000),
-            ),
-        ];
-    }
+    // The full scenarios are those of the targets; the quick ones smaller.
+    let (big, small, churn_s, step, max) = if quick {
+        ((1, 1000, 20.0, 5.0), (50, 20, 100.0, 5.0), 5.0, 2000, 4000)
+    } else {
+        (
+            (1, 5000, 20.0, 10.0),
+            (200, 25, 200.0, 10.0),
+            10.0,
+            4000,
+            19_900,
+        )
+    };
+    let fanout = |(rooms, subs, rate, seconds): (usize, usize, f64, f64)| {
+        let title = format!(
+            "fanout {rooms} room{} × {} subscribers, {rate} msg/s, {seconds} s",
+            if rooms == 1 { "" } else { "s" },
+            thousands(subs)
+        );
+        Plan::Fanout(title, fanout_args(rooms, subs, rate, seconds))
+    };
     vec![
-        Plan::Fanout(
-            "fanout 1 room × 5,000 subscribers, 20 msg/s, 10 s",
-            fanout_args(1, 5000, 20.0, 10.0),
+        fanout(big),
+        fanout(small),
+        Plan::Churn(
+            format!("churn, 20 watchers, 32 at once, {churn_s} s"),
+            churn(churn_s),
         ),
-        Plan::Fanout(
-            "fanout 200 rooms × 25 subscribers, 200 msg/s, 10 s",
-            fanout_args(200, 25, 200.0, 10.0),
-        ),
-        Plan::Churn("churn, 20 watchers, 32 at once, 10 s", churn(10.0)),
         Plan::Capacity(
-            "capacity, idle streams in steps of 4,000 up to 19,900",
-            capacity(4000, 19_900),
+            format!(
+                "capacity, idle streams in steps of {} up to {}",
+                thousands(step),
+                thousands(max)
+            ),
+            capacity(step, max),
         ),
     ]
+}
+
+/// 19900 as "19,900".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 pub async fn run(args: BenchArgs) -> Result<(), String> {
@@ -388,13 +405,30 @@ fn summary(o: &Outcome) -> String {
 /// The median of one figure over the runs that produced it.
 fn med<T>(outcomes: &[Outcome], pick: impl Fn(&Outcome) -> Option<T>) -> f64
 where
-    T: Into<f64>,
+    T: Figure,
 {
     let v: Vec<f64> = outcomes
         .iter()
-        .filter_map(|o| pick(o).map(Into::into))
+        .filter_map(|o| pick(o).map(Figure::figure))
         .collect();
     median(&v)
+}
+
+/// A number that goes in a table.
+trait Figure {
+    fn figure(self) -> f64;
+}
+
+impl Figure for f64 {
+    fn figure(self) -> f64 {
+        self
+    }
+}
+
+impl Figure for u64 {
+    fn figure(self) -> f64 {
+        self as f64
+    }
 }
 
 fn fmt(v: f64) -> String {
@@ -510,121 +544,112 @@ fn report(
     out
 }
 
-fn row(out: &mut String, name: &str, l: f64, b: f64) {
-    let _ = writeln!(
-        out,
-        "| {name} | {} | {} | {} |",
-        fmt(l),
-        fmt(b),
-        ratio(l, b)
-    );
-}
+/// A row of a table: its name, and how to read its figure from a result.
+type Row<R> = (&'static str, fn(&R) -> f64);
 
-fn fanout_table(out: &mut String, live: &[Outcome], base: &[Outcome]) {
-    let f = |o: &Outcome| match o {
-        Outcome::Fanout(r) => Some(r.clone()),
-        _ => None,
-    };
+/// A table of figures, each the median over the runs of either server.
+fn table<R>(
+    out: &mut String,
+    live: &[Outcome],
+    base: &[Outcome],
+    result: fn(&Outcome) -> Option<&R>,
+    figures: &[Row<R>],
+) {
     let _ = writeln!(
         out,
         "| figure | livechat | baseline | ratio |\n|---|---|---|---|"
     );
-    type Pick = fn(&FanoutResult) -> f64;
-    let figures: [(&str, Pick); 10] = [
-        ("delivered / s", |r| r.delivered_per_s),
-        ("latency p50, ms", |r| r.latency.p50),
-        ("latency p99, ms", |r| r.latency.p99),
-        ("latency max, ms", |r| r.latency.max),
-        ("lost", |r| r.lost as f64),
-        ("duplicated", |r| r.duplicated as f64),
-        ("resynced streams", |r| r.resyncs as f64),
-        ("failed posts or subscribers", |r| {
-            (r.post_failures + r.setup_failures as u64) as f64
-        }),
-        ("server CPU while sending, s", |r| r.server_cpu_s),
-        ("set-up of all subscribers, s", |r| r.setup_s),
-    ];
     for (name, pick) in figures {
-        row(
+        let (l, b) = (
+            med(live, |o| result(o).map(pick)),
+            med(base, |o| result(o).map(pick)),
+        );
+        let _ = writeln!(
             out,
-            name,
-            med(live, |o| f(o).map(|r| pick(&r))),
-            med(base, |o| f(o).map(|r| pick(&r))),
+            "| {name} | {} | {} | {} |",
+            fmt(l),
+            fmt(b),
+            ratio(l, b)
         );
     }
-    let renders = med(live, |o| {
-        f(o).and_then(|r| r.renders_metric).map(|n| n as f64)
-    });
-    let messages = med(live, |o| {
-        f(o).and_then(|r| r.messages_metric).map(|n| n as f64)
-    });
+    let _ = writeln!(out);
+}
+
+fn fanout_table(out: &mut String, live: &[Outcome], base: &[Outcome]) {
+    fn result(o: &Outcome) -> Option<&FanoutResult> {
+        match o {
+            Outcome::Fanout(r) => Some(r),
+            _ => None,
+        }
+    }
+    table(
+        out,
+        live,
+        base,
+        result,
+        &[
+            ("delivered / s", |r| r.delivered_per_s),
+            ("latency p50, ms", |r| r.latency.p50),
+            ("latency p99, ms", |r| r.latency.p99),
+            ("latency max, ms", |r| r.latency.max),
+            ("lost", |r| r.lost as f64),
+            ("duplicated", |r| r.duplicated as f64),
+            ("resynced streams", |r| r.resyncs as f64),
+            ("failed posts or subscribers", |r| {
+                (r.post_failures + r.setup_failures as u64) as f64
+            }),
+            ("server CPU while sending, s", |r| r.server_cpu_s),
+            ("set-up of all subscribers, s", |r| r.setup_s),
+        ],
+    );
+    let renders = med(live, |o| result(o).and_then(|r| r.renders_metric));
+    let messages = med(live, |o| result(o).and_then(|r| r.messages_metric));
     let _ = writeln!(
         out,
-        "\nlivechat's `/metrics` after a run: {} messages, {} renders.\n",
+        "livechat's `/metrics` after a run (median): {} messages, {} renders (each message and each join notice rendered once).\n",
         fmt(messages),
         fmt(renders)
     );
 }
 
 fn churn_table(out: &mut String, live: &[Outcome], base: &[Outcome]) {
-    let f = |o: &Outcome| match o {
-        Outcome::Churn(r) => Some(r.clone()),
-        _ => None,
-    };
-    let _ = writeln!(
+    table::<ChurnResult>(
         out,
-        "| figure | livechat | baseline | ratio |\n|---|---|---|---|"
+        live,
+        base,
+        |o| match o {
+            Outcome::Churn(r) => Some(r),
+            _ => None,
+        },
+        &[
+            ("join/leave cycles / s", |r| r.cycles_per_s),
+            ("notices not shown to a watcher", |r| r.missed as f64),
+            ("notices shown too often", |r| r.extra as f64),
+            ("failed requests", |r| r.failures as f64),
+            ("cycle p50, ms", |r| r.cycle_latency.p50),
+            ("cycle p99, ms", |r| r.cycle_latency.p99),
+        ],
     );
-    type Pick = fn(&ChurnResult) -> f64;
-    let figures: [(&str, Pick); 6] = [
-        ("join/leave cycles / s", |r| r.cycles_per_s),
-        ("notices not shown to a watcher", |r| r.missed as f64),
-        ("notices shown too often", |r| r.extra as f64),
-        ("failed requests", |r| r.failures as f64),
-        ("cycle p50, ms", |r| r.cycle_latency.p50),
-        ("cycle p99, ms", |r| r.cycle_latency.p99),
-    ];
-    for (name, pick) in figures {
-        row(
-            out,
-            name,
-            med(live, |o| f(o).map(|r| pick(&r))),
-            med(base, |o| f(o).map(|r| pick(&r))),
-        );
-    }
-    let _ = writeln!(out);
 }
 
 fn capacity_table(out: &mut String, live: &[Outcome], base: &[Outcome]) {
-    let f = |o: &Outcome| match o {
-        Outcome::Capacity(r) => Some(r.clone()),
-        _ => None,
-    };
-    let _ = writeln!(
+    table::<CapacityResult>(
         out,
-        "| figure | livechat | baseline | ratio |\n|---|---|---|---|"
+        live,
+        base,
+        |o| match o {
+            Outcome::Capacity(r) => Some(r),
+            _ => None,
+        },
+        &[
+            ("idle streams held", |r| r.held as f64),
+            ("failed to open", |r| r.failed as f64),
+            ("server RSS per idle stream, KiB", |r| r.kib_per_stream()),
+            ("server RSS at the end, MiB", |r| {
+                r.steps
+                    .last()
+                    .map_or(f64::NAN, |s| s.rss_kib as f64 / 1024.0)
+            }),
+        ],
     );
-    type Pick = fn(&CapacityResult) -> f64;
-    let figures: [(&str, Pick); 4] = [
-        ("idle streams held", |r| r.held as f64),
-        ("failed to open", |r| r.failed as f64),
-        (
-            "server RSS per idle stream, KiB",
-            CapacityResult::kib_per_stream,
-        ),
-        ("server RSS at the end, MiB", |r| {
-            r.steps
-                .last()
-                .map_or(f64::NAN, |s| s.rss_kib as f64 / 1024.0)
-        }),
-    ];
-    for (name, pick) in figures {
-        row(
-            out,
-            name,
-            med(live, |o| f(o).map(|r| pick(&r))),
-            med(base, |o| f(o).map(|r| pick(&r))),
-        );
-    }
-    let _ = writeln!(out);
 }

@@ -53,17 +53,7 @@ pub async fn post(conn: &mut Conn, code: &str, who: &Member, text: &str) -> Resu
 /// (`GET /r/{code}/events?after=...`) on this connection, which then carries
 /// only the stream.
 pub async fn stream(mut conn: Conn, code: &str, who: &Member) -> Result<Events, Failure> {
-    let page = format!("/r/{code}");
-    let head = conn.send("GET", &page, Some(&who.cookie), None).await?;
-    let body = conn.body(&head).await?;
-    if head.status != 200 {
-        return Err(Failure::Http(format!(
-            "GET {page} answered {}",
-            head.status
-        )));
-    }
-    let events = events_path(&body, code)
-        .ok_or_else(|| Failure::Http(format!("GET {page}: no stream URL in the page")))?;
+    let events = page(&mut conn, code, who).await?;
     let head = conn.send("GET", &events, Some(&who.cookie), None).await?;
     if head.status != 200 {
         return Err(Failure::Http(format!(
