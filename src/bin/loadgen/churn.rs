@@ -11,7 +11,7 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use crate::client::{Conn, Sources, Target};
-use crate::fanout::{count_notices, open_member, read_until};
+use crate::fanout::{count_notices, is_resync, open_member, read_until};
 use crate::people;
 use crate::stats::Latency;
 
@@ -46,6 +46,9 @@ pub struct ChurnResult {
     /// People a watcher was shown more often than they came or went.
     pub extra: u64,
     pub watchers_ended_early: u64,
+    /// Times a watcher fell too far behind and was sent the whole log
+    /// (which cannot hold every notice of a fast churn).
+    pub resyncs: u64,
     pub cycle_latency: Latency,
     pub first_error: Option<String>,
 }
@@ -75,13 +78,17 @@ pub async fn run(
         let (counting, mut stop) = (counting.clone(), stop_rx.clone());
         watchers.push(tokio::spawn(async move {
             let mut counts = (0, 0);
+            let mut resyncs = 0;
             let ended = read_until(&mut events, &mut stop, |event| {
+                if is_resync(event) {
+                    resyncs += 1;
+                }
                 if counting.load(Ordering::Relaxed) {
                     count_notices(event, &mut counts);
                 }
             })
             .await;
-            (counts, ended)
+            (counts, resyncs, ended)
         }));
     }
     // The watchers' own arrivals are announced before counting starts.
@@ -190,11 +197,12 @@ pub async fn run(
         ..ChurnResult::default()
     };
     for watcher in watchers {
-        let Ok(((joined, left), ended)) = watcher.await else {
+        let Ok(((joined, left), resyncs, ended)) = watcher.await else {
             result.watchers_ended_early += 1;
             continue;
         };
         result.watchers_ended_early += u64::from(ended);
+        result.resyncs += resyncs;
         result.missed += joins.saturating_sub(joined) + leaves.saturating_sub(left);
         result.extra += joined.saturating_sub(joins) + left.saturating_sub(leaves);
     }

@@ -79,8 +79,7 @@ struct Seen {
 
 impl Seen {
     fn record(&mut self, run: u32, event: &[u8]) {
-        // The whole log comes as one morph of the list, near the start.
-        let resync = memchr::memmem::find(&event[..event.len().min(200)], b"innerMorph").is_some();
+        let resync = is_resync(event);
         if resync {
             self.resyncs += 1;
         }
@@ -375,6 +374,12 @@ pub async fn open_member(
         None => people::join(&mut conn, code, name).await?,
     };
     people::stream(conn, code, &who).await
+}
+
+/// True for livechat's whole log sent to a stream that fell behind: one
+/// morph of the list, near the start of the event.
+pub fn is_resync(event: &[u8]) -> bool {
+    memchr::memmem::find(&event[..event.len().min(200)], b"innerMorph").is_some()
 }
 
 /// Join and leave notices seen by a watcher, `(joined, left)`.
