@@ -25,7 +25,7 @@ screenshots:
     LIVECHAT_SCREENSHOTS=1 cargo test --test browser
 
 # Benchmark livechat against the bare SSE baseline (3 runs of every scenario,
-# about 15 minutes) and write BENCHMARKS.md. FLAGS go to `loadgen bench`.
+# about 10 minutes on 2 cores) and write BENCHMARKS.md. FLAGS go to `loadgen bench`.
 bench *FLAGS:
     cargo build --release --bins
     target/release/loadgen bench {{FLAGS}}
