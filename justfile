@@ -24,3 +24,14 @@ ci:
 # Browser tests, saving the README's screenshots into tests/screenshots/.
 screenshots:
     LIVECHAT_SCREENSHOTS=1 cargo test --test browser
+
+# Benchmark livechat against the bare SSE baseline (3 runs of every scenario,
+# about 10 minutes on 2 cores) and write BENCHMARKS.md. FLAGS go to `loadgen bench`.
+bench *FLAGS:
+    cargo build --release --bins
+    target/release/loadgen bench {{FLAGS}}
+
+# The same, smaller and once (about 2 minutes), written to target/BENCHMARKS-quick.md.
+bench-quick:
+    cargo build --release --bins
+    target/release/loadgen bench --quick --runs 1 --out target/BENCHMARKS-quick.md

@@ -40,6 +40,10 @@ const DRAIN: Duration = Duration::from_secs(10);
 /// dropped: a client that stops reading must not hold a stream for ever.
 pub const WRITE_STALL: Duration = Duration::from_secs(60);
 
+/// Largest read buffer of an HTTP/1 connection (hyper's smallest), which
+/// also bounds a request's head.
+const READ_BUFFER: usize = 8 * 1024;
+
 /// Interval between HTTP/2 pings, and how long an answer may take.
 const KEEPALIVE: Duration = Duration::from_secs(30);
 
@@ -112,7 +116,12 @@ pub async fn run(
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(options.header_timeout);
+        .header_read_timeout(options.header_timeout)
+        // Keeps each connection's read buffer at its first 8 KiB: past it a
+        // keep-alive connection's buffer doubles to 16 KiB and stays so for as
+        // long as its stream is open. Request heads larger than this are
+        // refused (431), as most servers do.
+        .max_buf_size(READ_BUFFER);
     // Pings find HTTP/2 peers that vanished without closing, so their
     // streams do not stay open for ever.
     builder

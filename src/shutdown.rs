@@ -15,6 +15,12 @@ impl Shutdown {
         (Trigger(tx), Self(rx))
     }
 
+    /// True once the server has been told to stop since this handle was made
+    /// or last waited: a plain read that registers nothing.
+    pub fn is_stopping(&self) -> bool {
+        self.0.has_changed().unwrap_or(false)
+    }
+
     /// Resolves once the server is stopping (at once if it already is).
     pub async fn wait(&mut self) {
         if self.0.wait_for(|stopping| *stopping).await.is_err() {

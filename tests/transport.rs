@@ -77,6 +77,34 @@ async fn a_slow_request_within_the_timeout_is_served() {
     server.shut_down().await;
 }
 
+/// The answer to a request whose head carries a `Cookie` header of `size` bytes.
+async fn answer_with_cookie(addr: SocketAddr, size: usize) -> String {
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let head = format!(
+        "GET /healthz HTTP/1.1\r\nHost: localhost\r\nCookie: x={}\r\nConnection: close\r\n\r\n",
+        "a".repeat(size)
+    );
+    stream.write_all(head.as_bytes()).await.expect("send");
+    let mut answer = String::new();
+    tokio::time::timeout(Duration::from_secs(5), stream.read_to_string(&mut answer))
+        .await
+        .expect("answered")
+        .expect("read answer");
+    answer
+}
+
+/// Connections keep small read buffers: a request head of a few KiB is
+/// served, one over 8 KiB is refused with 431 rather than buffered.
+#[tokio::test]
+async fn request_heads_over_8_kib_are_refused() {
+    let server = spawn_app(&[]).await;
+    let fits = answer_with_cookie(server.addr, 6 * 1024).await;
+    assert!(fits.starts_with("HTTP/1.1 200"), "{fits}");
+    let too_big = answer_with_cookie(server.addr, 9 * 1024).await;
+    assert!(too_big.starts_with("HTTP/1.1 431"), "{too_big}");
+    server.shut_down().await;
+}
+
 /// A self-signed certificate for `localhost`, written to two PEM files.
 struct Certificate {
     der: Vec<u8>,

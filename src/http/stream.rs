@@ -3,17 +3,22 @@
 //! Each stream only copies frames rendered once for everyone.
 
 use std::collections::VecDeque;
+use std::future::Future;
 use std::net::IpAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::task::Poll;
 
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
+use futures_util::FutureExt;
+use futures_util::future::Fuse;
 use serde::Deserialize;
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at};
 
 use super::client::ClientAddr;
@@ -140,6 +145,11 @@ struct Live {
     seen: EventId,
     beat: Interval,
     stop: Shutdown,
+    /// Resolves when the member leaves or the server stops. Made once, so a
+    /// stream waiting for its next frame does not register anew each time.
+    ended: Fuse<Pin<Box<dyn Future<Output = Ending> + Send>>>,
+    /// `ended` was polled once, and so will wake this task.
+    armed: bool,
     chat: Chat,
     code: RoomCode,
     counters: Arc<Counters>,
@@ -171,12 +181,21 @@ impl Live {
         let every = app.config.keepalive();
         let mut beat = interval_at(Instant::now() + every, every);
         beat.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let (mut here, mut stop) = (sub.here.clone(), app.stop.clone());
+        let ended: Pin<Box<dyn Future<Output = Ending> + Send>> = Box::pin(async move {
+            tokio::select! {
+                _ = here.changed() => Ending::Left,
+                () = stop.wait() => Ending::Stopping,
+            }
+        });
         Self {
             sub,
             backlog,
             seen,
             beat,
             stop: app.stop.clone(),
+            ended: ended.fuse(),
+            armed: false,
             chat: app.chat.clone(),
             code,
             counters: app.counters.clone(),
@@ -210,51 +229,123 @@ impl Live {
             return Step::End(words);
         }
         loop {
-            tokio::select! {
-                got = self.sub.rx.recv() => match got {
-                    Ok(frame) => match self.accept(frame, html) {
-                        Some(bytes) => return Step::Send(bytes),
+            // Plain reads, registering nothing.
+            let quitting = self.sub.here.has_changed().is_err() || self.stop.is_stopping();
+            // A frame already waiting goes out at once.
+            if !quitting {
+                let got = match self.sub.rx.try_recv() {
+                    Ok(frame) => Some(Ok(frame)),
+                    Err(TryRecvError::Lagged(n)) => Some(Err(RecvError::Lagged(n))),
+                    Err(TryRecvError::Closed) => Some(Err(RecvError::Closed)),
+                    Err(TryRecvError::Empty) => None,
+                };
+                if let Some(got) = got {
+                    match self.received(got, html).await {
+                        Some(step) => return step,
                         None => continue,
-                    },
-                    Err(RecvError::Lagged(_)) => {
-                        if html {
-                            return Step::End(log_notice("Some messages may have been missed. Reload the page to see them."));
-                        }
-                        let Some((log, rx)) = self.chat.resync(&self.code).await else { continue };
-                        self.sub.rx = rx;
-                        self.seen = log.id;
-                        self.backlog.extend(self.mark.clone());
-                        return Step::Send(log.sse);
                     }
-                    Err(RecvError::Closed) => return Step::End(gone(html, "This room has closed.", None)),
-                },
-                _ = self.sub.here.changed() => {
-                    // What was published before the member left (their own
-                    // leave notice among it) goes out before the last words.
-                    while let Ok(frame) = self.sub.rx.try_recv() {
-                        if let Some(bytes) = self.accept(frame, html) {
-                            self.backlog.push_back(bytes);
+                }
+            }
+            // Otherwise wait for the next frame, polling nothing else.
+            // `ended` is polled once, so that it is registered (with this
+            // task's waker, which stays the same) and wakes the task when its
+            // time comes; after that only once the plain reads say quitting,
+            // which they do on every wake. Once quitting, frames are no longer
+            // taken, so a busy room cannot keep a stream from ending.
+            let woke = {
+                let (ended, armed, beat) = (&mut self.ended, &mut self.armed, &mut self.beat);
+                let (here, stop) = (&self.sub.here, &self.stop);
+                let recv = self.sub.rx.recv();
+                tokio::pin!(recv);
+                std::future::poll_fn(|cx| {
+                    let quitting = here.has_changed().is_err() || stop.is_stopping();
+                    if quitting || !*armed {
+                        *armed = true;
+                        if let Poll::Ready(ending) = ended.poll_unpin(cx) {
+                            return Poll::Ready(Woke::Ended(ending));
                         }
                     }
-                    let rejoin = paths::room(&self.code);
-                    let words = gone(html, "You left this room.", Some((&rejoin, "Join again.")));
-                    return match self.backlog.pop_front() {
-                        Some(bytes) => {
-                            self.last_words = Some(words);
-                            Step::Send(bytes)
-                        }
-                        None => Step::End(words),
-                    };
+                    if !quitting && let Poll::Ready(got) = recv.as_mut().poll(cx) {
+                        return Poll::Ready(Woke::Got(got));
+                    }
+                    if beat.poll_tick(cx).is_ready() {
+                        return Poll::Ready(Woke::Beat);
+                    }
+                    Poll::Pending
+                })
+                .await
+            };
+            let got = match woke {
+                Woke::Got(got) => got,
+                Woke::Ended(Ending::Left) => return self.left(html),
+                Woke::Ended(Ending::Stopping) => {
+                    return Step::End(if html {
+                        log_notice("The server is restarting. Reload the page in a moment.")
+                    } else {
+                        restarting()
+                    });
                 }
-                _ = self.stop.wait() => {
-                    return Step::End(if html { log_notice("The server is restarting. Reload the page in a moment.") } else { restarting() });
-                }
-                _ = self.beat.tick() => {
+                Woke::Beat => {
                     return Step::Send(Bytes::from_static(if html { b"\n" } else { KEEP_ALIVE }));
                 }
+            };
+            if let Some(step) = self.received(got, html).await {
+                return step;
             }
         }
     }
+
+    /// What to send for what the room's channel gave; `None` when nothing.
+    async fn received(&mut self, got: Result<Frame, RecvError>, html: bool) -> Option<Step> {
+        match got {
+            Ok(frame) => self.accept(frame, html).map(Step::Send),
+            Err(RecvError::Lagged(_)) => {
+                if html {
+                    return Some(Step::End(log_notice(
+                        "Some messages may have been missed. Reload the page to see them.",
+                    )));
+                }
+                let (log, rx) = self.chat.resync(&self.code).await?;
+                self.sub.rx = rx;
+                self.seen = log.id;
+                self.backlog.extend(self.mark.clone());
+                Some(Step::Send(log.sse))
+            }
+            Err(RecvError::Closed) => Some(Step::End(gone(html, "This room has closed.", None))),
+        }
+    }
+
+    /// The member left: what was published before (their own leave notice
+    /// among it) goes out before the last words.
+    fn left(&mut self, html: bool) -> Step {
+        while let Ok(frame) = self.sub.rx.try_recv() {
+            if let Some(bytes) = self.accept(frame, html) {
+                self.backlog.push_back(bytes);
+            }
+        }
+        let rejoin = paths::room(&self.code);
+        let words = gone(html, "You left this room.", Some((&rejoin, "Join again.")));
+        match self.backlog.pop_front() {
+            Some(bytes) => {
+                self.last_words = Some(words);
+                Step::Send(bytes)
+            }
+            None => Step::End(words),
+        }
+    }
+}
+
+/// What woke a waiting stream.
+enum Woke {
+    Got(Result<Frame, RecvError>),
+    Ended(Ending),
+    Beat,
+}
+
+/// Why a stream ends without its browser leaving.
+enum Ending {
+    Left,
+    Stopping,
 }
 
 fn gone(html: bool, why: &str, link: Option<(&str, &str)>) -> Bytes {
@@ -356,6 +447,100 @@ mod tests {
     use crate::chat::{Member, MemberId, MessageText, Name, Seed};
     use crate::config::Config;
     use clap::Parser;
+
+    fn live_member(name: &str) -> (RoomCode, Member) {
+        let room = RoomCode::parse_slug("general").expect("slug");
+        let member = Member {
+            id: MemberId::random(),
+            name: Name::parse(name, 32).expect("name"),
+            seed: Seed::random(),
+        };
+        (room, member)
+    }
+
+    async fn open_live(app: &AppState, room: &RoomCode, who: &Member) -> Live {
+        let snapshot = app.chat.enter(room, who).await.expect("enter");
+        let sub = app
+            .chat
+            .subscribe(room, who.id, Some(snapshot.last))
+            .await
+            .expect("subscribe");
+        let mut live = Live::new(app, room.clone(), sub, connected(), false);
+        while !live.backlog.is_empty() {
+            live.next(false).await;
+        }
+        live
+    }
+
+    async fn say(app: &AppState, room: &RoomCode, who: &Member, text: &str) {
+        let text = MessageText::parse(text, 2000).expect("text");
+        app.chat.post(room, who.id, text).await.expect("post");
+    }
+
+    /// Frames already waiting go out at once; once the member has left, what
+    /// was published before goes out, then the last words, and nothing after.
+    #[tokio::test]
+    async fn a_member_who_left_gets_what_was_waiting_then_last_words() {
+        let config = Config::parse_from(["livechat", "--rate-messages", "1000"]);
+        let (app, _trigger) = AppState::new(config).expect("config");
+        let (room, ann) = live_member("Ann");
+        let (_, bob) = live_member("Bob");
+        let mut live = open_live(&app, &room, &ann).await;
+        app.chat.enter(&room, &bob).await.expect("enter");
+        say(&app, &room, &bob, "one").await;
+        say(&app, &room, &bob, "two").await;
+        app.chat.leave(&room, ann.id).await.expect("leave");
+        let mut sent = String::new();
+        loop {
+            match live.next(false).await {
+                Step::Send(bytes) => sent.push_str(&String::from_utf8_lossy(&bytes)),
+                Step::End(bytes) => {
+                    sent.push_str(&String::from_utf8_lossy(&bytes));
+                    break;
+                }
+            }
+        }
+        let one = sent.find(">one<").expect("one");
+        let two = sent.find(">two<").expect("two");
+        let words = sent.find("You left this room.").expect("last words");
+        assert!(one < two && two < words, "{sent}");
+    }
+
+    /// A stream waiting with nothing to send is woken when its member leaves.
+    #[tokio::test]
+    async fn a_waiting_stream_hears_its_member_leave() {
+        let config = Config::parse_from(["livechat"]);
+        let (app, _trigger) = AppState::new(config).expect("config");
+        let (room, ann) = live_member("Ann");
+        let mut live = open_live(&app, &room, &ann).await;
+        let waiting = tokio::spawn(async move { live.next(false).await });
+        tokio::task::yield_now().await;
+        app.chat.leave(&room, ann.id).await.expect("leave");
+        // Her own leave notice, or the last words if that went first.
+        let (Step::Send(bytes) | Step::End(bytes)) = waiting.await.expect("the stream task");
+        let sent = String::from_utf8_lossy(&bytes);
+        assert!(
+            sent.contains("Ann left") || sent.contains("You left"),
+            "{sent}"
+        );
+    }
+
+    /// A stopping server ends a stream even while its room keeps sending.
+    #[tokio::test]
+    async fn a_stream_ends_on_shutdown_even_with_frames_waiting() {
+        let config = Config::parse_from(["livechat", "--rate-messages", "1000"]);
+        let (app, trigger) = AppState::new(config).expect("config");
+        let (room, ann) = live_member("Ann");
+        let mut live = open_live(&app, &room, &ann).await;
+        for n in 0..10 {
+            say(&app, &room, &ann, &format!("m{n}")).await;
+        }
+        trigger.stop();
+        let Step::End(bytes) = live.next(false).await else {
+            panic!("a stopping server sends no more frames")
+        };
+        assert!(String::from_utf8_lossy(&bytes).contains("restarting"));
+    }
 
     /// A reader that stopped reading falls behind the room's channel; when it
     /// reads again it gets the whole log once, never the room held up.

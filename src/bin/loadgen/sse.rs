@@ -1,0 +1,185 @@
+//! Reading a `text/event-stream` and finding in each event what the load
+//! generator put in: message tokens (with their send time) and join/leave
+//! notices.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use bytes::{Buf, BytesMut};
+use memchr::memmem;
+
+use crate::client::{Conn, Dechunk, Failure};
+
+/// Microseconds since the Unix epoch: the same clock in every process here.
+pub fn now_micros() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as u64)
+}
+
+const MARK: &[u8] = b"~LG";
+
+/// The text of a message: a few words and the token `~LG{run}.{room}.{seq}.{sent}~`.
+pub fn message_text(run: u32, room: usize, seq: u32, sent: u64) -> String {
+    format!("Hello everyone, this is a load test message ~LG{run}.{room}.{seq}.{sent}~")
+}
+
+/// A token found in an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    pub run: u32,
+    pub room: usize,
+    pub seq: u32,
+    pub sent: u64,
+}
+
+/// Every token in `event`.
+pub fn tokens(event: &[u8], mut each: impl FnMut(Token)) {
+    for at in memmem::find_iter(event, MARK) {
+        let rest = &event[at + MARK.len()..];
+        let end = memchr::memchr(b'~', rest).unwrap_or(0);
+        let Ok(text) = std::str::from_utf8(&rest[..end]) else {
+            continue;
+        };
+        let mut parts = text.split('.').map(str::parse::<u64>);
+        if let (Some(Ok(run)), Some(Ok(room)), Some(Ok(seq)), Some(Ok(sent))) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        {
+            each(Token {
+                run: run as u32,
+                room: room as usize,
+                seq: seq as u32,
+                sent,
+            });
+        }
+    }
+}
+
+/// How many people a join or leave notice names: "c1 joined", "c1 and c2
+/// left", "c1, c2 and 37 others joined". `(joined, left)`.
+pub fn notice_counts(event: &[u8]) -> (u64, u64) {
+    let mut counts = (0, 0);
+    for at in memmem::find_iter(event, b"class=\"notice\"") {
+        let rest = &event[at..];
+        let Some(p) = memmem::find(rest, b"<p>") else {
+            continue;
+        };
+        let rest = &rest[p + 3..];
+        let Some(end) = memchr::memchr(b'<', rest) else {
+            continue;
+        };
+        let Ok(line) = std::str::from_utf8(&rest[..end]) else {
+            continue;
+        };
+        let line = line.trim_end();
+        if let Some(who) = line.strip_suffix(" joined") {
+            counts.0 += people(who);
+        } else if let Some(who) = line.strip_suffix(" left") {
+            counts.1 += people(who);
+        }
+    }
+    counts
+}
+
+fn people(phrase: &str) -> u64 {
+    phrase
+        .split(" and ")
+        .flat_map(|part| part.split(", "))
+        .map(|part| {
+            part.strip_suffix(" others")
+                .or_else(|| part.strip_suffix(" other"))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(1)
+        })
+        .sum()
+}
+
+/// What ended a stream.
+#[derive(Debug, PartialEq, Eq)]
+pub enum End {
+    /// The server said its last words (`event: close`).
+    Closed,
+    /// The connection ended.
+    Eof,
+}
+
+/// Reads events from a streaming answer whose head was read.
+pub struct Events {
+    conn: Conn,
+    chunks: Option<Dechunk>,
+    body: BytesMut,
+}
+
+impl Events {
+    pub fn new(conn: Conn, chunked: bool) -> Self {
+        Self {
+            conn,
+            chunks: chunked.then(Dechunk::default),
+            body: BytesMut::new(),
+        }
+    }
+
+    /// Waits for more and hands each whole event to `each`.
+    pub async fn next_batch(
+        &mut self,
+        mut each: impl FnMut(&[u8]),
+    ) -> Result<Option<End>, Failure> {
+        if !self.conn.fill().await? {
+            return Ok(Some(End::Eof));
+        }
+        let done = match &mut self.chunks {
+            Some(chunks) => chunks.feed(&mut self.conn.buf, &mut self.body)?,
+            None => {
+                self.body.extend_from_slice(&self.conn.buf);
+                self.conn.buf.clear();
+                false
+            }
+        };
+        let mut closed = false;
+        while let Some(end) = memmem::find(&self.body, b"\n\n") {
+            let event = &self.body[..end + 1];
+            if event.starts_with(b"event: close") {
+                closed = true;
+            }
+            each(event);
+            self.body.advance(end + 2);
+        }
+        if closed {
+            return Ok(Some(End::Closed));
+        }
+        Ok(done.then_some(End::Eof))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_found_back() {
+        let text = message_text(7, 3, 42, 123_456);
+        let event = format!("id: 1-2\ndata: <li><p class=\"text\">{text}</p></li>\n");
+        let mut found = Vec::new();
+        tokens(event.as_bytes(), |t| found.push(t));
+        assert_eq!(
+            found,
+            [Token {
+                run: 7,
+                room: 3,
+                seq: 42,
+                sent: 123_456
+            }]
+        );
+    }
+
+    #[test]
+    fn notices_count_everyone_they_name() {
+        let one = b"data: <li class=\"notice\" id=\"e1-1\"><p>c1 joined <time>x</time></p></li>";
+        assert_eq!(notice_counts(one), (1, 0));
+        let many = b"data: <li class=\"notice\" id=\"e1-1\"><p>c1, c2 and 37 others left <time>";
+        assert_eq!(notice_counts(many), (0, 39));
+        let two = b"data: <li class=\"notice\" id=\"e1-1\"><p>c1 and c2 joined <time>";
+        assert_eq!(notice_counts(two), (2, 0));
+        let three = b"<li class=\"notice\"><p>c1, c2 and c3 left <time>";
+        assert_eq!(notice_counts(three), (0, 3));
+    }
+}
