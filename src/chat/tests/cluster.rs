@@ -408,32 +408,8 @@ async fn pairing_stays_exact_across_servers_under_concurrency() {
     };
     let stores = servers_with(&kit, 2, settings).await;
     let people: Vec<Member> = (0..300).map(|n| member(&format!("m{n}"))).collect();
-    let mut tasks = tokio::task::JoinSet::new();
-    for (n, person) in people.iter().cloned().enumerate() {
-        let chat = stores[n % 2].clone();
-        let other = stores[(n + 1) % 2].clone();
-        tasks.spawn(async move {
-            match n % 3 {
-                0 => {
-                    chat.queue(&person).await.expect("queued");
-                }
-                1 => {
-                    chat.queue(&person).await.expect("queued");
-                    tokio::task::yield_now().await;
-                    other.cancel(person.id).await;
-                }
-                _ => {
-                    // Two tabs, on two servers: one member, one place.
-                    let (a, b) = tokio::join!(chat.queue(&person), other.queue(&person));
-                    a.expect("queued");
-                    b.expect("queued");
-                }
-            }
-        });
-    }
-    while let Some(done) = tasks.join_next().await {
-        done.expect("no task panicked");
-    }
+    let chats: Vec<Chat> = stores.iter().map(|s| Arc::new(s.clone()) as Chat).collect();
+    super::pairing::churn(&people, &chats).await;
     let url = kit.redis.as_ref().expect("redis").url();
     let mut conn = ::redis::Client::open(url)
         .expect("url")

@@ -170,6 +170,38 @@ on_both_stores!(
     an_unfollowed_match_is_forgotten_after_grace,
 );
 
+/// Everyone in `people` at once, spread over `stores` (servers): a third
+/// queue, a third queue and cancel (on the next server), a third queue from
+/// two tabs (on two servers) at the same moment.
+pub(super) async fn churn(people: &[Member], stores: &[Chat]) {
+    let mut tasks = tokio::task::JoinSet::new();
+    for (n, person) in people.iter().cloned().enumerate() {
+        let here = stores[n % stores.len()].clone();
+        let there = stores[(n + 1) % stores.len()].clone();
+        tasks.spawn(async move {
+            match n % 3 {
+                0 => {
+                    here.queue(&person).await.expect("room in the queue");
+                }
+                1 => {
+                    here.queue(&person).await.expect("room in the queue");
+                    tokio::task::yield_now().await;
+                    there.cancel(person.id).await;
+                }
+                _ => {
+                    // Two tabs at once: one member, one place.
+                    let (a, b) = tokio::join!(here.queue(&person), there.queue(&person));
+                    a.expect("queued");
+                    b.expect("queued");
+                }
+            }
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.expect("no task panicked");
+    }
+}
+
 /// Keeps the names of every pairing notice, to check who was paired with whom.
 struct Recorder(Arc<Mutex<Vec<[Name; 2]>>>);
 
@@ -216,31 +248,7 @@ async fn pairing_stays_exact_under_concurrency() {
         Arc::new(Recorder(pairs.clone())),
     ));
     let people: Vec<Member> = (0..600).map(|n| member(&format!("m{n}"))).collect();
-    let mut tasks = tokio::task::JoinSet::new();
-    for (n, person) in people.iter().cloned().enumerate() {
-        let chat = chat.clone();
-        tasks.spawn(async move {
-            match n % 3 {
-                0 => {
-                    chat.queue(&person).await.expect("room in the queue");
-                }
-                1 => {
-                    chat.queue(&person).await.expect("room in the queue");
-                    tokio::task::yield_now().await;
-                    chat.cancel(person.id).await;
-                }
-                _ => {
-                    // Two tabs at once: one member, one place.
-                    let (a, b) = tokio::join!(chat.queue(&person), chat.queue(&person));
-                    a.expect("queued");
-                    b.expect("queued");
-                }
-            }
-        });
-    }
-    while let Some(done) = tasks.join_next().await {
-        done.expect("no task panicked");
-    }
+    churn(&people, std::slice::from_ref(&chat)).await;
     let pairs = pairs.lock().expect("not poisoned").clone();
     // Only the two-tab members may be queued again after a match.
     let two_tabs: HashSet<Name> = people
