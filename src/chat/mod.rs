@@ -156,7 +156,7 @@ pub trait Store: Send + Sync + 'static {
     /// The member leaves now; their streams end.
     async fn leave(&self, code: &RoomCode, member: MemberId) -> Result<(), ChatError>;
     /// The member now goes by `to` in every room they are in; each room is told.
-    async fn rename(&self, member: MemberId, to: &Name);
+    async fn rename(&self, member: MemberId, to: &Name) -> Result<(), ChatError>;
     /// Queues `member` for a random stranger (keeping their place if they
     /// already wait) and pairs whoever can be paired, first come, first served.
     async fn queue(&self, member: &Member) -> Result<Pairing, ChatError>;

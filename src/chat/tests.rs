@@ -499,7 +499,8 @@ async fn a_rename_is_announced_in_every_room_and_old_messages_keep_their_name(ki
         .await
         .expect("post");
     chat.rename(ann.id, &Name::parse("Annie", 32).expect("name"))
-        .await;
+        .await
+        .expect("renamed");
     for room in [&code, &general()] {
         let renamed = Member {
             name: Name::parse("Annie", 32).expect("name"),

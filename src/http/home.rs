@@ -81,18 +81,32 @@ fn unavailable(why: &ChatError) -> Option<StatusCode> {
     (*why == ChatError::Unavailable).then_some(StatusCode::SERVICE_UNAVAILABLE)
 }
 
+/// The start form refused because the name could not be taken on (the
+/// store could not be reached).
+pub fn name_refused(why: &ChatError) -> Refusal {
+    Refusal {
+        status: unavailable(why),
+        name: Some(why.to_string()),
+        ..Refusal::default()
+    }
+}
+
 /// The name a person typed, and the member they are under it (renamed
 /// everywhere they already are, if it changed).
-pub async fn sign_in(app: &AppState, session: &Session, name: Name) -> crate::chat::Member {
+pub async fn sign_in(
+    app: &AppState,
+    session: &Session,
+    name: Name,
+) -> Result<crate::chat::Member, ChatError> {
     let member = session.member_named(name);
     if session
         .member
         .as_ref()
         .is_some_and(|old| old.name != member.name)
     {
-        app.chat.rename(member.id, &member.name).await;
+        app.chat.rename(member.id, &member.name).await?;
     }
-    member
+    Ok(member)
 }
 
 /// `POST /join`
@@ -136,7 +150,10 @@ pub async fn post_join(
             return refuse(&app.chat, shape, &input, why).await;
         }
     };
-    let member = sign_in(&app, &session, name).await;
+    let member = match sign_in(&app, &session, name).await {
+        Ok(member) => member,
+        Err(why) => return refuse(&app.chat, shape, &input, name_refused(&why)).await,
+    };
     (
         session.remember(&member),
         shape.redirect(&paths::room(&code)),
@@ -161,7 +178,10 @@ pub async fn post_rooms(
             return refuse(&app.chat, shape, &input, why).await;
         }
     };
-    let member = sign_in(&app, &session, name).await;
+    let member = match sign_in(&app, &session, name).await {
+        Ok(member) => member,
+        Err(why) => return refuse(&app.chat, shape, &input, name_refused(&why)).await,
+    };
     match app.chat.create_room(&member).await {
         Ok(code) => (
             session.remember(&member),
@@ -216,9 +236,14 @@ pub async fn post_name(
     if let (Ok(_), Some(id)) = (&parsed, &renamer) {
         app.renames.record(id).await;
     }
-    match parsed {
-        Ok(name) => {
-            let member = sign_in(&app, &session, name).await;
+    let signed = match parsed {
+        Ok(name) => sign_in(&app, &session, name)
+            .await
+            .map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e.to_string())),
+        Err(refused) => Err(refused),
+    };
+    match signed {
+        Ok(member) => {
             let form = RenameForm {
                 name: member.name.as_str(),
                 error: None,

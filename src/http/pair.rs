@@ -12,7 +12,7 @@ use bytes::Bytes;
 use serde::Deserialize;
 use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at};
 
-use super::home::{Refusal, StartInput, refuse, sign_in};
+use super::home::{Refusal, StartInput, name_refused, refuse, sign_in};
 use super::paths;
 use super::session::Session;
 use super::shape::Shape;
@@ -60,7 +60,10 @@ pub async fn post_pair(
             return refuse(&app.chat, shape, &form, why).await;
         }
     };
-    let member = sign_in(&app, &session, name).await;
+    let member = match sign_in(&app, &session, name).await {
+        Ok(member) => member,
+        Err(why) => return refuse(&app.chat, shape, &form, name_refused(&why)).await,
+    };
     if let Some(code) = input.leave.as_deref().and_then(RoomCode::from_path) {
         // Not being in that room (any more) is no reason to complain.
         let _ = app.chat.leave(&code, member.id).await;

@@ -287,7 +287,7 @@ impl Store for MemoryStore {
         Ok(())
     }
 
-    async fn rename(&self, member: MemberId, to: &Name) {
+    async fn rename(&self, member: MemberId, to: &Name) -> Result<(), ChatError> {
         let shared = &self.shared;
         let mut state = shared.lock();
         let codes: Vec<RoomCode> = state
@@ -301,6 +301,7 @@ impl Store for MemoryStore {
                 shared.presence_changed(&mut state, &code);
             }
         }
+        Ok(())
     }
 
     async fn queue(&self, member: &Member) -> Result<Pairing, ChatError> {

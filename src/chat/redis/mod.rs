@@ -4,7 +4,13 @@
 //! holds the truth, changed only by atomic scripts (`scripts`); one pub/sub
 //! connection per server hears that a room's log grew, and a heartbeat task
 //! keeps this server's members present and times out those of dead servers
-//! (`tasks`).
+//! (`tasks`). Events are kept as plain fields and rendered by each server
+//! once (`codec`); the stranger queue is `queue`; limits and caps counted in
+//! Redis are `limits`.
+//!
+//! Ids: a room's stream ids are its event ids, `{epoch}-{seq}`, where the
+//! epoch is when this life of the room began, so a stream resuming on any
+//! server with `Last-Event-ID` reads exactly the gap.
 
 mod codec;
 mod limits;
@@ -449,17 +455,15 @@ impl Store for RedisStore {
         }
     }
 
-    async fn rename(&self, member: MemberId, to: &Name) {
+    async fn rename(&self, member: MemberId, to: &Name) -> Result<(), ChatError> {
         let inner = &self.inner;
-        let codes: Vec<String> = match inner.conn().smembers(keys::rooms_of(member)).await {
-            Ok(codes) => codes,
-            Err(why) => {
-                down(why);
-                return;
-            }
-        };
+        let codes: Vec<String> = inner
+            .conn()
+            .smembers(keys::rooms_of(member))
+            .await
+            .map_err(down)?;
         for code in codes.iter().filter_map(|c| RoomCode::from_path(c)) {
-            let renamed: Result<i64, _> = inner
+            let _: i64 = inner
                 .scripts
                 .rename
                 .arg(code.as_str())
@@ -468,16 +472,11 @@ impl Store for RedisStore {
                 .arg(inner.history_len())
                 .arg(now_ms())
                 .invoke_async(&mut inner.conn())
-                .await;
-            match renamed {
-                Ok(_) => {
-                    let _ = inner.sync_if_local(&code).await;
-                }
-                Err(why) => {
-                    down(why);
-                }
-            }
+                .await
+                .map_err(down)?;
+            let _ = inner.sync_if_local(&code).await;
         }
+        Ok(())
     }
 
     async fn queue(&self, member: &Member) -> Result<Pairing, ChatError> {

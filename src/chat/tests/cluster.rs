@@ -237,6 +237,12 @@ async fn redis_stopped_and_restarted_loses_nothing_acknowledged() {
         "refused, not silently lost"
     );
     assert!(chat.health().await.is_err(), "/healthz says so");
+    let annie = Name::parse("Annie", 32).expect("name");
+    assert_eq!(
+        chat.rename(ann.id, &annie).await,
+        Err(ChatError::Unavailable),
+        "a rename is refused, not lost"
+    );
     let got = hear(&mut sub.rx, &format!("status {}", redis_reconnecting())).await;
     assert!(
         got.iter().any(|t| t.starts_with("status Live updates")),
