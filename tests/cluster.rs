@@ -711,6 +711,15 @@ async fn through_nginx_as_the_readme_sets_it_up_two_servers_are_one_site() {
         page.contains(&share),
         "the share link names the site: {page}"
     );
+    // Strangers meet through it, the no-JavaScript waiting document too.
+    let cy = queue_for_stranger(&site, "Cy").await;
+    let (_, mut cy_waits) = Growing::open(&cy, &site.url("/pair/wait")).await;
+    let dee = queue_for_stranger(&site, "Dee").await;
+    let (_, mut dee_waits) = Sse::open(&dee, &site.url("/pair/events"), None).await;
+    let link = cy_waits.until("</a>").await;
+    let heard = dee_waits.until("A stranger is here").await;
+    let room = room_in(&heard.last().expect("the match").data);
+    assert!(link.contains(&format!(r#"href="{room}""#)), "{link}");
     let spread = site.access_log();
     for node in &c.nodes {
         assert!(
