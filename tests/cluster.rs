@@ -711,6 +711,15 @@ async fn through_nginx_as_the_readme_sets_it_up_two_servers_are_one_site() {
         page.contains(&share),
         "the share link names the site: {page}"
     );
+    // Strangers meet through it, the no-JavaScript waiting document too.
+    let cy = queue_for_stranger(&site, "Cy").await;
+    let (_, mut cy_waits) = Growing::open(&cy, &site.url("/pair/wait")).await;
+    let dee = queue_for_stranger(&site, "Dee").await;
+    let (_, mut dee_waits) = Sse::open(&dee, &site.url("/pair/events"), None).await;
+    let link = cy_waits.until("</a>").await;
+    let heard = dee_waits.until("A stranger is here").await;
+    let room = room_in(&heard.last().expect("the match").data);
+    assert!(link.contains(&format!(r#"href="{room}""#)), "{link}");
     let spread = site.access_log();
     for node in &c.nodes {
         assert!(
@@ -959,4 +968,60 @@ async fn a_server_started_while_redis_is_down_serves_once_it_is_up() {
     bobs.until(">hello late server<").await;
     bob.say(b, "general", "hello from it").await;
     anns.until(">hello from it<").await;
+}
+
+/// How many people the "... joined" notices among `texts` tell of:
+/// "Ann" is one, "Ann and Bob" two, "Ann, Bob and 2 others" four.
+fn joined(texts: &[String]) -> usize {
+    texts
+        .iter()
+        .filter_map(|t| t.strip_suffix(" joined"))
+        .map(|who| {
+            let (named, others) = match who.rsplit_once(" and ") {
+                Some((named, last)) => match last.split_once(' ') {
+                    Some((n, "others" | "other")) => (named, n.parse().unwrap_or(0)),
+                    _ => (who, 0),
+                },
+                None => (who, 0),
+            };
+            named
+                .split([',', ' '])
+                .filter(|w| !w.is_empty() && *w != "and")
+                .count()
+                + others
+        })
+        .sum()
+}
+
+#[tokio::test]
+async fn a_big_rooms_batched_joins_are_told_once_across_servers() {
+    let Some(c) = cluster(3, &["--big-room", "1"]).await else {
+        return;
+    };
+    let (ann, mut anns) = member(c.node(0), "Ann", "general").await;
+    let names = ["Bob", "Cy", "Dee", "Eve"];
+    let mut others = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        others.push(member(c.node(1 + i % 2), name, "general").await);
+    }
+    let mut texts: Vec<String> = Vec::new();
+    let deadline = Instant::now() + RECOVER;
+    while joined(&texts) < names.len() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let Some(event) = anns.next_within(left).await else {
+            panic!("not every join was told: {texts:#?}");
+        };
+        texts.extend(log_items(&event.data).into_iter().map(|(_, t)| t));
+    }
+    ann.say(c.node(0), "general", "marker").await;
+    let rest = anns.until(">marker<").await;
+    texts.extend(rest.iter().flat_map(|e| log_items(&e.data)).map(|(_, t)| t));
+    assert_eq!(joined(&texts), names.len(), "each told once: {texts:#?}");
+    let first = room_view(&ann.http, c.node(0), "general").await;
+    assert_eq!(joined(&first.texts), 1 + names.len(), "{first:#?}");
+    for node in &c.nodes[1..] {
+        let view = room_view(&ann.http, node, "general").await;
+        assert_eq!(view.items, first.items, "{}", node.addr);
+        assert_eq!(view.texts, first.texts, "{}", node.addr);
+    }
 }

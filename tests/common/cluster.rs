@@ -196,9 +196,17 @@ impl Node {
     /// Starts `livechat --redis url --secret SECRET --bind ...` with `flags`,
     /// and waits until it answers `/healthz` with 200.
     pub async fn start(redis: &str, flags: &[&str], dir: &Path, n: usize) -> Node {
-        let mut node = Node::spawn(redis, flags, dir, n);
-        node.wait_ready().await;
-        node
+        // The free port may be taken by someone else before the server binds
+        // it: then it says so and exits, and another port is tried.
+        for _ in 0..3 {
+            let mut node = Node::spawn(redis, flags, dir, n);
+            match node.ready().await {
+                Ok(()) => return node,
+                Err(why) if why.contains("cannot listen") => continue,
+                Err(why) => panic!("{why}"),
+            }
+        }
+        panic!("livechat found no free port");
     }
 
     /// `start`, without waiting.
@@ -227,6 +235,13 @@ impl Node {
     /// Waits until the server answers `/healthz` with 200; panics with its
     /// log if it exits or does not within 20 s.
     pub async fn wait_ready(&mut self) {
+        if let Err(why) = self.ready().await {
+            panic!("{why}");
+        }
+    }
+
+    /// `wait_ready`, saying what went wrong instead of panicking.
+    async fn ready(&mut self) -> Result<(), String> {
         let http = plain_client();
         let deadline = Instant::now() + START;
         while Instant::now() < deadline {
@@ -236,22 +251,22 @@ impl Node {
                 .send()
                 .await;
             if answer.is_ok_and(|res| res.status() == 200) {
-                return;
+                return Ok(());
             }
             if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
-                panic!(
-                    "livechat on {} exited ({status}):\n{}",
-                    self.addr,
-                    tail(&self.log)
-                );
+                let log = tail(&self.log);
+                return Err(format!(
+                    "livechat on {} exited ({status}):\n{log}",
+                    self.addr
+                ));
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!(
+        Err(format!(
             "livechat on {} did not answer /healthz within {START:?}:\n{}",
             self.addr,
             tail(&self.log)
-        );
+        ))
     }
 
     /// Kills the server at once (SIGKILL): no goodbyes to Redis or streams.

@@ -174,11 +174,6 @@ impl Tab {
         }
     }
 
-    /// The id of the last event this tab saw.
-    pub fn last_id(&self) -> Option<&str> {
-        self.last_id.as_deref()
-    }
-
     /// Every message until one whose data contains `needle`, reconnecting as
     /// needed; panics with what came if it does not come within `limit`.
     pub async fn until(&mut self, needle: &str, limit: Duration) -> Vec<Event> {
