@@ -75,14 +75,14 @@ impl Server {
 }
 
 #[derive(Clone, Debug)]
-enum Plan {
+pub(crate) enum Plan {
     Fanout(String, FanoutArgs),
     Churn(String, ChurnArgs),
     Capacity(String, CapacityArgs),
 }
 
 impl Plan {
-    fn title(&self) -> &str {
+    pub(crate) fn title(&self) -> &str {
         match self {
             Self::Fanout(t, _) | Self::Churn(t, _) | Self::Capacity(t, _) => t,
         }
@@ -90,7 +90,7 @@ impl Plan {
 }
 
 #[derive(Clone, Debug)]
-enum Outcome {
+pub(crate) enum Outcome {
     Fanout(FanoutResult),
     Churn(ChurnResult),
     Capacity(CapacityResult),
@@ -110,7 +110,7 @@ fn fanout_args(rooms: usize, subscribers: usize, rate: f64, seconds: f64) -> Fan
     }
 }
 
-fn plans(quick: bool) -> Vec<Plan> {
+pub(crate) fn plans(quick: bool) -> Vec<Plan> {
     let churn = |seconds| ChurnArgs {
         watchers: 20,
         concurrency: 32,
@@ -253,15 +253,25 @@ async fn one(args: &BenchArgs, server: Server, port: u16, plan: &Plan) -> Outcom
         Err(why) => return Outcome::Failed(why),
     };
     let pid = child.id().unwrap_or(0);
-    let targets = match Target::parse(&url) {
-        Ok(t) => vec![t],
+    let outcome = drive(plan, &[url], &[pid]).await;
+    let _ = child.kill().await;
+    // Let the closed sockets of this run go before the next one.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    outcome
+}
+
+/// Runs one scenario against servers already started at `urls`, measuring
+/// the CPU time of the processes `pids`.
+pub(crate) async fn drive(plan: &Plan, urls: &[String], pids: &[u32]) -> Outcome {
+    let targets: Vec<Target> = match urls.iter().map(|u| Target::parse(u)).collect() {
+        Ok(t) => t,
         Err(why) => return Outcome::Failed(why),
     };
     let sources = Arc::new(Sources::new(2, 4));
-    let outcome = match plan {
+    match plan {
         Plan::Fanout(_, a) => {
             let mut a = a.clone();
-            a.pids = vec![pid];
+            a.pids = pids.to_vec();
             match fanout::run(&targets, sources, &a).await {
                 Ok(r) => Outcome::Fanout(r),
                 Err(e) => Outcome::Failed(e),
@@ -273,17 +283,13 @@ async fn one(args: &BenchArgs, server: Server, port: u16, plan: &Plan) -> Outcom
         },
         Plan::Capacity(_, a) => {
             let mut a = a.clone();
-            a.pids = vec![pid];
-            match capacity::run(&[url], 4, &a).await {
+            a.pids = pids.to_vec();
+            match capacity::run(urls, 4, &a).await {
                 Ok(r) => Outcome::Capacity(r),
                 Err(e) => Outcome::Failed(e),
             }
         }
-    };
-    let _ = child.kill().await;
-    // Let the closed sockets of this run go before the next one.
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    outcome
+    }
 }
 
 async fn start(args: &BenchArgs, server: Server, port: u16) -> Result<Child, String> {
@@ -305,9 +311,14 @@ async fn start(args: &BenchArgs, server: Server, port: u16) -> Result<Child, Str
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .kill_on_drop(true);
-    let mut child = cmd
+    let child = cmd
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", server.name()))?;
+    ready(child, server.name(), &bind).await
+}
+
+/// Waits until the server just started as `child` answers `/healthz` at `bind`.
+pub(crate) async fn ready(mut child: Child, name: &str, bind: &str) -> Result<Child, String> {
     let target = Target::parse(&format!("http://{bind}"))?;
     let source = Sources::new(1, 1).pick();
     for _ in 0..100 {
@@ -318,12 +329,12 @@ async fn start(args: &BenchArgs, server: Server, port: u16) -> Result<Child, Str
             return Ok(child);
         }
         if let Ok(Some(status)) = child.try_wait() {
-            return Err(format!("{} exited at start: {status}", server.name()));
+            return Err(format!("{name} exited at start: {status}"));
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let _ = child.kill().await;
-    Err(format!("{} did not answer /healthz", server.name()))
+    Err(format!("{name} did not answer /healthz"))
 }
 
 pub fn fanout_line(r: &FanoutResult) -> String {
@@ -393,7 +404,7 @@ pub fn capacity_line(r: &CapacityResult) -> String {
     line
 }
 
-fn summary(o: &Outcome) -> String {
+pub(crate) fn summary(o: &Outcome) -> String {
     match o {
         Outcome::Fanout(r) => fanout_line(r),
         Outcome::Churn(r) => churn_line(r),
@@ -449,7 +460,7 @@ fn ratio(a: f64, b: f64) -> String {
     }
 }
 
-fn machine() -> String {
+pub(crate) fn machine() -> String {
     let nproc = std::thread::available_parallelism().map_or(0, |n| n.get());
     let model = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -476,7 +487,7 @@ fn machine() -> String {
     format!("{nproc} CPUs ({model}), {memory} memory, open-file limit {files} per process, Linux")
 }
 
-fn today() -> String {
+pub(crate) fn today() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -530,8 +541,11 @@ fn report(
         let runs = live.len();
         let _ = writeln!(out, "## {} ({} runs each)\n", plan.title(), runs);
         match plan {
-            Plan::Fanout(..) => fanout_table(&mut out, live, base),
-            Plan::Churn(..) => churn_table(&mut out, live, base),
+            Plan::Fanout(..) => {
+                fanout_table(&mut out, SERVERS, live, base);
+                renders_line(&mut out, live);
+            }
+            Plan::Churn(..) => churn_table(&mut out, SERVERS, live, base),
             Plan::Capacity(..) => capacity_table(&mut out, live, base),
         }
         let _ = writeln!(out, "<details><summary>Each run</summary>\n");
@@ -547,9 +561,13 @@ fn report(
 /// A row of a table: its name, and how to read its figure from a result.
 type Row<R> = (&'static str, fn(&R) -> f64);
 
-/// A table of figures, each the median over the runs of either server.
+/// The columns of `loadgen bench`'s tables.
+const SERVERS: [&str; 2] = ["livechat", "baseline"];
+
+/// A table of figures, each the median over the runs of either column.
 fn table<R>(
     out: &mut String,
+    columns: [&str; 2],
     live: &[Outcome],
     base: &[Outcome],
     result: fn(&Outcome) -> Option<&R>,
@@ -557,7 +575,8 @@ fn table<R>(
 ) {
     let _ = writeln!(
         out,
-        "| figure | livechat | baseline | ratio |\n|---|---|---|---|"
+        "| figure | {} | {} | ratio |\n|---|---|---|---|",
+        columns[0], columns[1]
     );
     for (name, pick) in figures {
         let (l, b) = (
@@ -575,18 +594,25 @@ fn table<R>(
     let _ = writeln!(out);
 }
 
-fn fanout_table(out: &mut String, live: &[Outcome], base: &[Outcome]) {
-    fn result(o: &Outcome) -> Option<&FanoutResult> {
-        match o {
-            Outcome::Fanout(r) => Some(r),
-            _ => None,
-        }
+fn fanout_result(o: &Outcome) -> Option<&FanoutResult> {
+    match o {
+        Outcome::Fanout(r) => Some(r),
+        _ => None,
     }
+}
+
+pub(crate) fn fanout_table(
+    out: &mut String,
+    columns: [&str; 2],
+    live: &[Outcome],
+    base: &[Outcome],
+) {
     table(
         out,
+        columns,
         live,
         base,
-        result,
+        fanout_result,
         &[
             ("delivered / s", |r| r.delivered_per_s),
             ("latency p50, ms", |r| r.latency.p50),
@@ -602,8 +628,11 @@ fn fanout_table(out: &mut String, live: &[Outcome], base: &[Outcome]) {
             ("set-up of all subscribers, s", |r| r.setup_s),
         ],
     );
-    let renders = med(live, |o| result(o).and_then(|r| r.renders_metric));
-    let messages = med(live, |o| result(o).and_then(|r| r.messages_metric));
+}
+
+fn renders_line(out: &mut String, live: &[Outcome]) {
+    let renders = med(live, |o| fanout_result(o).and_then(|r| r.renders_metric));
+    let messages = med(live, |o| fanout_result(o).and_then(|r| r.messages_metric));
     let _ = writeln!(
         out,
         "livechat's `/metrics` after a run (median): {} messages, {} renders (each message and each join notice rendered once).\n",
@@ -612,9 +641,15 @@ fn fanout_table(out: &mut String, live: &[Outcome], base: &[Outcome]) {
     );
 }
 
-fn churn_table(out: &mut String, live: &[Outcome], base: &[Outcome]) {
+pub(crate) fn churn_table(
+    out: &mut String,
+    columns: [&str; 2],
+    live: &[Outcome],
+    base: &[Outcome],
+) {
     table::<ChurnResult>(
         out,
+        columns,
         live,
         base,
         |o| match o {
@@ -635,6 +670,7 @@ fn churn_table(out: &mut String, live: &[Outcome], base: &[Outcome]) {
 fn capacity_table(out: &mut String, live: &[Outcome], base: &[Outcome]) {
     table::<CapacityResult>(
         out,
+        SERVERS,
         live,
         base,
         |o| match o {
