@@ -4,7 +4,7 @@
 //! with its limits raised for the load (the flags are written in the report).
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
@@ -187,60 +187,73 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         }
     }
     let mut port = args.port;
-    let runs = args.runs.max(1);
-    let plans: Vec<Plan> = plans(args.quick)
-        .into_iter()
-        .filter(|p| {
-            args.only
-                .as_ref()
-                .is_none_or(|o| p.title().contains(o.as_str()))
-        })
-        .collect();
     let started = std::time::Instant::now();
-    let mut table: Vec<(Plan, Vec<Outcome>, Vec<Outcome>)> = Vec::new();
-    for plan in plans {
-        let mut live = Vec::new();
-        let mut base = Vec::new();
-        // Capacity is slow and steady: fewer runs.
-        let n = if matches!(plan, Plan::Capacity(..)) {
-            runs.min(2)
-        } else {
-            runs
-        };
-        for run in 0..n {
-            // Alternate which server goes first.
-            let order = if run % 2 == 0 {
-                [Server::Livechat, Server::Baseline]
-            } else {
-                [Server::Baseline, Server::Livechat]
-            };
-            for server in order {
-                port += 1;
-                eprintln!(
-                    "bench: {} — {} run {}",
-                    plan.title(),
-                    server.name(),
-                    run + 1
-                );
-                let outcome = one(&args, server, port, &plan).await;
-                eprintln!("bench:   {}", summary(&outcome));
-                match server {
-                    Server::Livechat => live.push(outcome),
-                    Server::Baseline => base.push(outcome),
-                }
-            }
-        }
-        table.push((plan, live, base));
-    }
+    let table = alternate(
+        chosen(args.quick, args.only.as_deref()),
+        args.runs,
+        [Server::Livechat, Server::Baseline].map(|s| (s, s.name())),
+        async |server, plan| {
+            port += 1;
+            one(&args, server, port, plan).await
+        },
+    )
+    .await;
     let report = report(&args, &table, started.elapsed());
-    let keep = std::fs::read_to_string(&args.out)
+    write_keeping(&args.out, &report)
+}
+
+/// Writes a report to `path`, keeping what the old file had below `KEEP`.
+pub(crate) fn write_keeping(path: &Path, report: &str) -> Result<(), String> {
+    let keep = std::fs::read_to_string(path)
         .ok()
         .and_then(|old| old.split_once(KEEP).map(|(_, kept)| kept.to_owned()))
         .unwrap_or_else(|| "\n".to_owned());
-    std::fs::write(&args.out, format!("{report}{KEEP}{keep}"))
-        .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
-    eprintln!("bench: wrote {}", args.out.display());
+    std::fs::write(path, format!("{report}{KEEP}{keep}"))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    eprintln!("bench: wrote {}", path.display());
     Ok(())
+}
+
+/// The scenarios: all, or those whose name contains `only`.
+pub(crate) fn chosen(quick: bool, only: Option<&str>) -> Vec<Plan> {
+    plans(quick)
+        .into_iter()
+        .filter(|p| only.is_none_or(|o| p.title().contains(o)))
+        .collect()
+}
+
+/// Each plan in turn, `runs` times with each of two set-ups (named),
+/// alternating which goes first: `(plan, outcomes of the first set-up,
+/// outcomes of the second)`.
+pub(crate) async fn alternate<S: Copy>(
+    plans: Vec<Plan>,
+    runs: usize,
+    setups: [(S, &str); 2],
+    mut one: impl AsyncFnMut(S, &Plan) -> Outcome,
+) -> Vec<(Plan, Vec<Outcome>, Vec<Outcome>)> {
+    let mut table = Vec::new();
+    for plan in plans {
+        let mut outcomes = [Vec::new(), Vec::new()];
+        // Capacity is slow and steady: fewer runs.
+        let n = if matches!(plan, Plan::Capacity(..)) {
+            runs.clamp(1, 2)
+        } else {
+            runs.max(1)
+        };
+        for run in 0..n {
+            let order = if run % 2 == 0 { [0, 1] } else { [1, 0] };
+            for i in order {
+                let (setup, name) = setups[i];
+                eprintln!("bench: {} — {name} run {}", plan.title(), run + 1);
+                let outcome = one(setup, &plan).await;
+                eprintln!("bench:   {}", summary(&outcome));
+                outcomes[i].push(outcome);
+            }
+        }
+        let [first, second] = outcomes;
+        table.push((plan, first, second));
+    }
+    table
 }
 
 /// What follows this line in the report is written by hand and kept.
@@ -548,14 +561,24 @@ fn report(
             Plan::Churn(..) => churn_table(&mut out, SERVERS, live, base),
             Plan::Capacity(..) => capacity_table(&mut out, live, base),
         }
-        let _ = writeln!(out, "<details><summary>Each run</summary>\n");
-        for (i, (l, b)) in live.iter().zip(base).enumerate() {
-            let _ = writeln!(out, "- run {}, livechat: {}", i + 1, summary(l));
-            let _ = writeln!(out, "- run {}, baseline: {}", i + 1, summary(b));
-        }
-        let _ = writeln!(out, "\n</details>\n");
+        each_run(&mut out, SERVERS, live, base);
     }
     out
+}
+
+/// Every run's figures, folded away below a table.
+pub(crate) fn each_run(
+    out: &mut String,
+    columns: [&str; 2],
+    first: &[Outcome],
+    second: &[Outcome],
+) {
+    let _ = writeln!(out, "<details><summary>Each run</summary>\n");
+    for (i, (a, b)) in first.iter().zip(second).enumerate() {
+        let _ = writeln!(out, "- run {}, {}: {}", i + 1, columns[0], summary(a));
+        let _ = writeln!(out, "- run {}, {}: {}", i + 1, columns[1], summary(b));
+    }
+    let _ = writeln!(out, "\n</details>\n");
 }
 
 /// A row of a table: its name, and how to read its figure from a result.

@@ -1,7 +1,8 @@
 //! `loadgen cluster-bench`: the fan-out and churn scenarios against two
 //! livechat servers sharing one Redis, alternating in the same run with one
 //! livechat server on its in-memory store (the same binary), several runs,
-//! medians written to `BENCHMARKS-redis.md`.
+//! medians written to `BENCHMARKS-redis.md` (what is written by hand below
+//! its marker line is kept, as in `BENCHMARKS.md`).
 //!
 //! With two servers, subscribers, watchers, publishers and churners are
 //! spread over both, so every message and every notice crosses Redis to
@@ -90,49 +91,21 @@ pub async fn run(args: ClusterArgs) -> Result<(), String> {
             args.redis_server.display()
         ));
     }
-    let runs = args.runs.max(1);
-    let plans: Vec<Plan> = bench::plans(args.quick)
+    // Capacity is one server's figure: left to `loadgen bench`.
+    let plans = bench::chosen(args.quick, args.only.as_deref())
         .into_iter()
         .filter(|p| !matches!(p, Plan::Capacity(..)))
-        .filter(|p| {
-            args.only
-                .as_ref()
-                .is_none_or(|o| p.title().contains(o.as_str()))
-        })
         .collect();
     let started = std::time::Instant::now();
-    let mut table: Vec<(Plan, Vec<Outcome>, Vec<Outcome>)> = Vec::new();
-    for plan in plans {
-        let (mut shared, mut single) = (Vec::new(), Vec::new());
-        for run in 0..runs {
-            // Alternate which set-up goes first.
-            let order = if run % 2 == 0 {
-                [Setup::Shared, Setup::Single]
-            } else {
-                [Setup::Single, Setup::Shared]
-            };
-            for setup in order {
-                eprintln!(
-                    "cluster-bench: {} — {} run {}",
-                    plan.title(),
-                    setup.name(),
-                    run + 1
-                );
-                let outcome = one(&args, setup, &plan).await;
-                eprintln!("cluster-bench:   {}", bench::summary(&outcome));
-                match setup {
-                    Setup::Shared => shared.push(outcome),
-                    Setup::Single => single.push(outcome),
-                }
-            }
-        }
-        table.push((plan, shared, single));
-    }
+    let table = bench::alternate(
+        plans,
+        args.runs,
+        [Setup::Shared, Setup::Single].map(|s| (s, s.name())),
+        async |setup, plan| one(&args, setup, plan).await,
+    )
+    .await;
     let report = report(&args, &table, started.elapsed());
-    std::fs::write(&args.out, report)
-        .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
-    eprintln!("cluster-bench: wrote {}", args.out.display());
-    Ok(())
+    bench::write_keeping(&args.out, &report)
 }
 
 async fn one(args: &ClusterArgs, setup: Setup, plan: &Plan) -> Outcome {
@@ -289,24 +262,7 @@ fn report(
             Plan::Churn(..) => bench::churn_table(&mut out, columns, shared, single),
             Plan::Capacity(..) => {}
         }
-        let _ = writeln!(out, "<details><summary>Each run</summary>\n");
-        for (i, (s, o)) in shared.iter().zip(single).enumerate() {
-            let _ = writeln!(
-                out,
-                "- run {}, {}: {}",
-                i + 1,
-                columns[0],
-                bench::summary(s)
-            );
-            let _ = writeln!(
-                out,
-                "- run {}, {}: {}",
-                i + 1,
-                columns[1],
-                bench::summary(o)
-            );
-        }
-        let _ = writeln!(out, "\n</details>\n");
+        bench::each_run(&mut out, columns, shared, single);
     }
     out
 }
