@@ -110,7 +110,7 @@ fn fanout_args(rooms: usize, subscribers: usize, rate: f64, seconds: f64) -> Fan
     }
 }
 
-pub(crate) fn plans(quick: bool) -> Vec<Plan> {
+fn plans(quick: bool) -> Vec<Plan> {
     let churn = |seconds| ChurnArgs {
         watchers: 20,
         concurrency: 32,

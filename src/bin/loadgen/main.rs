@@ -34,7 +34,7 @@ use client::{Sources, Target};
 )]
 struct Cli {
     /// Base URL of a server to load (repeat for several servers sharing rooms:
-    /// subscribers are spread round-robin over them).
+    /// subscribers, publishers and churners are spread round-robin over them).
     #[arg(
         long = "target",
         global = true,
