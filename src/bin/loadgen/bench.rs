@@ -307,7 +307,7 @@ pub(crate) async fn drive(plan: &Plan, urls: &[String], pids: &[u32]) -> Outcome
 
 async fn start(args: &BenchArgs, server: Server, port: u16) -> Result<Child, String> {
     let bind = format!("127.0.0.1:{port}");
-    let mut cmd = match server {
+    let cmd = match server {
         Server::Livechat => {
             let mut cmd = Command::new(&args.livechat);
             cmd.arg("--bind").arg(&bind).args(LIVECHAT_FLAGS);
@@ -319,19 +319,20 @@ async fn start(args: &BenchArgs, server: Server, port: u16) -> Result<Child, Str
             cmd
         }
     };
+    launch(cmd, server.name(), &bind).await
+}
+
+/// Starts a server (quiet, killed when dropped) and waits until it answers
+/// `/healthz` at `bind`.
+pub(crate) async fn launch(mut cmd: Command, name: &str, bind: &str) -> Result<Child, String> {
     cmd.env("RUST_LOG", "warn")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .kill_on_drop(true);
-    let child = cmd
+    let mut child = cmd
         .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", server.name()))?;
-    ready(child, server.name(), &bind).await
-}
-
-/// Waits until the server just started as `child` answers `/healthz` at `bind`.
-pub(crate) async fn ready(mut child: Child, name: &str, bind: &str) -> Result<Child, String> {
+        .map_err(|e| format!("cannot start {name}: {e}"))?;
     let target = Target::parse(&format!("http://{bind}"))?;
     let source = Sources::new(1, 1).pick();
     for _ in 0..100 {

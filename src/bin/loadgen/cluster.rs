@@ -91,6 +91,17 @@ pub async fn run(args: ClusterArgs) -> Result<(), String> {
             args.redis_server.display()
         ));
     }
+    let help = Command::new(&args.livechat)
+        .arg("--help")
+        .output()
+        .await
+        .map_err(|e| format!("cannot run {}: {e}", args.livechat.display()))?;
+    if !String::from_utf8_lossy(&help.stdout).contains("--redis") {
+        return Err(format!(
+            "{} has no --redis flag: give --livechat the path of a livechat built with the Redis store",
+            args.livechat.display()
+        ));
+    }
     // Capacity is one server's figure: left to `loadgen bench`.
     let plans = bench::chosen(args.quick, args.only.as_deref())
         .into_iter()
@@ -150,15 +161,7 @@ async fn start(args: &ClusterArgs, setup: Setup) -> Result<Running, String> {
         if let Some(url) = &redis {
             cmd.arg("--redis").arg(url);
         }
-        cmd.env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true);
-        let child = cmd
-            .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", args.livechat.display()))?;
-        let child = bench::ready(child, "livechat", &bind).await?;
+        let child = bench::launch(cmd, "livechat", &bind).await?;
         running.pids.push(child.id().unwrap_or(0));
         running.children.push(child);
         running.urls.push(format!("http://{bind}"));
@@ -217,6 +220,18 @@ async fn ping(port: u16) -> bool {
     conn.read_exact(&mut answer).await.is_ok() && &answer == b"+PONG\r\n"
 }
 
+/// How the two set-ups are run, as the report says it.
+const SET_UP: &[&str] = &[
+    "Two servers + Redis: one `redis-server` (nothing saved to disk) and two livechat servers started with `--redis` and the same `--secret`. Subscribers and watchers are spread over both servers in turn, publishers post to both, churners join and leave through both, so every message and notice crosses Redis to reach half of the people.",
+    "One server, in memory: the same livechat binary without `--redis`, measured in the same run, alternating with the two servers; everything starts fresh for each run.",
+];
+
+/// How to read the figures.
+const READING: &[&str] = &[
+    "The load generator, both servers and Redis share this machine's CPUs: two servers here do not add capacity, they show that nothing is lost or duplicated across servers, and what going through Redis costs. Server CPU is the sum of both livechat servers and redis-server while sending.",
+    "Figures are medians over the runs; ratio = two servers + Redis ÷ one server (for latency and CPU lower is better, for rates higher is better).",
+];
+
 fn report(
     args: &ClusterArgs,
     table: &[(Plan, Vec<Outcome>, Vec<Outcome>)],
@@ -233,27 +248,18 @@ fn report(
         took.as_secs_f64() / 60.0
     );
     let _ = writeln!(out, "- Machine: {}.", bench::machine());
-    let _ = writeln!(
-        out,
-        "- Two servers + Redis: one `redis-server` (nothing saved to disk) and two livechat servers started with `--redis` and the same `--secret`. Subscribers and watchers are spread over both servers in turn, publishers post to both, churners join and leave through both, so every message and notice crosses Redis to reach half of the people."
-    );
-    let _ = writeln!(
-        out,
-        "- One server, in memory: the same livechat binary without `--redis`, measured in the same run, alternating with the two servers; everything starts fresh for each run."
-    );
+    for note in SET_UP {
+        let _ = writeln!(out, "- {note}");
+    }
     let _ = writeln!(
         out,
         "- Both run with the limits raised for the load: `livechat {}` (and `--redis redis://127.0.0.1:PORT`).",
         LIVECHAT_FLAGS.join(" ")
     );
-    let _ = writeln!(
-        out,
-        "- The load generator, both servers and Redis share this machine's CPUs: two servers here do not add capacity, they show that nothing is lost or duplicated across servers, and what going through Redis costs. Server CPU is the sum of both livechat servers and redis-server while sending."
-    );
-    let _ = writeln!(
-        out,
-        "- Figures are medians over the runs; ratio = two servers + Redis ÷ one server (for latency and CPU lower is better, for rates higher is better).\n"
-    );
+    for note in READING {
+        let _ = writeln!(out, "- {note}");
+    }
+    let _ = writeln!(out);
     let columns = [Setup::Shared.name(), Setup::Single.name()];
     for (plan, shared, single) in table {
         let _ = writeln!(out, "## {} ({} runs each)\n", plan.title(), shared.len());
