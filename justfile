@@ -35,3 +35,10 @@ bench *FLAGS:
 bench-quick:
     cargo build --release --bins
     target/release/loadgen bench --quick --runs 1 --out target/BENCHMARKS-quick.md
+
+# Two livechat servers sharing a local redis-server against one server in
+# memory, fan-out and churn, 3 runs (about 6 minutes): writes BENCHMARKS-redis.md.
+# Needs Debian's redis-server and a livechat built with the Redis store.
+bench-redis *FLAGS:
+    cargo build --release --bins
+    target/release/loadgen cluster-bench {{FLAGS}}

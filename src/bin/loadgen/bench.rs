@@ -4,7 +4,7 @@
 //! with its limits raised for the load (the flags are written in the report).
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
@@ -75,14 +75,14 @@ impl Server {
 }
 
 #[derive(Clone, Debug)]
-enum Plan {
+pub(crate) enum Plan {
     Fanout(String, FanoutArgs),
     Churn(String, ChurnArgs),
     Capacity(String, CapacityArgs),
 }
 
 impl Plan {
-    fn title(&self) -> &str {
+    pub(crate) fn title(&self) -> &str {
         match self {
             Self::Fanout(t, _) | Self::Churn(t, _) | Self::Capacity(t, _) => t,
         }
@@ -90,7 +90,7 @@ impl Plan {
 }
 
 #[derive(Clone, Debug)]
-enum Outcome {
+pub(crate) enum Outcome {
     Fanout(FanoutResult),
     Churn(ChurnResult),
     Capacity(CapacityResult),
@@ -187,60 +187,73 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         }
     }
     let mut port = args.port;
-    let runs = args.runs.max(1);
-    let plans: Vec<Plan> = plans(args.quick)
-        .into_iter()
-        .filter(|p| {
-            args.only
-                .as_ref()
-                .is_none_or(|o| p.title().contains(o.as_str()))
-        })
-        .collect();
     let started = std::time::Instant::now();
-    let mut table: Vec<(Plan, Vec<Outcome>, Vec<Outcome>)> = Vec::new();
-    for plan in plans {
-        let mut live = Vec::new();
-        let mut base = Vec::new();
-        // Capacity is slow and steady: fewer runs.
-        let n = if matches!(plan, Plan::Capacity(..)) {
-            runs.min(2)
-        } else {
-            runs
-        };
-        for run in 0..n {
-            // Alternate which server goes first.
-            let order = if run % 2 == 0 {
-                [Server::Livechat, Server::Baseline]
-            } else {
-                [Server::Baseline, Server::Livechat]
-            };
-            for server in order {
-                port += 1;
-                eprintln!(
-                    "bench: {} — {} run {}",
-                    plan.title(),
-                    server.name(),
-                    run + 1
-                );
-                let outcome = one(&args, server, port, &plan).await;
-                eprintln!("bench:   {}", summary(&outcome));
-                match server {
-                    Server::Livechat => live.push(outcome),
-                    Server::Baseline => base.push(outcome),
-                }
-            }
-        }
-        table.push((plan, live, base));
-    }
+    let table = alternate(
+        chosen(args.quick, args.only.as_deref()),
+        args.runs,
+        [Server::Livechat, Server::Baseline].map(|s| (s, s.name())),
+        async |server, plan| {
+            port += 1;
+            one(&args, server, port, plan).await
+        },
+    )
+    .await;
     let report = report(&args, &table, started.elapsed());
-    let keep = std::fs::read_to_string(&args.out)
+    write_keeping(&args.out, &report)
+}
+
+/// Writes a report to `path`, keeping what the old file had below `KEEP`.
+pub(crate) fn write_keeping(path: &Path, report: &str) -> Result<(), String> {
+    let keep = std::fs::read_to_string(path)
         .ok()
         .and_then(|old| old.split_once(KEEP).map(|(_, kept)| kept.to_owned()))
         .unwrap_or_else(|| "\n".to_owned());
-    std::fs::write(&args.out, format!("{report}{KEEP}{keep}"))
-        .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
-    eprintln!("bench: wrote {}", args.out.display());
+    std::fs::write(path, format!("{report}{KEEP}{keep}"))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    eprintln!("bench: wrote {}", path.display());
     Ok(())
+}
+
+/// The scenarios: all, or those whose name contains `only`.
+pub(crate) fn chosen(quick: bool, only: Option<&str>) -> Vec<Plan> {
+    plans(quick)
+        .into_iter()
+        .filter(|p| only.is_none_or(|o| p.title().contains(o)))
+        .collect()
+}
+
+/// Each plan in turn, `runs` times with each of two set-ups (named),
+/// alternating which goes first: `(plan, outcomes of the first set-up,
+/// outcomes of the second)`.
+pub(crate) async fn alternate<S: Copy>(
+    plans: Vec<Plan>,
+    runs: usize,
+    setups: [(S, &str); 2],
+    mut one: impl AsyncFnMut(S, &Plan) -> Outcome,
+) -> Vec<(Plan, Vec<Outcome>, Vec<Outcome>)> {
+    let mut table = Vec::new();
+    for plan in plans {
+        let mut outcomes = [Vec::new(), Vec::new()];
+        // Capacity is slow and steady: fewer runs.
+        let n = if matches!(plan, Plan::Capacity(..)) {
+            runs.clamp(1, 2)
+        } else {
+            runs.max(1)
+        };
+        for run in 0..n {
+            let order = if run % 2 == 0 { [0, 1] } else { [1, 0] };
+            for i in order {
+                let (setup, name) = setups[i];
+                eprintln!("bench: {} — {name} run {}", plan.title(), run + 1);
+                let outcome = one(setup, &plan).await;
+                eprintln!("bench:   {}", summary(&outcome));
+                outcomes[i].push(outcome);
+            }
+        }
+        let [first, second] = outcomes;
+        table.push((plan, first, second));
+    }
+    table
 }
 
 /// What follows this line in the report is written by hand and kept.
@@ -253,15 +266,25 @@ async fn one(args: &BenchArgs, server: Server, port: u16, plan: &Plan) -> Outcom
         Err(why) => return Outcome::Failed(why),
     };
     let pid = child.id().unwrap_or(0);
-    let targets = match Target::parse(&url) {
-        Ok(t) => vec![t],
+    let outcome = drive(plan, &[url], &[pid]).await;
+    let _ = child.kill().await;
+    // Let the closed sockets of this run go before the next one.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    outcome
+}
+
+/// Runs one scenario against servers already started at `urls`, measuring
+/// the CPU time of the processes `pids`.
+pub(crate) async fn drive(plan: &Plan, urls: &[String], pids: &[u32]) -> Outcome {
+    let targets: Vec<Target> = match urls.iter().map(|u| Target::parse(u)).collect() {
+        Ok(t) => t,
         Err(why) => return Outcome::Failed(why),
     };
     let sources = Arc::new(Sources::new(2, 4));
-    let outcome = match plan {
+    match plan {
         Plan::Fanout(_, a) => {
             let mut a = a.clone();
-            a.pids = vec![pid];
+            a.pids = pids.to_vec();
             match fanout::run(&targets, sources, &a).await {
                 Ok(r) => Outcome::Fanout(r),
                 Err(e) => Outcome::Failed(e),
@@ -273,22 +296,18 @@ async fn one(args: &BenchArgs, server: Server, port: u16, plan: &Plan) -> Outcom
         },
         Plan::Capacity(_, a) => {
             let mut a = a.clone();
-            a.pids = vec![pid];
-            match capacity::run(&[url], 4, &a).await {
+            a.pids = pids.to_vec();
+            match capacity::run(urls, 4, &a).await {
                 Ok(r) => Outcome::Capacity(r),
                 Err(e) => Outcome::Failed(e),
             }
         }
-    };
-    let _ = child.kill().await;
-    // Let the closed sockets of this run go before the next one.
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    outcome
+    }
 }
 
 async fn start(args: &BenchArgs, server: Server, port: u16) -> Result<Child, String> {
     let bind = format!("127.0.0.1:{port}");
-    let mut cmd = match server {
+    let cmd = match server {
         Server::Livechat => {
             let mut cmd = Command::new(&args.livechat);
             cmd.arg("--bind").arg(&bind).args(LIVECHAT_FLAGS);
@@ -300,6 +319,12 @@ async fn start(args: &BenchArgs, server: Server, port: u16) -> Result<Child, Str
             cmd
         }
     };
+    launch(cmd, server.name(), &bind).await
+}
+
+/// Starts a server (quiet, killed when dropped) and waits until it answers
+/// `/healthz` at `bind`.
+pub(crate) async fn launch(mut cmd: Command, name: &str, bind: &str) -> Result<Child, String> {
     cmd.env("RUST_LOG", "warn")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -307,7 +332,7 @@ async fn start(args: &BenchArgs, server: Server, port: u16) -> Result<Child, Str
         .kill_on_drop(true);
     let mut child = cmd
         .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", server.name()))?;
+        .map_err(|e| format!("cannot start {name}: {e}"))?;
     let target = Target::parse(&format!("http://{bind}"))?;
     let source = Sources::new(1, 1).pick();
     for _ in 0..100 {
@@ -318,12 +343,12 @@ async fn start(args: &BenchArgs, server: Server, port: u16) -> Result<Child, Str
             return Ok(child);
         }
         if let Ok(Some(status)) = child.try_wait() {
-            return Err(format!("{} exited at start: {status}", server.name()));
+            return Err(format!("{name} exited at start: {status}"));
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let _ = child.kill().await;
-    Err(format!("{} did not answer /healthz", server.name()))
+    Err(format!("{name} did not answer /healthz"))
 }
 
 pub fn fanout_line(r: &FanoutResult) -> String {
@@ -394,7 +419,7 @@ pub fn capacity_line(r: &CapacityResult) -> String {
     line
 }
 
-fn summary(o: &Outcome) -> String {
+pub(crate) fn summary(o: &Outcome) -> String {
     match o {
         Outcome::Fanout(r) => fanout_line(r),
         Outcome::Churn(r) => churn_line(r),
@@ -450,7 +475,7 @@ fn ratio(a: f64, b: f64) -> String {
     }
 }
 
-fn machine() -> String {
+pub(crate) fn machine() -> String {
     let nproc = std::thread::available_parallelism().map_or(0, |n| n.get());
     let model = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -477,7 +502,7 @@ fn machine() -> String {
     format!("{nproc} CPUs ({model}), {memory} memory, open-file limit {files} per process, Linux")
 }
 
-fn today() -> String {
+pub(crate) fn today() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -531,26 +556,43 @@ fn report(
         let runs = live.len();
         let _ = writeln!(out, "## {} ({} runs each)\n", plan.title(), runs);
         match plan {
-            Plan::Fanout(..) => fanout_table(&mut out, live, base),
-            Plan::Churn(..) => churn_table(&mut out, live, base),
+            Plan::Fanout(..) => {
+                fanout_table(&mut out, SERVERS, live, base);
+                renders_line(&mut out, live);
+            }
+            Plan::Churn(..) => churn_table(&mut out, SERVERS, live, base),
             Plan::Capacity(..) => capacity_table(&mut out, live, base),
         }
-        let _ = writeln!(out, "<details><summary>Each run</summary>\n");
-        for (i, (l, b)) in live.iter().zip(base).enumerate() {
-            let _ = writeln!(out, "- run {}, livechat: {}", i + 1, summary(l));
-            let _ = writeln!(out, "- run {}, baseline: {}", i + 1, summary(b));
-        }
-        let _ = writeln!(out, "\n</details>\n");
+        each_run(&mut out, SERVERS, live, base);
     }
     out
+}
+
+/// Every run's figures, folded away below a table.
+pub(crate) fn each_run(
+    out: &mut String,
+    columns: [&str; 2],
+    first: &[Outcome],
+    second: &[Outcome],
+) {
+    let _ = writeln!(out, "<details><summary>Each run</summary>\n");
+    for (i, (a, b)) in first.iter().zip(second).enumerate() {
+        let _ = writeln!(out, "- run {}, {}: {}", i + 1, columns[0], summary(a));
+        let _ = writeln!(out, "- run {}, {}: {}", i + 1, columns[1], summary(b));
+    }
+    let _ = writeln!(out, "\n</details>\n");
 }
 
 /// A row of a table: its name, and how to read its figure from a result.
 type Row<R> = (&'static str, fn(&R) -> f64);
 
-/// A table of figures, each the median over the runs of either server.
+/// The columns of `loadgen bench`'s tables.
+const SERVERS: [&str; 2] = ["livechat", "baseline"];
+
+/// A table of figures, each the median over the runs of either column.
 fn table<R>(
     out: &mut String,
+    columns: [&str; 2],
     live: &[Outcome],
     base: &[Outcome],
     result: fn(&Outcome) -> Option<&R>,
@@ -558,7 +600,8 @@ fn table<R>(
 ) {
     let _ = writeln!(
         out,
-        "| figure | livechat | baseline | ratio in the same run |\n|---|---|---|---|"
+        "| figure | {} | {} | ratio in the same run |\n|---|---|---|---|",
+        columns[0], columns[1]
     );
     for (name, pick) in figures {
         let (l, b) = (
@@ -582,18 +625,25 @@ fn table<R>(
     let _ = writeln!(out);
 }
 
-fn fanout_table(out: &mut String, live: &[Outcome], base: &[Outcome]) {
-    fn result(o: &Outcome) -> Option<&FanoutResult> {
-        match o {
-            Outcome::Fanout(r) => Some(r),
-            _ => None,
-        }
+fn fanout_result(o: &Outcome) -> Option<&FanoutResult> {
+    match o {
+        Outcome::Fanout(r) => Some(r),
+        _ => None,
     }
+}
+
+pub(crate) fn fanout_table(
+    out: &mut String,
+    columns: [&str; 2],
+    live: &[Outcome],
+    base: &[Outcome],
+) {
     table(
         out,
+        columns,
         live,
         base,
-        result,
+        fanout_result,
         &[
             ("delivered / s", |r| r.delivered_per_s),
             ("latency p50, ms", |r| r.latency.p50),
@@ -609,8 +659,11 @@ fn fanout_table(out: &mut String, live: &[Outcome], base: &[Outcome]) {
             ("set-up of all subscribers, s", |r| r.setup_s),
         ],
     );
-    let renders = med(live, |o| result(o).and_then(|r| r.renders_metric));
-    let messages = med(live, |o| result(o).and_then(|r| r.messages_metric));
+}
+
+fn renders_line(out: &mut String, live: &[Outcome]) {
+    let renders = med(live, |o| fanout_result(o).and_then(|r| r.renders_metric));
+    let messages = med(live, |o| fanout_result(o).and_then(|r| r.messages_metric));
     let _ = writeln!(
         out,
         "livechat's `/metrics` after a run (median): {} messages, {} renders (each message and each join notice rendered once).\n",
@@ -619,9 +672,15 @@ fn fanout_table(out: &mut String, live: &[Outcome], base: &[Outcome]) {
     );
 }
 
-fn churn_table(out: &mut String, live: &[Outcome], base: &[Outcome]) {
+pub(crate) fn churn_table(
+    out: &mut String,
+    columns: [&str; 2],
+    live: &[Outcome],
+    base: &[Outcome],
+) {
     table::<ChurnResult>(
         out,
+        columns,
         live,
         base,
         |o| match o {
@@ -643,6 +702,7 @@ fn churn_table(out: &mut String, live: &[Outcome], base: &[Outcome]) {
 fn capacity_table(out: &mut String, live: &[Outcome], base: &[Outcome]) {
     table::<CapacityResult>(
         out,
+        SERVERS,
         live,
         base,
         |o| match o {

@@ -104,15 +104,19 @@ pub async fn run(
     let start = Instant::now();
     let deadline = start + Duration::from_secs_f64(args.seconds);
     let mut churners = Vec::new();
-    for _ in 0..args.concurrency.max(1) {
+    for c in 0..args.concurrency.max(1) {
         let (next, joins, leaves, failures) = (
             next.clone(),
             joins.clone(),
             leaves.clone(),
             failures.clone(),
         );
-        let (sources, target, code, rate) =
-            (sources.clone(), first.clone(), code.clone(), args.rate);
+        let (sources, target, code, rate) = (
+            sources.clone(),
+            targets[c % targets.len()].clone(),
+            code.clone(),
+            args.rate,
+        );
         churners.push(tokio::spawn(async move {
             let mut conn: Option<Conn> = None;
             let mut took = Vec::new();

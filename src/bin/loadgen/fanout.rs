@@ -234,7 +234,8 @@ pub async fn run(
             sent.clone(),
             post_failures.clone(),
             sources.clone(),
-            first.clone(),
+            // Publishers post to every server in turn.
+            targets[p % targets.len()].clone(),
         );
         let rate = args.rate;
         poster_tasks.push(tokio::spawn(async move {

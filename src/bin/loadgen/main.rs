@@ -6,6 +6,7 @@
 //! loadgen --target http://127.0.0.1:3000 churn --watchers 20 --seconds 10
 //! loadgen --target http://127.0.0.1:3000 capacity --pid $(pidof livechat) --max 19900
 //! loadgen bench            # both servers, every scenario, writes BENCHMARKS.md
+//! loadgen cluster-bench    # two servers sharing Redis, writes BENCHMARKS-redis.md
 //! ```
 //!
 //! Loopback only, bounded in time and count.
@@ -14,6 +15,7 @@ mod bench;
 mod capacity;
 mod churn;
 mod client;
+mod cluster;
 mod fanout;
 mod people;
 mod sse;
@@ -32,7 +34,7 @@ use client::{Sources, Target};
 )]
 struct Cli {
     /// Base URL of a server to load (repeat for several servers sharing rooms:
-    /// subscribers are spread round-robin over them).
+    /// subscribers, publishers and churners are spread round-robin over them).
     #[arg(
         long = "target",
         global = true,
@@ -59,6 +61,8 @@ enum Scenario {
     Churn(churn::ChurnArgs),
     /// Livechat and the baseline, every scenario, several runs: writes BENCHMARKS.md.
     Bench(bench::BenchArgs),
+    /// Two livechat servers sharing Redis and one on its own, fan-out and churn: writes BENCHMARKS-redis.md.
+    ClusterBench(cluster::ClusterArgs),
     /// (Used by `capacity`.) Holds idle streams, opening more when told on standard input.
     #[command(hide = true)]
     IdleWorker(capacity::WorkerArgs),
@@ -130,6 +134,7 @@ async fn run(cli: Cli, files: Option<u64>) -> Result<(), String> {
         }
         Scenario::IdleWorker(args) => capacity::worker(targets, sources, args).await?,
         Scenario::Bench(args) => bench::run(args).await?,
+        Scenario::ClusterBench(args) => cluster::run(args).await?,
     }
     Ok(())
 }
