@@ -169,16 +169,16 @@ pub fn site(routes: Router<AppState>, state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(error::panicked))
         .layer(middleware::from_fn(error::render_errors))
         .layer(middleware::from_fn(http::guard::headers))
-        .layer(compression())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
-/// gzip or brotli for text answers, as the browser asks. Never for the
-/// never-ending streams (marked `X-Accel-Buffering: no`, see
-/// `http::stream::streaming`): a compressor holds bytes back until it has a
-/// block's worth, so new messages would sit in it instead of showing.
-fn compression() -> CompressionLayer<impl Predicate> {
+/// gzip or brotli for text answers, as the browser asks (`http::routes`
+/// puts it around every route but the streams). Never for the never-ending
+/// streams (marked `X-Accel-Buffering: no`, see `http::stream::streaming`),
+/// even if one were routed inside it: a compressor holds bytes back until it
+/// has a block's worth, so new messages would sit in it instead of showing.
+pub(crate) fn compression() -> CompressionLayer<impl Predicate> {
     let not_streaming =
         |_: axum::http::StatusCode,
          _: axum::http::Version,

@@ -18,26 +18,32 @@ use axum::routing::{get, post};
 
 use crate::AppState;
 
-/// Every route of the contract.
+/// Every route of the contract. Text answers are compressed; the
+/// never-ending streams are routed apart, outside the compression layer, so
+/// they neither wait in a compressor nor carry its (large, unused) state for
+/// as long as they are open.
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    let answers = Router::new()
         .route("/", get(home::get_home))
         .route("/rooms", post(home::post_rooms))
         .route("/join", post(home::post_join))
         .route("/name", post(home::post_name))
         .route("/pair", get(pair::get_pair).post(pair::post_pair))
-        .route("/pair/events", get(pair::get_pair_events))
-        .route("/pair/wait", get(pair::get_wait_document))
         .route("/pair/cancel", post(pair::post_cancel))
         .route("/r/{code}", get(room::get_room))
         .route("/r/{code}/messages", post(room::post_message))
         .route("/r/{code}/leave", post(room::post_leave))
         .route("/r/{code}/title", get(room::get_title))
-        .route("/r/{code}/events", get(stream::get_events))
-        .route("/r/{code}/log", get(stream::get_log_document))
         .route("/avatars/{file}", get(assets::get_avatar))
         .route("/me/{file}", get(assets::get_own_css))
         .route("/assets/{file}", get(assets::get_asset))
         .route("/healthz", get(ops::get_healthz))
         .route("/metrics", get(ops::get_metrics))
+        .layer(crate::compression());
+    let streams = Router::new()
+        .route("/pair/events", get(pair::get_pair_events))
+        .route("/pair/wait", get(pair::get_wait_document))
+        .route("/r/{code}/events", get(stream::get_events))
+        .route("/r/{code}/log", get(stream::get_log_document));
+    answers.merge(streams)
 }
