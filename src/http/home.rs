@@ -79,22 +79,26 @@ pub async fn refuse(chat: &Chat, shape: Shape, input: &StartInput, why: Refusal)
     )
 }
 
-/// The name typed in the start form, or the form again saying what is wrong with it.
-pub async fn typed_name(
+/// The member under the name typed in the start form (see `sign_in`), or
+/// the form again saying what is wrong with the name, or that the store
+/// could not take it on.
+pub async fn signed_in(
     app: &AppState,
     shape: Shape,
+    session: &Session,
     input: &StartInput,
-) -> Result<Name, Response> {
-    match Name::parse(&input.name, app.config.max_name) {
-        Ok(name) => Ok(name),
-        Err(why) => {
-            let why = Refusal {
-                name: Some(why.to_string()),
-                ..Refusal::default()
-            };
-            Err(refuse(&app.chat, shape, input, why).await)
-        }
-    }
+) -> Result<crate::chat::Member, Response> {
+    let why = match Name::parse(&input.name, app.config.max_name) {
+        Ok(name) => match sign_in(app, session, name).await {
+            Ok(member) => return Ok(member),
+            Err(why) => name_refused(&why),
+        },
+        Err(why) => Refusal {
+            name: Some(why.to_string()),
+            ..Refusal::default()
+        },
+    };
+    Err(refuse(&app.chat, shape, input, why).await)
 }
 
 /// `503` when the store could not be reached (try again), else the default.
@@ -104,7 +108,7 @@ fn unavailable(why: &ChatError) -> Option<StatusCode> {
 
 /// The start form refused because the name could not be taken on (the
 /// store could not be reached).
-pub fn name_refused(why: &ChatError) -> Refusal {
+fn name_refused(why: &ChatError) -> Refusal {
     Refusal {
         status: unavailable(why),
         name: Some(why.to_string()),
@@ -188,13 +192,9 @@ pub async fn post_join(
 /// Enter pressed with no code typed: the person gave a name and has not
 /// chosen where to go yet. Takes the name and says what comes next.
 async fn take_name(app: &AppState, shape: Shape, session: Session, input: &StartInput) -> Response {
-    let name = match typed_name(app, shape, input).await {
-        Ok(name) => name,
-        Err(refused) => return refused,
-    };
-    let member = match sign_in(app, &session, name).await {
+    let member = match signed_in(app, shape, &session, input).await {
         Ok(member) => member,
-        Err(why) => return refuse(&app.chat, shape, input, name_refused(&why)).await,
+        Err(refused) => return refused,
     };
     let rooms = app.chat.public_rooms().await;
     let form = StartForm {
@@ -220,13 +220,9 @@ pub async fn post_rooms(
     session: Session,
     Form(input): Form<StartInput>,
 ) -> Response {
-    let name = match typed_name(&app, shape, &input).await {
-        Ok(name) => name,
-        Err(refused) => return refused,
-    };
-    let member = match sign_in(&app, &session, name).await {
+    let member = match signed_in(&app, shape, &session, &input).await {
         Ok(member) => member,
-        Err(why) => return refuse(&app.chat, shape, &input, name_refused(&why)).await,
+        Err(refused) => return refused,
     };
     match app.chat.create_room(&member).await {
         Ok(code) => (

@@ -12,7 +12,7 @@ use bytes::Bytes;
 use serde::Deserialize;
 use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at};
 
-use super::home::{Refusal, StartInput, name_refused, refuse, sign_in, typed_name};
+use super::home::{Refusal, StartInput, refuse, signed_in};
 use super::paths;
 use super::session::Session;
 use super::shape::Shape;
@@ -51,13 +51,9 @@ pub async fn post_pair(
         name: typed,
         ..StartInput::default()
     };
-    let name = match typed_name(&app, shape, &form).await {
-        Ok(name) => name,
-        Err(refused) => return refused,
-    };
-    let member = match sign_in(&app, &session, name).await {
+    let member = match signed_in(&app, shape, &session, &form).await {
         Ok(member) => member,
-        Err(why) => return refuse(&app.chat, shape, &form, name_refused(&why)).await,
+        Err(refused) => return refused,
     };
     let leave = input.leave.as_deref().and_then(RoomCode::from_path);
     let queued = app.chat.queue(&member).await;
