@@ -484,3 +484,214 @@ async fn a_body_trickled_in_is_cut_off() {
     );
     server.shut_down().await;
 }
+
+/// One HTTP/1 connection driven by hand, to see the bytes a browser gets.
+struct Raw {
+    stream: TcpStream,
+    /// Read and not yet taken.
+    buf: Vec<u8>,
+}
+
+impl Raw {
+    async fn connect(addr: SocketAddr) -> Self {
+        let stream = TcpStream::connect(addr).await.expect("connect");
+        Self {
+            stream,
+            buf: Vec::new(),
+        }
+    }
+
+    async fn send(&mut self, request: &str) {
+        self.stream
+            .write_all(request.as_bytes())
+            .await
+            .expect("send");
+    }
+
+    /// Reads more; false at the end of the connection.
+    async fn fill(&mut self) -> bool {
+        let mut chunk = [0_u8; 4096];
+        let n = tokio::time::timeout(Duration::from_secs(5), self.stream.read(&mut chunk))
+            .await
+            .expect("the server answers within 5 s")
+            .unwrap_or(0);
+        self.buf.extend_from_slice(&chunk[..n]);
+        n > 0
+    }
+
+    /// Everything up to and including `needle`.
+    async fn until(&mut self, needle: &str) -> String {
+        loop {
+            if let Some(at) = self
+                .buf
+                .windows(needle.len())
+                .position(|w| w == needle.as_bytes())
+            {
+                let taken: Vec<u8> = self.buf.drain(..at + needle.len()).collect();
+                return String::from_utf8_lossy(&taken).into_owned();
+            }
+            assert!(
+                self.fill().await,
+                "closed before {needle:?}: {}",
+                String::from_utf8_lossy(&self.buf)
+            );
+        }
+    }
+
+    /// The rest, up to the close.
+    async fn rest(&mut self) -> String {
+        while self.fill().await {}
+        String::from_utf8_lossy(&std::mem::take(&mut self.buf)).into_owned()
+    }
+
+    /// A whole answer with a `content-length`: its head and body.
+    async fn answer(&mut self) -> (String, String) {
+        let head = self.until("\r\n\r\n").await;
+        let len: usize =
+            header_in(&head, "content-length").map_or(0, |v| v.parse().expect("a length"));
+        while self.buf.len() < len {
+            assert!(self.fill().await, "closed in a body");
+        }
+        let body: Vec<u8> = self.buf.drain(..len).collect();
+        (head, String::from_utf8_lossy(&body).into_owned())
+    }
+}
+
+/// The first value of header `name` in a response head.
+fn header_in<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines().find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.eq_ignore_ascii_case(name).then(|| value.trim())
+    })
+}
+
+/// Joins `general` as Ann on `raw`'s connection and loads the room page
+/// there too, as a browser does: the cookie and the page's `?after=` id.
+async fn join_by_hand(raw: &mut Raw, addr: SocketAddr) -> (String, String) {
+    let form = "name=Ann&code=general";
+    raw.send(&format!(
+        "POST /join HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+        form.len()
+    ))
+    .await;
+    let (head, _) = raw.answer().await;
+    assert!(head.starts_with("HTTP/1.1 303"), "{head}");
+    let cookie = header_in(&head, "set-cookie")
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_owned();
+    raw.send(&format!(
+        "GET /r/general HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\n\r\n"
+    ))
+    .await;
+    let (head, page) = raw.answer().await;
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    (cookie, common::after_id(&page))
+}
+
+/// A stream asked for on a connection that already served a form post and
+/// a page (as browsers reuse them) is written by the server itself: chunked,
+/// saying the connection closes after it, carrying new messages as they
+/// come, and on shutdown the last words, the last chunk and the close.
+#[tokio::test]
+async fn a_stream_on_a_reused_connection_is_chunked_live_and_ends_cleanly() {
+    let server = spawn_app(&[]).await;
+    let addr = server.addr;
+    let mut raw = Raw::connect(addr).await;
+    let (cookie, after) = join_by_hand(&mut raw, addr).await;
+    raw.send(&format!(
+        "GET /r/general/events?after={after} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\n\r\n"
+    ))
+    .await;
+    let head = raw.until("\r\n\r\n").await;
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    assert_eq!(header_in(&head, "transfer-encoding"), Some("chunked"));
+    assert_eq!(header_in(&head, "connection"), Some("close"));
+    assert_eq!(header_in(&head, "content-type"), Some("text/event-stream"));
+    assert_eq!(header_in(&head, "x-accel-buffering"), Some("no"));
+    assert!(
+        header_in(&head, "content-security-policy").is_some(),
+        "{head}"
+    );
+    assert!(header_in(&head, "date").is_some(), "{head}");
+    assert!(header_in(&head, "content-length").is_none(), "{head}");
+    // The first chunk: its size line, then the event.
+    let first = raw.until("\n\n\r\n").await;
+    let (size, event) = first.split_once("\r\n").expect("a chunk size line");
+    let size = usize::from_str_radix(size, 16).expect("hex size");
+    assert_eq!(size + 2, event.len(), "{first:?}");
+
+    let bob = common::people::enter(&server, "Bob", "general").await;
+    bob.say(&server, "general", "hello by hand").await;
+    raw.until("hello by hand").await;
+
+    server.shut_down().await;
+    let rest = raw.rest().await;
+    assert!(rest.contains("restarting"), "{rest}");
+    assert!(
+        rest.ends_with("\r\n0\r\n\r\n"),
+        "the last chunk, then the close: {rest:?}"
+    );
+}
+
+/// An HTTP/1.0 client cannot read chunks: its stream is the bare bytes up
+/// to the close.
+#[tokio::test]
+async fn an_http_1_0_stream_runs_to_the_close_without_chunks() {
+    let server = spawn_app(&[]).await;
+    let addr = server.addr;
+    let mut raw = Raw::connect(addr).await;
+    let (cookie, after) = join_by_hand(&mut raw, addr).await;
+    let mut old = Raw::connect(addr).await;
+    old.send(&format!(
+        "GET /r/general/events?after={after} HTTP/1.0\r\nHost: {addr}\r\nCookie: {cookie}\r\n\r\n"
+    ))
+    .await;
+    let head = old.until("\r\n\r\n").await;
+    assert!(head.starts_with("HTTP/1.0 200 OK\r\n"), "{head}");
+    assert_eq!(header_in(&head, "transfer-encoding"), None, "{head}");
+    let first = old.until("\n\n").await;
+    assert!(
+        first.starts_with("data: "),
+        "no chunk size before it: {first:?}"
+    );
+    server.shut_down().await;
+    let rest = old.rest().await;
+    assert!(rest.contains("restarting"), "{rest}");
+    assert!(!rest.contains("\r\n0\r\n"), "no chunks: {rest:?}");
+}
+
+/// A stream whose client goes away is let go at once: the member's place
+/// among the room's streams comes back without waiting for a write to fail.
+#[tokio::test]
+async fn a_stream_whose_client_closes_is_let_go_at_once() {
+    let server = spawn_app(&["--max-address-streams", "1"]).await;
+    let addr = server.addr;
+    let mut raw = Raw::connect(addr).await;
+    let (cookie, after) = join_by_hand(&mut raw, addr).await;
+    let request = format!(
+        "GET /r/general/events?after={after} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\n\r\n"
+    );
+    raw.send(&request).await;
+    raw.until("\n\n\r\n").await;
+    drop(raw);
+    // The address's only place is free again soon, long before a keep-alive.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+    loop {
+        let mut again = Raw::connect(addr).await;
+        again.send(&request).await;
+        let head = again.until("\r\n\r\n").await;
+        let first = again.until("\n\n").await;
+        if !first.contains("Too many chat pages") {
+            assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the closed stream still holds its place"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    server.shut_down().await;
+}

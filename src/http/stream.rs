@@ -424,6 +424,7 @@ pub const UNBUFFERED: &str = "x-accel-buffering";
 
 fn streaming(body: Body, content_type: &'static str, csp: Option<&'static str>) -> Response {
     let mut res = body.into_response();
+    res.extensions_mut().insert(crate::serve::LongLived);
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));

@@ -6,6 +6,8 @@
 //! On shutdown it stops accepting, lets in-flight requests finish (the app's
 //! streams end themselves on the same signal) and returns within a bound.
 
+mod long;
+
 use std::io;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -19,10 +21,9 @@ use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
 use tokio::time::Sleep;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls;
@@ -32,6 +33,8 @@ use tower::ServiceExt;
 
 use crate::config::Config;
 use crate::shutdown::Shutdown;
+pub use long::LongLived;
+use long::{Handoff, Lend};
 
 /// Longest wait for in-flight requests once the server is stopping.
 const DRAIN: Duration = Duration::from_secs(10);
@@ -153,6 +156,7 @@ pub async fn run(
             remote,
             header_timeout: options.header_timeout,
             watcher: graceful.watcher(),
+            drain: graceful.watcher(),
         };
         match options.tls.clone() {
             None => {
@@ -188,7 +192,18 @@ struct Connection {
     router: Router,
     remote: SocketAddr,
     header_timeout: Duration,
-    watcher: hyper_util::server::graceful::Watcher,
+    watcher: Watcher,
+    /// Keeps shutdown waiting for a stream that left hyper (`long`).
+    drain: Watcher,
+}
+
+/// How serving a connection through hyper ended.
+enum Ended {
+    Done(Result<(), Box<dyn std::error::Error + Send + Sync>>),
+    /// No request came within the header timeout.
+    Silent,
+    /// A long-lived answer is to be written without hyper.
+    Handoff,
 }
 
 impl Connection {
@@ -202,37 +217,104 @@ impl Connection {
             remote,
             header_timeout,
             watcher,
+            drain,
         } = self;
-        let first = Arc::new(Notify::new());
-        let seen = first.clone();
-        let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
-            seen.notify_one();
-            request.extensions_mut().insert(ConnectInfo(remote));
-            add_host(&mut request);
-            router.clone().oneshot(request)
-        });
+        let hyper = Hyper {
+            builder,
+            router,
+            remote,
+            header_timeout,
+            watcher,
+        };
+        // hyper's buffers and state are gone once this returns; a stream
+        // handed off gets a task of its own, sized for it alone.
+        if let Some((io, parked)) = hyper.serve(io).await {
+            tokio::spawn(long::write(io, parked, drain));
+        }
+    }
+}
+
+/// Serving a connection through hyper.
+struct Hyper {
+    builder: auto::Builder<TokioExecutor>,
+    router: Router,
+    remote: SocketAddr,
+    header_timeout: Duration,
+    watcher: Watcher,
+}
+
+impl Hyper {
+    /// Serves the connection until it ends, or until an answer is to be
+    /// written without hyper: then the socket and that answer.
+    async fn serve<I>(self, io: I) -> Option<(Stalled<I>, long::Parked)>
+    where
+        I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let Self {
+            builder,
+            router,
+            remote,
+            header_timeout,
+            watcher,
+        } = self;
+        let handoff = Handoff::new(Stalled::new(io, WRITE_STALL));
+        let service = {
+            let handoff = handoff.clone();
+            hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+                let (method, version) = (request.method().clone(), request.version());
+                request.extensions_mut().insert(ConnectInfo(remote));
+                add_host(&mut request);
+                let response = router.clone().oneshot(request);
+                handoff.clone().answer(&method, version, response)
+            })
+        };
         let conn = builder
-            .serve_connection_with_upgrades(TokioIo::new(Stalled::new(io, WRITE_STALL)), service)
+            .serve_connection_with_upgrades(TokioIo::new(Lend(handoff.clone())), service)
             .into_owned();
         let conn = watcher.watch(conn);
         tokio::pin!(conn);
         // HTTP/1 bounds each request's headers itself, but only once it knows
         // the protocol: a client that sends nothing at all is bounded here.
-        tokio::select! {
-            done = &mut conn => {
-                if let Err(why) = done {
-                    tracing::debug!(%remote, %why, "connection ended with an error");
-                }
-                return;
+        let silent = tokio::time::sleep(header_timeout);
+        tokio::pin!(silent);
+        let ended = std::future::poll_fn(|cx| {
+            if let Poll::Ready(done) = conn.as_mut().poll(cx) {
+                return Poll::Ready(Ended::Done(done));
             }
-            () = first.notified() => {}
-            () = tokio::time::sleep(header_timeout) => {
+            // The service parks a long-lived answer while hyper polls it.
+            if handoff.parked() {
+                return Poll::Ready(Ended::Handoff);
+            }
+            if !handoff.has_seen_a_request() && silent.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(Ended::Silent);
+            }
+            Poll::Pending
+        })
+        .await;
+        match ended {
+            Ended::Done(Ok(())) => None,
+            Ended::Done(Err(why)) => {
+                tracing::debug!(%remote, %why, "connection ended with an error");
+                None
+            }
+            Ended::Silent => {
                 tracing::debug!(%remote, "no request in time: dropping the connection");
-                return;
+                None
             }
-        }
-        if let Err(why) = conn.await {
-            tracing::debug!(%remote, %why, "connection ended with an error");
+            // hyper may still hold the end of an earlier answer on this
+            // connection: let it write that out first.
+            Ended::Handoff => {
+                std::future::poll_fn(|cx| {
+                    if let Some(taken) = handoff.take() {
+                        return Poll::Ready(Some(taken));
+                    }
+                    match conn.as_mut().poll(cx) {
+                        Poll::Ready(_) => Poll::Ready(handoff.take()),
+                        Poll::Pending => Poll::Pending,
+                    }
+                })
+                .await
+            }
         }
     }
 }
