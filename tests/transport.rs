@@ -151,6 +151,11 @@ fn uuid_like() -> u128 {
 
 /// A cookie-keeping HTTPS client that trusts only `cert` and offers HTTP/2.
 fn https_client(cert: &Certificate, addr: SocketAddr) -> reqwest::Client {
+    https_client_speaking(cert, addr, &[b"h2", b"http/1.1"])
+}
+
+/// `https_client`, offering only these protocols (ALPN).
+fn https_client_speaking(cert: &Certificate, addr: SocketAddr, alpn: &[&[u8]]) -> reqwest::Client {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut roots = rustls::RootCertStore::empty();
     roots
@@ -161,7 +166,7 @@ fn https_client(cert: &Certificate, addr: SocketAddr) -> reqwest::Client {
         .expect("TLS versions")
         .with_root_certificates(roots)
         .with_no_client_auth();
-    tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    tls.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
     reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
         .resolve("localhost", addr)
@@ -253,6 +258,55 @@ async fn over_https_ten_streams_of_one_person_share_http2_and_all_hear_a_message
         assert_eq!(heard, Ok(true), "tab {tab} did not hear the message");
     }
     drop(streams);
+    tokio::time::timeout(Duration::from_secs(12), server.shut_down())
+        .await
+        .expect("the HTTPS server shuts down");
+}
+
+/// Over HTTPS with HTTP/1.1 only, a stream is written by the server itself
+/// through the TLS connection, and hears new messages.
+#[tokio::test]
+async fn over_https_with_http_1_1_a_stream_hears_a_message() {
+    let cert = Certificate::new("http1");
+    let server = spawn_app(&[
+        "--tls-cert",
+        cert.cert.to_str().expect("utf-8 temp path"),
+        "--tls-key",
+        cert.key.to_str().expect("utf-8 temp path"),
+    ])
+    .await;
+    let origin = format!("https://localhost:{}", server.addr.port());
+    let url = |path: &str| format!("{origin}{path}");
+    let http = https_client_speaking(&cert, server.addr, &[b"http/1.1"]);
+    let res = http
+        .post(url("/join"))
+        .header("origin", &origin)
+        .form(&[("name", "Ann"), ("code", "general")])
+        .send()
+        .await
+        .expect("join");
+    assert_eq!(res.version(), reqwest::Version::HTTP_11);
+    assert_eq!(res.status(), 303);
+    let page = http.get(url("/r/general")).send().await.expect("room page");
+    let after = common::after_id(&page.text().await.expect("page body"));
+    let (headers, mut sse) = common::sse::Sse::open(
+        &http,
+        &url(&format!("/r/general/events?after={after}")),
+        None,
+    )
+    .await;
+    assert_eq!(headers["transfer-encoding"], "chunked");
+    let text = "hello over TLS, chunk by chunk";
+    let res = http
+        .post(url("/r/general/messages"))
+        .header("origin", &origin)
+        .header("hx-request", "true")
+        .form(&[("text", text)])
+        .send()
+        .await
+        .expect("post a message");
+    assert_eq!(res.status(), 200);
+    sse.until(text).await;
     tokio::time::timeout(Duration::from_secs(12), server.shut_down())
         .await
         .expect("the HTTPS server shuts down");
