@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::{Event, EventId, Frame, Online, Render};
+use super::{Event, EventId, Frame, Online, Render, RoomCode};
 
 pub struct Counted {
     inner: Arc<dyn Render>,
@@ -26,15 +26,15 @@ impl Counted {
 }
 
 impl Render for Counted {
-    fn log_item(&self, id: EventId, event: &Event) -> Frame {
+    fn log_item(&self, room: &RoomCode, id: EventId, event: &Event) -> Frame {
         self.log_items.fetch_add(1, Ordering::Relaxed);
-        self.inner.log_item(id, event)
+        self.inner.log_item(room, id, event)
     }
     fn online(&self, last: EventId, online: &Online) -> Frame {
         self.inner.online(last, online)
     }
-    fn resync(&self, last: EventId, items: &[Frame]) -> Frame {
-        self.inner.resync(last, items)
+    fn resync(&self, room: &RoomCode, last: EventId, items: &[Frame]) -> Frame {
+        self.inner.resync(room, last, items)
     }
     fn status(&self, last: EventId, text: &str) -> Frame {
         self.inner.status(last, text)

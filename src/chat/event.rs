@@ -9,6 +9,7 @@ use bytes::Bytes;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::code::RoomCode;
 use super::name::{MessageText, Name};
 
 /// Where an event stands in its room: `{epoch}-{seq}`. The epoch changes when a
@@ -141,7 +142,7 @@ pub enum Event {
     /// One of a pair left the room `code`; the other may find a new stranger.
     StrangerLeft {
         name: Name,
-        code: super::code::RoomCode,
+        code: RoomCode,
         at: OffsetDateTime,
     },
 }
@@ -180,9 +181,11 @@ pub struct Frame {
 /// Turns events into frames. Implemented by the views; the domain calls it
 /// exactly once per event, while the event is numbered.
 pub trait Render: Send + Sync + 'static {
-    fn log_item(&self, id: EventId, event: &Event) -> Frame;
+    /// A new item of `room`'s log.
+    fn log_item(&self, room: &RoomCode, id: EventId, event: &Event) -> Frame;
     fn online(&self, last: EventId, online: &Online) -> Frame;
-    fn resync(&self, last: EventId, items: &[Frame]) -> Frame;
+    /// `room`'s whole kept log at once, for a stream that fell behind.
+    fn resync(&self, room: &RoomCode, last: EventId, items: &[Frame]) -> Frame;
     /// A status line for the page (empty `text` clears it).
     fn status(&self, last: EventId, text: &str) -> Frame;
 }

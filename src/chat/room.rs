@@ -115,7 +115,7 @@ impl Room {
     /// Numbers, renders (once), keeps and sends an event.
     pub fn publish(&mut self, render: &dyn Render, event: &Event) {
         self.last = self.last.next();
-        let frame = render.log_item(self.last, event);
+        let frame = render.log_item(&self.code, self.last, event);
         if self.history.len() == self.history_len {
             self.history.pop_front();
         }
@@ -226,7 +226,7 @@ impl Room {
         here: watch::Receiver<()>,
     ) -> Tap {
         let rx = self.receiver();
-        let mut backlog = missed(&self.history, self.last, after, render);
+        let mut backlog = missed(&self.code, &self.history, self.last, after, render);
         backlog.push(self.online.clone());
         Tap { backlog, rx, here }
     }
@@ -238,7 +238,7 @@ impl Room {
 
     /// The whole log in one frame, for a stream that fell too far behind.
     pub fn whole_log(&self, render: &dyn Render) -> Frame {
-        whole_log(&self.history, self.last, render)
+        whole_log(&self.code, &self.history, self.last, render)
     }
 
     /// The message a member sends, or `false` when they are not present.
@@ -374,6 +374,7 @@ impl Room {
 /// or (when it missed more than is kept, or comes from an earlier life of the
 /// room) the whole log in one frame.
 pub fn missed(
+    code: &RoomCode,
     history: &VecDeque<Frame>,
     last: EventId,
     after: Option<EventId>,
@@ -384,14 +385,19 @@ pub fn missed(
         Some(after) if has_all_after(history, last, after) => {
             history.iter().filter(|f| f.id > after).cloned().collect()
         }
-        _ => vec![whole_log(history, last, render)],
+        _ => vec![whole_log(code, history, last, render)],
     }
 }
 
 /// The whole kept log in one frame.
-pub fn whole_log(history: &VecDeque<Frame>, last: EventId, render: &dyn Render) -> Frame {
+pub fn whole_log(
+    code: &RoomCode,
+    history: &VecDeque<Frame>,
+    last: EventId,
+    render: &dyn Render,
+) -> Frame {
     let items: Vec<Frame> = history.iter().cloned().collect();
-    render.resync(last, &items)
+    render.resync(code, last, &items)
 }
 
 /// True when `history` holds every event after `after`.

@@ -17,7 +17,7 @@ use super::*;
 struct Plain;
 
 impl Render for Plain {
-    fn log_item(&self, id: EventId, event: &Event) -> Frame {
+    fn log_item(&self, _: &RoomCode, id: EventId, event: &Event) -> Frame {
         let text = match event {
             Event::Message { author, text, .. } => format!("{}: {}", author.name, text.as_str()),
             Event::Joined { names, more, .. } => format!("joined {} +{more}", join(names)),
@@ -43,7 +43,7 @@ impl Render for Plain {
             html: Bytes::new(),
         }
     }
-    fn resync(&self, last: EventId, items: &[Frame]) -> Frame {
+    fn resync(&self, _: &RoomCode, last: EventId, items: &[Frame]) -> Frame {
         Frame {
             id: last,
             kind: FrameKind::Resync,

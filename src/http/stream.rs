@@ -29,9 +29,9 @@ use super::session::Session;
 use crate::chat::{Chat, ChatError, EventId, Frame, FrameKind, RoomCode, Subscription};
 use crate::error::AppError;
 use crate::shutdown::Shutdown;
-use crate::views::room::{log_document_head, unread_title};
+use crate::views::room::log_document_head;
 use crate::views::stream::{
-    KEEP_ALIVE, connected, final_words, log_notice, message, restarting, unavailable,
+    KEEP_ALIVE, connected, final_words, log_notice, restarting, unavailable,
 };
 use crate::{AppState, Counters};
 
@@ -155,8 +155,6 @@ struct Live {
     counters: Arc<Counters>,
     /// Said once the backlog is out, and then the stream ends.
     last_words: Option<Bytes>,
-    /// Sent after each new item: marks the page's title (`views::room::unread_title`).
-    mark: Option<Bytes>,
 }
 
 impl Live {
@@ -200,7 +198,6 @@ impl Live {
             code,
             counters: app.counters.clone(),
             last_words: None,
-            mark: None,
         }
     }
 
@@ -213,7 +210,6 @@ impl Live {
         if matches!(frame.kind, FrameKind::Log | FrameKind::Resync) {
             self.seen = frame.id;
             self.counters.delivered.fetch_add(1, Ordering::Relaxed);
-            self.backlog.extend(self.mark.clone());
         }
         let bytes = if html { frame.html } else { frame.sse };
         (!bytes.is_empty()).then_some(bytes)
@@ -308,7 +304,6 @@ impl Live {
                 let (log, rx) = self.chat.resync(&self.code).await?;
                 self.sub.rx = rx;
                 self.seen = log.id;
-                self.backlog.extend(self.mark.clone());
                 Some(Step::Send(log.sse))
             }
             Err(RecvError::Closed) => Some(Step::End(gone(html, "This room has closed.", None))),
@@ -374,10 +369,7 @@ fn events(
     code: RoomCode,
     sub: Subscription,
 ) -> impl futures_util::Stream<Item = Result<Bytes, std::convert::Infallible>> {
-    let mark = message(None, &unread_title(&code).into_string());
-    let mut live = Live::new(&app, code, sub, connected(), false);
-    live.mark = Some(mark);
-    stream_of(live, false)
+    stream_of(Live::new(&app, code, sub, connected(), false), false)
 }
 
 /// `GET /r/{code}/log`: the log as a document that never ends, for the

@@ -5,7 +5,8 @@ use bytes::{BufMut, Bytes, BytesMut};
 use maud::{Markup, PreEscaped, html};
 
 use super::components::{log_item, online_items};
-use crate::chat::{Event, EventId, Frame, FrameKind, Online, Render};
+use super::room::unread_title;
+use crate::chat::{Event, EventId, Frame, FrameKind, Online, Render, RoomCode};
 
 /// Name of the event that tells a page to stop its stream (`hx-sse:close`).
 pub const CLOSE_EVENT: &str = "close";
@@ -14,12 +15,12 @@ pub const CLOSE_EVENT: &str = "close";
 pub struct Renderer;
 
 impl Render for Renderer {
-    fn log_item(&self, id: EventId, event: &Event) -> Frame {
+    fn log_item(&self, room: &RoomCode, id: EventId, event: &Event) -> Frame {
         let item = log_item(id, event).into_string();
         Frame {
             id,
             kind: FrameKind::Log,
-            sse: message(Some(id), &item),
+            sse: marked(room, message(Some(id), &item)),
             html: Bytes::from(item),
         }
     }
@@ -37,7 +38,7 @@ impl Render for Renderer {
         }
     }
 
-    fn resync(&self, last: EventId, items: &[Frame]) -> Frame {
+    fn resync(&self, room: &RoomCode, last: EventId, items: &[Frame]) -> Frame {
         let all: String = items
             .iter()
             .map(|frame| String::from_utf8_lossy(&frame.html))
@@ -51,7 +52,7 @@ impl Render for Renderer {
         Frame {
             id: last,
             kind: FrameKind::Resync,
-            sse: message(Some(last), &body.into_string()),
+            sse: marked(room, message(Some(last), &body.into_string())),
             html: Bytes::new(),
         }
     }
@@ -64,6 +65,16 @@ impl Render for Renderer {
             html: Bytes::new(),
         }
     }
+}
+
+/// `sse`, then a message that marks the tab's title (`unread_title`), in
+/// one buffer: new items reach every stream as one frame, rendered once.
+fn marked(room: &RoomCode, sse: Bytes) -> Bytes {
+    let mark = message(None, &unread_title(room).into_string());
+    let mut out = BytesMut::with_capacity(sse.len() + mark.len());
+    out.put_slice(&sse);
+    out.put_slice(&mark);
+    out.freeze()
 }
 
 /// A partial that puts `text` in the page's stream status line.
@@ -154,6 +165,40 @@ mod tests {
         let id = EventId { epoch: 1, seq: 2 };
         let bytes = message(Some(id), "<p>a\nb</p>");
         assert_eq!(&bytes[..], b"id: 1-2\ndata: <p>a\ndata: b</p>\n\n");
+    }
+
+    /// A new item and the tab title's mark travel as one frame, so streams
+    /// send one buffer per item, rendered once.
+    #[test]
+    fn a_log_item_frame_carries_the_item_then_the_title_mark() {
+        use crate::chat::{Author, MessageText, Name, Seed};
+        let room = RoomCode::parse_slug("general").expect("slug");
+        let id = EventId { epoch: 1, seq: 7 };
+        let event = Event::Message {
+            author: Author {
+                name: Name::parse("Ann", 32).expect("name"),
+                seed: Seed::random(),
+            },
+            text: MessageText::parse("hello", 2000).expect("text"),
+            at: time::OffsetDateTime::UNIX_EPOCH,
+        };
+        let frame = Renderer.log_item(&room, id, &event);
+        let sse = String::from_utf8_lossy(&frame.sse);
+        let (item, mark) = sse.split_once("\n\n").expect("two messages");
+        assert!(
+            item.starts_with("id: 1-7\n") && item.contains("hello"),
+            "{sse}"
+        );
+        assert_eq!(
+            mark, "data: <title>New activity · # general · livechat</title>\n\n",
+            "{sse}"
+        );
+        assert!(!String::from_utf8_lossy(&frame.html).contains("<title>"));
+        let resync = Renderer.resync(&room, id, &[frame]);
+        assert!(
+            String::from_utf8_lossy(&resync.sse)
+                .ends_with("New activity · # general · livechat</title>\n\n")
+        );
     }
 
     #[test]

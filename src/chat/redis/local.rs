@@ -243,7 +243,7 @@ impl Inner {
             if let Some(gone) = decoded.left {
                 room.members.remove(&gone);
             }
-            let frame = self.render.log_item(id, &decoded.event);
+            let frame = self.render.log_item(code, id, &decoded.event);
             if room.history.len() >= history_len {
                 room.history.pop_front();
             }
@@ -251,7 +251,9 @@ impl Inner {
             let _ = room.tx.send(frame); // Err only means that nobody is listening
         }
         if let (true, Some(last)) = (resync, room.last) {
-            let _ = room.tx.send(whole_log(&room.history, last, &self.render));
+            let _ = room
+                .tx
+                .send(whole_log(code, &room.history, last, &self.render));
         }
         drop(local);
         if presence_changed || fresh {
@@ -284,7 +286,7 @@ impl Inner {
     pub(super) fn whole_log(&self, code: &RoomCode) -> Option<(Frame, broadcast::Receiver<Frame>)> {
         let local = self.lock();
         let room = local.rooms.get(code)?;
-        let log = whole_log(&room.history, room.last?, &self.render);
+        let log = whole_log(code, &room.history, room.last?, &self.render);
         Some((log, room.tx.subscribe()))
     }
 
@@ -306,7 +308,7 @@ impl Inner {
         seat.streams += 1;
         let here = seat.here.subscribe();
         room.used = Instant::now();
-        let mut backlog = missed(&room.history, last, after, &self.render);
+        let mut backlog = missed(code, &room.history, last, after, &self.render);
         backlog.push(online);
         let rx = room.tx.subscribe();
         local.streams += 1;

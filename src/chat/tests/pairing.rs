@@ -206,17 +206,17 @@ pub(super) async fn churn(people: &[Member], stores: &[Chat]) {
 struct Recorder(Arc<Mutex<Vec<[Name; 2]>>>);
 
 impl Render for Recorder {
-    fn log_item(&self, id: EventId, event: &Event) -> Frame {
+    fn log_item(&self, room: &RoomCode, id: EventId, event: &Event) -> Frame {
         if let Event::Paired { names, .. } = event {
             self.0.lock().expect("not poisoned").push(names.clone());
         }
-        Plain.log_item(id, event)
+        Plain.log_item(room, id, event)
     }
     fn online(&self, last: EventId, online: &Online) -> Frame {
         Plain.online(last, online)
     }
-    fn resync(&self, last: EventId, items: &[Frame]) -> Frame {
-        Plain.resync(last, items)
+    fn resync(&self, room: &RoomCode, last: EventId, items: &[Frame]) -> Frame {
+        Plain.resync(room, last, items)
     }
     fn status(&self, last: EventId, text: &str) -> Frame {
         Plain.status(last, text)
