@@ -544,6 +544,12 @@ async fn the_tab_title_tells_the_room_and_new_activity() {
     bob.send("are you there?", Submit::Enter).await;
     ann.wait_for_log("are you there?").await;
     ann.wait_for_title(&marked).await;
+    // The mark comes in the item's own message: htmx takes it out and
+    // applies it, so the page keeps one title, in its head.
+    let titles = ann
+        .script("return [document.querySelectorAll('title').length, document.querySelectorAll('body title').length]")
+        .await;
+    assert_eq!(titles, serde_json::json!([1, 0]), "titles in the page");
 
     // So does sending, once Ann's own message has come back.
     ann.send("yes", Submit::Enter).await;

@@ -232,9 +232,18 @@ where
     let mut ended = false;
     while !ended {
         let mut batch: [Bytes; BATCH] = Default::default();
-        let n;
-        (n, ended) = std::future::poll_fn(|cx| next_frames(cx, io, &mut body, &mut batch)).await?;
-        write_batch(io, &batch[..n], chunked).await?;
+        let (n, waiting);
+        (n, ended, waiting) =
+            std::future::poll_fn(|cx| next_frames(cx, io, &mut body, &mut batch)).await?;
+        let blocked = write_batch(io, &batch[..n], chunked).await?;
+        // The body said it has nothing more and will wake this task when it
+        // has: polling it again at once would only register anew (under
+        // the room channel's lock, which every stream of the room shares).
+        // Unless the write had to wait, as then a wake may have come and
+        // gone while it did.
+        if waiting && !blocked {
+            woken().await;
+        }
     }
     if chunked {
         io.write_all(b"0\r\n\r\n").await?;
@@ -242,35 +251,46 @@ where
     io.shutdown().await
 }
 
-/// Up to `BATCH` frames that are ready, and whether the body has ended;
-/// fails once the client has gone.
+/// Returns pending once, without asking to be woken: resolves when
+/// something that was told to wake this task does.
+async fn woken() {
+    let mut first = true;
+    std::future::poll_fn(|_| {
+        if std::mem::take(&mut first) {
+            return Poll::Pending;
+        }
+        Poll::Ready(())
+    })
+    .await;
+}
+
+/// Up to `BATCH` frames that are ready, whether the body has ended, and
+/// whether it is waiting (it said it has nothing more, and will wake this
+/// task); fails once the client has gone.
 fn next_frames<I: AsyncRead + Unpin>(
     cx: &mut Context<'_>,
     io: &mut I,
     body: &mut Body,
     batch: &mut [Bytes; BATCH],
-) -> Poll<io::Result<(usize, bool)>> {
+) -> Poll<io::Result<(usize, bool, bool)>> {
     // Nothing more is read: a browser sends nothing on a connection that is
-    // still answering. Anything else is dropped; the end is the client gone.
-    let mut listening = false;
-    for _ in 0..8 {
-        let mut scratch = [0_u8; 256];
-        let mut buf = ReadBuf::new(&mut scratch);
-        match Pin::new(&mut *io).poll_read(cx, &mut buf) {
-            Poll::Ready(Ok(())) if buf.filled().is_empty() => {
-                return Poll::Ready(Err(io::ErrorKind::UnexpectedEof.into()));
-            }
-            Poll::Ready(Ok(())) => continue,
-            Poll::Ready(Err(why)) => return Poll::Ready(Err(why)),
-            Poll::Pending => {
-                listening = true;
-                break;
-            }
+    // still answering, and a request sent behind a never-ending answer could
+    // never be answered. So the end of the stream is the client closing, or
+    // sending anything at all.
+    let mut scratch = [0_u8; 64];
+    let mut buf = ReadBuf::new(&mut scratch);
+    match Pin::new(&mut *io).poll_read(cx, &mut buf) {
+        Poll::Ready(Ok(())) if buf.filled().is_empty() => {
+            return Poll::Ready(Err(io::ErrorKind::UnexpectedEof.into()));
         }
-    }
-    if !listening {
-        // Still more to drop: come back for it after the frames.
-        cx.waker().wake_by_ref();
+        Poll::Ready(Ok(())) => {
+            return Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "the client sent more on a connection whose answer never ends",
+            )));
+        }
+        Poll::Ready(Err(why)) => return Poll::Ready(Err(why)),
+        Poll::Pending => {}
     }
     let mut n = 0;
     while n < BATCH {
@@ -284,22 +304,21 @@ fn next_frames<I: AsyncRead + Unpin>(
                 }
             }
             Poll::Ready(Some(Err(why))) => return Poll::Ready(Err(io::Error::other(why))),
-            Poll::Ready(None) => return Poll::Ready(Ok((n, true))),
-            Poll::Pending => break,
+            Poll::Ready(None) => return Poll::Ready(Ok((n, true, false))),
+            Poll::Pending if n == 0 => return Poll::Pending,
+            Poll::Pending => return Poll::Ready(Ok((n, false, true))),
         }
     }
-    if n == 0 {
-        return Poll::Pending;
-    }
-    Poll::Ready(Ok((n, false)))
+    Poll::Ready(Ok((n, false, false)))
 }
 
-/// One write for several frames, each framed as a chunk when `chunked`.
+/// One write for several frames, each framed as a chunk when `chunked`;
+/// whether it had to wait for the client to read.
 async fn write_batch<I: AsyncWrite + Unpin>(
     io: &mut I,
     batch: &[Bytes],
     chunked: bool,
-) -> io::Result<()> {
+) -> io::Result<bool> {
     let mut sizes = [[0_u8; 18]; BATCH];
     let mut lens = [0_usize; BATCH];
     if chunked {
@@ -322,14 +341,20 @@ async fn write_batch<I: AsyncWrite + Unpin>(
         }
     }
     let mut left = &mut slices[..k];
+    let mut blocked = false;
     while !left.is_empty() {
-        let written = io.write_vectored(left).await?;
+        let written = std::future::poll_fn(|cx| {
+            let poll = Pin::new(&mut *io).poll_write_vectored(cx, left);
+            blocked |= poll.is_pending();
+            poll
+        })
+        .await?;
         if written == 0 {
             return Err(io::ErrorKind::WriteZero.into());
         }
         IoSlice::advance_slices(&mut left, written);
     }
-    Ok(())
+    Ok(blocked)
 }
 
 /// Writes `len` in hex and a line end into `out`; returns how many bytes.
@@ -492,6 +517,52 @@ mod tests {
         let mut got = String::new();
         far.read_to_string(&mut got).await.expect("read");
         assert_eq!(got, "ab");
+    }
+
+    /// After a write, a stream waits for its body to wake it, and every
+    /// frame that comes later still goes out, at once.
+    #[tokio::test]
+    async fn frames_that_come_later_go_out_as_they_come() {
+        let (near, mut far) = tokio::io::duplex(4096);
+        let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, Infallible>>(4);
+        let body = Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx));
+        let pumping = tokio::spawn(async move {
+            let mut near = near;
+            pump(&mut near, Vec::new(), body, false).await
+        });
+        let mut got = [0_u8; 16];
+        for word in ["one", "two", "three"] {
+            tx.send(Ok(Bytes::from_static(word.as_bytes())))
+                .await
+                .expect("send");
+            let n = tokio::time::timeout(Duration::from_secs(5), far.read(&mut got))
+                .await
+                .expect("written at once")
+                .expect("read");
+            assert_eq!(&got[..n], word.as_bytes());
+            tokio::task::yield_now().await;
+        }
+        drop(tx);
+        pumping
+            .await
+            .expect("task")
+            .expect("ends when the body does");
+    }
+
+    /// A client that sends anything while its stream runs is let go.
+    #[tokio::test]
+    async fn a_client_sending_more_ends_its_stream() {
+        let (mut near, mut far) = tokio::io::duplex(4096);
+        let body = Body::from_stream(futures_util::stream::pending::<Result<Bytes, Infallible>>());
+        let pumping = tokio::spawn(async move { pump(&mut near, Vec::new(), body, true).await });
+        far.write_all(b"GET / HTTP/1.1\r\n\r\n")
+            .await
+            .expect("send");
+        let ended = tokio::time::timeout(Duration::from_secs(5), pumping)
+            .await
+            .expect("ends at once")
+            .expect("task");
+        assert_eq!(ended.map_err(|e| e.kind()), Err(io::ErrorKind::InvalidData));
     }
 
     /// A client that goes away ends a stream that had nothing to send.

@@ -20,7 +20,7 @@ impl Render for Renderer {
         Frame {
             id,
             kind: FrameKind::Log,
-            sse: marked(room, message(Some(id), &item)),
+            sse: marked(room, id, &item),
             html: Bytes::from(item),
         }
     }
@@ -52,7 +52,7 @@ impl Render for Renderer {
         Frame {
             id: last,
             kind: FrameKind::Resync,
-            sse: marked(room, message(Some(last), &body.into_string())),
+            sse: marked(room, last, &body.into_string()),
             html: Bytes::new(),
         }
     }
@@ -67,14 +67,14 @@ impl Render for Renderer {
     }
 }
 
-/// `sse`, then a message that marks the tab's title (`unread_title`), in
-/// one buffer: new items reach every stream as one frame, rendered once.
-fn marked(room: &RoomCode, sse: Bytes) -> Bytes {
-    let mark = message(None, &unread_title(room).into_string());
-    let mut out = BytesMut::with_capacity(sse.len() + mark.len());
-    out.put_slice(&sse);
-    out.put_slice(&mark);
-    out.freeze()
+/// One message with `html` and the tab title's mark (`unread_title`),
+/// which htmx takes out of what it swaps in and applies: one event per new
+/// item for every stream (and every page), rendered once.
+fn marked(room: &RoomCode, id: EventId, html: &str) -> Bytes {
+    let mut all = String::with_capacity(html.len() + 80);
+    all.push_str(html);
+    all.push_str(&unread_title(room).into_string());
+    message(Some(id), &all)
 }
 
 /// A partial that puts `text` in the page's stream status line.
@@ -167,8 +167,8 @@ mod tests {
         assert_eq!(&bytes[..], b"id: 1-2\ndata: <p>a\ndata: b</p>\n\n");
     }
 
-    /// A new item and the tab title's mark travel as one frame, so streams
-    /// send one buffer per item, rendered once.
+    /// A new item and the tab title's mark travel as one message, so streams
+    /// send one buffer per item, rendered once, and pages swap once.
     #[test]
     fn a_log_item_frame_carries_the_item_then_the_title_mark() {
         use crate::chat::{Author, MessageText, Name, Seed};
@@ -184,15 +184,12 @@ mod tests {
         };
         let frame = Renderer.log_item(&room, id, &event);
         let sse = String::from_utf8_lossy(&frame.sse);
-        let (item, mark) = sse.split_once("\n\n").expect("two messages");
+        assert!(sse.starts_with("id: 1-7\ndata: <li"), "{sse}");
         assert!(
-            item.starts_with("id: 1-7\n") && item.contains("hello"),
-            "{sse}"
+            sse.ends_with("</li><title>New activity · # general · livechat</title>\n\n"),
+            "one message, the item then the mark: {sse}"
         );
-        assert_eq!(
-            mark, "data: <title>New activity · # general · livechat</title>\n\n",
-            "{sse}"
-        );
+        assert_eq!(sse.matches("\n\n").count(), 1, "{sse}");
         assert!(!String::from_utf8_lossy(&frame.html).contains("<title>"));
         let resync = Renderer.resync(&room, id, &[frame]);
         assert!(
