@@ -136,19 +136,17 @@ pub(super) struct Lend<I>(pub(super) Arc<Handoff<I>>);
 impl<I> Lend<I> {
     fn with<T>(
         &self,
-        f: impl FnOnce(&mut Lent<I>, Pin<&mut I>) -> Poll<io::Result<T>>,
+        f: impl FnOnce(&mut bool, Pin<&mut I>) -> Poll<io::Result<T>>,
     ) -> Poll<io::Result<T>>
     where
         I: Unpin,
     {
         let mut lent = lock(&self.0.lent);
-        let lent = &mut *lent;
-        let Some(mut io) = lent.io.take() else {
-            return Poll::Ready(Err(io::ErrorKind::NotConnected.into()));
-        };
-        let poll = f(lent, Pin::new(&mut io));
-        lent.io = Some(io);
-        poll
+        let Lent { io, flushed } = &mut *lent;
+        match io {
+            Some(io) => f(flushed, Pin::new(io)),
+            None => Poll::Ready(Err(io::ErrorKind::NotConnected.into())),
+        }
     }
 }
 
@@ -168,8 +166,8 @@ impl<I: AsyncWrite + Unpin> AsyncWrite for Lend<I> {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.with(|lent, io| {
-            lent.flushed = false;
+        self.with(|flushed, io| {
+            *flushed = false;
             io.poll_write(cx, buf)
         })
     }
@@ -179,8 +177,8 @@ impl<I: AsyncWrite + Unpin> AsyncWrite for Lend<I> {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        self.with(|lent, io| {
-            lent.flushed = false;
+        self.with(|flushed, io| {
+            *flushed = false;
             io.poll_write_vectored(cx, bufs)
         })
     }
@@ -193,10 +191,10 @@ impl<I: AsyncWrite + Unpin> AsyncWrite for Lend<I> {
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.with(|lent, io| {
+        self.with(|flushed, io| {
             let poll = io.poll_flush(cx);
             if let Poll::Ready(Ok(())) = poll {
-                lent.flushed = true;
+                *flushed = true;
             }
             poll
         })
