@@ -176,16 +176,21 @@ fn https_client_speaking(cert: &Certificate, addr: SocketAddr, alpn: &[&[u8]]) -
         .expect("https client")
 }
 
-#[tokio::test]
-async fn over_https_ten_streams_of_one_person_share_http2_and_all_hear_a_message() {
-    let cert = Certificate::new("streams");
-    let server = spawn_app(&[
+/// A server on HTTPS with this certificate.
+async fn https_server(cert: &Certificate) -> common::TestServer {
+    spawn_app(&[
         "--tls-cert",
         cert.cert.to_str().expect("utf-8 temp path"),
         "--tls-key",
         cert.key.to_str().expect("utf-8 temp path"),
     ])
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn over_https_ten_streams_of_one_person_share_http2_and_all_hear_a_message() {
+    let cert = Certificate::new("streams");
+    let server = https_server(&cert).await;
     assert!(
         server.state.config.secure_cookies,
         "TLS implies Secure cookies"
@@ -268,13 +273,7 @@ async fn over_https_ten_streams_of_one_person_share_http2_and_all_hear_a_message
 #[tokio::test]
 async fn over_https_with_http_1_1_a_stream_hears_a_message() {
     let cert = Certificate::new("http1");
-    let server = spawn_app(&[
-        "--tls-cert",
-        cert.cert.to_str().expect("utf-8 temp path"),
-        "--tls-key",
-        cert.key.to_str().expect("utf-8 temp path"),
-    ])
-    .await;
+    let server = https_server(&cert).await;
     let origin = format!("https://localhost:{}", server.addr.port());
     let url = |path: &str| format!("{origin}{path}");
     let http = https_client_speaking(&cert, server.addr, &[b"http/1.1"]);

@@ -151,11 +151,13 @@ pub async fn run(
         // Streamed events should leave at once, not wait for more to batch.
         let _ = tcp.set_nodelay(true);
         let connection = Connection {
-            builder: builder.clone(),
-            router: router.clone(),
-            remote,
-            header_timeout: options.header_timeout,
-            watcher: graceful.watcher(),
+            hyper: Hyper {
+                builder: builder.clone(),
+                router: router.clone(),
+                remote,
+                header_timeout: options.header_timeout,
+                watcher: graceful.watcher(),
+            },
             drain: graceful.watcher(),
         };
         match options.tls.clone() {
@@ -164,7 +166,7 @@ pub async fn run(
             }
             Some(acceptor) => {
                 tokio::spawn(async move {
-                    let deadline = connection.header_timeout;
+                    let deadline = connection.hyper.header_timeout;
                     match tokio::time::timeout(deadline, acceptor.accept(tcp)).await {
                         Ok(Ok(tls)) => connection.serve(tls).await,
                         Ok(Err(why)) => tracing::debug!(%remote, %why, "TLS handshake failed"),
@@ -188,11 +190,7 @@ pub async fn run(
 
 /// One accepted connection, about to be served.
 struct Connection {
-    builder: auto::Builder<TokioExecutor>,
-    router: Router,
-    remote: SocketAddr,
-    header_timeout: Duration,
-    watcher: Watcher,
+    hyper: Hyper,
     /// Keeps shutdown waiting for a stream that left hyper (`long`).
     drain: Watcher,
 }
@@ -211,21 +209,7 @@ impl Connection {
     where
         I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
-        let Self {
-            builder,
-            router,
-            remote,
-            header_timeout,
-            watcher,
-            drain,
-        } = self;
-        let hyper = Hyper {
-            builder,
-            router,
-            remote,
-            header_timeout,
-            watcher,
-        };
+        let Self { hyper, drain } = self;
         // hyper's buffers and state are gone once this returns; a stream
         // handed off gets a task of its own, sized for it alone.
         if let Some((io, parked)) = hyper.serve(io).await {
