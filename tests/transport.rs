@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::people::{Person, Site};
 use common::{client, spawn_app};
 use futures_util::StreamExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -176,6 +177,15 @@ fn https_client_speaking(cert: &Certificate, addr: SocketAddr, alpn: &[&[u8]]) -
         .expect("https client")
 }
 
+/// A site served over HTTPS, by its origin.
+struct Https<'a>(&'a str);
+
+impl Site for Https<'_> {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.0)
+    }
+}
+
 /// A server on HTTPS with this certificate.
 async fn https_server(cert: &Certificate) -> common::TestServer {
     spawn_app(&[
@@ -237,15 +247,8 @@ async fn over_https_ten_streams_of_one_person_share_http2_and_all_hear_a_message
     }
 
     let text = "hello to all ten tabs";
-    let res = http
-        .post(url("/r/general/messages"))
-        .header("origin", &origin)
-        .header("hx-request", "true")
-        .form(&[("text", text)])
-        .send()
-        .await
-        .expect("post a message");
-    assert_eq!(res.status(), 200);
+    let ann = Person { http, after };
+    ann.say(&Https(&origin), "general", text).await;
 
     for (tab, stream) in streams.iter_mut().enumerate() {
         let heard = tokio::time::timeout(Duration::from_secs(5), async {
@@ -296,15 +299,9 @@ async fn over_https_with_http_1_1_a_stream_hears_a_message() {
     .await;
     assert_eq!(headers["transfer-encoding"], "chunked");
     let text = "hello over TLS, chunk by chunk";
-    let res = http
-        .post(url("/r/general/messages"))
-        .header("origin", &origin)
-        .header("hx-request", "true")
-        .form(&[("text", text)])
-        .send()
-        .await
-        .expect("post a message");
-    assert_eq!(res.status(), 200);
+    Person { http, after }
+        .say(&Https(&origin), "general", text)
+        .await;
     sse.until(text).await;
     tokio::time::timeout(Duration::from_secs(12), server.shut_down())
         .await

@@ -34,8 +34,8 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 #[derive(Clone, Copy, Debug)]
 pub struct LongLived;
 
-/// Frames written together when several are ready at once (a message and
-/// its title mark are two).
+/// Frames written together when several are ready at once (a burst of
+/// messages, or a stream's backlog when it opens).
 const BATCH: usize = 4;
 
 /// What one connection's task, its service and hyper's I/O share.

@@ -39,9 +39,10 @@ pub fn plain_title(code: &RoomCode) -> Markup {
     html! { title { (tab_title(&title(code))) } }
 }
 
-/// The tab's title once something new arrived: the stream sends it after
-/// every new item, and the room page puts `plain_title` back when the person
-/// returns to the tab or has just sent a message.
+/// The tab's title once something new arrived: every new item's message
+/// carries it (`views::stream::marked`), and the room page puts
+/// `plain_title` back when the person returns to the tab or has just sent a
+/// message.
 pub fn unread_title(code: &RoomCode) -> Markup {
     html! { title { "New activity · " (tab_title(&title(code))) } }
 }
