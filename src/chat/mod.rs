@@ -179,7 +179,7 @@ pub trait Store: Send + Sync + 'static {
         max_keys: usize,
     ) -> Arc<dyn rate::Limiter> {
         let _ = name;
-        Arc::new(rate::Attempts::<String>::new(limit, window, max_keys))
+        Arc::new(rate::Attempts::new(limit, window, max_keys))
     }
     /// At most `max` places per key at once, counted where this store keeps
     /// its state; `name` tells them apart.

@@ -1,12 +1,15 @@
-//! `Attempts`: how often each key (a client address, say) did something in a
-//! sliding window, to slow down guessing. Memory stays bounded however many
-//! keys come: stale ones are swept, and past `max_keys` the oldest is dropped.
+//! Limits per key (a client address, a member): `Limiter` counts attempts
+//! in a sliding window, `Places` counts what is held at once. Memory stays
+//! bounded however many keys come: past `max_keys` the key used least
+//! recently is forgotten, without scanning the others.
 
 use std::collections::{HashMap, VecDeque};
-use std::hash::Hash;
+use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use lru::LruCache;
 use tokio::time::Instant;
 
 /// Counts attempts per key in a sliding window, wherever the store keeps
@@ -14,20 +17,38 @@ use tokio::time::Instant;
 /// across servers.
 #[async_trait::async_trait]
 pub trait Limiter: Send + Sync + 'static {
-    /// How long `key` must wait before it may try again, if it used up its attempts.
-    async fn wait(&self, key: &str) -> Option<Duration>;
-    /// Counts an attempt of `key`.
-    async fn record(&self, key: &str);
+    /// Counts an attempt of `key` now, or says how long `key` must wait if it
+    /// used up its attempts. Checking and counting are one step, so a burst of
+    /// attempts at once cannot all pass the check.
+    async fn take(&self, key: &str) -> Result<Attempt, Duration>;
 }
 
-#[async_trait::async_trait]
-impl Limiter for Attempts<String> {
-    async fn wait(&self, key: &str) -> Option<Duration> {
-        Attempts::wait(self, &key.to_owned())
+/// An attempt counted by [`Limiter::take`]. It stays counted unless
+/// [`Attempt::forgive`] takes it back (a code that led somewhere, a refused
+/// form that changed nothing).
+#[must_use = "an attempt stays counted; forgive it if it should not count"]
+pub struct Attempt(Option<Box<dyn FnOnce() + Send>>);
+
+impl Attempt {
+    /// An attempt that nothing counted (no key, or the count is out of reach).
+    pub fn uncounted() -> Self {
+        Self(None)
     }
-    async fn record(&self, key: &str) {
-        Attempts::record(self, key.to_owned());
+
+    /// An attempt that `undo` takes back.
+    pub fn undone_by(undo: impl FnOnce() + Send + 'static) -> Self {
+        Self(Some(Box::new(undo)))
     }
+
+    /// Takes the attempt back: it no longer counts.
+    pub fn forgive(mut self) {
+        if let Some(undo) = self.0.take() {
+            undo();
+        }
+    }
+
+    /// Keeps the attempt counted (the same as dropping it, said out loud).
+    pub fn keep(self) {}
 }
 
 /// Places per key (open streams of one client address, say), at most `max`
@@ -96,74 +117,65 @@ impl Drop for MemoryPlace {
     }
 }
 
-pub struct Attempts<K> {
+/// `Limiter` in this server's memory.
+pub struct Attempts {
     limit: usize,
     window: Duration,
-    max_keys: usize,
-    seen: Mutex<HashMap<K, VecDeque<Instant>>>,
+    seen: Arc<Mutex<LruCache<String, Times>>>,
+    next: AtomicU64,
 }
 
-impl<K: Hash + Eq + Clone> Attempts<K> {
+/// The attempts of one key in the window, oldest first, each with its number.
+type Times = VecDeque<(Instant, u64)>;
+
+impl Attempts {
     /// At most `limit` attempts per key in any `window`, for at most `max_keys` keys.
     pub fn new(limit: usize, window: Duration, max_keys: usize) -> Self {
+        let max_keys = NonZeroUsize::new(max_keys).unwrap_or(NonZeroUsize::MIN);
         Self {
             limit: limit.max(1),
             window,
-            max_keys: max_keys.max(1),
-            seen: Mutex::new(HashMap::new()),
+            seen: Arc::new(Mutex::new(LruCache::new(max_keys))),
+            next: AtomicU64::new(0),
         }
-    }
-
-    /// How long `key` must wait before it may try again, if it used up its attempts.
-    pub fn wait(&self, key: &K) -> Option<Duration> {
-        let now = Instant::now();
-        let mut seen = self.lock();
-        let times = seen.get_mut(key)?;
-        self.forget_old(times, now);
-        let oldest = *times.front()?;
-        (times.len() >= self.limit).then(|| self.window.saturating_sub(now - oldest))
-    }
-
-    /// Counts an attempt of `key`.
-    pub fn record(&self, key: K) {
-        let now = Instant::now();
-        let mut seen = self.lock();
-        if !seen.contains_key(&key) && seen.len() >= self.max_keys {
-            seen.retain(|_, times| times.back().is_some_and(|t| now - *t < self.window));
-            if seen.len() >= self.max_keys {
-                // Still full of live keys: make room by dropping the stalest.
-                let stalest = seen
-                    .iter()
-                    .min_by_key(|(_, times)| times.back().copied())
-                    .map(|(k, _)| k.clone());
-                if let Some(stalest) = stalest {
-                    seen.remove(&stalest);
-                }
-            }
-        }
-        let times = seen.entry(key).or_default();
-        self.forget_old(times, now);
-        if times.len() >= self.limit {
-            times.pop_front();
-        }
-        times.push_back(now);
     }
 
     /// How many keys are remembered now.
     pub fn keys(&self) -> usize {
-        self.lock().len()
+        lock_seen(&self.seen).len()
     }
+}
 
-    fn forget_old(&self, times: &mut VecDeque<Instant>, now: Instant) {
-        while times.front().is_some_and(|t| now - *t >= self.window) {
-            times.pop_front();
+fn lock_seen(
+    seen: &Mutex<LruCache<String, Times>>,
+) -> std::sync::MutexGuard<'_, LruCache<String, Times>> {
+    seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[async_trait::async_trait]
+impl Limiter for Attempts {
+    async fn take(&self, key: &str) -> Result<Attempt, Duration> {
+        let now = Instant::now();
+        let number = self.next.fetch_add(1, Ordering::Relaxed);
+        {
+            let mut seen = lock_seen(&self.seen);
+            // Past `max_keys`, this forgets the key used least recently.
+            let times = seen.get_or_insert_mut(key.to_owned(), VecDeque::new);
+            while times.front().is_some_and(|(t, _)| now - *t >= self.window) {
+                times.pop_front();
+            }
+            if times.len() >= self.limit {
+                let oldest = times.front().map_or(now, |(t, _)| *t);
+                return Err(self.window.saturating_sub(now - oldest));
+            }
+            times.push_back((now, number));
         }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, VecDeque<Instant>>> {
-        self.seen
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        let (seen, key) = (Arc::clone(&self.seen), key.to_owned());
+        Ok(Attempt::undone_by(move || {
+            if let Some(times) = lock_seen(&seen).peek_mut(&key) {
+                times.retain(|(_, n)| *n != number);
+            }
+        }))
     }
 }
 
@@ -175,14 +187,28 @@ mod tests {
     async fn a_key_waits_once_its_attempts_are_used_up() {
         let attempts = Attempts::new(3, Duration::from_secs(60), 100);
         for _ in 0..3 {
-            assert_eq!(attempts.wait(&"a"), None);
-            attempts.record("a");
+            attempts.take("a").await.expect("within the limit").keep();
         }
-        let wait = attempts.wait(&"a").expect("used up");
+        let wait = attempts.take("a").await.err().expect("used up");
         assert!(wait > Duration::from_secs(59) && wait <= Duration::from_secs(60));
-        assert_eq!(attempts.wait(&"b"), None, "others are not slowed");
+        assert!(attempts.take("b").await.is_ok(), "others are not slowed");
         tokio::time::sleep(Duration::from_secs(61)).await;
-        assert_eq!(attempts.wait(&"a"), None, "the window slid past");
+        assert!(attempts.take("a").await.is_ok(), "the window slid past");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_forgiven_attempt_does_not_count() {
+        let attempts = Attempts::new(2, Duration::from_secs(60), 100);
+        for _ in 0..10 {
+            let attempt = attempts
+                .take("a")
+                .await
+                .expect("forgiven ones free their place");
+            attempt.forgive();
+        }
+        attempts.take("a").await.expect("one").keep();
+        attempts.take("a").await.expect("two").keep();
+        assert!(attempts.take("a").await.is_err(), "two kept: used up");
     }
 
     #[tokio::test]
@@ -200,11 +226,19 @@ mod tests {
     async fn memory_stays_bounded_however_many_keys_come() {
         let attempts = Attempts::new(3, Duration::from_secs(60), 10);
         for n in 0..1000 {
-            attempts.record(n);
+            attempts
+                .take(&n.to_string())
+                .await
+                .expect("fresh key")
+                .keep();
         }
         assert!(attempts.keys() <= 10);
-        attempts.record(999);
-        attempts.record(999);
-        assert!(attempts.wait(&999).is_some(), "the newest key is kept");
+        for _ in 0..3 {
+            let _ = attempts.take("999").await;
+        }
+        assert!(
+            attempts.take("999").await.is_err(),
+            "the newest key is kept"
+        );
     }
 }

@@ -6,11 +6,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::client::ClientAddr;
+use super::client::{ClientAddr, address_key};
 use super::paths;
 use super::session::Session;
 use super::shape::Shape;
 use crate::AppState;
+use crate::chat::rate::Attempt;
 use crate::chat::{Chat, ChatError, Name, RoomCode};
 use crate::views::home::{StartForm, home, start_form};
 use crate::views::layout::page;
@@ -147,24 +148,28 @@ pub async fn post_join(
     }
     let name = Name::parse(&input.name, app.config.max_name);
     let typed = input.room.as_deref().unwrap_or(&input.code);
-    let wait = match client {
-        Some(ip) => app.failed_joins.wait(&ip.to_string()).await,
-        None => None,
+    let attempt = match client.map(address_key) {
+        Some(key) => app.failed_joins.take(&key).await,
+        None => Ok(Attempt::uncounted()),
     };
-    if let Some(wait) = wait {
-        let why = Refusal {
-            status: Some(StatusCode::TOO_MANY_REQUESTS),
-            code: Some(format!(
-                "Too many wrong codes from your address: wait {} s and try again",
-                wait.as_secs().max(1)
-            )),
-            ..Refusal::default()
-        };
-        return refuse(&app.chat, shape, &input, why).await;
-    }
+    let attempt = match attempt {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            let why = Refusal {
+                status: Some(StatusCode::TOO_MANY_REQUESTS),
+                code: Some(format!(
+                    "Too many wrong codes from your address: wait {} s and try again",
+                    wait.as_secs().max(1)
+                )),
+                ..Refusal::default()
+            };
+            return refuse(&app.chat, shape, &input, why).await;
+        }
+    };
     let code = app.chat.resolve(typed).await;
-    if let (Some(ip), Err(ChatError::NoSuchRoom(_))) = (client, &code) {
-        app.failed_joins.record(&ip.to_string()).await;
+    // Only a code that leads nowhere counts.
+    if !matches!(code, Err(ChatError::NoSuchRoom(_))) {
+        attempt.forgive();
     }
     let (name, code) = match (name, code) {
         (Ok(name), Ok(code)) => (name, code),
@@ -259,31 +264,32 @@ pub async fn post_name(
     let back = RoomCode::from_path(input.back.strip_prefix("/r/").unwrap_or_default())
         .map_or_else(|| "/".to_owned(), |code| paths::room(&code));
     let renamer = session.member.as_ref().map(|m| m.id.0.to_string());
-    let wait = match &renamer {
-        Some(id) => app.renames.wait(id).await,
+    let taken = match &renamer {
+        Some(id) => Some(app.renames.take(id).await),
         None => None,
     };
     let parsed = Name::parse(&input.name, app.config.max_name)
         .map_err(|e| (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))
-        .and_then(|name| match wait {
-            Some(wait) => Err((
+        .and_then(|name| match &taken {
+            Some(Err(wait)) => Err((
                 StatusCode::TOO_MANY_REQUESTS,
                 format!(
                     "you changed it too often: wait {} s and try again",
                     wait.as_secs().max(1)
                 ),
             )),
-            None => Ok(name),
+            _ => Ok(name),
         });
-    if let (Ok(_), Some(id)) = (&parsed, &renamer) {
-        app.renames.record(id).await;
-    }
     let signed = match parsed {
         Ok(name) => sign_in(&app, &session, name)
             .await
             .map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e.to_string())),
         Err(refused) => Err(refused),
     };
+    // Only a name change that was made counts.
+    if let (Err(_), Some(Ok(attempt))) = (&signed, taken) {
+        attempt.forgive();
+    }
     match signed {
         Ok(member) => {
             let form = RenameForm {

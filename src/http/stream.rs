@@ -78,7 +78,7 @@ async fn address_place(app: &AppState, client: Option<IpAddr>) -> Result<Option<
     match client {
         Some(ip) => app
             .address_streams
-            .take(&ip.to_string())
+            .take(&super::client::address_key(ip))
             .await
             .map(Some)
             .ok_or(()),

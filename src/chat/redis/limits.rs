@@ -12,7 +12,8 @@ use std::sync::Arc;
 
 use super::Inner;
 use super::codec::now_ms;
-use crate::chat::rate::{Limiter, Places};
+use crate::chat::rate::{Attempt, Limiter, Places};
+use redis::AsyncCommands;
 
 pub struct RedisAttempts {
     pub conn: ConnectionManager,
@@ -69,45 +70,61 @@ impl Drop for RedisPlace {
     }
 }
 
+/// Forgets attempts older than the window, then counts one more unless the
+/// key has used up its attempts, all in one step. `KEYS[1]`: the key's set;
+/// `ARGV`: now (ms), window (ms), limit, this attempt's unique name. Returns
+/// -1 when counted, else the milliseconds to wait.
+const TAKE: &str = r#"
+local now, window, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) >= limit then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return math.max(1, tonumber(oldest[2]) + window - now)
+end
+redis.call('ZADD', KEYS[1], now, ARGV[4])
+redis.call('PEXPIRE', KEYS[1], window)
+return -1
+"#;
+
+static TAKE_SCRIPT: std::sync::LazyLock<redis::Script> =
+    std::sync::LazyLock::new(|| redis::Script::new(TAKE));
+
 #[async_trait]
 impl Limiter for RedisAttempts {
-    async fn wait(&self, key: &str) -> Option<Duration> {
-        let now = now_ms();
+    async fn take(&self, key: &str) -> Result<Attempt, Duration> {
         let key = self.key(key);
-        let counted: redis::RedisResult<((), usize, Vec<(String, i64)>)> = redis::pipe()
-            .zrembyscore(&key, "-inf", now - self.window_ms())
-            .zcard(&key)
-            .zrange_withscores(&key, 0, 0)
-            .query_async(&mut self.conn.clone())
+        let unique = uuid::Uuid::new_v4().simple().to_string();
+        let taken: redis::RedisResult<i64> = TAKE_SCRIPT
+            .key(&key)
+            .arg(now_ms())
+            .arg(self.window_ms())
+            .arg(self.limit.max(1))
+            .arg(&unique)
+            .invoke_async(&mut self.conn.clone())
             .await;
-        match counted {
-            Ok((_, count, oldest)) if count >= self.limit.max(1) => {
-                let oldest = oldest.first().map_or(now, |(_, at)| *at);
-                let wait = (oldest + self.window_ms() - now).max(0);
-                Some(Duration::from_millis(wait as u64))
+        match taken {
+            Ok(wait) if wait >= 0 => Err(Duration::from_millis(wait as u64)),
+            Ok(_) => {
+                let conn = self.conn.clone();
+                Ok(Attempt::undone_by(move || {
+                    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+                        return;
+                    };
+                    // Ends after one command.
+                    runtime.spawn(async move {
+                        let forgiven: redis::RedisResult<()> =
+                            conn.clone().zrem(&key, &unique).await;
+                        if let Err(why) = forgiven {
+                            tracing::warn!(%why, "redis limiter");
+                        }
+                    });
+                }))
             }
-            Ok(_) => None,
             Err(why) => {
                 // Letting one through beats refusing everyone while Redis is away.
                 tracing::warn!(%why, "redis limiter");
-                None
+                Ok(Attempt::uncounted())
             }
-        }
-    }
-
-    async fn record(&self, key: &str) {
-        let now = now_ms();
-        let key = self.key(key);
-        let unique = format!("{now}:{}", uuid::Uuid::new_v4().simple());
-        let recorded: redis::RedisResult<()> = redis::pipe()
-            .zadd(&key, unique, now)
-            .ignore()
-            .pexpire(&key, self.window_ms())
-            .ignore()
-            .query_async(&mut self.conn.clone())
-            .await;
-        if let Err(why) = recorded {
-            tracing::warn!(%why, "redis limiter");
         }
     }
 }
