@@ -75,8 +75,9 @@ pub struct Config {
     #[arg(long, env = "LIVECHAT_KEEPALIVE", default_value_t = 15)]
     pub keepalive: u64,
 
-    /// Largest request body, in bytes; larger ones get 413.
-    #[arg(long, env = "LIVECHAT_MAX_BODY", default_value_t = 16 * 1024)]
+    /// Largest request body, in bytes; larger ones get 413. The default holds
+    /// a --max-message message in any script once form-encoded.
+    #[arg(long, env = "LIVECHAT_MAX_BODY", default_value_t = 32 * 1024)]
     pub max_body: usize,
 
     /// Most people who may wait for a random stranger at once.

@@ -674,7 +674,7 @@ async fn health_and_metrics_answer() {
 async fn bodies_over_the_limit_get_a_413_page() {
     let mut ann = site(&[]);
     ann.join("Ann", "general").await;
-    let huge = "z".repeat(17 * 1024);
+    let huge = "z".repeat(33 * 1024);
     let answer = ann.post("/r/general/messages", &[("text", &huge)]).await;
     assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(answer.body.contains("<h1>Too much at once</h1>"));
