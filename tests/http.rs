@@ -249,6 +249,34 @@ async fn joining_sets_a_signed_http_only_cookie_and_redirects_to_the_room() {
     );
 }
 
+/// Under HTTPS the cookie is `__Host-` prefixed: `Secure`, `Path=/`, no
+/// `Domain`, so no other host can set or shadow it; plain HTTP keeps its name.
+#[tokio::test]
+async fn under_https_the_session_cookie_is_host_prefixed() {
+    let mut plain = site(&[]);
+    plain.join("Ann", "general").await;
+    let pair = plain.cookie.clone().expect("cookie");
+    assert!(pair.starts_with("livechat="), "{pair}");
+
+    let mut secure = site(&["--secure-cookies"]);
+    let answer = secure.join("Ann", "general").await;
+    let cookie = answer.headers[header::SET_COOKIE].to_str().expect("ascii");
+    assert!(cookie.starts_with("__Host-livechat="), "{cookie}");
+    let attributes: Vec<&str> = cookie.split(';').map(str::trim).collect();
+    assert!(attributes.contains(&"Secure"), "{cookie}");
+    assert!(attributes.contains(&"Path=/"), "{cookie}");
+    assert!(!cookie.to_ascii_lowercase().contains("domain="), "{cookie}");
+    // The prefixed cookie is the session: the room page is served with it.
+    let page = secure.get("/r/general").await;
+    assert_eq!(page.status, StatusCode::OK, "signed in by __Host-livechat");
+    // A cookie under the plain name is not read under HTTPS.
+    let value = secure.cookie.clone().expect("cookie");
+    let (_, value) = value.split_once('=').expect("pair");
+    secure.cookie = Some(format!("livechat={value}"));
+    let page = secure.get("/r/general").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "only __Host- counts");
+}
+
 #[tokio::test]
 async fn a_forged_cookie_is_no_session() {
     let mut ann = site(&[]);

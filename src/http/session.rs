@@ -10,7 +10,12 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::chat::{Member, MemberId, Name, Seed};
 
+/// The session cookie's name over plain HTTP.
 const COOKIE: &str = "livechat";
+/// Its name under HTTPS: browsers take a `__Host-` cookie only if it is
+/// `Secure`, has `Path=/` and no `Domain`, so no other host (a sibling
+/// subdomain, a plain-HTTP page on the network) can plant or shadow it.
+const HOST_COOKIE: &str = "__Host-livechat";
 /// Sessions last a month without a visit.
 const MAX_AGE: time::Duration = time::Duration::days(30);
 
@@ -32,7 +37,7 @@ where
         let app = AppState::from_ref(state);
         let jar = SignedCookieJar::from_headers(&parts.headers, app.key.clone());
         let member = jar
-            .get(COOKIE)
+            .get(cookie_name(app.config.secure_cookies))
             .and_then(|c| decode(c.value(), app.config.max_name));
         Ok(Self {
             jar,
@@ -61,7 +66,8 @@ impl Session {
 
     /// The cookie jar that remembers `member` from now on.
     pub fn remember(self, member: &Member) -> SignedCookieJar {
-        let cookie = Cookie::build((COOKIE, encode(member)))
+        // No `Domain`: the cookie stays with this host (as `__Host-` requires).
+        let cookie = Cookie::build((cookie_name(self.secure), encode(member)))
             .path("/")
             .http_only(true)
             .same_site(SameSite::Lax)
@@ -70,6 +76,11 @@ impl Session {
             .build();
         self.jar.add(cookie)
     }
+}
+
+/// The session cookie's name: `__Host-` prefixed when served over HTTPS.
+fn cookie_name(secure: bool) -> &'static str {
+    if secure { HOST_COOKIE } else { COOKIE }
 }
 
 fn encode(member: &Member) -> String {
