@@ -22,7 +22,8 @@ pub struct Config {
     #[arg(long, env = "LIVECHAT_SECRET", hide_env_values = true)]
     pub secret: Option<String>,
 
-    /// Mark the session cookie `Secure` (set this when served over HTTPS).
+    /// Mark the session cookie `Secure` and name it `__Host-livechat` (set this
+    /// when served over HTTPS).
     #[arg(long, env = "LIVECHAT_SECURE_COOKIES")]
     pub secure_cookies: bool,
 
