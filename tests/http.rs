@@ -341,6 +341,56 @@ async fn bad_names_are_refused_with_the_reason() {
     assert!(me.cookie.is_none(), "nothing was remembered");
 }
 
+/// A right-to-left override in a name would reverse the words shown after
+/// it ("Ann joined"): every route that takes a name refuses it, as a page and
+/// as an htmx fragment, saying why, with the typed name still in the box.
+#[tokio::test]
+async fn a_name_with_a_right_to_left_override_is_refused_on_every_route() {
+    let typed = "Ann\u{202E}nimda";
+    let why = "contains characters that change the direction of text";
+    let mut me = site(&[]);
+    let mut ann = me.stranger();
+    ann.join("Ann", "general").await;
+    for htmx in [false, true] {
+        for (signed_in, route, form) in [
+            (false, "/rooms", vec![("name", typed)]),
+            (false, "/join", vec![("name", typed), ("code", "general")]),
+            (
+                false,
+                "/join",
+                vec![("name", typed), ("code", " "), ("enter", "1")],
+            ),
+            (false, "/pair", vec![("name", typed)]),
+            (false, "/name", vec![("name", typed), ("back", "/")]),
+            (true, "/name", vec![("name", typed), ("back", "/r/general")]),
+        ] {
+            let who = if signed_in { &mut ann } else { &mut me };
+            let answer = if htmx {
+                who.htmx_post(route, &form).await
+            } else {
+                who.post(route, &form).await
+            };
+            let what = format!("{route} {form:?} htmx: {htmx}");
+            assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{what}");
+            assert!(
+                answer.body.contains("role=\"alert\""),
+                "{what}: {}",
+                answer.body
+            );
+            assert!(answer.body.contains(why), "{what}: {}", answer.body);
+            assert!(
+                answer.body.contains(&format!("value=\"{typed}\"")),
+                "{what}: the typed name stays in the box: {}",
+                answer.body
+            );
+            assert_eq!(answer.body.contains("<html"), !htmx, "{what}");
+        }
+    }
+    assert!(me.cookie.is_none(), "nothing was remembered");
+    let page = ann.get("/r/general").await;
+    assert!(!page.body.contains('\u{202E}'), "Ann's name is unchanged");
+}
+
 #[tokio::test]
 async fn creating_a_room_makes_a_fresh_code_and_htmx_is_sent_there() {
     let mut ann = site(&[]);
@@ -409,8 +459,10 @@ async fn the_room_page_shows_the_log_the_stream_and_every_control() {
     assert!(body.contains("<h1># general</h1>"));
     assert!(body.contains(r#"role="log" aria-label="Messages""#));
     assert!(body.contains(r#"hx-sse:connect="/r/general/events?after="#));
-    assert!(body.contains("Ann joined"));
-    assert!(body.contains(r#"<p class="text">first!</p>"#));
+    assert!(body.contains("<bdi>Ann</bdi> joined"));
+    assert!(body.contains(r#"<bdi class="author">Ann</bdi>"#));
+    assert!(body.contains(r#"<p class="text" dir="auto">first!</p>"#));
+    assert!(body.contains(r#"id="message" name="text" type="text" value="" dir="auto""#));
     assert!(body.contains("<time datetime=\"20"));
     assert!(body.contains(r#"<h2 id="online-h">Online</h2>"#));
     assert!(body.contains(r#"aria-labelledby="online-h""#));
@@ -599,9 +651,12 @@ async fn renaming_updates_the_session_and_is_announced() {
         .htmx_post("/name", &[("name", "Annie"), ("back", "/r/general")])
         .await;
     assert_eq!(answer.status, StatusCode::OK);
-    assert!(answer.body.contains("Your name is now Annie."));
+    assert!(answer.body.contains("Your name is now <bdi>Annie</bdi>."));
     let page = ann.get("/r/general").await;
-    assert!(page.body.contains("Ann is now known as Annie"));
+    assert!(
+        page.body
+            .contains("<bdi>Ann</bdi> is now known as <bdi>Annie</bdi>")
+    );
     assert!(
         page.body
             .contains(r#"id="rename-name" name="name" type="text" value="Annie""#)
@@ -822,7 +877,10 @@ async fn two_strangers_are_sent_to_one_new_room() {
         room.as_str()
     );
     let page = ann.get(&room).await;
-    assert!(page.body.contains("Ann and Bob are now talking: say hello"));
+    assert!(
+        page.body
+            .contains("<bdi>Ann</bdi> and <bdi>Bob</bdi> are now talking: say hello")
+    );
     assert!(page.body.contains("2</span> here now"), "both present");
 }
 
@@ -835,7 +893,11 @@ async fn find_a_new_stranger_leaves_the_room_and_queues_again() {
     let room = bob.get("/pair").await.location().to_owned();
     ann.post(&format!("{room}/leave"), &[]).await;
     let page = bob.get(&room).await;
-    assert!(page.body.contains("Ann left the chat"), "{}", page.body);
+    assert!(
+        page.body.contains("<bdi>Ann</bdi> left the chat"),
+        "{}",
+        page.body
+    );
     assert!(
         page.body
             .contains(r#"<form class="pair-again" action="/pair" method="post" target="_top" hx-post="/pair" hx-target="this" hx-swap="outerHTML">"#)
@@ -1093,7 +1155,9 @@ async fn renaming_too_often_is_refused_with_the_name_kept() {
     assert!(refused.body.contains(r#"value="Ana""#));
     let page = ann.get("/r/general").await;
     assert!(
-        page.body.contains("Annie is now known as Anna") && !page.body.contains("known as Ana<")
+        page.body
+            .contains("<bdi>Annie</bdi> is now known as <bdi>Anna</bdi>")
+            && !page.body.contains("known as <bdi>Ana<")
     );
 }
 
@@ -1115,7 +1179,11 @@ async fn enter_in_the_name_box_takes_the_name_and_starts_nothing() {
         .htmx_post("/join", &[("name", "Ann"), ("code", " "), ("enter", "1")])
         .await;
     assert_eq!(named.status, StatusCode::OK);
-    assert!(named.body.contains("Hello, Ann."), "{}", named.body);
+    assert!(
+        named.body.contains("Hello, <bdi>Ann</bdi>."),
+        "{}",
+        named.body
+    );
     assert!(
         !named.body.contains("role=\"alert\""),
         "no error: {}",

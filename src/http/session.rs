@@ -93,7 +93,12 @@ fn decode(value: &str, max_name: usize) -> Option<Member> {
     let id = Uuid::try_parse(parts.next()?).ok()?;
     let seed = Seed::parse(parts.next()?)?;
     let name = percent_decode_str(parts.next()?).decode_utf8().ok()?;
-    // A name that was valid under other limits is cut to fit, not refused.
+    // A name that was valid under other limits is cut to fit, not refused;
+    // one from before direction controls were refused keeps the rest.
+    let name: String = name
+        .chars()
+        .filter(|c| !crate::chat::name::is_bidi_control(*c))
+        .collect();
     let name = Name::parse(&name, max_name)
         .or_else(|_| Name::parse(&name.chars().take(max_name).collect::<String>(), max_name))
         .ok()?;
@@ -121,6 +126,19 @@ mod tests {
                 .bytes()
                 .all(|b| b.is_ascii_graphic() && b != b';' && b != b'"')
         );
+        assert_eq!(decode(&value, 32), Some(member));
+    }
+
+    /// A session from before direction controls were refused goes on, under
+    /// its name without them.
+    #[test]
+    fn a_remembered_name_loses_its_direction_controls() {
+        let member = Member {
+            id: MemberId::random(),
+            name: Name::parse("Ann", 32).expect("valid"),
+            seed: Seed::random(),
+        };
+        let value = encode(&member).replace(".Ann", ".An%E2%80%AEn");
         assert_eq!(decode(&value, 32), Some(member));
     }
 

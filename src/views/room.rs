@@ -83,7 +83,7 @@ pub fn room(
                     div.share {
                         p { "Code " strong.code { (code) } }
                         label for="share" { "Link to share" }
-                        input #share type="text" readonly value=(share_url);
+                        input #share type="text" readonly value=(share_url) dir="auto";
                     }
                 }
                 section.chat aria-label="Chat" {
@@ -131,7 +131,7 @@ pub fn send_form(code: &RoomCode, form: &SendForm<'_>, autofocus: bool, sent: bo
                 p.error id=(error_id) role="alert" { "Message: " (error) }
             }
             div.inline {
-                input #message name="text" type="text" value=(form.text) autocomplete="off"
+                input #message name="text" type="text" value=(form.text) dir="auto" autocomplete="off"
                     placeholder="Write a message" autofocus[autofocus]
                     aria-invalid=[form.error.as_ref().map(|_| "true")]
                     aria-describedby=[form.error.as_ref().map(|_| error_id)];
@@ -152,7 +152,7 @@ pub fn rename_form(back: &str, form: &RenameForm<'_>) -> Markup {
             (Field { id: "rename-name", name: "name", label: "Name", value: form.name, error: form.error.clone(), focus: false })
             button #rename-button.secondary type="submit" { "Change name" }
             p.status role="status" {
-                @if form.done { "Your name is now " (form.name) "." }
+                @if form.done { "Your name is now " bdi { (form.name) } "." }
             }
         }
     }
