@@ -10,8 +10,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::plain_client;
+use common::people::{Site, enter, post, post_see_other, queue_for_stranger, room_in, sent_to};
+use common::sse::Sse;
 use common::tools::free_port;
+use common::{after_id, client, get_text, plain_client};
 
 /// The `livechat` binary on a free loopback port, its output (both streams:
 /// wherever a log line goes) collected as it runs.
@@ -113,6 +115,12 @@ impl Binary {
     }
 }
 
+impl Site for Binary {
+    fn url(&self, path: &str) -> String {
+        Binary::url(self, path)
+    }
+}
+
 impl Drop for Binary {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -144,4 +152,108 @@ async fn the_defaults_start_without_a_warning() {
         !log.contains("WARN") && !log.contains("ERROR"),
         "default flags make no warning: {log}"
     );
+}
+
+/// Every way a log line could learn a code: each route that names one, as a
+/// page, a stream, an htmx fragment, a refusal; a room's whole life from
+/// creation to closing; and a random-chat pair. At the most verbose levels
+/// of livechat and of `tower_http`'s request spans, no line holds a code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_log_line_holds_a_room_code() {
+    let server = Binary::start(&["--grace", "1"], Some("livechat=trace,tower_http=trace")).await;
+    let site = &server;
+    let mut codes = Vec::new();
+
+    // A private room: made, its page, its stream, its log document and title.
+    let ann = client();
+    let room = post_see_other(&ann, site, "/rooms", &[("name", "Ann")]).await;
+    let code = room.trim_start_matches("/r/").to_owned();
+    codes.push(code.clone());
+    let page = get_text(&ann, &site.url(&room)).await;
+    let events = format!("{room}/events?after={}", after_id(&page));
+    let (_, mut ann_stream) = Sse::open(&ann, &site.url(&events), None).await;
+    let bob = enter(site, "Bob", &code).await;
+    ann_stream.until("Bob</bdi> joined").await;
+    let (_, bob_document) = Sse::try_open(&bob.http, &site.url(&format!("{room}/log")), None)
+        .await
+        .expect("the log document");
+    get_text(&ann, &site.url(&format!("{room}/title"))).await;
+
+    // Posting, as a page and with htmx; a rename; a cross-site post refused.
+    post(&ann, site, &format!("{room}/messages"))
+        .form(&[("text", "hello")])
+        .send()
+        .await
+        .expect("post");
+    bob.say(site, &code, "hi").await;
+    ann_stream.until(">hi<").await;
+    post_see_other(&ann, site, "/name", &[("name", "Annie"), ("back", &room)]).await;
+    let forged = ann
+        .post(site.url(&format!("{room}/messages")))
+        .header("origin", "http://elsewhere.example")
+        .form(&[("text", "forged")])
+        .send()
+        .await
+        .expect("cross-site post");
+    assert_eq!(forged.status(), 403);
+
+    // Codes that lead nowhere, as a page, a stream and a join.
+    for path in ["/r/ZZZZ", "/r/ZZZZ/events", "/r/ZZZZ/log"] {
+        ann.get(site.url(path)).send().await.expect(path);
+    }
+    post(&ann, site, "/join")
+        .form(&[("name", "Annie"), ("code", "YYYY")])
+        .send()
+        .await
+        .expect("join");
+
+    // Everyone leaves: the room closes.
+    drop(bob_document);
+    post_see_other(&bob.http, site, &format!("{room}/leave"), &[]).await;
+    post_see_other(&ann, site, &format!("{room}/leave"), &[]).await;
+    drop(ann_stream);
+
+    // A random-chat pair: matched, both in the room, both leave.
+    let cy = queue_for_stranger(site, "Cy").await;
+    let (_, mut cy_waits) = Sse::open(&cy, &site.url("/pair/events"), None).await;
+    let dee = queue_for_stranger(site, "Dee").await;
+    let (_, _dee_waits) = Sse::open(&dee, &site.url("/pair/events"), None).await;
+    let found = cy_waits.until("A stranger is here").await;
+    let pair_room = room_in(&found.last().expect("the match").data);
+    codes.push(pair_room.trim_start_matches("/r/").to_owned());
+    assert_eq!(sent_to(&cy, site).await, pair_room);
+    for http in [&cy, &dee] {
+        let page = get_text(http, &site.url(&pair_room)).await;
+        let events = format!("{pair_room}/events?after={}", after_id(&page));
+        let (_, stream) = Sse::open(http, &site.url(&events), None).await;
+        drop(stream);
+        post_see_other(http, site, &format!("{pair_room}/leave"), &[]).await;
+    }
+
+    for _ in 0..100 {
+        if server.output().matches("room closed").count() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let log = server.stop().await;
+    assert!(log.contains("room opened"), "rooms are logged: {log}");
+    assert!(log.matches("room closed").count() >= 2, "{log}");
+    assert!(log.contains("cross-site request refused"), "{log}");
+    assert!(
+        log.contains("/r/{code}/messages"),
+        "routes are named: {log}"
+    );
+    for code in codes.iter().map(String::as_str).chain(["ZZZZ", "YYYY"]) {
+        assert_eq!(code.len(), 4, "{code}");
+        let found = if code.bytes().any(|b| b.is_ascii_alphabetic()) {
+            log.contains(code)
+        } else {
+            // A code of digits alone could be part of a time stamp.
+            ["/", "=", "\"", " "]
+                .iter()
+                .any(|before| log.contains(&format!("{before}{code}")))
+        };
+        assert!(!found, "the code {code} is in the log:\n{log}");
+    }
 }
