@@ -391,6 +391,50 @@ async fn a_name_with_a_right_to_left_override_is_refused_on_every_route() {
     assert!(!page.body.contains('\u{202E}'), "Ann's name is unchanged");
 }
 
+/// htmx 4.0.1 does not retry a first stream request that failed: the room
+/// and waiting pages start out saying that live updates are not connected
+/// (shown by the stylesheet only after a delay, cleared by the stream's
+/// first event), error pages answering the stream are not swapped in, and a
+/// lost stream is tried again at least every 7 s.
+#[tokio::test]
+async fn pages_say_when_live_updates_are_not_connected() {
+    let mut ann = site(&[]);
+    ann.join("Ann", "general").await;
+    let page = ann.get("/r/general").await.body;
+    assert!(
+        page.contains(
+            r#"<p class="status" id="stream-status" role="status"><span class="not-live">Live updates are not connected. <a href="/r/general">Reload the page</a></span></p>"#
+        ),
+        "{page}"
+    );
+    assert!(page.contains(r#"hx-status:4xx="swap:none" hx-status:5xx="swap:none""#));
+    assert!(page.contains("&quot;reconnectMaxDelay&quot;:7000"), "{page}");
+    ann.post("/pair", &[("name", "Ann")]).await;
+    let waiting = ann.get("/pair").await.body;
+    assert!(
+        waiting.contains(r#"<span class="not-live">Live updates are not connected. <a href="/pair">Reload the page</a></span>"#),
+        "{waiting}"
+    );
+    let style = ann.get(&asset_path(&page, "style.")).await.body;
+    assert!(
+        style.contains("animation: not-live 0s 5s forwards"),
+        "shown only after a delay"
+    );
+    let no_js = ann.get(&asset_path(&page, "nojs.")).await.body;
+    assert!(
+        no_js.contains(".not-live { display: none !important; }"),
+        "never without JavaScript"
+    );
+}
+
+/// The path of the stylesheet whose name starts with `prefix`, as `page` links it.
+fn asset_path(page: &str, prefix: &str) -> String {
+    let at = page
+        .find(&format!("/assets/{prefix}"))
+        .unwrap_or_else(|| panic!("{prefix} in {page}"));
+    page[at..].split('"').next().expect("path").to_owned()
+}
+
 #[tokio::test]
 async fn creating_a_room_makes_a_fresh_code_and_htmx_is_sent_there() {
     let mut ann = site(&[]);

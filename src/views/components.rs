@@ -31,6 +31,21 @@ impl Render for Who<'_> {
     }
 }
 
+/// "Live updates are not connected", with a link that reloads the page: the
+/// first content of a page's stream status line. The stream's first event
+/// (`views::stream::connected`) clears it; the stylesheet shows it only when
+/// that has not happened after a few seconds, so it speaks up when the first
+/// stream request failed (htmx 4.0.1 does not retry a first connect), and
+/// never flashes on a normal load. Never shown without JavaScript.
+pub fn not_live(reload: &str) -> Markup {
+    html! {
+        span.not-live {
+            "Live updates are not connected. "
+            a href=(reload) { "Reload the page" }
+        }
+    }
+}
+
 /// A moment as a `<time>` with a machine-readable `datetime` (UTC).
 pub struct When(pub OffsetDateTime);
 

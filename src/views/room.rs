@@ -3,7 +3,7 @@
 
 use maud::{Markup, PreEscaped, html};
 
-use super::components::{Field, online_items};
+use super::components::{Field, not_live, online_items};
 use super::layout::{Skip, open_document, page, tab_title};
 use super::stream::CLOSE_EVENT;
 use crate::chat::{Member, RoomCode, Snapshot};
@@ -88,16 +88,18 @@ pub fn room(
                 }
                 section.chat aria-label="Chat" {
                     div #log.log role="log" aria-label="Messages" tabindex="0" {
+                        // An error page (a proxy's 502) never lands in the log.
                         ol #log-items.log-items
                             hx-sse:connect=(paths::events(code, Some(snapshot.last)))
-                            hx-swap="beforeend" hx-sse:close=(CLOSE_EVENT) {
+                            hx-swap="beforeend" hx-sse:close=(CLOSE_EVENT)
+                            hx-status:4xx="swap:none" hx-status:5xx="swap:none" {
                             (PreEscaped(items))
                         }
                     }
                     noscript {
                         iframe.log-frame src=(paths::log_document(code)) title="Messages" {}
                     }
-                    p #stream-status.status role="status" {}
+                    p #stream-status.status role="status" { (not_live(&paths::room(code))) }
                     (title_reset(code, "visibilitychange from:document"))
                     (send_form(code, send, true, false))
                 }
