@@ -408,7 +408,10 @@ async fn pages_say_when_live_updates_are_not_connected() {
         "{page}"
     );
     assert!(page.contains(r#"hx-status:4xx="swap:none" hx-status:5xx="swap:none""#));
-    assert!(page.contains("&quot;reconnectMaxDelay&quot;:7000"), "{page}");
+    assert!(
+        page.contains("&quot;reconnectMaxDelay&quot;:7000"),
+        "{page}"
+    );
     ann.post("/pair", &[("name", "Ann")]).await;
     let waiting = ann.get("/pair").await.body;
     assert!(
