@@ -22,7 +22,8 @@ pub struct Config {
     #[arg(long, env = "LIVECHAT_SECRET", hide_env_values = true)]
     pub secret: Option<String>,
 
-    /// Mark the session cookie `Secure` (set this when served over HTTPS).
+    /// Mark the session cookie `Secure` and name it `__Host-livechat` (set this
+    /// when served over HTTPS).
     #[arg(long, env = "LIVECHAT_SECURE_COOKIES")]
     pub secure_cookies: bool,
 
@@ -75,8 +76,9 @@ pub struct Config {
     #[arg(long, env = "LIVECHAT_KEEPALIVE", default_value_t = 15)]
     pub keepalive: u64,
 
-    /// Largest request body, in bytes; larger ones get 413.
-    #[arg(long, env = "LIVECHAT_MAX_BODY", default_value_t = 16 * 1024)]
+    /// Largest request body, in bytes; larger ones get 413. The default holds
+    /// a --max-message message in any script once form-encoded.
+    #[arg(long, env = "LIVECHAT_MAX_BODY", default_value_t = 32 * 1024)]
     pub max_body: usize,
 
     /// Most people who may wait for a random stranger at once.

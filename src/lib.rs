@@ -5,6 +5,7 @@ pub mod chat;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod logs;
 pub mod serve;
 pub mod shutdown;
 pub mod views;
@@ -89,6 +90,7 @@ impl AppState {
         if config.tls_cert.is_some() {
             config.secure_cookies = true;
         }
+        logs::init(config.secret.as_deref());
         let key = match &config.secret {
             Some(secret) if secret.len() >= 32 => Key::derive_from(secret.as_bytes()),
             Some(_) => return Err("--secret must be at least 32 bytes long".to_owned()),
@@ -169,7 +171,12 @@ pub fn site(routes: Router<AppState>, state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(error::panicked))
         .layer(middleware::from_fn(error::render_errors))
         .layer(middleware::from_fn(http::guard::headers))
-        .layer(TraceLayer::new_for_http())
+        // Spans name the route pattern, never the path: paths hold room codes.
+        .layer(
+            TraceLayer::new_for_http().make_span_with(
+                |req: &axum::http::Request<axum::body::Body>| logs::request_span(req),
+            ),
+        )
         .with_state(state)
 }
 

@@ -16,7 +16,8 @@ async fn main() -> std::process::ExitCode {
         .init();
     let config = Config::parse();
     if config.secret.is_none() {
-        tracing::warn!("no --secret given: sessions end when the server restarts");
+        // Expected when trying the site out; production sets it (README, SECURITY.md).
+        tracing::info!("no --secret given: sessions end when the server restarts");
     }
     // Form encoding turns one character into up to 12 bytes (%XX per byte).
     let longest_post = config.max_message.saturating_mul(12).saturating_add(1024);

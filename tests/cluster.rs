@@ -67,7 +67,7 @@ fn log_items(html: &str) -> Vec<(String, String)> {
             let id = between(li, "id=\"", "\"").to_owned();
             let body = &li[li.find('>').map_or(0, |i| i + 1)..];
             let text = if li.starts_with("msg\"") {
-                plain(between(body, "<p class=\"text\">", "</p>"))
+                plain(between(body, "<p class=\"text\" dir=\"auto\">", "</p>"))
             } else {
                 plain(between(body, "<p>", "<time"))
             };
@@ -367,7 +367,7 @@ async fn strangers_waiting_on_different_servers_are_paired() {
     for (http, node, other) in [(&ann, b, a), (&bob, a, b)] {
         assert_eq!(sent_to(http, node).await, room);
         let page = get_text(http, &other.url(&room)).await;
-        assert!(page.contains("Ann and Bob are now talking: say hello"));
+        assert!(page.contains("<bdi>Ann</bdi> and <bdi>Bob</bdi> are now talking: say hello"));
     }
     // Two more, queued at the same moment on both servers, are one pair too.
     let (cy, dee) = tokio::join!(queue_for_stranger(a, "Cy"), queue_for_stranger(b, "Dee"));
@@ -393,7 +393,8 @@ async fn strangers_waiting_on_different_servers_are_paired() {
     assert_ne!(cys, room);
     let page = get_text(&cy, &a.url(&cys)).await;
     assert!(
-        page.contains("Cy and Dee are now talking") || page.contains("Dee and Cy are now talking"),
+        page.contains("<bdi>Cy</bdi> and <bdi>Dee</bdi> are now talking")
+            || page.contains("<bdi>Dee</bdi> and <bdi>Cy</bdi> are now talking"),
         "{page}"
     );
 }

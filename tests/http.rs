@@ -249,6 +249,34 @@ async fn joining_sets_a_signed_http_only_cookie_and_redirects_to_the_room() {
     );
 }
 
+/// Under HTTPS the cookie is `__Host-` prefixed: `Secure`, `Path=/`, no
+/// `Domain`, so no other host can set or shadow it; plain HTTP keeps its name.
+#[tokio::test]
+async fn under_https_the_session_cookie_is_host_prefixed() {
+    let mut plain = site(&[]);
+    plain.join("Ann", "general").await;
+    let pair = plain.cookie.clone().expect("cookie");
+    assert!(pair.starts_with("livechat="), "{pair}");
+
+    let mut secure = site(&["--secure-cookies"]);
+    let answer = secure.join("Ann", "general").await;
+    let cookie = answer.headers[header::SET_COOKIE].to_str().expect("ascii");
+    assert!(cookie.starts_with("__Host-livechat="), "{cookie}");
+    let attributes: Vec<&str> = cookie.split(';').map(str::trim).collect();
+    assert!(attributes.contains(&"Secure"), "{cookie}");
+    assert!(attributes.contains(&"Path=/"), "{cookie}");
+    assert!(!cookie.to_ascii_lowercase().contains("domain="), "{cookie}");
+    // The prefixed cookie is the session: the room page is served with it.
+    let page = secure.get("/r/general").await;
+    assert_eq!(page.status, StatusCode::OK, "signed in by __Host-livechat");
+    // A cookie under the plain name is not read under HTTPS.
+    let value = secure.cookie.clone().expect("cookie");
+    let (_, value) = value.split_once('=').expect("pair");
+    secure.cookie = Some(format!("livechat={value}"));
+    let page = secure.get("/r/general").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "only __Host- counts");
+}
+
 #[tokio::test]
 async fn a_forged_cookie_is_no_session() {
     let mut ann = site(&[]);
@@ -311,6 +339,103 @@ async fn bad_names_are_refused_with_the_reason() {
         assert!(answer.body.contains(why), "{why}");
     }
     assert!(me.cookie.is_none(), "nothing was remembered");
+}
+
+/// A right-to-left override in a name would reverse the words shown after
+/// it ("Ann joined"): every route that takes a name refuses it, as a page and
+/// as an htmx fragment, saying why, with the typed name still in the box.
+#[tokio::test]
+async fn a_name_with_a_right_to_left_override_is_refused_on_every_route() {
+    let typed = "Ann\u{202E}nimda";
+    let why = "contains characters that change the direction of text";
+    let mut me = site(&[]);
+    let mut ann = me.stranger();
+    ann.join("Ann", "general").await;
+    for htmx in [false, true] {
+        for (signed_in, route, form) in [
+            (false, "/rooms", vec![("name", typed)]),
+            (false, "/join", vec![("name", typed), ("code", "general")]),
+            (
+                false,
+                "/join",
+                vec![("name", typed), ("code", " "), ("enter", "1")],
+            ),
+            (false, "/pair", vec![("name", typed)]),
+            (false, "/name", vec![("name", typed), ("back", "/")]),
+            (true, "/name", vec![("name", typed), ("back", "/r/general")]),
+        ] {
+            let who = if signed_in { &mut ann } else { &mut me };
+            let answer = if htmx {
+                who.htmx_post(route, &form).await
+            } else {
+                who.post(route, &form).await
+            };
+            let what = format!("{route} {form:?} htmx: {htmx}");
+            assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{what}");
+            assert!(
+                answer.body.contains("role=\"alert\""),
+                "{what}: {}",
+                answer.body
+            );
+            assert!(answer.body.contains(why), "{what}: {}", answer.body);
+            assert!(
+                answer.body.contains(&format!("value=\"{typed}\"")),
+                "{what}: the typed name stays in the box: {}",
+                answer.body
+            );
+            assert_eq!(answer.body.contains("<html"), !htmx, "{what}");
+        }
+    }
+    assert!(me.cookie.is_none(), "nothing was remembered");
+    let page = ann.get("/r/general").await;
+    assert!(!page.body.contains('\u{202E}'), "Ann's name is unchanged");
+}
+
+/// htmx 4.0.1 does not retry a first stream request that failed: the room
+/// and waiting pages start out saying that live updates are not connected
+/// (shown by the stylesheet only after a delay, cleared by the stream's
+/// first event), error pages answering the stream are not swapped in, and a
+/// lost stream is tried again at least every 7 s.
+#[tokio::test]
+async fn pages_say_when_live_updates_are_not_connected() {
+    let mut ann = site(&[]);
+    ann.join("Ann", "general").await;
+    let page = ann.get("/r/general").await.body;
+    assert!(
+        page.contains(
+            r#"<p class="status" id="stream-status" role="status"><span class="not-live">Live updates are not connected. <a href="/r/general">Reload the page</a></span></p>"#
+        ),
+        "{page}"
+    );
+    assert!(page.contains(r#"hx-status:4xx="swap:none" hx-status:5xx="swap:none""#));
+    assert!(
+        page.contains("&quot;reconnectMaxDelay&quot;:7000"),
+        "{page}"
+    );
+    ann.post("/pair", &[("name", "Ann")]).await;
+    let waiting = ann.get("/pair").await.body;
+    assert!(
+        waiting.contains(r#"<span class="not-live">Live updates are not connected. <a href="/pair">Reload the page</a></span>"#),
+        "{waiting}"
+    );
+    let style = ann.get(&asset_path(&page, "style.")).await.body;
+    assert!(
+        style.contains("animation: not-live 0s 5s forwards"),
+        "shown only after a delay"
+    );
+    let no_js = ann.get(&asset_path(&page, "nojs.")).await.body;
+    assert!(
+        no_js.contains(".not-live { display: none !important; }"),
+        "never without JavaScript"
+    );
+}
+
+/// The path of the stylesheet whose name starts with `prefix`, as `page` links it.
+fn asset_path(page: &str, prefix: &str) -> String {
+    let at = page
+        .find(&format!("/assets/{prefix}"))
+        .unwrap_or_else(|| panic!("{prefix} in {page}"));
+    page[at..].split('"').next().expect("path").to_owned()
 }
 
 #[tokio::test]
@@ -381,8 +506,10 @@ async fn the_room_page_shows_the_log_the_stream_and_every_control() {
     assert!(body.contains("<h1># general</h1>"));
     assert!(body.contains(r#"role="log" aria-label="Messages""#));
     assert!(body.contains(r#"hx-sse:connect="/r/general/events?after="#));
-    assert!(body.contains("Ann joined"));
-    assert!(body.contains(r#"<p class="text">first!</p>"#));
+    assert!(body.contains("<bdi>Ann</bdi> joined"));
+    assert!(body.contains(r#"<bdi class="author">Ann</bdi>"#));
+    assert!(body.contains(r#"<p class="text" dir="auto">first!</p>"#));
+    assert!(body.contains(r#"id="message" name="text" type="text" value="" dir="auto""#));
     assert!(body.contains("<time datetime=\"20"));
     assert!(body.contains(r#"<h2 id="online-h">Online</h2>"#));
     assert!(body.contains(r#"aria-labelledby="online-h""#));
@@ -571,9 +698,12 @@ async fn renaming_updates_the_session_and_is_announced() {
         .htmx_post("/name", &[("name", "Annie"), ("back", "/r/general")])
         .await;
     assert_eq!(answer.status, StatusCode::OK);
-    assert!(answer.body.contains("Your name is now Annie."));
+    assert!(answer.body.contains("Your name is now <bdi>Annie</bdi>."));
     let page = ann.get("/r/general").await;
-    assert!(page.body.contains("Ann is now known as Annie"));
+    assert!(
+        page.body
+            .contains("<bdi>Ann</bdi> is now known as <bdi>Annie</bdi>")
+    );
     assert!(
         page.body
             .contains(r#"id="rename-name" name="name" type="text" value="Annie""#)
@@ -674,7 +804,7 @@ async fn health_and_metrics_answer() {
 async fn bodies_over_the_limit_get_a_413_page() {
     let mut ann = site(&[]);
     ann.join("Ann", "general").await;
-    let huge = "z".repeat(17 * 1024);
+    let huge = "z".repeat(33 * 1024);
     let answer = ann.post("/r/general/messages", &[("text", &huge)]).await;
     assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(answer.body.contains("<h1>Too much at once</h1>"));
@@ -794,7 +924,10 @@ async fn two_strangers_are_sent_to_one_new_room() {
         room.as_str()
     );
     let page = ann.get(&room).await;
-    assert!(page.body.contains("Ann and Bob are now talking: say hello"));
+    assert!(
+        page.body
+            .contains("<bdi>Ann</bdi> and <bdi>Bob</bdi> are now talking: say hello")
+    );
     assert!(page.body.contains("2</span> here now"), "both present");
 }
 
@@ -807,7 +940,11 @@ async fn find_a_new_stranger_leaves_the_room_and_queues_again() {
     let room = bob.get("/pair").await.location().to_owned();
     ann.post(&format!("{room}/leave"), &[]).await;
     let page = bob.get(&room).await;
-    assert!(page.body.contains("Ann left the chat"), "{}", page.body);
+    assert!(
+        page.body.contains("<bdi>Ann</bdi> left the chat"),
+        "{}",
+        page.body
+    );
     assert!(
         page.body
             .contains(r#"<form class="pair-again" action="/pair" method="post" target="_top" hx-post="/pair" hx-target="this" hx-swap="outerHTML">"#)
@@ -1065,7 +1202,9 @@ async fn renaming_too_often_is_refused_with_the_name_kept() {
     assert!(refused.body.contains(r#"value="Ana""#));
     let page = ann.get("/r/general").await;
     assert!(
-        page.body.contains("Annie is now known as Anna") && !page.body.contains("known as Ana<")
+        page.body
+            .contains("<bdi>Annie</bdi> is now known as <bdi>Anna</bdi>")
+            && !page.body.contains("known as <bdi>Ana<")
     );
 }
 
@@ -1087,7 +1226,11 @@ async fn enter_in_the_name_box_takes_the_name_and_starts_nothing() {
         .htmx_post("/join", &[("name", "Ann"), ("code", " "), ("enter", "1")])
         .await;
     assert_eq!(named.status, StatusCode::OK);
-    assert!(named.body.contains("Hello, Ann."), "{}", named.body);
+    assert!(
+        named.body.contains("Hello, <bdi>Ann</bdi>."),
+        "{}",
+        named.body
+    );
     assert!(
         !named.body.contains("role=\"alert\""),
         "no error: {}",

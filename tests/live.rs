@@ -134,7 +134,10 @@ async fn a_reload_within_grace_makes_no_notice() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     ann.say(&server, "general", "marker").await;
     let got = anns.until("marker").await;
-    assert!(!got.iter().any(|e| e.data.contains("Bob left")), "{got:#?}");
+    assert!(
+        !got.iter().any(|e| e.data.contains("Bob</bdi> left")),
+        "{got:#?}"
+    );
     drop(bob_again);
     anns.until("Bob left").await; // and a real departure is told after the grace period
 }
@@ -212,7 +215,7 @@ async fn leaving_ends_the_members_other_streams() {
         .expect("leave");
     assert_eq!(res.status(), 303);
     let got = tab.until("You left this room").await;
-    assert!(got.iter().any(|e| e.data.contains("Ann left")));
+    assert!(got.iter().any(|e| e.data.contains("<bdi>Ann</bdi> left")));
     assert_eq!(
         tab.next().await.and_then(|e| e.event).as_deref(),
         Some("close")
@@ -328,7 +331,7 @@ async fn two_waiting_pages_both_hear_the_match_and_go_to_one_room() {
         .text()
         .await
         .expect("body");
-    assert!(page.contains("Ann and Bob are now talking: say hello"));
+    assert!(page.contains("<bdi>Ann</bdi> and <bdi>Bob</bdi> are now talking: say hello"));
     server.shut_down().await;
 }
 

@@ -43,7 +43,7 @@ async fn the_log_document_streams_even_when_the_browser_accepts_compression() {
     let headers = res.headers().clone();
     let mut body = res.bytes_stream();
     let mut text = String::new();
-    read_until(&mut body, &mut text, "Ann joined").await;
+    read_until(&mut body, &mut text, "Ann</bdi> joined").await;
     say(&ann, &server, "general", "still streaming").await;
     read_until(&mut body, &mut text, "still streaming").await;
     assert!(

@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-/// A member's display name: trimmed, 1 to `max` characters, no control characters.
+/// A member's display name: trimmed, 1 to `max` characters, no control
+/// characters, and none that change the direction of the text around it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Name(String);
 
@@ -10,8 +11,13 @@ pub struct Name(String);
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TextError {
     Empty,
-    TooLong { max: usize, got: usize },
+    TooLong {
+        max: usize,
+        got: usize,
+    },
     Control,
+    /// Holds a bidirectional control (`is_bidi_control`).
+    Direction,
 }
 
 impl fmt::Display for TextError {
@@ -22,6 +28,10 @@ impl fmt::Display for TextError {
                 write!(f, "is too long ({got} characters; at most {max})")
             }
             Self::Control => f.write_str("contains control characters"),
+            Self::Direction => f.write_str(
+                "contains characters that change the direction of text (such as U+202E): \
+                 please leave them out",
+            ),
         }
     }
 }
@@ -35,12 +45,24 @@ fn is_invisible(c: char) -> bool {
             | '\u{FFA0}' | '\u{0300}'..='\u{036F}' | '\u{FE00}'..='\u{FE0F}')
 }
 
+/// The bidirectional controls: embeddings and overrides (U+202A to U+202E),
+/// isolates (U+2066 to U+2069) and the marks (U+200E, U+200F, U+061C). In a
+/// name they would reorder the words shown after it (a right-to-left
+/// override makes "Ann joined" read backwards), so names may not hold them.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c,
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
 impl Name {
     /// Validates what a person typed as a name.
     pub fn parse(input: &str, max: usize) -> Result<Self, TextError> {
         let name = input.trim();
         if name.chars().any(char::is_control) {
             return Err(TextError::Control);
+        }
+        if name.chars().any(is_bidi_control) {
+            return Err(TextError::Direction);
         }
         if name.chars().all(is_invisible) {
             return Err(TextError::Empty);
@@ -138,6 +160,47 @@ mod tests {
     fn names_refuse_control_characters() {
         assert_eq!(Name::parse("A\u{7}nn", 32), Err(TextError::Control));
         assert_eq!(Name::parse("A\nnn", 32), Err(TextError::Control));
+    }
+
+    #[test]
+    fn names_refuse_every_bidirectional_control() {
+        let controls = ('\u{202A}'..='\u{202E}')
+            .chain('\u{2066}'..='\u{2069}')
+            .chain(['\u{200E}', '\u{200F}', '\u{061C}']);
+        for c in controls {
+            for typed in [
+                format!("Ann{c}"),
+                format!("{c}Ann"),
+                format!("A{c}nn"),
+                c.to_string(),
+            ] {
+                assert_eq!(
+                    Name::parse(&typed, 32),
+                    Err(TextError::Direction),
+                    "{typed:?}"
+                );
+            }
+        }
+        assert!(
+            TextError::Direction.to_string().contains("direction"),
+            "the words say what is wrong"
+        );
+    }
+
+    #[test]
+    fn names_in_right_to_left_scripts_are_welcome() {
+        assert_eq!(Name::parse("عمر", 32).expect("Arabic").as_str(), "عمر");
+        assert_eq!(Name::parse("דנה", 32).expect("Hebrew").as_str(), "דנה");
+    }
+
+    proptest::proptest! {
+        /// Whatever is typed, an accepted name holds no bidirectional control.
+        #[test]
+        fn no_accepted_name_holds_a_bidirectional_control(typed in "\\PC{0,8}[\u{200E}\u{200F}\u{061C}\u{202A}-\u{202E}\u{2066}-\u{2069}a]\\PC{0,8}") {
+            if let Ok(name) = Name::parse(&typed, 32) {
+                proptest::prop_assert!(!name.as_str().chars().any(is_bidi_control));
+            }
+        }
     }
 
     #[test]

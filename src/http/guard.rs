@@ -23,7 +23,7 @@ pub async fn same_origin(req: Request, next: Next) -> Response {
     if safe || is_same_origin(req.headers()) {
         return next.run(req).await;
     }
-    tracing::info!(method = %req.method(), path = %req.uri().path(), "cross-site request refused");
+    tracing::info!(method = %req.method(), route = crate::logs::route(&req), "cross-site request refused");
     AppError::Forbidden.into_response()
 }
 

@@ -204,10 +204,7 @@ async fn take_name(app: &AppState, shape: Shape, session: Session, input: &Start
     let rooms = app.chat.public_rooms().await;
     let form = StartForm {
         name: member.name.as_str(),
-        greeting: Some(format!(
-            "Hello, {}. Now join a room with its code, pick a public room, make a private one, or meet a stranger.",
-            member.name
-        )),
+        greeting: Some(&member.name),
         ..StartForm::default()
     };
     let page = shape.form(

@@ -10,7 +10,12 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::chat::{Member, MemberId, Name, Seed};
 
+/// The session cookie's name over plain HTTP.
 const COOKIE: &str = "livechat";
+/// Its name under HTTPS: browsers take a `__Host-` cookie only if it is
+/// `Secure`, has `Path=/` and no `Domain`, so no other host (a sibling
+/// subdomain, a plain-HTTP page on the network) can plant or shadow it.
+const HOST_COOKIE: &str = "__Host-livechat";
 /// Sessions last a month without a visit.
 const MAX_AGE: time::Duration = time::Duration::days(30);
 
@@ -32,7 +37,7 @@ where
         let app = AppState::from_ref(state);
         let jar = SignedCookieJar::from_headers(&parts.headers, app.key.clone());
         let member = jar
-            .get(COOKIE)
+            .get(cookie_name(app.config.secure_cookies))
             .and_then(|c| decode(c.value(), app.config.max_name));
         Ok(Self {
             jar,
@@ -61,7 +66,8 @@ impl Session {
 
     /// The cookie jar that remembers `member` from now on.
     pub fn remember(self, member: &Member) -> SignedCookieJar {
-        let cookie = Cookie::build((COOKIE, encode(member)))
+        // No `Domain`: the cookie stays with this host (as `__Host-` requires).
+        let cookie = Cookie::build((cookie_name(self.secure), encode(member)))
             .path("/")
             .http_only(true)
             .same_site(SameSite::Lax)
@@ -70,6 +76,11 @@ impl Session {
             .build();
         self.jar.add(cookie)
     }
+}
+
+/// The session cookie's name: `__Host-` prefixed when served over HTTPS.
+fn cookie_name(secure: bool) -> &'static str {
+    if secure { HOST_COOKIE } else { COOKIE }
 }
 
 fn encode(member: &Member) -> String {
@@ -82,7 +93,12 @@ fn decode(value: &str, max_name: usize) -> Option<Member> {
     let id = Uuid::try_parse(parts.next()?).ok()?;
     let seed = Seed::parse(parts.next()?)?;
     let name = percent_decode_str(parts.next()?).decode_utf8().ok()?;
-    // A name that was valid under other limits is cut to fit, not refused.
+    // A name that was valid under other limits is cut to fit, not refused;
+    // one from before direction controls were refused keeps the rest.
+    let name: String = name
+        .chars()
+        .filter(|c| !crate::chat::name::is_bidi_control(*c))
+        .collect();
     let name = Name::parse(&name, max_name)
         .or_else(|_| Name::parse(&name.chars().take(max_name).collect::<String>(), max_name))
         .ok()?;
@@ -110,6 +126,19 @@ mod tests {
                 .bytes()
                 .all(|b| b.is_ascii_graphic() && b != b';' && b != b'"')
         );
+        assert_eq!(decode(&value, 32), Some(member));
+    }
+
+    /// A session from before direction controls were refused goes on, under
+    /// its name without them.
+    #[test]
+    fn a_remembered_name_loses_its_direction_controls() {
+        let member = Member {
+            id: MemberId::random(),
+            name: Name::parse("Ann", 32).expect("valid"),
+            seed: Seed::random(),
+        };
+        let value = encode(&member).replace(".Ann", ".An%E2%80%AEn");
         assert_eq!(decode(&value, 32), Some(member));
     }
 

@@ -513,7 +513,7 @@ mod tests {
         let (Step::Send(bytes) | Step::End(bytes)) = waiting.await.expect("the stream task");
         let sent = String::from_utf8_lossy(&bytes);
         assert!(
-            sent.contains("Ann left") || sent.contains("You left"),
+            sent.contains("<bdi>Ann</bdi> left") || sent.contains("You left"),
             "{sent}"
         );
     }

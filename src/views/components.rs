@@ -1,5 +1,9 @@
-//! Small pieces every page shares: avatars, times, log items, the Online list,
-//! form fields with their errors.
+//! Small pieces every page shares: avatars, times, names, log items, the
+//! Online list, form fields with their errors.
+//!
+//! A name is always shown isolated (`Who`, a `<bdi>`), so that text in it
+//! that runs right to left cannot reorder the words around it; message text
+//! and text boxes take their direction from their own content (`dir="auto"`).
 
 use maud::{Markup, Render, html};
 use time::OffsetDateTime;
@@ -13,6 +17,32 @@ pub struct Avatar<'a>(pub &'a Seed);
 impl Render for Avatar<'_> {
     fn render(&self) -> Markup {
         html! { img.avatar src=(paths::avatar(self.0)) alt="" width="32" height="32"; }
+    }
+}
+
+/// A person's name, isolated from the text around it (`<bdi>`): a name in a
+/// right-to-left script, or one that slipped past `Name::parse`, cannot
+/// reorder the words of the notice, list or greeting it stands in.
+pub struct Who<'a>(pub &'a Name);
+
+impl Render for Who<'_> {
+    fn render(&self) -> Markup {
+        html! { bdi { (self.0) } }
+    }
+}
+
+/// "Live updates are not connected", with a link that reloads the page: the
+/// first content of a page's stream status line. The stream's first event
+/// (`views::stream::connected`) clears it; the stylesheet shows it only when
+/// that has not happened after a few seconds, so it speaks up when the first
+/// stream request failed (htmx 4.0.1 does not retry a first connect), and
+/// never flashes on a normal load. Never shown without JavaScript.
+pub fn not_live(reload: &str) -> Markup {
+    html! {
+        span.not-live {
+            "Live updates are not connected. "
+            a href=(reload) { "Reload the page" }
+        }
     }
 }
 
@@ -48,29 +78,32 @@ pub fn log_item(id: EventId, event: &Event) -> Markup {
                 (Avatar(&author.seed))
                 div.msg-body {
                     p.meta {
-                        span.author { (author.name) }
+                        bdi.author { (author.name) }
                         span.you {}
                         " " (When(*at))
                     }
-                    p.text { (text.as_str()) }
+                    p.text dir="auto" { (text.as_str()) }
                 }
             }
         },
-        Event::Joined { names, more, at } => notice(id, &names_phrase(names, *more), "joined", *at),
-        Event::Left { names, more, at } => notice(id, &names_phrase(names, *more), "left", *at),
+        Event::Joined { names, more, at } => {
+            notice(id, html! { (names_phrase(names, *more)) " joined" }, *at)
+        }
+        Event::Left { names, more, at } => {
+            notice(id, html! { (names_phrase(names, *more)) " left" }, *at)
+        }
         Event::Renamed { from, to, at } => {
-            notice(id, &format!("{from} is now known as"), to.as_str(), *at)
+            notice(id, html! { (Who(from)) " is now known as " (Who(to)) }, *at)
         }
         Event::Paired { names: [a, b], at } => notice(
             id,
-            &format!("{a} and {b}"),
-            "are now talking: say hello",
+            html! { (Who(a)) " and " (Who(b)) " are now talking: say hello" },
             *at,
         ),
         // Rendered once for both: only the one who stays can still see it.
         Event::StrangerLeft { name, code, at } => html! {
             li.notice id=(item_id(id)) {
-                p { (name) " left the chat " (When(*at)) }
+                p { (Who(name)) " left the chat " (When(*at)) }
                 (pair_again(code, None))
             }
         },
@@ -93,27 +126,32 @@ pub fn pair_again(code: &RoomCode, error: Option<&str>) -> Markup {
     }
 }
 
-fn notice(id: EventId, who: &str, what: &str, at: OffsetDateTime) -> Markup {
+fn notice(id: EventId, what: Markup, at: OffsetDateTime) -> Markup {
     html! {
         li.notice id=(item_id(id)) {
-            p { (who) " " (what) " " (When(at)) }
+            p { (what) " " (When(at)) }
         }
     }
 }
 
-/// "Ann", "Ann and Bob", "Ann, Bob and Cy", "Ann, Bob and 37 others".
-pub fn names_phrase(names: &[Name], more: usize) -> String {
-    let mut parts: Vec<String> = names.iter().map(ToString::to_string).collect();
+/// "Ann", "Ann and Bob", "Ann, Bob and Cy", "Ann, Bob and 37 others", each
+/// name isolated.
+pub fn names_phrase(names: &[Name], more: usize) -> Markup {
+    let mut parts: Vec<Markup> = names.iter().map(|name| Who(name).render()).collect();
     if more > 0 {
-        parts.push(format!(
-            "{more} {}",
-            if more == 1 { "other" } else { "others" }
-        ));
+        let others = if more == 1 { "other" } else { "others" };
+        parts.push(html! { (more) " " (others) });
     }
     match parts.split_last() {
-        None => String::new(),
+        None => html! {},
         Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        Some((last, rest)) => html! {
+            @for (i, part) in rest.iter().enumerate() {
+                @if i > 0 { ", " }
+                (part)
+            }
+            " and " (last)
+        },
     }
 }
 
@@ -131,7 +169,7 @@ pub fn online_items(online: &Online) -> Markup {
 }
 
 fn online_member(member: &Author) -> Markup {
-    html! { li data-author=(member.seed.as_str()) { (Avatar(&member.seed)) span { (member.name) } span.you {} } }
+    html! { li data-author=(member.seed.as_str()) { (Avatar(&member.seed)) (Who(&member.name)) span.you {} } }
 }
 
 /// A text field with its label, the text as typed, and its error if any.
@@ -156,7 +194,7 @@ impl Render for Field<'_> {
                 @if let Some(error) = &self.error {
                     p.error id=(error_id) role="alert" { (self.label) ": " (error) }
                 }
-                input id=(self.id) name=(self.name) type="text" value=(self.value)
+                input id=(self.id) name=(self.name) type="text" value=(self.value) dir="auto"
                     autocomplete="off" spellcheck="false" autofocus[self.focus || self.error.is_some()]
                     aria-invalid=[self.error.as_ref().map(|_| "true")]
                     aria-describedby=[self.error.as_ref().map(|_| error_id.as_str())];
@@ -175,21 +213,106 @@ mod tests {
             .collect()
     }
 
+    fn phrase(list: &[&str], more: usize) -> String {
+        names_phrase(&names(list), more).into_string()
+    }
+
     #[test]
     fn notices_name_people_in_plain_english() {
-        assert_eq!(names_phrase(&names(&["Ann"]), 0), "Ann");
-        assert_eq!(names_phrase(&names(&["Ann", "Bob"]), 0), "Ann and Bob");
+        assert_eq!(phrase(&["Ann"], 0), "<bdi>Ann</bdi>");
         assert_eq!(
-            names_phrase(&names(&["Ann", "Bob", "Cy"]), 0),
-            "Ann, Bob and Cy"
+            phrase(&["Ann", "Bob"], 0),
+            "<bdi>Ann</bdi> and <bdi>Bob</bdi>"
         );
         assert_eq!(
-            names_phrase(&names(&["Ann", "Bob"]), 37),
-            "Ann, Bob and 37 others"
+            phrase(&["Ann", "Bob", "Cy"], 0),
+            "<bdi>Ann</bdi>, <bdi>Bob</bdi> and <bdi>Cy</bdi>"
         );
         assert_eq!(
-            names_phrase(&names(&["Ann", "Bob"]), 1),
-            "Ann, Bob and 1 other"
+            phrase(&["Ann", "Bob"], 37),
+            "<bdi>Ann</bdi>, <bdi>Bob</bdi> and 37 others"
         );
+        assert_eq!(
+            phrase(&["Ann", "Bob"], 1),
+            "<bdi>Ann</bdi>, <bdi>Bob</bdi> and 1 other"
+        );
+    }
+
+    fn ann() -> Author {
+        Author {
+            name: Name::parse("عمر", 32).expect("a name in Arabic"),
+            seed: crate::chat::Seed::random(),
+        }
+    }
+
+    const ID: EventId = EventId { epoch: 1, seq: 1 };
+    const AT: OffsetDateTime = OffsetDateTime::UNIX_EPOCH;
+
+    /// Names run right to left in some scripts: each is isolated wherever it
+    /// stands, so the words around it keep their order; message text takes
+    /// its direction from itself.
+    #[test]
+    fn names_are_isolated_in_messages_notices_and_the_online_list() {
+        let author = ann();
+        let message = log_item(
+            ID,
+            &Event::Message {
+                author: author.clone(),
+                text: crate::chat::MessageText::parse("مرحبا", 2000).expect("text"),
+                at: AT,
+            },
+        )
+        .into_string();
+        assert!(
+            message.contains("<bdi class=\"author\">عمر</bdi>"),
+            "{message}"
+        );
+        assert!(
+            message.contains("<p class=\"text\" dir=\"auto\">مرحبا</p>"),
+            "{message}"
+        );
+
+        let bob = Name::parse("Bob", 32).expect("name");
+        let notices = [
+            Event::Joined {
+                names: vec![author.name.clone()],
+                more: 0,
+                at: AT,
+            },
+            Event::Left {
+                names: vec![author.name.clone(), bob.clone()],
+                more: 3,
+                at: AT,
+            },
+            Event::Renamed {
+                from: author.name.clone(),
+                to: bob.clone(),
+                at: AT,
+            },
+            Event::Paired {
+                names: [author.name.clone(), bob.clone()],
+                at: AT,
+            },
+            Event::StrangerLeft {
+                name: author.name.clone(),
+                code: RoomCode::parse_slug("general").expect("slug"),
+                at: AT,
+            },
+        ];
+        for event in &notices {
+            let notice = log_item(ID, event).into_string();
+            assert!(notice.contains("<bdi>عمر</bdi>"), "{notice}");
+            assert!(
+                !notice.replace("<bdi>عمر</bdi>", "").contains("عمر"),
+                "{notice}"
+            );
+        }
+
+        let online = online_items(&Online {
+            members: vec![author],
+            total: 1,
+        })
+        .into_string();
+        assert!(online.contains("<bdi>عمر</bdi>"), "{online}");
     }
 }

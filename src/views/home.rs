@@ -8,8 +8,9 @@
 use maud::{Markup, html};
 
 use super::components::Field;
+use super::components::Who;
 use super::layout::{Skip, page};
-use crate::chat::RoomSummary;
+use crate::chat::{Name, RoomSummary};
 
 /// What the start form shows: the text as typed and what was wrong with it.
 #[derive(Default)]
@@ -20,9 +21,9 @@ pub struct StartForm<'a> {
     pub code_error: Option<String>,
     /// Why queuing for a random stranger was refused (the queue is full).
     pub pair_error: Option<String>,
-    /// Said after Enter took the name: what to do next (the Room code box,
-    /// the next step, has the focus then).
-    pub greeting: Option<String>,
+    /// The name Enter took: the form greets it and says what to do next
+    /// (the Room code box, the next step, has the focus then).
+    pub greeting: Option<&'a Name>,
 }
 
 /// The name and value of the hidden button that Enter presses.
@@ -68,7 +69,11 @@ pub fn start_form(rooms: &[RoomSummary], form: &StartForm<'_>) -> Markup {
                 hx-post="/join" hx-target="#start" hx-swap="outerMorph" { "Go" }
             div.card.you-card {
                 (Field { id: "name", name: "name", label: "Name", value: form.name, error: form.name_error.clone(), focus: false })
-                p #greeting.status role="status" { @if let Some(greeting) = &form.greeting { (greeting) } }
+                p #greeting.status role="status" {
+                    @if let Some(name) = form.greeting {
+                        "Hello, " (Who(name)) ". Now join a room with its code, pick a public room, make a private one, or meet a stranger."
+                    }
+                }
             }
             section.card aria-labelledby="join-h" {
                 h2 #join-h { "Join with a code" }

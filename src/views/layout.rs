@@ -4,9 +4,12 @@ use maud::{DOCTYPE, Markup, html};
 
 use crate::http::assets;
 
-/// htmx settings: no injected indicator styles (strict CSP), and streams that
-/// stay open in background tabs so presence does not flicker.
-const HTMX_CONFIG: &str = r#"{"includeIndicatorCSS":false,"sse":{"pauseOnBackground":false}}"#;
+/// htmx settings: no injected indicator styles (strict CSP); streams that
+/// stay open in background tabs so presence does not flicker; and a lost
+/// stream tried again at least every 7 s (30 % jitter: within about 10 s of
+/// the server coming back), not after hx-sse's default of up to 60 s.
+const HTMX_CONFIG: &str =
+    r#"{"includeIndicatorCSS":false,"sse":{"pauseOnBackground":false,"reconnectMaxDelay":7000}}"#;
 
 /// The selector of every page's alert region, where errors that answer htmx
 /// requests are shown (and announced) without replacing the form that was sent.

@@ -3,6 +3,7 @@
 
 use maud::{Markup, html};
 
+use super::components::not_live;
 use super::layout::{open_document, page, tab_title};
 use super::stream::CLOSE_EVENT;
 use crate::chat::RoomCode;
@@ -20,12 +21,13 @@ pub fn waiting() -> Markup {
                 div #pair-status role="status" {
                     p { "Looking for someone to talk with. This page moves to your chat as soon as a stranger is found." }
                     div #pair-live hx-sse:connect=(paths::PAIR_EVENTS) hx-swap="beforeend"
-                        hx-sse:close=(CLOSE_EVENT) {}
+                        hx-sse:close=(CLOSE_EVENT)
+                        hx-status:4xx="swap:none" hx-status:5xx="swap:none" {}
                 }
                 noscript {
                     iframe.pair-frame src=(paths::PAIR_WAIT) title="Your stranger" {}
                 }
-                p #stream-status.status role="status" {}
+                p #stream-status.status role="status" { (not_live(paths::PAIR)) }
                 form action=(paths::PAIR_CANCEL) method="post" {
                     button.secondary type="submit" { "Cancel" }
                 }

@@ -3,7 +3,7 @@
 
 use maud::{Markup, PreEscaped, html};
 
-use super::components::{Field, online_items};
+use super::components::{Field, not_live, online_items};
 use super::layout::{Skip, open_document, page, tab_title};
 use super::stream::CLOSE_EVENT;
 use crate::chat::{Member, RoomCode, Snapshot};
@@ -83,21 +83,23 @@ pub fn room(
                     div.share {
                         p { "Code " strong.code { (code) } }
                         label for="share" { "Link to share" }
-                        input #share type="text" readonly value=(share_url);
+                        input #share type="text" readonly value=(share_url) dir="auto";
                     }
                 }
                 section.chat aria-label="Chat" {
                     div #log.log role="log" aria-label="Messages" tabindex="0" {
+                        // An error page (a proxy's 502) never lands in the log.
                         ol #log-items.log-items
                             hx-sse:connect=(paths::events(code, Some(snapshot.last)))
-                            hx-swap="beforeend" hx-sse:close=(CLOSE_EVENT) {
+                            hx-swap="beforeend" hx-sse:close=(CLOSE_EVENT)
+                            hx-status:4xx="swap:none" hx-status:5xx="swap:none" {
                             (PreEscaped(items))
                         }
                     }
                     noscript {
                         iframe.log-frame src=(paths::log_document(code)) title="Messages" {}
                     }
-                    p #stream-status.status role="status" {}
+                    p #stream-status.status role="status" { (not_live(&paths::room(code))) }
                     (title_reset(code, "visibilitychange from:document"))
                     (send_form(code, send, true, false))
                 }
@@ -131,7 +133,7 @@ pub fn send_form(code: &RoomCode, form: &SendForm<'_>, autofocus: bool, sent: bo
                 p.error id=(error_id) role="alert" { "Message: " (error) }
             }
             div.inline {
-                input #message name="text" type="text" value=(form.text) autocomplete="off"
+                input #message name="text" type="text" value=(form.text) dir="auto" autocomplete="off"
                     placeholder="Write a message" autofocus[autofocus]
                     aria-invalid=[form.error.as_ref().map(|_| "true")]
                     aria-describedby=[form.error.as_ref().map(|_| error_id)];
@@ -152,7 +154,7 @@ pub fn rename_form(back: &str, form: &RenameForm<'_>) -> Markup {
             (Field { id: "rename-name", name: "name", label: "Name", value: form.name, error: form.error.clone(), focus: false })
             button #rename-button.secondary type="submit" { "Change name" }
             p.status role="status" {
-                @if form.done { "Your name is now " (form.name) "." }
+                @if form.done { "Your name is now " bdi { (form.name) } "." }
             }
         }
     }

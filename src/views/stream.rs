@@ -198,6 +198,17 @@ mod tests {
         );
     }
 
+    /// The first event of every stream empties the status line, which a
+    /// page starts with "Live updates are not connected" in it.
+    #[test]
+    fn the_first_event_clears_the_status_line() {
+        let bytes = connected();
+        assert_eq!(
+            String::from_utf8_lossy(&bytes),
+            "data: <hx-partial hx-target=\"#stream-status\" hx-swap=\"innerHTML\"></hx-partial>\n\n"
+        );
+    }
+
     #[test]
     fn final_words_close_the_stream() {
         let bytes = final_words("Gone.", None);

@@ -18,7 +18,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
 pub use crate::common::tools::{find_tool, free_port, fresh_dir, loud, missing};
-use crate::common::{TestServer, spawn_app};
+use crate::common::{TestServer, spawn_app, spawn_site};
 
 /// How long something that happens live may take (the contract says 5 s).
 pub const LIVE: Duration = Duration::from_secs(5);
@@ -79,6 +79,22 @@ pub async fn stage_with(test: &str, flags: &[&str]) -> Option<Stage> {
     let tools = browser_tools(test)?;
     let _one_at_a_time = BROWSERS.lock().await;
     let server = spawn_app(flags).await;
+    let driver = Chromedriver::start(tools).await;
+    Some(Stage {
+        server,
+        driver,
+        _one_at_a_time,
+    })
+}
+
+/// `stage`, with the server serving `routes` (see `common::spawn_site`).
+pub async fn stage_with_routes(
+    test: &str,
+    routes: axum::Router<livechat::AppState>,
+) -> Option<Stage> {
+    let tools = browser_tools(test)?;
+    let _one_at_a_time = BROWSERS.lock().await;
+    let server = spawn_site(&[], routes).await;
     let driver = Chromedriver::start(tools).await;
     Some(Stage {
         server,
@@ -620,6 +636,33 @@ impl Person {
         self.fill("Room code", code).await;
         self.press("Join").await;
         self.wait_for_path(&format!("/r/{code}")).await;
+    }
+
+    /// Waits until the page's "Live updates are not connected" notice is
+    /// shown (`true`: visible, with a size) or not shown (`false`).
+    pub async fn wait_for_notice(&self, shown: bool) {
+        let what = format!(
+            "{}'s page {} that live updates are not connected",
+            self.who,
+            if shown { "says" } else { "does not say" }
+        );
+        eventually(&what, LOAD, move || async move {
+            let seen = self
+                .script(
+                    "const n = document.querySelector('#stream-status .not-live');\
+                     if (!n) return false;\
+                     const box = n.getBoundingClientRect();\
+                     return getComputedStyle(n).visibility === 'visible'\
+                       && getComputedStyle(n).display !== 'none' && box.height > 0;",
+                )
+                .await;
+            if seen == json!(shown) {
+                Ok(())
+            } else {
+                Err(format!("shown: {seen}"))
+            }
+        })
+        .await;
     }
 
     /// Types `text` into the Message box and sends it.

@@ -65,6 +65,28 @@ pub async fn spawn_app(flags: &[&str]) -> TestServer {
     }
 }
 
+/// `spawn_app`, serving `routes` (the site's own, changed or added to by a
+/// test) inside everything the site puts around them (`livechat::site`).
+pub async fn spawn_site(flags: &[&str], routes: axum::Router<AppState>) -> TestServer {
+    let (state, trigger) = AppState::new(config(flags)).expect("valid test config");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("local addr");
+    let options = serve::Options::from_config(&config(flags)).expect("valid transport flags");
+    let stop = state.stop.clone();
+    let router = livechat::site(routes, state.clone());
+    let task = tokio::spawn(async move {
+        let _ = serve::run(listener, router, options, stop).await;
+    });
+    TestServer {
+        addr,
+        state,
+        trigger,
+        task,
+    }
+}
+
 /// reqwest is built with rustls but no crypto provider of its own (to keep
 /// the build light): every client needs this one installed first.
 pub fn install_tls_provider() {

@@ -6,6 +6,22 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use tokio::time::Instant;
 
+/// Whether `html` holds `needle`, as markup or as it reads: names are
+/// isolated in `<bdi>`, so "Bob joined" is `<bdi>Bob</bdi> joined` on the wire.
+pub fn holds(html: &str, needle: &str) -> bool {
+    html.contains(needle) || (html.contains("<bdi") && without_bdi(html).contains(needle))
+}
+
+/// `html` without its `<bdi>` tags.
+pub fn without_bdi(html: &str) -> String {
+    let mut out = html.replace("</bdi>", "");
+    while let Some(at) = out.find("<bdi") {
+        let end = out[at..].find('>').map_or(out.len(), |i| at + i + 1);
+        out.replace_range(at..end, "");
+    }
+    out
+}
+
 /// One parsed `text/event-stream` message (or a comment).
 #[derive(Debug, Default, Clone)]
 pub struct Event {
@@ -107,7 +123,7 @@ impl Sse {
             .next_within(deadline.saturating_duration_since(Instant::now()))
             .await
         {
-            let found = event.data.contains(needle);
+            let found = holds(&event.data, needle);
             seen.push(event);
             if found {
                 return seen;
@@ -207,7 +223,7 @@ impl Tab {
                         self.closed = true;
                         self.sse = None;
                     }
-                    let found = event.data.contains(needle);
+                    let found = holds(&event.data, needle);
                     seen.push(event);
                     if found {
                         return seen;
@@ -249,7 +265,7 @@ impl Growing {
     /// within 10 s.
     pub async fn until(&mut self, needle: &str) -> &str {
         let deadline = Instant::now() + Duration::from_secs(10);
-        while !self.text.contains(needle) {
+        while !holds(&self.text, needle) {
             match tokio::time::timeout_at(deadline, self.body.next()).await {
                 Ok(Some(Ok(chunk))) => self.text.push_str(&String::from_utf8_lossy(&chunk)),
                 Ok(_) => panic!("the document ended before {needle:?}: {}", self.text),

@@ -64,12 +64,14 @@ pub fn notice_counts(event: &[u8]) -> (u64, u64) {
             continue;
         };
         let rest = &rest[p + 3..];
-        let Some(end) = memchr::memchr(b'<', rest) else {
+        // The names are isolated (`<bdi>Ann</bdi> joined`): read up to the time.
+        let Some(end) = memmem::find(rest, b"<time") else {
             continue;
         };
         let Ok(line) = std::str::from_utf8(&rest[..end]) else {
             continue;
         };
+        let line = line.replace("<bdi>", "").replace("</bdi>", "");
         let line = line.trim_end();
         if let Some(who) = line.strip_suffix(" joined") {
             counts.0 += people(who);
@@ -181,5 +183,8 @@ mod tests {
         assert_eq!(notice_counts(two), (2, 0));
         let three = b"<li class=\"notice\"><p>c1, c2 and c3 left <time>";
         assert_eq!(notice_counts(three), (0, 3));
+        let isolated =
+            b"<li class=\"notice\"><p><bdi>c1</bdi>, <bdi>c2</bdi> and 4 others joined <time>";
+        assert_eq!(notice_counts(isolated), (6, 0));
     }
 }

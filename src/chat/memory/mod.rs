@@ -151,7 +151,7 @@ impl State {
         if empty_private {
             self.rooms.remove(code);
             self.flushes.remove(code);
-            tracing::info!(room = %code, "room closed");
+            tracing::info!(room = %crate::logs::RoomTag(code), "room closed");
         }
     }
 }

@@ -123,7 +123,7 @@ impl Shared {
         );
         room.pair = pair;
         state.rooms.insert(code.clone(), room);
-        tracing::info!(room = %code, pair = pair.is_some(), "room opened");
+        tracing::info!(room = %crate::logs::RoomTag(&code), pair = pair.is_some(), "room opened");
         Ok(code)
     }
 

@@ -204,7 +204,7 @@ impl Inner {
         } = read
         else {
             if !self.is_public(code) && local.rooms.remove(code).is_some() {
-                tracing::info!(room = %code, "room closed");
+                tracing::info!(room = %crate::logs::RoomTag(code), "room closed");
             }
             return;
         };
@@ -236,7 +236,7 @@ impl Inner {
             }
             room.last = Some(id);
             let Some(decoded) = codec::decode(code, &fields) else {
-                tracing::warn!(room = %code, %id, "unreadable log entry skipped");
+                tracing::warn!(room = %crate::logs::RoomTag(code), %id, "unreadable log entry skipped");
                 continue;
             };
             presence_changed |= !matches!(decoded.event, Event::Message { .. });

@@ -294,7 +294,7 @@ impl Store for RedisStore {
                 .map_err(down)?;
             match made {
                 1 => {
-                    tracing::info!(room = %code, "room opened");
+                    tracing::info!(room = %crate::logs::RoomTag(&code), "room opened");
                     return Ok(code);
                 }
                 -1 => return Err(ChatError::Full),
