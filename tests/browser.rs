@@ -1117,6 +1117,7 @@ async fn a_refused_find_a_new_stranger_says_why_where_the_button_is() {
             .chat
             .watch_pairing(carol.id)
             .await
+            .expect("within the caps")
             .expect("Carol's page"),
     );
 
