@@ -292,3 +292,77 @@ async fn waiting_pages_count_among_the_members_streams() {
     }
     assert!(again, "closed pages give their places back");
 }
+
+/// A fresh visitor at `from` (as the serve loop records it) posts `form`
+/// to `path` in-process; the status.
+async fn post_from(site: &axum::Router, from: std::net::SocketAddr, path: &str, form: &str) -> u16 {
+    use tower::ServiceExt;
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("host", "chat.test")
+        .header("origin", "http://chat.test")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .extension(axum::extract::ConnectInfo(from))
+        .body(axum::body::Body::from(form.to_owned()))
+        .expect("request");
+    let res = site.clone().oneshot(req).await.expect("infallible");
+    res.status().as_u16()
+}
+
+#[tokio::test]
+async fn one_ipv6_network_is_one_address_however_many_addresses_it_uses() {
+    let (state, _trigger) =
+        livechat::AppState::new(common::config(&["--address-sessions", "2"])).expect("config");
+    let site = livechat::app(state);
+    let join = "name=Eve&code=general";
+    for host in ["2001:db8:1:2::1", "2001:db8:1:2::2"] {
+        let from = format!("[{host}]:50000").parse().expect("address");
+        assert_eq!(post_from(&site, from, "/join", join).await, 303);
+    }
+    let from = "[2001:db8:1:2:ffff::3]:50000".parse().expect("address");
+    assert_eq!(
+        post_from(&site, from, "/join", join).await,
+        429,
+        "the same /64"
+    );
+    let from = "[2001:db8:1:3::1]:50000".parse().expect("address");
+    assert_eq!(
+        post_from(&site, from, "/join", join).await,
+        303,
+        "another /64"
+    );
+}
+
+#[tokio::test]
+async fn a_burst_of_fresh_sessions_and_rooms_at_once_passes_only_the_limits() {
+    let server = spawn_app(&["--address-sessions", "5"]).await;
+    let joins = futures_util::future::join_all((0..20).map(|n| {
+        let name = format!("P{n}");
+        let server = &server;
+        async move {
+            let form = [("name", name.as_str()), ("code", "general")];
+            fresh_post(server, "/join", &form).await.1
+        }
+    }))
+    .await;
+    assert_eq!(joins.iter().filter(|s| s.as_u16() == 303).count(), 5);
+    assert!(joins.iter().all(|s| [303, 429].contains(&s.as_u16())));
+
+    let server = spawn_app(&["--address-rooms-held", "3"]).await;
+    let rooms = futures_util::future::join_all((0..20).map(|n| {
+        let name = format!("P{n}");
+        let server = &server;
+        async move {
+            fresh_post(server, "/rooms", &[("name", name.as_str())])
+                .await
+                .1
+        }
+    }))
+    .await;
+    assert_eq!(
+        rooms.iter().filter(|s| s.as_u16() == 303).count(),
+        3,
+        "{rooms:?}"
+    );
+}
