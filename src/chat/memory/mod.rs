@@ -75,6 +75,7 @@ struct State {
     held: HashMap<String, usize>,
     /// Streams open now per member, over all rooms and waiting pages.
     member_streams: HashMap<MemberId, usize>,
+    /// Room streams open now (for `/metrics`).
     streams: usize,
     messages: u64,
     last_epoch: u64,
@@ -192,13 +193,11 @@ impl State {
             return false;
         }
         *open += 1;
-        self.streams += 1;
         true
     }
 
     /// Counts a stream of `member` closing.
     fn close_stream(&mut self, member: MemberId) {
-        self.streams = self.streams.saturating_sub(1);
         if let Some(open) = self.member_streams.get_mut(&member) {
             *open = open.saturating_sub(1);
             if *open == 0 {
@@ -274,6 +273,7 @@ impl Store for MemoryStore {
             return Err(ChatError::NotMember);
         };
         let tap = room.tap(&shared.render, after, here);
+        state.streams += 1;
         Ok(Subscription {
             backlog: tap.backlog,
             rx: tap.rx,

@@ -229,6 +229,7 @@ impl Shared {
     /// A stream of `member` closed.
     pub(super) fn detach(self: &Arc<Self>, code: &RoomCode, member: MemberId) {
         let mut state = self.lock();
+        state.streams = state.streams.saturating_sub(1);
         state.close_stream(member);
         let generation = state
             .rooms
