@@ -83,7 +83,7 @@ pub struct Config {
     #[arg(long, env = "LIVECHAT_MAX_QUEUE", default_value_t = 10_000)]
     pub max_queue: usize,
 
-    /// Most private rooms made with **Create private room** at once
+    /// Most private rooms made with "Create private room" at once
     /// (random-chat rooms have their own pool, --max-pair-rooms).
     #[arg(long, env = "LIVECHAT_MAX_ROOMS", default_value_t = 10_000)]
     pub max_rooms: usize,
