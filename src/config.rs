@@ -85,7 +85,8 @@ pub struct Config {
     #[arg(long, env = "LIVECHAT_MAX_QUEUE", default_value_t = 10_000)]
     pub max_queue: usize,
 
-    /// Most private rooms (random-chat rooms included) at once.
+    /// Most private rooms made with "Create private room" at once
+    /// (random-chat rooms have their own pool, --max-pair-rooms).
     #[arg(long, env = "LIVECHAT_MAX_ROOMS", default_value_t = 10_000)]
     pub max_rooms: usize,
 
@@ -93,11 +94,11 @@ pub struct Config {
     #[arg(long, env = "LIVECHAT_MAX_MEMBERS", default_value_t = 20_000)]
     pub max_members: usize,
 
-    /// Most streams (open room pages) one member may have, over all rooms.
+    /// Most streams (open room and waiting pages) one member may have, over all rooms.
     #[arg(long, env = "LIVECHAT_MAX_STREAMS", default_value_t = 20)]
     pub max_streams: usize,
 
-    /// Most streams (open room pages) from one client address at once.
+    /// Most streams (open room and waiting pages) from one client address at once.
     #[arg(long, env = "LIVECHAT_MAX_ADDRESS_STREAMS", default_value_t = 500)]
     pub max_address_streams: usize,
 
@@ -154,6 +155,30 @@ pub struct Config {
         hide_env_values = true
     )]
     pub tls_key: Option<PathBuf>,
+
+    /// New sessions (people taking a name without one) one client address may
+    /// start per minute, so fresh cookies cannot dodge the per-member limits.
+    #[arg(long, env = "LIVECHAT_ADDRESS_SESSIONS", default_value_t = 30)]
+    pub address_sessions: usize,
+
+    /// Messages one client address may post per rate window, over all its
+    /// sessions (beside --rate-messages per member).
+    #[arg(long, env = "LIVECHAT_ADDRESS_MESSAGES", default_value_t = 30)]
+    pub address_messages: usize,
+
+    /// Private rooms one client address may create per minute.
+    #[arg(long, env = "LIVECHAT_ADDRESS_ROOMS", default_value_t = 10)]
+    pub address_rooms: usize,
+
+    /// Private rooms one client address may hold open at once (a room counts
+    /// against the address that created it until it closes).
+    #[arg(long, env = "LIVECHAT_ADDRESS_ROOMS_HELD", default_value_t = 30)]
+    pub address_rooms_held: usize,
+
+    /// Most random-chat rooms at once (a pool of their own, apart from
+    /// --max-rooms).
+    #[arg(long, env = "LIVECHAT_MAX_PAIR_ROOMS", default_value_t = 10_000)]
+    pub max_pair_rooms: usize,
 }
 
 impl Config {

@@ -43,6 +43,12 @@ const FAILED_JOIN_ADDRESSES: usize = 100_000;
 /// Members whose recent name changes are remembered at once.
 const RENAMERS: usize = 100_000;
 
+/// Client addresses whose recent sessions, messages and rooms are remembered at once.
+const ADDRESSES: usize = 100_000;
+
+/// The window of the per-minute limits per address.
+const MINUTE: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// What every handler can reach; cheap to clone.
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -60,6 +66,15 @@ pub struct AppState {
     /// Open streams per client address.
     #[from_ref(skip)]
     pub address_streams: Arc<dyn chat::rate::Places>,
+    /// New sessions per client address, so fresh cookies are not fresh limits.
+    #[from_ref(skip)]
+    pub address_sessions: Arc<dyn chat::rate::Limiter>,
+    /// Messages per client address, over all its sessions.
+    #[from_ref(skip)]
+    pub address_messages: Arc<dyn chat::rate::Limiter>,
+    /// Private rooms created per client address.
+    #[from_ref(skip)]
+    pub address_rooms: Arc<dyn chat::rate::Limiter>,
 }
 
 impl AppState {
@@ -109,6 +124,19 @@ impl AppState {
             RENAMERS,
         );
         let address_streams = chat.places("address-streams", config.max_address_streams);
+        let address_sessions = chat.limiter(
+            "address-sessions",
+            config.address_sessions,
+            MINUTE,
+            ADDRESSES,
+        );
+        let address_messages = chat.limiter(
+            "address-messages",
+            config.address_messages,
+            std::time::Duration::from_secs(config.rate_window),
+            ADDRESSES,
+        );
+        let address_rooms = chat.limiter("address-rooms", config.address_rooms, MINUTE, ADDRESSES);
         let (trigger, stop) = Shutdown::new();
         let state = Self {
             chat,
@@ -119,6 +147,9 @@ impl AppState {
             failed_joins,
             renames,
             address_streams,
+            address_sessions,
+            address_messages,
+            address_rooms,
         };
         Ok((state, trigger))
     }
@@ -145,6 +176,8 @@ pub fn store_settings(config: &Config) -> Result<Settings, String> {
         rate_window: std::time::Duration::from_secs(config.rate_window),
         max_queue: config.max_queue,
         max_rooms: config.max_rooms,
+        max_pair_rooms: config.max_pair_rooms,
+        address_rooms_held: config.address_rooms_held,
         max_members: config.max_members,
         max_streams: config.max_streams,
     })

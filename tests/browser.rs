@@ -1117,6 +1117,7 @@ async fn a_refused_find_a_new_stranger_says_why_where_the_button_is() {
             .chat
             .watch_pairing(carol.id)
             .await
+            .expect("within the caps")
             .expect("Carol's page"),
     );
 
@@ -1235,6 +1236,46 @@ async fn a_page_whose_first_stream_request_fails_says_so() {
 
     ann.close().await;
     dee.close().await;
+    bob.close().await;
+    server.shut_down().await;
+}
+
+/// Many people behind one address share one budget of messages: past it a
+/// post is refused on the Message field, with the text still in the box,
+/// with JavaScript on and off.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_over_the_addresss_budget_keeps_the_text() {
+    let Some(Stage {
+        server,
+        mut driver,
+        _one_at_a_time,
+    }) = stage_with(
+        "a_post_over_the_addresss_budget_keeps_the_text",
+        &["--address-messages", "1", "--rate-window", "600"],
+    )
+    .await
+    else {
+        return;
+    };
+    let why = "Too many messages from your network address";
+    let ann = driver.person("Ann", Js::On).await;
+    let code = ann.create_room(&server, "Ann").await;
+    ann.send_and_see(Js::On, &format!("/r/{code}"), "the one message")
+        .await;
+    let bob = driver.person("Bob", Js::Off).await;
+    bob.create_room(&server, "Bob").await;
+    for (person, text) in [(&ann, "over the budget"), (&bob, "over it without script")] {
+        person.fill("Message", text).await;
+        person.press("Send").await;
+        person
+            .find(&format!(
+                "//p[@role='alert'][starts-with(normalize-space(), 'Message:')][contains(., {})]",
+                xpath_literal(why)
+            ))
+            .await;
+        person.wait_for_value("Message", text).await;
+    }
+    ann.close().await;
     bob.close().await;
     server.shut_down().await;
 }

@@ -315,7 +315,8 @@ async fn join_rename_and_leave_are_told_once_on_every_server() {
 
 #[tokio::test]
 async fn a_private_room_made_on_one_server_is_joined_on_another() {
-    let Some(c) = cluster(2, &[]).await else {
+    // Every room here comes from one address.
+    let Some(c) = cluster(2, &["--address-rooms", "100"]).await else {
         return;
     };
     let (a, b) = (c.node(0), c.node(1));
@@ -678,6 +679,67 @@ async fn message_and_name_change_limits_hold_across_servers() {
 }
 
 #[tokio::test]
+async fn one_addresses_sessions_messages_and_rooms_are_counted_across_servers() {
+    let flags = [
+        "--address-sessions",
+        "6",
+        "--address-messages",
+        "4",
+        "--rate-window",
+        "60",
+        "--address-rooms-held",
+        "1",
+    ];
+    let Some(c) = cluster(2, &flags).await else {
+        return;
+    };
+    let (a, b) = (c.node(0), c.node(1));
+    let mut people = Vec::new();
+    for n in 0..3 {
+        let node = if n % 2 == 0 { a } else { b };
+        people.push(enter(node, &format!("P{n}"), "general").await);
+    }
+    // Fresh sessions through both servers, all at once: one budget.
+    let sent = futures_util::future::join_all((0..12).map(|n| {
+        let node = if n % 2 == 0 { a } else { b };
+        people[n % 3].send(node, "general", "hello")
+    }))
+    .await;
+    let taken = sent.iter().filter(|res| res.status() == 200).count();
+    assert_eq!(taken, 4, "one address, one budget on every server");
+    // Rooms held: one made on A is counted on B.
+    let made = post(&client(), a, "/rooms")
+        .form(&[("name", "Ann")])
+        .send()
+        .await
+        .expect("rooms");
+    assert_eq!(made.status(), 303);
+    let (status, body) = {
+        let res = post(&client(), b, "/rooms")
+            .form(&[("name", "Bob")])
+            .send()
+            .await
+            .expect("rooms");
+        (res.status(), res.text().await.expect("body"))
+    };
+    assert_eq!(status, 429, "{body}");
+    assert!(body.contains("Too many private rooms are open"), "{body}");
+    // Sessions: three people and Ann and Bob were five; one more, then none.
+    let one = post(&client(), b, "/join")
+        .form(&[("name", "Cy"), ("code", "general")])
+        .send()
+        .await
+        .expect("join");
+    assert_eq!(one.status(), 303);
+    let refused = post(&client(), a, "/join")
+        .form(&[("name", "Dee"), ("code", "general")])
+        .send()
+        .await
+        .expect("join");
+    assert_eq!(refused.status(), 429);
+}
+
+#[tokio::test]
 async fn through_nginx_as_the_readme_sets_it_up_two_servers_are_one_site() {
     let Some(c) = cluster(2, &[]).await else {
         return;
@@ -905,7 +967,14 @@ fn number(answer: Option<String>) -> i64 {
 
 #[tokio::test]
 async fn redis_keeps_history_trimmed_and_lets_keys_of_gone_rooms_expire() {
-    let flags = ["--history", "5", "--rate-messages", "1000"];
+    let flags = [
+        "--history",
+        "5",
+        "--rate-messages",
+        "1000",
+        "--address-messages",
+        "1000",
+    ];
     let Some(c) = cluster(2, &flags).await else {
         return;
     };

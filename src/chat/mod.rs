@@ -45,6 +45,14 @@ pub enum ChatError {
     TooManyStreams,
     /// The shared store cannot be reached just now; nothing was done.
     Unavailable,
+    /// One client address started too many sessions: try again after this long.
+    SessionsFromAddress(Duration),
+    /// One client address posted too many messages: try again after this long.
+    MessagesFromAddress(Duration),
+    /// One client address made too many private rooms: try again after this long.
+    RoomsFromAddress(Duration),
+    /// One client address holds as many private rooms as it may.
+    RoomsHeld,
 }
 
 impl std::fmt::Display for ChatError {
@@ -69,8 +77,31 @@ impl std::fmt::Display for ChatError {
             Self::Unavailable => f.write_str(
                 "The chat cannot be reached for a moment: nothing was sent, try again in a few seconds",
             ),
+            Self::SessionsFromAddress(wait) => write!(
+                f,
+                "Too many new names from your network address: wait {} s and try again",
+                seconds(*wait)
+            ),
+            Self::MessagesFromAddress(wait) => write!(
+                f,
+                "Too many messages from your network address: wait {} s and send again",
+                seconds(*wait)
+            ),
+            Self::RoomsFromAddress(wait) => write!(
+                f,
+                "Too many private rooms made from your network address: wait {} s and try again",
+                seconds(*wait)
+            ),
+            Self::RoomsHeld => f.write_str(
+                "Too many private rooms are open from your network address: try again when one of them has closed",
+            ),
         }
     }
+}
+
+/// Whole seconds to wait, rounded up, at least one.
+fn seconds(wait: Duration) -> u64 {
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
 }
 
 /// A public room as the home page lists it.
@@ -130,8 +161,14 @@ pub struct PairWatch {
 pub trait Store: Send + Sync + 'static {
     /// Public rooms in configured order, with member counts.
     async fn public_rooms(&self) -> Vec<RoomSummary>;
-    /// Makes a private room with a fresh code and puts `member` in it.
-    async fn create_room(&self, member: &Member) -> Result<RoomCode, ChatError>;
+    /// Makes a private room with a fresh code and puts `member` in it. The
+    /// room counts against `holder` (a client address) until it closes;
+    /// `RoomsHeld` when the holder has as many open as it may.
+    async fn create_room(
+        &self,
+        member: &Member,
+        holder: Option<&str>,
+    ) -> Result<RoomCode, ChatError>;
     /// Finds the room a person means by what they typed: a code or a public slug.
     async fn resolve(&self, typed: &str) -> Result<RoomCode, ChatError>;
     /// Puts `member` in the room (announcing it if new) and returns what the page shows.
@@ -165,7 +202,9 @@ pub trait Store: Send + Sync + 'static {
     /// Where the member stands with the queue, if anywhere.
     async fn pairing(&self, member: MemberId) -> Option<Pairing>;
     /// Opens a waiting page's watch on the queue; `None` when not queued.
-    async fn watch_pairing(&self, member: MemberId) -> Option<PairWatch>;
+    /// It counts as one of the member's streams while open
+    /// (`TooManyStreams` when they have as many as they may).
+    async fn watch_pairing(&self, member: MemberId) -> Result<Option<PairWatch>, ChatError>;
     /// Counters for `/metrics`.
     async fn stats(&self) -> Stats;
     /// A limiter of `limit` attempts per key in any `window` (at most

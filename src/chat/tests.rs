@@ -104,6 +104,8 @@ impl Kit {
             rate_window: self.rate_window,
             max_queue: 3,
             max_rooms: 10_000,
+            max_pair_rooms: 10_000,
+            address_rooms_held: 10_000,
             max_members: 10_000,
             max_streams: 100,
         }
@@ -451,7 +453,7 @@ async fn leave_is_immediate_and_ends_the_members_streams(kit: Kit) {
 async fn a_private_room_goes_with_its_last_member_and_public_rooms_stay(kit: Kit) {
     let chat = kit.store().await;
     let ann = member("Ann");
-    let code = chat.create_room(&ann).await.expect("create");
+    let code = chat.create_room(&ann, None).await.expect("create");
     assert_eq!(chat.resolve(code.as_str()).await, Ok(code.clone()));
     let mut sub = chat
         .subscribe(&code, ann.id, None)
@@ -484,7 +486,7 @@ async fn a_private_room_goes_with_its_last_member_and_public_rooms_stay(kit: Kit
 async fn codes_resolve_in_any_case_and_unknown_ones_say_what_was_typed(kit: Kit) {
     let chat = kit.store().await;
     let ann = member("Ann");
-    let code = chat.create_room(&ann).await.expect("create");
+    let code = chat.create_room(&ann, None).await.expect("create");
     let lower = code.as_str().to_lowercase();
     assert_eq!(chat.resolve(&format!(" {lower} ")).await, Ok(code));
     assert_eq!(chat.resolve("General").await, Ok(general()));
@@ -495,7 +497,7 @@ async fn codes_resolve_in_any_case_and_unknown_ones_say_what_was_typed(kit: Kit)
 async fn a_rename_is_announced_in_every_room_and_old_messages_keep_their_name(kit: Kit) {
     let chat = kit.store().await;
     let ann = member("Ann");
-    let code = chat.create_room(&ann).await.expect("create");
+    let code = chat.create_room(&ann, None).await.expect("create");
     chat.enter(&general(), &ann).await.expect("enter");
     chat.post(&general(), ann.id, say("before"))
         .await
@@ -636,4 +638,5 @@ on_both_stores!(
 );
 
 mod cluster;
+mod limits;
 mod pairing;

@@ -87,10 +87,11 @@ pub async fn signed_in(
     app: &AppState,
     shape: Shape,
     session: &Session,
+    client: ClientAddr,
     input: &StartInput,
 ) -> Result<crate::chat::Member, Response> {
     let why = match Name::parse(&input.name, app.config.max_name) {
-        Ok(name) => match sign_in(app, session, name).await {
+        Ok(name) => match sign_in(app, session, client, name).await {
             Ok(member) => return Ok(member),
             Err(why) => name_refused(&why),
         },
@@ -102,28 +103,48 @@ pub async fn signed_in(
     Err(refuse(&app.chat, shape, input, why).await)
 }
 
-/// `503` when the store could not be reached (try again), else the default.
-fn unavailable(why: &ChatError) -> Option<StatusCode> {
-    (*why == ChatError::Unavailable).then_some(StatusCode::SERVICE_UNAVAILABLE)
+/// `503` when the store could not be reached (try again), `429` when a
+/// limit per address was reached (wait), else the default.
+pub fn refusal_status(why: &ChatError) -> Option<StatusCode> {
+    match why {
+        ChatError::Unavailable => Some(StatusCode::SERVICE_UNAVAILABLE),
+        ChatError::SessionsFromAddress(_)
+        | ChatError::MessagesFromAddress(_)
+        | ChatError::RoomsFromAddress(_)
+        | ChatError::RoomsHeld => Some(StatusCode::TOO_MANY_REQUESTS),
+        _ => None,
+    }
 }
 
 /// The start form refused because the name could not be taken on (the
-/// store could not be reached).
+/// store could not be reached, or the address started too many sessions).
 fn name_refused(why: &ChatError) -> Refusal {
     Refusal {
-        status: unavailable(why),
+        status: refusal_status(why),
         name: Some(why.to_string()),
         ..Refusal::default()
     }
 }
 
 /// The name a person typed, and the member they are under it (renamed
-/// everywhere they already are, if it changed).
+/// everywhere they already are, if it changed). A person without a session
+/// starts one, counted against their address: fresh cookies are not fresh
+/// limits. Every caller remembers the member once this succeeds.
 pub async fn sign_in(
     app: &AppState,
     session: &Session,
+    client: ClientAddr,
     name: Name,
 ) -> Result<crate::chat::Member, ChatError> {
+    if session.member.is_none()
+        && let Some(key) = client.key()
+    {
+        app.address_sessions
+            .take(&key)
+            .await
+            .map_err(ChatError::SessionsFromAddress)?
+            .keep();
+    }
     let member = session.member_named(name);
     if session
         .member
@@ -144,7 +165,7 @@ pub async fn post_join(
     Form(input): Form<StartInput>,
 ) -> Response {
     if input.enter.is_some() && input.room.is_none() && input.code.trim().is_empty() {
-        return take_name(&app, shape, session, &input).await;
+        return take_name(&app, shape, session, ClientAddr(client), &input).await;
     }
     let name = Name::parse(&input.name, app.config.max_name);
     let typed = input.room.as_deref().unwrap_or(&input.code);
@@ -175,7 +196,7 @@ pub async fn post_join(
         (Ok(name), Ok(code)) => (name, code),
         (name, code) => {
             let why = Refusal {
-                status: code.as_ref().err().and_then(unavailable),
+                status: code.as_ref().err().and_then(refusal_status),
                 name: name.err().map(|e| e.to_string()),
                 code: code.err().map(|e| e.to_string()),
                 ..Refusal::default()
@@ -183,7 +204,7 @@ pub async fn post_join(
             return refuse(&app.chat, shape, &input, why).await;
         }
     };
-    let member = match sign_in(&app, &session, name).await {
+    let member = match sign_in(&app, &session, ClientAddr(client), name).await {
         Ok(member) => member,
         Err(why) => return refuse(&app.chat, shape, &input, name_refused(&why)).await,
     };
@@ -196,8 +217,14 @@ pub async fn post_join(
 
 /// Enter pressed with no code typed: the person gave a name and has not
 /// chosen where to go yet. Takes the name and says what comes next.
-async fn take_name(app: &AppState, shape: Shape, session: Session, input: &StartInput) -> Response {
-    let member = match signed_in(app, shape, &session, input).await {
+async fn take_name(
+    app: &AppState,
+    shape: Shape,
+    session: Session,
+    client: ClientAddr,
+    input: &StartInput,
+) -> Response {
+    let member = match signed_in(app, shape, &session, client, input).await {
         Ok(member) => member,
         Err(refused) => return refused,
     };
@@ -215,30 +242,51 @@ async fn take_name(app: &AppState, shape: Shape, session: Session, input: &Start
     (session.remember(&member), page).into_response()
 }
 
-/// `POST /rooms`
+/// `POST /rooms`. A room counts against the client's address twice: once
+/// among the rooms it made this minute, and among those it holds until the
+/// room closes.
 pub async fn post_rooms(
     State(app): State<AppState>,
     shape: Shape,
     session: Session,
+    client: ClientAddr,
     Form(input): Form<StartInput>,
 ) -> Response {
-    let member = match signed_in(&app, shape, &session, &input).await {
+    let member = match signed_in(&app, shape, &session, client, &input).await {
         Ok(member) => member,
         Err(refused) => return refused,
     };
-    match app.chat.create_room(&member).await {
-        Ok(code) => (
-            session.remember(&member),
-            shape.redirect(&paths::room(&code)),
-        )
-            .into_response(),
+    let holder = client.key();
+    let made = match &holder {
+        Some(key) => app
+            .address_rooms
+            .take(key)
+            .await
+            .map_err(ChatError::RoomsFromAddress),
+        None => Ok(Attempt::uncounted()),
+    };
+    let made = match made {
+        Ok(attempt) => {
+            let made = app.chat.create_room(&member, holder.as_deref()).await;
+            // Only a room that was made counts.
+            if made.is_err() {
+                attempt.forgive();
+            }
+            made
+        }
+        Err(why) => Err(why),
+    };
+    // The name was taken on whatever happens to the room.
+    let session = session.remember(&member);
+    match made {
+        Ok(code) => (session, shape.redirect(&paths::room(&code))).into_response(),
         Err(why) => {
             let why = Refusal {
-                status: unavailable(&why),
+                status: refusal_status(&why),
                 code: Some(why.to_string()),
                 ..Refusal::default()
             };
-            refuse(&app.chat, shape, &input, why).await
+            (session, refuse(&app.chat, shape, &input, why).await).into_response()
         }
     }
 }
@@ -256,6 +304,7 @@ pub async fn post_name(
     State(app): State<AppState>,
     shape: Shape,
     session: Session,
+    client: ClientAddr,
     Form(input): Form<RenameInput>,
 ) -> Response {
     let back = RoomCode::from_path(input.back.strip_prefix("/r/").unwrap_or_default())
@@ -278,9 +327,10 @@ pub async fn post_name(
             _ => Ok(name),
         });
     let signed = match parsed {
-        Ok(name) => sign_in(&app, &session, name)
-            .await
-            .map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e.to_string())),
+        Ok(name) => sign_in(&app, &session, client, name).await.map_err(|e| {
+            let status = refusal_status(&e).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            (status, e.to_string())
+        }),
         Err(refused) => Err(refused),
     };
     // Only a name change that was made counts.

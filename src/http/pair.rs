@@ -12,13 +12,17 @@ use bytes::Bytes;
 use serde::Deserialize;
 use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at};
 
+use super::client::ClientAddr;
 use super::home::{Refusal, StartInput, refuse, signed_in};
 use super::paths;
 use super::session::Session;
 use super::shape::Shape;
-use super::stream::{event_stream, framed_document};
+use super::stream::{
+    Place, TOO_MANY_FROM_ADDRESS, address_place, event_stream, framed_document, holding,
+};
 use crate::AppState;
 use crate::chat::{ChatError, MemberId, PairWatch, Pairing, RoomCode};
+use crate::error::AppError;
 use crate::shutdown::Shutdown;
 use crate::views::components::pair_again;
 use crate::views::pair::{found, found_link, wait_document_head, waiting};
@@ -40,6 +44,7 @@ pub async fn post_pair(
     State(app): State<AppState>,
     shape: Shape,
     session: Session,
+    client: ClientAddr,
     Form(input): Form<PairInput>,
 ) -> Response {
     let typed = match (input.name, &session.member) {
@@ -51,7 +56,7 @@ pub async fn post_pair(
         name: typed,
         ..StartInput::default()
     };
-    let member = match signed_in(&app, shape, &session, &form).await {
+    let member = match signed_in(&app, shape, &session, client, &form).await {
         Ok(member) => member,
         Err(refused) => return refused,
     };
@@ -99,32 +104,39 @@ pub struct PairQuery {
 /// htmx, which the waiting page's stream makes ask); home when not queued.
 /// With `?hold` (a browser without JavaScript that just queued) the answer
 /// waits up to `--pair-hold` seconds for a match, so that page, which nothing
-/// else could move, goes to the room by itself.
+/// else could move, goes to the room by itself. Held, it is a stream like
+/// the waiting page's, under the same caps.
 pub async fn get_pair(
     State(app): State<AppState>,
     shape: Shape,
     session: Session,
+    ClientAddr(client): ClientAddr,
     Query(query): Query<PairQuery>,
-) -> Response {
+) -> Result<Response, AppError> {
     let Some(me) = session.member else {
-        return shape.redirect("/");
+        return Ok(shape.redirect("/"));
     };
     if query.hold.is_some() && !shape.is_htmx() {
-        hold(&app, me.id).await;
+        let place = address_place(&app, client)
+            .await
+            .map_err(|()| AppError::Full(TOO_MANY_FROM_ADDRESS.to_owned()))?;
+        hold(&app, me.id).await?;
+        drop(place);
     }
-    match app.chat.pairing(me.id).await {
+    Ok(match app.chat.pairing(me.id).await {
         None => shape.redirect("/"),
         Some(Pairing::Matched(code)) => shape.redirect(&paths::room(&code)),
         Some(Pairing::Waiting) if shape.is_htmx() => StatusCode::NO_CONTENT.into_response(),
         Some(Pairing::Waiting) => waiting().into_response(),
-    }
+    })
 }
 
 /// Waits, as an open waiting page would (so the member stays queued and can
 /// be paired), until a match, the hold time, shutdown, or leaving the queue.
-async fn hold(app: &AppState, member: MemberId) {
-    let Some(mut watch) = app.chat.watch_pairing(member).await else {
-        return;
+/// Refused when the member has as many streams open as they may.
+async fn hold(app: &AppState, member: MemberId) -> Result<(), AppError> {
+    let Some(mut watch) = app.chat.watch_pairing(member).await? else {
+        return Ok(());
     };
     let mut stop = app.stop.clone();
     let until = Duration::from_secs(app.config.pair_hold);
@@ -133,6 +145,7 @@ async fn hold(app: &AppState, member: MemberId) {
         _ = tokio::time::timeout(until, matched) => {}
         _ = stop.wait() => {}
     }
+    Ok(())
 }
 
 /// `POST /pair/cancel`: leave the queue and go home.
@@ -228,20 +241,41 @@ fn stream_of(
     futures_util::StreamExt::chain(start, rest)
 }
 
+/// A waiting page's hold on the queue, with its place among the streams of
+/// the client's address; `Ok(None)` when the member is not queued.
+async fn watch_counted(
+    app: &AppState,
+    client: Option<std::net::IpAddr>,
+    member: MemberId,
+) -> Result<Option<(Option<Place>, PairWatch)>, String> {
+    let place = address_place(app, client)
+        .await
+        .map_err(|()| TOO_MANY_FROM_ADDRESS.to_owned())?;
+    match app.chat.watch_pairing(member).await {
+        Ok(Some(watch)) => Ok(Some((place, watch))),
+        Ok(None) => Ok(None),
+        Err(why) => Err(why.to_string()),
+    }
+}
+
 /// `GET /pair/events`. Always `200 text/event-stream`, like a room's stream:
 /// one that cannot be served says why on the page and tells htmx to stop.
-pub async fn get_pair_events(State(app): State<AppState>, session: Session) -> Response {
+pub async fn get_pair_events(
+    State(app): State<AppState>,
+    session: Session,
+    ClientAddr(client): ClientAddr,
+) -> Response {
     let home = Some(("/", "Go to the home page."));
-    let watch = match &session.member {
-        Some(me) => app.chat.watch_pairing(me.id).await,
-        None => None,
+    let Some(me) = session.member else {
+        return event_stream(Body::from(final_words("Your session has ended.", home)));
     };
-    let body = match (session.member, watch) {
-        (None, _) => Body::from(final_words("Your session has ended.", home)),
-        (Some(_), None) => Body::from(final_words("You are not waiting for a stranger.", home)),
-        (Some(_), Some(watch)) => {
-            Body::from_stream(stream_of(Waiting::new(&app, watch), connected(), false))
-        }
+    let body = match watch_counted(&app, client, me.id).await {
+        Ok(Some((place, watch))) => Body::from_stream(holding(
+            place,
+            stream_of(Waiting::new(&app, watch), connected(), false),
+        )),
+        Ok(None) => Body::from(final_words("You are not waiting for a stranger.", home)),
+        Err(why) => Body::from(final_words(&why, None)),
     };
     event_stream(body)
 }
@@ -249,18 +283,23 @@ pub async fn get_pair_events(State(app): State<AppState>, session: Session) -> R
 /// `GET /pair/wait`: the document the waiting page frames without JavaScript.
 /// It keeps the member queued while open, and shows the link to the room
 /// when a stranger is found.
-pub async fn get_wait_document(State(app): State<AppState>, session: Session) -> Response {
-    let watch = match &session.member {
-        Some(me) => app.chat.watch_pairing(me.id).await,
-        None => None,
+pub async fn get_wait_document(
+    State(app): State<AppState>,
+    session: Session,
+    ClientAddr(client): ClientAddr,
+) -> Result<Response, AppError> {
+    let Some(me) = session.member else {
+        return Ok(Redirect::to("/").into_response());
     };
-    let Some(watch) = watch else {
-        return Redirect::to("/").into_response();
+    let Some((place, watch)) = watch_counted(&app, client, me.id)
+        .await
+        .map_err(AppError::Full)?
+    else {
+        return Ok(Redirect::to("/").into_response());
     };
     let head = Bytes::from(wait_document_head());
-    framed_document(Body::from_stream(stream_of(
-        Waiting::new(&app, watch),
-        head,
-        true,
-    )))
+    Ok(framed_document(Body::from_stream(holding(
+        place,
+        stream_of(Waiting::new(&app, watch), head, true),
+    ))))
 }

@@ -6,10 +6,12 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::client::ClientAddr;
 use super::paths;
 use super::session::Session;
 use super::shape::Shape;
 use crate::AppState;
+use crate::chat::rate::Attempt;
 use crate::chat::{ChatError, Member, MessageText, RoomCode};
 use crate::error::AppError;
 use crate::views::room::{RenameForm, SendForm, plain_title, room, send_form};
@@ -83,18 +85,19 @@ pub async fn post_message(
     shape: Shape,
     session: Session,
     headers: HeaderMap,
+    client: ClientAddr,
     Path(code): Path<String>,
     Form(input): Form<MessageInput>,
 ) -> Result<Response, AppError> {
     let code = room_code(&code)?;
     let me = session.member.ok_or(AppError::Forbidden)?;
     let posted = match MessageText::parse(&input.text, app.config.max_message) {
-        Ok(text) => app
-            .chat
-            .post(&code, me.id, text)
+        Ok(text) => post_counted(&app, client, &code, &me, text)
             .await
             .map_err(|e| match e {
-                ChatError::TooFast(_) => (StatusCode::TOO_MANY_REQUESTS, e.to_string()),
+                ChatError::TooFast(_) | ChatError::MessagesFromAddress(_) => {
+                    (StatusCode::TOO_MANY_REQUESTS, e.to_string())
+                }
                 ChatError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
                 ChatError::NotMember => (
                     StatusCode::FORBIDDEN,
@@ -126,6 +129,31 @@ pub async fn post_message(
             Ok((status, page).into_response())
         }
     }
+}
+
+/// Posts `text`, counted against the client's address as well as the
+/// member: many sessions from one address share one budget. A post refused
+/// for any other reason does not count against the address.
+async fn post_counted(
+    app: &AppState,
+    client: ClientAddr,
+    code: &RoomCode,
+    me: &Member,
+    text: MessageText,
+) -> Result<(), ChatError> {
+    let attempt = match client.key() {
+        Some(key) => app
+            .address_messages
+            .take(&key)
+            .await
+            .map_err(ChatError::MessagesFromAddress)?,
+        None => Attempt::uncounted(),
+    };
+    let posted = app.chat.post(code, me.id, text).await;
+    if posted.is_err() {
+        attempt.forgive();
+    }
+    posted
 }
 
 /// `GET /r/{code}/title`: the room's plain tab title, for htmx to put back

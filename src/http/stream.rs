@@ -70,11 +70,14 @@ pub async fn get_events(
     event_stream(body)
 }
 
-const TOO_MANY_FROM_ADDRESS: &str =
+pub(super) const TOO_MANY_FROM_ADDRESS: &str =
     "Too many chat pages are open from your network address: close some, then reload this one.";
 
 /// A place among the streams of the client's address; `Err` when it has none left.
-async fn address_place(app: &AppState, client: Option<IpAddr>) -> Result<Option<Place>, ()> {
+pub(super) async fn address_place(
+    app: &AppState,
+    client: Option<IpAddr>,
+) -> Result<Option<Place>, ()> {
     match client {
         Some(ip) => app
             .address_streams
@@ -87,10 +90,10 @@ async fn address_place(app: &AppState, client: Option<IpAddr>) -> Result<Option<
 }
 
 /// A place among the streams of an address, given back when dropped.
-type Place = Box<dyn Send + Sync>;
+pub(super) type Place = Box<dyn Send + Sync>;
 
 /// `stream`, keeping `place` for as long as it runs.
-fn holding<S: futures_util::Stream>(
+pub(super) fn holding<S: futures_util::Stream>(
     place: Option<Place>,
     stream: S,
 ) -> impl futures_util::Stream<Item = S::Item> {

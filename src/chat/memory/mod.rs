@@ -36,11 +36,16 @@ pub struct Settings {
     pub rate_window: Duration,
     /// Most people who may wait for a random stranger at once.
     pub max_queue: usize,
-    /// Most private rooms (pair rooms included) at once.
+    /// Most private rooms made with **Create private room** at once.
     pub max_rooms: usize,
+    /// Most random-chat rooms at once: a pool of their own, so that private
+    /// rooms never crowd out strangers.
+    pub max_pair_rooms: usize,
+    /// Most private rooms one holder (a client address) may have open at once.
+    pub address_rooms_held: usize,
     /// Most members one room may hold.
     pub max_members: usize,
-    /// Most streams one member may have open, over all rooms.
+    /// Most streams one member may have open, over all rooms and waiting pages.
     pub max_streams: usize,
 }
 
@@ -62,6 +67,15 @@ struct State {
     members: HashMap<MemberId, MemberState>,
     /// When each room last sent its Online list, and whether a flush is due.
     flushes: HashMap<RoomCode, Flush>,
+    /// Open private rooms made with **Create private room**, and random-chat rooms.
+    private_rooms: usize,
+    pair_rooms: usize,
+    /// Who holds each private room (a client address), and how many each holds.
+    holders: HashMap<RoomCode, String>,
+    held: HashMap<String, usize>,
+    /// Streams open now per member, over all rooms and waiting pages.
+    member_streams: HashMap<MemberId, usize>,
+    /// Room streams open now (for `/metrics`).
     streams: usize,
     messages: u64,
     last_epoch: u64,
@@ -74,6 +88,11 @@ impl State {
             queue: Queue::new(max_queue),
             members: HashMap::new(),
             flushes: HashMap::new(),
+            private_rooms: 0,
+            pair_rooms: 0,
+            holders: HashMap::new(),
+            held: HashMap::new(),
+            member_streams: HashMap::new(),
             streams: 0,
             messages: 0,
             last_epoch: 0,
@@ -84,8 +103,6 @@ impl State {
 #[derive(Default)]
 struct MemberState {
     rooms: HashSet<RoomCode>,
-    /// Streams open now, over all rooms.
-    streams: usize,
     /// When the member's recent messages were sent, oldest first.
     sent: VecDeque<Instant>,
 }
@@ -148,10 +165,44 @@ impl State {
             .rooms
             .get(code)
             .is_some_and(|room| !room.public && room.member_count() == 0);
-        if empty_private {
-            self.rooms.remove(code);
+        if empty_private && let Some(room) = self.rooms.remove(code) {
             self.flushes.remove(code);
+            if room.pair.is_some() {
+                self.pair_rooms = self.pair_rooms.saturating_sub(1);
+            } else {
+                self.private_rooms = self.private_rooms.saturating_sub(1);
+            }
+            // The room's place among its holder's is given back.
+            if let Some(holder) = self.holders.remove(code)
+                && let Some(held) = self.held.get_mut(&holder)
+            {
+                *held = held.saturating_sub(1);
+                if *held == 0 {
+                    self.held.remove(&holder);
+                }
+            }
             tracing::info!(room = %crate::logs::RoomTag(code), "room closed");
+        }
+    }
+
+    /// Counts a stream of `member` opening; false when one more would be
+    /// more than `max`.
+    fn open_stream(&mut self, member: MemberId, max: usize) -> bool {
+        let open = self.member_streams.entry(member).or_default();
+        if *open >= max {
+            return false;
+        }
+        *open += 1;
+        true
+    }
+
+    /// Counts a stream of `member` closing.
+    fn close_stream(&mut self, member: MemberId) {
+        if let Some(open) = self.member_streams.get_mut(&member) {
+            *open = open.saturating_sub(1);
+            if *open == 0 {
+                self.member_streams.remove(&member);
+            }
         }
     }
 }
@@ -174,10 +225,14 @@ impl Store for MemoryStore {
             .collect()
     }
 
-    async fn create_room(&self, member: &Member) -> Result<RoomCode, ChatError> {
+    async fn create_room(
+        &self,
+        member: &Member,
+        holder: Option<&str>,
+    ) -> Result<RoomCode, ChatError> {
         let shared = &self.shared;
         let mut state = shared.lock();
-        let code = shared.open_room(&mut state, None)?;
+        let code = shared.open_room(&mut state, None, holder)?;
         shared.enter(&mut state, &code, member)?;
         Ok(code)
     }
@@ -206,18 +261,17 @@ impl Store for MemoryStore {
         let shared = &self.shared;
         let mut state = shared.lock();
         let state = &mut *state;
-        if !state.room(code)?.is_member(member) {
+        if !state.room(code)?.is_member(member) || !state.members.contains_key(&member) {
             return Err(ChatError::NotMember);
         }
-        let Some(member_state) = state.members.get_mut(&member) else {
-            return Err(ChatError::NotMember);
-        };
-        if member_state.streams >= shared.settings.max_streams {
+        if !state.open_stream(member, shared.settings.max_streams) {
             return Err(ChatError::TooManyStreams);
         }
-        member_state.streams += 1;
         let room = state.room(code)?;
-        let here = room.attach(member).ok_or(ChatError::NotMember)?;
+        let Some(here) = room.attach(member) else {
+            state.close_stream(member);
+            return Err(ChatError::NotMember);
+        };
         let tap = room.tap(&shared.render, after, here);
         state.streams += 1;
         Ok(Subscription {
@@ -322,19 +376,29 @@ impl Store for MemoryStore {
         self.shared.lock().queue.pairing(member)
     }
 
-    async fn watch_pairing(&self, member: MemberId) -> Option<PairWatch> {
+    async fn watch_pairing(&self, member: MemberId) -> Result<Option<PairWatch>, ChatError> {
         let shared = &self.shared;
         let mut state = shared.lock();
-        let matched = state.queue.attach(member)?;
+        if state.queue.pairing(member).is_none() {
+            return Ok(None);
+        }
+        // A waiting page is a stream like a room's, under the same cap.
+        if !state.open_stream(member, shared.settings.max_streams) {
+            return Err(ChatError::TooManyStreams);
+        }
+        let Some(matched) = state.queue.attach(member) else {
+            state.close_stream(member);
+            return Ok(None);
+        };
         // A page that was closed and opens again can be paired again.
         shared.pair_all(&mut state);
-        Some(PairWatch {
+        Ok(Some(PairWatch {
             matched,
             guard: Box::new(PairGuard {
                 shared: Arc::clone(shared),
                 member,
             }),
-        })
+        }))
     }
 
     async fn stats(&self) -> Stats {

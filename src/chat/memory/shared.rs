@@ -96,18 +96,24 @@ impl Shared {
         });
     }
 
-    /// Makes a private room with a fresh code; nobody is in it yet.
+    /// Makes a private room with a fresh code (for two strangers when
+    /// `pair`, counted against `holder` until it closes); nobody is in it yet.
     pub(super) fn open_room(
         &self,
         state: &mut State,
         pair: Option<[MemberId; 2]>,
+        holder: Option<&str>,
     ) -> Result<RoomCode, ChatError> {
-        let private = state
-            .rooms
-            .len()
-            .saturating_sub(self.settings.public_rooms.len());
-        if private >= self.settings.max_rooms {
+        let (open, max) = match pair {
+            Some(_) => (state.pair_rooms, self.settings.max_pair_rooms),
+            None => (state.private_rooms, self.settings.max_rooms),
+        };
+        if open >= max {
             return Err(ChatError::Full);
+        }
+        let held = holder.map_or(0, |h| state.held.get(h).copied().unwrap_or(0));
+        if holder.is_some() && held >= self.settings.address_rooms_held {
+            return Err(ChatError::RoomsHeld);
         }
         let code = (0..CODE_TRIES)
             .map(|_| RoomCode::random())
@@ -123,6 +129,15 @@ impl Shared {
         );
         room.pair = pair;
         state.rooms.insert(code.clone(), room);
+        if pair.is_some() {
+            state.pair_rooms += 1;
+        } else {
+            state.private_rooms += 1;
+        }
+        if let Some(holder) = holder {
+            *state.held.entry(holder.to_owned()).or_default() += 1;
+            state.holders.insert(code.clone(), holder.to_owned());
+        }
         tracing::info!(room = %crate::logs::RoomTag(&code), pair = pair.is_some(), "room opened");
         Ok(code)
     }
@@ -172,11 +187,11 @@ impl Shared {
     /// new room where both are present and told whom they are talking to.
     pub(super) fn pair_all(self: &Arc<Self>, state: &mut State) {
         while let Some((a, b)) = state.queue.next_pair() {
-            let code = match self.open_room(state, Some([a.id, b.id])) {
+            let code = match self.open_room(state, Some([a.id, b.id]), None) {
                 Ok(code) => code,
                 Err(_) => {
                     // No room for them: both are out of the queue, none left half-paired.
-                    tracing::warn!("no free code for a pair room");
+                    tracing::warn!("no room for a pair: the pool is full or no code was free");
                     state.queue.cancel(a.id);
                     state.queue.cancel(b.id);
                     continue;
@@ -215,9 +230,7 @@ impl Shared {
     pub(super) fn detach(self: &Arc<Self>, code: &RoomCode, member: MemberId) {
         let mut state = self.lock();
         state.streams = state.streams.saturating_sub(1);
-        if let Some(member) = state.members.get_mut(&member) {
-            member.streams = member.streams.saturating_sub(1);
-        }
+        state.close_stream(member);
         let generation = state
             .rooms
             .get_mut(code)
@@ -250,6 +263,7 @@ pub(super) struct PairGuard {
 impl Drop for PairGuard {
     fn drop(&mut self) {
         let mut state = self.shared.lock();
+        state.close_stream(self.member);
         if let Some(generation) = state.queue.detach(self.member) {
             self.shared.unqueue_later(self.member, generation);
         }

@@ -273,7 +273,11 @@ impl Store for RedisStore {
             .collect()
     }
 
-    async fn create_room(&self, member: &Member) -> Result<RoomCode, ChatError> {
+    async fn create_room(
+        &self,
+        member: &Member,
+        holder: Option<&str>,
+    ) -> Result<RoomCode, ChatError> {
         let inner = &self.inner;
         for _ in 0..CODE_TRIES {
             let code = RoomCode::random();
@@ -289,6 +293,8 @@ impl Store for RedisStore {
                 .arg(now + inner.grace_ms())
                 .arg(inner.history_len())
                 .arg(now)
+                .arg(holder.unwrap_or_default())
+                .arg(inner.settings.address_rooms_held)
                 .invoke_async(&mut inner.conn())
                 .await
                 .map_err(down)?;
@@ -298,6 +304,7 @@ impl Store for RedisStore {
                     return Ok(code);
                 }
                 -1 => return Err(ChatError::Full),
+                -2 => return Err(ChatError::RoomsHeld),
                 _ => continue,
             }
         }
@@ -495,7 +502,7 @@ impl Store for RedisStore {
             .unwrap_or(Some(Pairing::Waiting))
     }
 
-    async fn watch_pairing(&self, member: MemberId) -> Option<PairWatch> {
+    async fn watch_pairing(&self, member: MemberId) -> Result<Option<PairWatch>, ChatError> {
         self.inner.watch_pairing(member).await
     }
 
@@ -503,14 +510,15 @@ impl Store for RedisStore {
         let inner = &self.inner;
         let mut pipe = redis::pipe();
         pipe.scard(keys::PRIVATE)
+            .scard(keys::PAIR_ROOMS)
             .hlen(keys::MEMBERS)
             .zcard(keys::QUEUE);
-        let (rooms, members, queue): (usize, usize, usize) = pipe
+        let (private, pairs, members, queue): (usize, usize, usize, usize) = pipe
             .query_async(&mut inner.conn())
             .await
             .unwrap_or_default();
         Stats {
-            rooms: rooms + inner.settings.public_rooms.len(),
+            rooms: private + pairs + inner.settings.public_rooms.len(),
             members,
             streams: inner.lock().streams,
             messages: inner.messages.load(Ordering::Relaxed),

@@ -53,9 +53,25 @@ impl Inner {
     }
 
     /// Opens a waiting page's watch on the queue; `None` when not queued.
-    pub(super) async fn watch_pairing(self: &Arc<Self>, member: MemberId) -> Option<PairWatch> {
+    /// It holds one of the member's streams (counted on every server) while open.
+    pub(super) async fn watch_pairing(
+        self: &Arc<Self>,
+        member: MemberId,
+    ) -> Result<Option<PairWatch>, ChatError> {
+        let counted = match self.count_stream(member, 1).await {
+            Ok(true) => true,
+            Ok(false) => return Err(ChatError::TooManyStreams),
+            // Redis is away: the page waits uncounted rather than not at all.
+            Err(_) => false,
+        };
         let now = match self.waiting(member, true).await {
-            Ok(now) => now?,
+            Ok(Some(now)) => now,
+            Ok(None) => {
+                if counted {
+                    let _ = self.count_stream(member, -1).await;
+                }
+                return Ok(None);
+            }
             // Redis is away: the page keeps waiting, and its heartbeat
             // catches up with the queue once Redis is back.
             Err(_) => Pairing::Waiting,
@@ -69,13 +85,14 @@ impl Inner {
             .flatten()
             .unwrap_or(now);
         let matched = self.watch(member, now);
-        Some(PairWatch {
+        Ok(Some(PairWatch {
             matched,
             guard: Box::new(PairGuard {
                 inner: Arc::clone(self),
                 member,
+                counted,
             }),
-        })
+        }))
     }
 
     /// Pairs whoever can be paired, first come, first served.
@@ -93,7 +110,7 @@ impl Inner {
                 .arg(now)
                 .arg(self.history_len())
                 .arg(now + self.grace_ms())
-                .arg(self.settings.max_rooms)
+                .arg(self.settings.max_pair_rooms)
                 .arg(&codes)
                 .invoke_async(&mut self.conn())
                 .await
@@ -185,6 +202,8 @@ impl Inner {
 pub(super) struct PairGuard {
     pub inner: Arc<Inner>,
     pub member: MemberId,
+    /// Holds one of the member's streams, to give back.
+    pub counted: bool,
 }
 
 impl Drop for PairGuard {
@@ -203,11 +222,15 @@ impl Drop for PairGuard {
                 None => false,
             }
         };
-        if last_one {
-            let inner = Arc::clone(&self.inner);
-            let member = self.member;
+        let (inner, member, counted) = (Arc::clone(&self.inner), self.member, self.counted);
+        if last_one || counted {
             self.inner.spawn_pending(async move {
-                let _ = inner.waiting(member, false).await;
+                if counted {
+                    let _ = inner.count_stream(member, -1).await;
+                }
+                if last_one {
+                    let _ = inner.waiting(member, false).await;
+                }
             });
         }
     }

@@ -3,11 +3,12 @@
 //! no two servers can interleave a read and a write.
 //!
 //! Keys (all under `lc:`): `r:{code}` the room (hash: epoch, seq, public,
-//! pair, arrivals), `s:{code}` its log (a stream whose ids are `{epoch}-{seq}`),
+//! pair, arrivals, holder), `s:{code}` its log (a stream whose ids are `{epoch}-{seq}`),
 //! `o:{code}` who is present (zset member -> order of arrival), `a:{code}` how
 //! they appear (hash member -> "{seed} {name}"), `p` presence expiries (zset
 //! "{code} {member}" -> ms), `mr:{member}` a member's rooms, `private` the
-//! private rooms, `m` how many rooms each present member is in (hash),
+//! private rooms made with Create private room, `pairs` the random-chat rooms,
+//! `held:{holder}` how many private rooms a client address holds, `m` how many rooms each present member is in (hash),
 //! `st:{key}` what a member (or a client address) holds open per server
 //! (hash), `srv:{server}`
 //! there while that server lives, `rate:{member}` recent posts, `q` the pairing queue (zset
@@ -101,11 +102,20 @@ local function enter_member(code, id, author, expiry, notice, maxlen, at)
   return 1
 end
 
+-- How many private rooms a holder (a client address) has open.
+local function hk(holder) return P..'held:'..holder end
+
+-- Made with Create private room ('private'), or for two strangers ('pairs'):
+-- each pool has its own cap.
 local function new_room(code, epoch, pair)
   redis.call('DEL', sk(code), ok(code), ak(code))
   redis.call('HSET', rk(code), 'epoch', epoch, 'seq', 0, 'public', 0, 'arrivals', 0)
-  if pair then redis.call('HSET', rk(code), 'pair', pair) end
-  redis.call('SADD', P..'private', code)
+  if pair then
+    redis.call('HSET', rk(code), 'pair', pair)
+    redis.call('SADD', P..'pairs', code)
+  else
+    redis.call('SADD', P..'private', code)
+  end
   touch(code)
 end
 
@@ -130,13 +140,24 @@ if not redis.call('ZSCORE', ok(code), id)
 return enter_member(code, id, ARGV[3], ARGV[4], not pair, ARGV[5], ARGV[6])
 "#;
 
-/// ARGV: code, epoch, max rooms, member, author, expiry, maxlen, at.
-/// 1 made (and entered), 0 code taken, -1 no more rooms.
+/// ARGV: code, epoch, max rooms, member, author, expiry, maxlen, at, holder
+/// ('' if none), most rooms one holder may have open. The room counts
+/// against its holder until `LEAVE` closes it.
+/// 1 made (and entered), 0 code taken, -1 no more rooms, -2 the holder has
+/// as many as it may.
 const CREATE: &str = r#"
-local code = ARGV[1]
+local code, holder = ARGV[1], ARGV[9]
 if redis.call('SCARD', P..'private') >= tonumber(ARGV[3]) then return -1 end
+if holder ~= '' and tonumber(redis.call('GET', hk(holder)) or '0') >= tonumber(ARGV[10]) then
+  return -2
+end
 if redis.call('EXISTS', rk(code)) == 1 then return 0 end
 new_room(code, ARGV[2], false)
+if holder ~= '' then
+  redis.call('HSET', rk(code), 'holder', holder)
+  redis.call('INCR', hk(holder))
+  redis.call('EXPIRE', hk(holder), TTL)
+end
 enter_member(code, ARGV[4], ARGV[5], ARGV[6], true, ARGV[7], ARGV[8])
 return 1
 "#;
@@ -168,9 +189,13 @@ else
   announce(code, false, name_of(author), ARGV[5], ARGV[3], id)
 end
 if redis.call('HGET', r, 'public') == '0' and redis.call('ZCARD', ok(code)) == 0 then
+  -- The room's place among its holder's is given back as it closes.
+  local holder = redis.call('HGET', r, 'holder')
+  if holder and redis.call('DECR', hk(holder)) <= 0 then redis.call('DEL', hk(holder)) end
   redis.call('DEL', r, sk(code), ok(code), ak(code), bk(code, true), bk(code, false))
   redis.call('ZREM', P..'batches', code)
   redis.call('SREM', P..'private', code)
+  redis.call('SREM', P..'pairs', code)
   redis.call('PUBLISH', P..'ev', code)
   return 2
 end
@@ -256,7 +281,7 @@ redis.call('ZADD', P..'qx', ARGV[3], id)
 return 1
 "#;
 
-/// ARGV: now, first epoch, maxlen, expiry, max rooms, candidate codes...
+/// ARGV: now, first epoch, maxlen, expiry, max pair rooms, candidate codes...
 /// Pairs the two who waited longest among those ready, as long as codes
 /// last; returns the new rooms' codes.
 const PAIR: &str = r#"
@@ -278,7 +303,7 @@ local i = 1
 while i + 1 <= #ready do
   local a, b = ready[i], ready[i + 1]
   i = i + 2
-  if redis.call('SCARD', P..'private') >= tonumber(ARGV[5]) then
+  if redis.call('SCARD', P..'pairs') >= tonumber(ARGV[5]) then
     unqueue(a[1])
     unqueue(b[1])
   else
@@ -409,6 +434,7 @@ pub mod keys {
     pub const PRESENCE: &str = "lc:p";
     pub const MEMBERS: &str = "lc:m";
     pub const PRIVATE: &str = "lc:private";
+    pub const PAIR_ROOMS: &str = "lc:pairs";
     pub const QUEUE: &str = "lc:q";
     pub const QUEUE_EXPIRY: &str = "lc:qx";
 

@@ -178,7 +178,11 @@ async fn strangers_waiting_on_two_servers_are_paired() {
     let (a, b) = (&stores[0], &stores[1]);
     let (ann, bob, cy) = (member("Ann"), member("Bob"), member("Cy"));
     assert_eq!(a.queue(&ann).await, Ok(Pairing::Waiting));
-    let page = a.watch_pairing(ann.id).await.expect("queued on A");
+    let page = a
+        .watch_pairing(ann.id)
+        .await
+        .expect("within the caps")
+        .expect("queued on A");
     let Ok(Pairing::Matched(code)) = b.queue(&bob).await else {
         panic!("Bob is paired with Ann, who waits on A");
     };
@@ -200,7 +204,7 @@ async fn private_codes_are_unique_across_servers() {
     let mut tasks = tokio::task::JoinSet::new();
     for n in 0..200 {
         let store = stores[n % 2].clone();
-        tasks.spawn(async move { store.create_room(&member("Ann")).await });
+        tasks.spawn(async move { store.create_room(&member("Ann"), None).await });
     }
     let mut codes = std::collections::HashSet::new();
     while let Some(made) = tasks.join_next().await {
@@ -435,7 +439,7 @@ async fn pairing_stays_exact_across_servers_under_concurrency() {
         .get_multiplexed_async_connection()
         .await
         .expect("redis answers");
-    let rooms: Vec<String> = ::redis::AsyncCommands::smembers(&mut conn, "lc:private")
+    let rooms: Vec<String> = ::redis::AsyncCommands::smembers(&mut conn, "lc:pairs")
         .await
         .expect("rooms");
     let mut times: std::collections::HashMap<String, usize> = Default::default();
@@ -479,10 +483,18 @@ async fn a_waiting_page_keeps_waiting_through_a_redis_outage() {
     let chat = kit.store().await;
     let (ann, bob) = (member("Ann"), member("Bob"));
     chat.queue(&ann).await.expect("queued");
-    let first = chat.watch_pairing(ann.id).await.expect("queued");
+    let first = chat
+        .watch_pairing(ann.id)
+        .await
+        .expect("within the caps")
+        .expect("queued");
     kit.redis.as_mut().expect("redis").stop();
     assert_eq!(chat.pairing(ann.id).await, Some(Pairing::Waiting));
-    let reopened = chat.watch_pairing(ann.id).await.expect("still waiting");
+    let reopened = chat
+        .watch_pairing(ann.id)
+        .await
+        .expect("within the caps")
+        .expect("still waiting");
     drop(first);
     kit.redis.as_mut().expect("redis").restart();
     let paired = kit
@@ -514,4 +526,44 @@ async fn places_of_one_address_count_on_every_server() {
         .until(|| async { on_b.take("10.0.0.1").await.is_some() })
         .await;
     assert!(again, "a place given back can be taken again");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rooms_held_and_waiting_pages_count_on_every_server() {
+    let Some(kit) = Kit::redis() else {
+        return;
+    };
+    let settings = Settings {
+        address_rooms_held: 2,
+        max_streams: 2,
+        ..kit.settings(200, 50, 1000)
+    };
+    let stores = servers_with(&kit, 2, settings).await;
+    let (a, b) = (&stores[0], &stores[1]);
+    // Many at once through both servers: exactly the cap is made.
+    let people: Vec<Member> = (0..10).map(|n| member(&format!("P{n}"))).collect();
+    let made = futures_util::future::join_all(people.iter().enumerate().map(|(n, who)| {
+        let store = if n % 2 == 0 { a } else { b };
+        store.create_room(who, Some("10.0.0.1"))
+    }))
+    .await;
+    assert_eq!(made.iter().filter(|m| m.is_ok()).count(), 2, "{made:?}");
+    assert!(
+        made.iter()
+            .all(|m| m.is_ok() || *m == Err(ChatError::RoomsHeld))
+    );
+    // Waiting pages of one member on two servers share the member's cap.
+    let ann = member("Ann");
+    a.queue(&ann).await.expect("queued");
+    let _on_a = a.watch_pairing(ann.id).await.expect("one").expect("queued");
+    let on_b = b.watch_pairing(ann.id).await.expect("two").expect("queued");
+    assert!(matches!(
+        a.watch_pairing(ann.id).await,
+        Err(ChatError::TooManyStreams)
+    ));
+    drop(on_b);
+    let again = kit
+        .until(|| async { matches!(a.watch_pairing(ann.id).await, Ok(Some(_))) })
+        .await;
+    assert!(again, "a page closed on B gives its place back");
 }

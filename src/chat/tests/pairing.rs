@@ -35,8 +35,16 @@ async fn a_second_tab_keeps_the_one_place_and_is_never_paired_with_itself(kit: K
     let chat = kit.store().await;
     let ann = member("Ann");
     assert_eq!(chat.queue(&ann).await, Ok(Pairing::Waiting));
-    let tab1 = chat.watch_pairing(ann.id).await.expect("queued");
-    let tab2 = chat.watch_pairing(ann.id).await.expect("queued");
+    let tab1 = chat
+        .watch_pairing(ann.id)
+        .await
+        .expect("within the caps")
+        .expect("queued");
+    let tab2 = chat
+        .watch_pairing(ann.id)
+        .await
+        .expect("within the caps")
+        .expect("queued");
     assert_eq!(chat.queue(&ann).await, Ok(Pairing::Waiting));
     assert_eq!(chat.stats().await.queue, 1);
     let bob = member("Bob");
@@ -63,7 +71,12 @@ async fn a_closed_waiting_page_is_not_paired_and_leaves_after_grace(kit: Kit) {
     let chat = kit.store().await;
     let (ann, bob, cy) = (member("Ann"), member("Bob"), member("Cy"));
     chat.queue(&ann).await.expect("queued");
-    drop(chat.watch_pairing(ann.id).await.expect("queued"));
+    drop(
+        chat.watch_pairing(ann.id)
+            .await
+            .expect("within the caps")
+            .expect("queued"),
+    );
     assert_eq!(chat.queue(&bob).await, Ok(Pairing::Waiting), "not with Ann");
     assert_eq!(chat.stats().await.queue, 2);
     let gone = kit
@@ -77,7 +90,10 @@ async fn a_closed_waiting_page_is_not_paired_and_leaves_after_grace(kit: Kit) {
     assert_eq!(chat.stats().await.queue, 0);
     let _bob_page = {
         chat.queue(&bob).await.expect("queued");
-        chat.watch_pairing(bob.id).await.expect("queued")
+        chat.watch_pairing(bob.id)
+            .await
+            .expect("within the caps")
+            .expect("queued")
     };
     tokio::time::sleep(kit.grace * 2).await;
     assert_eq!(
@@ -93,11 +109,17 @@ async fn a_reopened_waiting_page_is_paired_again(kit: Kit) {
     let chat = kit.store().await;
     let (ann, bob) = (member("Ann"), member("Bob"));
     chat.queue(&ann).await.expect("queued");
-    drop(chat.watch_pairing(ann.id).await.expect("queued"));
+    drop(
+        chat.watch_pairing(ann.id)
+            .await
+            .expect("within the caps")
+            .expect("queued"),
+    );
     chat.queue(&bob).await.expect("queued");
     let page = chat
         .watch_pairing(ann.id)
         .await
+        .expect("within the caps")
         .expect("still queued within grace");
     let code = page
         .matched
@@ -112,7 +134,12 @@ async fn a_full_queue_refuses_with_a_clear_reason(kit: Kit) {
     for name in ["Ann", "Bob", "Cy"] {
         let m = member(name);
         chat.queue(&m).await.expect("queued");
-        drop(chat.watch_pairing(m.id).await.expect("queued")); // closed: not pairable
+        drop(
+            chat.watch_pairing(m.id)
+                .await
+                .expect("within the caps")
+                .expect("queued"),
+        ); // closed: not pairable
     }
     let dee = member("Dee");
     let refused = chat.queue(&dee).await;
@@ -240,6 +267,8 @@ async fn pairing_stays_exact_under_concurrency() {
         rate_window: Duration::from_secs(10),
         max_queue: 10_000,
         max_rooms: 10_000,
+        max_pair_rooms: 10_000,
+        address_rooms_held: 10_000,
         max_members: 10_000,
         max_streams: 100,
     };
