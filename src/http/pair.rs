@@ -19,6 +19,7 @@ use super::shape::Shape;
 use super::stream::{event_stream, framed_document};
 use crate::AppState;
 use crate::chat::{ChatError, MemberId, PairWatch, Pairing, RoomCode};
+use crate::error::AppError;
 use crate::shutdown::Shutdown;
 use crate::views::components::pair_again;
 use crate::views::pair::{found, found_link, wait_document_head, waiting};
@@ -109,8 +110,8 @@ pub async fn get_pair(
     let Some(me) = session.member else {
         return shape.redirect("/");
     };
-    if query.hold.is_some() && !shape.is_htmx() {
-        hold(&app, me.id).await;
+    if query.hold.is_some() && !shape.is_htmx() && hold(&app, me.id).await == Held::Stopping {
+        return AppError::Unavailable(RESTARTING.to_owned()).into_response();
     }
     match app.chat.pairing(me.id).await {
         None => shape.redirect("/"),
@@ -120,18 +121,28 @@ pub async fn get_pair(
     }
 }
 
+/// What a held waiting page says when the server stops meanwhile.
+const RESTARTING: &str = "The server is restarting. Reload the page in a moment.";
+
+/// How a hold ended.
+#[derive(PartialEq, Eq)]
+enum Held {
+    Over,
+    Stopping,
+}
+
 /// Waits, as an open waiting page would (so the member stays queued and can
 /// be paired), until a match, the hold time, shutdown, or leaving the queue.
-async fn hold(app: &AppState, member: MemberId) {
+async fn hold(app: &AppState, member: MemberId) -> Held {
     let Some(mut watch) = app.chat.watch_pairing(member).await else {
-        return;
+        return Held::Over;
     };
     let mut stop = app.stop.clone();
     let until = Duration::from_secs(app.config.pair_hold);
     let matched = watch.matched.wait_for(Option::is_some);
     tokio::select! {
-        _ = tokio::time::timeout(until, matched) => {}
-        _ = stop.wait() => {}
+        _ = tokio::time::timeout(until, matched) => Held::Over,
+        () = stop.wait() => Held::Stopping,
     }
 }
 
