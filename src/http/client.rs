@@ -34,6 +34,29 @@ where
     }
 }
 
+impl ClientAddr {
+    /// The key the per-address limits count this client by (see [`address_key`]).
+    pub fn key(&self) -> Option<String> {
+        self.0.map(address_key)
+    }
+}
+
+/// The key per-address limits count a client by: an IPv4 address whole, an
+/// IPv6 address by its /64, the smallest network handed to one subscriber
+/// (who can pick any of its 2^64 addresses at will).
+pub fn address_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let [a, b, c, d, ..] = v6.segments();
+                format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
+            }
+        },
+    }
+}
+
 /// Who sent a request that reached us from `peer`. Walks `X-Forwarded-For`
 /// from the nearest hop while each hop is a trusted proxy; the first hop that
 /// is not one is the client. Anything unreadable ends the walk at the last
@@ -82,6 +105,24 @@ mod tests {
 
     fn nets(texts: &[&str]) -> Vec<IpNet> {
         texts.iter().map(|t| t.parse().expect("network")).collect()
+    }
+
+    #[test]
+    fn ipv6_addresses_count_by_their_64_and_ipv4_whole() {
+        assert_eq!(
+            address_key(ip("2001:db8:1:2:aaaa::1")),
+            address_key(ip("2001:db8:1:2:ffff:ffff:ffff:ffff"))
+        );
+        assert_ne!(
+            address_key(ip("2001:db8:1:2::1")),
+            address_key(ip("2001:db8:1:3::1"))
+        );
+        assert_eq!(address_key(ip("2001:db8:1:2::1")), "2001:db8:1:2::/64");
+        assert_ne!(address_key(ip("10.0.0.1")), address_key(ip("10.0.0.2")));
+        assert_eq!(
+            address_key(ip("::ffff:10.0.0.1")),
+            address_key(ip("10.0.0.1"))
+        );
     }
 
     #[test]
