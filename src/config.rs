@@ -179,6 +179,12 @@ pub struct Config {
     /// --max-rooms).
     #[arg(long, env = "LIVECHAT_MAX_PAIR_ROOMS", default_value_t = 10_000)]
     pub max_pair_rooms: usize,
+
+    /// Most connections open at once from one client address (an IPv6 /64);
+    /// more are refused at once. Peers that are a --trusted-proxy are not
+    /// counted.
+    #[arg(long, env = "LIVECHAT_MAX_ADDRESS_CONNECTIONS", default_value_t = 1000)]
+    pub max_address_connections: usize,
 }
 
 impl Config {

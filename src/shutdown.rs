@@ -15,10 +15,11 @@ impl Shutdown {
         (Trigger(tx), Self(rx))
     }
 
-    /// True once the server has been told to stop since this handle was made
-    /// or last waited: a plain read that registers nothing.
+    /// True once the server has been told to stop: a plain read of the
+    /// value, which registers nothing and stays true for good (also once the
+    /// trigger is gone, as it is as soon as it has fired in `main`).
     pub fn is_stopping(&self) -> bool {
-        self.0.has_changed().unwrap_or(false)
+        *self.0.borrow()
     }
 
     /// Resolves once the server is stopping (at once if it already is).

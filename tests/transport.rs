@@ -1,6 +1,7 @@
-//! The transport: slow clients are dropped, HTTPS speaks HTTP/2 and carries
-//! many streams of one person at once, shutdown still ends the server, and
-//! bad TLS flags stop the binary at start.
+//! The transport: slow and idle clients are dropped, one address holds only
+//! so many connections, HTTPS speaks HTTP/2 and carries many streams of one
+//! person at once, a stop tells every kind of stream and ends the server at
+//! once, and bad TLS flags stop the binary at start.
 
 mod common;
 
@@ -409,6 +410,8 @@ async fn handlers_can_read_the_client_address() {
     let options = livechat::serve::Options {
         header_timeout: Duration::from_secs(5),
         tls: None,
+        max_address_connections: 10,
+        trusted_proxies: Vec::new(),
     };
     let task = tokio::spawn(livechat::serve::run(listener, router, options, stop));
     let res = client()
@@ -676,7 +679,7 @@ async fn a_stream_on_a_reused_connection_is_chunked_live_and_ends_cleanly() {
     bob.say(&server, "general", "hello by hand").await;
     raw.until("hello by hand").await;
 
-    server.shut_down().await;
+    stops_at_once(server).await;
     let rest = raw.rest().await;
     assert!(rest.contains("restarting"), "{rest}");
     assert!(
@@ -706,7 +709,7 @@ async fn an_http_1_0_stream_runs_to_the_close_without_chunks() {
         first.starts_with("data: "),
         "no chunk size before it: {first:?}"
     );
-    server.shut_down().await;
+    stops_at_once(server).await;
     let rest = old.rest().await;
     assert!(rest.contains("restarting"), "{rest}");
     assert!(!rest.contains("\r\n0\r\n"), "no chunks: {rest:?}");
@@ -744,4 +747,508 @@ async fn a_stream_whose_client_closes_is_let_go_at_once() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     server.shut_down().await;
+}
+
+/// The longest a server with only streams and idle connections open may
+/// take to stop.
+const STOP: Duration = Duration::from_secs(2);
+
+/// Stops `server`; panics unless it stopped serving within `STOP`.
+async fn stops_at_once(server: common::TestServer) {
+    if tokio::time::timeout(STOP, server.shut_down())
+        .await
+        .is_err()
+    {
+        panic!("still serving {STOP:?} after the stop");
+    }
+}
+
+/// The request a room page's stream makes, on a connection of its own.
+fn events_request(addr: SocketAddr, cookie: &str, after: &str, version: &str) -> String {
+    format!(
+        "GET /r/general/events?after={after} {version}\r\nHost: {addr}\r\nCookie: {cookie}\r\n\r\n"
+    )
+}
+
+/// The case: a stream opened as the room page opens it, on a fresh
+/// connection, beside a keep-alive connection left idle.
+#[tokio::test]
+async fn on_stop_a_room_stream_hears_restarting_and_idle_connections_do_not_hold_it() {
+    let server = spawn_app(&[]).await;
+    let addr = server.addr;
+    let mut idle = Raw::connect(addr).await;
+    let (cookie, after) = join_by_hand(&mut idle, addr).await;
+    let mut stream = Raw::connect(addr).await;
+    stream
+        .send(&events_request(addr, &cookie, &after, "HTTP/1.1"))
+        .await;
+    stream.until("\n\n\r\n").await;
+    stops_at_once(server).await;
+    let rest = stream.rest().await;
+    assert!(rest.contains("restarting"), "{rest}");
+    assert!(rest.ends_with("\r\n0\r\n\r\n"), "{rest:?}");
+    assert_eq!(idle.rest().await, "", "the idle connection is closed");
+}
+
+/// A room page over HTTPS, as `name`: its client and the stream's `?after=`.
+async fn https_room_page(
+    cert: &Certificate,
+    server: &common::TestServer,
+    alpn: &[&[u8]],
+) -> (reqwest::Client, String, String) {
+    let origin = format!("https://localhost:{}", server.addr.port());
+    let http = https_client_speaking(cert, server.addr, alpn);
+    let person = common::people::enter_with(http, &Https(&origin), "Ann", "general").await;
+    (person.http, origin, person.after)
+}
+
+#[tokio::test]
+async fn on_stop_streams_over_https_hear_restarting_with_http2_and_http_1_1() {
+    let cert = Certificate::new("stop");
+    let server = https_server(&cert).await;
+    let mut streams = Vec::new();
+    for (alpn, version) in [
+        (&[&b"h2"[..]][..], reqwest::Version::HTTP_2),
+        (&[&b"http/1.1"[..]][..], reqwest::Version::HTTP_11),
+    ] {
+        let (http, origin, after) = https_room_page(&cert, &server, alpn).await;
+        let url = format!("{origin}/r/general/events?after={after}");
+        let res = http.get(&url).send().await.expect("stream");
+        assert_eq!(res.version(), version);
+        let (_, mut sse) = common::sse::Sse::open(&http, &url, None).await;
+        sse.next().await.expect("the stream is open");
+        streams.push((version, sse, res));
+    }
+    // A connection still in its TLS handshake has nothing to finish.
+    let _shaking = TcpStream::connect(server.addr).await.expect("connect");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    stops_at_once(server).await;
+    for (version, mut sse, _) in streams {
+        let heard = sse.until_within("restarting", STOP).await;
+        assert!(!heard.is_empty(), "{version:?}");
+    }
+}
+
+type H2 = hyper::client::conn::http2::SendRequest<http_body_util::Empty<bytes::Bytes>>;
+
+/// An HTTP/2 connection without TLS (prior knowledge), and the task that
+/// runs it: it ends when the server closes the connection.
+async fn h2c(addr: SocketAddr) -> (H2, tokio::task::JoinHandle<Result<(), hyper::Error>>) {
+    let tcp = TcpStream::connect(addr).await.expect("connect");
+    let (send, conn) = hyper::client::conn::http2::handshake(
+        hyper_util::rt::TokioExecutor::new(),
+        hyper_util::rt::TokioIo::new(tcp),
+    )
+    .await
+    .expect("HTTP/2 handshake");
+    (send, tokio::spawn(conn))
+}
+
+/// `GET path` over HTTP/2, with a cookie if given.
+fn h2_get(
+    addr: SocketAddr,
+    path: &str,
+    cookie: Option<&str>,
+) -> hyper::Request<http_body_util::Empty<bytes::Bytes>> {
+    let mut request = hyper::Request::get(format!("http://{addr}{path}"));
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    request
+        .body(http_body_util::Empty::new())
+        .expect("a request")
+}
+
+/// Reads `body` into `seen` until it holds `needle`; false if the body
+/// ended or `limit` passed first.
+async fn read_until(
+    body: &mut hyper::body::Incoming,
+    seen: &mut String,
+    needle: &str,
+    limit: Duration,
+) -> bool {
+    use http_body_util::BodyExt;
+    tokio::time::timeout(limit, async {
+        while !seen.contains(needle) {
+            match body.frame().await {
+                Some(Ok(frame)) => {
+                    if let Ok(data) = frame.into_data() {
+                        seen.push_str(&String::from_utf8_lossy(&data));
+                    }
+                }
+                _ => return false,
+            }
+        }
+        true
+    })
+    .await
+    .unwrap_or(false)
+}
+
+#[tokio::test]
+async fn an_idle_http2_connection_is_closed_after_the_header_timeout() {
+    let server = spawn_app(&["--header-timeout", "1"]).await;
+    let (mut h2, conn) = h2c(server.addr).await;
+    let res = h2
+        .send_request(h2_get(server.addr, "/healthz", None))
+        .await
+        .expect("answered");
+    assert_eq!(res.status(), 200);
+    http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .expect("the whole answer");
+    let idle_from = tokio::time::Instant::now();
+    let closed = tokio::time::timeout(Duration::from_secs(4), conn).await;
+    let Ok(closed) = closed else {
+        panic!("an idle HTTP/2 connection was still open after 4 s")
+    };
+    assert!(
+        matches!(closed, Ok(Ok(()))),
+        "not closed gracefully (GOAWAY): {closed:?}"
+    );
+    assert!(
+        idle_from.elapsed() >= Duration::from_millis(900),
+        "closed before the timeout: {:?}",
+        idle_from.elapsed()
+    );
+    server.shut_down().await;
+}
+
+/// The bound the HTTP/2 one mirrors: hyper closes an idle keep-alive
+/// HTTP/1.1 connection after the header timeout.
+#[tokio::test]
+async fn an_idle_http_1_1_keep_alive_connection_is_closed_after_the_header_timeout() {
+    let server = spawn_app(&["--header-timeout", "1"]).await;
+    let mut raw = Raw::connect(server.addr).await;
+    raw.send(&format!(
+        "GET /healthz HTTP/1.1\r\nHost: {}\r\n\r\n",
+        server.addr
+    ))
+    .await;
+    let (head, _) = raw.answer().await;
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    let waited = closed_within(&mut raw.stream, Duration::from_secs(3)).await;
+    assert!(
+        waited.is_some(),
+        "an idle keep-alive connection stayed open"
+    );
+    server.shut_down().await;
+}
+
+/// A connection whose only stream stays open is not idle; and on stop that
+/// stream, over HTTP/2 without TLS, hears the server restarting.
+#[tokio::test]
+async fn an_http2_connection_with_an_open_stream_stays_and_hears_restarting_on_stop() {
+    let server = spawn_app(&["--header-timeout", "1"]).await;
+    let addr = server.addr;
+    let mut raw = Raw::connect(addr).await;
+    let (cookie, after) = join_by_hand(&mut raw, addr).await;
+    drop(raw);
+    let (mut h2, conn) = h2c(addr).await;
+    let path = format!("/r/general/events?after={after}");
+    let res = h2
+        .send_request(h2_get(addr, &path, Some(&cookie)))
+        .await
+        .expect("stream");
+    assert_eq!(res.status(), 200);
+    let mut body = res.into_body();
+    let mut seen = String::new();
+    assert!(read_until(&mut body, &mut seen, "\n\n", Duration::from_secs(5)).await);
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert!(
+        !conn.is_finished(),
+        "a connection with an open stream was closed"
+    );
+    let bob = common::people::enter(&server, "Bob", "general").await;
+    bob.say(&server, "general", "still here over h2c").await;
+    assert!(
+        read_until(
+            &mut body,
+            &mut seen,
+            "still here over h2c",
+            Duration::from_secs(5)
+        )
+        .await,
+        "{seen}"
+    );
+    stops_at_once(server).await;
+    assert!(
+        read_until(&mut body, &mut seen, "restarting", STOP).await,
+        "{seen}"
+    );
+}
+
+/// Without JavaScript the log is a document that never ends: on stop it
+/// says so in its own words.
+#[tokio::test]
+async fn on_stop_the_log_document_says_the_server_is_restarting() {
+    let server = spawn_app(&[]).await;
+    let addr = server.addr;
+    let mut raw = Raw::connect(addr).await;
+    let (cookie, _) = join_by_hand(&mut raw, addr).await;
+    let mut log = Raw::connect(addr).await;
+    log.send(&format!(
+        "GET /r/general/log HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\n\r\n"
+    ))
+    .await;
+    let head = log.until("\r\n\r\n").await;
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert_eq!(
+        header_in(&head, "content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    log.until("\r\n").await;
+    stops_at_once(server).await;
+    let rest = log.rest().await;
+    assert!(rest.contains("The server is restarting"), "{rest}");
+}
+
+/// Someone waiting for a stranger: the waiting page's stream, the document
+/// it frames without JavaScript, and a held `GET /pair?hold` all hear the stop.
+#[tokio::test]
+async fn on_stop_every_wait_for_a_stranger_hears_restarting() {
+    let server = spawn_app(&[]).await;
+    let ann = common::people::queue_for_stranger(&server, "Ann").await;
+    let (_, mut events) = common::sse::Sse::open(&ann, &server.url("/pair/events"), None).await;
+    events.next().await.expect("the waiting stream is open");
+    let wait = ann
+        .get(server.url("/pair/wait"))
+        .send()
+        .await
+        .expect("wait document");
+    assert_eq!(wait.status(), 200);
+    let mut wait = wait.bytes_stream();
+    wait.next().await.expect("its head").expect("bytes");
+    let held = {
+        let ann = ann.clone();
+        let url = server.url("/pair?hold");
+        tokio::spawn(async move { ann.get(url).send().await })
+    };
+    // The hold is under way before the stop.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!held.is_finished(), "the hold ended by itself");
+
+    stops_at_once(server).await;
+    events.until_within("restarting", STOP).await;
+    let mut rest = String::new();
+    while let Ok(Some(Ok(chunk))) = tokio::time::timeout(STOP, wait.next()).await {
+        rest.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(rest.contains("The server is restarting"), "{rest}");
+    let held = tokio::time::timeout(STOP, held)
+        .await
+        .expect("the held page is answered at once")
+        .expect("task")
+        .expect("an answer");
+    assert_eq!(held.status(), 503);
+    let page = held.text().await.expect("page");
+    assert!(page.contains("The server is restarting"), "{page}");
+}
+
+/// Reads a whole answer on a new connection that asks for `/healthz`.
+async fn health_answer(addr: SocketAddr) -> String {
+    let mut raw = Raw::connect(addr).await;
+    raw.send(&format!(
+        "GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    ))
+    .await;
+    raw.rest().await
+}
+
+/// Polls until a new connection is served again; panics after `STOP`.
+async fn served_again_soon(addr: SocketAddr) {
+    let deadline = tokio::time::Instant::now() + STOP;
+    loop {
+        let answer = health_answer(addr).await;
+        if answer.starts_with("HTTP/1.1 200") {
+            return;
+        }
+        assert!(answer.starts_with("HTTP/1.1 429"), "{answer}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the address's place never came back"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn connections_past_the_cap_from_one_address_are_refused_until_one_ends() {
+    let server = spawn_app(&["--max-address-connections", "2"]).await;
+    let addr = server.addr;
+    let mut kept = Vec::new();
+    for _ in 0..2 {
+        let mut raw = Raw::connect(addr).await;
+        raw.send(&format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\n\r\n"))
+            .await;
+        let (head, _) = raw.answer().await;
+        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+        kept.push(raw);
+    }
+    let refused = health_answer(addr).await;
+    assert!(refused.starts_with("HTTP/1.1 429 "), "{refused}");
+    assert_eq!(header_in(&refused, "connection"), Some("close"));
+    assert!(refused.contains("Too many connections"), "{refused}");
+    drop(kept.pop());
+    served_again_soon(addr).await;
+    server.shut_down().await;
+}
+
+/// A stream handed to the server's own writer keeps its connection's place,
+/// and gives it back when its client leaves.
+#[tokio::test]
+async fn a_stream_holds_its_connection_place_until_it_ends() {
+    let server = spawn_app(&["--max-address-connections", "1"]).await;
+    let addr = server.addr;
+    let mut raw = Raw::connect(addr).await;
+    let (cookie, after) = join_by_hand(&mut raw, addr).await;
+    raw.send(&events_request(addr, &cookie, &after, "HTTP/1.1"))
+        .await;
+    raw.until("\n\n\r\n").await;
+    let refused = health_answer(addr).await;
+    assert!(refused.starts_with("HTTP/1.1 429 "), "{refused}");
+    drop(raw);
+    served_again_soon(addr).await;
+    server.shut_down().await;
+}
+
+/// Over TLS a refused connection is closed without a word (it speaks no
+/// HTTP yet), and one whose handshake fails gives its place back.
+#[tokio::test]
+async fn over_tls_the_cap_closes_extra_connections_and_failed_handshakes_give_places_back() {
+    let cert = Certificate::new("cap");
+    let server = spawn_app(&[
+        "--max-address-connections",
+        "1",
+        "--tls-cert",
+        cert.cert.to_str().expect("utf-8 temp path"),
+        "--tls-key",
+        cert.key.to_str().expect("utf-8 temp path"),
+    ])
+    .await;
+    let addr = server.addr;
+    let mut silent = TcpStream::connect(addr).await.expect("connect");
+    // The first is accepted before the second is.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut extra = TcpStream::connect(addr).await.expect("connect");
+    let mut got = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(2), extra.read_to_end(&mut got)).await;
+    assert!(read.is_ok(), "the extra connection stayed open");
+    assert!(got.is_empty(), "{got:?}");
+
+    silent
+        .write_all(b"GET / HTTP/1.1\r\n\r\n")
+        .await
+        .expect("not TLS");
+    let waited = closed_within(&mut silent, Duration::from_secs(2)).await;
+    assert!(waited.is_some(), "a failed handshake kept its connection");
+    let http = https_client(&cert, addr);
+    let deadline = tokio::time::Instant::now() + STOP;
+    loop {
+        let res = http
+            .get(format!("https://localhost:{}/healthz", addr.port()))
+            .send()
+            .await;
+        if let Ok(res) = res {
+            assert_eq!(res.status(), 200);
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the failed handshake's place never came back"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    drop(http);
+    server.shut_down().await;
+}
+
+/// A trusted proxy carries many people: its connections are not capped.
+#[tokio::test]
+async fn a_trusted_proxy_is_not_capped() {
+    let server = spawn_app(&[
+        "--max-address-connections",
+        "1",
+        "--trusted-proxy",
+        "127.0.0.1",
+    ])
+    .await;
+    let addr = server.addr;
+    let mut kept = Vec::new();
+    for _ in 0..3 {
+        let mut raw = Raw::connect(addr).await;
+        raw.send(&format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\n\r\n"))
+            .await;
+        let (head, _) = raw.answer().await;
+        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+        kept.push(raw);
+    }
+    server.shut_down().await;
+}
+
+/// The binary itself, as an operator stops it: a room stream opened as the
+/// page opens it hears that the server is restarting, and the process
+/// exits 0 within 2 s without giving up on anything.
+#[tokio::test]
+async fn sigterm_tells_a_room_stream_and_the_binary_exits_0_within_2_s() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let mut child = Child(
+        std::process::Command::new(env!("CARGO_BIN_EXE_livechat"))
+            .args(["--bind", &addr.to_string()])
+            .env("RUST_LOG", "livechat=debug")
+            .env("NO_COLOR", "1")
+            .env_remove("LIVECHAT_TLS_CERT")
+            .env_remove("LIVECHAT_TLS_KEY")
+            .env_remove("LIVECHAT_REDIS")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start livechat"),
+    );
+    let started = tokio::time::timeout(Duration::from_secs(10), async {
+        while TcpStream::connect(addr).await.is_err() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await;
+    assert!(started.is_ok(), "livechat did not start");
+    let mut idle = Raw::connect(addr).await;
+    let (cookie, after) = join_by_hand(&mut idle, addr).await;
+    let mut stream = Raw::connect(addr).await;
+    stream
+        .send(&events_request(addr, &cookie, &after, "HTTP/1.1"))
+        .await;
+    stream.until("\n\n\r\n").await;
+
+    let stopped_at = std::time::Instant::now();
+    rustix::process::kill_process(
+        rustix::process::Pid::from_child(&child.0),
+        rustix::process::Signal::TERM,
+    )
+    .expect("SIGTERM");
+    let rest = stream.rest().await;
+    assert!(rest.contains("restarting"), "{rest}");
+    let status = loop {
+        if let Some(status) = child.0.try_wait().expect("the child's status") {
+            break status;
+        }
+        assert!(
+            stopped_at.elapsed() < STOP,
+            "still running {STOP:?} after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(stopped_at.elapsed() < STOP, "{:?}", stopped_at.elapsed());
+    assert_eq!(status.code(), Some(0));
+    let mut log = String::new();
+    if let Some(mut stdout) = child.0.stdout.take() {
+        use std::io::Read;
+        let _ = stdout.read_to_string(&mut log);
+    }
+    assert!(log.contains("stopping"), "{log}");
+    assert!(!log.contains("stopping anyway"), "{log}");
 }

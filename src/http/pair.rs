@@ -120,8 +120,11 @@ pub async fn get_pair(
         let place = address_place(&app, client)
             .await
             .map_err(|()| AppError::Full(TOO_MANY_FROM_ADDRESS.to_owned()))?;
-        hold(&app, me.id).await?;
+        let held = hold(&app, me.id).await?;
         drop(place);
+        if held == Held::Stopping {
+            return Err(AppError::Unavailable(RESTARTING.to_owned()));
+        }
     }
     Ok(match app.chat.pairing(me.id).await {
         None => shape.redirect("/"),
@@ -131,21 +134,30 @@ pub async fn get_pair(
     })
 }
 
+/// What a held waiting page says when the server stops meanwhile.
+const RESTARTING: &str = "The server is restarting. Reload the page in a moment.";
+
+/// How a hold ended.
+#[derive(PartialEq, Eq)]
+enum Held {
+    Over,
+    Stopping,
+}
+
 /// Waits, as an open waiting page would (so the member stays queued and can
 /// be paired), until a match, the hold time, shutdown, or leaving the queue.
 /// Refused when the member has as many streams open as they may.
-async fn hold(app: &AppState, member: MemberId) -> Result<(), AppError> {
+async fn hold(app: &AppState, member: MemberId) -> Result<Held, AppError> {
     let Some(mut watch) = app.chat.watch_pairing(member).await? else {
-        return Ok(());
+        return Ok(Held::Over);
     };
     let mut stop = app.stop.clone();
     let until = Duration::from_secs(app.config.pair_hold);
     let matched = watch.matched.wait_for(Option::is_some);
-    tokio::select! {
-        _ = tokio::time::timeout(until, matched) => {}
-        _ = stop.wait() => {}
-    }
-    Ok(())
+    Ok(tokio::select! {
+        _ = tokio::time::timeout(until, matched) => Held::Over,
+        () = stop.wait() => Held::Stopping,
+    })
 }
 
 /// `POST /pair/cancel`: leave the queue and go home.

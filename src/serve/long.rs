@@ -206,8 +206,9 @@ impl<I: AsyncWrite + Unpin> AsyncWrite for Lend<I> {
 }
 
 /// Writes a parked answer on `io` until it ends or the client goes away.
-/// `_drain` keeps the server's shutdown waiting until the last words are out.
-pub(super) async fn write<I>(mut io: I, parked: Parked, _drain: Watcher)
+/// `drain` keeps the server's shutdown waiting until the last words are out
+/// (on shutdown the stream's body says goodbye and ends), not for the close.
+pub(super) async fn write<I>(mut io: I, parked: Parked, drain: Watcher)
 where
     I: AsyncRead + AsyncWrite + Unpin,
 {
@@ -216,11 +217,17 @@ where
     let (parts, body) = response.into_parts();
     let head = head(&parts, version, SystemTime::now());
     drop(parts);
-    if let Err(why) = pump(&mut io, head, body, chunked).await {
+    let pumped = pump(&mut io, head, body, chunked).await;
+    drop(drain);
+    if let Err(why) = pumped {
         tracing::debug!(%why, "stream ended");
+        return;
     }
+    let _ = io.shutdown().await;
 }
 
+/// Writes the head, then the body (as chunks when `chunked`) until it ends,
+/// then the last chunk; the caller closes.
 async fn pump<I>(io: &mut I, head: Vec<u8>, mut body: Body, chunked: bool) -> io::Result<()>
 where
     I: AsyncRead + AsyncWrite + Unpin,
@@ -246,7 +253,7 @@ where
     if chunked {
         io.write_all(b"0\r\n\r\n").await?;
     }
-    io.shutdown().await
+    io.flush().await
 }
 
 /// Returns pending once, without asking to be woken: resolves when

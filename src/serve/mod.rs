@@ -1,15 +1,20 @@
 //! The accept loop: plain HTTP/1.1 and h2c, or HTTPS with HTTP/2 and
 //! HTTP/1.1 when a certificate is given. Every connection must send its first
 //! request's headers (and finish the TLS handshake) within the header timeout
-//! or it is dropped, so idle sockets cannot pile up. Accept errors (such as
-//! running out of file descriptors) are logged and waited out, never fatal.
-//! On shutdown it stops accepting, lets in-flight requests finish (the app's
-//! streams end themselves on the same signal) and returns within a bound.
+//! or it is dropped, and a connection idle for as long (HTTP/1.1 between
+//! requests, HTTP/2 with no open stream) is closed, so idle sockets cannot
+//! pile up; one client address may hold only so many connections at once.
+//! Accept errors (such as running out of file descriptors) are logged and
+//! waited out, never fatal. On shutdown it stops accepting, closes idle
+//! connections, lets in-flight requests finish (the app's streams say goodbye
+//! and end on the same signal) and returns within a bound.
 
+mod idle;
 mod long;
+mod per_address;
 
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -22,6 +27,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::{GracefulShutdown, Watcher};
+use ipnet::IpNet;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 use tokio::time::Sleep;
@@ -35,6 +41,7 @@ use crate::config::Config;
 use crate::shutdown::Shutdown;
 pub use long::LongLived;
 use long::{Handoff, Lend};
+use per_address::{Held, PerAddress};
 
 /// Longest wait for in-flight requests once the server is stopping.
 const DRAIN: Duration = Duration::from_secs(10);
@@ -57,10 +64,15 @@ const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 /// How connections are served.
 #[derive(Clone)]
 pub struct Options {
-    /// Time to send a request's headers (and finish a TLS handshake).
+    /// Time to send a request's headers (and finish a TLS handshake); also
+    /// how long a connection may stay idle.
     pub header_timeout: Duration,
     /// HTTPS when present.
     pub tls: Option<TlsAcceptor>,
+    /// Most connections open at once from one client address (an IPv6 /64).
+    pub max_address_connections: usize,
+    /// Peers that are not counted: reverse proxies carry many people.
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 impl Options {
@@ -75,6 +87,8 @@ impl Options {
         Ok(Self {
             header_timeout: config.header_timeout(),
             tls,
+            max_address_connections: config.max_address_connections,
+            trusted_proxies: config.trusted_proxies.clone(),
         })
     }
 }
@@ -119,6 +133,8 @@ pub async fn run(
     builder
         .http1()
         .timer(TokioTimer::new())
+        // Also closes a keep-alive connection idle for as long: hyper starts
+        // it whenever the connection waits for a request's head.
         .header_read_timeout(options.header_timeout)
         // Keeps each connection's read buffer at its first 8 KiB: past it a
         // keep-alive connection's buffer doubles to 16 KiB and stays so for as
@@ -132,6 +148,10 @@ pub async fn run(
         .timer(TokioTimer::new())
         .keep_alive_interval(KEEPALIVE)
         .keep_alive_timeout(KEEPALIVE);
+    let per_address = PerAddress::new(
+        options.max_address_connections,
+        options.trusted_proxies.clone(),
+    );
     let graceful = GracefulShutdown::new();
     loop {
         let accepted = tokio::select! {
@@ -148,6 +168,10 @@ pub async fn run(
                 }
             }
         };
+        let Ok(place) = per_address.take(remote.ip()) else {
+            refuse(&tcp, remote.ip(), options.tls.is_none());
+            continue;
+        };
         // Streamed events should leave at once, not wait for more to batch.
         let _ = tcp.set_nodelay(true);
         let connection = Connection {
@@ -156,21 +180,28 @@ pub async fn run(
                 router: router.clone(),
                 remote,
                 header_timeout: options.header_timeout,
-                watcher: graceful.watcher(),
+                stop: stop.clone(),
             },
             drain: graceful.watcher(),
+            _place: place,
         };
         match options.tls.clone() {
             None => {
                 tokio::spawn(connection.serve(tcp));
             }
             Some(acceptor) => {
+                let mut stop = stop.clone();
                 tokio::spawn(async move {
                     let deadline = connection.hyper.header_timeout;
-                    match tokio::time::timeout(deadline, acceptor.accept(tcp)).await {
-                        Ok(Ok(tls)) => connection.serve(tls).await,
-                        Ok(Err(why)) => tracing::debug!(%remote, %why, "TLS handshake failed"),
-                        Err(_) => tracing::debug!(%remote, "TLS handshake too slow"),
+                    let handshake = tokio::time::timeout(deadline, acceptor.accept(tcp));
+                    tokio::select! {
+                        shaken = handshake => match shaken {
+                            Ok(Ok(tls)) => connection.serve(tls).await,
+                            Ok(Err(why)) => tracing::debug!(%remote, %why, "TLS handshake failed"),
+                            Err(_) => tracing::debug!(%remote, "TLS handshake too slow"),
+                        },
+                        // Nothing was asked yet: nothing to finish.
+                        () = stop.wait() => {}
                     }
                 });
             }
@@ -188,11 +219,31 @@ pub async fn run(
     Ok(())
 }
 
+/// What a refused connection reads, when it speaks plain HTTP/1.
+const TOO_MANY_CONNECTIONS: &[u8] = b"HTTP/1.1 429 Too Many Requests\r\n\
+    content-type: text/plain; charset=utf-8\r\n\
+    retry-after: 10\r\n\
+    connection: close\r\n\
+    content-length: 84\r\n\r\n\
+    Too many connections are open from your network address: close some, then try again.";
+
+/// Turns away a connection whose address holds too many: over plain HTTP it
+/// reads why (if the socket takes it without waiting), then it is closed.
+fn refuse(tcp: &tokio::net::TcpStream, ip: IpAddr, plain: bool) {
+    tracing::debug!(client = %ip, "too many connections from one address: refused");
+    if plain {
+        let _ = tcp.try_write(TOO_MANY_CONNECTIONS);
+    }
+}
+
 /// One accepted connection, about to be served.
 struct Connection {
     hyper: Hyper,
-    /// Keeps shutdown waiting for a stream that left hyper (`long`).
+    /// Keeps shutdown waiting for this connection, also once a stream has
+    /// left hyper (`long`).
     drain: Watcher,
+    /// Its place among its address's connections, for as long as it is open.
+    _place: Option<Held>,
 }
 
 /// How serving a connection through hyper ended.
@@ -209,11 +260,19 @@ impl Connection {
     where
         I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
-        let Self { hyper, drain } = self;
+        let Self {
+            hyper,
+            drain,
+            _place: place,
+        } = self;
         // hyper's buffers and state are gone once this returns; a stream
-        // handed off gets a task of its own, sized for it alone.
+        // handed off gets a task of its own, sized for it alone, which keeps
+        // the connection's place and the drain.
         if let Some((io, parked)) = hyper.serve(io).await {
-            tokio::spawn(long::write(io, parked, drain));
+            tokio::spawn(async move {
+                long::write(io, parked, drain).await;
+                drop(place);
+            });
         }
     }
 }
@@ -224,7 +283,8 @@ struct Hyper {
     router: Router,
     remote: SocketAddr,
     header_timeout: Duration,
-    watcher: Watcher,
+    /// On stop, idle connections close and busy ones once their requests end.
+    stop: Shutdown,
 }
 
 impl Hyper {
@@ -239,29 +299,46 @@ impl Hyper {
             router,
             remote,
             header_timeout,
-            watcher,
+            mut stop,
         } = self;
         let handoff = Handoff::new(Stalled::new(io, WRITE_STALL));
+        let streams = idle::Streams::new();
         let service = {
-            let handoff = handoff.clone();
+            let (handoff, streams) = (handoff.clone(), streams.clone());
             hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
                 let (method, version) = (request.method().clone(), request.version());
                 request.extensions_mut().insert(ConnectInfo(remote));
                 add_host(&mut request);
                 let response = router.clone().oneshot(request);
-                handoff.clone().answer(&method, version, response)
+                let answer = handoff.clone().answer(&method, version, response);
+                // HTTP/1 connections are handed off or closed by hyper when idle.
+                let open = (version == hyper::Version::HTTP_2).then(|| streams.open());
+                async move {
+                    let response = answer.await?;
+                    Ok::<_, std::convert::Infallible>(match open {
+                        Some(open) => response.map(|body| idle::Counted::body(body, open)),
+                        None => response,
+                    })
+                }
             })
         };
         let conn = builder
             .serve_connection_with_upgrades(TokioIo::new(Lend(handoff.clone())), service)
             .into_owned();
-        let conn = watcher.watch(conn);
         tokio::pin!(conn);
         // HTTP/1 bounds each request's headers itself, but only once it knows
         // the protocol: a client that sends nothing at all is bounded here.
         let silent = tokio::time::sleep(header_timeout);
         tokio::pin!(silent);
+        let mut idle = idle::Timer::new(header_timeout);
+        let stopping = async move { stop.wait().await };
+        tokio::pin!(stopping);
+        let mut closing = false;
         let ended = std::future::poll_fn(|cx| {
+            if !closing && stopping.as_mut().poll(cx).is_ready() {
+                closing = true;
+                conn.as_mut().graceful_shutdown();
+            }
             if let Poll::Ready(done) = conn.as_mut().poll(cx) {
                 return Poll::Ready(Ended::Done(done));
             }
@@ -271,6 +348,12 @@ impl Hyper {
             }
             if !handoff.has_seen_a_request() && silent.as_mut().poll(cx).is_ready() {
                 return Poll::Ready(Ended::Silent);
+            }
+            if !closing && idle.poll_expired(cx, &streams).is_ready() {
+                tracing::debug!(%remote, "HTTP/2 connection idle: closing it");
+                closing = true;
+                conn.as_mut().graceful_shutdown();
+                cx.waker().wake_by_ref();
             }
             Poll::Pending
         })
@@ -418,6 +501,18 @@ impl<I: AsyncWrite + Unpin> AsyncWrite for Stalled<I> {
 mod tests {
     use super::*;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    #[test]
+    fn the_refusal_is_a_whole_http_answer() {
+        let text = std::str::from_utf8(TOO_MANY_CONNECTIONS).expect("text");
+        let (head, body) = text.split_once("\r\n\r\n").expect("a head and a body");
+        assert!(head.starts_with("HTTP/1.1 429 "), "{head}");
+        let length = head
+            .lines()
+            .find_map(|line| line.strip_prefix("content-length: "))
+            .expect("a length");
+        assert_eq!(length.parse::<usize>().expect("a number"), body.len());
+    }
 
     #[tokio::test(start_paused = true)]
     async fn a_write_the_peer_never_reads_fails_after_the_limit() {

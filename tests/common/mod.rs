@@ -31,10 +31,13 @@ impl TestServer {
         format!("http://{}", self.addr)
     }
 
-    /// Tells streams the server is restarting and lets it finish.
+    /// Tells streams the server is restarting and lets it finish. The
+    /// trigger is gone once it has fired, as in the binary.
     pub async fn shut_down(self) {
-        self.trigger.stop();
-        let _ = self.task.await;
+        let Self { trigger, task, .. } = self;
+        trigger.stop();
+        drop(trigger);
+        let _ = task.await;
     }
 }
 

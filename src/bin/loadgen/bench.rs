@@ -47,6 +47,8 @@ pub struct BenchArgs {
 pub const LIVECHAT_FLAGS: &[&str] = &[
     "--max-address-streams",
     "1000000",
+    "--max-address-connections",
+    "1000000",
     "--rate-messages",
     "1000000",
     "--max-members",
