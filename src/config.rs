@@ -152,6 +152,20 @@ pub struct Config {
         hide_env_values = true
     )]
     pub tls_key: Option<PathBuf>,
+
+    /// Length of new private and random-chat room codes (4 to 12): each
+    /// character more makes codes 31 times harder to guess. Codes of every
+    /// length from 4 to 12 are read, so rooms made before a change stay reachable.
+    #[arg(
+        long,
+        env = "LIVECHAT_CODE_LENGTH",
+        default_value_t = 4,
+        value_parser = clap::builder::TypedValueParser::map(
+            clap::value_parser!(u16).range(4..=12),
+            usize::from
+        )
+    )]
+    pub code_length: usize,
 }
 
 impl Config {
@@ -204,5 +218,21 @@ mod tests {
                 .contains("neither an address nor a network"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn code_length_is_4_to_12() {
+        let config = Config::try_parse_from(["livechat"]).expect("defaults");
+        assert_eq!(config.code_length, 4);
+        let config =
+            Config::try_parse_from(["livechat", "--code-length", "8"]).expect("a longer code");
+        assert_eq!(config.code_length, 8);
+        for wrong in ["3", "13", "0", "six"] {
+            let error = Config::try_parse_from(["livechat", "--code-length", wrong])
+                .expect_err("outside 4 to 12");
+            assert!(error.to_string().contains("--code-length"), "{error}");
+        }
+        let error = Config::try_parse_from(["livechat", "--code-length", "13"]).expect_err("13");
+        assert!(error.to_string().contains("4..=12"), "{error}");
     }
 }

@@ -145,6 +145,7 @@ pub fn store_settings(config: &Config) -> Result<Settings, String> {
         max_rooms: config.max_rooms,
         max_members: config.max_members,
         max_streams: config.max_streams,
+        code_length: config.code_length,
     })
 }
 

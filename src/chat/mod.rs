@@ -102,6 +102,17 @@ pub struct Stats {
     pub queue: usize,
 }
 
+/// What a person means to do with a room, as [`Store::leads`] is asked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Enter it (its page, a join): it exists and admits them. A random-chat
+    /// room admits only its two strangers.
+    Enter,
+    /// Use it as a member (its stream, log document, title, a post, leaving):
+    /// they are in it now.
+    Member,
+}
+
 /// An open stream's hold on a room. The member counts as present while it is
 /// alive; dropping it starts the grace period.
 pub struct Subscription {
@@ -134,6 +145,16 @@ pub trait Store: Send + Sync + 'static {
     async fn create_room(&self, member: &Member) -> Result<RoomCode, ChatError>;
     /// Finds the room a person means by what they typed: a code or a public slug.
     async fn resolve(&self, typed: &str) -> Result<RoomCode, ChatError>;
+    /// Whether `code` leads to a room that `member` (`None`: someone with no
+    /// session) may use as `access` says. One look-up, the same whatever the
+    /// answer, so that nobody can tell a missing room from one they may not
+    /// use (see `http::door`).
+    async fn leads(
+        &self,
+        code: &RoomCode,
+        member: Option<MemberId>,
+        access: Access,
+    ) -> Result<bool, ChatError>;
     /// Puts `member` in the room (announcing it if new) and returns what the page shows.
     async fn enter(&self, code: &RoomCode, member: &Member) -> Result<Snapshot, ChatError>;
     /// Opens a stream for a member, resuming after `after` when given.

@@ -106,6 +106,7 @@ impl Kit {
             max_rooms: 10_000,
             max_members: 10_000,
             max_streams: 100,
+            code_length: crate::chat::code::CODE_LEN,
         }
     }
 
@@ -492,6 +493,61 @@ async fn codes_resolve_in_any_case_and_unknown_ones_say_what_was_typed(kit: Kit)
     assert_eq!(err.to_string(), "No room with code ZZZZ");
 }
 
+/// A code leads where a person may go, and nowhere else: a missing room and
+/// a random-chat room of two others look the same.
+async fn a_code_leads_only_where_the_person_may_go(kit: Kit) {
+    let chat = kit.store().await;
+    let (ann, bob, cy) = (member("Ann"), member("Bob"), member("Cy"));
+    let code = chat.create_room(&ann).await.expect("create");
+    let leads = |code: RoomCode, who: Option<&Member>, access| {
+        let (chat, who) = (chat.clone(), who.map(|m| m.id));
+        async move { chat.leads(&code, who, access).await.expect("answers") }
+    };
+    assert!(leads(code.clone(), Some(&ann), Access::Member).await);
+    assert!(!leads(code.clone(), Some(&bob), Access::Member).await);
+    assert!(!leads(code.clone(), None, Access::Member).await);
+    assert!(leads(code.clone(), Some(&bob), Access::Enter).await);
+    assert!(leads(code.clone(), None, Access::Enter).await);
+    let missing = RoomCode::parse_private("ZZZZZZZZZZZZ").expect("a code");
+    for access in [Access::Enter, Access::Member] {
+        assert!(!leads(missing.clone(), Some(&ann), access).await);
+        assert!(!leads(missing.clone(), None, access).await);
+    }
+    assert!(leads(general(), None, Access::Enter).await);
+    assert!(!leads(general(), Some(&cy), Access::Member).await);
+    chat.enter(&general(), &cy).await.expect("enter");
+    assert!(leads(general(), Some(&cy), Access::Member).await);
+    chat.queue(&ann).await.expect("queued");
+    let Ok(Pairing::Matched(pair)) = chat.queue(&bob).await else {
+        panic!("a pair")
+    };
+    for access in [Access::Enter, Access::Member] {
+        assert!(leads(pair.clone(), Some(&ann), access).await);
+        assert!(leads(pair.clone(), Some(&bob), access).await);
+        assert!(!leads(pair.clone(), Some(&cy), access).await, "{access:?}");
+        assert!(!leads(pair.clone(), None, access).await, "{access:?}");
+    }
+}
+
+/// New rooms, private and random-chat, get codes as long as configured.
+async fn new_codes_are_as_long_as_configured(kit: Kit) {
+    let settings = Settings {
+        code_length: 9,
+        ..kit.settings(200, 50, 1000)
+    };
+    let chat = kit.make(settings, Arc::new(Plain)).await;
+    let (ann, bob) = (member("Ann"), member("Bob"));
+    let code = chat.create_room(&ann).await.expect("create");
+    assert_eq!(code.as_str().len(), 9, "{code}");
+    assert_eq!(chat.resolve(&code.as_str().to_lowercase()).await, Ok(code));
+    chat.queue(&ann).await.expect("queued");
+    let Ok(Pairing::Matched(pair)) = chat.queue(&bob).await else {
+        panic!("a pair")
+    };
+    assert_eq!(pair.as_str().len(), 9, "{pair}");
+    assert!(RoomCode::from_path(pair.as_str()).is_some());
+}
+
 async fn a_rename_is_announced_in_every_room_and_old_messages_keep_their_name(kit: Kit) {
     let chat = kit.store().await;
     let ann = member("Ann");
@@ -628,6 +684,8 @@ on_both_stores!(
     leave_is_immediate_and_ends_the_members_streams,
     a_private_room_goes_with_its_last_member_and_public_rooms_stay,
     codes_resolve_in_any_case_and_unknown_ones_say_what_was_typed,
+    a_code_leads_only_where_the_person_may_go,
+    new_codes_are_as_long_as_configured,
     a_rename_is_announced_in_every_room_and_old_messages_keep_their_name,
     posting_too_fast_is_refused_until_the_window_passes,
     online_counts_everyone,

@@ -15,8 +15,8 @@ use super::counted::Counted;
 use super::pair::{Pairing, Queue};
 use super::room::{Room, RoomSettings};
 use super::{
-    ChatError, EventId, Frame, Member, MemberId, MessageText, Name, PairWatch, Render, RoomCode,
-    RoomSummary, Snapshot, Stats, Store, Subscription,
+    Access, ChatError, EventId, Frame, Member, MemberId, MessageText, Name, PairWatch, Render,
+    RoomCode, RoomSummary, Snapshot, Stats, Store, Subscription,
 };
 
 /// The Online list of a room is sent at most this often.
@@ -42,6 +42,8 @@ pub struct Settings {
     pub max_members: usize,
     /// Most streams one member may have open, over all rooms.
     pub max_streams: usize,
+    /// Length of new private (and random-chat) room codes.
+    pub code_length: usize,
 }
 
 /// The in-memory `Store`. Cheap to clone.
@@ -189,6 +191,25 @@ impl Store for MemoryStore {
         let code = slug.or_else(|| RoomCode::parse_private(typed));
         code.filter(|code| state.rooms.contains_key(code))
             .ok_or_else(|| ChatError::NoSuchRoom(typed.to_owned()))
+    }
+
+    async fn leads(
+        &self,
+        code: &RoomCode,
+        member: Option<MemberId>,
+        access: Access,
+    ) -> Result<bool, ChatError> {
+        let state = self.shared.lock();
+        let Some(room) = state.rooms.get(code) else {
+            return Ok(false);
+        };
+        Ok(match (access, member) {
+            (Access::Enter, Some(member)) => room.admits(member),
+            // Nobody without a session is one of a pair's two strangers.
+            (Access::Enter, None) => room.pair.is_none(),
+            (Access::Member, Some(member)) => room.is_member(member),
+            (Access::Member, None) => false,
+        })
     }
 
     async fn enter(&self, code: &RoomCode, member: &Member) -> Result<Snapshot, ChatError> {
