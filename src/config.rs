@@ -111,12 +111,14 @@ pub struct Config {
     )]
     pub trusted_proxies: Vec<IpNet>,
 
-    /// Wrong room codes one client address may try per join window before it
-    /// must wait (slows down guessing codes).
+    /// Wrong room codes (ones that lead nowhere the person may go) one client
+    /// address, and one member, may try per join window on any route (room
+    /// page, stream, log, title, post, leave, join) before every code is
+    /// refused with 429 until the window has slid past (slows down guessing).
     #[arg(long, env = "LIVECHAT_JOIN_FAILURES", default_value_t = 10)]
     pub join_failures: usize,
 
-    /// Length of the join window, in seconds.
+    /// Length of the join window (for wrong room codes on any route), in seconds.
     #[arg(long, env = "LIVECHAT_JOIN_WINDOW", default_value_t = 60)]
     pub join_window: u64,
 

@@ -50,7 +50,8 @@ pub struct AppState {
     pub key: Key,
     pub stop: Shutdown,
     pub counters: Arc<Counters>,
-    /// Wrong codes tried per client address, to slow down guessing.
+    /// Wrong room codes tried per client address and per member, on any
+    /// route (see `http::door`), to slow down guessing.
     #[from_ref(skip)]
     pub failed_joins: Arc<dyn chat::rate::Limiter>,
     /// Name changes per member, to keep rename notices from flooding rooms.
