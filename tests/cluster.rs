@@ -746,7 +746,44 @@ async fn wrong_codes_are_counted_across_servers() {
     }
     let (status, body) = try_join(&eve, a, "Eve", "general").await;
     assert_eq!(status, 429);
-    assert!(body.contains("Too many wrong codes"), "{body}");
+    assert!(body.contains("Too many wrong room codes"), "{body}");
+}
+
+/// Wrong codes tried all at once through two servers, on the page and the
+/// stream: checking and counting are one step in Redis, so no more than
+/// the limit get through to be told "no such room".
+#[tokio::test]
+async fn a_burst_of_wrong_codes_through_two_servers_lets_no_more_than_the_limit_through() {
+    let Some(c) = cluster(2, &["--join-failures", "5", "--join-window", "60"]).await else {
+        return;
+    };
+    let eve = client();
+    let tries = (0..40).map(|n| {
+        let node = c.node(n % 2);
+        let code = livechat::chat::RoomCode::random(4);
+        let path = if n % 4 < 2 {
+            format!("/r/{code}")
+        } else {
+            format!("/r/{code}/events")
+        };
+        let req = eve.get(node.url(&path));
+        async move {
+            let res = req.send().await.expect("an answer");
+            let status = res.status().as_u16();
+            (status, res.text().await.expect("a body that ends"))
+        }
+    });
+    let answers = futures_util::future::join_all(tries).await;
+    let missed = answers
+        .iter()
+        .filter(|(status, body)| *status == 404 || body.contains("You are not in this room"))
+        .count();
+    let refused = answers
+        .iter()
+        .filter(|(_, body)| body.contains("Too many wrong room codes"))
+        .count();
+    assert!(missed <= 5, "{missed} misses got through: {answers:#?}");
+    assert_eq!(missed + refused, 40, "{answers:#?}");
 }
 
 #[tokio::test]
