@@ -1062,3 +1062,34 @@ async fn a_big_rooms_batched_joins_are_told_once_across_servers() {
         assert_eq!(view.texts, first.texts, "{}", node.addr);
     }
 }
+
+/// Many people behind one address (a school, a carrier's NAT) whose pages
+/// all open a stream at once: right codes are never taken for guesses,
+/// however many are in flight together.
+#[tokio::test]
+async fn many_members_behind_one_address_opening_streams_at_once_are_not_refused() {
+    let Some(c) = cluster(2, &["--join-failures", "3"]).await else {
+        return;
+    };
+    let mut people = Vec::new();
+    let mut first_tabs = Vec::new();
+    for n in 0..60 {
+        let (person, tab) = member(c.node(n % 2), &format!("P{n}"), "general").await;
+        people.push(person);
+        first_tabs.push(tab);
+    }
+    let opens = people.iter().enumerate().map(|(n, person)| {
+        let node = c.node(n % 2);
+        let url = person.stream_url(node, "general");
+        async move {
+            let (_, mut sse) = Sse::open(&person.http, &url, None).await;
+            sse.next().await.map(|e| e.data).unwrap_or_default()
+        }
+    });
+    let first = futures_util::future::join_all(opens).await;
+    let refused: Vec<&String> = first
+        .iter()
+        .filter(|data| data.contains("Too many"))
+        .collect();
+    assert!(refused.is_empty(), "{} refused: {refused:?}", refused.len());
+}

@@ -174,3 +174,25 @@ async fn a_members_guesses_from_many_addresses_share_the_members_budget() {
     let (status, _) = try_code(&client(), &server, Route::Page, "general", &headers).await;
     assert_eq!(status, 303, "someone else at that address is not slowed");
 }
+
+#[tokio::test]
+async fn many_members_behind_one_address_opening_streams_at_once_are_not_refused() {
+    let server = spawn_app(&["--join-failures", "2"]).await;
+    let mut people = Vec::new();
+    for n in 0..40 {
+        people.push(enter(&server, &format!("P{n}"), "general").await);
+    }
+    let opens = people.iter().map(|person| {
+        let url = person.stream_url(&server, "general");
+        async move {
+            let (_, mut sse) = common::sse::Sse::open(&person.http, &url, None).await;
+            sse.next().await.map(|e| e.data).unwrap_or_default()
+        }
+    });
+    let first = futures_util::future::join_all(opens).await;
+    let refused = first
+        .iter()
+        .filter(|data| data.contains("Too many"))
+        .count();
+    assert_eq!(refused, 0, "{first:?}");
+}

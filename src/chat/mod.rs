@@ -155,6 +155,23 @@ pub trait Store: Send + Sync + 'static {
         member: Option<MemberId>,
         access: Access,
     ) -> Result<bool, ChatError>;
+    /// One try at a room code by `keys` (a client address, a member; see
+    /// `http::door`): `Ok(Err(wait))` when one of them has used up its
+    /// misses in `guesses`; else whether `code` (`None`: not a code at all)
+    /// leads where `member` may go as `access` says, a miss counted against
+    /// every key in the same step. A hit counts nothing, not even for a
+    /// moment, so many right codes at once from one address are never taken
+    /// for a guesser's burst.
+    async fn try_code(
+        &self,
+        guesses: &dyn rate::Limiter,
+        keys: &[String],
+        code: Option<&RoomCode>,
+        member: Option<MemberId>,
+        access: Access,
+    ) -> Result<Result<bool, Duration>, ChatError> {
+        try_code_then_forgive(self, guesses, keys, code, member, access).await
+    }
     /// Puts `member` in the room (announcing it if new) and returns what the page shows.
     async fn enter(&self, code: &RoomCode, member: &Member) -> Result<Snapshot, ChatError>;
     /// Opens a stream for a member, resuming after `after` when given.
@@ -212,6 +229,39 @@ pub trait Store: Send + Sync + 'static {
     async fn health(&self) -> Result<(), String> {
         Ok(())
     }
+}
+
+/// `Store::try_code` as separate steps: take a try of every key, look the
+/// code up, forgive the tries on a hit. Right for a store in this server's
+/// memory, whose limiter and look-up never wait, so a try is taken and
+/// forgiven within one poll and never holds a place while others come.
+pub async fn try_code_then_forgive<S: Store + ?Sized>(
+    store: &S,
+    guesses: &dyn rate::Limiter,
+    keys: &[String],
+    code: Option<&RoomCode>,
+    member: Option<MemberId>,
+    access: Access,
+) -> Result<Result<bool, Duration>, ChatError> {
+    let mut tries = Vec::with_capacity(keys.len());
+    for key in keys {
+        match guesses.take(key).await {
+            Ok(attempt) => tries.push(attempt),
+            Err(wait) => {
+                tries.into_iter().for_each(rate::Attempt::forgive);
+                return Ok(Err(wait));
+            }
+        }
+    }
+    let leads = match code {
+        Some(code) => store.leads(code, member, access).await,
+        None => Ok(false),
+    };
+    match leads {
+        Ok(false) => tries.into_iter().for_each(rate::Attempt::keep),
+        _ => tries.into_iter().for_each(rate::Attempt::forgive),
+    }
+    leads.map(Ok)
 }
 
 #[cfg(test)]

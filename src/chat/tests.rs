@@ -529,6 +529,56 @@ async fn a_code_leads_only_where_the_person_may_go(kit: Kit) {
     }
 }
 
+/// A try at a code counts only when it misses, in the same step as the
+/// look-up: many right codes at once never use up the budget, and past the
+/// limit every code is refused, a right one too.
+async fn a_try_at_a_code_counts_only_misses_and_then_refuses_every_code(kit: Kit) {
+    let chat = kit.store().await;
+    let guesses = chat.limiter("door-test", 3, Duration::from_secs(60), 100);
+    let (ann, bob, eve) = (member("Ann"), member("Bob"), member("Eve"));
+    let code = chat.create_room(&ann).await.expect("create");
+    chat.queue(&ann).await.expect("queued");
+    let Ok(Pairing::Matched(pair)) = chat.queue(&bob).await else {
+        panic!("a pair")
+    };
+    let keys = vec!["a:192.0.2.1".to_owned(), format!("m:{}", eve.id.0)];
+    let try_code = |code: Option<RoomCode>, access| {
+        let (chat, guesses, keys) = (chat.clone(), guesses.clone(), keys.clone());
+        async move {
+            chat.try_code(&*guesses, &keys, code.as_ref(), Some(eve.id), access)
+                .await
+                .expect("answers")
+        }
+    };
+    let hits = (0..40).map(|n| {
+        let access = if n % 2 == 0 {
+            Access::Enter
+        } else {
+            Access::Member
+        };
+        let code = if n % 2 == 0 { code.clone() } else { general() };
+        try_code(Some(code), access)
+    });
+    chat.enter(&general(), &eve).await.expect("enter");
+    let hits = futures_util::future::join_all(hits).await;
+    assert!(hits.iter().all(|hit| *hit == Ok(true)), "{hits:?}");
+    let missing = RoomCode::parse_private("ZZZZZZZZZZZ").expect("a code");
+    assert_eq!(try_code(Some(pair), Access::Enter).await, Ok(false));
+    assert_eq!(try_code(Some(missing), Access::Enter).await, Ok(false));
+    assert_eq!(try_code(None, Access::Member).await, Ok(false));
+    let Err(wait) = try_code(Some(code.clone()), Access::Enter).await else {
+        panic!("a right code is refused too, past the limit")
+    };
+    assert!(wait > Duration::from_secs(50) && wait <= Duration::from_secs(60));
+    let elsewhere = ["a:192.0.2.2".to_owned()];
+    assert_eq!(
+        chat.try_code(&*guesses, &elsewhere, Some(&code), None, Access::Enter)
+            .await,
+        Ok(Ok(true)),
+        "another address without the member is not slowed"
+    );
+}
+
 /// New rooms, private and random-chat, get codes as long as configured.
 async fn new_codes_are_as_long_as_configured(kit: Kit) {
     let settings = Settings {
@@ -685,6 +735,7 @@ on_both_stores!(
     a_private_room_goes_with_its_last_member_and_public_rooms_stay,
     codes_resolve_in_any_case_and_unknown_ones_say_what_was_typed,
     a_code_leads_only_where_the_person_may_go,
+    a_try_at_a_code_counts_only_misses_and_then_refuses_every_code,
     new_codes_are_as_long_as_configured,
     a_rename_is_announced_in_every_room_and_old_messages_keep_their_name,
     posting_too_fast_is_refused_until_the_window_passes,

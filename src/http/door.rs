@@ -1,12 +1,13 @@
 //! The one door every request that names a room code goes through: the
 //! room page, its stream, log document and title, a post, leaving, and
-//! joining by code. It counts each try against the guess limiter
+//! joining by code. It asks the store once whether the code leads to a room
+//! this person may use, and counts a miss against the guess limiter
 //! (`--join-failures` per `--join-window`) for the client's address (IPv6 by
 //! its /64, behind `--trusted-proxy` the forwarded client) and for the
-//! member, asks the store once whether the code leads to a room this person
-//! may use, and takes the tries back when it does. So a code that leads
-//! nowhere counts as a miss on every route, and guessing through a stream or
-//! a post is slowed exactly like guessing through **Join**.
+//! member, in the same step as the check (`Store::try_code`), so a burst
+//! cannot get more misses through than the limit and right codes never count.
+//! So a code that leads nowhere counts as a miss on every route, and guessing
+//! through a stream or a post is slowed exactly like guessing through **Join**.
 //!
 //! The door only says what it found; each route words a miss or a wait its
 //! own way, the same for every miss whatever its reason (see `MISSED`).
@@ -17,7 +18,6 @@ use std::time::Duration;
 use super::client::{ClientAddr, address_key};
 use super::session::Session;
 use crate::AppState;
-use crate::chat::rate::Attempt;
 use crate::chat::{Access, ChatError, MemberId, RoomCode};
 use crate::error::AppError;
 
@@ -88,45 +88,29 @@ pub async fn pass(
     code: Option<RoomCode>,
     access: Access,
 ) -> Result<RoomCode, Shut> {
-    let attempts = take(app, &knock).await?;
-    let leads = match &code {
-        Some(code) => app.chat.leads(code, knock.member, access).await,
-        None => Ok(false),
-    };
-    match (leads, code) {
-        (Ok(true), Some(code)) => {
-            attempts.into_iter().for_each(Attempt::forgive);
-            Ok(code)
-        }
-        (Ok(_), _) => {
-            attempts.into_iter().for_each(Attempt::keep);
-            Err(Shut::Miss)
-        }
-        (Err(_), _) => {
-            attempts.into_iter().for_each(Attempt::forgive);
-            Err(Shut::Unavailable)
-        }
-    }
-}
-
-/// One try for each key the knock is counted by, or how long to wait when
-/// one of them has used up its tries (and then none counts).
-async fn take(app: &AppState, knock: &Knock) -> Result<Vec<Attempt>, Shut> {
-    let keys = [
+    let keys: Vec<String> = [
         knock.client.map(|ip| format!("a:{}", address_key(ip))),
         knock.member.map(|member| format!("m:{}", member.0)),
-    ];
-    let mut attempts = Vec::with_capacity(keys.len());
-    for key in keys.iter().flatten() {
-        match app.failed_joins.take(key).await {
-            Ok(attempt) => attempts.push(attempt),
-            Err(wait) => {
-                attempts.into_iter().for_each(Attempt::forgive);
-                return Err(Shut::Wait(wait));
-            }
-        }
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let tried = app
+        .chat
+        .try_code(
+            &*app.failed_joins,
+            &keys,
+            code.as_ref(),
+            knock.member,
+            access,
+        )
+        .await;
+    match (tried, code) {
+        (Ok(Ok(true)), Some(code)) => Ok(code),
+        (Ok(Ok(_)), _) => Err(Shut::Miss),
+        (Ok(Err(wait)), _) => Err(Shut::Wait(wait)),
+        (Err(_), _) => Err(Shut::Unavailable),
     }
-    Ok(attempts)
 }
 
 #[cfg(test)]

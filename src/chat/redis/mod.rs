@@ -358,6 +358,23 @@ impl Store for RedisStore {
         }
     }
 
+    async fn try_code(
+        &self,
+        guesses: &dyn super::rate::Limiter,
+        keys: &[String],
+        code: Option<&RoomCode>,
+        member: Option<MemberId>,
+        access: Access,
+    ) -> Result<Result<bool, Duration>, ChatError> {
+        match guesses.as_any().downcast_ref::<limits::RedisAttempts>() {
+            Some(counted) => {
+                let public = code.is_some_and(|code| self.inner.is_public(code));
+                counted.try_code(keys, code, member, access, public).await
+            }
+            None => super::try_code_then_forgive(self, guesses, keys, code, member, access).await,
+        }
+    }
+
     async fn enter(&self, code: &RoomCode, member: &Member) -> Result<Snapshot, ChatError> {
         let inner = &self.inner;
         let now = now_ms();
