@@ -548,7 +548,11 @@ async fn only_members_post_and_read() {
         answer
             .body
             .contains("You are not in this room, or it has closed.")
-            && answer.body.contains(r#"value="hi""#),
+            && answer.body.contains(r#"value="hi""#)
+            && answer.body.contains("<h1>Message not sent</h1>")
+            && answer
+                .body
+                .contains(r#"<a href="/r/general">Open the room again</a>"#),
         "{}",
         answer.body
     );
