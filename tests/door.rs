@@ -196,3 +196,21 @@ async fn many_members_behind_one_address_opening_streams_at_once_are_not_refused
         .count();
     assert_eq!(refused, 0, "{first:?}");
 }
+
+#[tokio::test]
+async fn pages_of_a_public_room_reconnecting_after_their_members_were_forgotten_lock_nobody_out() {
+    let server = spawn_app(&["--join-failures", "3"]).await;
+    // Signed in, but not (any more) in the room: as after a restart.
+    let mut people = Vec::new();
+    for n in 0..6 {
+        people.push(common::joined(&server, &format!("P{n}"), "hobby").await);
+    }
+    for http in &people {
+        let (status, body) = try_code(http, &server, Route::Events, "general", &[]).await;
+        assert!(missed(Route::Events, status, &body), "{body}");
+    }
+    for http in &people {
+        let (status, body) = try_code(http, &server, Route::Page, "general", &[]).await;
+        assert_eq!(status, 200, "joining again is not refused: {body}");
+    }
+}

@@ -161,7 +161,8 @@ pub trait Store: Send + Sync + 'static {
     /// leads where `member` may go as `access` says, a miss counted against
     /// every key in the same step. A hit counts nothing, not even for a
     /// moment, so many right codes at once from one address are never taken
-    /// for a guesser's burst.
+    /// for a guesser's burst; nor does a miss at a public room (not being in
+    /// it, as after a restart), whose code is no secret.
     async fn try_code(
         &self,
         guesses: &dyn rate::Limiter,
@@ -169,9 +170,7 @@ pub trait Store: Send + Sync + 'static {
         code: Option<&RoomCode>,
         member: Option<MemberId>,
         access: Access,
-    ) -> Result<Result<bool, Duration>, ChatError> {
-        try_code_then_forgive(self, guesses, keys, code, member, access).await
-    }
+    ) -> Result<Result<bool, Duration>, ChatError>;
     /// Puts `member` in the room (announcing it if new) and returns what the page shows.
     async fn enter(&self, code: &RoomCode, member: &Member) -> Result<Snapshot, ChatError>;
     /// Opens a stream for a member, resuming after `after` when given.
@@ -232,9 +231,10 @@ pub trait Store: Send + Sync + 'static {
 }
 
 /// `Store::try_code` as separate steps: take a try of every key, look the
-/// code up, forgive the tries on a hit. Right for a store in this server's
-/// memory, whose limiter and look-up never wait, so a try is taken and
-/// forgiven within one poll and never holds a place while others come.
+/// code up, forgive the tries on a hit (or at a `public` room). Right for a
+/// store in this server's memory, whose limiter and look-up never wait, so a
+/// try is taken and forgiven within one poll and never holds a place while
+/// others come.
 pub async fn try_code_then_forgive<S: Store + ?Sized>(
     store: &S,
     guesses: &dyn rate::Limiter,
@@ -242,6 +242,7 @@ pub async fn try_code_then_forgive<S: Store + ?Sized>(
     code: Option<&RoomCode>,
     member: Option<MemberId>,
     access: Access,
+    public: bool,
 ) -> Result<Result<bool, Duration>, ChatError> {
     let mut tries = Vec::with_capacity(keys.len());
     for key in keys {
@@ -258,7 +259,7 @@ pub async fn try_code_then_forgive<S: Store + ?Sized>(
         None => Ok(false),
     };
     match leads {
-        Ok(false) => tries.into_iter().for_each(rate::Attempt::keep),
+        Ok(false) if !public => tries.into_iter().for_each(rate::Attempt::keep),
         _ => tries.into_iter().for_each(rate::Attempt::forgive),
     }
     leads.map(Ok)

@@ -562,6 +562,22 @@ async fn a_try_at_a_code_counts_only_misses_and_then_refuses_every_code(kit: Kit
     chat.enter(&general(), &eve).await.expect("enter");
     let hits = futures_util::future::join_all(hits).await;
     assert!(hits.iter().all(|hit| *hit == Ok(true)), "{hits:?}");
+    for _ in 0..10 {
+        let outside = chat
+            .try_code(
+                &*guesses,
+                &keys,
+                Some(&general()),
+                Some(bob.id),
+                Access::Member,
+            )
+            .await;
+        assert_eq!(
+            outside,
+            Ok(Ok(false)),
+            "not in a public room: no secret, no count"
+        );
+    }
     let missing = RoomCode::parse_private("ZZZZZZZZZZZ").expect("a code");
     assert_eq!(try_code(Some(pair), Access::Enter).await, Ok(false));
     assert_eq!(try_code(Some(missing), Access::Enter).await, Ok(false));

@@ -13,10 +13,11 @@ use tokio::time::Instant;
 
 use super::counted::Counted;
 use super::pair::{Pairing, Queue};
+use super::rate::Limiter;
 use super::room::{Room, RoomSettings};
 use super::{
     Access, ChatError, EventId, Frame, Member, MemberId, MessageText, Name, PairWatch, Render,
-    RoomCode, RoomSummary, Snapshot, Stats, Store, Subscription,
+    RoomCode, RoomSummary, Snapshot, Stats, Store, Subscription, try_code_then_forgive,
 };
 
 /// The Online list of a room is sent at most this often.
@@ -210,6 +211,18 @@ impl Store for MemoryStore {
             (Access::Member, Some(member)) => room.is_member(member),
             (Access::Member, None) => false,
         })
+    }
+
+    async fn try_code(
+        &self,
+        guesses: &dyn Limiter,
+        keys: &[String],
+        code: Option<&RoomCode>,
+        member: Option<MemberId>,
+        access: Access,
+    ) -> Result<Result<bool, Duration>, ChatError> {
+        let public = code.is_some_and(|code| self.shared.settings.public_rooms.contains(code));
+        try_code_then_forgive(self, guesses, keys, code, member, access, public).await
     }
 
     async fn enter(&self, code: &RoomCode, member: &Member) -> Result<Snapshot, ChatError> {

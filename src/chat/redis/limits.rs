@@ -97,8 +97,8 @@ static TAKE_SCRIPT: std::sync::LazyLock<redis::Script> =
 /// window (ms), limit, this try's unique name, what is asked (`enter`,
 /// `member`, or `none` for what is not a code), the room's hash key, its
 /// presence key, the member ('' for none), '1' for a public room.
-/// Returns -1 for a hit, -2 for a miss (counted), else the milliseconds to
-/// wait. The look-up reads the same for a missing room and a pair of others.
+/// Returns -1 for a hit, -2 for a miss (counted), -3 for a miss at a public
+/// room (not counted: its code is no secret), else the milliseconds to wait. The look-up reads the same for a missing room and a pair of others.
 const TRY_CODE: &str = r#"
 local now, window, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 for _, key in ipairs(KEYS) do
@@ -118,6 +118,7 @@ elseif ask == 'member' then
   hit = member ~= '' and redis.call('ZSCORE', ARGV[7], member) ~= false
 end
 if hit then return -1 end
+if ARGV[9] == '1' then return -3 end
 for _, key in ipairs(KEYS) do
   redis.call('ZADD', key, now, ARGV[4])
   redis.call('PEXPIRE', key, window)

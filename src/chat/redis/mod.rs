@@ -366,12 +366,13 @@ impl Store for RedisStore {
         member: Option<MemberId>,
         access: Access,
     ) -> Result<Result<bool, Duration>, ChatError> {
+        let public = code.is_some_and(|code| self.inner.is_public(code));
         match guesses.as_any().downcast_ref::<limits::RedisAttempts>() {
-            Some(counted) => {
-                let public = code.is_some_and(|code| self.inner.is_public(code));
-                counted.try_code(keys, code, member, access, public).await
+            Some(counted) => counted.try_code(keys, code, member, access, public).await,
+            None => {
+                super::try_code_then_forgive(self, guesses, keys, code, member, access, public)
+                    .await
             }
-            None => super::try_code_then_forgive(self, guesses, keys, code, member, access).await,
         }
     }
 
