@@ -114,12 +114,14 @@ pub struct Config {
     )]
     pub trusted_proxies: Vec<IpNet>,
 
-    /// Wrong room codes one client address may try per join window before it
-    /// must wait (slows down guessing codes).
+    /// Wrong room codes (ones that lead nowhere the person may go) one client
+    /// address, and one member, may try per join window on any route (room
+    /// page, stream, log, title, post, leave, join) before every code is
+    /// refused with 429 until the window has slid past (slows down guessing).
     #[arg(long, env = "LIVECHAT_JOIN_FAILURES", default_value_t = 10)]
     pub join_failures: usize,
 
-    /// Length of the join window, in seconds.
+    /// Length of the join window (for wrong room codes on any route), in seconds.
     #[arg(long, env = "LIVECHAT_JOIN_WINDOW", default_value_t = 60)]
     pub join_window: u64,
 
@@ -185,6 +187,20 @@ pub struct Config {
     /// counted.
     #[arg(long, env = "LIVECHAT_MAX_ADDRESS_CONNECTIONS", default_value_t = 1000)]
     pub max_address_connections: usize,
+
+    /// Length of new private and random-chat room codes (4 to 12): each
+    /// character more makes codes 31 times harder to guess. Codes of every
+    /// length from 4 to 12 are read, so rooms made before a change stay reachable.
+    #[arg(
+        long,
+        env = "LIVECHAT_CODE_LENGTH",
+        default_value_t = 4,
+        value_parser = clap::builder::TypedValueParser::map(
+            clap::value_parser!(u16).range(4..=12),
+            usize::from
+        )
+    )]
+    pub code_length: usize,
 }
 
 impl Config {
@@ -237,5 +253,21 @@ mod tests {
                 .contains("neither an address nor a network"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn code_length_is_4_to_12() {
+        let config = Config::try_parse_from(["livechat"]).expect("defaults");
+        assert_eq!(config.code_length, 4);
+        let config =
+            Config::try_parse_from(["livechat", "--code-length", "8"]).expect("a longer code");
+        assert_eq!(config.code_length, 8);
+        for wrong in ["3", "13", "0", "six"] {
+            let error = Config::try_parse_from(["livechat", "--code-length", wrong])
+                .expect_err("outside 4 to 12");
+            assert!(error.to_string().contains("--code-length"), "{error}");
+        }
+        let error = Config::try_parse_from(["livechat", "--code-length", "13"]).expect_err("13");
+        assert!(error.to_string().contains("4..=12"), "{error}");
     }
 }

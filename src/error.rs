@@ -21,6 +21,8 @@ pub enum AppError {
     Full(String),
     /// A part the site needs (the shared store) cannot be reached for now.
     Unavailable(String),
+    /// Too many room codes that led nowhere (see `http::door`): wait this long.
+    Guessing(std::time::Duration),
     Internal(String),
 }
 
@@ -46,6 +48,7 @@ impl AppError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::Full(_) | Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Guessing(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -54,6 +57,11 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let mut res = self.status().into_response(); // the body is added by `render_errors`
+        if let Self::Guessing(wait) = &self {
+            let seconds = crate::http::door::seconds(*wait);
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         res.extensions_mut().insert(Arc::new(self));
         res
     }
@@ -123,9 +131,16 @@ pub async fn render_errors(shape: Shape, req: Request, next: Next) -> Response {
     if let Some(AppError::Internal(cause)) = ours.as_deref() {
         tracing::error!(%cause, "request failed");
     }
-    let (title, detail) = match ours.as_deref() {
-        Some(AppError::Full(why)) => ("Full right now", why.as_str()),
-        Some(AppError::Unavailable(why)) => ("Unavailable for a moment", why.as_str()),
+    let waiting = match ours.as_deref() {
+        Some(AppError::Guessing(wait)) => {
+            Some(format!("{}.", crate::http::door::wait_words(*wait)))
+        }
+        _ => None,
+    };
+    let (title, detail) = match (ours.as_deref(), &waiting) {
+        (Some(AppError::Full(why)), _) => ("Full right now", why.as_str()),
+        (Some(AppError::Unavailable(why)), _) => ("Unavailable for a moment", why.as_str()),
+        (_, Some(words)) => ("Slow down", words.as_str()),
         _ => words(status),
     };
     let body = if shape.is_htmx() {

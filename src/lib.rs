@@ -57,7 +57,8 @@ pub struct AppState {
     pub key: Key,
     pub stop: Shutdown,
     pub counters: Arc<Counters>,
-    /// Wrong codes tried per client address, to slow down guessing.
+    /// Wrong room codes tried per client address and per member, on any
+    /// route (see `http::door`), to slow down guessing.
     #[from_ref(skip)]
     pub failed_joins: Arc<dyn chat::rate::Limiter>,
     /// Name changes per member, to keep rename notices from flooding rooms.
@@ -180,6 +181,7 @@ pub fn store_settings(config: &Config) -> Result<Settings, String> {
         address_rooms_held: config.address_rooms_held,
         max_members: config.max_members,
         max_streams: config.max_streams,
+        code_length: config.code_length,
     })
 }
 

@@ -809,7 +809,44 @@ async fn wrong_codes_are_counted_across_servers() {
     }
     let (status, body) = try_join(&eve, a, "Eve", "general").await;
     assert_eq!(status, 429);
-    assert!(body.contains("Too many wrong codes"), "{body}");
+    assert!(body.contains("Too many wrong room codes"), "{body}");
+}
+
+/// Wrong codes tried all at once through two servers, on the page and the
+/// stream: checking and counting are one step in Redis, so no more than
+/// the limit get through to be told "no such room".
+#[tokio::test]
+async fn a_burst_of_wrong_codes_through_two_servers_lets_no_more_than_the_limit_through() {
+    let Some(c) = cluster(2, &["--join-failures", "5", "--join-window", "60"]).await else {
+        return;
+    };
+    let eve = client();
+    let tries = (0..40).map(|n| {
+        let node = c.node(n % 2);
+        let code = livechat::chat::RoomCode::random(4);
+        let path = if n % 4 < 2 {
+            format!("/r/{code}")
+        } else {
+            format!("/r/{code}/events")
+        };
+        let req = eve.get(node.url(&path));
+        async move {
+            let res = req.send().await.expect("an answer");
+            let status = res.status().as_u16();
+            (status, res.text().await.expect("a body that ends"))
+        }
+    });
+    let answers = futures_util::future::join_all(tries).await;
+    let missed = answers
+        .iter()
+        .filter(|(status, body)| *status == 404 || body.contains("You are not in this room"))
+        .count();
+    let refused = answers
+        .iter()
+        .filter(|(_, body)| body.contains("Too many wrong room codes"))
+        .count();
+    assert!(missed <= 5, "{missed} misses got through: {answers:#?}");
+    assert_eq!(missed + refused, 40, "{answers:#?}");
 }
 
 #[tokio::test]
@@ -1094,4 +1131,35 @@ async fn a_big_rooms_batched_joins_are_told_once_across_servers() {
         assert_eq!(view.items, first.items, "{}", node.addr);
         assert_eq!(view.texts, first.texts, "{}", node.addr);
     }
+}
+
+/// Many people behind one address (a school, a carrier's NAT) whose pages
+/// all open a stream at once: right codes are never taken for guesses,
+/// however many are in flight together.
+#[tokio::test]
+async fn many_members_behind_one_address_opening_streams_at_once_are_not_refused() {
+    let Some(c) = cluster(2, &["--join-failures", "3"]).await else {
+        return;
+    };
+    let mut people = Vec::new();
+    let mut first_tabs = Vec::new();
+    for n in 0..60 {
+        let (person, tab) = member(c.node(n % 2), &format!("P{n}"), "general").await;
+        people.push(person);
+        first_tabs.push(tab);
+    }
+    let opens = people.iter().enumerate().map(|(n, person)| {
+        let node = c.node(n % 2);
+        let url = person.stream_url(node, "general");
+        async move {
+            let (_, mut sse) = Sse::open(&person.http, &url, None).await;
+            sse.next().await.map(|e| e.data).unwrap_or_default()
+        }
+    });
+    let first = futures_util::future::join_all(opens).await;
+    let refused: Vec<&String> = first
+        .iter()
+        .filter(|data| data.contains("Too many"))
+        .collect();
+    assert!(refused.is_empty(), "{} refused: {refused:?}", refused.len());
 }

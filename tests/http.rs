@@ -101,6 +101,14 @@ impl Visitor {
         self.send(req).await
     }
 
+    async fn get_with(&mut self, path: &str, headers: &[(&str, &str)]) -> Answer {
+        let mut req = self.request("GET", path);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        self.send(req.body(Body::empty()).expect("request")).await
+    }
+
     async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
         self.post_with(path, form, &[("origin", ORIGIN)]).await
     }
@@ -662,9 +670,37 @@ async fn only_members_post_and_read() {
     ann.join("Ann", "general").await;
     let mut eve = ann.stranger();
     let answer = eve.post("/r/general/messages", &[("text", "hi")]).await;
-    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+    assert!(
+        answer
+            .body
+            .contains("You are not in this room, or it has closed.")
+            && answer.body.contains(r#"value="hi""#)
+            && answer.body.contains("<h1>Message not sent</h1>")
+            && answer
+                .body
+                .contains(r#"<a href="/r/general">Open the room again</a>"#),
+        "{}",
+        answer.body
+    );
     let log = eve.get("/r/general/log").await;
-    assert_eq!(log.status, StatusCode::FORBIDDEN);
+    assert_eq!(log.status, StatusCode::NOT_FOUND);
+    eve.join("Eve", "hobby").await;
+    let answer = eve.post("/r/general/messages", &[("text", "hi")]).await;
+    assert_eq!(
+        answer.status,
+        StatusCode::NOT_FOUND,
+        "a member of another room"
+    );
+    assert_eq!(
+        eve.get("/r/general/log").await.status,
+        StatusCode::NOT_FOUND,
+        "a session alone does not enter a room through its log"
+    );
+    assert_eq!(
+        eve.get("/r/general/title").await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -683,10 +719,17 @@ async fn leaving_goes_home_and_out_of_the_room() {
     let refused = ann
         .htmx_post("/r/general/messages", &[("text", "still here?")])
         .await;
-    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
     assert!(
         refused.body.contains(r#"value="still here?""#),
         "the text is not lost"
+    );
+    assert!(
+        refused
+            .body
+            .contains("You are not in this room, or it has closed. Reload the page to join again."),
+        "{}",
+        refused.body
     );
 }
 
@@ -1108,7 +1151,7 @@ async fn guessing_codes_is_slowed_per_client_address() {
     assert!(
         slowed
             .body
-            .contains(r#"role="alert">Room code: Too many wrong codes from your address: wait "#),
+            .contains(r#"role="alert">Room code: Too many wrong room codes from your address or session: wait "#),
         "{}",
         slowed.body
     );
@@ -1297,10 +1340,97 @@ async fn errors_answering_htmx_go_to_the_alert_region() {
             .contains(r#"<div class="alerts" id="alerts" role="alert"></div>"#)
     );
     let refused = ann
-        .htmx_post("/r/general/messages", &[("text", "hi")])
+        .htmx_post("/r/No-Room/messages", &[("text", "hi")])
         .await;
-    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
     assert_eq!(refused.headers["hx-retarget"], "#alerts");
     assert_eq!(refused.headers["hx-reswap"], "innerHTML");
-    assert!(refused.body.contains("Not allowed"), "{}", refused.body);
+    assert!(refused.body.contains("Nothing here"), "{}", refused.body);
+}
+
+/// What every route that names `code` answers this visitor, with and
+/// without htmx, the code replaced by a placeholder.
+async fn every_code_route(visitor: &mut Visitor, code: &str) -> Vec<(String, StatusCode, String)> {
+    let mut got = Vec::new();
+    for htmx in [false, true] {
+        let mut headers = vec![("origin", ORIGIN)];
+        if htmx {
+            headers.push(("hx-request", "true"));
+        }
+        let mut answers = Vec::new();
+        for route in ["", "/events", "/log", "/title"] {
+            let path = format!("/r/{code}{route}");
+            answers.push((
+                format!("GET {route}"),
+                visitor.get_with(&path, &headers).await,
+            ));
+        }
+        for (route, form) in [
+            ("/messages", vec![("text", "hello there")]),
+            ("/leave", vec![]),
+        ] {
+            let path = format!("/r/{code}{route}");
+            answers.push((
+                format!("POST {route}"),
+                visitor.post_with(&path, &form, &headers).await,
+            ));
+        }
+        let form = [("name", "Eve"), ("code", code)];
+        answers.push((
+            "POST /join".to_owned(),
+            visitor.post_with("/join", &form, &headers).await,
+        ));
+        let lower = code.to_lowercase();
+        for (what, answer) in answers {
+            let body = answer.body.replace(code, "CODE").replace(&lower, "CODE");
+            got.push((format!("{what} htmx={htmx}"), answer.status, body));
+        }
+    }
+    got
+}
+
+/// Ann and Bob's random-chat room, and a code that leads nowhere.
+async fn a_pair_room_and_a_missing_code(ann: &mut Visitor) -> (String, String) {
+    let mut bob = ann.stranger();
+    ann.post("/pair", &[("name", "Ann")]).await;
+    bob.post("/pair", &[("name", "Bob")]).await;
+    let room = bob.get("/pair").await.location().to_owned();
+    let pair = room.trim_start_matches("/r/").to_owned();
+    assert_eq!(pair.len(), 4, "{room}");
+    let missing = if pair == "ZZZZ" { "YYYY" } else { "ZZZZ" };
+    (pair, missing.to_owned())
+}
+
+#[tokio::test]
+async fn a_random_chat_room_of_others_answers_exactly_as_a_missing_code() {
+    let mut ann = site(&["--join-failures", "1000"]);
+    let (pair, missing) = a_pair_room_and_a_missing_code(&mut ann).await;
+    let mut eve = ann.stranger();
+    eve.join("Eve", "general").await;
+    let mut nobody = ann.stranger();
+    for visitor in [&mut eve, &mut nobody] {
+        let to_pair = every_code_route(visitor, &pair).await;
+        let to_missing = every_code_route(visitor, &missing).await;
+        assert_eq!(to_pair.len(), 14);
+        for (a, b) in to_pair.iter().zip(&to_missing) {
+            assert_eq!(a, b, "the pair room shows through");
+        }
+        let statuses: Vec<u16> = to_pair.iter().map(|(_, s, _)| s.as_u16()).collect();
+        assert_eq!(
+            statuses,
+            [
+                404, 200, 404, 404, 404, 303, 422, 404, 200, 404, 404, 404, 200, 422
+            ],
+            "{to_pair:#?}"
+        );
+        let stream = &to_pair[1].2;
+        assert!(
+            stream.contains("You are not in this room, or it has closed.")
+                && stream.contains(r#"href="/r/CODE""#)
+                && stream.ends_with("event: close\ndata: close\n\n"),
+            "{stream}"
+        );
+    }
+    let page = ann.get(&format!("/r/{pair}")).await;
+    assert_eq!(page.status, StatusCode::OK, "its strangers are let in");
 }

@@ -184,7 +184,11 @@ async fn a_stream_that_cannot_be_served_explains_and_closes() {
     let (_, mut sse) = Sse::open(&stranger, &server.url("/r/general/events"), None).await;
     let words = sse.next().await.expect("words");
     assert!(
-        words.data.contains("stream-status") && words.data.contains("session"),
+        words.data.contains("stream-status")
+            && words.data.contains("You are not in this room")
+            && words
+                .data
+                .contains(r#"<a href="/r/general">Join again.</a>"#),
         "{words:?}"
     );
     let close = sse.next().await.expect("close");

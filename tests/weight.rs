@@ -33,6 +33,8 @@ async fn read_until(
 async fn the_log_document_streams_even_when_the_browser_accepts_compression() {
     let server = spawn_app(&[]).await;
     let ann = enter(&server, "Ann", "general").await;
+    // The page enters the room; the log it frames is for members.
+    get_text(&ann, &server.url("/r/general")).await;
     let res = ann
         .get(server.url("/r/general/log"))
         .header("accept-encoding", ACCEPT)

@@ -133,6 +133,17 @@ pub struct Stats {
     pub queue: usize,
 }
 
+/// What a person means to do with a room, as [`Store::leads`] is asked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Enter it (its page, a join): it exists and admits them. A random-chat
+    /// room admits only its two strangers.
+    Enter,
+    /// Use it as a member (its stream, log document, title, a post, leaving):
+    /// they are in it now.
+    Member,
+}
+
 /// An open stream's hold on a room. The member counts as present while it is
 /// alive; dropping it starts the grace period.
 pub struct Subscription {
@@ -171,6 +182,32 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<RoomCode, ChatError>;
     /// Finds the room a person means by what they typed: a code or a public slug.
     async fn resolve(&self, typed: &str) -> Result<RoomCode, ChatError>;
+    /// Whether `code` leads to a room that `member` (`None`: someone with no
+    /// session) may use as `access` says. One look-up, the same whatever the
+    /// answer, so that nobody can tell a missing room from one they may not
+    /// use (see `http::door`).
+    async fn leads(
+        &self,
+        code: &RoomCode,
+        member: Option<MemberId>,
+        access: Access,
+    ) -> Result<bool, ChatError>;
+    /// One try at a room code by `keys` (a client address, a member; see
+    /// `http::door`): `Ok(Err(wait))` when one of them has used up its
+    /// misses in `guesses`; else whether `code` (`None`: not a code at all)
+    /// leads where `member` may go as `access` says, a miss counted against
+    /// every key in the same step. A hit counts nothing, not even for a
+    /// moment, so many right codes at once from one address are never taken
+    /// for a guesser's burst; nor does a miss at a public room (not being in
+    /// it, as after a restart), whose code is no secret.
+    async fn try_code(
+        &self,
+        guesses: &dyn rate::Limiter,
+        keys: &[String],
+        code: Option<&RoomCode>,
+        member: Option<MemberId>,
+        access: Access,
+    ) -> Result<Result<bool, Duration>, ChatError>;
     /// Puts `member` in the room (announcing it if new) and returns what the page shows.
     async fn enter(&self, code: &RoomCode, member: &Member) -> Result<Snapshot, ChatError>;
     /// Opens a stream for a member, resuming after `after` when given.
@@ -230,6 +267,41 @@ pub trait Store: Send + Sync + 'static {
     async fn health(&self) -> Result<(), String> {
         Ok(())
     }
+}
+
+/// `Store::try_code` as separate steps: take a try of every key, look the
+/// code up, forgive the tries on a hit (or at a `public` room). Right for a
+/// store in this server's memory, whose limiter and look-up never wait, so a
+/// try is taken and forgiven within one poll and never holds a place while
+/// others come.
+pub async fn try_code_then_forgive<S: Store + ?Sized>(
+    store: &S,
+    guesses: &dyn rate::Limiter,
+    keys: &[String],
+    code: Option<&RoomCode>,
+    member: Option<MemberId>,
+    access: Access,
+    public: bool,
+) -> Result<Result<bool, Duration>, ChatError> {
+    let mut tries = Vec::with_capacity(keys.len());
+    for key in keys {
+        match guesses.take(key).await {
+            Ok(attempt) => tries.push(attempt),
+            Err(wait) => {
+                tries.into_iter().for_each(rate::Attempt::forgive);
+                return Ok(Err(wait));
+            }
+        }
+    }
+    let leads = match code {
+        Some(code) => store.leads(code, member, access).await,
+        None => Ok(false),
+    };
+    match leads {
+        Ok(false) if !public => tries.into_iter().for_each(rate::Attempt::keep),
+        _ => tries.into_iter().for_each(rate::Attempt::forgive),
+    }
+    leads.map(Ok)
 }
 
 #[cfg(test)]

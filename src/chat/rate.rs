@@ -21,6 +21,10 @@ pub trait Limiter: Send + Sync + 'static {
     /// used up its attempts. Checking and counting are one step, so a burst of
     /// attempts at once cannot all pass the check.
     async fn take(&self, key: &str) -> Result<Attempt, Duration>;
+
+    /// The limiter itself, so that a store that keeps the count can fold it
+    /// into a step of its own (see `Store::try_code`).
+    fn as_any(&self) -> &dyn std::any::Any;
 }
 
 /// An attempt counted by [`Limiter::take`]. It stays counted unless
@@ -176,6 +180,10 @@ impl Limiter for Attempts {
                 times.retain(|(_, n)| *n != number);
             }
         }))
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }
 

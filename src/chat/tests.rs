@@ -108,6 +108,7 @@ impl Kit {
             address_rooms_held: 10_000,
             max_members: 10_000,
             max_streams: 100,
+            code_length: crate::chat::code::CODE_LEN,
         }
     }
 
@@ -494,6 +495,127 @@ async fn codes_resolve_in_any_case_and_unknown_ones_say_what_was_typed(kit: Kit)
     assert_eq!(err.to_string(), "No room with code ZZZZ");
 }
 
+/// A code leads where a person may go, and nowhere else: a missing room and
+/// a random-chat room of two others look the same.
+async fn a_code_leads_only_where_the_person_may_go(kit: Kit) {
+    let chat = kit.store().await;
+    let (ann, bob, cy) = (member("Ann"), member("Bob"), member("Cy"));
+    let code = chat.create_room(&ann, None).await.expect("create");
+    let leads = |code: RoomCode, who: Option<&Member>, access| {
+        let (chat, who) = (chat.clone(), who.map(|m| m.id));
+        async move { chat.leads(&code, who, access).await.expect("answers") }
+    };
+    assert!(leads(code.clone(), Some(&ann), Access::Member).await);
+    assert!(!leads(code.clone(), Some(&bob), Access::Member).await);
+    assert!(!leads(code.clone(), None, Access::Member).await);
+    assert!(leads(code.clone(), Some(&bob), Access::Enter).await);
+    assert!(leads(code.clone(), None, Access::Enter).await);
+    let missing = RoomCode::parse_private("ZZZZZZZZZZZZ").expect("a code");
+    for access in [Access::Enter, Access::Member] {
+        assert!(!leads(missing.clone(), Some(&ann), access).await);
+        assert!(!leads(missing.clone(), None, access).await);
+    }
+    assert!(leads(general(), None, Access::Enter).await);
+    assert!(!leads(general(), Some(&cy), Access::Member).await);
+    chat.enter(&general(), &cy).await.expect("enter");
+    assert!(leads(general(), Some(&cy), Access::Member).await);
+    chat.queue(&ann).await.expect("queued");
+    let Ok(Pairing::Matched(pair)) = chat.queue(&bob).await else {
+        panic!("a pair")
+    };
+    for access in [Access::Enter, Access::Member] {
+        assert!(leads(pair.clone(), Some(&ann), access).await);
+        assert!(leads(pair.clone(), Some(&bob), access).await);
+        assert!(!leads(pair.clone(), Some(&cy), access).await, "{access:?}");
+        assert!(!leads(pair.clone(), None, access).await, "{access:?}");
+    }
+}
+
+/// A try at a code counts only when it misses, in the same step as the
+/// look-up: many right codes at once never use up the budget, and past the
+/// limit every code is refused, a right one too.
+async fn a_try_at_a_code_counts_only_misses_and_then_refuses_every_code(kit: Kit) {
+    let chat = kit.store().await;
+    let guesses = chat.limiter("door-test", 3, Duration::from_secs(60), 100);
+    let (ann, bob, eve) = (member("Ann"), member("Bob"), member("Eve"));
+    let code = chat.create_room(&ann, None).await.expect("create");
+    chat.queue(&ann).await.expect("queued");
+    let Ok(Pairing::Matched(pair)) = chat.queue(&bob).await else {
+        panic!("a pair")
+    };
+    let keys = vec!["a:192.0.2.1".to_owned(), format!("m:{}", eve.id.0)];
+    let try_code = |code: Option<RoomCode>, access| {
+        let (chat, guesses, keys) = (chat.clone(), guesses.clone(), keys.clone());
+        async move {
+            chat.try_code(&*guesses, &keys, code.as_ref(), Some(eve.id), access)
+                .await
+                .expect("answers")
+        }
+    };
+    let hits = (0..40).map(|n| {
+        let access = if n % 2 == 0 {
+            Access::Enter
+        } else {
+            Access::Member
+        };
+        let code = if n % 2 == 0 { code.clone() } else { general() };
+        try_code(Some(code), access)
+    });
+    chat.enter(&general(), &eve).await.expect("enter");
+    let hits = futures_util::future::join_all(hits).await;
+    assert!(hits.iter().all(|hit| *hit == Ok(true)), "{hits:?}");
+    for _ in 0..10 {
+        let outside = chat
+            .try_code(
+                &*guesses,
+                &keys,
+                Some(&general()),
+                Some(bob.id),
+                Access::Member,
+            )
+            .await;
+        assert_eq!(
+            outside,
+            Ok(Ok(false)),
+            "not in a public room: no secret, no count"
+        );
+    }
+    let missing = RoomCode::parse_private("ZZZZZZZZZZZ").expect("a code");
+    assert_eq!(try_code(Some(pair), Access::Enter).await, Ok(false));
+    assert_eq!(try_code(Some(missing), Access::Enter).await, Ok(false));
+    assert_eq!(try_code(None, Access::Member).await, Ok(false));
+    let Err(wait) = try_code(Some(code.clone()), Access::Enter).await else {
+        panic!("a right code is refused too, past the limit")
+    };
+    assert!(wait > Duration::from_secs(50) && wait <= Duration::from_secs(60));
+    let elsewhere = ["a:192.0.2.2".to_owned()];
+    assert_eq!(
+        chat.try_code(&*guesses, &elsewhere, Some(&code), None, Access::Enter)
+            .await,
+        Ok(Ok(true)),
+        "another address without the member is not slowed"
+    );
+}
+
+/// New rooms, private and random-chat, get codes as long as configured.
+async fn new_codes_are_as_long_as_configured(kit: Kit) {
+    let settings = Settings {
+        code_length: 9,
+        ..kit.settings(200, 50, 1000)
+    };
+    let chat = kit.make(settings, Arc::new(Plain)).await;
+    let (ann, bob) = (member("Ann"), member("Bob"));
+    let code = chat.create_room(&ann, None).await.expect("create");
+    assert_eq!(code.as_str().len(), 9, "{code}");
+    assert_eq!(chat.resolve(&code.as_str().to_lowercase()).await, Ok(code));
+    chat.queue(&ann).await.expect("queued");
+    let Ok(Pairing::Matched(pair)) = chat.queue(&bob).await else {
+        panic!("a pair")
+    };
+    assert_eq!(pair.as_str().len(), 9, "{pair}");
+    assert!(RoomCode::from_path(pair.as_str()).is_some());
+}
+
 async fn a_rename_is_announced_in_every_room_and_old_messages_keep_their_name(kit: Kit) {
     let chat = kit.store().await;
     let ann = member("Ann");
@@ -630,6 +752,9 @@ on_both_stores!(
     leave_is_immediate_and_ends_the_members_streams,
     a_private_room_goes_with_its_last_member_and_public_rooms_stay,
     codes_resolve_in_any_case_and_unknown_ones_say_what_was_typed,
+    a_code_leads_only_where_the_person_may_go,
+    a_try_at_a_code_counts_only_misses_and_then_refuses_every_code,
+    new_codes_are_as_long_as_configured,
     a_rename_is_announced_in_every_room_and_old_messages_keep_their_name,
     posting_too_fast_is_refused_until_the_window_passes,
     online_counts_everyone,

@@ -6,13 +6,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::client::{ClientAddr, address_key};
+use super::client::ClientAddr;
+use super::door::{self, Knock, Shut};
 use super::paths;
 use super::session::Session;
 use super::shape::Shape;
 use crate::AppState;
 use crate::chat::rate::Attempt;
-use crate::chat::{Chat, ChatError, Name, RoomCode};
+use crate::chat::{Access, Chat, ChatError, Name, RoomCode};
 use crate::views::home::{StartForm, home, start_form};
 use crate::views::layout::page;
 use crate::views::room::{RenameForm, rename_form};
@@ -161,50 +162,47 @@ pub async fn post_join(
     State(app): State<AppState>,
     shape: Shape,
     session: Session,
-    ClientAddr(client): ClientAddr,
+    client: ClientAddr,
     Form(input): Form<StartInput>,
 ) -> Response {
     if input.enter.is_some() && input.room.is_none() && input.code.trim().is_empty() {
-        return take_name(&app, shape, session, ClientAddr(client), &input).await;
+        return take_name(&app, shape, session, client, &input).await;
     }
     let name = Name::parse(&input.name, app.config.max_name);
     let typed = input.room.as_deref().unwrap_or(&input.code);
-    let attempt = match client.map(address_key) {
-        Some(key) => app.failed_joins.take(&key).await,
-        None => Ok(Attempt::uncounted()),
+    let code = if typed.trim().is_empty() {
+        // Nothing typed is no guess.
+        Err((None, ChatError::NoSuchRoom(String::new()).to_string()))
+    } else {
+        let knock = Knock::of(client, &session);
+        door::pass(&app, knock, typed_code(&app, typed), Access::Enter)
+            .await
+            .map_err(|shut| match shut {
+                Shut::Miss => (None, ChatError::NoSuchRoom(typed.to_owned()).to_string()),
+                Shut::Wait(wait) => (Some(StatusCode::TOO_MANY_REQUESTS), door::wait_words(wait)),
+                Shut::Unavailable => (
+                    Some(StatusCode::SERVICE_UNAVAILABLE),
+                    ChatError::Unavailable.to_string(),
+                ),
+            })
     };
-    let attempt = match attempt {
-        Ok(attempt) => attempt,
-        Err(wait) => {
-            let why = Refusal {
-                status: Some(StatusCode::TOO_MANY_REQUESTS),
-                code: Some(format!(
-                    "Too many wrong codes from your address: wait {} s and try again",
-                    wait.as_secs().max(1)
-                )),
-                ..Refusal::default()
-            };
-            return refuse(&app.chat, shape, &input, why).await;
-        }
-    };
-    let code = app.chat.resolve(typed).await;
-    // Only a code that leads nowhere counts.
-    if !matches!(code, Err(ChatError::NoSuchRoom(_))) {
-        attempt.forgive();
-    }
     let (name, code) = match (name, code) {
         (Ok(name), Ok(code)) => (name, code),
         (name, code) => {
+            let (status, code) = match code {
+                Ok(_) => (None, None),
+                Err((status, why)) => (status, Some(why)),
+            };
             let why = Refusal {
-                status: code.as_ref().err().and_then(refusal_status),
+                status,
                 name: name.err().map(|e| e.to_string()),
-                code: code.err().map(|e| e.to_string()),
+                code,
                 ..Refusal::default()
             };
             return refuse(&app.chat, shape, &input, why).await;
         }
     };
-    let member = match sign_in(&app, &session, ClientAddr(client), name).await {
+    let member = match sign_in(&app, &session, client, name).await {
         Ok(member) => member,
         Err(why) => return refuse(&app.chat, shape, &input, name_refused(&why)).await,
     };
@@ -213,6 +211,18 @@ pub async fn post_join(
         shape.redirect(&paths::room(&code)),
     )
         .into_response()
+}
+
+/// The room a person means by what they typed: a public room's slug, else
+/// a private code in any case; `None` when it can be neither.
+fn typed_code(app: &AppState, typed: &str) -> Option<RoomCode> {
+    let public = RoomCode::parse_slug(typed).filter(|slug| {
+        app.config
+            .public_rooms
+            .iter()
+            .any(|room| RoomCode::parse_slug(room).as_ref() == Some(slug))
+    });
+    public.or_else(|| RoomCode::parse_private(typed))
 }
 
 /// Enter pressed with no code typed: the person gave a name and has not

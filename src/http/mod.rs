@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod client;
+pub mod door;
 pub mod guard;
 pub mod home;
 pub mod ops;

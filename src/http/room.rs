@@ -1,4 +1,5 @@
-//! The room page and what its forms do: send a message, leave.
+//! The room page and what its forms do: send a message, leave. Each goes
+//! through the code door (`door`) first.
 
 use axum::Form;
 use axum::extract::{Path, State};
@@ -7,19 +8,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::client::ClientAddr;
+use super::door::{self, Knock, MISSED, Shut};
 use super::paths;
 use super::session::Session;
 use super::shape::Shape;
 use crate::AppState;
 use crate::chat::rate::Attempt;
-use crate::chat::{ChatError, Member, MessageText, RoomCode};
+use crate::chat::{Access, ChatError, Member, MessageText, RoomCode};
 use crate::error::AppError;
-use crate::views::room::{RenameForm, SendForm, plain_title, room, send_form};
-
-/// Reads the `{code}` of a room URL; anything else is no room.
-pub fn room_code(segment: &str) -> Result<RoomCode, AppError> {
-    RoomCode::from_path(segment).ok_or(AppError::NotFound)
-}
+use crate::views::room::{RenameForm, SendForm, plain_title, room, send_form, unsent};
 
 /// The address people can share: the same host they used to get here.
 fn share_url(app: &AppState, headers: &HeaderMap, code: &RoomCode) -> String {
@@ -62,9 +59,11 @@ pub async fn get_room(
     State(app): State<AppState>,
     session: Session,
     headers: HeaderMap,
+    client: ClientAddr,
     Path(code): Path<String>,
 ) -> Result<Response, AppError> {
-    let code = room_code(&code)?;
+    let knock = Knock::of(client, &session);
+    let code = door::pass(&app, knock, RoomCode::from_path(&code), Access::Enter).await?;
     let Some(me) = session.member else {
         return Ok(Redirect::to(&paths::home_with_code(&code)).into_response());
     };
@@ -79,6 +78,11 @@ pub struct MessageInput {
     text: String,
 }
 
+/// What a post that found no room it may use says, beside the text kept.
+fn missed_post() -> String {
+    format!("{MISSED} Reload the page to join again.")
+}
+
 /// `POST /r/{code}/messages`
 pub async fn post_message(
     State(app): State<AppState>,
@@ -86,11 +90,39 @@ pub async fn post_message(
     session: Session,
     headers: HeaderMap,
     client: ClientAddr,
-    Path(code): Path<String>,
+    Path(segment): Path<String>,
     Form(input): Form<MessageInput>,
 ) -> Result<Response, AppError> {
-    let code = room_code(&code)?;
-    let me = session.member.ok_or(AppError::Forbidden)?;
+    let knock = Knock::of(client, &session);
+    let Some(code) = RoomCode::from_path(&segment) else {
+        // Not a code: counted, and answered as any address that is not there.
+        return Err(door::pass(&app, knock, None, Access::Member)
+            .await
+            .err()
+            .map_or(AppError::NotFound, AppError::from));
+    };
+    let refused = match door::pass(&app, knock, Some(code.clone()), Access::Member).await {
+        Ok(_) => None,
+        Err(Shut::Miss) => Some((StatusCode::NOT_FOUND, missed_post())),
+        Err(Shut::Wait(wait)) => Some((StatusCode::TOO_MANY_REQUESTS, door::wait_words(wait))),
+        Err(Shut::Unavailable) => Some((
+            StatusCode::SERVICE_UNAVAILABLE,
+            ChatError::Unavailable.to_string(),
+        )),
+    };
+    if let Some((status, why)) = refused {
+        return Ok(not_sent(shape, &code, &input.text, status, why));
+    }
+    // Nobody without a session passes the door as a member.
+    let Some(me) = session.member else {
+        return Ok(not_sent(
+            shape,
+            &code,
+            &input.text,
+            StatusCode::NOT_FOUND,
+            missed_post(),
+        ));
+    };
     let posted = match MessageText::parse(&input.text, app.config.max_message) {
         Ok(text) => post_counted(&app, client, &code, &me, text)
             .await
@@ -99,11 +131,8 @@ pub async fn post_message(
                     (StatusCode::TOO_MANY_REQUESTS, e.to_string())
                 }
                 ChatError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
-                ChatError::NotMember => (
-                    StatusCode::FORBIDDEN,
-                    format!("{e}: reload the page to join again"),
-                ),
-                _ => (StatusCode::NOT_FOUND, e.to_string()),
+                // Gone since the door: the same words as any miss.
+                _ => (StatusCode::NOT_FOUND, missed_post()),
             }),
         Err(why) => Err((StatusCode::UNPROCESSABLE_ENTITY, why.to_string())),
     };
@@ -116,6 +145,9 @@ pub async fn post_message(
             }
         }
         Ok(()) => Ok(Redirect::to(&paths::room(&code)).into_response()),
+        Err((status, why)) if status == StatusCode::NOT_FOUND => {
+            Ok(not_sent(shape, &code, &input.text, status, why))
+        }
         Err((status, why)) => {
             // Refused: the person's text stays in the box, with the reason.
             let form = SendForm {
@@ -156,23 +188,59 @@ async fn post_counted(
     posted
 }
 
-/// `GET /r/{code}/title`: the room's plain tab title, for htmx to put back
-/// (see `views::room::unread_title`). Nothing is looked up: the code says it all.
-pub async fn get_title(Path(code): Path<String>) -> Result<maud::Markup, AppError> {
-    Ok(plain_title(&room_code(&code)?))
+/// A message that was not sent because the door stayed shut: the text stays
+/// in the box with the reason, the same whatever the reason was. Without
+/// htmx a page of its own, as the room cannot be shown.
+fn not_sent(
+    shape: Shape,
+    code: &RoomCode,
+    text: &str,
+    status: StatusCode,
+    why: String,
+) -> Response {
+    let form = SendForm {
+        text,
+        error: Some(why),
+    };
+    shape.form(
+        status,
+        || send_form(code, &form, true, false),
+        || unsent(code, &form),
+    )
 }
 
-/// `POST /r/{code}/leave`
+/// `GET /r/{code}/title`: the room's plain tab title, for htmx to put back
+/// (see `views::room::unread_title`), for members of the room.
+pub async fn get_title(
+    State(app): State<AppState>,
+    session: Session,
+    client: ClientAddr,
+    Path(code): Path<String>,
+) -> Result<maud::Markup, AppError> {
+    let knock = Knock::of(client, &session);
+    let code = door::pass(&app, knock, RoomCode::from_path(&code), Access::Member).await?;
+    Ok(plain_title(&code))
+}
+
+/// `POST /r/{code}/leave`: `303 /` whether or not the person was in the
+/// room (they are out either way), though a code that led nowhere counts.
 pub async fn post_leave(
     State(app): State<AppState>,
     shape: Shape,
     session: Session,
+    client: ClientAddr,
     Path(code): Path<String>,
 ) -> Result<Response, AppError> {
-    let code = room_code(&code)?;
-    if let Some(me) = session.member {
-        // Not being in the room (any more) is no reason to complain: they are out.
-        let _ = app.chat.leave(&code, me.id).await;
+    let knock = Knock::of(client, &session);
+    match door::pass(&app, knock, RoomCode::from_path(&code), Access::Member).await {
+        Ok(code) => {
+            if let Some(me) = session.member {
+                // Gone since the door is no reason to complain: they are out.
+                let _ = app.chat.leave(&code, me.id).await;
+            }
+        }
+        Err(Shut::Wait(wait)) => return Err(AppError::Guessing(wait)),
+        Err(Shut::Miss | Shut::Unavailable) => {}
     }
     Ok(shape.redirect("/"))
 }

@@ -22,11 +22,11 @@ use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at};
 
 use super::client::ClientAddr;
+use super::door::{self, Knock, MISSED, Shut};
 use super::guard::CSP_FRAMED;
 use super::paths;
-use super::room::room_code;
 use super::session::Session;
-use crate::chat::{Chat, ChatError, EventId, Frame, FrameKind, RoomCode, Subscription};
+use crate::chat::{Access, Chat, ChatError, EventId, Frame, FrameKind, RoomCode, Subscription};
 use crate::error::AppError;
 use crate::shutdown::Shutdown;
 use crate::views::room::log_document_head;
@@ -63,7 +63,11 @@ pub async fn get_events(
     let Ok(place) = address_place(&app, client).await else {
         return event_stream(Body::from(final_words(TOO_MANY_FROM_ADDRESS, None)));
     };
-    let body = match open(&app, session, &code, resume_point(&headers, &query)).await {
+    let knock = Knock {
+        client,
+        member: session.member.as_ref().map(|member| member.id),
+    };
+    let body = match open(&app, session, knock, &code, resume_point(&headers, &query)).await {
         Ok((code, sub)) => Body::from_stream(holding(place, events(app, code, sub))),
         Err(words) => Body::from(words),
     };
@@ -103,33 +107,39 @@ pub(super) fn holding<S: futures_util::Stream>(
     })
 }
 
-/// Subscribes, or explains why not in the stream's last words.
+/// Subscribes through the code door, or explains why not in the stream's
+/// last words: the same words for every miss, whatever its reason.
 async fn open(
     app: &AppState,
     session: Session,
-    code: &str,
+    knock: Knock,
+    segment: &str,
     after: Option<EventId>,
 ) -> Result<(RoomCode, Subscription), Bytes> {
-    let home = Some(("/", "Go to the home page."));
-    let Some(code) = RoomCode::from_path(code) else {
-        return Err(final_words("There is no such room.", home));
+    let parsed = RoomCode::from_path(segment);
+    let missed = || match &parsed {
+        Some(code) => final_words(MISSED, Some((&paths::room(code), "Join again."))),
+        None => final_words(MISSED, Some(("/", "Go to the home page."))),
     };
+    let code = match door::pass(app, knock, parsed.clone(), Access::Member).await {
+        Ok(code) => code,
+        Err(Shut::Miss) => return Err(missed()),
+        Err(Shut::Wait(wait)) => {
+            return Err(final_words(&format!("{}.", door::wait_words(wait)), None));
+        }
+        // The store is out of reach: the page tries again by itself shortly.
+        Err(Shut::Unavailable) => return Err(unavailable()),
+    };
+    // Nobody without a session passes the door as a member.
     let Some(me) = session.member else {
-        return Err(final_words(
-            "Your session has ended.",
-            Some((&paths::room(&code), "Join again.")),
-        ));
+        return Err(missed());
     };
     match app.chat.subscribe(&code, me.id, after).await {
         Ok(sub) => Ok((code, sub)),
-        Err(ChatError::NotMember) => Err(final_words(
-            "You are no longer in this room.",
-            Some((&paths::room(&code), "Join again.")),
-        )),
         Err(why @ ChatError::TooManyStreams) => Err(final_words(&why.to_string(), None)),
-        // The store is out of reach: the page tries again by itself shortly.
         Err(ChatError::Unavailable) => Err(unavailable()),
-        Err(_) => Err(final_words("This room has closed.", home)),
+        // Gone since the door: the same words as any miss.
+        Err(_) => Err(missed()),
     }
 }
 
@@ -384,17 +394,27 @@ pub async fn get_log_document(
     Path(code): Path<String>,
     ClientAddr(client): ClientAddr,
 ) -> Result<Response, AppError> {
-    let code = room_code(&code)?;
-    let me = session.member.ok_or(AppError::Forbidden)?;
+    let knock = Knock {
+        client,
+        member: session.member.as_ref().map(|member| member.id),
+    };
+    let code = door::pass(&app, knock, RoomCode::from_path(&code), Access::Member).await?;
+    // Nobody without a session passes the door as a member.
+    let me = session.member.ok_or(AppError::NotFound)?;
     let place = address_place(&app, client)
         .await
         .map_err(|()| AppError::Full(TOO_MANY_FROM_ADDRESS.to_owned()))?;
-    let snapshot = app.chat.enter(&code, &me).await.map_err(AppError::from)?;
+    // Gone since the door: the same answer as any miss.
+    let missed = |why: ChatError| match why {
+        ChatError::NotMember | ChatError::NoSuchRoom(_) => AppError::NotFound,
+        why => AppError::from(why),
+    };
+    let snapshot = app.chat.enter(&code, &me).await.map_err(missed)?;
     let sub = app
         .chat
         .subscribe(&code, me.id, Some(snapshot.last))
         .await
-        .map_err(AppError::from)?;
+        .map_err(missed)?;
     let head = Bytes::from(log_document_head(&snapshot, &me));
     let live = Live::new(&app, code, sub, head, true);
     Ok(framed_document(Body::from_stream(holding(

@@ -144,6 +144,24 @@ pub fn send_form(code: &RoomCode, form: &SendForm<'_>, autofocus: bool, sent: bo
     }
 }
 
+/// A message that could not be sent to a room the person cannot use now
+/// (for a browser without JavaScript): the form with the text kept and the
+/// reason, and the way back into the room.
+pub fn unsent(code: &RoomCode, form: &SendForm<'_>) -> Markup {
+    page(
+        "Message not sent",
+        None,
+        None,
+        html! {
+            main #main.narrow {
+                h1 { "Message not sent" }
+                (send_form(code, form, true, false))
+                p { a href=(paths::room(code)) { "Open the room again" } }
+            }
+        },
+    )
+}
+
 /// The rename form; `back` is where a browser without JavaScript returns to.
 /// htmx morphs the answer in, so its status line stays the live region that
 /// says the name changed.

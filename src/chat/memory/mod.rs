@@ -13,10 +13,11 @@ use tokio::time::Instant;
 
 use super::counted::Counted;
 use super::pair::{Pairing, Queue};
+use super::rate::Limiter;
 use super::room::{Room, RoomSettings};
 use super::{
-    ChatError, EventId, Frame, Member, MemberId, MessageText, Name, PairWatch, Render, RoomCode,
-    RoomSummary, Snapshot, Stats, Store, Subscription,
+    Access, ChatError, EventId, Frame, Member, MemberId, MessageText, Name, PairWatch, Render,
+    RoomCode, RoomSummary, Snapshot, Stats, Store, Subscription, try_code_then_forgive,
 };
 
 /// The Online list of a room is sent at most this often.
@@ -47,6 +48,8 @@ pub struct Settings {
     pub max_members: usize,
     /// Most streams one member may have open, over all rooms and waiting pages.
     pub max_streams: usize,
+    /// Length of new private (and random-chat) room codes.
+    pub code_length: usize,
 }
 
 /// The in-memory `Store`. Cheap to clone.
@@ -244,6 +247,37 @@ impl Store for MemoryStore {
         let code = slug.or_else(|| RoomCode::parse_private(typed));
         code.filter(|code| state.rooms.contains_key(code))
             .ok_or_else(|| ChatError::NoSuchRoom(typed.to_owned()))
+    }
+
+    async fn leads(
+        &self,
+        code: &RoomCode,
+        member: Option<MemberId>,
+        access: Access,
+    ) -> Result<bool, ChatError> {
+        let state = self.shared.lock();
+        let Some(room) = state.rooms.get(code) else {
+            return Ok(false);
+        };
+        Ok(match (access, member) {
+            (Access::Enter, Some(member)) => room.admits(member),
+            // Nobody without a session is one of a pair's two strangers.
+            (Access::Enter, None) => room.pair.is_none(),
+            (Access::Member, Some(member)) => room.is_member(member),
+            (Access::Member, None) => false,
+        })
+    }
+
+    async fn try_code(
+        &self,
+        guesses: &dyn Limiter,
+        keys: &[String],
+        code: Option<&RoomCode>,
+        member: Option<MemberId>,
+        access: Access,
+    ) -> Result<Result<bool, Duration>, ChatError> {
+        let public = code.is_some_and(|code| self.shared.settings.public_rooms.contains(code));
+        try_code_then_forgive(self, guesses, keys, code, member, access, public).await
     }
 
     async fn enter(&self, code: &RoomCode, member: &Member) -> Result<Snapshot, ChatError> {

@@ -116,7 +116,7 @@ impl Shared {
             return Err(ChatError::RoomsHeld);
         }
         let code = (0..CODE_TRIES)
-            .map(|_| RoomCode::random())
+            .map(|_| RoomCode::random(self.settings.code_length))
             .find(|code| !state.rooms.contains_key(code))
             .ok_or(ChatError::Full)?;
         let epoch = state.next_epoch();

@@ -12,7 +12,9 @@ use std::sync::Arc;
 
 use super::Inner;
 use super::codec::now_ms;
+use super::scripts::keys;
 use crate::chat::rate::{Attempt, Limiter, Places};
+use crate::chat::{Access, ChatError, MemberId, RoomCode};
 use redis::AsyncCommands;
 
 pub struct RedisAttempts {
@@ -89,6 +91,87 @@ return -1
 static TAKE_SCRIPT: std::sync::LazyLock<redis::Script> =
     std::sync::LazyLock::new(|| redis::Script::new(TAKE));
 
+/// One try at a room code (see `Store::try_code`): refuses when a key has
+/// used up its misses, else looks the code up and counts a miss against
+/// every key, all in one step. `KEYS`: the keys' sets. `ARGV`: now (ms),
+/// window (ms), limit, this try's unique name, what is asked (`enter`,
+/// `member`, or `none` for what is not a code), the room's hash key, its
+/// presence key, the member ('' for none), '1' for a public room.
+/// Returns -1 for a hit, -2 for a miss (counted), -3 for a miss at a public
+/// room (not counted: its code is no secret), else the milliseconds to wait. The look-up reads the same for a missing room and a pair of others.
+const TRY_CODE: &str = r#"
+local now, window, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+for _, key in ipairs(KEYS) do
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  if redis.call('ZCARD', key) >= limit then
+    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+    return math.max(1, tonumber(oldest[2]) + window - now)
+  end
+end
+local ask, member = ARGV[5], ARGV[8]
+local hit = false
+if ask == 'enter' then
+  local room = redis.call('HMGET', ARGV[6], 'epoch', 'pair')
+  local admitted = (not room[2]) or (member ~= '' and string.find(room[2], member, 1, true) ~= nil)
+  hit = ARGV[9] == '1' or (room[1] ~= false and admitted)
+elseif ask == 'member' then
+  hit = member ~= '' and redis.call('ZSCORE', ARGV[7], member) ~= false
+end
+if hit then return -1 end
+if ARGV[9] == '1' then return -3 end
+for _, key in ipairs(KEYS) do
+  redis.call('ZADD', key, now, ARGV[4])
+  redis.call('PEXPIRE', key, window)
+end
+return -2
+"#;
+
+static TRY_CODE_SCRIPT: std::sync::LazyLock<redis::Script> =
+    std::sync::LazyLock::new(|| redis::Script::new(TRY_CODE));
+
+impl RedisAttempts {
+    /// `Store::try_code` on Redis, in one script.
+    pub async fn try_code(
+        &self,
+        keys: &[String],
+        code: Option<&RoomCode>,
+        member: Option<MemberId>,
+        access: Access,
+        public: bool,
+    ) -> Result<Result<bool, Duration>, ChatError> {
+        let mut script = TRY_CODE_SCRIPT.prepare_invoke();
+        for key in keys {
+            script.key(self.key(key));
+        }
+        let ask = match (code, access) {
+            (None, _) => "none",
+            (Some(_), Access::Enter) => "enter",
+            (Some(_), Access::Member) => "member",
+        };
+        let (room, present) = code.map_or((String::new(), String::new()), |code| {
+            (keys::room(code), keys::present(code))
+        });
+        let tried: redis::RedisResult<i64> = script
+            .arg(now_ms())
+            .arg(self.window_ms())
+            .arg(self.limit.max(1))
+            .arg(uuid::Uuid::new_v4().simple().to_string())
+            .arg(ask)
+            .arg(room)
+            .arg(present)
+            .arg(member.map(|m| m.0.to_string()).unwrap_or_default())
+            .arg(if public { "1" } else { "" })
+            .invoke_async(&mut self.conn.clone())
+            .await;
+        match tried {
+            Ok(-1) => Ok(Ok(true)),
+            Ok(wait) if wait >= 0 => Ok(Err(Duration::from_millis(wait as u64))),
+            Ok(_) => Ok(Ok(false)),
+            Err(why) => Err(super::down(why)),
+        }
+    }
+}
+
 #[async_trait]
 impl Limiter for RedisAttempts {
     async fn take(&self, key: &str) -> Result<Attempt, Duration> {
@@ -126,5 +209,9 @@ impl Limiter for RedisAttempts {
                 Ok(Attempt::uncounted())
             }
         }
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }

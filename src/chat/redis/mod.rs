@@ -34,8 +34,8 @@ use tokio::sync::{broadcast, watch};
 use super::counted::Counted;
 use super::memory::Settings;
 use super::{
-    ChatError, EventId, Frame, Member, MemberId, MessageText, Name, PairWatch, Pairing, Render,
-    RoomCode, RoomSummary, Snapshot, Stats, Store, Subscription,
+    Access, ChatError, EventId, Frame, Member, MemberId, MessageText, Name, PairWatch, Pairing,
+    Render, RoomCode, RoomSummary, Snapshot, Stats, Store, Subscription,
 };
 use codec::now_ms;
 use local::Local;
@@ -280,7 +280,7 @@ impl Store for RedisStore {
     ) -> Result<RoomCode, ChatError> {
         let inner = &self.inner;
         for _ in 0..CODE_TRIES {
-            let code = RoomCode::random();
+            let code = RoomCode::random(inner.settings.code_length);
             let now = now_ms();
             let made: i64 = inner
                 .scripts
@@ -322,6 +322,65 @@ impl Store for RedisStore {
         exists
             .then_some(code)
             .ok_or_else(|| ChatError::NoSuchRoom(typed.to_owned()))
+    }
+
+    async fn leads(
+        &self,
+        code: &RoomCode,
+        member: Option<MemberId>,
+        access: Access,
+    ) -> Result<bool, ChatError> {
+        let inner = &self.inner;
+        match access {
+            Access::Enter if inner.is_public(code) => Ok(true),
+            Access::Enter => {
+                // One read, whether the room is missing or a pair's.
+                let (epoch, pair): (Option<String>, Option<String>) = redis::cmd("HMGET")
+                    .arg(keys::room(code))
+                    .arg("epoch")
+                    .arg("pair")
+                    .query_async(&mut inner.conn())
+                    .await
+                    .map_err(down)?;
+                let admitted = match pair {
+                    None => true,
+                    Some(pair) => member.is_some_and(|member| {
+                        let member = member.0.to_string();
+                        pair.split(' ').any(|one| one == member)
+                    }),
+                };
+                Ok(epoch.is_some() && admitted)
+            }
+            Access::Member => {
+                let Some(member) = member else {
+                    return Ok(false);
+                };
+                let present: Option<f64> = inner
+                    .conn()
+                    .zscore(keys::present(code), member.0.to_string())
+                    .await
+                    .map_err(down)?;
+                Ok(present.is_some())
+            }
+        }
+    }
+
+    async fn try_code(
+        &self,
+        guesses: &dyn super::rate::Limiter,
+        keys: &[String],
+        code: Option<&RoomCode>,
+        member: Option<MemberId>,
+        access: Access,
+    ) -> Result<Result<bool, Duration>, ChatError> {
+        let public = code.is_some_and(|code| self.inner.is_public(code));
+        match guesses.as_any().downcast_ref::<limits::RedisAttempts>() {
+            Some(counted) => counted.try_code(keys, code, member, access, public).await,
+            None => {
+                super::try_code_then_forgive(self, guesses, keys, code, member, access, public)
+                    .await
+            }
+        }
     }
 
     async fn enter(&self, code: &RoomCode, member: &Member) -> Result<Snapshot, ChatError> {

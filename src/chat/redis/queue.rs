@@ -100,7 +100,7 @@ impl Inner {
         self.settle().await;
         loop {
             let codes: Vec<String> = (0..PAIR_CODES)
-                .map(|_| RoomCode::random().to_string())
+                .map(|_| RoomCode::random(self.settings.code_length).to_string())
                 .collect();
             let now = now_ms();
             let made: Vec<String> = self

@@ -271,6 +271,7 @@ async fn pairing_stays_exact_under_concurrency() {
         address_rooms_held: 10_000,
         max_members: 10_000,
         max_streams: 100,
+        code_length: crate::chat::code::CODE_LEN,
     };
     let chat: Chat = Arc::new(MemoryStore::new(
         settings,
