@@ -177,7 +177,7 @@ async fn a_members_guesses_from_many_addresses_share_the_members_budget() {
 
 #[tokio::test]
 async fn many_members_behind_one_address_opening_streams_at_once_are_not_refused() {
-    let server = spawn_app(&["--join-failures", "2"]).await;
+    let server = spawn_app(&["--join-failures", "2", "--address-sessions", "100"]).await;
     let mut people = Vec::new();
     for n in 0..40 {
         people.push(enter(&server, &format!("P{n}"), "general").await);
