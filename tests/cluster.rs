@@ -1138,7 +1138,7 @@ async fn a_big_rooms_batched_joins_are_told_once_across_servers() {
 /// however many are in flight together.
 #[tokio::test]
 async fn many_members_behind_one_address_opening_streams_at_once_are_not_refused() {
-    let Some(c) = cluster(2, &["--join-failures", "3"]).await else {
+    let Some(c) = cluster(2, &["--join-failures", "3", "--address-sessions", "100"]).await else {
         return;
     };
     let mut people = Vec::new();
