@@ -9,6 +9,7 @@ use livechat::{AppState, app, serve, shutdown};
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| EnvFilter::new("livechat=info,tower_http=info")),

@@ -453,8 +453,8 @@ async fn running_out_of_file_descriptors_is_waited_out() {
             .arg(env!("CARGO_BIN_EXE_livechat"))
             .args(["--bind", &addr.to_string(), "--header-timeout", "1"])
             .env("RUST_LOG", "livechat=warn")
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
             .spawn()
             .expect("start livechat"),
     );
@@ -497,11 +497,11 @@ async fn running_out_of_file_descriptors_is_waited_out() {
     assert!(served.is_ok(), "livechat did not serve again");
 
     let _ = child.0.kill();
-    // The log goes to standard output.
+    // The log goes to standard error.
     let mut log = String::new();
-    if let Some(mut stdout) = child.0.stdout.take() {
+    if let Some(mut stderr) = child.0.stderr.take() {
         use std::io::Read;
-        let _ = stdout.read_to_string(&mut log);
+        let _ = stderr.read_to_string(&mut log);
     }
     assert!(
         log.contains("cannot accept"),
@@ -1204,8 +1204,8 @@ async fn sigterm_tells_a_room_stream_and_the_binary_exits_0_within_2_s() {
             .env_remove("LIVECHAT_TLS_CERT")
             .env_remove("LIVECHAT_TLS_KEY")
             .env_remove("LIVECHAT_REDIS")
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
             .spawn()
             .expect("start livechat"),
     );
@@ -1245,9 +1245,9 @@ async fn sigterm_tells_a_room_stream_and_the_binary_exits_0_within_2_s() {
     assert!(stopped_at.elapsed() < STOP, "{:?}", stopped_at.elapsed());
     assert_eq!(status.code(), Some(0));
     let mut log = String::new();
-    if let Some(mut stdout) = child.0.stdout.take() {
+    if let Some(mut stderr) = child.0.stderr.take() {
         use std::io::Read;
-        let _ = stdout.read_to_string(&mut log);
+        let _ = stderr.read_to_string(&mut log);
     }
     assert!(log.contains("stopping"), "{log}");
     assert!(!log.contains("stopping anyway"), "{log}");
