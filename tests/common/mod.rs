@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use clap::Parser;
 use livechat::config::Config;
 use livechat::shutdown::Trigger;
-use livechat::{AppState, app, serve};
+use livechat::{AppState, serve};
 
 pub mod cluster;
 pub mod people;
@@ -48,24 +48,7 @@ pub fn config(flags: &[&str]) -> Config {
 
 /// Starts a server with these flags on a free loopback port.
 pub async fn spawn_app(flags: &[&str]) -> TestServer {
-    let (state, trigger) = AppState::new(config(flags)).expect("valid test config");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind loopback");
-    let addr = listener.local_addr().expect("local addr");
-    let config = config(flags);
-    let options = serve::Options::from_config(&config).expect("valid transport flags");
-    let stop = state.stop.clone();
-    let router = app(state.clone());
-    let task = tokio::spawn(async move {
-        let _ = serve::run(listener, router, options, stop).await;
-    });
-    TestServer {
-        addr,
-        state,
-        trigger,
-        task,
-    }
+    spawn_site(flags, livechat::http::routes()).await
 }
 
 /// `spawn_app`, serving `routes` (the site's own, changed or added to by a
