@@ -58,7 +58,7 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let mut res = self.status().into_response(); // the body is added by `render_errors`
         if let Self::Guessing(wait) = &self {
-            let seconds = crate::http::door::seconds(*wait);
+            let seconds = crate::chat::whole_seconds(*wait);
             res.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }

@@ -80,17 +80,17 @@ impl std::fmt::Display for ChatError {
             Self::SessionsFromAddress(wait) => write!(
                 f,
                 "Too many new names from your network address: wait {} s and try again",
-                seconds(*wait)
+                whole_seconds(*wait)
             ),
             Self::MessagesFromAddress(wait) => write!(
                 f,
                 "Too many messages from your network address: wait {} s and send again",
-                seconds(*wait)
+                whole_seconds(*wait)
             ),
             Self::RoomsFromAddress(wait) => write!(
                 f,
                 "Too many private rooms made from your network address: wait {} s and try again",
-                seconds(*wait)
+                whole_seconds(*wait)
             ),
             Self::RoomsHeld => f.write_str(
                 "Too many private rooms are open from your network address: try again when one of them has closed",
@@ -99,8 +99,9 @@ impl std::fmt::Display for ChatError {
     }
 }
 
-/// Whole seconds to wait, rounded up, at least one.
-fn seconds(wait: Duration) -> u64 {
+/// Whole seconds to wait, rounded up, at least one: how every refusal says
+/// how long to wait.
+pub fn whole_seconds(wait: Duration) -> u64 {
     (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
 }
 

@@ -18,7 +18,7 @@ use std::time::Duration;
 use super::client::{ClientAddr, address_key};
 use super::session::Session;
 use crate::AppState;
-use crate::chat::{Access, ChatError, MemberId, RoomCode};
+use crate::chat::{Access, ChatError, MemberId, RoomCode, whole_seconds};
 use crate::error::AppError;
 
 /// What every route says for a code that leads nowhere it may go (no such
@@ -71,13 +71,8 @@ impl From<Shut> for AppError {
 pub fn wait_words(wait: Duration) -> String {
     format!(
         "Too many wrong room codes from your address or session: wait {} s and try again",
-        seconds(wait)
+        whole_seconds(wait)
     )
-}
-
-/// Whole seconds to wait, at least one.
-pub fn seconds(wait: Duration) -> u64 {
-    wait.as_secs_f64().ceil().max(1.0) as u64
 }
 
 /// Opens the door to `code` (`None`: what was given is not a code at all)
@@ -222,8 +217,8 @@ mod tests {
 
     #[test]
     fn waits_are_said_in_whole_seconds_rounded_up() {
-        assert_eq!(seconds(Duration::from_millis(10)), 1);
-        assert_eq!(seconds(Duration::from_millis(59_001)), 60);
+        assert_eq!(whole_seconds(Duration::from_millis(10)), 1);
+        assert_eq!(whole_seconds(Duration::from_millis(59_001)), 60);
         assert!(wait_words(Duration::from_secs(42)).contains("wait 42 s"));
     }
 }
