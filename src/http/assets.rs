@@ -2,12 +2,12 @@
 //! version or a content hash, so they can be cached for ever. Also the
 //! generated avatars and each member's own stylesheet.
 
-use std::hash::{Hash, Hasher};
 use std::sync::LazyLock;
 
 use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
 
 use crate::chat::Seed;
 use crate::error::AppError;
@@ -42,9 +42,11 @@ impl Asset {
         if self.versioned {
             return format!("{}.{}", self.stem, self.ext);
         }
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        self.body.hash(&mut hasher);
-        format!("{}.{:08x}.{}", self.stem, hasher.finish() as u32, self.ext)
+        // SHA-256, not `DefaultHasher`, whose output may change between Rust
+        // releases: servers built apart behind one balancer must agree.
+        let digest = Sha256::digest(self.body);
+        let short: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+        format!("{}.{short}.{}", self.stem, self.ext)
     }
 }
 
@@ -153,5 +155,19 @@ mod tests {
         let mut sorted = names.clone();
         sorted.dedup();
         assert_eq!(sorted.len(), names.len());
+    }
+
+    /// Two servers built apart name an asset alike: the name comes from a
+    /// fixed hash of the content (SHA-256 of "abc" starts ba7816bf).
+    #[test]
+    fn hashed_names_are_the_same_on_every_build() {
+        let asset = Asset {
+            stem: "style",
+            ext: "css",
+            mime: "text/css",
+            body: b"abc",
+            versioned: false,
+        };
+        assert_eq!(asset.hashed_name(), "style.ba7816bf.css");
     }
 }
