@@ -366,3 +366,69 @@ async fn a_burst_of_fresh_sessions_and_rooms_at_once_passes_only_the_limits() {
         "{rooms:?}"
     );
 }
+
+/// A browser like `client()` whose connections come from `ip` (any
+/// address of 127.0.0.0/8 reaches a server bound to 127.0.0.1).
+fn client_from(ip: &str) -> reqwest::Client {
+    let _ = client(); // installs the TLS provider the builder needs
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address(ip.parse::<std::net::IpAddr>().ok())
+        .build()
+        .expect("client")
+}
+
+/// Two sessions of one address queue again and again for each other
+/// ("Find a new stranger" needs no new session, so `--address-sessions`
+/// never counts it): every match opens a random-chat room, and one address
+/// alone must not be able to fill `--max-pair-rooms`, which would drop
+/// every honest stranger from the queue.
+#[tokio::test]
+async fn one_address_cannot_fill_the_strangers_pool() {
+    let server = spawn_app(&["--max-pair-rooms", "20"]).await;
+    let (x, y) = (client_from("127.0.0.1"), client_from("127.0.0.1"));
+    for (http, name) in [(&x, "X"), (&y, "Y")] {
+        post(http, &server, "/pair")
+            .form(&[("name", name)])
+            .send()
+            .await
+            .expect("queue");
+    }
+    let mut rooms = std::collections::HashSet::new();
+    for _ in 0..40 {
+        for http in [&x, &y] {
+            post(http, &server, "/pair")
+                .form(&[("leave", "")])
+                .send()
+                .await
+                .expect("queue again");
+        }
+        let res = x.get(server.url("/pair")).send().await.expect("pair");
+        if let Some(to) = res.headers().get("location") {
+            let to = to.to_str().expect("ascii");
+            if to.starts_with("/r/") {
+                rooms.insert(to.to_owned());
+            }
+        }
+    }
+    let (ann, ben) = (client_from("127.0.0.2"), client_from("127.0.0.3"));
+    for (http, name) in [(&ann, "Ann"), (&ben, "Ben")] {
+        post(http, &server, "/pair")
+            .form(&[("name", name)])
+            .send()
+            .await
+            .expect("queue");
+    }
+    let res = ann.get(server.url("/pair")).send().await.expect("pair");
+    let to = res
+        .headers()
+        .get("location")
+        .map(|to| to.to_str().expect("ascii").to_owned());
+    assert!(
+        to.as_deref().is_some_and(|to| to.starts_with("/r/")),
+        "two strangers from elsewhere are paired, but one address made {} \
+         random-chat rooms and Ann was sent to {to:?}",
+        rooms.len()
+    );
+}
