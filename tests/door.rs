@@ -214,3 +214,37 @@ async fn pages_of_a_public_room_reconnecting_after_their_members_were_forgotten_
         assert_eq!(status, 200, "joining again is not refused: {body}");
     }
 }
+
+/// Any other site can make its visitors' browsers ask for addresses here:
+/// `<img src="https://chat.example/r/ZZZZ">` ten times is ten requests from
+/// the visitor's address, cross-site and without the session cookie
+/// (`SameSite=Lax`). They must not lock the visitor, and everyone behind
+/// their address, out of the rooms they are in.
+#[tokio::test]
+async fn a_cross_site_page_cannot_lock_its_visitors_out_of_their_rooms() {
+    let server = spawn_app(&[]).await;
+    let ann = client();
+    let to = common::people::post_see_other(&ann, &server, "/rooms", &[("name", "Ann")]).await;
+    let res = ann.get(server.url(&to)).send().await.expect("room");
+    assert_eq!(res.status(), 200, "Ann is in her room");
+    let images = client();
+    for _ in 0..30 {
+        images
+            .get(server.url(&format!("/r/{}", guess())))
+            .header("sec-fetch-site", "cross-site")
+            .header("sec-fetch-mode", "no-cors")
+            .header("sec-fetch-dest", "image")
+            .send()
+            .await
+            .expect("image");
+    }
+    let res = ann.get(server.url(&to)).send().await.expect("room again");
+    assert_eq!(res.status(), 200, "Ann reloads her own room");
+    let res = post(&ann, &server, &format!("{to}/messages"))
+        .header("hx-request", "true")
+        .form(&[("text", "still here")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), 200, "and can still talk in it");
+}
