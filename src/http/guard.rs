@@ -17,14 +17,36 @@ connect-src 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; f
 pub const CSP_FRAMED: &str = "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self'; \
 frame-ancestors 'self'; base-uri 'none'; form-action 'self'; object-src 'none'";
 
-/// Refuses a state-changing request that another site made a browser send.
+/// Refuses a state-changing request that another site made a browser send,
+/// and any other request another site made a browser send but following a
+/// link (see `is_foreign_subresource`).
 pub async fn same_origin(req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if safe || is_same_origin(req.headers()) {
+    if safe && !is_foreign_subresource(req.headers()) || is_same_origin(req.headers()) {
         return next.run(req).await;
     }
     tracing::info!(method = %req.method(), route = crate::logs::route(&req), "cross-site request refused");
     AppError::Forbidden.into_response()
+}
+
+/// A request that another site's page made the browser send for itself (an
+/// image, a script, a frame, a fetch), rather than a person following a link
+/// here: browsers say so in Fetch Metadata. Nothing here is meant to be
+/// loaded by other sites, and such requests must not count against the
+/// visitor: ten `<img src="/r/ZZZZ">` on another site would otherwise use up
+/// the wrong codes of everyone behind the visitor's address. Clients that
+/// send no Fetch Metadata (older browsers, tools) are not affected; a tool
+/// that claims to be cross-site only gets refused.
+fn is_foreign_subresource(headers: &HeaderMap) -> bool {
+    let get = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    let foreign = matches!(get("sec-fetch-site"), Some("cross-site" | "same-site"));
+    let follows_a_link = get("sec-fetch-mode") == Some("navigate")
+        && get("sec-fetch-dest").is_none_or(|d| d == "document");
+    foreign && !follows_a_link
 }
 
 /// `Sec-Fetch-Site` when the browser sends it (it does even under
@@ -90,6 +112,38 @@ mod tests {
             ("host", "a")
         ])));
         assert!(!is_same_origin(&with(&[("sec-fetch-site", "same-site")])));
+    }
+
+    #[test]
+    fn only_links_from_other_sites_are_followed() {
+        assert!(is_foreign_subresource(&with(&[
+            ("sec-fetch-site", "cross-site"),
+            ("sec-fetch-mode", "no-cors"),
+            ("sec-fetch-dest", "image")
+        ])));
+        assert!(is_foreign_subresource(&with(&[
+            ("sec-fetch-site", "cross-site"),
+            ("sec-fetch-mode", "navigate"),
+            ("sec-fetch-dest", "iframe")
+        ])));
+        assert!(is_foreign_subresource(&with(&[
+            ("sec-fetch-site", "same-site"),
+            ("sec-fetch-mode", "cors")
+        ])));
+        assert!(!is_foreign_subresource(&with(&[
+            ("sec-fetch-site", "cross-site"),
+            ("sec-fetch-mode", "navigate"),
+            ("sec-fetch-dest", "document")
+        ])));
+        assert!(!is_foreign_subresource(&with(&[
+            ("sec-fetch-site", "same-origin"),
+            ("sec-fetch-mode", "cors")
+        ])));
+        assert!(!is_foreign_subresource(&with(&[(
+            "sec-fetch-site",
+            "none"
+        )])));
+        assert!(!is_foreign_subresource(&HeaderMap::new()));
     }
 
     #[test]
