@@ -201,6 +201,12 @@ pub struct Config {
         )
     )]
     pub code_length: usize,
+
+    /// Times one client address may queue for a random stranger per minute
+    /// (each match opens a random-chat room, so this keeps one address from
+    /// filling --max-pair-rooms).
+    #[arg(long, env = "LIVECHAT_ADDRESS_PAIRS", default_value_t = 30)]
+    pub address_pairs: usize,
 }
 
 impl Config {

@@ -76,6 +76,9 @@ pub struct AppState {
     /// Private rooms created per client address.
     #[from_ref(skip)]
     pub address_rooms: Arc<dyn chat::rate::Limiter>,
+    /// Queuings for a random stranger per client address.
+    #[from_ref(skip)]
+    pub address_pairs: Arc<dyn chat::rate::Limiter>,
 }
 
 impl AppState {
@@ -138,6 +141,7 @@ impl AppState {
             ADDRESSES,
         );
         let address_rooms = chat.limiter("address-rooms", config.address_rooms, MINUTE, ADDRESSES);
+        let address_pairs = chat.limiter("address-pairs", config.address_pairs, MINUTE, ADDRESSES);
         let (trigger, stop) = Shutdown::new();
         let state = Self {
             chat,
@@ -151,6 +155,7 @@ impl AppState {
             address_sessions,
             address_messages,
             address_rooms,
+            address_pairs,
         };
         Ok((state, trigger))
     }

@@ -432,3 +432,56 @@ async fn one_address_cannot_fill_the_strangers_pool() {
         rooms.len()
     );
 }
+
+/// Asking for a stranger is counted per address, on the home page's button
+/// and on **Find a new stranger** alike: past `--address-pairs` a minute the
+/// answer is `429` saying how long to wait, and nobody is queued.
+#[tokio::test]
+async fn asking_for_strangers_is_counted_per_address() {
+    let server = spawn_app(&["--address-pairs", "2"]).await;
+    let ann = client();
+    for _ in 0..2 {
+        let res = post(&ann, &server, "/pair")
+            .form(&[("name", "Ann")])
+            .send()
+            .await
+            .expect("queue");
+        assert_eq!(res.status(), 303);
+        post(&ann, &server, "/pair/cancel")
+            .send()
+            .await
+            .expect("cancel");
+    }
+    let words = "Too many new strangers asked for from your network address: wait ";
+    let res = post(&ann, &server, "/pair")
+        .form(&[("name", "Ann")])
+        .send()
+        .await
+        .expect("one more");
+    assert_eq!(res.status(), 429);
+    let body = res.text().await.expect("body");
+    assert!(body.contains(words), "{body}");
+    assert!(body.contains("value=\"Ann\""), "the name is kept: {body}");
+    // From a room's **Find a new stranger** (htmx), the same words there.
+    let res = post(&ann, &server, "/pair")
+        .header("hx-request", "true")
+        .form(&[("leave", "ABCD")])
+        .send()
+        .await
+        .expect("find a new stranger");
+    assert_eq!(res.status(), 429);
+    assert!(res.text().await.expect("body").contains(words));
+    let res = ann.get(server.url("/pair")).send().await.expect("pair");
+    assert_eq!(
+        res.headers().get("location").and_then(|l| l.to_str().ok()),
+        Some("/"),
+        "not queued"
+    );
+    // Another address is not slowed.
+    let res = post(&client_from("127.0.0.2"), &server, "/pair")
+        .form(&[("name", "Bob")])
+        .send()
+        .await
+        .expect("Bob queues");
+    assert_eq!(res.status(), 303);
+}

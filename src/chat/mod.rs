@@ -53,6 +53,8 @@ pub enum ChatError {
     RoomsFromAddress(Duration),
     /// One client address holds as many private rooms as it may.
     RoomsHeld,
+    /// One client address queued for strangers too often: try again after this long.
+    PairsFromAddress(Duration),
 }
 
 impl std::fmt::Display for ChatError {
@@ -90,6 +92,11 @@ impl std::fmt::Display for ChatError {
             Self::RoomsFromAddress(wait) => write!(
                 f,
                 "Too many private rooms made from your network address: wait {} s and try again",
+                whole_seconds(*wait)
+            ),
+            Self::PairsFromAddress(wait) => write!(
+                f,
+                "Too many new strangers asked for from your network address: wait {} s and try again",
                 whole_seconds(*wait)
             ),
             Self::RoomsHeld => f.write_str(

@@ -112,6 +112,8 @@ pub fn refusal_status(why: &ChatError) -> Option<StatusCode> {
         ChatError::SessionsFromAddress(_)
         | ChatError::MessagesFromAddress(_)
         | ChatError::RoomsFromAddress(_)
+        | ChatError::PairsFromAddress(_)
+        | ChatError::QueueFull
         | ChatError::RoomsHeld => Some(StatusCode::TOO_MANY_REQUESTS),
         _ => None,
     }

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at};
 
 use super::client::ClientAddr;
-use super::home::{Refusal, StartInput, refuse, signed_in};
+use super::home::{Refusal, StartInput, refusal_status, refuse, signed_in};
 use super::paths;
 use super::session::Session;
 use super::shape::Shape;
@@ -21,7 +21,8 @@ use super::stream::{
     Place, TOO_MANY_FROM_ADDRESS, address_place, event_stream, framed_document, holding,
 };
 use crate::AppState;
-use crate::chat::{ChatError, MemberId, PairWatch, Pairing, RoomCode};
+use crate::chat::rate::Attempt;
+use crate::chat::{ChatError, Member, MemberId, PairWatch, Pairing, RoomCode};
 use crate::error::AppError;
 use crate::shutdown::Shutdown;
 use crate::views::components::pair_again;
@@ -61,7 +62,7 @@ pub async fn post_pair(
         Err(refused) => return refused,
     };
     let leave = input.leave.as_deref().and_then(RoomCode::from_path);
-    let queued = app.chat.queue(&member).await;
+    let queued = queue_counted(&app, client, &member).await;
     // Out of the old room only once queued: refused, the person stays there.
     if let (Some(code), Ok(_)) = (&leave, &queued) {
         // Not being in that room (any more) is no reason to complain.
@@ -74,10 +75,7 @@ pub async fn post_pair(
         }
         Ok(_) => (session.remember(&member), shape.redirect(paths::PAIR_HOLD)).into_response(),
         Err(why) => {
-            let status = match why {
-                ChatError::QueueFull => StatusCode::TOO_MANY_REQUESTS,
-                _ => StatusCode::SERVICE_UNAVAILABLE,
-            };
+            let status = refusal_status(&why).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
             // From **Find a new stranger** in a room, htmx gets that form
             // back with the reason (it says it where the person is).
             if let (Some(code), true) = (&leave, shape.is_htmx()) {
@@ -93,6 +91,29 @@ pub async fn post_pair(
             (session.remember(&member), page).into_response()
         }
     }
+}
+
+/// Queues `member`, counted against the client's address: every match opens
+/// a random-chat room, so one address asking again and again could fill the
+/// pool for everyone. A queuing that was refused does not count.
+async fn queue_counted(
+    app: &AppState,
+    client: ClientAddr,
+    member: &Member,
+) -> Result<Pairing, ChatError> {
+    let attempt = match client.key() {
+        Some(key) => app
+            .address_pairs
+            .take(&key)
+            .await
+            .map_err(ChatError::PairsFromAddress)?,
+        None => Attempt::uncounted(),
+    };
+    let queued = app.chat.queue(member).await;
+    if queued.is_err() {
+        attempt.forgive();
+    }
+    queued
 }
 
 #[derive(Deserialize, Default)]

@@ -82,6 +82,10 @@ struct State {
     streams: usize,
     messages: u64,
     last_epoch: u64,
+    /// Pairs dropped for want of a room since the last warning, and when
+    /// that was: a full pool is logged once a minute, not once a pair.
+    dropped_pairs: u64,
+    warned_full: Option<Instant>,
 }
 
 impl State {
@@ -99,6 +103,8 @@ impl State {
             streams: 0,
             messages: 0,
             last_epoch: 0,
+            dropped_pairs: 0,
+            warned_full: None,
         }
     }
 }

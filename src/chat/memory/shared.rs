@@ -191,7 +191,19 @@ impl Shared {
                 Ok(code) => code,
                 Err(_) => {
                     // No room for them: both are out of the queue, none left half-paired.
-                    tracing::warn!("no room for a pair: the pool is full or no code was free");
+                    state.dropped_pairs += 1;
+                    let now = Instant::now();
+                    if state
+                        .warned_full
+                        .is_none_or(|at| now - at >= FULL_WARNING_EVERY)
+                    {
+                        tracing::warn!(
+                            dropped = state.dropped_pairs,
+                            "no room for a pair: the pool is full or no code was free"
+                        );
+                        state.dropped_pairs = 0;
+                        state.warned_full = Some(now);
+                    }
                     state.queue.cancel(a.id);
                     state.queue.cancel(b.id);
                     continue;
@@ -240,6 +252,9 @@ impl Shared {
         }
     }
 }
+
+/// A full pool of random-chat rooms is logged at most this often.
+const FULL_WARNING_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Holds a member present while a stream is open.
 pub(super) struct StreamGuard {
