@@ -134,6 +134,33 @@ async fn behind_a_proxy_one_ipv6_64_is_one_guesser_and_other_networks_are_not() 
     }
 }
 
+/// One site or tunnel is commonly handed a whole /48: 65,536 /64s, each
+/// with its own budget, would make guessing 65,536 times faster. The /48 is
+/// counted too, with 16 times an address's wrong codes; other /48s are not
+/// slowed.
+#[tokio::test]
+async fn behind_a_proxy_one_ipv6_48_cannot_make_a_budget_of_each_of_its_64s() {
+    let server = spawn_app(&["--join-failures", "2", "--trusted-proxy", "127.0.0.1"]).await;
+    let http = client();
+    let mut refusals = 0;
+    let mut misses = 0;
+    for net in 0..40 {
+        let ip = format!("2001:db8:7:{net:x}::1");
+        let headers = [("x-forwarded-for", ip.as_str())];
+        let (status, body) = try_code(&http, &server, Route::Page, &guess(), &headers).await;
+        if refused(Route::Page, status, &body) {
+            refusals += 1;
+        } else {
+            misses += 1;
+        }
+    }
+    assert_eq!(misses, 32, "16 addresses' worth of wrong codes for the /48");
+    assert_eq!(refusals, 8);
+    let headers = [("x-forwarded-for", "2001:db8:8::1")];
+    let (status, _) = try_code(&http, &server, Route::Page, &guess(), &headers).await;
+    assert_eq!(status, 404, "another /48 is not slowed");
+}
+
 #[tokio::test]
 async fn fresh_sessions_from_one_address_share_its_budget() {
     let server = spawn_app(&["--join-failures", "4"]).await;

@@ -211,7 +211,7 @@ pub trait Store: Send + Sync + 'static {
     async fn try_code(
         &self,
         guesses: &dyn rate::Limiter,
-        keys: &[String],
+        keys: &[rate::Key],
         code: Option<&RoomCode>,
         member: Option<MemberId>,
         access: Access,
@@ -285,7 +285,7 @@ pub trait Store: Send + Sync + 'static {
 pub async fn try_code_then_forgive<S: Store + ?Sized>(
     store: &S,
     guesses: &dyn rate::Limiter,
-    keys: &[String],
+    keys: &[rate::Key],
     code: Option<&RoomCode>,
     member: Option<MemberId>,
     access: Access,
@@ -293,7 +293,7 @@ pub async fn try_code_then_forgive<S: Store + ?Sized>(
 ) -> Result<Result<bool, Duration>, ChatError> {
     let mut tries = Vec::with_capacity(keys.len());
     for key in keys {
-        match guesses.take(key).await {
+        match guesses.take_scaled(&key.name, key.scale).await {
             Ok(attempt) => tries.push(attempt),
             Err(wait) => {
                 tries.into_iter().for_each(rate::Attempt::forgive);

@@ -20,11 +20,40 @@ pub trait Limiter: Send + Sync + 'static {
     /// Counts an attempt of `key` now, or says how long `key` must wait if it
     /// used up its attempts. Checking and counting are one step, so a burst of
     /// attempts at once cannot all pass the check.
-    async fn take(&self, key: &str) -> Result<Attempt, Duration>;
+    async fn take(&self, key: &str) -> Result<Attempt, Duration> {
+        self.take_scaled(key, 1).await
+    }
+
+    /// `take` for a key that may make `scale` times the limiter's attempts
+    /// (a whole network, say, beside each of its addresses).
+    async fn take_scaled(&self, key: &str, scale: usize) -> Result<Attempt, Duration>;
 
     /// The limiter itself, so that a store that keeps the count can fold it
     /// into a step of its own (see `Store::try_code`).
     fn as_any(&self) -> &dyn std::any::Any;
+}
+
+/// A key to count attempts by, which may make `scale` times the limiter's
+/// attempts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Key {
+    pub name: String,
+    pub scale: usize,
+}
+
+impl Key {
+    /// A key with the limiter's own limit.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self::scaled(name, 1)
+    }
+
+    /// A key that may make `scale` times the limiter's attempts.
+    pub fn scaled(name: impl Into<String>, scale: usize) -> Self {
+        Self {
+            name: name.into(),
+            scale: scale.max(1),
+        }
+    }
 }
 
 /// An attempt counted by [`Limiter::take`]. It stays counted unless
@@ -158,7 +187,8 @@ fn lock_seen(
 
 #[async_trait::async_trait]
 impl Limiter for Attempts {
-    async fn take(&self, key: &str) -> Result<Attempt, Duration> {
+    async fn take_scaled(&self, key: &str, scale: usize) -> Result<Attempt, Duration> {
+        let limit = self.limit.saturating_mul(scale.max(1));
         let now = Instant::now();
         let number = self.next.fetch_add(1, Ordering::Relaxed);
         {
@@ -168,7 +198,7 @@ impl Limiter for Attempts {
             while times.front().is_some_and(|(t, _)| now - *t >= self.window) {
                 times.pop_front();
             }
-            if times.len() >= self.limit {
+            if times.len() >= limit {
                 let oldest = times.front().map_or(now, |(t, _)| *t);
                 return Err(self.window.saturating_sub(now - oldest));
             }

@@ -8,6 +8,7 @@ use bytes::Bytes;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 use super::memory::{MemoryStore, Settings};
+use super::rate::Key;
 use super::redis::RedisStore;
 use super::redis::testing::{self, RedisServer};
 use super::room::RoomSettings;
@@ -543,7 +544,7 @@ async fn a_try_at_a_code_counts_only_misses_and_then_refuses_every_code(kit: Kit
     let Ok(Pairing::Matched(pair)) = chat.queue(&bob).await else {
         panic!("a pair")
     };
-    let keys = vec!["a:192.0.2.1".to_owned(), format!("m:{}", eve.id.0)];
+    let keys = vec![Key::new("a:192.0.2.1"), Key::new(format!("m:{}", eve.id.0))];
     let try_code = |code: Option<RoomCode>, access| {
         let (chat, guesses, keys) = (chat.clone(), guesses.clone(), keys.clone());
         async move {
@@ -588,7 +589,7 @@ async fn a_try_at_a_code_counts_only_misses_and_then_refuses_every_code(kit: Kit
         panic!("a right code is refused too, past the limit")
     };
     assert!(wait > Duration::from_secs(50) && wait <= Duration::from_secs(60));
-    let elsewhere = ["a:192.0.2.2".to_owned()];
+    let elsewhere = [Key::new("a:192.0.2.2")];
     assert_eq!(
         chat.try_code(&*guesses, &elsewhere, Some(&code), None, Access::Enter)
             .await,

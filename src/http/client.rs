@@ -57,6 +57,19 @@ pub fn address_key(ip: IpAddr) -> String {
     }
 }
 
+/// The wider network an address belongs to, for limits that also count
+/// whole networks: an IPv6 address's /48, the most one site or tunnel is
+/// commonly handed (65,536 /64s). `None` for IPv4, which is counted whole.
+pub fn network_key(ip: IpAddr) -> Option<String> {
+    match ip {
+        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+            let [a, b, c, ..] = v6.segments();
+            Some(format!("{a:x}:{b:x}:{c:x}::/48"))
+        }
+        _ => None,
+    }
+}
+
 /// Who sent a request that reached us from `peer`. Walks `X-Forwarded-For`
 /// from the nearest hop while each hop is a trusted proxy; the first hop that
 /// is not one is the client. Anything unreadable ends the walk at the last
@@ -123,6 +136,24 @@ mod tests {
             address_key(ip("::ffff:10.0.0.1")),
             address_key(ip("10.0.0.1"))
         );
+    }
+
+    #[test]
+    fn ipv6_networks_are_their_48() {
+        assert_eq!(
+            network_key(ip("2001:db8:1:2::1")),
+            network_key(ip("2001:db8:1:ffff::1"))
+        );
+        assert_eq!(
+            network_key(ip("2001:db8:1:2::1")).as_deref(),
+            Some("2001:db8:1::/48")
+        );
+        assert_ne!(
+            network_key(ip("2001:db8:1::1")),
+            network_key(ip("2001:db8:2::1"))
+        );
+        assert_eq!(network_key(ip("10.0.0.1")), None);
+        assert_eq!(network_key(ip("::ffff:10.0.0.1")), None);
     }
 
     #[test]

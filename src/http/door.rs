@@ -15,9 +15,10 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use super::client::{ClientAddr, address_key};
+use super::client::{ClientAddr, address_key, network_key};
 use super::session::Session;
 use crate::AppState;
+use crate::chat::rate::Key;
 use crate::chat::{Access, ChatError, MemberId, RoomCode, whole_seconds};
 use crate::error::AppError;
 
@@ -75,6 +76,23 @@ pub fn wait_words(wait: Duration) -> String {
     )
 }
 
+/// What a knock is counted by: the client's address (IPv6: its /64), the
+/// network around it (IPv6: its /48, with `NETWORK_SCALE` times the misses,
+/// so one site's 65,536 /64s do not make 65,536 budgets) and the member.
+fn knock_keys(knock: Knock) -> Vec<Key> {
+    let client = knock.client.into_iter().flat_map(|ip| {
+        let network = network_key(ip).map(|net| Key::scaled(format!("n:{net}"), NETWORK_SCALE));
+        std::iter::once(Key::new(format!("a:{}", address_key(ip)))).chain(network)
+    });
+    let member = knock
+        .member
+        .map(|member| Key::new(format!("m:{}", member.0)));
+    client.chain(member).collect()
+}
+
+/// How many times an address's wrong codes a whole IPv6 /48 may try.
+pub const NETWORK_SCALE: usize = 16;
+
 /// Opens the door to `code` (`None`: what was given is not a code at all)
 /// for `access`, or says why not.
 pub async fn pass(
@@ -83,13 +101,7 @@ pub async fn pass(
     code: Option<RoomCode>,
     access: Access,
 ) -> Result<RoomCode, Shut> {
-    let keys: Vec<String> = [
-        knock.client.map(|ip| format!("a:{}", address_key(ip))),
-        knock.member.map(|member| format!("m:{}", member.0)),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let keys = knock_keys(knock);
     let tried = app
         .chat
         .try_code(

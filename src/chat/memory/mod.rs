@@ -277,7 +277,7 @@ impl Store for MemoryStore {
     async fn try_code(
         &self,
         guesses: &dyn Limiter,
-        keys: &[String],
+        keys: &[super::rate::Key],
         code: Option<&RoomCode>,
         member: Option<MemberId>,
         access: Access,

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use super::Inner;
 use super::codec::now_ms;
 use super::scripts::keys;
-use crate::chat::rate::{Attempt, Limiter, Places};
+use crate::chat::rate::{Attempt, Key, Limiter, Places};
 use crate::chat::{Access, ChatError, MemberId, RoomCode};
 use redis::AsyncCommands;
 
@@ -94,16 +94,17 @@ static TAKE_SCRIPT: std::sync::LazyLock<redis::Script> =
 /// One try at a room code (see `Store::try_code`): refuses when a key has
 /// used up its misses, else looks the code up and counts a miss against
 /// every key, all in one step. `KEYS`: the keys' sets. `ARGV`: now (ms),
-/// window (ms), limit, this try's unique name, what is asked (`enter`,
+/// window (ms), (unused), this try's unique name, what is asked (`enter`,
 /// `member`, or `none` for what is not a code), the room's hash key, its
-/// presence key, the member ('' for none), '1' for a public room.
+/// presence key, the member ('' for none), '1' for a public room, then each
+/// key's limit.
 /// Returns -1 for a hit, -2 for a miss (counted), -3 for a miss at a public
 /// room (not counted: its code is no secret), else the milliseconds to wait. The look-up reads the same for a missing room and a pair of others.
 const TRY_CODE: &str = r#"
-local now, window, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-for _, key in ipairs(KEYS) do
+local now, window = tonumber(ARGV[1]), tonumber(ARGV[2])
+for i, key in ipairs(KEYS) do
   redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-  if redis.call('ZCARD', key) >= limit then
+  if redis.call('ZCARD', key) >= tonumber(ARGV[9 + i]) then
     local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
     return math.max(1, tonumber(oldest[2]) + window - now)
   end
@@ -133,7 +134,7 @@ impl RedisAttempts {
     /// `Store::try_code` on Redis, in one script.
     pub async fn try_code(
         &self,
-        keys: &[String],
+        keys: &[Key],
         code: Option<&RoomCode>,
         member: Option<MemberId>,
         access: Access,
@@ -141,7 +142,7 @@ impl RedisAttempts {
     ) -> Result<Result<bool, Duration>, ChatError> {
         let mut script = TRY_CODE_SCRIPT.prepare_invoke();
         for key in keys {
-            script.key(self.key(key));
+            script.key(self.key(&key.name));
         }
         let ask = match (code, access) {
             (None, _) => "none",
@@ -161,6 +162,11 @@ impl RedisAttempts {
             .arg(present)
             .arg(member.map(|m| m.0.to_string()).unwrap_or_default())
             .arg(if public { "1" } else { "" })
+            .arg(
+                keys.iter()
+                    .map(|key| self.limit.max(1).saturating_mul(key.scale))
+                    .collect::<Vec<_>>(),
+            )
             .invoke_async(&mut self.conn.clone())
             .await;
         match tried {
@@ -174,14 +180,14 @@ impl RedisAttempts {
 
 #[async_trait]
 impl Limiter for RedisAttempts {
-    async fn take(&self, key: &str) -> Result<Attempt, Duration> {
+    async fn take_scaled(&self, key: &str, scale: usize) -> Result<Attempt, Duration> {
         let key = self.key(key);
         let unique = uuid::Uuid::new_v4().simple().to_string();
         let taken: redis::RedisResult<i64> = TAKE_SCRIPT
             .key(&key)
             .arg(now_ms())
             .arg(self.window_ms())
-            .arg(self.limit.max(1))
+            .arg(self.limit.max(1).saturating_mul(scale.max(1)))
             .arg(&unique)
             .invoke_async(&mut self.conn.clone())
             .await;

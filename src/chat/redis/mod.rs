@@ -368,7 +368,7 @@ impl Store for RedisStore {
     async fn try_code(
         &self,
         guesses: &dyn super::rate::Limiter,
-        keys: &[String],
+        keys: &[super::rate::Key],
         code: Option<&RoomCode>,
         member: Option<MemberId>,
         access: Access,
