@@ -1252,3 +1252,45 @@ async fn sigterm_tells_a_room_stream_and_the_binary_exits_0_within_2_s() {
     assert!(log.contains("stopping"), "{log}");
     assert!(!log.contains("stopping anyway"), "{log}");
 }
+
+/// An HTTP/2 client that went quiet (a laptop asleep, a phone off the
+/// network; or a hostile one) answers no PING. A stop sends GOAWAY and a
+/// PING and must not wait for the answer that never comes: a connection
+/// with no open stream must not hold the stop for the whole drain.
+#[tokio::test]
+async fn on_stop_an_http2_client_that_answers_no_ping_does_not_hold_the_stop() {
+    let server = spawn_app(&[]).await;
+    let addr = server.addr;
+    let mut raw = TcpStream::connect(addr).await.expect("connect");
+    let frame = |kind: u8, flags: u8, stream: u32, payload: &[u8]| {
+        let mut bytes = (payload.len() as u32).to_be_bytes()[1..].to_vec();
+        bytes.extend([kind, flags]);
+        bytes.extend(stream.to_be_bytes());
+        bytes.extend(payload);
+        bytes
+    };
+    let authority = addr.to_string();
+    // HPACK: GET, http, then :path and :authority as literals.
+    let mut head = vec![0x82, 0x86, 0x04, 8];
+    head.extend(b"/healthz");
+    head.extend([0x41, authority.len() as u8]);
+    head.extend(authority.as_bytes());
+    let mut hello = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
+    hello.extend(frame(4, 0, 0, &[])); // our SETTINGS
+    hello.extend(frame(4, 1, 0, &[])); // ack of theirs
+    hello.extend(frame(1, 5, 1, &head)); // the request, whole
+    raw.write_all(&hello).await.expect("send");
+    let mut got: Vec<u8> = Vec::new();
+    let mut buf = [0_u8; 4096];
+    while !got.windows(2).any(|w: &[u8]| w == b"ok") {
+        let n = tokio::time::timeout(Duration::from_secs(2), raw.read(&mut buf))
+            .await
+            .expect("an answer")
+            .expect("read");
+        assert!(n > 0, "closed before answering");
+        got.extend(&buf[..n]);
+    }
+    // From here on the client reads nothing and answers nothing.
+    stops_at_once(server).await;
+    drop(raw);
+}
