@@ -47,6 +47,11 @@ impl Streams {
 
     /// How long the connection has had no open stream; `None` while it has
     /// one, or before it is known to speak HTTP/2.
+    /// An HTTP/2 connection with no stream open.
+    pub(super) fn is_idle_http2(&self) -> bool {
+        self.h2.load(Ordering::Relaxed) && self.open.load(Ordering::Acquire) == 0
+    }
+
     fn idle_for(&self, now: Instant) -> Option<Duration> {
         if !self.h2.load(Ordering::Relaxed) || self.open.load(Ordering::Acquire) > 0 {
             return None;

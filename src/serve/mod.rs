@@ -43,6 +43,10 @@ pub use long::LongLived;
 use long::{Handoff, Lend};
 use per_address::{Held, PerAddress};
 
+/// How long a stopping server waits for an HTTP/2 client with no stream
+/// open to answer its GOAWAY's PING before letting the connection go.
+const STOP_GRACE: Duration = Duration::from_millis(500);
+
 /// Longest wait for in-flight requests once the server is stopping.
 const DRAIN: Duration = Duration::from_secs(10);
 
@@ -334,13 +338,32 @@ impl Hyper {
         let stopping = async move { stop.wait().await };
         tokio::pin!(stopping);
         let mut closing = false;
+        // Once stopping: when an HTTP/2 connection with no stream open is let go
+        // whether or not its client answered the GOAWAY's PING.
+        let mut let_go: Option<Pin<Box<Sleep>>> = None;
         let ended = std::future::poll_fn(|cx| {
-            if !closing && stopping.as_mut().poll(cx).is_ready() {
-                closing = true;
-                conn.as_mut().graceful_shutdown();
+            if let_go.is_none() && stopping.as_mut().poll(cx).is_ready() {
+                let_go = Some(Box::pin(tokio::time::sleep(STOP_GRACE)));
+                if !closing {
+                    closing = true;
+                    conn.as_mut().graceful_shutdown();
+                }
             }
             if let Poll::Ready(done) = conn.as_mut().poll(cx) {
                 return Poll::Ready(Ended::Done(done));
+            }
+            if let Some(sleep) = let_go.as_mut()
+                && sleep.as_mut().poll(cx).is_ready()
+            {
+                if streams.is_idle_http2() {
+                    tracing::debug!(%remote, "HTTP/2 client silent at the stop: letting it go");
+                    return Poll::Ready(Ended::Done(Ok(())));
+                }
+                // Streams still open: look again shortly.
+                sleep
+                    .as_mut()
+                    .reset(tokio::time::Instant::now() + STOP_GRACE);
+                let _ = sleep.as_mut().poll(cx);
             }
             // The service parks a long-lived answer while hyper polls it.
             if handoff.parked() {
