@@ -18,9 +18,11 @@ enum Route {
     Post,
     Leave,
     Join,
+    /// **Find a new stranger**: queue again, leaving the room it names.
+    PairLeave,
 }
 
-const ROUTES: [Route; 7] = [
+const ROUTES: [Route; 8] = [
     Route::Page,
     Route::Events,
     Route::Log,
@@ -28,6 +30,7 @@ const ROUTES: [Route; 7] = [
     Route::Post,
     Route::Leave,
     Route::Join,
+    Route::PairLeave,
 ];
 
 /// A code that leads nowhere (a random one: no private room is open).
@@ -53,6 +56,7 @@ async fn try_code(
         }
         Route::Leave => post(http, site, &format!("/r/{code}/leave")),
         Route::Join => post(http, site, "/join").form(&[("name", "Eve"), ("code", code)]),
+        Route::PairLeave => post(http, site, "/pair").form(&[("leave", code)]),
     };
     for (name, value) in headers {
         req = req.header(*name, *value);
@@ -69,7 +73,7 @@ fn missed(route: Route, status: u16, body: &str) -> bool {
             status == 200 && body.contains("You are not in this room, or it has closed.")
         }
         Route::Post => status == 404 && body.contains(r#"value="anyone here?""#),
-        Route::Leave => status == 303,
+        Route::Leave | Route::PairLeave => status == 303,
         Route::Join => status == 422 && body.contains("No room with code"),
         Route::Page | Route::Log | Route::Title => status == 404,
     }

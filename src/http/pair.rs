@@ -13,6 +13,7 @@ use serde::Deserialize;
 use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at};
 
 use super::client::ClientAddr;
+use super::door::{self, Knock, Shut};
 use super::home::{Refusal, StartInput, refusal_status, refuse, signed_in};
 use super::paths;
 use super::session::Session;
@@ -22,7 +23,7 @@ use super::stream::{
 };
 use crate::AppState;
 use crate::chat::rate::Attempt;
-use crate::chat::{ChatError, Member, MemberId, PairWatch, Pairing, RoomCode};
+use crate::chat::{Access, ChatError, Member, MemberId, PairWatch, Pairing, RoomCode};
 use crate::error::AppError;
 use crate::shutdown::Shutdown;
 use crate::views::components::pair_again;
@@ -61,7 +62,32 @@ pub async fn post_pair(
         Ok(member) => member,
         Err(refused) => return refused,
     };
-    let leave = input.leave.as_deref().and_then(RoomCode::from_path);
+    // The room to leave names a code: it goes through the door like any other.
+    let leave = match input.leave.as_deref().filter(|typed| !typed.is_empty()) {
+        None => None,
+        Some(typed) => {
+            let knock = Knock::of(client, &session);
+            let code = RoomCode::from_path(typed);
+            match door::pass(&app, knock, code.clone(), Access::Member).await {
+                Ok(code) => Some(code),
+                Err(Shut::Wait(wait)) => {
+                    let why = door::wait_words(wait);
+                    let status = StatusCode::TOO_MANY_REQUESTS;
+                    if let (Some(code), true) = (&code, shape.is_htmx()) {
+                        return (status, pair_again(code, Some(&why))).into_response();
+                    }
+                    let why = Refusal {
+                        status: Some(status),
+                        pair: Some(why),
+                        ..Refusal::default()
+                    };
+                    return refuse(&app.chat, shape, &form, why).await;
+                }
+                // Nothing there to leave: no reason to complain.
+                Err(Shut::Miss | Shut::Unavailable) => None,
+            }
+        }
+    };
     let queued = queue_counted(&app, client, &member).await;
     // Out of the old room only once queued: refused, the person stays there.
     if let (Some(code), Ok(_)) = (&leave, &queued) {
