@@ -308,7 +308,7 @@ async fn an_unknown_code_is_named_and_what_was_typed_stays() {
     assert!(
         answer
             .body
-            .contains(r#"role="alert">Room code: No room with code zzzz</p>"#),
+            .contains(r#"role="alert">No room with code zzzz</p>"#),
         "{}",
         answer.body
     );
@@ -331,12 +331,12 @@ async fn bad_names_are_refused_with_the_reason() {
     let mut me = site(&[]);
     let long = "x".repeat(33);
     for (name, why) in [
-        ("   ", "Name: is empty"),
+        ("   ", r#"role="alert">Enter a name</p>"#),
         (
             long.as_str(),
-            "Name: is too long (33 characters; at most 32)",
+            "A name can be at most 32 characters long; this one has 33",
         ),
-        ("A\u{7}", "Name: contains control characters"),
+        ("A\u{7}", "A name cannot hold control characters"),
     ] {
         let answer = me
             .post("/join", &[("name", name), ("code", "general")])
@@ -355,7 +355,7 @@ async fn bad_names_are_refused_with_the_reason() {
 #[tokio::test]
 async fn a_name_with_a_right_to_left_override_is_refused_on_every_route() {
     let typed = "Ann\u{202E}nimda";
-    let why = "contains characters that change the direction of text";
+    let why = "A name cannot hold characters that change the direction of text";
     let mut me = site(&[]);
     let mut ann = me.stranger();
     ann.join("Ann", "general").await;
@@ -577,11 +577,9 @@ async fn a_message_too_long_is_refused_and_stays_in_the_box() {
         .htmx_post("/r/general/messages", &[("text", &long)])
         .await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        answer
-            .body
-            .contains(r#"role="alert">Message: is too long (2001 characters; at most 2000)"#)
-    );
+    assert!(answer.body.contains(
+        r#"role="alert">A message can be at most 2000 characters long; this one has 2001"#
+    ));
     assert!(answer.body.contains(&format!("value=\"{long}\"")));
     let page = ann.post("/r/general/messages", &[("text", &long)]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -589,7 +587,16 @@ async fn a_message_too_long_is_refused_and_stays_in_the_box() {
     let empty = ann
         .htmx_post("/r/general/messages", &[("text", "  ")])
         .await;
-    assert!(empty.body.contains("Message: is empty"));
+    assert!(
+        empty
+            .body
+            .contains(r#"role="alert">Type a message first</p>"#)
+    );
+    assert!(
+        !empty.body.contains("is empty"),
+        "plain words: {}",
+        empty.body
+    );
 }
 
 #[tokio::test]
@@ -662,6 +669,44 @@ async fn a_cross_site_post_is_refused_and_changes_nothing() {
     assert_eq!(same.status, StatusCode::SEE_OTHER);
     let page = ann.get("/r/general").await;
     assert!(!page.body.contains("forged") && page.body.contains(">mine</p>"));
+}
+
+/// Plain words: a code typed in a shape no code has is told what a code
+/// looks like, at the configured length; a well-formed one that leads
+/// nowhere is named.
+#[tokio::test]
+async fn a_malformed_code_is_told_what_a_code_looks_like() {
+    for (flags, typed, why) in [
+        (vec![], "K1", "A code is 4 letters or digits, like K7QX"),
+        (
+            vec![],
+            "hello world",
+            "A code is 4 letters or digits, like K7QX",
+        ),
+        (
+            vec!["--code-length", "6"],
+            "K0QX",
+            "A code is 6 letters or digits, like K7QXM3",
+        ),
+        (vec![], "ZZZZ", "No room with code ZZZZ"),
+    ] {
+        let mut me = site(&flags);
+        for htmx in [false, true] {
+            let form = [("name", "Ann"), ("code", typed)];
+            let answer = if htmx {
+                me.htmx_post("/join", &form).await
+            } else {
+                me.post("/join", &form).await
+            };
+            assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(
+                answer.body.contains(&format!(r#"role="alert">{why}</p>"#)),
+                "{typed}: {}",
+                answer.body
+            );
+            assert!(answer.body.contains(&format!(r#"value="{typed}""#)));
+        }
+    }
 }
 
 #[tokio::test]
@@ -767,7 +812,7 @@ async fn renaming_updates_the_session_and_is_announced() {
         .htmx_post("/name", &[("name", ""), ("back", "/r/general")])
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad.body.contains(r#"role="alert">Name: is empty"#));
+    assert!(bad.body.contains(r#"role="alert">Enter a name"#));
 }
 
 #[tokio::test]
@@ -879,7 +924,7 @@ async fn queuing_for_a_stranger_checks_the_name_like_joining() {
     let page = me.post("/pair", &[("name", "   ")]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        page.body.contains(r#"role="alert">Name: "#),
+        page.body.contains(r#"role="alert">Enter a name"#),
         "{}",
         page.body
     );
@@ -1149,9 +1194,9 @@ async fn guessing_codes_is_slowed_per_client_address() {
         .await;
     assert_eq!(slowed.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(
-        slowed
-            .body
-            .contains(r#"role="alert">Room code: Too many wrong room codes from your address or session: wait "#),
+        slowed.body.contains(
+            r#"role="alert">Too many wrong room codes from your address or session: wait "#
+        ),
         "{}",
         slowed.body
     );
@@ -1238,7 +1283,7 @@ async fn renaming_too_often_is_refused_with_the_name_kept() {
     assert!(
         refused
             .body
-            .contains(r#"role="alert">Name: you changed it too often: wait "#),
+            .contains(r#"role="alert">You changed your name too often: wait "#),
         "{}",
         refused.body
     );
@@ -1296,7 +1341,7 @@ async fn enter_in_the_name_box_takes_the_name_and_starts_nothing() {
     );
     let empty = ann.post("/join", &[("name", "Ann"), ("code", "")]).await;
     assert!(
-        empty.body.contains("role=\"alert\">Room code:"),
+        empty.body.contains("role=\"alert\">Enter a room code"),
         "the Join button itself still asks for a code"
     );
 }

@@ -97,7 +97,7 @@ pub async fn signed_in(
             Err(why) => name_refused(&why),
         },
         Err(why) => Refusal {
-            name: Some(why.to_string()),
+            name: Some(why.name_words()),
             ..Refusal::default()
         },
     };
@@ -175,9 +175,12 @@ pub async fn post_join(
         Err((None, ChatError::NoSuchRoom(String::new()).to_string()))
     } else {
         let knock = Knock::of(client, &session);
-        door::pass(&app, knock, typed_code(&app, typed), Access::Enter)
+        let code = typed_code(&app, typed);
+        let malformed = code.is_none();
+        door::pass(&app, knock, code, Access::Enter)
             .await
             .map_err(|shut| match shut {
+                Shut::Miss if malformed => (None, code_shape_words(app.config.code_length)),
                 Shut::Miss => (None, ChatError::NoSuchRoom(typed.to_owned()).to_string()),
                 Shut::Wait(wait) => (Some(StatusCode::TOO_MANY_REQUESTS), door::wait_words(wait)),
                 Shut::Unavailable => (
@@ -195,7 +198,7 @@ pub async fn post_join(
             };
             let why = Refusal {
                 status,
-                name: name.err().map(|e| e.to_string()),
+                name: name.err().map(|e| e.name_words()),
                 code,
                 ..Refusal::default()
             };
@@ -211,6 +214,17 @@ pub async fn post_join(
         shape.redirect(&paths::room(&code)),
     )
         .into_response()
+}
+
+/// What a code looks like, for a person who typed something that cannot be
+/// one: as long as new codes are, with an example of that length.
+pub fn code_shape_words(len: usize) -> String {
+    const EXAMPLE: &str = "K7QXM3RT9WHP"; // letters and digits from the codes' alphabet
+    let len = len.clamp(4, EXAMPLE.len());
+    format!(
+        "A code is {len} letters or digits, like {}",
+        &EXAMPLE[..len]
+    )
 }
 
 /// The room a person means by what they typed: a public room's slug, else
@@ -325,12 +339,12 @@ pub async fn post_name(
         None => None,
     };
     let parsed = Name::parse(&input.name, app.config.max_name)
-        .map_err(|e| (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))
+        .map_err(|e| (StatusCode::UNPROCESSABLE_ENTITY, e.name_words()))
         .and_then(|name| match &taken {
             Some(Err(wait)) => Err((
                 StatusCode::TOO_MANY_REQUESTS,
                 format!(
-                    "you changed it too often: wait {} s and try again",
+                    "You changed your name too often: wait {} s and try again",
                     wait.as_secs().max(1)
                 ),
             )),
@@ -381,6 +395,27 @@ pub async fn post_name(
                     )
                 },
             )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chat::code::{ALPHABET, CODE_LENGTHS};
+
+    /// The example is a real code of the configured length.
+    #[test]
+    fn a_malformed_code_is_told_what_a_code_looks_like() {
+        assert_eq!(
+            code_shape_words(4),
+            "A code is 4 letters or digits, like K7QX"
+        );
+        for len in CODE_LENGTHS {
+            let words = code_shape_words(len);
+            let example = words.rsplit(' ').next().expect("an example");
+            assert_eq!(example.len(), len, "{words}");
+            assert!(example.bytes().all(|b| ALPHABET.contains(&b)), "{words}");
         }
     }
 }

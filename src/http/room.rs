@@ -134,7 +134,7 @@ pub async fn post_message(
                 // Gone since the door: the same words as any miss.
                 _ => (StatusCode::NOT_FOUND, missed_post()),
             }),
-        Err(why) => Err((StatusCode::UNPROCESSABLE_ENTITY, why.to_string())),
+        Err(why) => Err((StatusCode::UNPROCESSABLE_ENTITY, why.message_words())),
     };
     match posted {
         Ok(()) if shape.is_htmx() => {

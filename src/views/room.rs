@@ -130,7 +130,7 @@ pub fn send_form(code: &RoomCode, form: &SendForm<'_>, autofocus: bool, sent: bo
         form #send.send action=(action) method="post" hx-post=(action) hx-target="this" hx-swap="outerHTML" {
             label.visually-hidden for="message" { "Message" }
             @if let Some(error) = &form.error {
-                p.error id=(error_id) role="alert" { "Message: " (error) }
+                p.error id=(error_id) role="alert" { (error) }
             }
             div.inline {
                 input #message name="text" type="text" value=(form.text) dir="auto" autocomplete="off"
