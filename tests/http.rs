@@ -671,6 +671,51 @@ async fn a_cross_site_post_is_refused_and_changes_nothing() {
     assert!(!page.body.contains("forged") && page.body.contains(">mine</p>"));
 }
 
+/// A restart without `--secret` makes every session cookie fail to verify:
+/// a send from such a page says the session ended and how to come back, with
+/// the text kept, as a fragment and as a page; not the cross-site refusal,
+/// which a post from another site still gets.
+#[tokio::test]
+async fn a_send_after_the_session_ended_says_so_and_keeps_the_text() {
+    let mut before = site(&[]);
+    before.join("Ann", "general").await;
+    let mut after = site(&[]);
+    after.cookie = before.cookie.clone();
+    let mut gone = after.stranger();
+    for who in [&mut after, &mut gone] {
+        for htmx in [true, false] {
+            let answer = if htmx {
+                who.htmx_post("/r/general/messages", &[("text", "still mine")])
+                    .await
+            } else {
+                who.post("/r/general/messages", &[("text", "still mine")])
+                    .await
+            };
+            let what = format!("htmx: {htmx}: {}", answer.body);
+            assert_eq!(answer.status, StatusCode::FORBIDDEN, "{what}");
+            assert!(
+                answer.body.contains(
+                    r#"role="alert">Your session ended: press <a href="/r/general">Join</a> to come back in.</p>"#
+                ),
+                "{what}"
+            );
+            assert!(answer.body.contains(r#"value="still mine""#), "{what}");
+            assert!(!answer.body.contains("another site"), "{what}");
+            assert_eq!(answer.body.starts_with("<form"), htmx, "{what}");
+        }
+    }
+    let forged = after
+        .post_with(
+            "/r/general/messages",
+            &[("text", "forged")],
+            &[("sec-fetch-site", "cross-site"), ("hx-request", "true")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(forged.body.contains("another site"), "{}", forged.body);
+    assert!(!forged.body.contains("session ended"), "{}", forged.body);
+}
+
 /// Plain words: a code typed in a shape no code has is told what a code
 /// looks like, at the configured length; a well-formed one that leads
 /// nowhere is named.
@@ -715,16 +760,13 @@ async fn only_members_post_and_read() {
     ann.join("Ann", "general").await;
     let mut eve = ann.stranger();
     let answer = eve.post("/r/general/messages", &[("text", "hi")]).await;
-    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+    assert_eq!(answer.status, StatusCode::FORBIDDEN, "no session at all");
     assert!(
-        answer
-            .body
-            .contains("You are not in this room, or it has closed.")
+        answer.body.contains("Your session ended")
             && answer.body.contains(r#"value="hi""#)
             && answer.body.contains("<h1>Message not sent</h1>")
-            && answer
-                .body
-                .contains(r#"<a href="/r/general">Open the room again</a>"#),
+            && answer.body.contains(r#"<a href="/r/general">Join</a>"#)
+            && !answer.body.contains("Open the room again"),
         "{}",
         answer.body
     );
@@ -736,6 +778,17 @@ async fn only_members_post_and_read() {
         answer.status,
         StatusCode::NOT_FOUND,
         "a member of another room"
+    );
+    assert!(
+        answer
+            .body
+            .contains("You are not in this room, or it has closed.")
+            && answer.body.contains(r#"value="hi""#)
+            && answer
+                .body
+                .contains(r#"<a href="/r/general">Open the room again</a>"#),
+        "{}",
+        answer.body
     );
     assert_eq!(
         eve.get("/r/general/log").await.status,
@@ -1453,7 +1506,7 @@ async fn a_random_chat_room_of_others_answers_exactly_as_a_missing_code() {
     let mut eve = ann.stranger();
     eve.join("Eve", "general").await;
     let mut nobody = ann.stranger();
-    for visitor in [&mut eve, &mut nobody] {
+    for (visitor, post) in [(&mut eve, 404), (&mut nobody, 403)] {
         let to_pair = every_code_route(visitor, &pair).await;
         let to_missing = every_code_route(visitor, &missing).await;
         assert_eq!(to_pair.len(), 14);
@@ -1464,7 +1517,7 @@ async fn a_random_chat_room_of_others_answers_exactly_as_a_missing_code() {
         assert_eq!(
             statuses,
             [
-                404, 200, 404, 404, 404, 303, 422, 404, 200, 404, 404, 404, 200, 422
+                404, 200, 404, 404, post, 303, 422, 404, 200, 404, 404, post, 200, 422
             ],
             "{to_pair:#?}"
         );

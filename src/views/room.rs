@@ -14,6 +14,9 @@ use crate::http::paths;
 pub struct SendForm<'a> {
     pub text: &'a str,
     pub error: Option<String>,
+    /// The post came without a session (the cookie is gone, or no longer
+    /// verifies after a restart): say so, and lead back in.
+    pub ended: bool,
 }
 
 /// The rename form as it stands.
@@ -126,17 +129,22 @@ pub fn room(
 pub fn send_form(code: &RoomCode, form: &SendForm<'_>, autofocus: bool, sent: bool) -> Markup {
     let action = format!("/r/{code}/messages");
     let error_id = "message-error";
+    let refused = form.error.is_some() || form.ended;
     html! {
         form #send.send action=(action) method="post" hx-post=(action) hx-target="this" hx-swap="outerHTML" {
             label.visually-hidden for="message" { "Message" }
-            @if let Some(error) = &form.error {
+            @if form.ended {
+                p.error id=(error_id) role="alert" {
+                    "Your session ended: press " a href=(paths::room(code)) { "Join" } " to come back in."
+                }
+            } @else if let Some(error) = &form.error {
                 p.error id=(error_id) role="alert" { (error) }
             }
             div.inline {
                 input #message name="text" type="text" value=(form.text) dir="auto" autocomplete="off"
                     placeholder="Write a message" autofocus[autofocus]
-                    aria-invalid=[form.error.as_ref().map(|_| "true")]
-                    aria-describedby=[form.error.as_ref().map(|_| error_id)];
+                    aria-invalid=[refused.then_some("true")]
+                    aria-describedby=[refused.then_some(error_id)];
                 button.primary type="submit" { "Send" }
             }
             @if sent { (title_reset(code, "load delay:1s")) }
@@ -156,7 +164,10 @@ pub fn unsent(code: &RoomCode, form: &SendForm<'_>) -> Markup {
             main #main.narrow {
                 h1 { "Message not sent" }
                 (send_form(code, form, true, false))
-                p { a href=(paths::room(code)) { "Open the room again" } }
+                // The session-ended alert leads back in itself.
+                @if !form.ended {
+                    p { a href=(paths::room(code)) { "Open the room again" } }
+                }
             }
         },
     )
