@@ -522,7 +522,7 @@ async fn the_room_page_shows_the_log_the_stream_and_every_control() {
     assert!(body.contains(r#"<h2 id="online-h">Online</h2>"#));
     assert!(body.contains(r#"aria-labelledby="online-h""#));
     assert!(body.contains(r#"<label class="visually-hidden" for="message">Message</label>"#));
-    assert!(body.contains(">Send</button>"));
+    assert!(body.contains(r#"<span class="send-label">Send</span>"#));
     assert!(body.contains(">Change name</button>"));
     assert!(body.contains(">Leave</button>"));
     assert!(
