@@ -672,9 +672,9 @@ async fn a_cross_site_post_is_refused_and_changes_nothing() {
 }
 
 /// A restart without `--secret` makes every session cookie fail to verify:
-/// a send from such a page says the session ended and how to come back, with
-/// the text kept, as a fragment and as a page; not the cross-site refusal,
-/// which a post from another site still gets.
+/// a send (or a name change) from such a page says the session ended and how
+/// to come back, with the text kept, as a fragment and as a page; not the
+/// cross-site refusal, which a post from another site still gets.
 #[tokio::test]
 async fn a_send_after_the_session_ended_says_so_and_keeps_the_text() {
     let mut before = site(&[]);
@@ -703,6 +703,25 @@ async fn a_send_after_the_session_ended_says_so_and_keeps_the_text() {
             assert!(!answer.body.contains("another site"), "{what}");
             assert_eq!(answer.body.starts_with("<form"), htmx, "{what}");
         }
+    }
+    // Renaming from the room page: the same words, the typed name kept, no
+    // new session (which would not be in the room).
+    for htmx in [true, false] {
+        let form = [("name", "Annie"), ("back", "/r/general")];
+        let answer = if htmx {
+            gone.htmx_post("/name", &form).await
+        } else {
+            gone.post("/name", &form).await
+        };
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.body);
+        assert!(
+            answer.body.contains(
+                r#"role="alert">Your session ended: press <a href="/r/general">Join</a> to come back in.</p>"#
+            ) && answer.body.contains(r#"value="Annie""#),
+            "{}",
+            answer.body
+        );
+        assert!(!answer.headers.contains_key(header::SET_COOKIE));
     }
     let forged = after
         .post_with(

@@ -331,8 +331,13 @@ pub async fn post_name(
     client: ClientAddr,
     Form(input): Form<RenameInput>,
 ) -> Response {
-    let back = RoomCode::from_path(input.back.strip_prefix("/r/").unwrap_or_default())
-        .map_or_else(|| "/".to_owned(), |code| paths::room(&code));
+    let room = RoomCode::from_path(input.back.strip_prefix("/r/").unwrap_or_default());
+    let back = room.as_ref().map_or_else(|| "/".to_owned(), paths::room);
+    if room.is_some() && session.member.is_none() {
+        // From a room page whose session ended (a restart without
+        // `--secret`, the cookie gone): a new name would not be in the room.
+        return renamed_without_session(shape, &back, &input.name);
+    }
     let renamer = session.member.as_ref().map(|m| m.id.0.to_string());
     let taken = match &renamer {
         Some(id) => Some(app.renames.take(id).await),
@@ -365,8 +370,8 @@ pub async fn post_name(
         Ok(member) => {
             let form = RenameForm {
                 name: member.name.as_str(),
-                error: None,
                 done: true,
+                ..RenameForm::default()
             };
             let answer = if shape.is_htmx() {
                 rename_form(&back, &form).into_response()
@@ -379,24 +384,40 @@ pub async fn post_name(
             let form = RenameForm {
                 name: &input.name,
                 error: Some(why),
-                done: false,
+                ..RenameForm::default()
             };
-            shape.form(
-                status,
-                || rename_form(&back, &form),
-                || {
-                    page(
-                        "Change name",
-                        None,
-                        None,
-                        maud::html! {
-                            main #main.narrow { h1 { "Change name" } (rename_form(&back, &form)) }
-                        },
-                    )
-                },
-            )
+            rename_answer(shape, status, &back, &form)
         }
     }
+}
+
+/// A name change sent from a room page by a browser without a session: told
+/// that the session ended and how to come back, the typed name kept.
+fn renamed_without_session(shape: Shape, back: &str, typed: &str) -> Response {
+    let form = RenameForm {
+        name: typed,
+        ended: true,
+        ..RenameForm::default()
+    };
+    rename_answer(shape, StatusCode::FORBIDDEN, back, &form)
+}
+
+/// The rename form as the answer: the fragment, or a page of its own.
+fn rename_answer(shape: Shape, status: StatusCode, back: &str, form: &RenameForm<'_>) -> Response {
+    shape.form(
+        status,
+        || rename_form(back, form),
+        || {
+            page(
+                "Change name",
+                None,
+                None,
+                maud::html! {
+                    main #main.narrow { h1 { "Change name" } (rename_form(back, form)) }
+                },
+            )
+        },
+    )
 }
 
 #[cfg(test)]

@@ -25,6 +25,8 @@ pub struct RenameForm<'a> {
     pub name: &'a str,
     pub error: Option<String>,
     pub done: bool,
+    /// Sent from a room page without a session: say it ended, lead back in.
+    pub ended: bool,
 }
 
 /// The room's heading: "# general" or "Room K7QX". Private codes are upper
@@ -200,6 +202,11 @@ pub fn rename_form(back: &str, form: &RenameForm<'_>) -> Markup {
     html! {
         form #rename.rename action="/name" method="post" hx-post="/name" hx-target="this" hx-swap="outerMorph" {
             input type="hidden" name="back" value=(back);
+            @if form.ended {
+                p.error role="alert" {
+                    "Your session ended: press " a href=(back) { "Join" } " to come back in."
+                }
+            }
             (Field { id: "rename-name", name: "name", label: "Name", value: form.name, error: form.error.clone(), focus: false })
             button #rename-button.secondary type="submit" { "Change name" }
             p.status role="status" {
