@@ -1432,6 +1432,12 @@ async fn a_send_that_fails_says_so_and_keeps_the_text() {
         "an answer came: no 'no connection'"
     );
     assert_no_axe_violations(&ann.c, "a send after the session ended").await;
+    ann.fill("Name", "Annie").await;
+    ann.press("Change name").await;
+    ann.find(&format!("//form[@id='rename']{}", &ENDED[1..]))
+        .await;
+    ann.wait_for_value("Name", "Annie").await;
+    assert_no_axe_violations(&ann.c, "a rename after the session ended").await;
 
     bob.fill("Message", "Bob after the restart").await;
     bob.press("Send").await;
