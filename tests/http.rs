@@ -308,7 +308,7 @@ async fn an_unknown_code_is_named_and_what_was_typed_stays() {
     assert!(
         answer
             .body
-            .contains(r#"role="alert">Room code: No room with code zzzz</p>"#),
+            .contains(r#"role="alert">No room with code zzzz</p>"#),
         "{}",
         answer.body
     );
@@ -331,12 +331,12 @@ async fn bad_names_are_refused_with_the_reason() {
     let mut me = site(&[]);
     let long = "x".repeat(33);
     for (name, why) in [
-        ("   ", "Name: is empty"),
+        ("   ", r#"role="alert">Enter a name</p>"#),
         (
             long.as_str(),
-            "Name: is too long (33 characters; at most 32)",
+            "A name can be at most 32 characters long; this one has 33",
         ),
-        ("A\u{7}", "Name: contains control characters"),
+        ("A\u{7}", "A name cannot hold control characters"),
     ] {
         let answer = me
             .post("/join", &[("name", name), ("code", "general")])
@@ -355,7 +355,7 @@ async fn bad_names_are_refused_with_the_reason() {
 #[tokio::test]
 async fn a_name_with_a_right_to_left_override_is_refused_on_every_route() {
     let typed = "Ann\u{202E}nimda";
-    let why = "contains characters that change the direction of text";
+    let why = "A name cannot hold characters that change the direction of text";
     let mut me = site(&[]);
     let mut ann = me.stranger();
     ann.join("Ann", "general").await;
@@ -522,7 +522,7 @@ async fn the_room_page_shows_the_log_the_stream_and_every_control() {
     assert!(body.contains(r#"<h2 id="online-h">Online</h2>"#));
     assert!(body.contains(r#"aria-labelledby="online-h""#));
     assert!(body.contains(r#"<label class="visually-hidden" for="message">Message</label>"#));
-    assert!(body.contains(">Send</button>"));
+    assert!(body.contains(r#"<span class="send-label">Send</span>"#));
     assert!(body.contains(">Change name</button>"));
     assert!(body.contains(">Leave</button>"));
     assert!(
@@ -577,11 +577,9 @@ async fn a_message_too_long_is_refused_and_stays_in_the_box() {
         .htmx_post("/r/general/messages", &[("text", &long)])
         .await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        answer
-            .body
-            .contains(r#"role="alert">Message: is too long (2001 characters; at most 2000)"#)
-    );
+    assert!(answer.body.contains(
+        r#"role="alert">A message can be at most 2000 characters long; this one has 2001"#
+    ));
     assert!(answer.body.contains(&format!("value=\"{long}\"")));
     let page = ann.post("/r/general/messages", &[("text", &long)]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -589,7 +587,16 @@ async fn a_message_too_long_is_refused_and_stays_in_the_box() {
     let empty = ann
         .htmx_post("/r/general/messages", &[("text", "  ")])
         .await;
-    assert!(empty.body.contains("Message: is empty"));
+    assert!(
+        empty
+            .body
+            .contains(r#"role="alert">Type a message first</p>"#)
+    );
+    assert!(
+        !empty.body.contains("is empty"),
+        "plain words: {}",
+        empty.body
+    );
 }
 
 #[tokio::test]
@@ -664,22 +671,121 @@ async fn a_cross_site_post_is_refused_and_changes_nothing() {
     assert!(!page.body.contains("forged") && page.body.contains(">mine</p>"));
 }
 
+/// A restart without `--secret` makes every session cookie fail to verify:
+/// a send (or a name change) from such a page says the session ended and how
+/// to come back, with the text kept, as a fragment and as a page; not the
+/// cross-site refusal, which a post from another site still gets.
+#[tokio::test]
+async fn a_send_after_the_session_ended_says_so_and_keeps_the_text() {
+    let mut before = site(&[]);
+    before.join("Ann", "general").await;
+    let mut after = site(&[]);
+    after.cookie = before.cookie.clone();
+    let mut gone = after.stranger();
+    for who in [&mut after, &mut gone] {
+        for htmx in [true, false] {
+            let answer = if htmx {
+                who.htmx_post("/r/general/messages", &[("text", "still mine")])
+                    .await
+            } else {
+                who.post("/r/general/messages", &[("text", "still mine")])
+                    .await
+            };
+            let what = format!("htmx: {htmx}: {}", answer.body);
+            assert_eq!(answer.status, StatusCode::FORBIDDEN, "{what}");
+            assert!(
+                answer.body.contains(
+                    r#"role="alert">Your session ended: press <a href="/r/general">Join</a> to come back in.</p>"#
+                ),
+                "{what}"
+            );
+            assert!(answer.body.contains(r#"value="still mine""#), "{what}");
+            assert!(!answer.body.contains("another site"), "{what}");
+            assert_eq!(answer.body.starts_with("<form"), htmx, "{what}");
+        }
+    }
+    // Renaming from the room page: the same words, the typed name kept, no
+    // new session (which would not be in the room).
+    for htmx in [true, false] {
+        let form = [("name", "Annie"), ("back", "/r/general")];
+        let answer = if htmx {
+            gone.htmx_post("/name", &form).await
+        } else {
+            gone.post("/name", &form).await
+        };
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.body);
+        assert!(
+            answer.body.contains(
+                r#"role="alert">Your session ended: press <a href="/r/general">Join</a> to come back in.</p>"#
+            ) && answer.body.contains(r#"value="Annie""#),
+            "{}",
+            answer.body
+        );
+        assert!(!answer.headers.contains_key(header::SET_COOKIE));
+    }
+    let forged = after
+        .post_with(
+            "/r/general/messages",
+            &[("text", "forged")],
+            &[("sec-fetch-site", "cross-site"), ("hx-request", "true")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(forged.body.contains("another site"), "{}", forged.body);
+    assert!(!forged.body.contains("session ended"), "{}", forged.body);
+}
+
+/// Plain words: a code typed in a shape no code has is told what a code
+/// looks like, at the configured length; a well-formed one that leads
+/// nowhere is named.
+#[tokio::test]
+async fn a_malformed_code_is_told_what_a_code_looks_like() {
+    for (flags, typed, why) in [
+        (vec![], "K1", "A code is 4 letters or digits, like K7QX"),
+        (
+            vec![],
+            "hello world",
+            "A code is 4 letters or digits, like K7QX",
+        ),
+        (
+            vec!["--code-length", "6"],
+            "K0QX",
+            "A code is 6 letters or digits, like K7QXM3",
+        ),
+        (vec![], "ZZZZ", "No room with code ZZZZ"),
+    ] {
+        let mut me = site(&flags);
+        for htmx in [false, true] {
+            let form = [("name", "Ann"), ("code", typed)];
+            let answer = if htmx {
+                me.htmx_post("/join", &form).await
+            } else {
+                me.post("/join", &form).await
+            };
+            assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(
+                answer.body.contains(&format!(r#"role="alert">{why}</p>"#)),
+                "{typed}: {}",
+                answer.body
+            );
+            assert!(answer.body.contains(&format!(r#"value="{typed}""#)));
+        }
+    }
+}
+
 #[tokio::test]
 async fn only_members_post_and_read() {
     let mut ann = site(&[]);
     ann.join("Ann", "general").await;
     let mut eve = ann.stranger();
     let answer = eve.post("/r/general/messages", &[("text", "hi")]).await;
-    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+    assert_eq!(answer.status, StatusCode::FORBIDDEN, "no session at all");
     assert!(
-        answer
-            .body
-            .contains("You are not in this room, or it has closed.")
+        answer.body.contains("Your session ended")
             && answer.body.contains(r#"value="hi""#)
             && answer.body.contains("<h1>Message not sent</h1>")
-            && answer
-                .body
-                .contains(r#"<a href="/r/general">Open the room again</a>"#),
+            && answer.body.contains(r#"<a href="/r/general">Join</a>"#)
+            && !answer.body.contains("Open the room again"),
         "{}",
         answer.body
     );
@@ -691,6 +797,17 @@ async fn only_members_post_and_read() {
         answer.status,
         StatusCode::NOT_FOUND,
         "a member of another room"
+    );
+    assert!(
+        answer
+            .body
+            .contains("You are not in this room, or it has closed.")
+            && answer.body.contains(r#"value="hi""#)
+            && answer
+                .body
+                .contains(r#"<a href="/r/general">Open the room again</a>"#),
+        "{}",
+        answer.body
     );
     assert_eq!(
         eve.get("/r/general/log").await.status,
@@ -767,7 +884,7 @@ async fn renaming_updates_the_session_and_is_announced() {
         .htmx_post("/name", &[("name", ""), ("back", "/r/general")])
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad.body.contains(r#"role="alert">Name: is empty"#));
+    assert!(bad.body.contains(r#"role="alert">Enter a name"#));
 }
 
 #[tokio::test]
@@ -879,7 +996,7 @@ async fn queuing_for_a_stranger_checks_the_name_like_joining() {
     let page = me.post("/pair", &[("name", "   ")]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        page.body.contains(r#"role="alert">Name: "#),
+        page.body.contains(r#"role="alert">Enter a name"#),
         "{}",
         page.body
     );
@@ -1149,9 +1266,9 @@ async fn guessing_codes_is_slowed_per_client_address() {
         .await;
     assert_eq!(slowed.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(
-        slowed
-            .body
-            .contains(r#"role="alert">Room code: Too many wrong room codes from your address or session: wait "#),
+        slowed.body.contains(
+            r#"role="alert">Too many wrong room codes from your address or session: wait "#
+        ),
         "{}",
         slowed.body
     );
@@ -1238,7 +1355,7 @@ async fn renaming_too_often_is_refused_with_the_name_kept() {
     assert!(
         refused
             .body
-            .contains(r#"role="alert">Name: you changed it too often: wait "#),
+            .contains(r#"role="alert">You changed your name too often: wait "#),
         "{}",
         refused.body
     );
@@ -1296,7 +1413,7 @@ async fn enter_in_the_name_box_takes_the_name_and_starts_nothing() {
     );
     let empty = ann.post("/join", &[("name", "Ann"), ("code", "")]).await;
     assert!(
-        empty.body.contains("role=\"alert\">Room code:"),
+        empty.body.contains("role=\"alert\">Enter a room code"),
         "the Join button itself still asks for a code"
     );
 }
@@ -1408,7 +1525,7 @@ async fn a_random_chat_room_of_others_answers_exactly_as_a_missing_code() {
     let mut eve = ann.stranger();
     eve.join("Eve", "general").await;
     let mut nobody = ann.stranger();
-    for visitor in [&mut eve, &mut nobody] {
+    for (visitor, post) in [(&mut eve, 404), (&mut nobody, 403)] {
         let to_pair = every_code_route(visitor, &pair).await;
         let to_missing = every_code_route(visitor, &missing).await;
         assert_eq!(to_pair.len(), 14);
@@ -1419,7 +1536,7 @@ async fn a_random_chat_room_of_others_answers_exactly_as_a_missing_code() {
         assert_eq!(
             statuses,
             [
-                404, 200, 404, 404, 404, 303, 422, 404, 200, 404, 404, 404, 200, 422
+                404, 200, 404, 404, post, 303, 422, 404, 200, 404, 404, post, 200, 422
             ],
             "{to_pair:#?}"
         );

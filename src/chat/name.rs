@@ -20,17 +20,29 @@ pub enum TextError {
     Direction,
 }
 
-impl fmt::Display for TextError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl TextError {
+    /// What to tell a person whose name was refused: a whole sentence that
+    /// says what to do, readable on its own beside the Name box.
+    pub fn name_words(&self) -> String {
+        self.words("name")
+    }
+
+    /// What to tell a person whose message was refused, beside the Message box.
+    pub fn message_words(&self) -> String {
+        self.words("message")
+    }
+
+    fn words(&self, what: &str) -> String {
         match self {
-            Self::Empty => f.write_str("is empty"),
+            Self::Empty if what == "name" => "Enter a name".to_owned(),
+            Self::Empty => "Type a message first".to_owned(),
             Self::TooLong { max, got } => {
-                write!(f, "is too long ({got} characters; at most {max})")
+                format!("A {what} can be at most {max} characters long; this one has {got}")
             }
-            Self::Control => f.write_str("contains control characters"),
-            Self::Direction => f.write_str(
-                "contains characters that change the direction of text (such as U+202E): \
-                 please leave them out",
+            Self::Control => format!("A {what} cannot hold control characters"),
+            Self::Direction => format!(
+                "A {what} cannot hold characters that change the direction of text \
+                 (such as U+202E): please leave them out"
             ),
         }
     }
@@ -182,7 +194,7 @@ mod tests {
             }
         }
         assert!(
-            TextError::Direction.to_string().contains("direction"),
+            TextError::Direction.name_words().contains("direction"),
             "the words say what is wrong"
         );
     }
@@ -228,6 +240,21 @@ mod tests {
                 max: 2000,
                 got: 2001
             })
+        );
+    }
+
+    /// The words say what to do, not "Name: is empty".
+    #[test]
+    fn refusals_are_plain_sentences_that_name_the_field() {
+        assert_eq!(TextError::Empty.name_words(), "Enter a name");
+        assert_eq!(TextError::Empty.message_words(), "Type a message first");
+        assert_eq!(
+            TextError::TooLong { max: 32, got: 33 }.name_words(),
+            "A name can be at most 32 characters long; this one has 33"
+        );
+        assert_eq!(
+            TextError::Control.message_words(),
+            "A message cannot hold control characters"
         );
     }
 }

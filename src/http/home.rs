@@ -97,7 +97,7 @@ pub async fn signed_in(
             Err(why) => name_refused(&why),
         },
         Err(why) => Refusal {
-            name: Some(why.to_string()),
+            name: Some(why.name_words()),
             ..Refusal::default()
         },
     };
@@ -177,9 +177,12 @@ pub async fn post_join(
         Err((None, ChatError::NoSuchRoom(String::new()).to_string()))
     } else {
         let knock = Knock::of(client, &session);
-        door::pass(&app, knock, typed_code(&app, typed), Access::Enter)
+        let code = typed_code(&app, typed);
+        let malformed = code.is_none();
+        door::pass(&app, knock, code, Access::Enter)
             .await
             .map_err(|shut| match shut {
+                Shut::Miss if malformed => (None, code_shape_words(app.config.code_length)),
                 Shut::Miss => (None, ChatError::NoSuchRoom(typed.to_owned()).to_string()),
                 Shut::Wait(wait) => (Some(StatusCode::TOO_MANY_REQUESTS), door::wait_words(wait)),
                 Shut::Unavailable => (
@@ -197,7 +200,7 @@ pub async fn post_join(
             };
             let why = Refusal {
                 status,
-                name: name.err().map(|e| e.to_string()),
+                name: name.err().map(|e| e.name_words()),
                 code,
                 ..Refusal::default()
             };
@@ -213,6 +216,17 @@ pub async fn post_join(
         shape.redirect(&paths::room(&code)),
     )
         .into_response()
+}
+
+/// What a code looks like, for a person who typed something that cannot be
+/// one: as long as new codes are, with an example of that length.
+pub fn code_shape_words(len: usize) -> String {
+    const EXAMPLE: &str = "K7QXM3RT9WHP"; // letters and digits from the codes' alphabet
+    let len = len.clamp(4, EXAMPLE.len());
+    format!(
+        "A code is {len} letters or digits, like {}",
+        &EXAMPLE[..len]
+    )
 }
 
 /// The room a person means by what they typed: a public room's slug, else
@@ -319,20 +333,25 @@ pub async fn post_name(
     client: ClientAddr,
     Form(input): Form<RenameInput>,
 ) -> Response {
-    let back = RoomCode::from_path(input.back.strip_prefix("/r/").unwrap_or_default())
-        .map_or_else(|| "/".to_owned(), |code| paths::room(&code));
+    let room = RoomCode::from_path(input.back.strip_prefix("/r/").unwrap_or_default());
+    let back = room.as_ref().map_or_else(|| "/".to_owned(), paths::room);
+    if room.is_some() && session.member.is_none() {
+        // From a room page whose session ended (a restart without
+        // `--secret`, the cookie gone): a new name would not be in the room.
+        return renamed_without_session(shape, &back, &input.name);
+    }
     let renamer = session.member.as_ref().map(|m| m.id.0.to_string());
     let taken = match &renamer {
         Some(id) => Some(app.renames.take(id).await),
         None => None,
     };
     let parsed = Name::parse(&input.name, app.config.max_name)
-        .map_err(|e| (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))
+        .map_err(|e| (StatusCode::UNPROCESSABLE_ENTITY, e.name_words()))
         .and_then(|name| match &taken {
             Some(Err(wait)) => Err((
                 StatusCode::TOO_MANY_REQUESTS,
                 format!(
-                    "you changed it too often: wait {} s and try again",
+                    "You changed your name too often: wait {} s and try again",
                     wait.as_secs().max(1)
                 ),
             )),
@@ -353,8 +372,8 @@ pub async fn post_name(
         Ok(member) => {
             let form = RenameForm {
                 name: member.name.as_str(),
-                error: None,
                 done: true,
+                ..RenameForm::default()
             };
             let answer = if shape.is_htmx() {
                 rename_form(&back, &form).into_response()
@@ -367,22 +386,59 @@ pub async fn post_name(
             let form = RenameForm {
                 name: &input.name,
                 error: Some(why),
-                done: false,
+                ..RenameForm::default()
             };
-            shape.form(
-                status,
-                || rename_form(&back, &form),
-                || {
-                    page(
-                        "Change name",
-                        None,
-                        None,
-                        maud::html! {
-                            main #main.narrow { h1 { "Change name" } (rename_form(&back, &form)) }
-                        },
-                    )
+            rename_answer(shape, status, &back, &form)
+        }
+    }
+}
+
+/// A name change sent from a room page by a browser without a session: told
+/// that the session ended and how to come back, the typed name kept.
+fn renamed_without_session(shape: Shape, back: &str, typed: &str) -> Response {
+    let form = RenameForm {
+        name: typed,
+        ended: true,
+        ..RenameForm::default()
+    };
+    rename_answer(shape, StatusCode::FORBIDDEN, back, &form)
+}
+
+/// The rename form as the answer: the fragment, or a page of its own.
+fn rename_answer(shape: Shape, status: StatusCode, back: &str, form: &RenameForm<'_>) -> Response {
+    shape.form(
+        status,
+        || rename_form(back, form),
+        || {
+            page(
+                "Change name",
+                None,
+                None,
+                maud::html! {
+                    main #main.narrow { h1 { "Change name" } (rename_form(back, form)) }
                 },
             )
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chat::code::{ALPHABET, CODE_LENGTHS};
+
+    /// The example is a real code of the configured length.
+    #[test]
+    fn a_malformed_code_is_told_what_a_code_looks_like() {
+        assert_eq!(
+            code_shape_words(4),
+            "A code is 4 letters or digits, like K7QX"
+        );
+        for len in CODE_LENGTHS {
+            let words = code_shape_words(len);
+            let example = words.rsplit(' ').next().expect("an example");
+            assert_eq!(example.len(), len, "{words}");
+            assert!(example.bytes().all(|b| ALPHABET.contains(&b)), "{words}");
         }
     }
 }

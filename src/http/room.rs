@@ -101,6 +101,9 @@ pub async fn post_message(
             .err()
             .map_or(AppError::NotFound, AppError::from));
     };
+    let Some(me) = session.member else {
+        return Ok(session_ended(shape, &code, &input.text));
+    };
     let refused = match door::pass(&app, knock, Some(code.clone()), Access::Member).await {
         Ok(_) => None,
         Err(Shut::Miss) => Some((StatusCode::NOT_FOUND, missed_post())),
@@ -113,16 +116,6 @@ pub async fn post_message(
     if let Some((status, why)) = refused {
         return Ok(not_sent(shape, &code, &input.text, status, why));
     }
-    // Nobody without a session passes the door as a member.
-    let Some(me) = session.member else {
-        return Ok(not_sent(
-            shape,
-            &code,
-            &input.text,
-            StatusCode::NOT_FOUND,
-            missed_post(),
-        ));
-    };
     let posted = match MessageText::parse(&input.text, app.config.max_message) {
         Ok(text) => post_counted(&app, client, &code, &me, text)
             .await
@@ -134,7 +127,7 @@ pub async fn post_message(
                 // Gone since the door: the same words as any miss.
                 _ => (StatusCode::NOT_FOUND, missed_post()),
             }),
-        Err(why) => Err((StatusCode::UNPROCESSABLE_ENTITY, why.to_string())),
+        Err(why) => Err((StatusCode::UNPROCESSABLE_ENTITY, why.message_words())),
     };
     match posted {
         Ok(()) if shape.is_htmx() => {
@@ -153,6 +146,7 @@ pub async fn post_message(
             let form = SendForm {
                 text: &input.text,
                 error: Some(why),
+                ended: false,
             };
             if shape.is_htmx() {
                 return Ok((status, send_form(&code, &form, true, false)).into_response());
@@ -201,9 +195,29 @@ fn not_sent(
     let form = SendForm {
         text,
         error: Some(why),
+        ended: false,
     };
     shape.form(
         status,
+        || send_form(code, &form, true, false),
+        || unsent(code, &form),
+    )
+}
+
+/// A post without a session: the cookie is gone, or no longer verifies (the
+/// server restarted with a new key). Nothing about the room is looked up, so
+/// the answer is the same for every code and tells nothing about it; the
+/// text stays in the box, and the words lead back in through the room's page
+/// (which sends a person without a name to **Join**). `403`, but not the
+/// cross-site refusal's words: this person did nothing wrong.
+fn session_ended(shape: Shape, code: &RoomCode, text: &str) -> Response {
+    let form = SendForm {
+        text,
+        error: None,
+        ended: true,
+    };
+    shape.form(
+        StatusCode::FORBIDDEN,
         || send_form(code, &form, true, false),
         || unsent(code, &form),
     )

@@ -192,7 +192,9 @@ impl Render for Field<'_> {
             div.field {
                 label for=(self.id) { (self.label) }
                 @if let Some(error) = &self.error {
-                    p.error id=(error_id) role="alert" { (self.label) ": " (error) }
+                    // A whole sentence that says what to do ("Enter a name"),
+                    // beside the field and read as its description.
+                    p.error id=(error_id) role="alert" { (error) }
                 }
                 input id=(self.id) name=(self.name) type="text" value=(self.value) dir="auto"
                     autocomplete="off" spellcheck="false" autofocus[self.focus || self.error.is_some()]

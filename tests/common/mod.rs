@@ -54,8 +54,17 @@ pub async fn spawn_app(flags: &[&str]) -> TestServer {
 /// `spawn_app`, serving `routes` (the site's own, changed or added to by a
 /// test) inside everything the site puts around them (`livechat::site`).
 pub async fn spawn_site(flags: &[&str], routes: axum::Router<AppState>) -> TestServer {
+    spawn_site_at(([127, 0, 0, 1], 0).into(), flags, routes).await
+}
+
+/// `spawn_site` on `addr`: a server started again where another one was.
+pub async fn spawn_site_at(
+    addr: SocketAddr,
+    flags: &[&str],
+    routes: axum::Router<AppState>,
+) -> TestServer {
     let (state, trigger) = AppState::new(config(flags)).expect("valid test config");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+    let listener = tokio::net::TcpListener::bind(addr)
         .await
         .expect("bind loopback");
     let addr = listener.local_addr().expect("local addr");
