@@ -4,7 +4,7 @@
 use bytes::{BufMut, Bytes, BytesMut};
 use maud::{Markup, PreEscaped, html};
 
-use super::components::{log_item, online_items};
+use super::components::{log_item, online_items, stranger_left};
 use super::room::unread_title;
 use crate::chat::{Event, EventId, Frame, FrameKind, Online, Render, RoomCode};
 
@@ -17,10 +17,18 @@ pub struct Renderer;
 impl Render for Renderer {
     fn log_item(&self, room: &RoomCode, id: EventId, event: &Event) -> Frame {
         let item = log_item(id, event).into_string();
+        let mut live = item.clone();
+        if let Event::StrangerLeft { name, code, .. } = event {
+            // The page's send form gives way to "Hank left" and what to do next.
+            let left = html! {
+                hx-partial hx-target="#send" hx-swap="outerHTML" { (stranger_left(code, Some(name))) }
+            };
+            live.push_str(&left.into_string());
+        }
         Frame {
             id,
             kind: FrameKind::Log,
-            sse: marked(room, id, &item),
+            sse: marked(room, id, &live),
             html: Bytes::from(item),
         }
     }
