@@ -206,6 +206,46 @@ mod tests {
         );
     }
 
+    /// When a stranger leaves, one message (rendered once, for both; only the
+    /// one who stays still hears it) adds the notice to the log and puts
+    /// "Hank left" with **Find a new stranger** and **Home** in place of the
+    /// send form; the kept log item carries no partial (a reload, the
+    /// no-JavaScript log document and a resync show the item alone).
+    #[test]
+    fn a_stranger_leaving_replaces_the_send_form_in_the_same_message() {
+        use crate::chat::Name;
+        let room = RoomCode::parse_slug("general").expect("slug");
+        let id = EventId { epoch: 1, seq: 3 };
+        let event = Event::StrangerLeft {
+            name: Name::parse("Hank", 32).expect("name"),
+            code: room.clone(),
+            at: time::OffsetDateTime::UNIX_EPOCH,
+        };
+        let frame = Renderer.log_item(&room, id, &event);
+        let sse = String::from_utf8_lossy(&frame.sse);
+        assert_eq!(sse.matches("\n\n").count(), 1, "one message: {sse}");
+        assert!(
+            sse.contains(r##"<hx-partial hx-target="#send" hx-swap="outerHTML"><div class="stranger-left" id="send"><p class="left-words"><bdi>Hank</bdi> left</p>"##),
+            "{sse}"
+        );
+        assert!(
+            sse.contains(
+                r#"<button class="primary" id="message" type="submit">Find a new stranger</button>"#
+            ),
+            "{sse}"
+        );
+        assert!(
+            !sse.contains("autofocus"),
+            "no focus pulled over the stream"
+        );
+        let html = String::from_utf8_lossy(&frame.html);
+        assert!(!html.contains("hx-partial"), "{html}");
+        assert!(
+            html.contains(r#"<a class="button" href="/" target="_top">Home</a>"#),
+            "{html}"
+        );
+    }
+
     /// The first event of every stream empties the status line, which a
     /// page starts with "Live updates are not connected" in it.
     #[test]
