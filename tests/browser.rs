@@ -648,6 +648,10 @@ async fn an_invite_link_opens_on_a_focused_card_for_its_room() {
             "{who}: the card comes first"
         );
         assert_no_axe_violations(&guest.c, &format!("invite card, {who}")).await;
+        guest.set_viewport(320, 640).await;
+        guest
+            .assert_no_sideways_scrolling(&format!("invite card at 320 px, {who}"))
+            .await;
         guest.type_over(who).await;
         guest.press(&join).await;
         guest.wait_for_path(&format!("/r/{code}")).await;
