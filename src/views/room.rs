@@ -74,11 +74,6 @@ pub fn room(
         (true, None) => html! { "Random chat" },
         (false, _) => html! { (title(code)) },
     };
-    let page_title = match (snapshot.pair, stranger) {
-        (true, Some(name)) => format!("Chatting with {name}"),
-        (true, None) => "Random chat".to_owned(),
-        (false, _) => title(code),
-    };
     let skip = Skip {
         href: "#message",
         text: "Skip to message box",
@@ -89,8 +84,10 @@ pub fn room(
         .iter()
         .map(|f| String::from_utf8_lossy(&f.html))
         .collect();
+    // The tab keeps the room's code, as the unread mark every new item
+    // carries (rendered once, without knowing whose tab it lands in) does.
     page(
-        &page_title,
+        &title(code),
         Some(&own_css),
         Some(skip),
         html! {
