@@ -465,7 +465,28 @@ async fn two_strangers_meet_and_one_leaves() {
         serde_json::json!(1),
         "one Find a new stranger shown"
     );
+    // The new notice eases in (0.2 s): axe measures contrast once it is in.
+    eventually(
+        "the notice has eased in",
+        std::time::Duration::from_secs(5),
+        || async {
+            let running = ann
+                .script(
+                    "return document.getAnimations().filter(a => a.playState === 'running').length",
+                )
+                .await;
+            if running == serde_json::json!(0) {
+                Ok(())
+            } else {
+                Err(format!("{running} running"))
+            }
+        },
+    )
+    .await;
     assert_no_axe_violations(&ann.c, "pair room after the stranger left").await;
+    ann.set_viewport(320, 640).await;
+    ann.assert_no_sideways_scrolling("pair room after the stranger left, 320 px")
+        .await;
     // Enter on the focused button: the one that took the send form's place.
     ann.key(Key::Enter).await;
     ann.wait_for_path("/pair").await;
