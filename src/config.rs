@@ -125,9 +125,8 @@ pub struct Config {
     #[arg(long, env = "LIVECHAT_JOIN_WINDOW", default_value_t = 60)]
     pub join_window: u64,
 
-    /// Seconds a browser without JavaScript that just queued for a stranger is
-    /// kept waiting for a match (answered with the room at once when found)
-    /// before it is shown the waiting page.
+    /// Seconds `GET /pair?hold` (kept for links made before) waits for a match
+    /// (answered with the room at once when found) before it shows the waiting page.
     #[arg(long, env = "LIVECHAT_PAIR_HOLD", default_value_t = 20)]
     pub pair_hold: u64,
 

@@ -410,13 +410,85 @@ async fn two_strangers_meet_and_one_leaves() {
             .wait_for_log("Ann and Bob are now talking: say hello")
             .await;
     }
+    // The room is a place for two: the stranger named, nothing to share.
+    ann.find("//h1[normalize-space()='Chatting with Bob']")
+        .await;
+    bob.find("//h1[normalize-space()='Chatting with Ann']")
+        .await;
+    let share = ann
+        .c
+        .find_all(fantoccini::Locator::XPath(
+            "//label[normalize-space()='Link to share'] | //*[@id='share']",
+        ))
+        .await
+        .must("look for a share box");
+    assert!(share.is_empty(), "no link to share in a stranger room");
+    assert_no_axe_violations(&ann.c, "pair room").await;
 
+    // Ann is typing when Bob leaves: the send form gives way, and the
+    // focus moves to Find a new stranger.
+    ann.textbox("Message")
+        .await
+        .click()
+        .await
+        .must("click the box");
+    ann.wait_for_focus("#message").await;
     bob.press("Leave").await;
     bob.wait_for_path("/").await;
     ann.wait_for_log("Bob left the chat").await;
-    ann.button("Find a new stranger").await;
+    ann.find("//div[@id='send']//p[normalize-space()='Bob left']")
+        .await;
+    ann.find("//div[@id='send']//a[normalize-space()='Home']")
+        .await;
+    eventually("the focus on Find a new stranger", std::time::Duration::from_secs(5), || async {
+        let on = ann
+            .script("const e = document.activeElement; return e.tagName + ':' + e.textContent.trim()")
+            .await;
+        if on == serde_json::json!("BUTTON:Find a new stranger") {
+            Ok(())
+        } else {
+            Err(format!("focus on {on}"))
+        }
+    })
+    .await;
+    let boxes = ann
+        .c
+        .find_all(fantoccini::Locator::Css("input[name='text']"))
+        .await
+        .must("look for the Message box");
+    assert!(boxes.is_empty(), "the send form is gone");
+    let visible_buttons = ann
+        .script("return [...document.querySelectorAll('button')].filter(b => b.offsetParent !== null && b.textContent.trim() === 'Find a new stranger').length")
+        .await;
+    assert_eq!(
+        visible_buttons,
+        serde_json::json!(1),
+        "one Find a new stranger shown"
+    );
+    // The new notice eases in (0.2 s): axe measures contrast once it is in.
+    eventually(
+        "the notice has eased in",
+        std::time::Duration::from_secs(5),
+        || async {
+            let running = ann
+                .script(
+                    "return document.getAnimations().filter(a => a.playState === 'running').length",
+                )
+                .await;
+            if running == serde_json::json!(0) {
+                Ok(())
+            } else {
+                Err(format!("{running} running"))
+            }
+        },
+    )
+    .await;
     assert_no_axe_violations(&ann.c, "pair room after the stranger left").await;
-    ann.press("Find a new stranger").await;
+    ann.set_viewport(320, 640).await;
+    ann.assert_no_sideways_scrolling("pair room after the stranger left, 320 px")
+        .await;
+    // Enter on the focused button: the one that took the send form's place.
+    ann.key(Key::Enter).await;
     ann.wait_for_path("/pair").await;
     ann.press("Cancel").await;
     ann.wait_for_path("/").await;
@@ -462,56 +534,152 @@ async fn a_stranger_is_found_without_javascript() {
     bob.queue_for_stranger(&server, "Bob").await;
     let room = bob.wait_for_room().await;
     frame.enter_frame().await.must("enter the waiting frame");
-    ann.find("//a[normalize-space()='Go to your chat with a stranger']")
+    let link = ann
+        .find("//a[normalize-space()='Go to your chat with Bob']")
+        .await;
+    let looking = ann
+        .find("//p[contains(., 'Still looking')]")
         .await
-        .click()
+        .is_displayed()
         .await
-        .must("follow the link");
+        .must("is Still looking shown");
+    assert!(!looking, "the link takes the place of Still looking");
+    ann.c.enter_parent_frame().await.must("back to the window");
+    assert_no_axe_violations(&ann.c, "waiting page without JavaScript, stranger found").await;
+    frame.enter_frame().await.must("enter the waiting frame");
+    link.click().await.must("follow the link");
     ann.c.enter_parent_frame().await.must("back to the window");
     assert_eq!(ann.wait_for_room().await, room, "the whole window moved");
+    ann.find("//h1[normalize-space()='Chatting with Bob']")
+        .await;
     let log = ann.log_frame().await;
     ann.wait_for_frame_log(&log, "Ann and Bob are now talking: say hello")
         .await;
+
+    // Bob leaves: the log document offers the way on, for the whole window.
+    bob.press("Leave").await;
+    bob.wait_for_path("/").await;
+    ann.wait_for_frame_log(&log, "Bob left the chat").await;
+    log.enter_frame().await.must("enter the log frame");
+    let home = ann.find("//a[normalize-space()='Home']").await;
+    assert_eq!(
+        home.attr("target").await.must("target").as_deref(),
+        Some("_top")
+    );
+    let again = ann.button("Find a new stranger").await;
+    assert!(
+        again.is_displayed().await.must("shown"),
+        "shown in the log document"
+    );
+    again.click().await.must("press Find a new stranger");
+    ann.c.enter_parent_frame().await.must("back to the window");
+    ann.wait_for_path("/pair").await;
 
     ann.close().await;
     bob.close().await;
 }
 
-/// Without JavaScript, a person who queued is held on the way to the waiting
-/// page; when a stranger comes within the hold, their window goes to the room
-/// by itself, with no script and no refresh.
+/// Without JavaScript, pressing **Chat with a random stranger** shows the
+/// waiting page at once, whose words are true without JavaScript (it does
+/// not claim to move by itself).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn without_javascript_a_held_page_moves_to_the_room_by_itself() {
+async fn without_javascript_the_waiting_page_shows_at_once() {
     let Some(Stage {
         server,
         mut driver,
         _one_at_a_time,
-    }) = stage("without_javascript_a_held_page_moves_to_the_room_by_itself").await
+    }) = stage("without_javascript_the_waiting_page_shows_at_once").await
     else {
         return;
     };
     let ann = driver.person("Ann", Js::Off).await;
-    let bob = driver.person("Bob", Js::On).await;
     ann.open(&server.url("/")).await;
     ann.fill("Name", "Ann").await;
-    let bob_comes = async {
-        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-        bob.queue_for_stranger(&server, "Bob").await;
-        std::time::Instant::now()
-    };
-    let (_, bob_came) = tokio::join!(ann.press("Chat with a random stranger"), bob_comes);
-    let room = ann.wait_for_room().await;
-    assert!(
-        bob_came.elapsed() < std::time::Duration::from_secs(5),
-        "Ann moved within 5 s of the match"
-    );
-    assert_eq!(bob.wait_for_room().await, room, "both in one room");
-    let log = ann.log_frame().await;
-    ann.wait_for_frame_log(&log, "Ann and Bob are now talking: say hello")
+    let pressed = std::time::Instant::now();
+    ann.press("Chat with a random stranger").await;
+    ann.wait_for_path("/pair").await;
+    ann.find("//h1[normalize-space()='Waiting for a stranger']")
         .await;
-
+    assert!(
+        pressed.elapsed() < std::time::Duration::from_secs(5),
+        "the waiting page at once, not after a hold"
+    );
+    let moves = ann
+        .find("//span[contains(., 'This page moves')]")
+        .await
+        .is_displayed()
+        .await
+        .must("is the moving promise shown");
+    assert!(!moves, "no promise that the page moves without JavaScript");
+    let frame = ann
+        .find("//iframe[contains(concat(' ', normalize-space(@class), ' '), ' pair-frame ')]")
+        .await;
+    frame.enter_frame().await.must("enter the waiting frame");
+    ann.find("//p[contains(., 'Still looking: a link to your chat appears here')]")
+        .await;
+    ann.c.enter_parent_frame().await.must("back to the window");
+    assert_no_axe_violations(&ann.c, "waiting page at once without JavaScript").await;
     ann.close().await;
-    bob.close().await;
+}
+
+/// An invite link (`/r/CODE`) opens, for someone without a name, on a card
+/// for that room first, the Name box focused and the button to join it
+/// above the fold at 1280×800; the button takes them in. JavaScript on and off.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invite_link_opens_on_a_focused_card_for_its_room() {
+    let Some(Stage {
+        server,
+        mut driver,
+        _one_at_a_time,
+    }) = stage("an_invite_link_opens_on_a_focused_card_for_its_room").await
+    else {
+        return;
+    };
+    let ann = driver.person("Ann", Js::On).await;
+    let code = ann.create_room(&server, "Ann").await;
+    for (who, js) in [("Eve", Js::On), ("Zed", Js::Off)] {
+        let guest = driver.person(who, js).await;
+        guest.set_viewport(1280, 800).await;
+        guest.open(&server.url(&format!("/r/{code}"))).await;
+        guest.wait_for_path("/").await;
+        guest
+            .find(&format!(
+                "//h2[normalize-space()='You are invited to room {code}']"
+            ))
+            .await;
+        guest.wait_for_focus("#name").await;
+        let suggested = guest.value("Name").await;
+        assert!(!suggested.is_empty(), "a name is suggested");
+        let join = format!("Join room {code}");
+        guest.button(&join).await;
+        let bottom = guest
+            .script("const b = document.getElementById('invite-join').getBoundingClientRect(); return b.bottom <= window.innerHeight && b.top >= 0")
+            .await;
+        assert_eq!(
+            bottom,
+            serde_json::json!(true),
+            "{who}: the Join button above the fold"
+        );
+        let first = guest
+            .script("return document.querySelector('#start section.card').id || document.querySelector('#start section.card').className")
+            .await;
+        assert_eq!(
+            first,
+            serde_json::json!("card invite"),
+            "{who}: the card comes first"
+        );
+        assert_no_axe_violations(&guest.c, &format!("invite card, {who}")).await;
+        guest.set_viewport(320, 640).await;
+        guest
+            .assert_no_sideways_scrolling(&format!("invite card at 320 px, {who}"))
+            .await;
+        guest.type_over(who).await;
+        guest.press(&join).await;
+        guest.wait_for_path(&format!("/r/{code}")).await;
+        ann.wait_for_log(&format!("{who} joined")).await;
+        guest.close().await;
+    }
+    ann.close().await;
 }
 
 /// The tab's title names the room, says when something new arrived, and goes
@@ -689,7 +857,11 @@ async fn every_flow_works_with_the_keyboard_alone() {
     // Bob leaves; Ann finds a new stranger from the keyboard.
     bob.activate("button:Leave").await;
     ann.wait_for_log("Bob left the chat").await;
-    ann.activate("button:Find a new stranger").await;
+    // Find a new stranger took the send form's place and the Message box's
+    // `id` (so the focus, which was in the box, moved to it).
+    ann.find("//div[@id='send']//button[@id='message'][normalize-space()='Find a new stranger']")
+        .await;
+    ann.activate("#message").await;
     ann.wait_for_path("/pair").await;
 
     ann.close().await;
@@ -1121,16 +1293,19 @@ async fn a_refused_find_a_new_stranger_says_why_where_the_button_is() {
             .expect("Carol's page"),
     );
 
-    ann.press("Find a new stranger").await;
+    // The one shown: it took the send form's place when Bob left.
+    ann.find("//div[@id='send']//button[normalize-space()='Find a new stranger']")
+        .await
+        .click()
+        .await
+        .must("press Find a new stranger");
     ann.find(
-        "//form[contains(@class, 'pair-again')]/p[@role='alert'][normalize-space()='The queue is full right now: try again in a minute']",
+        "//div[@id='send']//form[contains(@class, 'pair-again')]/p[@role='alert'][normalize-space()='The queue is full right now: try again in a minute']",
     )
     .await;
     ann.wait_for_focus("button:Find a new stranger").await;
     assert_eq!(ann.path().await, room, "Ann is still in the room");
     assert_no_axe_violations(&ann.c, "pair room, Find a new stranger refused").await;
-    ann.send("still here", Submit::Enter).await;
-    ann.wait_for_log("still here").await;
 
     ann.close().await;
     bob.close().await;

@@ -948,6 +948,12 @@ async fn a_stranger_who_leaves_on_one_server_is_told_to_the_other_who_can_find_a
     assert_eq!(sent_to(&bob, a).await, room, "the same room");
     let code = room.trim_start_matches("/r/").to_owned();
     let page = get_text(&bob, &a.url(&room)).await;
+    // A random-chat room, on either server: the stranger named, nothing to share.
+    assert!(
+        page.contains("<h1>Chatting with <bdi>Ann</bdi></h1>"),
+        "{page}"
+    );
+    assert!(!page.contains("Link to share"), "{page}");
     let bobs = Person {
         after: after_id(&page),
         http: bob,
@@ -958,13 +964,18 @@ async fn a_stranger_who_leaves_on_one_server_is_told_to_the_other_who_can_find_a
     post_see_other(&ann, b, &format!("{room}/leave"), &[]).await;
     let told = bob_stream.until("Ann left the chat").await;
     let notice = &told.last().expect("the notice").data;
+    // The send form gives way to "Ann left" and what to do next.
+    assert!(
+        notice.contains(r##"<hx-partial hx-target="#send" hx-swap="outerHTML"><div class="stranger-left" id="send"><p class="left-words"><bdi>Ann</bdi> left</p>"##),
+        "{notice}"
+    );
     assert!(
         notice.contains(&format!(r#"name="leave" value="{code}""#)),
         "{notice}"
     );
     // Find a new stranger, on the other server: out of that room, back in the queue.
     let again = post_see_other(&bobs.http, b, "/pair", &[("leave", code.as_str())]).await;
-    assert_eq!(again, "/pair?hold");
+    assert_eq!(again, "/pair");
     let waiting = get_text(&bobs.http, &a.url("/pair")).await;
     assert!(waiting.contains("Waiting for a stranger"), "{waiting}");
     let gone = bobs.http.get(b.url(&room)).send().await.expect("room");

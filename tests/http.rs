@@ -1019,8 +1019,8 @@ async fn a_queued_person_sees_the_waiting_page_and_can_cancel() {
     assert_eq!(queued.status, StatusCode::SEE_OTHER);
     assert_eq!(
         queued.location(),
-        "/pair?hold",
-        "held: nothing else moves a plain page"
+        "/pair",
+        "the waiting page at once, JavaScript or not"
     );
     assert!(ann.cookie.is_some(), "signed in");
     let page = ann.get("/pair").await;
@@ -1030,6 +1030,10 @@ async fn a_queued_person_sees_the_waiting_page_and_can_cancel() {
         page.body
             .contains(r#"<div id="pair-status" role="status">"#)
     );
+    // Only true with JavaScript: the no-JS stylesheet hides it.
+    assert!(page.body.contains(
+        r#"<span class="moves"> This page moves to your chat as soon as a stranger is found.</span>"#
+    ));
     assert!(page.body.contains(r#"hx-sse:connect="/pair/events""#));
     assert!(
         page.body
@@ -1115,11 +1119,139 @@ async fn find_a_new_stranger_leaves_the_room_and_queues_again() {
             .contains(&format!(r#"name="leave" value="{code}""#))
     );
     let again = bob.post("/pair", &[("leave", code)]).await;
-    assert_eq!(again.location(), "/pair?hold");
+    assert_eq!(again.location(), "/pair");
     let waiting = bob.get("/pair").await;
     assert!(waiting.body.contains("<h1>Waiting for a stranger</h1>"));
     let gone = bob.get(&room).await;
     assert_eq!(gone.status, StatusCode::NOT_FOUND, "the pair room closed");
+}
+
+/// A random-chat room is its own place: its heading names the stranger, it
+/// has no code or link to share (nobody else may enter), and once the
+/// stranger has left the send form gives way to **Find a new stranger** and
+/// **Home**.
+#[tokio::test]
+async fn a_stranger_room_names_the_stranger_and_offers_a_new_one_once_they_leave() {
+    let mut ann = site(&[]);
+    let mut bob = ann.stranger();
+    ann.post("/pair", &[("name", "Ann")]).await;
+    bob.post("/pair", &[("name", "Bob")]).await;
+    let room = bob.get("/pair").await.location().to_owned();
+    let page = ann.get(&room).await;
+    assert!(
+        page.body.contains("<h1>Chatting with <bdi>Bob</bdi></h1>"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("Link to share"), "nothing to share");
+    assert!(!page.body.contains(r#"id="share""#));
+    assert!(
+        page.body.contains(r#"<form class="send" id="send""#)
+            || page.body.contains(r#"id="send" class="send""#)
+    );
+    let bobs = bob.get(&room).await;
+    assert!(bobs.body.contains("<h1>Chatting with <bdi>Ann</bdi></h1>"));
+
+    ann.post(&format!("{room}/leave"), &[]).await;
+    let page = bob.get(&room).await;
+    assert!(page.body.contains("<h1>Random chat</h1>"), "{}", page.body);
+    assert!(!page.body.contains(r#"name="text""#), "no send form");
+    assert!(
+        page.body.contains(
+            r#"<div class="stranger-left" id="send"><p class="left-words">Your stranger left</p>"#
+        ),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(
+            r#"<button class="primary" id="message" type="submit">Find a new stranger</button>"#
+        ),
+        "the button takes the Message box's place: {}",
+        page.body
+    );
+    assert!(page.body.contains(r#"<a class="button" href="/">Home</a>"#));
+}
+
+/// An invite link leads someone without a name to the home page with the
+/// room's card first: its heading, the Name box (focused, a name
+/// suggested) and one button that joins that room. A refusal keeps the card.
+#[tokio::test]
+async fn an_invite_link_opens_the_home_page_with_its_card_first_and_focused() {
+    let mut ann = site(&[]);
+    let mut eve = ann.stranger();
+    let made = ann.post("/rooms", &[("name", "Ann")]).await;
+    let room = made.location().to_owned();
+    let code = room.trim_start_matches("/r/").to_owned();
+    let sent = eve.get(&room).await;
+    assert_eq!(sent.location(), format!("/?code={code}"));
+    let home = eve.get(sent.location()).await;
+    let body = &home.body;
+    let card = body
+        .find(&format!(
+            r#"<h2 id="invite-h">You are invited to room <span class="code">{code}</span></h2>"#
+        ))
+        .expect("the invite card");
+    let name = body
+        .find(r#"<input id="name" name="name""#)
+        .expect("Name box");
+    let other = body.find("Join with a code").expect("the other cards");
+    assert!(
+        card < name && name < other,
+        "the card first, the Name box in it"
+    );
+    assert!(
+        body[name..]
+            .split('>')
+            .next()
+            .expect("tag")
+            .contains("autofocus"),
+        "the Name box has the focus"
+    );
+    let button = body
+        .split("<button")
+        .find(|tag| tag.contains(r#"id="invite-join""#))
+        .expect("the invite's button");
+    assert!(
+        button.contains(&format!(r#"formaction="/join" name="room" value="{code}""#)),
+        "{button}"
+    );
+    assert!(body.contains(&format!(">Join room {code}</button>")));
+    assert_eq!(body.matches(r#"id="name""#).count(), 1, "one Name box");
+
+    let refused = eve
+        .post(
+            "/join",
+            &[
+                ("name", ""),
+                ("room", &code),
+                ("invite", &code),
+                ("code", &code),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains(r#"id="invite-h""#), "the card stays");
+    let joined = eve
+        .post(
+            "/join",
+            &[
+                ("name", "Eve"),
+                ("room", &code),
+                ("invite", &code),
+                ("code", &code),
+            ],
+        )
+        .await;
+    assert_eq!(joined.location(), room);
+
+    // A code that leads nowhere answers as before: 404.
+    let nowhere = eve.stranger().get("/r/ZZZZ").await;
+    assert_eq!(nowhere.status, StatusCode::NOT_FOUND);
+    // Anything else in `?code=` is only text in the Room code box.
+    let odd = eve.stranger().get("/?code=%3Cb%3E").await;
+    assert!(!odd.body.contains("invite-h"));
+    assert!(odd.body.contains(r#"value="&lt;b&gt;""#));
 }
 
 #[tokio::test]

@@ -390,7 +390,8 @@ async fn a_closed_waiting_page_is_skipped_and_leaves_after_grace() {
 }
 
 #[tokio::test]
-async fn without_javascript_the_waiting_document_shows_a_link_to_the_room() {
+async fn without_javascript_the_waiting_document_shows_a_link_to_the_chat_with_the_stranger_named()
+{
     let server = spawn_app(&[]).await;
     let ann = queue_for_stranger(&server, "Ann").await;
     let (headers, mut doc) = Growing::open(&ann, &server.url("/pair/wait")).await;
@@ -403,7 +404,7 @@ async fn without_javascript_the_waiting_document_shows_a_link_to_the_room() {
     let _bob = queue_for_stranger(&server, "Bob").await;
     let text = doc.until("</a>").await;
     assert!(
-        text.contains(r#"target="_top">Go to your chat with a stranger</a>"#),
+        text.contains(r#"target="_top">Go to your chat with <bdi>Bob</bdi></a>"#),
         "{text}"
     );
     server.shut_down().await;

@@ -124,6 +124,9 @@ pub struct RoomSummary {
 pub struct Snapshot {
     pub code: RoomCode,
     pub public: bool,
+    /// A random-chat room of two strangers: the page names the other one
+    /// (from `online`) and offers no link to share.
+    pub pair: bool,
     pub items: Vec<Frame>,
     pub last: EventId,
     pub online: Online,

@@ -35,6 +35,8 @@ pub struct StartInput {
     pub room: Option<String>,
     /// Present when Enter was pressed in a text box (see `views::home::ENTER`).
     pub enter: Option<String>,
+    /// The room of the invite card the form was shown with: kept on a refusal.
+    pub invite: Option<String>,
 }
 
 /// `GET /`
@@ -46,9 +48,12 @@ pub async fn get_home(
     let suggested = Name::suggest();
     let name = session.member.as_ref().map_or(&suggested, |m| &m.name);
     let rooms = app.chat.public_rooms().await;
+    // An invite link (`/r/CODE` without a name) comes here with its code.
+    let invite = RoomCode::from_path(query.code.trim()).map(|_| query.code.trim());
     let form = StartForm {
         name: name.as_str(),
         code: &query.code,
+        invite,
         ..StartForm::default()
     };
     home(&rooms, &form).into_response()
@@ -73,6 +78,10 @@ pub async fn refuse(chat: &Chat, shape: Shape, input: &StartInput, why: Refusal)
         code_error: why.code,
         pair_error: why.pair,
         greeting: None,
+        invite: input
+            .invite
+            .as_deref()
+            .filter(|code| RoomCode::from_path(code).is_some()),
     };
     shape.form(
         why.status.unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),

@@ -23,7 +23,7 @@ use super::stream::{
 };
 use crate::AppState;
 use crate::chat::rate::Attempt;
-use crate::chat::{Access, ChatError, Member, MemberId, PairWatch, Pairing, RoomCode};
+use crate::chat::{Access, Chat, ChatError, Member, MemberId, Name, PairWatch, Pairing, RoomCode};
 use crate::error::AppError;
 use crate::shutdown::Shutdown;
 use crate::views::components::pair_again;
@@ -74,7 +74,7 @@ pub async fn post_pair(
                     let why = door::wait_words(wait);
                     let status = StatusCode::TOO_MANY_REQUESTS;
                     if let (Some(code), true) = (&code, shape.is_htmx()) {
-                        return (status, pair_again(code, Some(&why))).into_response();
+                        return (status, pair_again(code, Some(&why), None)).into_response();
                     }
                     let why = Refusal {
                         status: Some(status),
@@ -95,17 +95,15 @@ pub async fn post_pair(
         let _ = app.chat.leave(code, member.id).await;
     }
     match queued {
-        // htmx pages move by themselves; a plain browser is held (see `get_pair`).
-        Ok(_) if shape.is_htmx() => {
-            (session.remember(&member), shape.redirect(paths::PAIR)).into_response()
-        }
-        Ok(_) => (session.remember(&member), shape.redirect(paths::PAIR_HOLD)).into_response(),
+        // The waiting page at once, with JavaScript or without: without, its
+        // framed document shows the link to the chat when a stranger is found.
+        Ok(_) => (session.remember(&member), shape.redirect(paths::PAIR)).into_response(),
         Err(why) => {
             let status = refusal_status(&why).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
             // From **Find a new stranger** in a room, htmx gets that form
             // back with the reason (it says it where the person is).
             if let (Some(code), true) = (&leave, shape.is_htmx()) {
-                let again = pair_again(code, Some(&why.to_string()));
+                let again = pair_again(code, Some(&why.to_string()), None);
                 return (status, session.remember(&member), again).into_response();
             }
             let why = Refusal {
@@ -149,9 +147,9 @@ pub struct PairQuery {
 
 /// `GET /pair`: the waiting page; the room once matched (`HX-Redirect` for
 /// htmx, which the waiting page's stream makes ask); home when not queued.
-/// With `?hold` (a browser without JavaScript that just queued) the answer
-/// waits up to `--pair-hold` seconds for a match, so that page, which nothing
-/// else could move, goes to the room by itself. Held, it is a stream like
+/// With `?hold` (kept for links made before; `POST /pair` now shows the
+/// waiting page at once, whose framed document links to the room) the answer
+/// waits up to `--pair-hold` seconds for a match. Held, it is a stream like
 /// the waiting page's, under the same caps.
 pub async fn get_pair(
     State(app): State<AppState>,
@@ -229,10 +227,12 @@ struct Waiting {
     watch: PairWatch,
     beat: Interval,
     stop: Shutdown,
+    chat: Chat,
+    me: Member,
 }
 
 impl Waiting {
-    fn new(app: &AppState, watch: PairWatch) -> Self {
+    fn new(app: &AppState, watch: PairWatch, me: Member) -> Self {
         let every = app.config.keepalive();
         let mut beat = interval_at(Instant::now() + every, every);
         beat.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -240,7 +240,20 @@ impl Waiting {
             watch,
             beat,
             stop: app.stop.clone(),
+            chat: app.chat.clone(),
+            me,
         }
+    }
+
+    /// The name of the stranger found in the room `code`. The member is in
+    /// it already (pairing puts both in), so entering again announces nothing.
+    async fn stranger(&self, code: &RoomCode) -> Option<Name> {
+        let snapshot = self.chat.enter(code, &self.me).await.ok()?;
+        let other = snapshot.online.members.into_iter();
+        other
+            .filter(|one| one.seed != self.me.seed)
+            .map(|one| one.name)
+            .next()
     }
 
     async fn next(&mut self) -> Heard {
@@ -274,7 +287,10 @@ fn stream_of(
         let mut waiting = waiting?;
         let home = Some(("/", "Go to the home page."));
         let (bytes, more) = match waiting.next().await {
-            Heard::Matched(code) if html => (Bytes::from(found_link(&code)), false),
+            Heard::Matched(code) if html => {
+                let stranger = waiting.stranger(&code).await;
+                (Bytes::from(found_link(&code, stranger.as_ref())), false)
+            }
             Heard::Matched(code) => {
                 // Then close: htmx must not reconnect to a queue it has left.
                 (
@@ -331,7 +347,7 @@ pub async fn get_pair_events(
     let body = match watch_counted(&app, client, me.id).await {
         Ok(Some((place, watch))) => Body::from_stream(holding(
             place,
-            stream_of(Waiting::new(&app, watch), connected(), false),
+            stream_of(Waiting::new(&app, watch, me), connected(), false),
         )),
         Ok(None) => Body::from(final_words("You are not waiting for a stranger.", home)),
         Err(why) => Body::from(final_words(&why, None)),
@@ -359,6 +375,6 @@ pub async fn get_wait_document(
     let head = Bytes::from(wait_document_head());
     Ok(framed_document(Body::from_stream(holding(
         place,
-        stream_of(Waiting::new(&app, watch), head, true),
+        stream_of(Waiting::new(&app, watch, me), head, true),
     ))))
 }

@@ -4,9 +4,6 @@ use crate::chat::{EventId, RoomCode, Seed};
 
 /// The random chat's waiting page, and what queues for it.
 pub const PAIR: &str = "/pair";
-/// Where a browser without JavaScript goes after queuing: `/pair`, held
-/// until a match (or `--pair-hold`), since nothing else can move it later.
-pub const PAIR_HOLD: &str = "/pair?hold";
 /// The waiting page's stream.
 pub const PAIR_EVENTS: &str = "/pair/events";
 /// The document that waits in an `<iframe>` without JavaScript.

@@ -101,27 +101,57 @@ pub fn log_item(id: EventId, event: &Event) -> Markup {
             *at,
         ),
         // Rendered once for both: only the one who stays can still see it.
+        // The buttons are for the log document without JavaScript; with it,
+        // the stream's message also puts `stranger_left` in place of the send
+        // form (`views::stream`), and the stylesheet hides these.
         Event::StrangerLeft { name, code, at } => html! {
             li.notice id=(item_id(id)) {
                 p { (Who(name)) " left the chat " (When(*at)) }
-                (pair_again(code, None))
+                div.stranger-actions {
+                    (pair_again(code, None, None))
+                    a.button href="/" target="_top" { "Home" }
+                }
             }
         },
     }
 }
 
+/// What takes the send form's place in a random-chat room once the stranger
+/// has left: "Hank left" (or "Your stranger left" when the name is no longer
+/// known), **Find a new stranger** and **Home**. It keeps the send form's
+/// `id`, and its first button takes the Message box's: htmx gives the focus
+/// back to the element with the `id` of the one that had it, so a person
+/// typing is moved to **Find a new stranger**, and a person reading the log
+/// is left where they are (no `autofocus`, which would pull everyone).
+pub fn stranger_left(code: &RoomCode, name: Option<&Name>) -> Markup {
+    html! {
+        div #send.stranger-left {
+            p.left-words {
+                @if let Some(name) = name { (Who(name)) " left" } @else { "Your stranger left" }
+            }
+            div.inline {
+                (pair_again(code, None, Some(MESSAGE_BOX)))
+                a.button href="/" { "Home" }
+            }
+        }
+    }
+}
+
+/// The `id` of the room page's Message box (see `stranger_left`).
+pub const MESSAGE_BOX: &str = "message";
+
 /// **Find a new stranger**: leaves the pair room `code` and queues again.
 /// htmx posts it (and is sent to `/pair`, or gets this form back with the
 /// reason it was refused); the no-JS log frame posts it for the whole window
-/// (and is held, see `get_pair`).
-pub fn pair_again(code: &RoomCode, error: Option<&str>) -> Markup {
+/// (and sees the waiting page at once). `id` is the button's.
+pub fn pair_again(code: &RoomCode, error: Option<&str>, id: Option<&str>) -> Markup {
     html! {
         form.pair-again action="/pair" method="post" target="_top" hx-post="/pair" hx-target="this" hx-swap="outerHTML" {
             @if let Some(error) = error {
                 p.error role="alert" { (error) }
             }
             input type="hidden" name="leave" value=(code.as_str());
-            button.primary type="submit" autofocus[error.is_some()] { "Find a new stranger" }
+            button.primary id=[id] type="submit" autofocus[error.is_some()] { "Find a new stranger" }
         }
     }
 }

@@ -24,6 +24,9 @@ pub struct StartForm<'a> {
     /// The name Enter took: the form greets it and says what to do next
     /// (the Room code box, the next step, has the focus then).
     pub greeting: Option<&'a Name>,
+    /// The room an invite link (`/r/CODE`, then `/?code=CODE`) leads to:
+    /// its card comes first, with the Name box and one button.
+    pub invite: Option<&'a str>,
 }
 
 /// The name and value of the hidden button that Enter presses.
@@ -53,11 +56,34 @@ pub fn home(rooms: &[RoomSummary], form: &StartForm<'_>) -> Markup {
 /// focus, and the status line stays a live region); a stable `id` lets the
 /// morph match each button. `focus` puts the focus on it (page or fragment).
 fn submit(id: &str, action: &str, content: Markup, room: Option<&str>, focus: bool) -> Markup {
-    let class = if room.is_some() { "room" } else { "primary" };
+    // A public room's button looks like a list entry; an invite's is the one to press.
+    let class = if id.starts_with("room-") {
+        "room"
+    } else {
+        "primary"
+    };
     html! {
         button #(id) class=(class) type="submit" formaction=(action)
             name=[room.map(|_| "room")] value=[room] autofocus[focus]
             hx-post=(action) hx-target="#start" hx-swap="outerMorph" { (content) }
+    }
+}
+
+/// The one Name box; `focus` when it is what the person came to fill in.
+fn name_field(form: &StartForm<'_>, focus: bool) -> Markup {
+    html! {
+        (Field { id: "name", name: "name", label: "Name", value: form.name, error: form.name_error.clone(), focus })
+    }
+}
+
+/// The status line that greets the name Enter took.
+fn greeting(form: &StartForm<'_>) -> Markup {
+    html! {
+        p #greeting.status role="status" {
+            @if let Some(name) = form.greeting {
+                "Hello, " (Who(name)) ". Now join a room with its code, pick a public room, make a private one, or meet a stranger."
+            }
+        }
     }
 }
 
@@ -67,12 +93,20 @@ pub fn start_form(rooms: &[RoomSummary], form: &StartForm<'_>) -> Markup {
         form #start.start action="/join" method="post" {
             button hidden type="submit" name=(ENTER.0) value=(ENTER.1)
                 hx-post="/join" hx-target="#start" hx-swap="outerMorph" { "Go" }
-            div.card.you-card {
-                (Field { id: "name", name: "name", label: "Name", value: form.name, error: form.name_error.clone(), focus: false })
-                p #greeting.status role="status" {
-                    @if let Some(name) = form.greeting {
-                        "Hello, " (Who(name)) ". Now join a room with its code, pick a public room, make a private one, or meet a stranger."
+            @if let Some(code) = form.invite {
+                section.card.invite aria-labelledby="invite-h" {
+                    h2 #invite-h { "You are invited to room " span.code { (code) } }
+                    input type="hidden" name="invite" value=(code);
+                    div.inline {
+                        (name_field(form, true))
+                        (submit("invite-join", "/join", html! { "Join room " (code) }, Some(code), false))
                     }
+                    (greeting(form))
+                }
+            } @else {
+                div.card.you-card {
+                    (name_field(form, false))
+                    (greeting(form))
                 }
             }
             section.card aria-labelledby="join-h" {

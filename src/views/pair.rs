@@ -3,10 +3,10 @@
 
 use maud::{Markup, html};
 
-use super::components::not_live;
+use super::components::{Who, not_live};
 use super::layout::{open_document, page, tab_title};
 use super::stream::CLOSE_EVENT;
-use crate::chat::RoomCode;
+use crate::chat::{Name, RoomCode};
 use crate::http::paths;
 
 /// `GET /pair` while waiting: says so, and offers Cancel.
@@ -19,7 +19,12 @@ pub fn waiting() -> Markup {
             main #main.narrow.pair {
                 h1 { "Waiting for a stranger" }
                 div #pair-status role="status" {
-                    p { "Looking for someone to talk with. This page moves to your chat as soon as a stranger is found." }
+                    p {
+                        "Looking for someone to talk with."
+                        // Not true without JavaScript (nojs.css hides it): there the
+                        // framed document below shows a link instead.
+                        span.moves { " This page moves to your chat as soon as a stranger is found." }
+                    }
                     div #pair-live hx-sse:connect=(paths::PAIR_EVENTS) hx-swap="beforeend"
                         hx-sse:close=(CLOSE_EVENT)
                         hx-status:4xx="swap:none" hx-status:5xx="swap:none" {}
@@ -51,7 +56,7 @@ pub fn found(code: &RoomCode) -> Markup {
 /// Left open: the link to the room follows when a stranger is found.
 pub fn wait_document_head() -> String {
     let opening = html! {
-        p { "Still looking: a link to your chat appears here when a stranger is found." }
+        p.looking { "Still looking: a link to your chat appears here when a stranger is found." }
     };
     open_document(
         "Your stranger",
@@ -61,11 +66,17 @@ pub fn wait_document_head() -> String {
     )
 }
 
-/// The link the waiting document shows when a stranger is found; it leads the
-/// whole window (`_top`) to the room.
-pub fn found_link(code: &RoomCode) -> String {
+/// The link the waiting document shows when a stranger is found, naming them
+/// when known; it leads the whole window (`_top`) to the room. The
+/// stylesheet hides "Still looking" once it is there.
+pub fn found_link(code: &RoomCode, stranger: Option<&Name>) -> String {
     html! {
-        p.found { a href=(paths::room(code)) target="_top" { "Go to your chat with a stranger" } }
+        p.found {
+            a href=(paths::room(code)) target="_top" {
+                "Go to your chat with "
+                @if let Some(name) = stranger { (Who(name)) } @else { "a stranger" }
+            }
+        }
     }
     .into_string()
 }

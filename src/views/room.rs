@@ -3,7 +3,7 @@
 
 use maud::{Markup, PreEscaped, html};
 
-use super::components::{Field, not_live, online_items};
+use super::components::{Field, Who, not_live, online_items, stranger_left};
 use super::layout::{Skip, open_document, page, tab_title};
 use super::stream::CLOSE_EVENT;
 use crate::chat::{Member, RoomCode, Snapshot};
@@ -67,6 +67,18 @@ pub fn room(
     rename: &RenameForm<'_>,
 ) -> Markup {
     let code = &snapshot.code;
+    // In a random-chat room, the other one of the two, while present.
+    let stranger = snapshot
+        .online
+        .members
+        .iter()
+        .find(|one| snapshot.pair && one.seed != me.seed)
+        .map(|one| &one.name);
+    let heading = match (snapshot.pair, stranger) {
+        (true, Some(name)) => html! { "Chatting with " (Who(name)) },
+        (true, None) => html! { "Random chat" },
+        (false, _) => html! { (title(code)) },
+    };
     let skip = Skip {
         href: "#message",
         text: "Skip to message box",
@@ -77,6 +89,8 @@ pub fn room(
         .iter()
         .map(|f| String::from_utf8_lossy(&f.html))
         .collect();
+    // The tab keeps the room's code, as the unread mark every new item
+    // carries (rendered once, without knowing whose tab it lands in) does.
     page(
         &title(code),
         Some(&own_css),
@@ -84,11 +98,14 @@ pub fn room(
         html! {
             main #main.room {
                 div.room-head {
-                    h1 { (title(code)) }
-                    div.share {
-                        p { "Code " strong.code { (code) } }
-                        label for="share" { "Link to share" }
-                        input #share type="text" readonly value=(share_url) dir="auto";
+                    h1 { (heading) }
+                    // Nobody else can enter a random-chat room: nothing to share.
+                    @if !snapshot.pair {
+                        div.share {
+                            p { "Code " strong.code { (code) } }
+                            label for="share" { "Link to share" }
+                            input #share type="text" readonly value=(share_url) dir="auto";
+                        }
                     }
                 }
                 section.chat aria-label="Chat" {
@@ -106,7 +123,11 @@ pub fn room(
                     }
                     p #stream-status.status role="status" { (not_live(&paths::room(code))) }
                     (title_reset(code, "visibilitychange from:document"))
-                    (send_form(code, send, true, false))
+                    @if snapshot.pair && stranger.is_none() {
+                        (stranger_left(code, None))
+                    } @else {
+                        (send_form(code, send, true, false))
+                    }
                 }
                 aside.side aria-label="People" {
                     h2 #online-h { "Online" }

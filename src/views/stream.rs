@@ -4,7 +4,7 @@
 use bytes::{BufMut, Bytes, BytesMut};
 use maud::{Markup, PreEscaped, html};
 
-use super::components::{log_item, online_items};
+use super::components::{log_item, online_items, stranger_left};
 use super::room::unread_title;
 use crate::chat::{Event, EventId, Frame, FrameKind, Online, Render, RoomCode};
 
@@ -17,10 +17,18 @@ pub struct Renderer;
 impl Render for Renderer {
     fn log_item(&self, room: &RoomCode, id: EventId, event: &Event) -> Frame {
         let item = log_item(id, event).into_string();
+        let mut live = item.clone();
+        if let Event::StrangerLeft { name, code, .. } = event {
+            // The page's send form gives way to "Hank left" and what to do next.
+            let left = html! {
+                hx-partial hx-target="#send" hx-swap="outerHTML" { (stranger_left(code, Some(name))) }
+            };
+            live.push_str(&left.into_string());
+        }
         Frame {
             id,
             kind: FrameKind::Log,
-            sse: marked(room, id, &item),
+            sse: marked(room, id, &live),
             html: Bytes::from(item),
         }
     }
@@ -195,6 +203,46 @@ mod tests {
         assert!(
             String::from_utf8_lossy(&resync.sse)
                 .ends_with("New activity · # general · livechat</title>\n\n")
+        );
+    }
+
+    /// When a stranger leaves, one message (rendered once, for both; only the
+    /// one who stays still hears it) adds the notice to the log and puts
+    /// "Hank left" with **Find a new stranger** and **Home** in place of the
+    /// send form; the kept log item carries no partial (a reload, the
+    /// no-JavaScript log document and a resync show the item alone).
+    #[test]
+    fn a_stranger_leaving_replaces_the_send_form_in_the_same_message() {
+        use crate::chat::Name;
+        let room = RoomCode::parse_slug("general").expect("slug");
+        let id = EventId { epoch: 1, seq: 3 };
+        let event = Event::StrangerLeft {
+            name: Name::parse("Hank", 32).expect("name"),
+            code: room.clone(),
+            at: time::OffsetDateTime::UNIX_EPOCH,
+        };
+        let frame = Renderer.log_item(&room, id, &event);
+        let sse = String::from_utf8_lossy(&frame.sse);
+        assert_eq!(sse.matches("\n\n").count(), 1, "one message: {sse}");
+        assert!(
+            sse.contains(r##"<hx-partial hx-target="#send" hx-swap="outerHTML"><div class="stranger-left" id="send"><p class="left-words"><bdi>Hank</bdi> left</p>"##),
+            "{sse}"
+        );
+        assert!(
+            sse.contains(
+                r#"<button class="primary" id="message" type="submit">Find a new stranger</button>"#
+            ),
+            "{sse}"
+        );
+        assert!(
+            !sse.contains("autofocus"),
+            "no focus pulled over the stream"
+        );
+        let html = String::from_utf8_lossy(&frame.html);
+        assert!(!html.contains("hx-partial"), "{html}");
+        assert!(
+            html.contains(r#"<a class="button" href="/" target="_top">Home</a>"#),
+            "{html}"
         );
     }
 

@@ -116,7 +116,7 @@ impl Person {
 pub async fn queue_for_stranger(site: &impl Site, name: &str) -> reqwest::Client {
     let http = client();
     let to = post_see_other(&http, site, "/pair", &[("name", name)]).await;
-    assert_eq!(to, "/pair?hold");
+    assert_eq!(to, "/pair", "the waiting page at once");
     http
 }
 

@@ -166,6 +166,7 @@ impl Shared {
         let snapshot = Snapshot {
             code: code.clone(),
             public: room.public,
+            pair: room.pair.is_some(),
             items: room.history(),
             last: room.last(),
             online: room.online(),

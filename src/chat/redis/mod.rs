@@ -408,10 +408,18 @@ impl Store for RedisStore {
         }
         inner.sync(code).await?;
         let online = inner.read_online(code).await?;
+        let public = inner.is_public(code);
+        let pair: bool = !public
+            && inner
+                .conn()
+                .hexists(keys::room(code), "pair")
+                .await
+                .map_err(down)?;
         let (items, last) = inner.local_log(code).ok_or(ChatError::Unavailable)?;
         Ok(Snapshot {
             code: code.clone(),
-            public: inner.is_public(code),
+            public,
+            pair,
             items,
             last,
             online,
