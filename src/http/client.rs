@@ -4,14 +4,18 @@
 //! the proxy names in `X-Forwarded-For`.
 
 use std::convert::Infallible;
+use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use ipnet::IpNet;
 
+use crate::chat::ChatError;
+use crate::chat::rate::{Attempt, Limiter};
 use crate::config::Config;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,6 +72,26 @@ pub fn network_key(ip: IpAddr) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// Does `action`, counted against the client's address in `limiter` (a
+/// budget of the address over all its sessions): `over(wait)` when the
+/// address has used it up, and an action that failed does not count.
+pub async fn counted<T>(
+    limiter: &dyn Limiter,
+    client: ClientAddr,
+    over: fn(Duration) -> ChatError,
+    action: impl Future<Output = Result<T, ChatError>>,
+) -> Result<T, ChatError> {
+    let attempt = match client.key() {
+        Some(key) => limiter.take(&key).await.map_err(over)?,
+        None => Attempt::uncounted(),
+    };
+    let done = action.await;
+    if done.is_err() {
+        attempt.forgive();
+    }
+    done
 }
 
 /// Who sent a request that reached us from `peer`. Walks `X-Forwarded-For`

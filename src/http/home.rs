@@ -6,13 +6,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::client::ClientAddr;
+use super::client::{ClientAddr, counted};
 use super::door::{self, Knock, Shut};
 use super::paths;
 use super::session::Session;
 use super::shape::Shape;
 use crate::AppState;
-use crate::chat::rate::Attempt;
 use crate::chat::{Access, Chat, ChatError, Name, RoomCode};
 use crate::views::home::{StartForm, home, start_form};
 use crate::views::layout::page;
@@ -292,25 +291,13 @@ pub async fn post_rooms(
         Err(refused) => return refused,
     };
     let holder = client.key();
-    let made = match &holder {
-        Some(key) => app
-            .address_rooms
-            .take(key)
-            .await
-            .map_err(ChatError::RoomsFromAddress),
-        None => Ok(Attempt::uncounted()),
-    };
-    let made = match made {
-        Ok(attempt) => {
-            let made = app.chat.create_room(&member, holder.as_deref()).await;
-            // Only a room that was made counts.
-            if made.is_err() {
-                attempt.forgive();
-            }
-            made
-        }
-        Err(why) => Err(why),
-    };
+    let made = counted(
+        &*app.address_rooms,
+        client,
+        ChatError::RoomsFromAddress,
+        app.chat.create_room(&member, holder.as_deref()),
+    )
+    .await;
     // The name was taken on whatever happens to the room.
     let session = session.remember(&member);
     match made {

@@ -12,7 +12,7 @@ use bytes::Bytes;
 use serde::Deserialize;
 use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at};
 
-use super::client::ClientAddr;
+use super::client::{ClientAddr, counted};
 use super::door::{self, Knock, Shut};
 use super::home::{Refusal, StartInput, refusal_status, refuse, signed_in};
 use super::paths;
@@ -22,7 +22,6 @@ use super::stream::{
     Place, TOO_MANY_FROM_ADDRESS, address_place, event_stream, framed_document, holding,
 };
 use crate::AppState;
-use crate::chat::rate::Attempt;
 use crate::chat::{Access, Chat, ChatError, Member, MemberId, Name, PairWatch, Pairing, RoomCode};
 use crate::error::AppError;
 use crate::shutdown::Shutdown;
@@ -88,7 +87,15 @@ pub async fn post_pair(
             }
         }
     };
-    let queued = queue_counted(&app, client, &member).await;
+    // Every match opens a random-chat room: one address asking again and
+    // again could fill the pool for everyone.
+    let queued = counted(
+        &*app.address_pairs,
+        client,
+        ChatError::PairsFromAddress,
+        app.chat.queue(&member),
+    )
+    .await;
     // Out of the old room only once queued: refused, the person stays there.
     if let (Some(code), Ok(_)) = (&leave, &queued) {
         // Not being in that room (any more) is no reason to complain.
@@ -115,29 +122,6 @@ pub async fn post_pair(
             (session.remember(&member), page).into_response()
         }
     }
-}
-
-/// Queues `member`, counted against the client's address: every match opens
-/// a random-chat room, so one address asking again and again could fill the
-/// pool for everyone. A queuing that was refused does not count.
-async fn queue_counted(
-    app: &AppState,
-    client: ClientAddr,
-    member: &Member,
-) -> Result<Pairing, ChatError> {
-    let attempt = match client.key() {
-        Some(key) => app
-            .address_pairs
-            .take(&key)
-            .await
-            .map_err(ChatError::PairsFromAddress)?,
-        None => Attempt::uncounted(),
-    };
-    let queued = app.chat.queue(member).await;
-    if queued.is_err() {
-        attempt.forgive();
-    }
-    queued
 }
 
 #[derive(Deserialize, Default)]

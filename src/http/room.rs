@@ -7,13 +7,12 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::client::ClientAddr;
+use super::client::{ClientAddr, counted};
 use super::door::{self, Knock, MISSED, Shut};
 use super::paths;
 use super::session::Session;
 use super::shape::Shape;
 use crate::AppState;
-use crate::chat::rate::Attempt;
 use crate::chat::{Access, ChatError, Member, MessageText, RoomCode};
 use crate::error::AppError;
 use crate::views::room::{RenameForm, SendForm, plain_title, room, send_form, unsent};
@@ -117,16 +116,21 @@ pub async fn post_message(
         return Ok(not_sent(shape, &code, &input.text, status, why));
     }
     let posted = match MessageText::parse(&input.text, app.config.max_message) {
-        Ok(text) => post_counted(&app, client, &code, &me, text)
-            .await
-            .map_err(|e| match e {
-                ChatError::TooFast(_) | ChatError::MessagesFromAddress(_) => {
-                    (StatusCode::TOO_MANY_REQUESTS, e.to_string())
-                }
-                ChatError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
-                // Gone since the door: the same words as any miss.
-                _ => (StatusCode::NOT_FOUND, missed_post()),
-            }),
+        Ok(text) => counted(
+            &*app.address_messages,
+            client,
+            ChatError::MessagesFromAddress,
+            app.chat.post(&code, me.id, text),
+        )
+        .await
+        .map_err(|e| match e {
+            ChatError::TooFast(_) | ChatError::MessagesFromAddress(_) => {
+                (StatusCode::TOO_MANY_REQUESTS, e.to_string())
+            }
+            ChatError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
+            // Gone since the door: the same words as any miss.
+            _ => (StatusCode::NOT_FOUND, missed_post()),
+        }),
         Err(why) => Err((StatusCode::UNPROCESSABLE_ENTITY, why.message_words())),
     };
     match posted {
@@ -155,31 +159,6 @@ pub async fn post_message(
             Ok((status, page).into_response())
         }
     }
-}
-
-/// Posts `text`, counted against the client's address as well as the
-/// member: many sessions from one address share one budget. A post refused
-/// for any other reason does not count against the address.
-async fn post_counted(
-    app: &AppState,
-    client: ClientAddr,
-    code: &RoomCode,
-    me: &Member,
-    text: MessageText,
-) -> Result<(), ChatError> {
-    let attempt = match client.key() {
-        Some(key) => app
-            .address_messages
-            .take(&key)
-            .await
-            .map_err(ChatError::MessagesFromAddress)?,
-        None => Attempt::uncounted(),
-    };
-    let posted = app.chat.post(code, me.id, text).await;
-    if posted.is_err() {
-        attempt.forgive();
-    }
-    posted
 }
 
 /// A message that was not sent because the door stayed shut: the text stays
