@@ -176,6 +176,7 @@ pub fn store_settings(config: &Config) -> Result<Settings, String> {
         room: RoomSettings {
             history_len: config.history.max(1),
             big_room: config.big_room,
+            notice_names: chat::rules::NOTICE_NAMES,
         },
         grace: config.grace(),
         rate_messages: config.rate_messages,

@@ -11,6 +11,7 @@ pub mod pair;
 pub mod rate;
 pub mod redis;
 pub mod room;
+pub mod rules;
 
 use std::sync::Arc;
 use std::time::Duration;

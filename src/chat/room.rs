@@ -10,11 +10,10 @@ use tokio::sync::{broadcast, watch};
 use super::code::RoomCode;
 use super::event::{Author, Event, EventId, Frame, MemberId, Online, Render};
 use super::name::Name;
+use super::rules::{self, Door, Notice, Shape};
 
 /// How many names the Online list shows before "and N more".
 pub const ONLINE_SHOWN: usize = 100;
-/// How many names a batched notice spells out before "and N others".
-const NOTICE_NAMES: usize = 2;
 
 /// A member present in a room.
 #[derive(Debug)]
@@ -61,6 +60,7 @@ pub struct Room {
     pub online_dirty: bool,
     batch: Batch,
     big_room: usize,
+    notice_names: usize,
 }
 
 impl Room {
@@ -73,14 +73,14 @@ impl Room {
     ) -> Self {
         let last = EventId::start(epoch);
         // The channel holds what a stream may lag behind before it is resynced.
-        let (tx, _) = broadcast::channel(settings.history_len.clamp(16, 1024));
+        let (tx, _) = broadcast::channel(rules::channel_size(settings.history_len));
         Self {
             code,
             public,
             pair: None,
             last,
             history: VecDeque::with_capacity(settings.history_len.min(64)),
-            history_len: settings.history_len.max(1),
+            history_len: rules::history_len(settings.history_len),
             tx,
             members: HashMap::new(),
             arrivals: 0,
@@ -88,6 +88,7 @@ impl Room {
             online_dirty: false,
             batch: Batch::default(),
             big_room: settings.big_room,
+            notice_names: settings.notice_names,
         }
     }
 
@@ -99,17 +100,13 @@ impl Room {
         self.members.len()
     }
 
-    /// Whether `member` may enter: anyone, except in a pair room.
-    pub fn admits(&self, member: MemberId) -> bool {
-        self.pair.is_none_or(|pair| pair.contains(&member))
+    /// Whether `member` (`None`: someone without a session) may enter.
+    pub fn admits(&self, member: Option<MemberId>) -> bool {
+        Door::of(self.pair).admits(member)
     }
 
     pub fn is_member(&self, member: MemberId) -> bool {
         self.members.contains_key(&member)
-    }
-
-    pub fn is_big(&self) -> bool {
-        self.members.len() > self.big_room
     }
 
     /// Numbers, renders (once), keeps and sends an event.
@@ -297,7 +294,7 @@ impl Room {
     pub fn flush_batch(&mut self, render: &dyn Render, now: OffsetDateTime) -> bool {
         let batch = std::mem::take(&mut self.batch);
         let sent = !batch.joined.is_empty() || !batch.left.is_empty();
-        if let Some((names, more)) = spell(batch.joined) {
+        if let Some((names, more)) = rules::spell(batch.joined, self.notice_names) {
             self.publish(
                 render,
                 &Event::Joined {
@@ -307,7 +304,7 @@ impl Room {
                 },
             );
         }
-        if let Some((names, more)) = spell(batch.left) {
+        if let Some((names, more)) = rules::spell(batch.left, self.notice_names) {
             self.publish(
                 render,
                 &Event::Left {
@@ -324,46 +321,41 @@ impl Room {
         !self.batch.joined.is_empty() || !self.batch.left.is_empty()
     }
 
-    /// Announces arrivals or departures: at once in a small room, batched in a big one.
+    /// Announces an arrival or a departure as the rules say for the room's shape.
     fn announce(&mut self, render: &dyn Render, name: Name, joined: bool, now: OffsetDateTime) {
         self.online_dirty = true;
-        if self.pair.is_some() {
-            // The pairing notice names both; a leave offers a new stranger.
-            if !joined {
-                let code = self.code.clone();
-                self.publish(
-                    render,
-                    &Event::StrangerLeft {
-                        name,
-                        code,
-                        at: now,
-                    },
-                );
+        let shape = Shape::of(
+            self.pair.is_some(),
+            self.members.len(),
+            self.big_room,
+            self.has_batch(),
+        );
+        let event = match rules::notice(joined, shape) {
+            Notice::Silent => return,
+            Notice::Gather => {
+                let list = if joined {
+                    &mut self.batch.joined
+                } else {
+                    &mut self.batch.left
+                };
+                list.push(name);
+                return;
             }
-            return;
-        }
-        if self.is_big() || self.has_batch() {
-            let list = if joined {
-                &mut self.batch.joined
-            } else {
-                &mut self.batch.left
-            };
-            list.push(name);
-            return;
-        }
-        let names = vec![name];
-        let event = if joined {
-            Event::Joined {
-                names,
+            Notice::StrangerLeft => Event::StrangerLeft {
+                name,
+                code: self.code.clone(),
+                at: now,
+            },
+            Notice::Now if joined => Event::Joined {
+                names: vec![name],
                 more: 0,
                 at: now,
-            }
-        } else {
-            Event::Left {
-                names,
+            },
+            Notice::Now => Event::Left {
+                names: vec![name],
                 more: 0,
                 at: now,
-            }
+            },
         };
         self.publish(render, &event);
     }
@@ -409,25 +401,11 @@ fn has_all_after(history: &VecDeque<Frame>, last: EventId, after: EventId) -> bo
     after.seq + 1 >= oldest_kept.seq
 }
 
-/// The names a batched notice spells out, and how many more it counts.
-fn spell(mut names: Vec<Name>) -> Option<(Vec<Name>, usize)> {
-    if names.is_empty() {
-        return None;
-    }
-    // "Ann and Bob joined" reads better than "Ann and 1 other joined".
-    let shown = if names.len() <= NOTICE_NAMES + 1 {
-        names.len()
-    } else {
-        NOTICE_NAMES
-    };
-    let more = names.len() - shown;
-    names.truncate(shown);
-    Some((names, more))
-}
-
 /// The per-room settings the store passes down.
 #[derive(Clone, Debug)]
 pub struct RoomSettings {
     pub history_len: usize,
     pub big_room: usize,
+    /// How many names a gathered notice spells out (`rules::NOTICE_NAMES`).
+    pub notice_names: usize,
 }

@@ -99,6 +99,7 @@ impl Kit {
             room: RoomSettings {
                 history_len,
                 big_room,
+                notice_names: crate::chat::rules::NOTICE_NAMES,
             },
             grace: self.grace,
             rate_messages: rate,

@@ -20,13 +20,6 @@ use super::{
     RoomCode, RoomSummary, Snapshot, Stats, Store, Subscription, try_code_then_forgive,
 };
 
-/// The Online list of a room is sent at most this often.
-const ONLINE_EVERY: Duration = Duration::from_secs(1);
-/// Join and leave notices of a big room are gathered for this long.
-const BATCH_EVERY: Duration = Duration::from_secs(3);
-/// Tries at finding an unused private code before giving up.
-const CODE_TRIES: usize = 64;
-
 /// What the store needs to know from the configuration.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -266,9 +259,7 @@ impl Store for MemoryStore {
             return Ok(false);
         };
         Ok(match (access, member) {
-            (Access::Enter, Some(member)) => room.admits(member),
-            // Nobody without a session is one of a pair's two strangers.
-            (Access::Enter, None) => room.pair.is_none(),
+            (Access::Enter, member) => room.admits(member),
             (Access::Member, Some(member)) => room.is_member(member),
             (Access::Member, None) => false,
         })

@@ -7,8 +7,9 @@ use std::sync::{Arc, MutexGuard};
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
-use super::{BATCH_EVERY, CODE_TRIES, ONLINE_EVERY, Shared, State};
+use super::{Shared, State};
 use crate::chat::room::Room;
+use crate::chat::rules::{BATCH_EVERY, CODE_TRIES, ONLINE_EVERY};
 use crate::chat::{ChatError, Event, Member, MemberId, RoomCode, Snapshot};
 
 impl Shared {
@@ -150,7 +151,7 @@ impl Shared {
         member: &Member,
     ) -> Result<Snapshot, ChatError> {
         let room = state.room(code)?;
-        if !room.admits(member.id) {
+        if !room.admits(Some(member.id)) {
             // A pair room is for its two strangers only: to others it is no room.
             return Err(ChatError::NoSuchRoom(code.to_string()));
         }

@@ -261,6 +261,7 @@ async fn pairing_stays_exact_under_concurrency() {
         room: RoomSettings {
             history_len: 50,
             big_room: 50,
+            notice_names: crate::chat::rules::NOTICE_NAMES,
         },
         grace: Duration::from_secs(600),
         rate_messages: 10,

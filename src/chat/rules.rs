@@ -1,0 +1,185 @@
+//! The chat's rules, written once for every store: how often lists and
+//! notices go out, what a join or a leave announces and when notices are
+//! gathered, how many names a notice spells out, who a room lets in, and the
+//! sizes and tries the stores work with. A store keeps state and orders
+//! events; it asks these functions what to do. The Redis store runs its
+//! atomic steps as scripts, so it hands them what was decided here (or, where
+//! a fact can only be read inside the step, the facts to test and what each
+//! outcome means), never a rule of their own.
+
+use std::time::Duration;
+
+use super::event::MemberId;
+use super::name::Name;
+
+/// The Online list of a room is sent at most this often.
+pub const ONLINE_EVERY: Duration = Duration::from_secs(1);
+/// Join and leave notices of a busy room are gathered for this long.
+pub const BATCH_EVERY: Duration = Duration::from_secs(3);
+/// How many names a gathered notice spells out before "and N others", unless
+/// the store is set otherwise.
+pub const NOTICE_NAMES: usize = 2;
+/// Tries at finding an unused private code before giving up.
+pub const CODE_TRIES: usize = 64;
+/// Codes offered to one pairing step of the Redis store: pairs made in one go.
+pub const PAIR_CODES: usize = 8;
+/// How long a room kept in a shared store outlives its last use.
+pub const KEEP_ROOM: Duration = Duration::from_secs(86_400);
+
+/// Events a room keeps, whatever was asked: at least one.
+pub fn history_len(asked: usize) -> usize {
+    asked.max(1)
+}
+
+/// How many frames a stream may lag behind before it is resynced with the
+/// whole log.
+pub fn channel_size(history_len: usize) -> usize {
+    history_len.clamp(16, 1024)
+}
+
+/// What a room is like when someone arrives or goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// Two strangers' room.
+    Pair,
+    /// Few enough members that each arrival or departure is told at once.
+    Small,
+    /// More members than the big-room threshold, or notices already being
+    /// gathered: they are told together.
+    Busy,
+}
+
+impl Shape {
+    pub const ALL: [Self; 3] = [Self::Pair, Self::Small, Self::Busy];
+
+    /// The shape of a room of `members` (counting the one who just came, not
+    /// the one who just went), with notices `gathering` or not.
+    pub fn of(pair: bool, members: usize, big_room: usize, gathering: bool) -> Self {
+        if pair {
+            Self::Pair
+        } else if members > big_room || gathering {
+            Self::Busy
+        } else {
+            Self::Small
+        }
+    }
+}
+
+/// What an arrival or a departure announces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// Nothing: two strangers are told of each other by the pairing notice.
+    Silent,
+    /// "Ann joined" or "Ann left", now.
+    Now,
+    /// Kept for the next gathered notice.
+    Gather,
+    /// "The stranger left", offering the one who stays a new stranger.
+    StrangerLeft,
+}
+
+/// What an arrival (`joined`) or a departure announces in a room of `shape`.
+pub fn notice(joined: bool, shape: Shape) -> Notice {
+    match (shape, joined) {
+        (Shape::Pair, true) => Notice::Silent,
+        (Shape::Pair, false) => Notice::StrangerLeft,
+        (Shape::Small, _) => Notice::Now,
+        (Shape::Busy, _) => Notice::Gather,
+    }
+}
+
+/// The names a gathered notice spells out (at most `shown`), and how many
+/// more it counts; `None` when nobody is to be told of.
+pub fn spell(mut names: Vec<Name>, shown: usize) -> Option<(Vec<Name>, usize)> {
+    if names.is_empty() {
+        return None;
+    }
+    // "Ann and Bob joined" reads better than "Ann and 1 other joined".
+    let spelled = if names.len() <= shown + 1 {
+        names.len()
+    } else {
+        shown.max(1)
+    };
+    let more = names.len() - spelled;
+    names.truncate(spelled);
+    Some((names, more))
+}
+
+/// Who a room lets in: anyone, or only the two strangers it was made for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Door {
+    Open,
+    Only([MemberId; 2]),
+}
+
+/// The pass that opens an open door, whoever holds it.
+const ANYONE: &str = "*";
+
+impl Door {
+    pub fn of(pair: Option<[MemberId; 2]>) -> Self {
+        pair.map_or(Self::Open, Self::Only)
+    }
+
+    /// The passes that open this door. The Redis store writes them with the
+    /// room and tests a person's passes against them in the same step as it
+    /// looks the room up.
+    pub fn passes(&self) -> Vec<String> {
+        match self {
+            Self::Open => vec![ANYONE.to_owned()],
+            Self::Only(two) => two.iter().map(|m| m.0.to_string()).collect(),
+        }
+    }
+
+    /// Whether `member` (`None`: someone without a session) may enter.
+    pub fn admits(&self, member: Option<MemberId>) -> bool {
+        let held = passes_of(member);
+        self.passes().iter().any(|pass| held.contains(pass))
+    }
+}
+
+/// The passes a person holds: the one for anyone, and their own.
+pub fn passes_of(member: Option<MemberId>) -> Vec<String> {
+    let mut passes = vec![ANYONE.to_owned()];
+    passes.extend(member.map(|m| m.0.to_string()));
+    passes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(n: usize) -> Vec<Name> {
+        (0..n)
+            .map(|i| Name::parse(&format!("P{i}"), 32).expect("name"))
+            .collect()
+    }
+
+    #[test]
+    fn a_notice_spells_out_one_more_name_rather_than_one_other() {
+        assert_eq!(spell(names(0), 2), None);
+        assert_eq!(spell(names(3), 2).map(|(n, m)| (n.len(), m)), Some((3, 0)));
+        assert_eq!(spell(names(4), 2).map(|(n, m)| (n.len(), m)), Some((2, 2)));
+        assert_eq!(spell(names(5), 3).map(|(n, m)| (n.len(), m)), Some((3, 2)));
+    }
+
+    #[test]
+    fn pairs_are_told_by_their_own_notices_and_busy_rooms_gather() {
+        assert_eq!(notice(true, Shape::of(true, 2, 50, false)), Notice::Silent);
+        assert_eq!(
+            notice(false, Shape::of(true, 1, 50, false)),
+            Notice::StrangerLeft
+        );
+        assert_eq!(notice(true, Shape::of(false, 3, 3, false)), Notice::Now);
+        assert_eq!(notice(true, Shape::of(false, 4, 3, false)), Notice::Gather);
+        assert_eq!(notice(false, Shape::of(false, 1, 3, true)), Notice::Gather);
+    }
+
+    #[test]
+    fn a_pair_room_admits_its_two_only_and_an_open_room_anyone() {
+        let (a, b, c) = (MemberId::random(), MemberId::random(), MemberId::random());
+        let pair = Door::of(Some([a, b]));
+        assert!(pair.admits(Some(a)) && pair.admits(Some(b)));
+        assert!(!pair.admits(Some(c)) && !pair.admits(None));
+        assert!(Door::of(None).admits(None) && Door::of(None).admits(Some(c)));
+    }
+}
