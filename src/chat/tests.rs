@@ -766,4 +766,5 @@ on_both_stores!(
 
 mod cluster;
 mod limits;
+mod notices;
 mod pairing;

@@ -1,6 +1,8 @@
 //! Events as they are kept in a room's Redis stream: plain fields (kind,
-//! names, seed, text, time), written by the scripts and read back here. Each
-//! server renders what it reads, once.
+//! authors or names, text, time), written here (the scripts append them as
+//! given, adding only an author as stored) and read back here. Each server
+//! renders what it reads, once. An author is one field that only this
+//! module writes and reads.
 
 use std::collections::HashMap;
 
@@ -18,7 +20,52 @@ pub struct Decoded {
     pub left: Option<MemberId>,
 }
 
-/// The author field of the room's authors hash: "{seed} {name}".
+/// Kinds of entries, as the `k` field says.
+pub const MESSAGE: &str = "msg";
+pub const JOINED: &str = "joined";
+pub const LEFT: &str = "left";
+pub const RENAMED: &str = "renamed";
+pub const PAIRED: &str = "paired";
+pub const STRANGER: &str = "stranger";
+
+/// A message's fields, but its author (the script adds the author as stored).
+pub fn message(text: &MessageText, at_ms: i64) -> Vec<String> {
+    fields(&[
+        ("k", MESSAGE),
+        ("t", text.as_str()),
+        ("at", &at_ms.to_string()),
+    ])
+}
+
+/// A rename notice's fields.
+pub fn renamed(from: &Name, to: &Name, at_ms: i64) -> Vec<String> {
+    fields(&[
+        ("k", RENAMED),
+        ("f", from.as_str()),
+        ("n", to.as_str()),
+        ("at", &at_ms.to_string()),
+    ])
+}
+
+/// A gathered notice's fields: the names spelled out, and how many more.
+pub fn gathered(joined: bool, names: &[Name], more: usize, at_ms: i64) -> Vec<String> {
+    let names: Vec<&str> = names.iter().map(Name::as_str).collect();
+    fields(&[
+        ("k", if joined { JOINED } else { LEFT }),
+        ("n", &names.join("\n")),
+        ("m", &more.to_string()),
+        ("at", &at_ms.to_string()),
+    ])
+}
+
+fn fields(pairs: &[(&str, &str)]) -> Vec<String> {
+    pairs
+        .iter()
+        .flat_map(|(k, v)| [(*k).to_owned(), (*v).to_owned()])
+        .collect()
+}
+
+/// An author, as the room's authors hash keeps it: "{seed} {name}".
 pub fn author(seed: &Seed, name: &Name) -> String {
     format!("{} {name}", seed.as_str())
 }
@@ -53,59 +100,67 @@ pub fn decode(code: &RoomCode, fields: &[String]) -> Option<Decoded> {
         .and_then(|ms| ms.parse::<i128>().ok())
         .and_then(|ms| OffsetDateTime::from_unix_timestamp_nanos(ms * 1_000_000).ok())
         .unwrap_or_else(OffsetDateTime::now_utc);
-    let names = || -> Option<Vec<Name>> { get("n")?.split('\n').map(parse_name).collect() };
+    let author = |key: &str| get(key).and_then(parse_author);
+    // One author ("a"), or names spelled out ("n", the form gathered notices
+    // and entries of earlier versions take).
+    let names = || -> Option<Vec<Name>> {
+        match author("a") {
+            Some(one) => Some(vec![one.name]),
+            None => get("n")?.split('\n').map(parse_name).collect(),
+        }
+    };
     let more = get("m").and_then(|m| m.parse().ok()).unwrap_or(0);
-    let left = get("w")
+    let who = get("w")
         .and_then(|id| Uuid::parse_str(id).ok())
         .map(MemberId);
-    let event = match get("k")? {
-        "msg" => Event::Message {
-            author: Author {
-                name: parse_name(get("n")?)?,
-                seed: Seed::parse(get("s")?)?,
-            },
+    let kind = get("k")?;
+    let event = match kind {
+        MESSAGE => Event::Message {
+            author: author("a").or_else(|| {
+                Some(Author {
+                    name: parse_name(get("n")?)?,
+                    seed: Seed::parse(get("s")?)?,
+                })
+            })?,
             text: MessageText::parse(get("t")?, usize::MAX).ok()?,
             at,
         },
-        "joined" => Event::Joined {
+        JOINED => Event::Joined {
             names: names()?,
             more,
             at,
         },
-        "left" => Event::Left {
+        LEFT => Event::Left {
             names: names()?,
             more,
             at,
         },
-        "renamed" => Event::Renamed {
+        RENAMED => Event::Renamed {
             from: parse_name(get("f")?)?,
             to: parse_name(get("n")?)?,
             at,
         },
-        "paired" => {
-            let [a, b]: [Name; 2] = names()?.try_into().ok()?;
+        PAIRED => {
+            let [a, b]: [Name; 2] = match (author("a"), author("b")) {
+                (Some(a), Some(b)) => [a.name, b.name],
+                _ => names()?.try_into().ok()?,
+            };
             Event::Paired { names: [a, b], at }
         }
-        "stranger" => Event::StrangerLeft {
-            name: parse_name(get("n")?)?,
+        STRANGER => Event::StrangerLeft {
+            name: names()?.pop()?,
             code: code.clone(),
             at,
         },
         _ => return None,
     };
+    let left = who.filter(|_| kind == LEFT || kind == STRANGER);
     Some(Decoded { event, left })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn fields(pairs: &[(&str, &str)]) -> Vec<String> {
-        pairs
-            .iter()
-            .flat_map(|(k, v)| [k.to_string(), v.to_string()])
-            .collect()
-    }
 
     #[test]
     fn a_message_reads_back() {
@@ -135,6 +190,40 @@ mod tests {
         assert!(decode(&code, &fields(&[("k", "msg"), ("n", "Ann")])).is_none());
         let paired = fields(&[("k", "paired"), ("n", "Ann")]);
         assert!(decode(&code, &paired).is_none(), "a pair is two");
+    }
+
+    #[test]
+    fn what_is_written_reads_back_with_its_stored_author() {
+        let code = RoomCode::parse_slug("general").expect("slug");
+        let seed = Seed::random();
+        let ann = Name::parse("Ann", 32).expect("name");
+        let mut entry = message(&MessageText::parse("hi", 10).expect("text"), 0);
+        entry.extend(["a".to_owned(), author(&seed, &ann)]);
+        match decode(&code, &entry).expect("decoded").event {
+            Event::Message { author, .. } => {
+                assert_eq!((&author.name, &author.seed), (&ann, &seed))
+            }
+            other => panic!("not a message: {other:?}"),
+        }
+        let names = [ann.clone(), Name::parse("Bob Lee", 32).expect("name")];
+        match decode(&code, &gathered(true, &names, 4, 0))
+            .expect("decoded")
+            .event
+        {
+            Event::Joined {
+                names: got, more, ..
+            } => assert_eq!((got, more), (names.to_vec(), 4)),
+            other => panic!("not a join: {other:?}"),
+        }
+        let joined = fields(&[
+            ("k", JOINED),
+            ("a", &author(&seed, &ann)),
+            ("w", &MemberId::random().0.to_string()),
+        ]);
+        assert!(
+            decode(&code, &joined).expect("decoded").left.is_none(),
+            "a join ends no stream"
+        );
     }
 
     #[test]

@@ -10,10 +10,10 @@ use redis::aio::ConnectionManager;
 
 use std::sync::Arc;
 
-use super::Inner;
 use super::codec::now_ms;
-use super::scripts::keys;
+use super::{Inner, keys};
 use crate::chat::rate::{Attempt, Key, Limiter, Places};
+use crate::chat::rules;
 use crate::chat::{Access, ChatError, MemberId, RoomCode};
 use redis::AsyncCommands;
 
@@ -26,7 +26,7 @@ pub struct RedisAttempts {
 
 impl RedisAttempts {
     fn key(&self, key: &str) -> String {
-        format!("lc:lim:{}:{key}", self.name)
+        keys::limit(&self.name, key)
     }
 
     fn window_ms(&self) -> i64 {
@@ -72,63 +72,11 @@ impl Drop for RedisPlace {
     }
 }
 
-/// Forgets attempts older than the window, then counts one more unless the
-/// key has used up its attempts, all in one step. `KEYS[1]`: the key's set;
-/// `ARGV`: now (ms), window (ms), limit, this attempt's unique name. Returns
-/// -1 when counted, else the milliseconds to wait.
-const TAKE: &str = r#"
-local now, window, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) >= limit then
-  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-  return math.max(1, tonumber(oldest[2]) + window - now)
-end
-redis.call('ZADD', KEYS[1], now, ARGV[4])
-redis.call('PEXPIRE', KEYS[1], window)
-return -1
-"#;
-
 static TAKE_SCRIPT: std::sync::LazyLock<redis::Script> =
-    std::sync::LazyLock::new(|| redis::Script::new(TAKE));
-
-/// One try at a room code (see `Store::try_code`): refuses when a key has
-/// used up its misses, else looks the code up and counts a miss against
-/// every key, all in one step. `KEYS`: the keys' sets. `ARGV`: now (ms),
-/// window (ms), (unused), this try's unique name, what is asked (`enter`,
-/// `member`, or `none` for what is not a code), the room's hash key, its
-/// presence key, the member ('' for none), '1' for a public room, then each
-/// key's limit.
-/// Returns -1 for a hit, -2 for a miss (counted), -3 for a miss at a public
-/// room (not counted: its code is no secret), else the milliseconds to wait. The look-up reads the same for a missing room and a pair of others.
-const TRY_CODE: &str = r#"
-local now, window = tonumber(ARGV[1]), tonumber(ARGV[2])
-for i, key in ipairs(KEYS) do
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-  if redis.call('ZCARD', key) >= tonumber(ARGV[9 + i]) then
-    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-    return math.max(1, tonumber(oldest[2]) + window - now)
-  end
-end
-local ask, member = ARGV[5], ARGV[8]
-local hit = false
-if ask == 'enter' then
-  local room = redis.call('HMGET', ARGV[6], 'epoch', 'pair')
-  local admitted = (not room[2]) or (member ~= '' and string.find(room[2], member, 1, true) ~= nil)
-  hit = ARGV[9] == '1' or (room[1] ~= false and admitted)
-elseif ask == 'member' then
-  hit = member ~= '' and redis.call('ZSCORE', ARGV[7], member) ~= false
-end
-if hit then return -1 end
-if ARGV[9] == '1' then return -3 end
-for _, key in ipairs(KEYS) do
-  redis.call('ZADD', key, now, ARGV[4])
-  redis.call('PEXPIRE', key, window)
-end
-return -2
-"#;
+    std::sync::LazyLock::new(|| redis::Script::new(include_str!("lua/take.lua")));
 
 static TRY_CODE_SCRIPT: std::sync::LazyLock<redis::Script> =
-    std::sync::LazyLock::new(|| redis::Script::new(TRY_CODE));
+    std::sync::LazyLock::new(|| redis::Script::new(include_str!("lua/try_code.lua")));
 
 impl RedisAttempts {
     /// `Store::try_code` on Redis, in one script.
@@ -144,29 +92,40 @@ impl RedisAttempts {
         for key in keys {
             script.key(self.key(&key.name));
         }
-        let ask = match (code, access) {
-            (None, _) => "none",
-            (Some(_), Access::Enter) => "enter",
-            (Some(_), Access::Member) => "member",
+        // What the script tests, in the step that counts a miss: whether
+        // the door has one of the person's passes (`rules::Door`), or the
+        // member is present. A public room admits anyone without a look,
+        // and a miss there is no guess: its code is no secret.
+        let (test, key, items) = match (code, access) {
+            (None, _) => ("none", String::new(), Vec::new()),
+            (Some(code), Access::Enter) => (
+                "pass",
+                keys::room(code),
+                rules::passes_of(member)
+                    .iter()
+                    .map(|pass| keys::pass(pass))
+                    .collect(),
+            ),
+            (Some(code), Access::Member) => match member {
+                Some(member) => ("present", keys::present(code), vec![member.0.to_string()]),
+                None => ("none", String::new(), Vec::new()),
+            },
         };
-        let (room, present) = code.map_or((String::new(), String::new()), |code| {
-            (keys::room(code), keys::present(code))
-        });
+        let known_hit = public && access == Access::Enter;
         let tried: redis::RedisResult<i64> = script
             .arg(now_ms())
             .arg(self.window_ms())
-            .arg(self.limit.max(1))
             .arg(uuid::Uuid::new_v4().simple().to_string())
-            .arg(ask)
-            .arg(room)
-            .arg(present)
-            .arg(member.map(|m| m.0.to_string()).unwrap_or_default())
-            .arg(if public { "1" } else { "" })
+            .arg(if public { "" } else { "1" })
+            .arg(if known_hit { "1" } else { "" })
+            .arg(test)
+            .arg(key)
             .arg(
                 keys.iter()
                     .map(|key| self.limit.max(1).saturating_mul(key.scale))
                     .collect::<Vec<_>>(),
             )
+            .arg(items)
             .invoke_async(&mut self.conn.clone())
             .await;
         match tried {

@@ -13,13 +13,10 @@ use tokio::sync::{broadcast, watch};
 use tokio::time::Instant;
 
 use super::codec::{self, Entry, now_ms};
-use super::scripts::keys;
-use super::{Inner, down};
+use super::{Inner, down, keys};
 use crate::chat::room::{ONLINE_SHOWN, Tap, missed, whole_log};
+use crate::chat::rules::{ONLINE_EVERY, channel_size};
 use crate::chat::{ChatError, Event, EventId, Frame, MemberId, Online, Render, RoomCode};
-
-/// The Online list of a room is sent at most this often by one server.
-const ONLINE_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 #[derive(Default)]
 pub(super) struct Local {
@@ -66,7 +63,7 @@ impl LocalRoom {
         Self {
             last: None,
             history: VecDeque::new(),
-            tx: broadcast::channel(history_len.clamp(16, 1024)).0,
+            tx: broadcast::channel(channel_size(history_len)).0,
             members: HashMap::new(),
             online: None,
             online_sent: None,

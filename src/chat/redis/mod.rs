@@ -13,8 +13,10 @@
 //! server with `Last-Event-ID` reads exactly the gap.
 
 mod codec;
+mod keys;
 mod limits;
 mod local;
+mod notices;
 mod queue;
 mod scripts;
 mod tasks;
@@ -33,18 +35,15 @@ use tokio::sync::{broadcast, watch};
 
 use super::counted::Counted;
 use super::memory::Settings;
+use super::rules::{self, CODE_TRIES, Door};
 use super::{
     Access, ChatError, EventId, Frame, Member, MemberId, MessageText, Name, PairWatch, Pairing,
     Render, RoomCode, RoomSummary, Snapshot, Stats, Store, Subscription,
 };
 use codec::now_ms;
 use local::Local;
-use scripts::{Scripts, keys};
+use scripts::Scripts;
 
-/// Tries at finding an unused private code before giving up.
-const CODE_TRIES: usize = 64;
-/// Codes offered to one pairing script.
-const PAIR_CODES: usize = 8;
 /// How long one Redis command may take before it counts as failed.
 const REDIS_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -151,7 +150,7 @@ impl Inner {
     }
 
     fn history_len(&self) -> usize {
-        self.settings.room.history_len.max(1)
+        rules::history_len(self.settings.room.history_len)
     }
 
     fn grace_ms(&self) -> i64 {
@@ -194,9 +193,7 @@ impl Inner {
     /// Takes (`+1`) or gives back (`-1`) a place of `key` held on this
     /// server, over all live servers; false when `max` are taken already.
     async fn count_place(&self, key: &str, max: usize, delta: i64) -> Result<bool, ChatError> {
-        let counted: i64 = self
-            .scripts
-            .streams
+        let counted: i64 = Scripts::call(&self.scripts.streams)
             .arg(key)
             .arg(&self.server)
             .arg(max)
@@ -234,17 +231,16 @@ impl Inner {
         member: MemberId,
         mode: &str,
     ) -> Result<i64, ChatError> {
-        self.scripts
-            .leave
+        let now = now_ms();
+        let mut leave = Scripts::call(&self.scripts.leave);
+        leave
             .arg(code.as_str())
             .arg(member.0.to_string())
-            .arg(now_ms())
+            .arg(now)
             .arg(mode)
-            .arg(self.history_len())
-            .arg(self.settings.room.big_room)
-            .invoke_async(&mut self.conn())
-            .await
-            .map_err(down)
+            .arg(self.history_len());
+        scripts::plan(&mut leave, false, self.settings.room.big_room, now);
+        leave.invoke_async(&mut self.conn()).await.map_err(down)
     }
 }
 
@@ -282,9 +278,8 @@ impl Store for RedisStore {
         for _ in 0..CODE_TRIES {
             let code = RoomCode::random(inner.settings.code_length);
             let now = now_ms();
-            let made: i64 = inner
-                .scripts
-                .create
+            let mut create = Scripts::call(&inner.scripts.create);
+            create
                 .arg(code.as_str())
                 .arg(now)
                 .arg(inner.settings.max_rooms)
@@ -294,10 +289,10 @@ impl Store for RedisStore {
                 .arg(inner.history_len())
                 .arg(now)
                 .arg(holder.unwrap_or_default())
-                .arg(inner.settings.address_rooms_held)
-                .invoke_async(&mut inner.conn())
-                .await
-                .map_err(down)?;
+                .arg(inner.settings.address_rooms_held);
+            scripts::plan(&mut create, true, inner.settings.room.big_room, now);
+            scripts::list(&mut create, &Door::Open.passes());
+            let made: i64 = create.invoke_async(&mut inner.conn()).await.map_err(down)?;
             match made {
                 1 => {
                     tracing::info!(room = %crate::logs::RoomTag(&code), "room opened");
@@ -334,22 +329,19 @@ impl Store for RedisStore {
         match access {
             Access::Enter if inner.is_public(code) => Ok(true),
             Access::Enter => {
-                // One read, whether the room is missing or a pair's.
-                let (epoch, pair): (Option<String>, Option<String>) = redis::cmd("HMGET")
+                // One read, whether the room is missing or a pair's: does
+                // the door have one of the person's passes?
+                let fields: Vec<String> = rules::passes_of(member)
+                    .iter()
+                    .map(|pass| keys::pass(pass))
+                    .collect();
+                let found: Vec<Option<String>> = redis::cmd("HMGET")
                     .arg(keys::room(code))
-                    .arg("epoch")
-                    .arg("pair")
+                    .arg(&fields)
                     .query_async(&mut inner.conn())
                     .await
                     .map_err(down)?;
-                let admitted = match pair {
-                    None => true,
-                    Some(pair) => member.is_some_and(|member| {
-                        let member = member.0.to_string();
-                        pair.split(' ').any(|one| one == member)
-                    }),
-                };
-                Ok(epoch.is_some() && admitted)
+                Ok(found.iter().any(Option::is_some))
             }
             Access::Member => {
                 let Some(member) = member else {
@@ -386,9 +378,8 @@ impl Store for RedisStore {
     async fn enter(&self, code: &RoomCode, member: &Member) -> Result<Snapshot, ChatError> {
         let inner = &self.inner;
         let now = now_ms();
-        let entered: i64 = inner
-            .scripts
-            .enter
+        let mut enter = Scripts::call(&inner.scripts.enter);
+        enter
             .arg(code.as_str())
             .arg(member.id.0.to_string())
             .arg(codec::author(&member.seed, &member.name))
@@ -396,11 +387,11 @@ impl Store for RedisStore {
             .arg(inner.history_len())
             .arg(now)
             .arg(inner.public_epoch(code))
-            .arg(inner.settings.max_members)
-            .arg(inner.settings.room.big_room)
-            .invoke_async(&mut inner.conn())
-            .await
-            .map_err(down)?;
+            .arg(inner.settings.max_members);
+        scripts::plan(&mut enter, true, inner.settings.room.big_room, now);
+        scripts::list(&mut enter, &Door::Open.passes());
+        scripts::list(&mut enter, &rules::passes_of(Some(member.id)));
+        let entered: i64 = enter.invoke_async(&mut inner.conn()).await.map_err(down)?;
         match entered {
             -1 => return Err(ChatError::NoSuchRoom(code.to_string())),
             -2 => return Err(ChatError::RoomFull),
@@ -486,16 +477,15 @@ impl Store for RedisStore {
         text: MessageText,
     ) -> Result<(), ChatError> {
         let inner = &self.inner;
-        let got: Vec<i64> = inner
-            .scripts
-            .say
+        let now = now_ms();
+        let got: Vec<i64> = Scripts::call(&inner.scripts.say)
             .arg(code.as_str())
             .arg(member.0.to_string())
-            .arg(now_ms())
+            .arg(now)
             .arg(inner.settings.rate_window.as_millis() as i64)
             .arg(inner.settings.rate_messages)
             .arg(inner.history_len())
-            .arg(text.as_str())
+            .arg(codec::message(&text, now))
             .invoke_async(&mut inner.conn())
             .await
             .map_err(down)?;
@@ -537,17 +527,7 @@ impl Store for RedisStore {
             .await
             .map_err(down)?;
         for code in codes.iter().filter_map(|c| RoomCode::from_path(c)) {
-            let _: i64 = inner
-                .scripts
-                .rename
-                .arg(code.as_str())
-                .arg(member.0.to_string())
-                .arg(to.as_str())
-                .arg(inner.history_len())
-                .arg(now_ms())
-                .invoke_async(&mut inner.conn())
-                .await
-                .map_err(down)?;
+            inner.rename_in(&code, member, to).await?;
             let _ = inner.sync_if_local(&code).await;
         }
         Ok(())

@@ -10,17 +10,16 @@ use tokio::sync::watch;
 
 use super::codec::{self, now_ms};
 use super::local::Watcher;
-use super::scripts::keys;
-use super::{Inner, PAIR_CODES, down};
+use super::scripts::{self, Scripts};
+use super::{Inner, down, keys};
+use crate::chat::rules::PAIR_CODES;
 use crate::chat::{ChatError, Member, MemberId, PairWatch, Pairing, RoomCode};
 
 impl Inner {
     /// Queues `member` (keeping their place) and pairs whoever can be paired.
     pub(super) async fn queue(&self, member: &Member) -> Result<Pairing, ChatError> {
         let now = now_ms();
-        let queued: i64 = self
-            .scripts
-            .queue
+        let queued: i64 = Scripts::call(&self.scripts.queue)
             .arg(member.id.0.to_string())
             .arg(codec::author(&member.seed, &member.name))
             .arg(now + self.grace_ms())
@@ -41,9 +40,7 @@ impl Inner {
 
     /// The member leaves the queue, or forgets their match.
     pub(super) async fn cancel(&self, member: MemberId) {
-        let cancelled: Result<i64, _> = self
-            .scripts
-            .cancel
+        let cancelled: Result<i64, _> = Scripts::call(&self.scripts.cancel)
             .arg(member.0.to_string())
             .invoke_async(&mut self.conn())
             .await;
@@ -103,18 +100,16 @@ impl Inner {
                 .map(|_| RoomCode::random(self.settings.code_length).to_string())
                 .collect();
             let now = now_ms();
-            let made: Vec<String> = self
-                .scripts
-                .pair
-                .arg(now)
+            let mut pair = Scripts::call(&self.scripts.pair);
+            pair.arg(now)
                 .arg(now)
                 .arg(self.history_len())
                 .arg(now + self.grace_ms())
                 .arg(self.settings.max_pair_rooms)
-                .arg(&codes)
-                .invoke_async(&mut self.conn())
-                .await
-                .map_err(down)?;
+                .arg(codec::PAIRED);
+            scripts::plan(&mut pair, true, self.settings.room.big_room, now);
+            scripts::list(&mut pair, &codes);
+            let made: Vec<String> = pair.invoke_async(&mut self.conn()).await.map_err(down)?;
             // Every code used up: there may be more to pair.
             if made.len() < PAIR_CODES / 2 {
                 return Ok(());
@@ -153,9 +148,7 @@ impl Inner {
         } else {
             (0, now + self.grace_ms())
         };
-        let matched: Option<String> = self
-            .scripts
-            .waiting
+        let matched: Option<String> = Scripts::call(&self.scripts.waiting)
             .arg(member.0.to_string())
             .arg(live)
             .arg(expiry)

@@ -13,9 +13,10 @@ use redis::AsyncCommands;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use super::Inner;
 use super::codec::now_ms;
-use super::scripts::keys;
+use super::scripts::Scripts;
+use super::{Inner, keys};
+use crate::chat::rules::KEEP_ROOM;
 use crate::chat::{MemberId, Pairing, RoomCode};
 
 /// Most expired presences (or waiters) one sweep handles; the rest wait a beat.
@@ -204,7 +205,7 @@ async fn heartbeat(inner: &Arc<Inner>) -> redis::RedisResult<()> {
             keys::present(code),
             keys::authors(code),
         ] {
-            pipe.expire(key, keys::TTL).ignore();
+            pipe.expire(key, KEEP_ROOM.as_secs() as i64).ignore();
         }
     }
     let update = redis::SortedSetAddOptions::update_only(Some(redis::UpdateCheck::GT));
@@ -259,23 +260,15 @@ async fn heartbeat(inner: &Arc<Inner>) -> redis::RedisResult<()> {
         .zrangebyscore_limit(keys::BATCHES, "-inf", now, 0, SWEEP_BATCH)
         .await?;
     for code in due.iter().filter_map(|c| RoomCode::from_path(c)) {
-        let _: i64 = inner
-            .scripts
-            .flush
-            .arg(code.as_str())
-            .arg(now)
-            .arg(inner.history_len())
-            .invoke_async(&mut conn)
-            .await?;
-        let _ = inner.sync_if_local(&code).await;
+        if inner.flush_gathered(&code).await.is_ok() {
+            let _ = inner.sync_if_local(&code).await;
+        }
     }
     let unqueued: Vec<String> = conn
         .zrangebyscore_limit(keys::QUEUE_EXPIRY, "-inf", now, 0, SWEEP_BATCH)
         .await?;
     for member in unqueued {
-        let _: i64 = inner
-            .scripts
-            .unqueue
+        let _: i64 = Scripts::call(&inner.scripts.unqueue)
             .arg(&member)
             .arg(now)
             .invoke_async(&mut conn)

@@ -1,0 +1,143 @@
+-- Shared by every script of the store. `K`, the key layout, is put before
+-- this by scripts.rs from keys.rs. ARGV[1] is how many seconds a room's keys
+-- outlive their last use; `A` holds the script's own arguments.
+--
+-- No rule of the chat is decided here: constants come as arguments, events
+-- come already decided (the scripts add only what is stored, such as an
+-- author, copied as it is), and where a check must be made inside the atomic
+-- step, Rust (src/chat/rules.rs) says what each outcome means.
+
+local TTL = tonumber(ARGV[1])
+local A = {}
+for i = 2, #ARGV do A[i - 1] = ARGV[i] end
+
+local function rk(c) return K.room..c end
+local function sk(c) return K.log..c end
+local function ok(c) return K.present..c end
+local function ak(c) return K.authors..c end
+local function bk(c, joined)
+  if joined then return K.joins..c end
+  return K.leaves..c
+end
+
+-- A count-prefixed list of arguments from A[i]; the list and the index after it.
+local function list(i)
+  local n, t = tonumber(A[i]), {}
+  for j = 1, n do t[j] = A[i + j] end
+  return t, i + n + 1
+end
+
+-- What an arrival or a departure announces in each shape of room, as
+-- `rules::notice` decided it, from A[i]: the most members told of at once,
+-- when a gathering that starts now is due, and the word for a pair room, a
+-- small one and a busy one.
+local function plan(i)
+  return {big = tonumber(A[i]), due = A[i + 1], pair = A[i + 2], small = A[i + 3], busy = A[i + 4]}
+end
+
+-- Keeps a room's keys alive while it is used.
+local function touch(code)
+  for _, k in ipairs({rk(code), sk(code), ok(code), ak(code)}) do
+    redis.call('EXPIRE', k, TTL)
+  end
+end
+
+-- Numbers an event, keeps it (trimmed) and tells every server.
+local function append(code, maxlen, fields)
+  local r = rk(code)
+  local epoch = redis.call('HGET', r, 'epoch')
+  local seq = redis.call('HINCRBY', r, 'seq', 1)
+  local id = epoch..'-'..seq
+  redis.call('XADD', sk(code), 'MAXLEN', '~', maxlen, id, unpack(fields))
+  touch(code)
+  redis.call('PUBLISH', K.events, code)
+  return id
+end
+
+-- Who a room lets in: the passes of its door (`rules::Door::passes`).
+local function open_door(code, passes)
+  for _, pass in ipairs(passes) do redis.call('HSET', rk(code), K.pass..pass, 1) end
+end
+
+-- Whether one of a person's passes (`rules::passes_of`) opens the room's door.
+local function admits(code, held)
+  for _, pass in ipairs(held) do
+    if redis.call('HEXISTS', rk(code), K.pass..pass) == 1 then return true end
+  end
+  return false
+end
+
+-- A public room is made again when Redis lost it; a private one is not.
+local function ensure(code, public_epoch, door)
+  if redis.call('EXISTS', rk(code)) == 1 then return true end
+  if public_epoch == '' then return false end
+  redis.call('DEL', sk(code), ok(code), ak(code))
+  redis.call('HSET', rk(code), 'epoch', public_epoch, 'seq', 0, 'public', 1, 'arrivals', 0)
+  open_door(code, door)
+  touch(code)
+  return true
+end
+
+-- Announces an arrival or a departure as `how` (see `plan`) says for the
+-- room's shape. The facts are read here, in the same step: a pair room, or a
+-- busy one (more members than `how.big`, or notices already gathering), as
+-- `rules::Shape::of` defines them.
+local function announce(code, joined, author, id, maxlen, at, how)
+  local word
+  if redis.call('HEXISTS', rk(code), 'pair') == 1 then
+    word = how.pair
+  elseif redis.call('ZCARD', ok(code)) > how.big
+    or redis.call('EXISTS', bk(code, true), bk(code, false)) > 0 then
+    word = how.busy
+  else
+    word = how.small
+  end
+  if word == '' then return end
+  if word == 'gather' then
+    redis.call('RPUSH', bk(code, joined), author)
+    redis.call('EXPIRE', bk(code, joined), TTL)
+    redis.call('ZADD', K.batches, 'NX', how.due, code)
+    return
+  end
+  append(code, maxlen, {'k', word, 'a', author, 'w', id, 'at', at})
+end
+
+-- Puts a member in a room (1) unless present (0), announced as `how` says.
+local function enter_member(code, id, author, expiry, maxlen, at, how)
+  -- Entering again (a page load) keeps, but does not lengthen, a presence:
+  -- only open streams do.
+  if redis.call('ZSCORE', ok(code), id) then return 0 end
+  redis.call('ZADD', K.presence, expiry, code..' '..id)
+  local n = redis.call('HINCRBY', rk(code), 'arrivals', 1)
+  redis.call('ZADD', ok(code), n, id)
+  redis.call('HSET', ak(code), id, author)
+  redis.call('HINCRBY', K.members, id, 1)
+  redis.call('SADD', K.rooms_of..id, code)
+  redis.call('EXPIRE', K.rooms_of..id, TTL)
+  announce(code, true, author, id, maxlen, at, how)
+  return 1
+end
+
+-- How many private rooms a holder (a client address) has open.
+local function hk(holder) return K.held..holder end
+
+-- Made with Create private room, or for two strangers (`pair`: who they
+-- are, kept for operators to read): each pool has its own cap.
+local function new_room(code, epoch, pair, door)
+  redis.call('DEL', sk(code), ok(code), ak(code))
+  redis.call('HSET', rk(code), 'epoch', epoch, 'seq', 0, 'public', 0, 'arrivals', 0)
+  open_door(code, door)
+  if pair then
+    redis.call('HSET', rk(code), 'pair', pair)
+    redis.call('SADD', K.pair_rooms, code)
+  else
+    redis.call('SADD', K.private, code)
+  end
+  touch(code)
+end
+
+local function unqueue(id)
+  redis.call('ZREM', K.queue, id)
+  redis.call('ZREM', K.queue_expiry, id)
+  return redis.call('DEL', K.waiter..id)
+end

@@ -1,0 +1,21 @@
+-- A: code, member, now, window ms, limit, maxlen, then the message's fields
+-- as Rust wrote them; its author is added as stored.
+-- {1} sent, {-1} not a member, {-2, wait ms} too fast, {-3} no such room.
+local code, id, now, window = A[1], A[2], tonumber(A[3]), tonumber(A[4])
+if redis.call('EXISTS', rk(code)) == 0 then return {-3} end
+local author = redis.call('HGET', ak(code), id)
+if not author or not redis.call('ZSCORE', ok(code), id) then return {-1} end
+local rate = K.rate..id
+redis.call('ZREMRANGEBYSCORE', rate, '-inf', now - window)
+local count = redis.call('ZCARD', rate)
+if count >= tonumber(A[5]) then
+  local oldest = redis.call('ZRANGE', rate, 0, 0, 'WITHSCORES')
+  return {-2, tonumber(oldest[2]) + window - now}
+end
+redis.call('ZADD', rate, now, now..':'..count)
+redis.call('PEXPIRE', rate, window)
+local fields = {unpack(A, 7)}
+table.insert(fields, 'a')
+table.insert(fields, author)
+append(code, A[6], fields)
+return {1}
