@@ -765,6 +765,7 @@ on_both_stores!(
 );
 
 mod cluster;
+mod doors;
 mod limits;
 mod notices;
 mod pairing;

@@ -13,6 +13,7 @@
 //! server with `Last-Event-ID` reads exactly the gap.
 
 mod codec;
+mod doors;
 mod keys;
 mod limits;
 mod local;
@@ -75,6 +76,8 @@ pub(crate) struct Inner {
     listening: AtomicBool,
     /// Redis failed since the last good heartbeat.
     troubled: AtomicBool,
+    /// Rooms of an earlier version were given their doors (`doors`).
+    doors_checked: AtomicBool,
     messages: AtomicU64,
     /// Held (read) by the writes that guards start when they drop; taking it
     /// (write) waits for them, so a page closed here is known closed here.
@@ -117,6 +120,7 @@ impl RedisStore {
             local: Mutex::new(Local::default()),
             listening: AtomicBool::new(false),
             troubled: AtomicBool::new(false),
+            doors_checked: AtomicBool::new(false),
             messages: AtomicU64::new(0),
             pending: Arc::default(),
             stop,

@@ -24,6 +24,7 @@ pub struct Scripts {
     pub unqueue: Script,
     pub waiting: Script,
     pub streams: Script,
+    pub door: Script,
 }
 
 impl Scripts {
@@ -47,6 +48,7 @@ impl Scripts {
             unqueue: script(include_str!("lua/unqueue.lua")),
             waiting: script(include_str!("lua/waiting.lua")),
             streams: script(include_str!("lua/streams.lua")),
+            door: script(include_str!("lua/door.lua")),
         }
     }
 

@@ -77,6 +77,9 @@ async fn listen(weak: Weak<Inner>, client: redis::Client) {
                 if !inner.listening.swap(true, Ordering::Relaxed) {
                     inner.tell_streams("");
                 }
+                if let Err(why) = inner.open_old_doors().await {
+                    tracing::warn!(%why, "redis: rooms of an earlier version");
+                }
                 // Whatever was said while nobody listened is in the logs.
                 for code in inner.local_rooms() {
                     let _ = inner.sync(&code).await;
