@@ -1,12 +1,16 @@
 //! The Redis store: several servers share rooms, presence, history and the
 //! pairing queue through one Redis. Each server keeps, per room that its
 //! streams read, the rendered log and a broadcast channel (`local`); Redis
-//! holds the truth, changed only by atomic scripts (`scripts`); one pub/sub
-//! connection per server hears that a room's log grew, and a heartbeat task
-//! keeps this server's members present and times out those of dead servers
-//! (`tasks`). Events are kept as plain fields and rendered by each server
-//! once (`codec`); the stranger queue is `queue`; limits and caps counted in
-//! Redis are `limits`.
+//! holds the truth, changed only by atomic scripts (`scripts`, the `.lua`
+//! files in `lua/`, named keys from `keys`) that check and write state while
+//! `chat::rules` decides; one pub/sub connection per server hears that a
+//! room's log grew, and a heartbeat task keeps this server's members present
+//! and times out those of dead servers (`tasks`). `store` answers the
+//! `Store` calls; a room's changes are `rooms`, its decided notices
+//! (renames, gathered joins and leaves) `notices`, the stranger queue
+//! `queue`, limits and caps counted in Redis `limits`, rooms of an earlier
+//! version `doors`. Events are kept as plain fields and rendered by each
+//! server once (`codec`).
 //!
 //! Ids: a room's stream ids are its event ids, `{epoch}-{seq}`, where the
 //! epoch is when this life of the room began, so a stream resuming on any
@@ -19,28 +23,26 @@ mod limits;
 mod local;
 mod notices;
 mod queue;
+mod rooms;
 mod scripts;
+mod store;
 mod tasks;
 
 #[cfg(test)]
 pub(crate) use tasks::RECONNECTING;
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use async_trait::async_trait;
 use redis::AsyncCommands;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use tokio::sync::{broadcast, watch};
+use tokio::sync::watch;
 
 use super::counted::Counted;
 use super::memory::Settings;
-use super::rules::{self, CODE_TRIES, Door};
-use super::{
-    Access, ChatError, EventId, Frame, Member, MemberId, MessageText, Name, PairWatch, Pairing,
-    Render, RoomCode, RoomSummary, Snapshot, Stats, Store, Subscription,
-};
+use super::rules;
+use super::{ChatError, MemberId, Render, RoomCode};
 use codec::now_ms;
 use local::Local;
 use scripts::Scripts;
@@ -245,374 +247,6 @@ impl Inner {
             .arg(self.history_len());
         scripts::plan(&mut leave, false, self.settings.room.big_room, now);
         leave.invoke_async(&mut self.conn()).await.map_err(down)
-    }
-}
-
-#[async_trait]
-impl Store for RedisStore {
-    async fn public_rooms(&self) -> Vec<RoomSummary> {
-        let public = &self.inner.settings.public_rooms;
-        let mut pipe = redis::pipe();
-        for code in public {
-            pipe.zcard(keys::present(code));
-        }
-        let counts: Vec<usize> = pipe
-            .query_async(&mut self.inner.conn())
-            .await
-            .unwrap_or_else(|why| {
-                tracing::warn!(%why, "redis");
-                vec![0; public.len()]
-            });
-        public
-            .iter()
-            .zip(counts)
-            .map(|(code, members)| RoomSummary {
-                code: code.clone(),
-                members,
-            })
-            .collect()
-    }
-
-    async fn create_room(
-        &self,
-        member: &Member,
-        holder: Option<&str>,
-    ) -> Result<RoomCode, ChatError> {
-        let inner = &self.inner;
-        for _ in 0..CODE_TRIES {
-            let code = RoomCode::random(inner.settings.code_length);
-            let now = now_ms();
-            let mut create = Scripts::call(&inner.scripts.create);
-            create
-                .arg(code.as_str())
-                .arg(now)
-                .arg(inner.settings.max_rooms)
-                .arg(member.id.0.to_string())
-                .arg(codec::author(&member.seed, &member.name))
-                .arg(now + inner.grace_ms())
-                .arg(inner.history_len())
-                .arg(now)
-                .arg(holder.unwrap_or_default())
-                .arg(inner.settings.address_rooms_held);
-            scripts::plan(&mut create, true, inner.settings.room.big_room, now);
-            scripts::list(&mut create, &Door::Open.passes());
-            let made: i64 = create.invoke_async(&mut inner.conn()).await.map_err(down)?;
-            match made {
-                1 => {
-                    tracing::info!(room = %crate::logs::RoomTag(&code), "room opened");
-                    return Ok(code);
-                }
-                -1 => return Err(ChatError::Full),
-                -2 => return Err(ChatError::RoomsHeld),
-                _ => continue,
-            }
-        }
-        Err(ChatError::Full)
-    }
-
-    async fn resolve(&self, typed: &str) -> Result<RoomCode, ChatError> {
-        let inner = &self.inner;
-        if let Some(slug) = RoomCode::parse_slug(typed).filter(|slug| inner.is_public(slug)) {
-            return Ok(slug);
-        }
-        let code = RoomCode::parse_private(typed)
-            .ok_or_else(|| ChatError::NoSuchRoom(typed.to_owned()))?;
-        let exists: bool = inner.conn().exists(keys::room(&code)).await.map_err(down)?;
-        exists
-            .then_some(code)
-            .ok_or_else(|| ChatError::NoSuchRoom(typed.to_owned()))
-    }
-
-    async fn leads(
-        &self,
-        code: &RoomCode,
-        member: Option<MemberId>,
-        access: Access,
-    ) -> Result<bool, ChatError> {
-        let inner = &self.inner;
-        match access {
-            Access::Enter if inner.is_public(code) => Ok(true),
-            Access::Enter => {
-                // One read, whether the room is missing or a pair's: does
-                // the door have one of the person's passes?
-                let fields: Vec<String> = rules::passes_of(member)
-                    .iter()
-                    .map(|pass| keys::pass(pass))
-                    .collect();
-                let found: Vec<Option<String>> = redis::cmd("HMGET")
-                    .arg(keys::room(code))
-                    .arg(&fields)
-                    .query_async(&mut inner.conn())
-                    .await
-                    .map_err(down)?;
-                Ok(found.iter().any(Option::is_some))
-            }
-            Access::Member => {
-                let Some(member) = member else {
-                    return Ok(false);
-                };
-                let present: Option<f64> = inner
-                    .conn()
-                    .zscore(keys::present(code), member.0.to_string())
-                    .await
-                    .map_err(down)?;
-                Ok(present.is_some())
-            }
-        }
-    }
-
-    async fn try_code(
-        &self,
-        guesses: &dyn super::rate::Limiter,
-        keys: &[super::rate::Key],
-        code: Option<&RoomCode>,
-        member: Option<MemberId>,
-        access: Access,
-    ) -> Result<Result<bool, Duration>, ChatError> {
-        let public = code.is_some_and(|code| self.inner.is_public(code));
-        match guesses.as_any().downcast_ref::<limits::RedisAttempts>() {
-            Some(counted) => counted.try_code(keys, code, member, access, public).await,
-            None => {
-                super::try_code_then_forgive(self, guesses, keys, code, member, access, public)
-                    .await
-            }
-        }
-    }
-
-    async fn enter(&self, code: &RoomCode, member: &Member) -> Result<Snapshot, ChatError> {
-        let inner = &self.inner;
-        let now = now_ms();
-        let mut enter = Scripts::call(&inner.scripts.enter);
-        enter
-            .arg(code.as_str())
-            .arg(member.id.0.to_string())
-            .arg(codec::author(&member.seed, &member.name))
-            .arg(now + inner.grace_ms())
-            .arg(inner.history_len())
-            .arg(now)
-            .arg(inner.public_epoch(code))
-            .arg(inner.settings.max_members);
-        scripts::plan(&mut enter, true, inner.settings.room.big_room, now);
-        scripts::list(&mut enter, &Door::Open.passes());
-        scripts::list(&mut enter, &rules::passes_of(Some(member.id)));
-        let entered: i64 = enter.invoke_async(&mut inner.conn()).await.map_err(down)?;
-        match entered {
-            -1 => return Err(ChatError::NoSuchRoom(code.to_string())),
-            -2 => return Err(ChatError::RoomFull),
-            _ => {}
-        }
-        inner.sync(code).await?;
-        let online = inner.read_online(code).await?;
-        let public = inner.is_public(code);
-        let pair: bool = !public
-            && inner
-                .conn()
-                .hexists(keys::room(code), "pair")
-                .await
-                .map_err(down)?;
-        let (items, last) = inner.local_log(code).ok_or(ChatError::Unavailable)?;
-        Ok(Snapshot {
-            code: code.clone(),
-            public,
-            pair,
-            items,
-            last,
-            online,
-        })
-    }
-
-    async fn subscribe(
-        &self,
-        code: &RoomCode,
-        member: MemberId,
-        after: Option<EventId>,
-    ) -> Result<Subscription, ChatError> {
-        let inner = &self.inner;
-        let present: Option<f64> = inner
-            .conn()
-            .zscore(keys::present(code), member.0.to_string())
-            .await
-            .map_err(down)?;
-        if present.is_none() {
-            return Err(ChatError::NotMember);
-        }
-        inner.sync(code).await?;
-        let online = inner.online_frame(code).await?;
-        if !inner.count_stream(member, 1).await? {
-            return Err(ChatError::TooManyStreams);
-        }
-        let tap = match inner.attach(code, member, after, online) {
-            Ok(tap) => tap,
-            Err(why) => {
-                let _ = inner.count_stream(member, -1).await;
-                return Err(why);
-            }
-        };
-        // Present from now on, however long the page stays.
-        let _: Result<(), _> = inner
-            .conn()
-            .zadd_options(
-                keys::PRESENCE,
-                format!("{code} {}", member.0),
-                now_ms() + inner.live_ms(),
-                &redis::SortedSetAddOptions::update_only(Some(redis::UpdateCheck::GT)),
-            )
-            .await;
-        Ok(Subscription {
-            backlog: tap.backlog,
-            rx: tap.rx,
-            here: tap.here,
-            guard: Box::new(local::StreamGuard {
-                inner: Arc::clone(inner),
-                code: code.clone(),
-                member,
-            }),
-        })
-    }
-
-    async fn resync(&self, code: &RoomCode) -> Option<(Frame, broadcast::Receiver<Frame>)> {
-        self.inner.whole_log(code)
-    }
-
-    async fn post(
-        &self,
-        code: &RoomCode,
-        member: MemberId,
-        text: MessageText,
-    ) -> Result<(), ChatError> {
-        let inner = &self.inner;
-        let now = now_ms();
-        let got: Vec<i64> = Scripts::call(&inner.scripts.say)
-            .arg(code.as_str())
-            .arg(member.0.to_string())
-            .arg(now)
-            .arg(inner.settings.rate_window.as_millis() as i64)
-            .arg(inner.settings.rate_messages)
-            .arg(inner.history_len())
-            .arg(codec::message(&text, now))
-            .invoke_async(&mut inner.conn())
-            .await
-            .map_err(down)?;
-        match got.as_slice() {
-            [1] => {}
-            [-2, wait] => {
-                return Err(ChatError::TooFast(Duration::from_millis(
-                    (*wait).max(0) as u64
-                )));
-            }
-            [-3] => return Err(ChatError::NoSuchRoom(code.to_string())),
-            _ => return Err(ChatError::NotMember),
-        }
-        inner.messages.fetch_add(1, Ordering::Relaxed);
-        // Posted is posted: this server's streams get it when pub/sub says so,
-        // or now, whichever is first.
-        let _ = inner.sync_if_local(code).await;
-        Ok(())
-    }
-
-    async fn leave(&self, code: &RoomCode, member: MemberId) -> Result<(), ChatError> {
-        let inner = &self.inner;
-        match inner.leave_script(code, member, "now").await? {
-            0 => Err(ChatError::NotMember),
-            _ => {
-                // Their streams here get their leave notice, then end.
-                let _ = inner.sync_if_local(code).await;
-                inner.gone(code, member);
-                Ok(())
-            }
-        }
-    }
-
-    async fn rename(&self, member: MemberId, to: &Name) -> Result<(), ChatError> {
-        let inner = &self.inner;
-        let codes: Vec<String> = inner
-            .conn()
-            .smembers(keys::rooms_of(member))
-            .await
-            .map_err(down)?;
-        for code in codes.iter().filter_map(|c| RoomCode::from_path(c)) {
-            inner.rename_in(&code, member, to).await?;
-            let _ = inner.sync_if_local(&code).await;
-        }
-        Ok(())
-    }
-
-    async fn queue(&self, member: &Member) -> Result<Pairing, ChatError> {
-        self.inner.queue(member).await
-    }
-
-    async fn cancel(&self, member: MemberId) {
-        self.inner.cancel(member).await;
-    }
-
-    async fn pairing(&self, member: MemberId) -> Option<Pairing> {
-        // Redis away: whoever asks is told to wait, not sent off the page.
-        self.inner
-            .read_pairing(member)
-            .await
-            .unwrap_or(Some(Pairing::Waiting))
-    }
-
-    async fn watch_pairing(&self, member: MemberId) -> Result<Option<PairWatch>, ChatError> {
-        self.inner.watch_pairing(member).await
-    }
-
-    async fn stats(&self) -> Stats {
-        let inner = &self.inner;
-        let mut pipe = redis::pipe();
-        pipe.scard(keys::PRIVATE)
-            .scard(keys::PAIR_ROOMS)
-            .hlen(keys::MEMBERS)
-            .zcard(keys::QUEUE);
-        let (private, pairs, members, queue): (usize, usize, usize, usize) = pipe
-            .query_async(&mut inner.conn())
-            .await
-            .unwrap_or_default();
-        Stats {
-            rooms: private + pairs + inner.settings.public_rooms.len(),
-            members,
-            streams: inner.lock().streams,
-            messages: inner.messages.load(Ordering::Relaxed),
-            renders: inner.render.count(),
-            queue,
-        }
-    }
-
-    fn limiter(
-        &self,
-        name: &str,
-        limit: usize,
-        window: Duration,
-        _max_keys: usize,
-    ) -> Arc<dyn super::rate::Limiter> {
-        Arc::new(limits::RedisAttempts {
-            conn: self.inner.conn(),
-            name: name.to_owned(),
-            limit,
-            window,
-        })
-    }
-
-    fn places(&self, name: &str, max: usize) -> Arc<dyn super::rate::Places> {
-        Arc::new(limits::RedisPlaces {
-            inner: Arc::clone(&self.inner),
-            name: name.to_owned(),
-            max,
-        })
-    }
-
-    async fn health(&self) -> Result<(), String> {
-        let inner = &self.inner;
-        let ping = redis::cmd("PING")
-            .query_async::<String>(&mut inner.conn())
-            .await;
-        match ping {
-            Err(why) => Err(format!("redis does not answer: {why}")),
-            Ok(_) if !inner.listening.load(Ordering::Relaxed) => {
-                Err("redis answers, but live updates are reconnecting".to_owned())
-            }
-            Ok(_) => Ok(()),
-        }
     }
 }
 

@@ -1,0 +1,220 @@
+//! A room's changes on Redis, each one atomic script or read: making a
+//! private room, entering, the door's look-up, opening a stream, posting.
+//! What each announces is decided in `rules` and handed to the script.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use redis::AsyncCommands;
+
+use super::codec::{self, now_ms};
+use super::scripts::{self, Scripts};
+use super::{Inner, down, keys, local};
+use crate::chat::rules::{self, CODE_TRIES, Door};
+use crate::chat::{
+    Access, ChatError, EventId, Member, MemberId, MessageText, RoomCode, Snapshot, Subscription,
+};
+
+impl Inner {
+    pub(super) async fn create_room(
+        self: &Arc<Self>,
+        member: &Member,
+        holder: Option<&str>,
+    ) -> Result<RoomCode, ChatError> {
+        for _ in 0..CODE_TRIES {
+            let code = RoomCode::random(self.settings.code_length);
+            let now = now_ms();
+            let mut create = Scripts::call(&self.scripts.create);
+            create
+                .arg(code.as_str())
+                .arg(now)
+                .arg(self.settings.max_rooms)
+                .arg(member.id.0.to_string())
+                .arg(codec::author(&member.seed, &member.name))
+                .arg(now + self.grace_ms())
+                .arg(self.history_len())
+                .arg(now)
+                .arg(holder.unwrap_or_default())
+                .arg(self.settings.address_rooms_held);
+            scripts::plan(&mut create, true, self.settings.room.big_room, now);
+            scripts::list(&mut create, &Door::Open.passes());
+            let made: i64 = create.invoke_async(&mut self.conn()).await.map_err(down)?;
+            match made {
+                1 => {
+                    tracing::info!(room = %crate::logs::RoomTag(&code), "room opened");
+                    return Ok(code);
+                }
+                -1 => return Err(ChatError::Full),
+                -2 => return Err(ChatError::RoomsHeld),
+                _ => continue,
+            }
+        }
+        Err(ChatError::Full)
+    }
+
+    pub(super) async fn leads(
+        self: &Arc<Self>,
+        code: &RoomCode,
+        member: Option<MemberId>,
+        access: Access,
+    ) -> Result<bool, ChatError> {
+        match access {
+            Access::Enter if self.is_public(code) => Ok(true),
+            Access::Enter => {
+                // One read, whether the room is missing or a pair's: does
+                // the door have one of the person's passes?
+                let fields: Vec<String> = rules::passes_of(member)
+                    .iter()
+                    .map(|pass| keys::pass(pass))
+                    .collect();
+                let found: Vec<Option<String>> = redis::cmd("HMGET")
+                    .arg(keys::room(code))
+                    .arg(&fields)
+                    .query_async(&mut self.conn())
+                    .await
+                    .map_err(down)?;
+                Ok(found.iter().any(Option::is_some))
+            }
+            Access::Member => {
+                let Some(member) = member else {
+                    return Ok(false);
+                };
+                let present: Option<f64> = self
+                    .conn()
+                    .zscore(keys::present(code), member.0.to_string())
+                    .await
+                    .map_err(down)?;
+                Ok(present.is_some())
+            }
+        }
+    }
+
+    pub(super) async fn enter(
+        self: &Arc<Self>,
+        code: &RoomCode,
+        member: &Member,
+    ) -> Result<Snapshot, ChatError> {
+        let now = now_ms();
+        let mut enter = Scripts::call(&self.scripts.enter);
+        enter
+            .arg(code.as_str())
+            .arg(member.id.0.to_string())
+            .arg(codec::author(&member.seed, &member.name))
+            .arg(now + self.grace_ms())
+            .arg(self.history_len())
+            .arg(now)
+            .arg(self.public_epoch(code))
+            .arg(self.settings.max_members);
+        scripts::plan(&mut enter, true, self.settings.room.big_room, now);
+        scripts::list(&mut enter, &Door::Open.passes());
+        scripts::list(&mut enter, &rules::passes_of(Some(member.id)));
+        let entered: i64 = enter.invoke_async(&mut self.conn()).await.map_err(down)?;
+        match entered {
+            -1 => return Err(ChatError::NoSuchRoom(code.to_string())),
+            -2 => return Err(ChatError::RoomFull),
+            _ => {}
+        }
+        self.sync(code).await?;
+        let online = self.read_online(code).await?;
+        let public = self.is_public(code);
+        let pair: bool = !public
+            && self
+                .conn()
+                .hexists(keys::room(code), "pair")
+                .await
+                .map_err(down)?;
+        let (items, last) = self.local_log(code).ok_or(ChatError::Unavailable)?;
+        Ok(Snapshot {
+            code: code.clone(),
+            public,
+            pair,
+            items,
+            last,
+            online,
+        })
+    }
+
+    pub(super) async fn subscribe(
+        self: &Arc<Self>,
+        code: &RoomCode,
+        member: MemberId,
+        after: Option<EventId>,
+    ) -> Result<Subscription, ChatError> {
+        let present: Option<f64> = self
+            .conn()
+            .zscore(keys::present(code), member.0.to_string())
+            .await
+            .map_err(down)?;
+        if present.is_none() {
+            return Err(ChatError::NotMember);
+        }
+        self.sync(code).await?;
+        let online = self.online_frame(code).await?;
+        if !self.count_stream(member, 1).await? {
+            return Err(ChatError::TooManyStreams);
+        }
+        let tap = match self.attach(code, member, after, online) {
+            Ok(tap) => tap,
+            Err(why) => {
+                let _ = self.count_stream(member, -1).await;
+                return Err(why);
+            }
+        };
+        // Present from now on, however long the page stays.
+        let _: Result<(), _> = self
+            .conn()
+            .zadd_options(
+                keys::PRESENCE,
+                format!("{code} {}", member.0),
+                now_ms() + self.live_ms(),
+                &redis::SortedSetAddOptions::update_only(Some(redis::UpdateCheck::GT)),
+            )
+            .await;
+        Ok(Subscription {
+            backlog: tap.backlog,
+            rx: tap.rx,
+            here: tap.here,
+            guard: Box::new(local::StreamGuard {
+                inner: Arc::clone(self),
+                code: code.clone(),
+                member,
+            }),
+        })
+    }
+
+    pub(super) async fn post(
+        self: &Arc<Self>,
+        code: &RoomCode,
+        member: MemberId,
+        text: MessageText,
+    ) -> Result<(), ChatError> {
+        let now = now_ms();
+        let got: Vec<i64> = Scripts::call(&self.scripts.say)
+            .arg(code.as_str())
+            .arg(member.0.to_string())
+            .arg(now)
+            .arg(self.settings.rate_window.as_millis() as i64)
+            .arg(self.settings.rate_messages)
+            .arg(self.history_len())
+            .arg(codec::message(&text, now))
+            .invoke_async(&mut self.conn())
+            .await
+            .map_err(down)?;
+        match got.as_slice() {
+            [1] => {}
+            [-2, wait] => {
+                return Err(ChatError::TooFast(Duration::from_millis(
+                    (*wait).max(0) as u64
+                )));
+            }
+            [-3] => return Err(ChatError::NoSuchRoom(code.to_string())),
+            _ => return Err(ChatError::NotMember),
+        }
+        self.messages.fetch_add(1, Ordering::Relaxed);
+        // Posted is posted: this server's streams get it when pub/sub says so,
+        // or now, whichever is first.
+        let _ = self.sync_if_local(code).await;
+        Ok(())
+    }
+}
