@@ -40,7 +40,7 @@ impl Waiter {
 
     /// Can be paired now: waiting, and their page is not known to be closed.
     fn ready(&self) -> bool {
-        self.matched().is_none() && (self.streams > 0 || !self.opened)
+        self.matched().is_none() && super::rules::ready(self.opened, self.streams > 0)
     }
 }
 

@@ -105,6 +105,15 @@ pub fn spell(mut names: Vec<Name>, shown: usize) -> Option<(Vec<Name>, usize)> {
     Some((names, more))
 }
 
+/// Whether someone waiting for a stranger (and matched to nobody yet) can
+/// be paired now: a waiting page of theirs is `open_now`, or none was ever
+/// `opened` (a page that has yet to load is not passed over). Nobody is
+/// paired with a page that was closed. Those ready are paired in the order
+/// they came, the two who waited longest first.
+pub fn ready(opened: bool, open_now: bool) -> bool {
+    open_now || !opened
+}
+
 /// Who a room lets in: anyone, or only the two strangers it was made for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Door {
@@ -172,6 +181,12 @@ mod tests {
         assert_eq!(notice(true, Shape::of(false, 3, 3, false)), Notice::Now);
         assert_eq!(notice(true, Shape::of(false, 4, 3, false)), Notice::Gather);
         assert_eq!(notice(false, Shape::of(false, 1, 3, true)), Notice::Gather);
+    }
+
+    #[test]
+    fn a_closed_waiting_page_is_not_paired_but_one_yet_to_load_is() {
+        assert!(ready(false, false) && ready(true, true));
+        assert!(!ready(true, false));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use super::codec::{self, now_ms};
 use super::local::Watcher;
 use super::scripts::{self, Scripts};
 use super::{Inner, down, keys};
-use crate::chat::rules::PAIR_CODES;
+use crate::chat::rules::{self, PAIR_CODES};
 use crate::chat::{ChatError, Member, MemberId, PairWatch, Pairing, RoomCode};
 
 impl Inner {
@@ -108,6 +108,13 @@ impl Inner {
                 .arg(self.settings.max_pair_rooms)
                 .arg(codec::PAIRED);
             scripts::plan(&mut pair, true, self.settings.room.big_room, now);
+            for (opened, open_now) in [(false, false), (false, true), (true, false), (true, true)] {
+                pair.arg(if rules::ready(opened, open_now) {
+                    "1"
+                } else {
+                    ""
+                });
+            }
             scripts::list(&mut pair, &codes);
             let made: Vec<String> = pair.invoke_async(&mut self.conn()).await.map_err(down)?;
             // Every code used up: there may be more to pair.

@@ -1,11 +1,18 @@
 -- A: now, first epoch, maxlen, expiry, max pair rooms, the pairing
--- notice's kind, plan (5), candidate codes (list).
--- Pairs the two who waited longest among those ready (matched to nobody,
--- and with a waiting page open unless none was ever opened: `Waiter::ready`),
--- as long as codes last; returns the new rooms' codes. A pair room's door
--- opens to its two members' own passes (`rules::Door::Only`).
+-- notice's kind, plan (5), whether a waiter is ready (4: `rules::ready` for
+-- each of never opened a page or did, and has none open or one), candidate
+-- codes (list).
+-- Pairs the two who waited longest among those matched to nobody and
+-- ready, as long as codes last; returns the new rooms' codes. A pair room's
+-- door opens to its two members' own passes (`rules::Door::Only`).
 local now = tonumber(A[1])
-local codes = list(12)
+local function is_ready(opened, open_now)
+  local i = 12
+  if opened then i = i + 2 end
+  if open_now then i = i + 1 end
+  return A[i] == '1'
+end
+local codes = list(16)
 local ready = {}
 local wanted = 2 * #codes
 for _, id in ipairs(redis.call('ZRANGE', K.queue, 0, -1)) do
@@ -13,7 +20,7 @@ for _, id in ipairs(redis.call('ZRANGE', K.queue, 0, -1)) do
   local w = redis.call('HMGET', K.waiter..id, 'author', 'matched', 'opened', 'live')
   if not w[1] then
     redis.call('ZREM', K.queue, id)
-  elseif (not w[2] or w[2] == '') and (w[3] ~= '1' or tonumber(w[4] or '0') > now) then
+  elseif (not w[2] or w[2] == '') and is_ready(w[3] == '1', tonumber(w[4] or '0') > now) then
     table.insert(ready, {id, w[1]})
   end
 end
