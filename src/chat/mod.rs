@@ -5,6 +5,7 @@
 pub mod code;
 mod counted;
 pub mod event;
+pub mod log;
 pub mod memory;
 pub mod name;
 pub mod pair;
@@ -140,6 +141,8 @@ pub struct Stats {
     pub streams: usize,
     pub messages: u64,
     pub renders: u64,
+    /// Whole logs rendered for streams that fell behind: once per state of a log.
+    pub resyncs: u64,
     /// People waiting for a random stranger.
     pub queue: usize,
 }

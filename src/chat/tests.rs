@@ -724,6 +724,49 @@ async fn each_message_is_rendered_once_whoever_listens(kit: Kit) {
     assert_eq!(chat.stats().await.renders - before, 10);
 }
 
+async fn many_streams_resyncing_at_once_render_the_log_once(kit: Kit) {
+    let chat = kit.store_with(3, 50, 1000).await;
+    let ann = member("Ann");
+    let snap = chat.enter(&general(), &ann).await.expect("enter");
+    for n in 0..5 {
+        chat.post(&general(), ann.id, say(&format!("m{n}")))
+            .await
+            .expect("post");
+    }
+    let before = chat.stats().await.resyncs;
+    let room = general();
+    // Streams resuming from beyond the history, and streams that fell behind.
+    let (subs, resyncs) = tokio::join!(
+        futures_util::future::join_all((0..20).map(|_| chat.subscribe(
+            &room,
+            ann.id,
+            Some(snap.last)
+        ))),
+        futures_util::future::join_all((0..20).map(|_| chat.resync(&room))),
+    );
+    for sub in subs {
+        let sub = sub.expect("subscribe");
+        assert_eq!(&sub.backlog[0].sse[..], b"resync 3");
+    }
+    for resync in resyncs {
+        let (frame, _) = resync.expect("the room is followed");
+        assert_eq!(&frame.sse[..], b"resync 3");
+    }
+    assert_eq!(
+        chat.stats().await.resyncs - before,
+        1,
+        "one render of the whole log for one state of it"
+    );
+    chat.post(&general(), ann.id, say("m5"))
+        .await
+        .expect("post");
+    let _sub = chat
+        .subscribe(&general(), ann.id, Some(snap.last))
+        .await
+        .expect("subscribe");
+    assert_eq!(chat.stats().await.resyncs - before, 2, "the log grew");
+}
+
 async fn online_counts_everyone(kit: Kit) {
     let chat = kit.store().await;
     let ann = member("Ann");
@@ -761,6 +804,7 @@ on_both_stores!(
     online_counts_everyone,
     joins_in_a_big_room_are_batched_into_one_notice,
     each_message_is_rendered_once_whoever_listens,
+    many_streams_resyncing_at_once_render_the_log_once,
 );
 
 mod cluster;

@@ -299,25 +299,13 @@ impl Store for MemoryStore {
         after: Option<EventId>,
     ) -> Result<Subscription, ChatError> {
         let shared = &self.shared;
-        let mut state = shared.lock();
-        let state = &mut *state;
-        if !state.room(code)?.is_member(member) || !state.members.contains_key(&member) {
-            return Err(ChatError::NotMember);
-        }
-        if !state.open_stream(member, shared.settings.max_streams) {
-            return Err(ChatError::TooManyStreams);
-        }
-        let room = state.room(code)?;
-        let Some(here) = room.attach(member) else {
-            state.close_stream(member);
-            return Err(ChatError::NotMember);
-        };
-        let tap = room.tap(&shared.render, after, here);
-        state.streams += 1;
+        let tap = shared.tap(code, member, after)?;
+        // A resync is rendered here, after the lock is let go.
+        let (backlog, rx, here) = tap.open(&shared.render);
         Ok(Subscription {
-            backlog: tap.backlog,
-            rx: tap.rx,
-            here: tap.here,
+            backlog,
+            rx,
+            here,
             guard: Box::new(StreamGuard {
                 shared: Arc::clone(shared),
                 code: code.clone(),
@@ -327,9 +315,9 @@ impl Store for MemoryStore {
     }
 
     async fn resync(&self, code: &RoomCode) -> Option<(Frame, broadcast::Receiver<Frame>)> {
-        let state = self.shared.lock();
-        let room = state.rooms.get(code)?;
-        Some((room.whole_log(&self.shared.render), room.receiver()))
+        let (resync, rx) = self.shared.lock().rooms.get_mut(code)?.resync();
+        // Rendered after the lock is let go, once for every stream that asks.
+        Some((resync.frame(&self.shared.render), rx))
     }
 
     async fn post(
@@ -449,6 +437,7 @@ impl Store for MemoryStore {
             streams: state.streams,
             messages: state.messages,
             renders: self.shared.render.count(),
+            resyncs: self.shared.render.resyncs(),
             queue: state.queue.len(),
         }
     }

@@ -8,8 +8,8 @@ use time::OffsetDateTime;
 use tokio::time::Instant;
 
 use super::{BATCH_EVERY, CODE_TRIES, ONLINE_EVERY, Shared, State};
-use crate::chat::room::Room;
-use crate::chat::{ChatError, Event, Member, MemberId, RoomCode, Snapshot};
+use crate::chat::room::{Room, Tap};
+use crate::chat::{ChatError, Event, EventId, Member, MemberId, RoomCode, Snapshot};
 
 impl Shared {
     pub(super) fn lock(&self) -> MutexGuard<'_, State> {
@@ -18,6 +18,32 @@ impl Shared {
         self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A stream of `member` opens on `code`: what it missed, and what it
+    /// listens to.
+    pub(super) fn tap(
+        &self,
+        code: &RoomCode,
+        member: MemberId,
+        after: Option<EventId>,
+    ) -> Result<Tap, ChatError> {
+        let mut state = self.lock();
+        let state = &mut *state;
+        if !state.room(code)?.is_member(member) || !state.members.contains_key(&member) {
+            return Err(ChatError::NotMember);
+        }
+        if !state.open_stream(member, self.settings.max_streams) {
+            return Err(ChatError::TooManyStreams);
+        }
+        let room = state.room(code)?;
+        let Some(here) = room.attach(member) else {
+            state.close_stream(member);
+            return Err(ChatError::NotMember);
+        };
+        let tap = room.tap(after, here);
+        state.streams += 1;
+        Ok(tap)
     }
 
     /// Starts the grace period of a member with no open stream.

@@ -463,10 +463,12 @@ impl Store for RedisStore {
                 &redis::SortedSetAddOptions::update_only(Some(redis::UpdateCheck::GT)),
             )
             .await;
+        // A resync is rendered here, outside the lock of this server's rooms.
+        let (backlog, rx, here) = tap.open(&inner.render);
         Ok(Subscription {
-            backlog: tap.backlog,
-            rx: tap.rx,
-            here: tap.here,
+            backlog,
+            rx,
+            here,
             guard: Box::new(local::StreamGuard {
                 inner: Arc::clone(inner),
                 code: code.clone(),
@@ -590,6 +592,7 @@ impl Store for RedisStore {
             streams: inner.lock().streams,
             messages: inner.messages.load(Ordering::Relaxed),
             renders: inner.render.count(),
+            resyncs: inner.render.resyncs(),
             queue,
         }
     }
