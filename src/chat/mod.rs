@@ -2,6 +2,7 @@
 //! HTTP or HTML: handlers ask it through the `Store` trait, and it hands back
 //! frames that a `Render` (the views) made.
 
+pub mod clock;
 pub mod code;
 mod counted;
 pub mod event;
@@ -19,6 +20,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio::sync::{broadcast, watch};
 
+pub use clock::Clock;
 pub use code::RoomCode;
 pub use event::{Author, Event, EventId, Frame, FrameKind, Member, MemberId, Online, Render, Seed};
 pub use name::{MessageText, Name, TextError};

@@ -1,5 +1,6 @@
-//! Tests of the domain through the store, with a plain-text `Render` and
-//! tokio's paused clock standing in for real time.
+//! Tests of the domain through the store, with a plain-text `Render` and a
+//! clock the test moves: tokio's paused time for the in-memory store, a
+//! movable `Clock` for Redis (see `Kit::pass`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -68,11 +69,15 @@ fn join(names: &[Name]) -> String {
 
 /// Which store a test runs on, and the times it uses: the in-memory store
 /// on tokio's paused clock, or a Redis store (on a `redis-server` of the
-/// test's own) in real time, with short periods.
+/// test's own) on a clock that the test moves, with short periods.
 pub(crate) struct Kit {
     redis: Option<RedisServer>,
     pub grace: Duration,
     pub rate_window: Duration,
+    /// What every store of the kit reads the time from.
+    pub clock: Clock,
+    /// The heartbeats of the Redis stores made, to wait for after moving the clock.
+    beats: std::sync::Mutex<Vec<tokio::sync::watch::Receiver<i64>>>,
 }
 
 impl Kit {
@@ -81,6 +86,8 @@ impl Kit {
             redis: None,
             grace: Duration::from_secs(15),
             rate_window: Duration::from_secs(10),
+            clock: Clock::system(),
+            beats: std::sync::Mutex::default(),
         }
     }
 
@@ -90,6 +97,8 @@ impl Kit {
             redis: Some(RedisServer::start()),
             grace: Duration::from_secs(1),
             rate_window: Duration::from_secs(1),
+            clock: Clock::movable(),
+            beats: std::sync::Mutex::default(),
         })
     }
 
@@ -116,12 +125,54 @@ impl Kit {
     /// A store (on Redis: another server of the same cluster each time).
     async fn make(&self, settings: Settings, render: Arc<dyn Render>) -> Chat {
         match &self.redis {
-            None => Arc::new(MemoryStore::new(settings, render)),
-            Some(server) => Arc::new(
-                RedisStore::connect(&server.url(), settings, render)
-                    .await
-                    .expect("the test's redis-server answers"),
-            ),
+            None => Arc::new(MemoryStore::with_clock(
+                settings,
+                render,
+                self.clock.clone(),
+            )),
+            Some(_) => Arc::new(self.redis_store(settings, render).await),
+        }
+    }
+
+    /// A Redis store (another server of the same cluster each time) on the
+    /// kit's clock.
+    async fn redis_store(&self, settings: Settings, render: Arc<dyn Render>) -> RedisStore {
+        let url = self.redis.as_ref().expect("a redis kit").url();
+        let store = RedisStore::connect_with_clock(&url, settings, render, self.clock.clone())
+            .await
+            .expect("the test's redis-server answers");
+        self.beats
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(store.beats());
+        store
+    }
+
+    /// Lets `length` of time pass for the stores. On tokio's paused time it
+    /// passes at once; on Redis the clock moves a heartbeat at a time, and
+    /// each step waits until every store's heartbeat has seen it (sweeps,
+    /// batched notices), so nothing waits in real time.
+    async fn pass(&self, length: Duration) {
+        if self.redis.is_none() {
+            return tokio::time::sleep(length).await;
+        }
+        let step = super::redis::beat_for(self.grace);
+        let mut left = length;
+        while !left.is_zero() {
+            let by = step.min(left);
+            left -= by;
+            self.clock.advance(by);
+            let now = self.clock.now_ms();
+            let beats = self
+                .beats
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .clone();
+            for mut beat in beats {
+                // A store that is gone (or halted) beats no more.
+                let seen = beat.wait_for(|started| *started >= now);
+                let _ = tokio::time::timeout(self.patience(), seen).await;
+            }
         }
     }
 
@@ -363,15 +414,16 @@ async fn a_reload_within_grace_makes_no_notice(kit: Kit) {
         .await
         .expect("subscribe");
     drop(first); // the reload closes the stream...
-    tokio::time::sleep(kit.grace / 3).await;
+    kit.pass(kit.grace / 3).await;
     let second = chat
         .subscribe(&general(), bob.id, None)
         .await
         .expect("subscribe"); // ...and opens another
-    tokio::time::sleep(kit.grace * 2).await;
+    kit.pass(kit.grace * 2).await;
     let got = drain(&mut watcher.rx);
     assert!(!got.iter().any(|t| t.starts_with("left")), "{got:?}");
     drop(second);
+    kit.pass(kit.grace * 2).await;
     let got = hear(&mut watcher.rx, "left Bob +0").await;
     assert!(got.contains(&"left Bob +0".to_owned()), "{got:?}");
 }
@@ -381,6 +433,7 @@ async fn a_member_who_never_connects_leaves_after_grace(kit: Kit) {
     let ann = member("Ann");
     chat.enter(&general(), &ann).await.expect("enter");
     assert_eq!(chat.public_rooms().await[0].members, 1);
+    kit.pass(kit.grace * 2).await;
     let gone = kit
         .until(|| async { chat.public_rooms().await[0].members == 0 })
         .await;
@@ -417,7 +470,7 @@ async fn several_streams_are_one_member(kit: Kit) {
         .expect("tab 2");
     assert_eq!(chat.public_rooms().await[0].members, 1);
     drop(a);
-    tokio::time::sleep(kit.grace * 2).await;
+    kit.pass(kit.grace * 2).await;
     assert_eq!(
         chat.public_rooms().await[0].members,
         1,
@@ -659,7 +712,7 @@ async fn posting_too_fast_is_refused_until_the_window_passes(kit: Kit) {
     }
     let refused = chat.post(&general(), ann.id, say("one too many")).await;
     assert!(matches!(refused, Err(ChatError::TooFast(_))), "{refused:?}");
-    tokio::time::sleep(kit.rate_window).await;
+    kit.pass(kit.rate_window).await;
     chat.post(&general(), ann.id, say("later"))
         .await
         .expect("window passed");

@@ -7,10 +7,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use time::OffsetDateTime;
 use tokio::sync::broadcast;
 use tokio::time::Instant;
 
+use super::clock::Clock;
 use super::counted::Counted;
 use super::pair::{Pairing, Queue};
 use super::rate::Limiter;
@@ -62,6 +62,7 @@ struct Shared {
     state: Mutex<State>,
     render: Counted,
     settings: Settings,
+    clock: Clock,
 }
 
 struct State {
@@ -124,15 +125,21 @@ struct Flush {
 
 impl MemoryStore {
     pub fn new(settings: Settings, render: Arc<dyn Render>) -> Self {
+        Self::with_clock(settings, render, Clock::system())
+    }
+
+    /// A store whose events, paces and timers follow `clock`.
+    pub fn with_clock(settings: Settings, render: Arc<dyn Render>, clock: Clock) -> Self {
         let shared = Arc::new(Shared {
             state: Mutex::new(State::new(settings.max_queue)),
             render: Counted::new(render),
             settings,
+            clock,
         });
         {
             let mut state = shared.lock();
             for code in &shared.settings.public_rooms {
-                let epoch = state.next_epoch();
+                let epoch = state.next_epoch(shared.clock.now_ms());
                 let room = Room::new(
                     code.clone(),
                     true,
@@ -149,8 +156,8 @@ impl MemoryStore {
 
 impl State {
     /// A fresh epoch for a new room: the time in milliseconds, made unique.
-    fn next_epoch(&mut self) -> u64 {
-        let now = (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as u64;
+    fn next_epoch(&mut self, now_ms: i64) -> u64 {
+        let now = now_ms.max(0) as u64;
         self.last_epoch = now.max(self.last_epoch + 1);
         self.last_epoch
     }
@@ -335,7 +342,7 @@ impl Store for MemoryStore {
             return Err(ChatError::NotMember);
         }
         let sent = &mut state.members.entry(member).or_default().sent;
-        let now = Instant::now();
+        let now = shared.clock.now();
         while sent
             .front()
             .is_some_and(|t| now.duration_since(*t) >= settings.rate_window)
@@ -352,7 +359,7 @@ impl Store for MemoryStore {
         }
         sent.push_back(now);
         let room = state.room(code)?;
-        room.say(&shared.render, member, text, OffsetDateTime::now_utc());
+        room.say(&shared.render, member, text, shared.clock.now_utc());
         state.messages += 1;
         Ok(())
     }
@@ -361,7 +368,7 @@ impl Store for MemoryStore {
         let shared = &self.shared;
         let mut state = shared.lock();
         let room = state.room(code)?;
-        if !room.leave(&shared.render, member, OffsetDateTime::now_utc()) {
+        if !room.leave(&shared.render, member, shared.clock.now_utc()) {
             return Err(ChatError::NotMember);
         }
         state.after_leaving(code, member);
@@ -379,7 +386,7 @@ impl Store for MemoryStore {
             .unwrap_or_default();
         for code in codes {
             if let Some(room) = state.rooms.get_mut(&code) {
-                room.rename(&shared.render, member, to, OffsetDateTime::now_utc());
+                room.rename(&shared.render, member, to, shared.clock.now_utc());
                 shared.presence_changed(&mut state, &code);
             }
         }

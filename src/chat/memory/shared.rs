@@ -4,9 +4,6 @@
 
 use std::sync::{Arc, MutexGuard};
 
-use time::OffsetDateTime;
-use tokio::time::Instant;
-
 use super::{BATCH_EVERY, CODE_TRIES, ONLINE_EVERY, Shared, State};
 use crate::chat::room::{Room, Tap};
 use crate::chat::{ChatError, Event, EventId, Member, MemberId, RoomCode, Snapshot};
@@ -59,17 +56,12 @@ impl Shared {
         let shared = Arc::clone(self);
         // Ends after the grace period.
         runtime.spawn(async move {
-            tokio::time::sleep(shared.settings.grace).await;
+            shared.clock.sleep(shared.settings.grace).await;
             let mut state = shared.lock();
             let Some(room) = state.rooms.get_mut(&code) else {
                 return;
             };
-            if room.expire(
-                &shared.render,
-                member,
-                generation,
-                OffsetDateTime::now_utc(),
-            ) {
+            if room.expire(&shared.render, member, generation, shared.clock.now_utc()) {
                 state.after_leaving(&code, member);
                 shared.presence_changed(&mut state, &code);
             }
@@ -87,7 +79,7 @@ impl Shared {
         if flush.scheduled {
             return;
         }
-        let now = Instant::now();
+        let now = self.clock.now();
         let due = if batching {
             now + BATCH_EVERY
         } else {
@@ -108,15 +100,15 @@ impl Shared {
         let code = code.clone();
         // Ends when the flush is done.
         runtime.spawn(async move {
-            tokio::time::sleep_until(due).await;
+            shared.clock.sleep_until(due).await;
             let mut state = shared.lock();
             let state = &mut *state;
             if let Some(flush) = state.flushes.get_mut(&code) {
                 flush.scheduled = false;
-                flush.last = Some(Instant::now());
+                flush.last = Some(shared.clock.now());
             }
             if let Some(room) = state.rooms.get_mut(&code) {
-                room.flush_batch(&shared.render, OffsetDateTime::now_utc());
+                room.flush_batch(&shared.render, shared.clock.now_utc());
                 room.flush_online(&shared.render);
             }
         });
@@ -145,7 +137,7 @@ impl Shared {
             .map(|_| RoomCode::random(self.settings.code_length))
             .find(|code| !state.rooms.contains_key(code))
             .ok_or(ChatError::Full)?;
-        let epoch = state.next_epoch();
+        let epoch = state.next_epoch(self.clock.now_ms());
         let mut room = Room::new(
             code.clone(),
             false,
@@ -187,7 +179,7 @@ impl Shared {
             &self.render,
             member.id,
             member.author(),
-            OffsetDateTime::now_utc(),
+            self.clock.now_utc(),
         );
         let snapshot = Snapshot {
             code: code.clone(),
@@ -219,7 +211,7 @@ impl Shared {
                 Err(_) => {
                     // No room for them: both are out of the queue, none left half-paired.
                     state.dropped_pairs += 1;
-                    let now = Instant::now();
+                    let now = self.clock.now();
                     if state
                         .warned_full
                         .is_none_or(|at| now - at >= FULL_WARNING_EVERY)
@@ -241,7 +233,7 @@ impl Shared {
             }
             if let Some(room) = state.rooms.get_mut(&code) {
                 let names = [a.name.clone(), b.name.clone()];
-                let at = OffsetDateTime::now_utc();
+                let at = self.clock.now_utc();
                 room.publish(&self.render, &Event::Paired { names, at });
             }
             for member in [&a, &b] {
@@ -260,7 +252,7 @@ impl Shared {
         let shared = Arc::clone(self);
         // Ends after the grace period.
         runtime.spawn(async move {
-            tokio::time::sleep(shared.settings.grace).await;
+            shared.clock.sleep(shared.settings.grace).await;
             shared.lock().queue.expire(member, generation);
         });
     }

@@ -12,9 +12,10 @@ use redis::AsyncCommands;
 use tokio::sync::{broadcast, watch};
 use tokio::time::Instant;
 
-use super::codec::{self, Entry, now_ms};
+use super::codec::{self, Entry};
 use super::scripts::keys;
 use super::{Inner, down};
+use crate::chat::Clock;
 use crate::chat::log::RoomLog;
 use crate::chat::room::{ONLINE_SHOWN, Tap};
 use crate::chat::{ChatError, Event, EventId, Frame, MemberId, Online, Render, RoomCode};
@@ -62,7 +63,7 @@ struct LocalMember {
 }
 
 impl LocalRoom {
-    fn new(code: &RoomCode, history_len: usize) -> Self {
+    fn new(code: &RoomCode, history_len: usize, clock: &Clock) -> Self {
         Self {
             log: RoomLog::new(code.clone(), EventId::start(0), history_len),
             read: false,
@@ -71,7 +72,7 @@ impl LocalRoom {
             online_scheduled: false,
             fetch: Arc::default(),
             wanted: false,
-            used: Instant::now(),
+            used: clock.now(),
             kept: None,
         }
     }
@@ -131,7 +132,7 @@ impl Inner {
             let room = local
                 .rooms
                 .entry(code.clone())
-                .or_insert_with(|| LocalRoom::new(code, history_len));
+                .or_insert_with(|| LocalRoom::new(code, history_len, &self.clock));
             (Arc::clone(&room.fetch), room.last())
         };
         let _one_at_a_time = fetch.lock().await;
@@ -219,7 +220,7 @@ impl Inner {
         let resync = fresh && room.read && self.is_public(code);
         if fresh {
             if room.read && !resync {
-                *room = LocalRoom::new(code, history_len);
+                *room = LocalRoom::new(code, history_len, &self.clock);
             }
             room.log.restart(EventId::start(epoch));
             room.read = true;
@@ -308,7 +309,7 @@ impl Inner {
         });
         seat.streams += 1;
         let here = seat.here.subscribe();
-        room.used = Instant::now();
+        room.used = self.clock.now();
         let tap = Tap {
             missed: room.log.missed(after),
             online: Some(online),
@@ -332,7 +333,7 @@ impl Inner {
             let Some(room) = local.rooms.get_mut(code) else {
                 return;
             };
-            room.used = Instant::now();
+            room.used = self.clock.now();
             match room.members.get_mut(&member) {
                 Some(seat) => {
                     seat.streams = seat.streams.saturating_sub(1);
@@ -352,7 +353,7 @@ impl Inner {
                 .zadd_options(
                     keys::PRESENCE,
                     key,
-                    now_ms() + inner.grace_ms(),
+                    inner.now_ms() + inner.grace_ms(),
                     &redis::SortedSetAddOptions::update_only(Some(redis::UpdateCheck::GT)),
                 )
                 .await;
@@ -418,7 +419,7 @@ impl Inner {
                 return;
             }
             room.online_scheduled = true;
-            let now = Instant::now();
+            let now = self.clock.now();
             room.online_sent
                 .map_or(now, |sent| (sent + ONLINE_EVERY).max(now))
         };
@@ -429,7 +430,7 @@ impl Inner {
         let code = code.clone();
         // Ends when the list is sent (or could not be read).
         runtime.spawn(async move {
-            tokio::time::sleep_until(due).await;
+            inner.clock.sleep_until(due).await;
             let online = inner.read_online(&code).await;
             let mut local = inner.lock();
             let Some(room) = local.rooms.get_mut(&code) else {
@@ -439,7 +440,7 @@ impl Inner {
             let (Ok(online), Some(last)) = (online, room.last()) else {
                 return;
             };
-            room.online_sent = Some(Instant::now());
+            room.online_sent = Some(inner.clock.now());
             room.log.set_online(inner.render.online(last, &online));
         });
     }

@@ -31,13 +31,13 @@ use redis::AsyncCommands;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use tokio::sync::{broadcast, watch};
 
+use super::clock::Clock;
 use super::counted::Counted;
 use super::memory::Settings;
 use super::{
     Access, ChatError, EventId, Frame, Member, MemberId, MessageText, Name, PairWatch, Pairing,
     Render, RoomCode, RoomSummary, Snapshot, Stats, Store, Subscription,
 };
-use codec::now_ms;
 use local::Local;
 use scripts::{Scripts, keys};
 
@@ -68,6 +68,7 @@ pub(crate) struct Inner {
     scripts: Scripts,
     render: Counted,
     settings: Settings,
+    clock: Clock,
     beat: Duration,
     /// This server, among those sharing Redis.
     server: String,
@@ -80,6 +81,9 @@ pub(crate) struct Inner {
     /// Held (read) by the writes that guards start when they drop; taking it
     /// (write) waits for them, so a page closed here is known closed here.
     pending: Arc<tokio::sync::RwLock<()>>,
+    /// When (on `clock`, in ms) the last heartbeat that ended began: a test
+    /// that moves the clock waits for a beat that saw it moved.
+    beaten: watch::Sender<i64>,
     /// Ends the tasks when the store goes.
     #[cfg_attr(not(test), allow(dead_code))]
     stop: watch::Sender<()>,
@@ -93,6 +97,16 @@ impl RedisStore {
         url: &str,
         settings: Settings,
         render: Arc<dyn Render>,
+    ) -> Result<Self, String> {
+        Self::connect_with_clock(url, settings, render, Clock::system()).await
+    }
+
+    /// `connect`, with events, presence, paces and timers following `clock`.
+    pub async fn connect_with_clock(
+        url: &str,
+        settings: Settings,
+        render: Arc<dyn Render>,
+        clock: Clock,
     ) -> Result<Self, String> {
         // The URL may hold a password: it is never logged or shown.
         let client = redis::Client::open(url).map_err(|e| format!("--redis: {e}"))?;
@@ -112,6 +126,7 @@ impl RedisStore {
             conn,
             scripts: Scripts::new(),
             render: Counted::new(render),
+            clock,
             beat: beat_for(settings.grace),
             server: uuid::Uuid::new_v4().simple().to_string(),
             settings,
@@ -120,6 +135,7 @@ impl RedisStore {
             troubled: AtomicBool::new(false),
             messages: AtomicU64::new(0),
             pending: Arc::default(),
+            beaten: watch::channel(i64::MIN).0,
             stop,
         });
         if let Err(why) = inner.alive().await {
@@ -127,6 +143,12 @@ impl RedisStore {
         }
         tasks::start(&inner, stopped);
         Ok(Self { inner })
+    }
+
+    /// When (on the store's clock, in ms) the last heartbeat that ended began.
+    #[cfg(test)]
+    pub(crate) fn beats(&self) -> watch::Receiver<i64> {
+        self.inner.beaten.subscribe()
     }
 }
 
@@ -154,6 +176,11 @@ impl Inner {
         self.settings.room.history_len.max(1)
     }
 
+    /// Now in milliseconds, as scripts are told the time.
+    fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
     fn grace_ms(&self) -> i64 {
         self.settings.grace.as_millis() as i64
     }
@@ -170,7 +197,7 @@ impl Inner {
     /// The epoch a public room gets if Redis has lost it ("" for private rooms).
     fn public_epoch(&self, code: &RoomCode) -> String {
         if self.is_public(code) {
-            now_ms().to_string()
+            self.now_ms().to_string()
         } else {
             String::new()
         }
@@ -238,7 +265,7 @@ impl Inner {
             .leave
             .arg(code.as_str())
             .arg(member.0.to_string())
-            .arg(now_ms())
+            .arg(self.now_ms())
             .arg(mode)
             .arg(self.history_len())
             .arg(self.settings.room.big_room)
@@ -281,7 +308,7 @@ impl Store for RedisStore {
         let inner = &self.inner;
         for _ in 0..CODE_TRIES {
             let code = RoomCode::random(inner.settings.code_length);
-            let now = now_ms();
+            let now = inner.now_ms();
             let made: i64 = inner
                 .scripts
                 .create
@@ -385,7 +412,7 @@ impl Store for RedisStore {
 
     async fn enter(&self, code: &RoomCode, member: &Member) -> Result<Snapshot, ChatError> {
         let inner = &self.inner;
-        let now = now_ms();
+        let now = inner.now_ms();
         let entered: i64 = inner
             .scripts
             .enter
@@ -459,7 +486,7 @@ impl Store for RedisStore {
             .zadd_options(
                 keys::PRESENCE,
                 format!("{code} {}", member.0),
-                now_ms() + inner.live_ms(),
+                inner.now_ms() + inner.live_ms(),
                 &redis::SortedSetAddOptions::update_only(Some(redis::UpdateCheck::GT)),
             )
             .await;
@@ -493,7 +520,7 @@ impl Store for RedisStore {
             .say
             .arg(code.as_str())
             .arg(member.0.to_string())
-            .arg(now_ms())
+            .arg(inner.now_ms())
             .arg(inner.settings.rate_window.as_millis() as i64)
             .arg(inner.settings.rate_messages)
             .arg(inner.history_len())
@@ -546,7 +573,7 @@ impl Store for RedisStore {
                 .arg(member.0.to_string())
                 .arg(to.as_str())
                 .arg(inner.history_len())
-                .arg(now_ms())
+                .arg(inner.now_ms())
                 .invoke_async(&mut inner.conn())
                 .await
                 .map_err(down)?;
@@ -606,6 +633,7 @@ impl Store for RedisStore {
     ) -> Arc<dyn super::rate::Limiter> {
         Arc::new(limits::RedisAttempts {
             conn: self.inner.conn(),
+            clock: self.inner.clock.clone(),
             name: name.to_owned(),
             limit,
             window,

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use redis::AsyncCommands;
 use tokio::sync::watch;
 
-use super::codec::{self, now_ms};
+use super::codec;
 use super::local::Watcher;
 use super::scripts::keys;
 use super::{Inner, PAIR_CODES, down};
@@ -17,7 +17,7 @@ use crate::chat::{ChatError, Member, MemberId, PairWatch, Pairing, RoomCode};
 impl Inner {
     /// Queues `member` (keeping their place) and pairs whoever can be paired.
     pub(super) async fn queue(&self, member: &Member) -> Result<Pairing, ChatError> {
-        let now = now_ms();
+        let now = self.now_ms();
         let queued: i64 = self
             .scripts
             .queue
@@ -102,7 +102,7 @@ impl Inner {
             let codes: Vec<String> = (0..PAIR_CODES)
                 .map(|_| RoomCode::random(self.settings.code_length).to_string())
                 .collect();
-            let now = now_ms();
+            let now = self.now_ms();
             let made: Vec<String> = self
                 .scripts
                 .pair
@@ -147,7 +147,7 @@ impl Inner {
         member: MemberId,
         open: bool,
     ) -> Result<Option<Pairing>, ChatError> {
-        let now = now_ms();
+        let now = self.now_ms();
         let (live, expiry) = if open {
             (now + 3 * self.beat.as_millis() as i64, now + self.live_ms())
         } else {

@@ -19,13 +19,7 @@ async fn servers(kit: &Kit, n: usize) -> Vec<RedisStore> {
 async fn servers_with(kit: &Kit, n: usize, settings: Settings) -> Vec<RedisStore> {
     let mut stores = Vec::new();
     for _ in 0..n {
-        let settings = settings.clone();
-        let url = kit.redis.as_ref().expect("a redis kit").url();
-        stores.push(
-            RedisStore::connect(&url, settings, Arc::new(Plain))
-                .await
-                .expect("the test's redis-server answers"),
-        );
+        stores.push(kit.redis_store(settings.clone(), Arc::new(Plain)).await);
     }
     stores
 }
@@ -132,7 +126,7 @@ async fn a_member_with_tabs_on_two_servers_counts_once_and_stays() {
     assert_eq!(a.public_rooms().await[0].members, 1);
     assert_eq!(b.public_rooms().await[0].members, 1);
     drop(tab_a);
-    tokio::time::sleep(kit.grace * 3).await;
+    kit.pass(kit.grace * 3).await;
     assert_eq!(
         a.public_rooms().await[0].members,
         1,
@@ -160,7 +154,7 @@ async fn the_members_of_a_dead_server_leave_once() {
     std::mem::forget(anns);
     let got = hear(&mut bobs.rx, "left Ann +0").await;
     assert!(got.contains(&"left Ann +0".to_owned()), "{got:?}");
-    tokio::time::sleep(kit.grace * 2).await; // B and C both sweep meanwhile
+    kit.pass(kit.grace * 2).await; // B and C both sweep meanwhile
     let snap = c.enter(&general(), &bob).await.expect("reload on C");
     let leaves = log_texts(&snap)
         .iter()
