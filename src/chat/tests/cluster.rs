@@ -247,7 +247,7 @@ async fn redis_stopped_and_restarted_loses_nothing_acknowledged() {
         "the page is told: {got:?}"
     );
     // Down for longer than the grace period: nobody present is timed out for it.
-    tokio::time::sleep(kit.grace * 3).await;
+    kit.pass(kit.grace * 3).await;
     kit.redis.as_mut().expect("redis").restart();
     let back = kit
         .until(|| async { chat.post(&general(), ann.id, say("after")).await.is_ok() })
@@ -338,11 +338,11 @@ async fn a_long_redis_outage_times_nobody_out() {
     b.enter(&general(), &bob).await.expect("enter on B");
     let _bobs = b.subscribe(&general(), bob.id, None).await.expect("on B");
     kit.redis.as_mut().expect("redis").stop();
-    tokio::time::sleep(kit.grace * 3).await;
+    kit.pass(kit.grace * 3).await;
     kit.redis.as_mut().expect("redis").restart();
     let back = kit.until(|| async { a.health().await.is_ok() && b.health().await.is_ok() });
     assert!(back.await, "both servers recover");
-    tokio::time::sleep(kit.grace * 3).await; // sweeps run again meanwhile
+    kit.pass(kit.grace * 3).await; // sweeps run again meanwhile
     let snap = b.enter(&general(), &bob).await.expect("reload on B");
     assert_eq!(
         log_texts(&snap),
