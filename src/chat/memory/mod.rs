@@ -2,17 +2,15 @@
 //! awaits while the lock is held; timers (grace periods, coalesced Online
 //! lists, batched notices) are tasks that take the lock when they fire.
 
-use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use tokio::sync::broadcast;
-use tokio::time::Instant;
 
 use super::clock::Clock;
 use super::counted::Counted;
-use super::pair::{Pairing, Queue};
+use super::pair::Pairing;
 use super::rate::Limiter;
 use super::room::{Room, RoomSettings};
 use super::{
@@ -65,64 +63,6 @@ struct Shared {
     clock: Clock,
 }
 
-struct State {
-    rooms: HashMap<RoomCode, Room>,
-    queue: Queue,
-    members: HashMap<MemberId, MemberState>,
-    /// When each room last sent its Online list, and whether a flush is due.
-    flushes: HashMap<RoomCode, Flush>,
-    /// Open private rooms made with **Create private room**, and random-chat rooms.
-    private_rooms: usize,
-    pair_rooms: usize,
-    /// Who holds each private room (a client address), and how many each holds.
-    holders: HashMap<RoomCode, String>,
-    held: HashMap<String, usize>,
-    /// Streams open now per member, over all rooms and waiting pages.
-    member_streams: HashMap<MemberId, usize>,
-    /// Room streams open now (for `/metrics`).
-    streams: usize,
-    messages: u64,
-    last_epoch: u64,
-    /// Pairs dropped for want of a room since the last warning, and when
-    /// that was: a full pool is logged once a minute, not once a pair.
-    dropped_pairs: u64,
-    warned_full: Option<Instant>,
-}
-
-impl State {
-    fn new(max_queue: usize) -> Self {
-        Self {
-            rooms: HashMap::new(),
-            queue: Queue::new(max_queue),
-            members: HashMap::new(),
-            flushes: HashMap::new(),
-            private_rooms: 0,
-            pair_rooms: 0,
-            holders: HashMap::new(),
-            held: HashMap::new(),
-            member_streams: HashMap::new(),
-            streams: 0,
-            messages: 0,
-            last_epoch: 0,
-            dropped_pairs: 0,
-            warned_full: None,
-        }
-    }
-}
-
-#[derive(Default)]
-struct MemberState {
-    rooms: HashSet<RoomCode>,
-    /// When the member's recent messages were sent, oldest first.
-    sent: VecDeque<Instant>,
-}
-
-#[derive(Default)]
-struct Flush {
-    last: Option<Instant>,
-    scheduled: bool,
-}
-
 impl MemoryStore {
     pub fn new(settings: Settings, render: Arc<dyn Render>) -> Self {
         Self::with_clock(settings, render, Clock::system())
@@ -154,77 +94,10 @@ impl MemoryStore {
     }
 }
 
-impl State {
-    /// A fresh epoch for a new room: the time in milliseconds, made unique.
-    fn next_epoch(&mut self, now_ms: i64) -> u64 {
-        let now = now_ms.max(0) as u64;
-        self.last_epoch = now.max(self.last_epoch + 1);
-        self.last_epoch
-    }
-
-    fn room(&mut self, code: &RoomCode) -> Result<&mut Room, ChatError> {
-        self.rooms
-            .get_mut(code)
-            .ok_or_else(|| ChatError::NoSuchRoom(code.to_string()))
-    }
-
-    /// Forgets a member's tie to a room that they left, and a private room
-    /// that nobody is in any more.
-    fn after_leaving(&mut self, code: &RoomCode, member: MemberId) {
-        if let Some(state) = self.members.get_mut(&member) {
-            state.rooms.remove(code);
-            if state.rooms.is_empty() {
-                self.members.remove(&member);
-            }
-        }
-        let empty_private = self
-            .rooms
-            .get(code)
-            .is_some_and(|room| !room.public && room.member_count() == 0);
-        if empty_private && let Some(room) = self.rooms.remove(code) {
-            self.flushes.remove(code);
-            if room.pair.is_some() {
-                self.pair_rooms = self.pair_rooms.saturating_sub(1);
-            } else {
-                self.private_rooms = self.private_rooms.saturating_sub(1);
-            }
-            // The room's place among its holder's is given back.
-            if let Some(holder) = self.holders.remove(code)
-                && let Some(held) = self.held.get_mut(&holder)
-            {
-                *held = held.saturating_sub(1);
-                if *held == 0 {
-                    self.held.remove(&holder);
-                }
-            }
-            tracing::info!(room = %crate::logs::RoomTag(code), "room closed");
-        }
-    }
-
-    /// Counts a stream of `member` opening; false when one more would be
-    /// more than `max`.
-    fn open_stream(&mut self, member: MemberId, max: usize) -> bool {
-        let open = self.member_streams.entry(member).or_default();
-        if *open >= max {
-            return false;
-        }
-        *open += 1;
-        true
-    }
-
-    /// Counts a stream of `member` closing.
-    fn close_stream(&mut self, member: MemberId) {
-        if let Some(open) = self.member_streams.get_mut(&member) {
-            *open = open.saturating_sub(1);
-            if *open == 0 {
-                self.member_streams.remove(&member);
-            }
-        }
-    }
-}
-
 mod shared;
+mod state;
 use shared::{PairGuard, StreamGuard};
+use state::State;
 
 #[async_trait]
 impl Store for MemoryStore {

@@ -17,11 +17,8 @@ use super::scripts::keys;
 use super::{Inner, down};
 use crate::chat::Clock;
 use crate::chat::log::RoomLog;
-use crate::chat::room::{ONLINE_SHOWN, Tap};
-use crate::chat::{ChatError, Event, EventId, Frame, MemberId, Online, Render, RoomCode};
-
-/// The Online list of a room is sent at most this often by one server.
-const ONLINE_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+use crate::chat::room::Tap;
+use crate::chat::{ChatError, Event, EventId, Frame, MemberId, Render, RoomCode};
 
 #[derive(Default)]
 pub(super) struct Local {
@@ -39,13 +36,13 @@ pub(super) struct Watcher {
 }
 
 pub(super) struct LocalRoom {
-    log: RoomLog,
+    pub(super) log: RoomLog,
     /// The log was read at least once: its last id is the last event
     /// delivered here.
     read: bool,
     members: HashMap<MemberId, LocalMember>,
-    online_sent: Option<Instant>,
-    online_scheduled: bool,
+    pub(super) online_sent: Option<Instant>,
+    pub(super) online_scheduled: bool,
     /// One read of the log at a time, so entries are applied in order, once.
     fetch: Arc<tokio::sync::Mutex<()>>,
     /// A read was asked for and has not started: more asks can wait for it.
@@ -95,7 +92,7 @@ impl LocalRoom {
     }
 
     /// The last event delivered here; `None` until the log was first read.
-    fn last(&self) -> Option<EventId> {
+    pub(super) fn last(&self) -> Option<EventId> {
         self.read.then(|| self.log.last())
     }
 }
@@ -357,91 +354,6 @@ impl Inner {
                     &redis::SortedSetAddOptions::update_only(Some(redis::UpdateCheck::GT)),
                 )
                 .await;
-        });
-    }
-
-    /// Who is present in the room, as Redis says.
-    pub(super) async fn read_online(&self, code: &RoomCode) -> Result<Online, ChatError> {
-        let mut conn = self.conn();
-        let present = keys::present(code);
-        let (ids, total): (Vec<String>, usize) = redis::pipe()
-            .zrange(&present, 0, ONLINE_SHOWN as isize - 1)
-            .zcard(&present)
-            .query_async(&mut conn)
-            .await
-            .map_err(down)?;
-        let authors: Vec<Option<String>> = if ids.is_empty() {
-            Vec::new()
-        } else {
-            redis::cmd("HMGET")
-                .arg(keys::authors(code))
-                .arg(&ids)
-                .query_async(&mut conn)
-                .await
-                .map_err(down)?
-        };
-        Ok(Online {
-            members: authors
-                .iter()
-                .flatten()
-                .filter_map(|a| codec::parse_author(a))
-                .collect(),
-            total,
-        })
-    }
-
-    /// The room's Online list as a frame: the one sent last, or a fresh one.
-    pub(super) async fn online_frame(&self, code: &RoomCode) -> Result<Frame, ChatError> {
-        let (cached, last) = {
-            let local = self.lock();
-            let room = local.rooms.get(code).ok_or(ChatError::Unavailable)?;
-            (
-                room.log.online().cloned(),
-                room.last().ok_or(ChatError::Unavailable)?,
-            )
-        };
-        if let Some(frame) = cached {
-            return Ok(frame);
-        }
-        let online = self.read_online(code).await?;
-        Ok(self.render.online(last, &online))
-    }
-
-    /// Presence in the room changed: the Online list follows, at most once a
-    /// second from this server.
-    pub(super) fn online_changed(self: &Arc<Self>, code: &RoomCode) {
-        let due = {
-            let mut local = self.lock();
-            let Some(room) = local.rooms.get_mut(code) else {
-                return;
-            };
-            if room.online_scheduled {
-                return;
-            }
-            room.online_scheduled = true;
-            let now = self.clock.now();
-            room.online_sent
-                .map_or(now, |sent| (sent + ONLINE_EVERY).max(now))
-        };
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return;
-        };
-        let inner = Arc::clone(self);
-        let code = code.clone();
-        // Ends when the list is sent (or could not be read).
-        runtime.spawn(async move {
-            inner.clock.sleep_until(due).await;
-            let online = inner.read_online(&code).await;
-            let mut local = inner.lock();
-            let Some(room) = local.rooms.get_mut(&code) else {
-                return;
-            };
-            room.online_scheduled = false;
-            let (Ok(online), Some(last)) = (online, room.last()) else {
-                return;
-            };
-            room.online_sent = Some(inner.clock.now());
-            room.log.set_online(inner.render.online(last, &online));
         });
     }
 

@@ -15,6 +15,7 @@
 mod codec;
 mod limits;
 mod local;
+mod online;
 mod queue;
 mod scripts;
 mod tasks;
