@@ -561,3 +561,24 @@ async fn rooms_held_and_waiting_pages_count_on_every_server() {
         .await;
     assert!(again, "a page closed on B gives its place back");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_redis_stores_timers_follow_its_clock() {
+    let Some(mut kit) = Kit::redis() else {
+        return;
+    };
+    // A grace period no test could wait out in real time.
+    kit.grace = Duration::from_secs(120);
+    let chat = kit.store().await;
+    let ann = member("Ann");
+    chat.enter(&general(), &ann).await.expect("enter");
+    kit.pass(kit.grace / 2).await;
+    assert_eq!(chat.public_rooms().await[0].members, 1, "within grace");
+    kit.pass(kit.grace).await;
+    let gone = tokio::time::timeout(
+        Duration::from_secs(10),
+        kit.until(|| async { chat.public_rooms().await[0].members == 0 }),
+    )
+    .await;
+    assert_eq!(gone, Ok(true), "Ann left once the clock passed the grace");
+}
