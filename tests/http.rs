@@ -955,6 +955,7 @@ async fn health_and_metrics_answer() {
         "livechat_messages_total 1",
         "livechat_streams 0",
         "livechat_renders_total 2",
+        "livechat_resyncs_rendered_total 0",
     ] {
         assert!(metrics.lines().any(|l| l == line), "{line} in\n{metrics}");
     }

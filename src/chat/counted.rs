@@ -1,5 +1,5 @@
 //! A `Render` that counts what it renders, so `/metrics` can show that each
-//! message was rendered once.
+//! message was rendered once, and each state of a log resynced once.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -9,6 +9,7 @@ use super::{Event, EventId, Frame, Online, Render, RoomCode};
 pub struct Counted {
     inner: Arc<dyn Render>,
     log_items: AtomicU64,
+    resyncs: AtomicU64,
 }
 
 impl Counted {
@@ -16,12 +17,18 @@ impl Counted {
         Self {
             inner,
             log_items: AtomicU64::new(0),
+            resyncs: AtomicU64::new(0),
         }
     }
 
     /// Log items rendered so far.
     pub fn count(&self) -> u64 {
         self.log_items.load(Ordering::Relaxed)
+    }
+
+    /// Whole logs rendered so far (for streams that fell behind).
+    pub fn resyncs(&self) -> u64 {
+        self.resyncs.load(Ordering::Relaxed)
     }
 }
 
@@ -34,6 +41,7 @@ impl Render for Counted {
         self.inner.online(last, online)
     }
     fn resync(&self, room: &RoomCode, last: EventId, items: &[Frame]) -> Frame {
+        self.resyncs.fetch_add(1, Ordering::Relaxed);
         self.inner.resync(room, last, items)
     }
     fn status(&self, last: EventId, text: &str) -> Frame {

@@ -2,9 +2,11 @@
 //! HTTP or HTML: handlers ask it through the `Store` trait, and it hands back
 //! frames that a `Render` (the views) made.
 
+pub mod clock;
 pub mod code;
 mod counted;
 pub mod event;
+pub mod log;
 pub mod memory;
 pub mod name;
 pub mod pair;
@@ -19,6 +21,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio::sync::{broadcast, watch};
 
+pub use clock::Clock;
 pub use code::RoomCode;
 pub use event::{Author, Event, EventId, Frame, FrameKind, Member, MemberId, Online, Render, Seed};
 pub use name::{MessageText, Name, TextError};
@@ -141,6 +144,8 @@ pub struct Stats {
     pub streams: usize,
     pub messages: u64,
     pub renders: u64,
+    /// Whole logs rendered for streams that fell behind: once per state of a log.
+    pub resyncs: u64,
     /// People waiting for a random stranger.
     pub queue: usize,
 }

@@ -1,14 +1,15 @@
-//! One room's state: its numbered history, its broadcast channel and who is
+//! One room's state in the in-memory store: its log (`RoomLog`) and who is
 //! present. Plain synchronous code, driven by the store under its lock; timers
 //! and locking are the store's business.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 
 use time::OffsetDateTime;
 use tokio::sync::{broadcast, watch};
 
 use super::code::RoomCode;
 use super::event::{Author, Event, EventId, Frame, MemberId, Online, Render};
+use super::log::{Missed, Resync, RoomLog};
 use super::name::Name;
 use super::rules::{self, Door, Notice, Shape};
 
@@ -29,11 +30,26 @@ struct Presence {
     here: watch::Sender<()>,
 }
 
-/// What a stream needs to start: what it missed, and where to listen next.
+/// What a stream needs to start: what it missed (to render, if it is the
+/// whole log, once the store's lock is let go), and where to listen next.
 pub struct Tap {
-    pub backlog: Vec<Frame>,
+    pub missed: Missed,
+    pub online: Option<Frame>,
     pub rx: broadcast::Receiver<Frame>,
     pub here: watch::Receiver<()>,
+}
+
+impl Tap {
+    /// The frames to send first (what was missed, then the Online list),
+    /// the receiver for what follows, and the member's presence.
+    pub fn open(
+        self,
+        render: &dyn Render,
+    ) -> (Vec<Frame>, broadcast::Receiver<Frame>, watch::Receiver<()>) {
+        let mut backlog = self.missed.frames(render);
+        backlog.extend(self.online);
+        (backlog, self.rx, self.here)
+    }
 }
 
 /// Notices waiting to be announced as one, in a big room.
@@ -49,13 +65,9 @@ pub struct Room {
     /// A two-person room of strangers, only for those two: no join notices,
     /// and a leave notice that offers the one who stays a new stranger.
     pub pair: Option<[MemberId; 2]>,
-    last: EventId,
-    history: VecDeque<Frame>,
-    history_len: usize,
-    tx: broadcast::Sender<Frame>,
+    log: RoomLog,
     members: HashMap<MemberId, Presence>,
     arrivals: u64,
-    online: Frame,
     /// The Online list changed since `online` was rendered.
     pub online_dirty: bool,
     batch: Batch,
@@ -72,19 +84,15 @@ impl Room {
         render: &dyn Render,
     ) -> Self {
         let last = EventId::start(epoch);
-        // The channel holds what a stream may lag behind before it is resynced.
-        let (tx, _) = broadcast::channel(rules::channel_size(settings.history_len));
+        let mut log = RoomLog::new(code.clone(), last, settings.history_len);
+        log.set_online(render.online(last, &Online::default()));
         Self {
             code,
             public,
             pair: None,
-            last,
-            history: VecDeque::with_capacity(settings.history_len.min(64)),
-            history_len: rules::history_len(settings.history_len),
-            tx,
+            log,
             members: HashMap::new(),
             arrivals: 0,
-            online: render.online(last, &Online::default()),
             online_dirty: false,
             batch: Batch::default(),
             big_room: settings.big_room,
@@ -93,7 +101,7 @@ impl Room {
     }
 
     pub fn last(&self) -> EventId {
-        self.last
+        self.log.last()
     }
 
     pub fn member_count(&self) -> usize {
@@ -111,13 +119,7 @@ impl Room {
 
     /// Numbers, renders (once), keeps and sends an event.
     pub fn publish(&mut self, render: &dyn Render, event: &Event) {
-        self.last = self.last.next();
-        let frame = render.log_item(&self.code, self.last, event);
-        if self.history.len() == self.history_len {
-            self.history.pop_front();
-        }
-        self.history.push_back(frame.clone());
-        let _ = self.tx.send(frame); // Err only means that nobody is listening
+        self.log.publish(render, event);
     }
 
     /// Adds a member if they are not present and announces it. Returns the
@@ -216,26 +218,20 @@ impl Room {
 
     /// What a stream that has shown everything up to `after` must be sent first,
     /// and the receiver for what follows, taken together: no gap, no duplicate.
-    pub fn tap(
-        &self,
-        render: &dyn Render,
-        after: Option<EventId>,
-        here: watch::Receiver<()>,
-    ) -> Tap {
-        let rx = self.receiver();
-        let mut backlog = missed(&self.code, &self.history, self.last, after, render);
-        backlog.push(self.online.clone());
-        Tap { backlog, rx, here }
+    pub fn tap(&mut self, after: Option<EventId>, here: watch::Receiver<()>) -> Tap {
+        Tap {
+            missed: self.log.missed(after),
+            online: self.log.online().cloned(),
+            rx: self.log.receiver(),
+            here,
+        }
     }
 
-    /// A receiver for what is published from now on.
-    pub fn receiver(&self) -> broadcast::Receiver<Frame> {
-        self.tx.subscribe()
-    }
-
-    /// The whole log in one frame, for a stream that fell too far behind.
-    pub fn whole_log(&self, render: &dyn Render) -> Frame {
-        whole_log(&self.code, &self.history, self.last, render)
+    /// The whole log, for a stream that fell too far behind (shared by every
+    /// stream that asks before the log grows), and a receiver that starts
+    /// right after it.
+    pub fn resync(&mut self) -> (Resync, broadcast::Receiver<Frame>) {
+        (self.log.resync(), self.log.receiver())
     }
 
     /// The message a member sends, or `false` when they are not present.
@@ -263,7 +259,7 @@ impl Room {
 
     /// The log as it stands, for a page load.
     pub fn history(&self) -> Vec<Frame> {
-        self.history.iter().cloned().collect()
+        self.log.history()
     }
 
     /// Who is present: the first `ONLINE_SHOWN` by arrival, and the total.
@@ -286,8 +282,8 @@ impl Room {
             return;
         }
         self.online_dirty = false;
-        self.online = render.online(self.last, &self.online());
-        let _ = self.tx.send(self.online.clone());
+        let frame = render.online(self.last(), &self.online());
+        self.log.set_online(frame);
     }
 
     /// Announces batched joins and leaves as one notice each. True when any were sent.
@@ -359,46 +355,6 @@ impl Room {
         };
         self.publish(render, &event);
     }
-}
-
-/// What a stream that has shown everything up to `after` must be sent first,
-/// given a room's kept `history` and `last` id: nothing, the events it missed,
-/// or (when it missed more than is kept, or comes from an earlier life of the
-/// room) the whole log in one frame.
-pub fn missed(
-    code: &RoomCode,
-    history: &VecDeque<Frame>,
-    last: EventId,
-    after: Option<EventId>,
-    render: &dyn Render,
-) -> Vec<Frame> {
-    match after {
-        Some(after) if after == last => Vec::new(),
-        Some(after) if has_all_after(history, last, after) => {
-            history.iter().filter(|f| f.id > after).cloned().collect()
-        }
-        _ => vec![whole_log(code, history, last, render)],
-    }
-}
-
-/// The whole kept log in one frame.
-pub fn whole_log(
-    code: &RoomCode,
-    history: &VecDeque<Frame>,
-    last: EventId,
-    render: &dyn Render,
-) -> Frame {
-    let items: Vec<Frame> = history.iter().cloned().collect();
-    render.resync(code, last, &items)
-}
-
-/// True when `history` holds every event after `after`.
-fn has_all_after(history: &VecDeque<Frame>, last: EventId, after: EventId) -> bool {
-    if after.epoch != last.epoch || after > last {
-        return false;
-    }
-    let oldest_kept = history.front().map_or(last.next(), |f| f.id);
-    after.seq + 1 >= oldest_kept.seq
 }
 
 /// The per-room settings the store passes down.

@@ -1,10 +1,10 @@
-//! Tests of the domain through the store, with a plain-text `Render` and
-//! tokio's paused clock standing in for real time.
+//! Tests of the domain through the store, with a plain-text `Render` and a
+//! clock the test moves: tokio's paused time for the in-memory store, a
+//! movable `Clock` for Redis (see `Kit::pass`).
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 use super::memory::{MemoryStore, Settings};
@@ -13,153 +13,7 @@ use super::redis::RedisStore;
 use super::redis::testing::{self, RedisServer};
 use super::room::RoomSettings;
 use super::*;
-
-/// Renders events as short text, so tests can read frames.
-struct Plain;
-
-impl Render for Plain {
-    fn log_item(&self, _: &RoomCode, id: EventId, event: &Event) -> Frame {
-        let text = match event {
-            Event::Message { author, text, .. } => format!("{}: {}", author.name, text.as_str()),
-            Event::Joined { names, more, .. } => format!("joined {} +{more}", join(names)),
-            Event::Left { names, more, .. } => format!("left {} +{more}", join(names)),
-            Event::Renamed { from, to, .. } => format!("renamed {from} {to}"),
-            Event::Paired { names, .. } => format!("paired {}", join(names)),
-            Event::StrangerLeft { name, code, .. } => format!("stranger left {name} {code}"),
-        };
-        Frame {
-            id,
-            kind: FrameKind::Log,
-            sse: Bytes::from(text.clone()),
-            html: Bytes::from(text),
-        }
-    }
-    fn online(&self, last: EventId, online: &Online) -> Frame {
-        let names: Vec<Name> = online.members.iter().map(|a| a.name.clone()).collect();
-        let text = format!("online {} of {}", join(&names), online.total);
-        Frame {
-            id: last,
-            kind: FrameKind::Online,
-            sse: Bytes::from(text),
-            html: Bytes::new(),
-        }
-    }
-    fn resync(&self, _: &RoomCode, last: EventId, items: &[Frame]) -> Frame {
-        Frame {
-            id: last,
-            kind: FrameKind::Resync,
-            sse: Bytes::from(format!("resync {}", items.len())),
-            html: Bytes::new(),
-        }
-    }
-    fn status(&self, last: EventId, text: &str) -> Frame {
-        Frame {
-            id: last,
-            kind: FrameKind::Status,
-            sse: Bytes::from(format!("status {text}")),
-            html: Bytes::new(),
-        }
-    }
-}
-
-fn join(names: &[Name]) -> String {
-    names.iter().map(Name::as_str).collect::<Vec<_>>().join(",")
-}
-
-/// Which store a test runs on, and the times it uses: the in-memory store
-/// on tokio's paused clock, or a Redis store (on a `redis-server` of the
-/// test's own) in real time, with short periods.
-pub(crate) struct Kit {
-    redis: Option<RedisServer>,
-    pub grace: Duration,
-    pub rate_window: Duration,
-}
-
-impl Kit {
-    fn memory() -> Self {
-        Self {
-            redis: None,
-            grace: Duration::from_secs(15),
-            rate_window: Duration::from_secs(10),
-        }
-    }
-
-    /// `None` (after saying so loudly) when `redis-server` is not installed.
-    fn redis() -> Option<Self> {
-        testing::available().then(|| Self {
-            redis: Some(RedisServer::start()),
-            grace: Duration::from_secs(1),
-            rate_window: Duration::from_secs(1),
-        })
-    }
-
-    fn settings(&self, history_len: usize, big_room: usize, rate: u32) -> Settings {
-        Settings {
-            public_rooms: vec![general()],
-            room: RoomSettings {
-                history_len,
-                big_room,
-                notice_names: crate::chat::rules::NOTICE_NAMES,
-            },
-            grace: self.grace,
-            rate_messages: rate,
-            rate_window: self.rate_window,
-            max_queue: 3,
-            max_rooms: 10_000,
-            max_pair_rooms: 10_000,
-            address_rooms_held: 10_000,
-            max_members: 10_000,
-            max_streams: 100,
-            code_length: crate::chat::code::CODE_LEN,
-        }
-    }
-
-    /// A store (on Redis: another server of the same cluster each time).
-    async fn make(&self, settings: Settings, render: Arc<dyn Render>) -> Chat {
-        match &self.redis {
-            None => Arc::new(MemoryStore::new(settings, render)),
-            Some(server) => Arc::new(
-                RedisStore::connect(&server.url(), settings, render)
-                    .await
-                    .expect("the test's redis-server answers"),
-            ),
-        }
-    }
-
-    async fn store_with(&self, history_len: usize, big_room: usize, rate: u32) -> Chat {
-        let settings = self.settings(history_len, big_room, rate);
-        self.make(settings, Arc::new(Plain)).await
-    }
-
-    async fn store(&self) -> Chat {
-        self.store_with(200, 50, 1000).await
-    }
-
-    /// Long enough for anything timed to have happened (grace periods,
-    /// sweeps), even on a machine busy with other tests: waits that succeed
-    /// end as soon as they do, so only a failure waits this long.
-    fn patience(&self) -> Duration {
-        self.grace * 2 + Duration::from_secs(30)
-    }
-
-    /// Waits until `check` holds, or patience runs out; whether it held.
-    async fn until<F, Fut>(&self, mut check: F) -> bool
-    where
-        F: FnMut() -> Fut,
-        Fut: std::future::Future<Output = bool>,
-    {
-        let deadline = tokio::time::Instant::now() + self.patience();
-        loop {
-            if check().await {
-                return true;
-            }
-            if tokio::time::Instant::now() > deadline {
-                return false;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
+use kit::{Kit, Plain};
 
 /// Runs each named test (an `async fn(Kit)`) on both stores: always on the
 /// in-memory one, and on Redis when `redis-server` is installed.
@@ -364,15 +218,16 @@ async fn a_reload_within_grace_makes_no_notice(kit: Kit) {
         .await
         .expect("subscribe");
     drop(first); // the reload closes the stream...
-    tokio::time::sleep(kit.grace / 3).await;
+    kit.pass(kit.grace / 3).await;
     let second = chat
         .subscribe(&general(), bob.id, None)
         .await
         .expect("subscribe"); // ...and opens another
-    tokio::time::sleep(kit.grace * 2).await;
+    kit.pass(kit.grace * 2).await;
     let got = drain(&mut watcher.rx);
     assert!(!got.iter().any(|t| t.starts_with("left")), "{got:?}");
     drop(second);
+    kit.pass(kit.grace * 2).await;
     let got = hear(&mut watcher.rx, "left Bob +0").await;
     assert!(got.contains(&"left Bob +0".to_owned()), "{got:?}");
 }
@@ -382,6 +237,7 @@ async fn a_member_who_never_connects_leaves_after_grace(kit: Kit) {
     let ann = member("Ann");
     chat.enter(&general(), &ann).await.expect("enter");
     assert_eq!(chat.public_rooms().await[0].members, 1);
+    kit.pass(kit.grace * 2).await;
     let gone = kit
         .until(|| async { chat.public_rooms().await[0].members == 0 })
         .await;
@@ -418,7 +274,7 @@ async fn several_streams_are_one_member(kit: Kit) {
         .expect("tab 2");
     assert_eq!(chat.public_rooms().await[0].members, 1);
     drop(a);
-    tokio::time::sleep(kit.grace * 2).await;
+    kit.pass(kit.grace * 2).await;
     assert_eq!(
         chat.public_rooms().await[0].members,
         1,
@@ -660,7 +516,7 @@ async fn posting_too_fast_is_refused_until_the_window_passes(kit: Kit) {
     }
     let refused = chat.post(&general(), ann.id, say("one too many")).await;
     assert!(matches!(refused, Err(ChatError::TooFast(_))), "{refused:?}");
-    tokio::time::sleep(kit.rate_window).await;
+    kit.pass(kit.rate_window).await;
     chat.post(&general(), ann.id, say("later"))
         .await
         .expect("window passed");
@@ -725,6 +581,49 @@ async fn each_message_is_rendered_once_whoever_listens(kit: Kit) {
     assert_eq!(chat.stats().await.renders - before, 10);
 }
 
+async fn many_streams_resyncing_at_once_render_the_log_once(kit: Kit) {
+    let chat = kit.store_with(3, 50, 1000).await;
+    let ann = member("Ann");
+    let snap = chat.enter(&general(), &ann).await.expect("enter");
+    for n in 0..5 {
+        chat.post(&general(), ann.id, say(&format!("m{n}")))
+            .await
+            .expect("post");
+    }
+    let before = chat.stats().await.resyncs;
+    let room = general();
+    // Streams resuming from beyond the history, and streams that fell behind.
+    let (subs, resyncs) = tokio::join!(
+        futures_util::future::join_all((0..20).map(|_| chat.subscribe(
+            &room,
+            ann.id,
+            Some(snap.last)
+        ))),
+        futures_util::future::join_all((0..20).map(|_| chat.resync(&room))),
+    );
+    for sub in subs {
+        let sub = sub.expect("subscribe");
+        assert_eq!(&sub.backlog[0].sse[..], b"resync 3");
+    }
+    for resync in resyncs {
+        let (frame, _) = resync.expect("the room is followed");
+        assert_eq!(&frame.sse[..], b"resync 3");
+    }
+    assert_eq!(
+        chat.stats().await.resyncs - before,
+        1,
+        "one render of the whole log for one state of it"
+    );
+    chat.post(&general(), ann.id, say("m5"))
+        .await
+        .expect("post");
+    let _sub = chat
+        .subscribe(&general(), ann.id, Some(snap.last))
+        .await
+        .expect("subscribe");
+    assert_eq!(chat.stats().await.resyncs - before, 2, "the log grew");
+}
+
 async fn online_counts_everyone(kit: Kit) {
     let chat = kit.store().await;
     let ann = member("Ann");
@@ -762,10 +661,12 @@ on_both_stores!(
     online_counts_everyone,
     joins_in_a_big_room_are_batched_into_one_notice,
     each_message_is_rendered_once_whoever_listens,
+    many_streams_resyncing_at_once_render_the_log_once,
 );
 
 mod cluster;
 mod doors;
+mod kit;
 mod limits;
 mod notices;
 mod pairing;

@@ -60,6 +60,12 @@ pub async fn get_metrics(State(app): State<AppState>) -> impl IntoResponse {
         stats.renders,
     );
     metric(
+        "resyncs_rendered_total",
+        "counter",
+        "Whole logs rendered for streams that fell behind (once per state of a room's log).",
+        stats.resyncs,
+    );
+    metric(
         "delivered_total",
         "counter",
         "Messages and notices written to streams.",

@@ -2,17 +2,15 @@
 //! awaits while the lock is held; timers (grace periods, coalesced Online
 //! lists, batched notices) are tasks that take the lock when they fire.
 
-use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use time::OffsetDateTime;
 use tokio::sync::broadcast;
-use tokio::time::Instant;
 
+use super::clock::Clock;
 use super::counted::Counted;
-use super::pair::{Pairing, Queue};
+use super::pair::Pairing;
 use super::rate::Limiter;
 use super::room::{Room, RoomSettings};
 use super::{
@@ -55,77 +53,26 @@ struct Shared {
     state: Mutex<State>,
     render: Counted,
     settings: Settings,
-}
-
-struct State {
-    rooms: HashMap<RoomCode, Room>,
-    queue: Queue,
-    members: HashMap<MemberId, MemberState>,
-    /// When each room last sent its Online list, and whether a flush is due.
-    flushes: HashMap<RoomCode, Flush>,
-    /// Open private rooms made with **Create private room**, and random-chat rooms.
-    private_rooms: usize,
-    pair_rooms: usize,
-    /// Who holds each private room (a client address), and how many each holds.
-    holders: HashMap<RoomCode, String>,
-    held: HashMap<String, usize>,
-    /// Streams open now per member, over all rooms and waiting pages.
-    member_streams: HashMap<MemberId, usize>,
-    /// Room streams open now (for `/metrics`).
-    streams: usize,
-    messages: u64,
-    last_epoch: u64,
-    /// Pairs dropped for want of a room since the last warning, and when
-    /// that was: a full pool is logged once a minute, not once a pair.
-    dropped_pairs: u64,
-    warned_full: Option<Instant>,
-}
-
-impl State {
-    fn new(max_queue: usize) -> Self {
-        Self {
-            rooms: HashMap::new(),
-            queue: Queue::new(max_queue),
-            members: HashMap::new(),
-            flushes: HashMap::new(),
-            private_rooms: 0,
-            pair_rooms: 0,
-            holders: HashMap::new(),
-            held: HashMap::new(),
-            member_streams: HashMap::new(),
-            streams: 0,
-            messages: 0,
-            last_epoch: 0,
-            dropped_pairs: 0,
-            warned_full: None,
-        }
-    }
-}
-
-#[derive(Default)]
-struct MemberState {
-    rooms: HashSet<RoomCode>,
-    /// When the member's recent messages were sent, oldest first.
-    sent: VecDeque<Instant>,
-}
-
-#[derive(Default)]
-struct Flush {
-    last: Option<Instant>,
-    scheduled: bool,
+    clock: Clock,
 }
 
 impl MemoryStore {
     pub fn new(settings: Settings, render: Arc<dyn Render>) -> Self {
+        Self::with_clock(settings, render, Clock::system())
+    }
+
+    /// A store whose events, paces and timers follow `clock`.
+    pub fn with_clock(settings: Settings, render: Arc<dyn Render>, clock: Clock) -> Self {
         let shared = Arc::new(Shared {
             state: Mutex::new(State::new(settings.max_queue)),
             render: Counted::new(render),
             settings,
+            clock,
         });
         {
             let mut state = shared.lock();
             for code in &shared.settings.public_rooms {
-                let epoch = state.next_epoch();
+                let epoch = state.next_epoch(shared.clock.now_ms());
                 let room = Room::new(
                     code.clone(),
                     true,
@@ -140,77 +87,10 @@ impl MemoryStore {
     }
 }
 
-impl State {
-    /// A fresh epoch for a new room: the time in milliseconds, made unique.
-    fn next_epoch(&mut self) -> u64 {
-        let now = (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as u64;
-        self.last_epoch = now.max(self.last_epoch + 1);
-        self.last_epoch
-    }
-
-    fn room(&mut self, code: &RoomCode) -> Result<&mut Room, ChatError> {
-        self.rooms
-            .get_mut(code)
-            .ok_or_else(|| ChatError::NoSuchRoom(code.to_string()))
-    }
-
-    /// Forgets a member's tie to a room that they left, and a private room
-    /// that nobody is in any more.
-    fn after_leaving(&mut self, code: &RoomCode, member: MemberId) {
-        if let Some(state) = self.members.get_mut(&member) {
-            state.rooms.remove(code);
-            if state.rooms.is_empty() {
-                self.members.remove(&member);
-            }
-        }
-        let empty_private = self
-            .rooms
-            .get(code)
-            .is_some_and(|room| !room.public && room.member_count() == 0);
-        if empty_private && let Some(room) = self.rooms.remove(code) {
-            self.flushes.remove(code);
-            if room.pair.is_some() {
-                self.pair_rooms = self.pair_rooms.saturating_sub(1);
-            } else {
-                self.private_rooms = self.private_rooms.saturating_sub(1);
-            }
-            // The room's place among its holder's is given back.
-            if let Some(holder) = self.holders.remove(code)
-                && let Some(held) = self.held.get_mut(&holder)
-            {
-                *held = held.saturating_sub(1);
-                if *held == 0 {
-                    self.held.remove(&holder);
-                }
-            }
-            tracing::info!(room = %crate::logs::RoomTag(code), "room closed");
-        }
-    }
-
-    /// Counts a stream of `member` opening; false when one more would be
-    /// more than `max`.
-    fn open_stream(&mut self, member: MemberId, max: usize) -> bool {
-        let open = self.member_streams.entry(member).or_default();
-        if *open >= max {
-            return false;
-        }
-        *open += 1;
-        true
-    }
-
-    /// Counts a stream of `member` closing.
-    fn close_stream(&mut self, member: MemberId) {
-        if let Some(open) = self.member_streams.get_mut(&member) {
-            *open = open.saturating_sub(1);
-            if *open == 0 {
-                self.member_streams.remove(&member);
-            }
-        }
-    }
-}
-
 mod shared;
+mod state;
 use shared::{PairGuard, StreamGuard};
+use state::State;
 
 #[async_trait]
 impl Store for MemoryStore {
@@ -290,25 +170,13 @@ impl Store for MemoryStore {
         after: Option<EventId>,
     ) -> Result<Subscription, ChatError> {
         let shared = &self.shared;
-        let mut state = shared.lock();
-        let state = &mut *state;
-        if !state.room(code)?.is_member(member) || !state.members.contains_key(&member) {
-            return Err(ChatError::NotMember);
-        }
-        if !state.open_stream(member, shared.settings.max_streams) {
-            return Err(ChatError::TooManyStreams);
-        }
-        let room = state.room(code)?;
-        let Some(here) = room.attach(member) else {
-            state.close_stream(member);
-            return Err(ChatError::NotMember);
-        };
-        let tap = room.tap(&shared.render, after, here);
-        state.streams += 1;
+        let tap = shared.tap(code, member, after)?;
+        // A resync is rendered here, after the lock is let go.
+        let (backlog, rx, here) = tap.open(&shared.render);
         Ok(Subscription {
-            backlog: tap.backlog,
-            rx: tap.rx,
-            here: tap.here,
+            backlog,
+            rx,
+            here,
             guard: Box::new(StreamGuard {
                 shared: Arc::clone(shared),
                 code: code.clone(),
@@ -318,9 +186,9 @@ impl Store for MemoryStore {
     }
 
     async fn resync(&self, code: &RoomCode) -> Option<(Frame, broadcast::Receiver<Frame>)> {
-        let state = self.shared.lock();
-        let room = state.rooms.get(code)?;
-        Some((room.whole_log(&self.shared.render), room.receiver()))
+        let (resync, rx) = self.shared.lock().rooms.get_mut(code)?.resync();
+        // Rendered after the lock is let go, once for every stream that asks.
+        Some((resync.frame(&self.shared.render), rx))
     }
 
     async fn post(
@@ -338,7 +206,7 @@ impl Store for MemoryStore {
             return Err(ChatError::NotMember);
         }
         let sent = &mut state.members.entry(member).or_default().sent;
-        let now = Instant::now();
+        let now = shared.clock.now();
         while sent
             .front()
             .is_some_and(|t| now.duration_since(*t) >= settings.rate_window)
@@ -355,7 +223,7 @@ impl Store for MemoryStore {
         }
         sent.push_back(now);
         let room = state.room(code)?;
-        room.say(&shared.render, member, text, OffsetDateTime::now_utc());
+        room.say(&shared.render, member, text, shared.clock.now_utc());
         state.messages += 1;
         Ok(())
     }
@@ -364,7 +232,7 @@ impl Store for MemoryStore {
         let shared = &self.shared;
         let mut state = shared.lock();
         let room = state.room(code)?;
-        if !room.leave(&shared.render, member, OffsetDateTime::now_utc()) {
+        if !room.leave(&shared.render, member, shared.clock.now_utc()) {
             return Err(ChatError::NotMember);
         }
         state.after_leaving(code, member);
@@ -382,7 +250,7 @@ impl Store for MemoryStore {
             .unwrap_or_default();
         for code in codes {
             if let Some(room) = state.rooms.get_mut(&code) {
-                room.rename(&shared.render, member, to, OffsetDateTime::now_utc());
+                room.rename(&shared.render, member, to, shared.clock.now_utc());
                 shared.presence_changed(&mut state, &code);
             }
         }
@@ -440,6 +308,7 @@ impl Store for MemoryStore {
             streams: state.streams,
             messages: state.messages,
             renders: self.shared.render.count(),
+            resyncs: self.shared.render.resyncs(),
             queue: state.queue.len(),
         }
     }

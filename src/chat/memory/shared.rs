@@ -4,13 +4,10 @@
 
 use std::sync::{Arc, MutexGuard};
 
-use time::OffsetDateTime;
-use tokio::time::Instant;
-
 use super::{Shared, State};
-use crate::chat::room::Room;
+use crate::chat::room::{Room, Tap};
 use crate::chat::rules::{BATCH_EVERY, CODE_TRIES, ONLINE_EVERY};
-use crate::chat::{ChatError, Event, Member, MemberId, RoomCode, Snapshot};
+use crate::chat::{ChatError, Event, EventId, Member, MemberId, RoomCode, Snapshot};
 
 impl Shared {
     pub(super) fn lock(&self) -> MutexGuard<'_, State> {
@@ -19,6 +16,32 @@ impl Shared {
         self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A stream of `member` opens on `code`: what it missed, and what it
+    /// listens to.
+    pub(super) fn tap(
+        &self,
+        code: &RoomCode,
+        member: MemberId,
+        after: Option<EventId>,
+    ) -> Result<Tap, ChatError> {
+        let mut state = self.lock();
+        let state = &mut *state;
+        if !state.room(code)?.is_member(member) || !state.members.contains_key(&member) {
+            return Err(ChatError::NotMember);
+        }
+        if !state.open_stream(member, self.settings.max_streams) {
+            return Err(ChatError::TooManyStreams);
+        }
+        let room = state.room(code)?;
+        let Some(here) = room.attach(member) else {
+            state.close_stream(member);
+            return Err(ChatError::NotMember);
+        };
+        let tap = room.tap(after, here);
+        state.streams += 1;
+        Ok(tap)
     }
 
     /// Starts the grace period of a member with no open stream.
@@ -34,17 +57,12 @@ impl Shared {
         let shared = Arc::clone(self);
         // Ends after the grace period.
         runtime.spawn(async move {
-            tokio::time::sleep(shared.settings.grace).await;
+            shared.clock.sleep(shared.settings.grace).await;
             let mut state = shared.lock();
             let Some(room) = state.rooms.get_mut(&code) else {
                 return;
             };
-            if room.expire(
-                &shared.render,
-                member,
-                generation,
-                OffsetDateTime::now_utc(),
-            ) {
+            if room.expire(&shared.render, member, generation, shared.clock.now_utc()) {
                 state.after_leaving(&code, member);
                 shared.presence_changed(&mut state, &code);
             }
@@ -62,7 +80,7 @@ impl Shared {
         if flush.scheduled {
             return;
         }
-        let now = Instant::now();
+        let now = self.clock.now();
         let due = if batching {
             now + BATCH_EVERY
         } else {
@@ -83,15 +101,15 @@ impl Shared {
         let code = code.clone();
         // Ends when the flush is done.
         runtime.spawn(async move {
-            tokio::time::sleep_until(due).await;
+            shared.clock.sleep_until(due).await;
             let mut state = shared.lock();
             let state = &mut *state;
             if let Some(flush) = state.flushes.get_mut(&code) {
                 flush.scheduled = false;
-                flush.last = Some(Instant::now());
+                flush.last = Some(shared.clock.now());
             }
             if let Some(room) = state.rooms.get_mut(&code) {
-                room.flush_batch(&shared.render, OffsetDateTime::now_utc());
+                room.flush_batch(&shared.render, shared.clock.now_utc());
                 room.flush_online(&shared.render);
             }
         });
@@ -120,7 +138,7 @@ impl Shared {
             .map(|_| RoomCode::random(self.settings.code_length))
             .find(|code| !state.rooms.contains_key(code))
             .ok_or(ChatError::Full)?;
-        let epoch = state.next_epoch();
+        let epoch = state.next_epoch(self.clock.now_ms());
         let mut room = Room::new(
             code.clone(),
             false,
@@ -162,7 +180,7 @@ impl Shared {
             &self.render,
             member.id,
             member.author(),
-            OffsetDateTime::now_utc(),
+            self.clock.now_utc(),
         );
         let snapshot = Snapshot {
             code: code.clone(),
@@ -194,7 +212,7 @@ impl Shared {
                 Err(_) => {
                     // No room for them: both are out of the queue, none left half-paired.
                     state.dropped_pairs += 1;
-                    let now = Instant::now();
+                    let now = self.clock.now();
                     if state
                         .warned_full
                         .is_none_or(|at| now - at >= FULL_WARNING_EVERY)
@@ -216,7 +234,7 @@ impl Shared {
             }
             if let Some(room) = state.rooms.get_mut(&code) {
                 let names = [a.name.clone(), b.name.clone()];
-                let at = OffsetDateTime::now_utc();
+                let at = self.clock.now_utc();
                 room.publish(&self.render, &Event::Paired { names, at });
             }
             for member in [&a, &b] {
@@ -235,7 +253,7 @@ impl Shared {
         let shared = Arc::clone(self);
         // Ends after the grace period.
         runtime.spawn(async move {
-            tokio::time::sleep(shared.settings.grace).await;
+            shared.clock.sleep(shared.settings.grace).await;
             shared.lock().queue.expire(member, generation);
         });
     }

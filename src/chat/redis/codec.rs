@@ -79,11 +79,6 @@ pub fn parse_author(field: &str) -> Option<Author> {
     })
 }
 
-/// Milliseconds since 1970, as scripts are told the time.
-pub fn now_ms() -> i64 {
-    (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
-}
-
 /// A name that was checked when it was typed; only its shape is checked again.
 fn parse_name(raw: &str) -> Option<Name> {
     Name::parse(raw, usize::MAX).ok()

@@ -10,7 +10,6 @@ use redis::aio::ConnectionManager;
 
 use std::sync::Arc;
 
-use super::codec::now_ms;
 use super::{Inner, keys};
 use crate::chat::rate::{Attempt, Key, Limiter, Places};
 use crate::chat::rules;
@@ -19,6 +18,7 @@ use redis::AsyncCommands;
 
 pub struct RedisAttempts {
     pub conn: ConnectionManager,
+    pub clock: crate::chat::Clock,
     pub name: String,
     pub limit: usize,
     pub window: Duration,
@@ -113,7 +113,7 @@ impl RedisAttempts {
         };
         let known_hit = public && access == Access::Enter;
         let tried: redis::RedisResult<i64> = script
-            .arg(now_ms())
+            .arg(self.clock.now_ms())
             .arg(self.window_ms())
             .arg(uuid::Uuid::new_v4().simple().to_string())
             .arg(if public { "" } else { "1" })
@@ -144,7 +144,7 @@ impl Limiter for RedisAttempts {
         let unique = uuid::Uuid::new_v4().simple().to_string();
         let taken: redis::RedisResult<i64> = TAKE_SCRIPT
             .key(&key)
-            .arg(now_ms())
+            .arg(self.clock.now_ms())
             .arg(self.window_ms())
             .arg(self.limit.max(1).saturating_mul(scale.max(1)))
             .arg(&unique)

@@ -1,22 +1,23 @@
-//! What one server keeps of the rooms its streams read: the rendered log
-//! (each event rendered once here, shared by every local stream), the
-//! broadcast channel streams listen on, and which of its members have
+//! What one server keeps of the rooms its streams read: the room's log
+//! (`RoomLog`: each event rendered once here, shared by every local stream,
+//! with the channel streams listen on), and which of its members have
 //! streams open. `sync` brings a room up to date from its Redis stream:
 //! whatever pub/sub said or missed, it reads everything after the last id
 //! it delivered, so nothing is lost or sent twice.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::{Arc, MutexGuard};
 
 use redis::AsyncCommands;
 use tokio::sync::{broadcast, watch};
 use tokio::time::Instant;
 
-use super::codec::{self, Entry, now_ms};
+use super::codec::{self, Entry};
 use super::{Inner, down, keys};
-use crate::chat::room::{ONLINE_SHOWN, Tap, missed, whole_log};
-use crate::chat::rules::{ONLINE_EVERY, channel_size};
-use crate::chat::{ChatError, Event, EventId, Frame, MemberId, Online, Render, RoomCode};
+use crate::chat::Clock;
+use crate::chat::log::RoomLog;
+use crate::chat::room::Tap;
+use crate::chat::{ChatError, Event, EventId, Frame, MemberId, Render, RoomCode};
 
 #[derive(Default)]
 pub(super) struct Local {
@@ -34,14 +35,13 @@ pub(super) struct Watcher {
 }
 
 pub(super) struct LocalRoom {
-    /// The last event delivered here; `None` until the log was first read.
-    last: Option<EventId>,
-    history: VecDeque<Frame>,
-    tx: broadcast::Sender<Frame>,
+    pub(super) log: RoomLog,
+    /// The log was read at least once: its last id is the last event
+    /// delivered here.
+    read: bool,
     members: HashMap<MemberId, LocalMember>,
-    online: Option<Frame>,
-    online_sent: Option<Instant>,
-    online_scheduled: bool,
+    pub(super) online_sent: Option<Instant>,
+    pub(super) online_scheduled: bool,
     /// One read of the log at a time, so entries are applied in order, once.
     fetch: Arc<tokio::sync::Mutex<()>>,
     /// A read was asked for and has not started: more asks can wait for it.
@@ -59,18 +59,16 @@ struct LocalMember {
 }
 
 impl LocalRoom {
-    fn new(history_len: usize) -> Self {
+    fn new(code: &RoomCode, history_len: usize, clock: &Clock) -> Self {
         Self {
-            last: None,
-            history: VecDeque::new(),
-            tx: broadcast::channel(channel_size(history_len)).0,
+            log: RoomLog::new(code.clone(), EventId::start(0), history_len),
+            read: false,
             members: HashMap::new(),
-            online: None,
             online_sent: None,
             online_scheduled: false,
             fetch: Arc::default(),
             wanted: false,
-            used: Instant::now(),
+            used: clock.now(),
             kept: None,
         }
     }
@@ -89,7 +87,12 @@ impl LocalRoom {
     }
 
     pub fn idle(&self) -> bool {
-        self.streams() == 0 && self.tx.receiver_count() == 0
+        self.streams() == 0 && self.log.receivers() == 0
+    }
+
+    /// The last event delivered here; `None` until the log was first read.
+    pub(super) fn last(&self) -> Option<EventId> {
+        self.read.then(|| self.log.last())
     }
 }
 
@@ -125,15 +128,15 @@ impl Inner {
             let room = local
                 .rooms
                 .entry(code.clone())
-                .or_insert_with(|| LocalRoom::new(history_len));
-            (Arc::clone(&room.fetch), room.last)
+                .or_insert_with(|| LocalRoom::new(code, history_len, &self.clock));
+            (Arc::clone(&room.fetch), room.last())
         };
         let _one_at_a_time = fetch.lock().await;
         // Read again: another sync may have gone before us.
         let last = match self.lock().rooms.get_mut(code) {
             Some(room) => {
                 room.wanted = false;
-                room.last
+                room.last()
             }
             None => last,
         };
@@ -210,28 +213,24 @@ impl Inner {
         };
         // A public room made anew (Redis lost it) keeps its streams, which
         // are sent the new log whole; a private one's streams end with it.
-        let mut resync = false;
+        let resync = fresh && room.read && self.is_public(code);
         if fresh {
-            if room.last.is_some() {
-                if self.is_public(code) {
-                    room.history.clear();
-                    resync = true;
-                } else {
-                    *room = LocalRoom::new(history_len);
-                }
+            if room.read && !resync {
+                *room = LocalRoom::new(code, history_len, &self.clock);
             }
-            room.last = Some(EventId::start(epoch));
+            room.log.restart(EventId::start(epoch));
+            room.read = true;
         }
         let mut presence_changed = false;
         for (id, fields) in entries {
-            let (Some(id), Some(last)) = (parse_id(&id), room.last) else {
+            let Some(id) = parse_id(&id) else {
                 continue;
             };
             // Older, or of another life of the room than the one just read.
-            if id <= last || id.epoch != epoch {
+            if id <= room.log.last() || id.epoch != epoch {
                 continue;
             }
-            room.last = Some(id);
+            room.log.skip_to(id);
             let Some(decoded) = codec::decode(code, &fields) else {
                 tracing::warn!(room = %crate::logs::RoomTag(code), %id, "unreadable log entry skipped");
                 continue;
@@ -240,17 +239,12 @@ impl Inner {
             if let Some(gone) = decoded.left {
                 room.members.remove(&gone);
             }
-            let frame = self.render.log_item(code, id, &decoded.event);
-            if room.history.len() >= history_len {
-                room.history.pop_front();
-            }
-            room.history.push_back(frame.clone());
-            let _ = room.tx.send(frame); // Err only means that nobody is listening
+            room.log
+                .append(self.render.log_item(code, id, &decoded.event));
         }
-        if let (true, Some(last)) = (resync, room.last) {
-            let _ = room
-                .tx
-                .send(whole_log(code, &room.history, last, &self.render));
+        if resync {
+            let whole = room.log.resync().frame(&self.render);
+            room.log.send(whole);
         }
         drop(local);
         if presence_changed || fresh {
@@ -277,14 +271,19 @@ impl Inner {
     pub(super) fn local_log(&self, code: &RoomCode) -> Option<(Vec<Frame>, EventId)> {
         let local = self.lock();
         let room = local.rooms.get(code)?;
-        Some((room.history.iter().cloned().collect(), room.last?))
+        Some((room.log.history(), room.last()?))
     }
 
+    /// The whole log and a receiver that starts right after it; rendered
+    /// after the lock is let go, once for every stream that asks.
     pub(super) fn whole_log(&self, code: &RoomCode) -> Option<(Frame, broadcast::Receiver<Frame>)> {
-        let local = self.lock();
-        let room = local.rooms.get(code)?;
-        let log = whole_log(code, &room.history, room.last?, &self.render);
-        Some((log, room.tx.subscribe()))
+        let (resync, rx) = {
+            let mut local = self.lock();
+            let room = local.rooms.get_mut(code)?;
+            room.last()?;
+            (room.log.resync(), room.log.receiver())
+        };
+        Some((resync.frame(&self.render), rx))
     }
 
     /// A stream of `member` opens here: what it missed, and what it listens to.
@@ -297,19 +296,24 @@ impl Inner {
     ) -> Result<Tap, ChatError> {
         let mut local = self.lock();
         let room = local.rooms.get_mut(code).ok_or(ChatError::Unavailable)?;
-        let last = room.last.ok_or(ChatError::Unavailable)?;
+        if !room.read {
+            return Err(ChatError::Unavailable);
+        }
         let seat = room.members.entry(member).or_insert_with(|| LocalMember {
             streams: 0,
             here: watch::channel(()).0,
         });
         seat.streams += 1;
         let here = seat.here.subscribe();
-        room.used = Instant::now();
-        let mut backlog = missed(code, &room.history, last, after, &self.render);
-        backlog.push(online);
-        let rx = room.tx.subscribe();
+        room.used = self.clock.now();
+        let tap = Tap {
+            missed: room.log.missed(after),
+            online: Some(online),
+            rx: room.log.receiver(),
+            here,
+        };
         local.streams += 1;
-        Ok(Tap { backlog, rx, here })
+        Ok(tap)
     }
 
     /// A stream closed; when it was the member's last here, their presence
@@ -325,7 +329,7 @@ impl Inner {
             let Some(room) = local.rooms.get_mut(code) else {
                 return;
             };
-            room.used = Instant::now();
+            room.used = self.clock.now();
             match room.members.get_mut(&member) {
                 Some(seat) => {
                     seat.streams = seat.streams.saturating_sub(1);
@@ -345,97 +349,10 @@ impl Inner {
                 .zadd_options(
                     keys::PRESENCE,
                     key,
-                    now_ms() + inner.grace_ms(),
+                    inner.now_ms() + inner.grace_ms(),
                     &redis::SortedSetAddOptions::update_only(Some(redis::UpdateCheck::GT)),
                 )
                 .await;
-        });
-    }
-
-    /// Who is present in the room, as Redis says.
-    pub(super) async fn read_online(&self, code: &RoomCode) -> Result<Online, ChatError> {
-        let mut conn = self.conn();
-        let present = keys::present(code);
-        let (ids, total): (Vec<String>, usize) = redis::pipe()
-            .zrange(&present, 0, ONLINE_SHOWN as isize - 1)
-            .zcard(&present)
-            .query_async(&mut conn)
-            .await
-            .map_err(down)?;
-        let authors: Vec<Option<String>> = if ids.is_empty() {
-            Vec::new()
-        } else {
-            redis::cmd("HMGET")
-                .arg(keys::authors(code))
-                .arg(&ids)
-                .query_async(&mut conn)
-                .await
-                .map_err(down)?
-        };
-        Ok(Online {
-            members: authors
-                .iter()
-                .flatten()
-                .filter_map(|a| codec::parse_author(a))
-                .collect(),
-            total,
-        })
-    }
-
-    /// The room's Online list as a frame: the one sent last, or a fresh one.
-    pub(super) async fn online_frame(&self, code: &RoomCode) -> Result<Frame, ChatError> {
-        let (cached, last) = {
-            let local = self.lock();
-            let room = local.rooms.get(code).ok_or(ChatError::Unavailable)?;
-            (
-                room.online.clone(),
-                room.last.ok_or(ChatError::Unavailable)?,
-            )
-        };
-        if let Some(frame) = cached {
-            return Ok(frame);
-        }
-        let online = self.read_online(code).await?;
-        Ok(self.render.online(last, &online))
-    }
-
-    /// Presence in the room changed: the Online list follows, at most once a
-    /// second from this server.
-    pub(super) fn online_changed(self: &Arc<Self>, code: &RoomCode) {
-        let due = {
-            let mut local = self.lock();
-            let Some(room) = local.rooms.get_mut(code) else {
-                return;
-            };
-            if room.online_scheduled {
-                return;
-            }
-            room.online_scheduled = true;
-            let now = Instant::now();
-            room.online_sent
-                .map_or(now, |sent| (sent + ONLINE_EVERY).max(now))
-        };
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return;
-        };
-        let inner = Arc::clone(self);
-        let code = code.clone();
-        // Ends when the list is sent (or could not be read).
-        runtime.spawn(async move {
-            tokio::time::sleep_until(due).await;
-            let online = inner.read_online(&code).await;
-            let mut local = inner.lock();
-            let Some(room) = local.rooms.get_mut(&code) else {
-                return;
-            };
-            room.online_scheduled = false;
-            let (Ok(online), Some(last)) = (online, room.last) else {
-                return;
-            };
-            room.online_sent = Some(Instant::now());
-            let frame = inner.render.online(last, &online);
-            room.online = Some(frame.clone());
-            let _ = room.tx.send(frame);
         });
     }
 
@@ -443,8 +360,8 @@ impl Inner {
     pub(super) fn tell_streams(&self, text: &str) {
         let local = self.lock();
         for room in local.rooms.values() {
-            if let Some(last) = room.last {
-                let _ = room.tx.send(self.render.status(last, text));
+            if let Some(last) = room.last() {
+                room.log.send(self.render.status(last, text));
             }
         }
     }

@@ -22,6 +22,7 @@ mod keys;
 mod limits;
 mod local;
 mod notices;
+mod online;
 mod queue;
 mod rooms;
 mod scripts;
@@ -39,11 +40,11 @@ use redis::AsyncCommands;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use tokio::sync::watch;
 
+use super::clock::Clock;
 use super::counted::Counted;
 use super::memory::Settings;
 use super::rules;
 use super::{ChatError, MemberId, Render, RoomCode};
-use codec::now_ms;
 use local::Local;
 use scripts::Scripts;
 
@@ -70,6 +71,7 @@ pub(crate) struct Inner {
     scripts: Scripts,
     render: Counted,
     settings: Settings,
+    clock: Clock,
     beat: Duration,
     /// This server, among those sharing Redis.
     server: String,
@@ -84,6 +86,9 @@ pub(crate) struct Inner {
     /// Held (read) by the writes that guards start when they drop; taking it
     /// (write) waits for them, so a page closed here is known closed here.
     pending: Arc<tokio::sync::RwLock<()>>,
+    /// When (on `clock`, in ms) the last heartbeat that ended began: a test
+    /// that moves the clock waits for a beat that saw it moved.
+    beaten: watch::Sender<i64>,
     /// Ends the tasks when the store goes.
     #[cfg_attr(not(test), allow(dead_code))]
     stop: watch::Sender<()>,
@@ -97,6 +102,16 @@ impl RedisStore {
         url: &str,
         settings: Settings,
         render: Arc<dyn Render>,
+    ) -> Result<Self, String> {
+        Self::connect_with_clock(url, settings, render, Clock::system()).await
+    }
+
+    /// `connect`, with events, presence, paces and timers following `clock`.
+    pub async fn connect_with_clock(
+        url: &str,
+        settings: Settings,
+        render: Arc<dyn Render>,
+        clock: Clock,
     ) -> Result<Self, String> {
         // The URL may hold a password: it is never logged or shown.
         let client = redis::Client::open(url).map_err(|e| format!("--redis: {e}"))?;
@@ -116,6 +131,7 @@ impl RedisStore {
             conn,
             scripts: Scripts::new(),
             render: Counted::new(render),
+            clock,
             beat: beat_for(settings.grace),
             server: uuid::Uuid::new_v4().simple().to_string(),
             settings,
@@ -125,6 +141,7 @@ impl RedisStore {
             doors_checked: AtomicBool::new(false),
             messages: AtomicU64::new(0),
             pending: Arc::default(),
+            beaten: watch::channel(i64::MIN).0,
             stop,
         });
         if let Err(why) = inner.alive().await {
@@ -132,6 +149,12 @@ impl RedisStore {
         }
         tasks::start(&inner, stopped);
         Ok(Self { inner })
+    }
+
+    /// When (on the store's clock, in ms) the last heartbeat that ended began.
+    #[cfg(test)]
+    pub(crate) fn beats(&self) -> watch::Receiver<i64> {
+        self.inner.beaten.subscribe()
     }
 }
 
@@ -159,6 +182,11 @@ impl Inner {
         rules::history_len(self.settings.room.history_len)
     }
 
+    /// Now in milliseconds, as scripts are told the time.
+    fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
     fn grace_ms(&self) -> i64 {
         self.settings.grace.as_millis() as i64
     }
@@ -175,7 +203,7 @@ impl Inner {
     /// The epoch a public room gets if Redis has lost it ("" for private rooms).
     fn public_epoch(&self, code: &RoomCode) -> String {
         if self.is_public(code) {
-            now_ms().to_string()
+            self.now_ms().to_string()
         } else {
             String::new()
         }
@@ -237,7 +265,7 @@ impl Inner {
         member: MemberId,
         mode: &str,
     ) -> Result<i64, ChatError> {
-        let now = now_ms();
+        let now = self.now_ms();
         let mut leave = Scripts::call(&self.scripts.leave);
         leave
             .arg(code.as_str())

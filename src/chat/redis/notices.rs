@@ -6,7 +6,7 @@
 
 use redis::AsyncCommands;
 
-use super::codec::{self, now_ms};
+use super::codec;
 use super::scripts::{self, Scripts};
 use super::{Inner, down, keys};
 use crate::chat::rules;
@@ -40,7 +40,7 @@ impl Inner {
             if author.name == *to {
                 return Ok(());
             }
-            let now = now_ms();
+            let now = self.now_ms();
             let done: i64 = Scripts::call(&self.scripts.rename)
                 .arg(code.as_str())
                 .arg(member.0.to_string())
@@ -67,7 +67,7 @@ impl Inner {
                 .query_async(&mut self.conn())
                 .await
                 .map_err(down)?;
-            let now = now_ms();
+            let now = self.now_ms();
             let mut flush = Scripts::call(&self.scripts.flush);
             flush
                 .arg(code.as_str())

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use redis::AsyncCommands;
 use tokio::sync::watch;
 
-use super::codec::{self, now_ms};
+use super::codec;
 use super::local::Watcher;
 use super::scripts::{self, Scripts};
 use super::{Inner, down, keys};
@@ -18,7 +18,7 @@ use crate::chat::{ChatError, Member, MemberId, PairWatch, Pairing, RoomCode};
 impl Inner {
     /// Queues `member` (keeping their place) and pairs whoever can be paired.
     pub(super) async fn queue(&self, member: &Member) -> Result<Pairing, ChatError> {
-        let now = now_ms();
+        let now = self.now_ms();
         let queued: i64 = Scripts::call(&self.scripts.queue)
             .arg(member.id.0.to_string())
             .arg(codec::author(&member.seed, &member.name))
@@ -99,7 +99,7 @@ impl Inner {
             let codes: Vec<String> = (0..PAIR_CODES)
                 .map(|_| RoomCode::random(self.settings.code_length).to_string())
                 .collect();
-            let now = now_ms();
+            let now = self.now_ms();
             let mut pair = Scripts::call(&self.scripts.pair);
             pair.arg(now)
                 .arg(now)
@@ -149,7 +149,7 @@ impl Inner {
         member: MemberId,
         open: bool,
     ) -> Result<Option<Pairing>, ChatError> {
-        let now = now_ms();
+        let now = self.now_ms();
         let (live, expiry) = if open {
             (now + 3 * self.beat.as_millis() as i64, now + self.live_ms())
         } else {

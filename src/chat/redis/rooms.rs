@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use redis::AsyncCommands;
 
-use super::codec::{self, now_ms};
+use super::codec;
 use super::scripts::{self, Scripts};
 use super::{Inner, down, keys, local};
 use crate::chat::rules::{self, CODE_TRIES, Door};
@@ -24,7 +24,7 @@ impl Inner {
     ) -> Result<RoomCode, ChatError> {
         for _ in 0..CODE_TRIES {
             let code = RoomCode::random(self.settings.code_length);
-            let now = now_ms();
+            let now = self.now_ms();
             let mut create = Scripts::call(&self.scripts.create);
             create
                 .arg(code.as_str())
@@ -95,7 +95,7 @@ impl Inner {
         code: &RoomCode,
         member: &Member,
     ) -> Result<Snapshot, ChatError> {
-        let now = now_ms();
+        let now = self.now_ms();
         let mut enter = Scripts::call(&self.scripts.enter);
         enter
             .arg(code.as_str())
@@ -167,14 +167,16 @@ impl Inner {
             .zadd_options(
                 keys::PRESENCE,
                 format!("{code} {}", member.0),
-                now_ms() + self.live_ms(),
+                self.now_ms() + self.live_ms(),
                 &redis::SortedSetAddOptions::update_only(Some(redis::UpdateCheck::GT)),
             )
             .await;
+        // A resync is rendered here, outside the lock of this server's rooms.
+        let (backlog, rx, here) = tap.open(&self.render);
         Ok(Subscription {
-            backlog: tap.backlog,
-            rx: tap.rx,
-            here: tap.here,
+            backlog,
+            rx,
+            here,
             guard: Box::new(local::StreamGuard {
                 inner: Arc::clone(self),
                 code: code.clone(),
@@ -189,7 +191,7 @@ impl Inner {
         member: MemberId,
         text: MessageText,
     ) -> Result<(), ChatError> {
-        let now = now_ms();
+        let now = self.now_ms();
         let got: Vec<i64> = Scripts::call(&self.scripts.say)
             .arg(code.as_str())
             .arg(member.0.to_string())

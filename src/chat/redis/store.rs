@@ -180,6 +180,7 @@ impl Store for RedisStore {
             streams: inner.lock().streams,
             messages: inner.messages.load(Ordering::Relaxed),
             renders: inner.render.count(),
+            resyncs: inner.render.resyncs(),
             queue,
         }
     }
@@ -196,6 +197,7 @@ impl Store for RedisStore {
             name: name.to_owned(),
             limit,
             window,
+            clock: self.inner.clock.clone(),
         })
     }
 

@@ -13,7 +13,6 @@ use redis::AsyncCommands;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use super::codec::now_ms;
 use super::scripts::Scripts;
 use super::{Inner, keys};
 use crate::chat::rules::KEEP_ROOM;
@@ -49,19 +48,30 @@ pub(super) fn start(inner: &Arc<Inner>, stopped: watch::Receiver<()>) {
     let beat = inner.beat;
     let mut stop = stopped;
     // Ends when the store is dropped.
+    let clock = inner.clock.clone();
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(beat);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // The first beat at once, then one a beat after the last ended, on
+        // the store's clock.
+        let mut next = clock.now();
         loop {
             tokio::select! {
-                _ = tick.tick() => {}
-                _ = stop.changed() => return,
+                () = clock.sleep_until(next) => {}
+                _ = stop.changed() => {
+                    // No beat will come: whoever waits for one waits no more.
+                    if let Some(inner) = weak.upgrade() {
+                        inner.beaten.send_replace(i64::MAX);
+                    }
+                    return;
+                }
             }
             let Some(inner) = weak.upgrade() else { return };
+            let started = inner.now_ms();
             if let Err(why) = heartbeat(&inner).await {
                 tracing::warn!(%why, "redis heartbeat");
                 inner.troubled.store(true, Ordering::Relaxed);
             }
+            next = clock.now() + beat;
+            inner.beaten.send_replace(started);
         }
     });
 }
@@ -174,18 +184,19 @@ fn heard(inner: &Arc<Inner>, channel: &str, payload: &str) {
 /// One beat: refresh, sweep, forget.
 async fn heartbeat(inner: &Arc<Inner>) -> redis::RedisResult<()> {
     let (attached, waiting, kept) = {
+        let now = inner.clock.now();
         let mut local = inner.lock();
         local.rooms.retain(|_, room| {
-            !(room.idle() && room.used.elapsed() > FORGET_AFTER && room.streams() == 0)
+            !(room.idle() && now - room.used > FORGET_AFTER && room.streams() == 0)
         });
         // Rooms read here keep their keys alive, however quiet they are.
         let kept: Vec<RoomCode> = local
             .rooms
             .iter_mut()
             .filter(|(_, room)| room.streams() > 0)
-            .filter(|(_, room)| room.kept.is_none_or(|at| at.elapsed() > KEEP_EVERY))
+            .filter(|(_, room)| room.kept.is_none_or(|at| now - at > KEEP_EVERY))
             .map(|(code, room)| {
-                room.kept = Some(Instant::now());
+                room.kept = Some(now);
                 code.clone()
             })
             .collect();
@@ -198,7 +209,7 @@ async fn heartbeat(inner: &Arc<Inner>) -> redis::RedisResult<()> {
         (attached, waiting, kept)
     };
     let mut conn = inner.conn();
-    let now = now_ms();
+    let now = inner.now_ms();
     let mut pipe = redis::pipe();
     pipe.cmd("PING").ignore();
     for code in &kept {
@@ -234,9 +245,10 @@ async fn heartbeat(inner: &Arc<Inner>) -> redis::RedisResult<()> {
         let mut hold = inner.lock();
         if inner.troubled.swap(false, Ordering::Relaxed) {
             let live = Duration::from_millis(inner.live_ms() as u64);
-            hold.sweep_after = Some(Instant::now() + live + inner.beat);
+            hold.sweep_after = Some(inner.clock.now() + live + inner.beat);
         }
-        hold.sweep_after.is_some_and(|after| Instant::now() < after)
+        hold.sweep_after
+            .is_some_and(|after| inner.clock.now() < after)
     };
     if hold {
         return Ok(());

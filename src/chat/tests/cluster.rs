@@ -19,13 +19,7 @@ async fn servers(kit: &Kit, n: usize) -> Vec<RedisStore> {
 async fn servers_with(kit: &Kit, n: usize, settings: Settings) -> Vec<RedisStore> {
     let mut stores = Vec::new();
     for _ in 0..n {
-        let settings = settings.clone();
-        let url = kit.redis.as_ref().expect("a redis kit").url();
-        stores.push(
-            RedisStore::connect(&url, settings, Arc::new(Plain))
-                .await
-                .expect("the test's redis-server answers"),
-        );
+        stores.push(kit.redis_store(settings.clone(), Arc::new(Plain)).await);
     }
     stores
 }
@@ -132,7 +126,7 @@ async fn a_member_with_tabs_on_two_servers_counts_once_and_stays() {
     assert_eq!(a.public_rooms().await[0].members, 1);
     assert_eq!(b.public_rooms().await[0].members, 1);
     drop(tab_a);
-    tokio::time::sleep(kit.grace * 3).await;
+    kit.pass(kit.grace * 3).await;
     assert_eq!(
         a.public_rooms().await[0].members,
         1,
@@ -160,7 +154,7 @@ async fn the_members_of_a_dead_server_leave_once() {
     std::mem::forget(anns);
     let got = hear(&mut bobs.rx, "left Ann +0").await;
     assert!(got.contains(&"left Ann +0".to_owned()), "{got:?}");
-    tokio::time::sleep(kit.grace * 2).await; // B and C both sweep meanwhile
+    kit.pass(kit.grace * 2).await; // B and C both sweep meanwhile
     let snap = c.enter(&general(), &bob).await.expect("reload on C");
     let leaves = log_texts(&snap)
         .iter()
@@ -253,7 +247,7 @@ async fn redis_stopped_and_restarted_loses_nothing_acknowledged() {
         "the page is told: {got:?}"
     );
     // Down for longer than the grace period: nobody present is timed out for it.
-    tokio::time::sleep(kit.grace * 3).await;
+    kit.pass(kit.grace * 3).await;
     kit.redis.as_mut().expect("redis").restart();
     let back = kit
         .until(|| async { chat.post(&general(), ann.id, say("after")).await.is_ok() })
@@ -344,11 +338,11 @@ async fn a_long_redis_outage_times_nobody_out() {
     b.enter(&general(), &bob).await.expect("enter on B");
     let _bobs = b.subscribe(&general(), bob.id, None).await.expect("on B");
     kit.redis.as_mut().expect("redis").stop();
-    tokio::time::sleep(kit.grace * 3).await;
+    kit.pass(kit.grace * 3).await;
     kit.redis.as_mut().expect("redis").restart();
     let back = kit.until(|| async { a.health().await.is_ok() && b.health().await.is_ok() });
     assert!(back.await, "both servers recover");
-    tokio::time::sleep(kit.grace * 3).await; // sweeps run again meanwhile
+    kit.pass(kit.grace * 3).await; // sweeps run again meanwhile
     let snap = b.enter(&general(), &bob).await.expect("reload on B");
     assert_eq!(
         log_texts(&snap),
@@ -566,4 +560,25 @@ async fn rooms_held_and_waiting_pages_count_on_every_server() {
         .until(|| async { matches!(a.watch_pairing(ann.id).await, Ok(Some(_))) })
         .await;
     assert!(again, "a page closed on B gives its place back");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_redis_stores_timers_follow_its_clock() {
+    let Some(mut kit) = Kit::redis() else {
+        return;
+    };
+    // A grace period no test could wait out in real time.
+    kit.grace = Duration::from_secs(120);
+    let chat = kit.store().await;
+    let ann = member("Ann");
+    chat.enter(&general(), &ann).await.expect("enter");
+    kit.pass(kit.grace / 2).await;
+    assert_eq!(chat.public_rooms().await[0].members, 1, "within grace");
+    kit.pass(kit.grace).await;
+    let gone = tokio::time::timeout(
+        Duration::from_secs(10),
+        kit.until(|| async { chat.public_rooms().await[0].members == 0 }),
+    )
+    .await;
+    assert_eq!(gone, Ok(true), "Ann left once the clock passed the grace");
 }

@@ -95,7 +95,7 @@ async fn a_closed_waiting_page_is_not_paired_and_leaves_after_grace(kit: Kit) {
             .expect("within the caps")
             .expect("queued")
     };
-    tokio::time::sleep(kit.grace * 2).await;
+    kit.pass(kit.grace * 2).await;
     assert_eq!(
         chat.pairing(bob.id).await,
         Some(Pairing::Waiting),

@@ -1,0 +1,137 @@
+//! What the in-memory store keeps behind its one lock: the rooms, the
+//! stranger queue, members, the counts that caps and `/metrics` read.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use tokio::time::Instant;
+
+use crate::chat::pair::Queue;
+use crate::chat::room::Room;
+use crate::chat::{ChatError, MemberId, RoomCode};
+
+pub(super) struct State {
+    pub(super) rooms: HashMap<RoomCode, Room>,
+    pub(super) queue: Queue,
+    pub(super) members: HashMap<MemberId, MemberState>,
+    /// When each room last sent its Online list, and whether a flush is due.
+    pub(super) flushes: HashMap<RoomCode, Flush>,
+    /// Open private rooms made with **Create private room**, and random-chat rooms.
+    pub(super) private_rooms: usize,
+    pub(super) pair_rooms: usize,
+    /// Who holds each private room (a client address), and how many each holds.
+    pub(super) holders: HashMap<RoomCode, String>,
+    pub(super) held: HashMap<String, usize>,
+    /// Streams open now per member, over all rooms and waiting pages.
+    pub(super) member_streams: HashMap<MemberId, usize>,
+    /// Room streams open now (for `/metrics`).
+    pub(super) streams: usize,
+    pub(super) messages: u64,
+    pub(super) last_epoch: u64,
+    /// Pairs dropped for want of a room since the last warning, and when
+    /// that was: a full pool is logged once a minute, not once a pair.
+    pub(super) dropped_pairs: u64,
+    pub(super) warned_full: Option<Instant>,
+}
+
+impl State {
+    pub(super) fn new(max_queue: usize) -> Self {
+        Self {
+            rooms: HashMap::new(),
+            queue: Queue::new(max_queue),
+            members: HashMap::new(),
+            flushes: HashMap::new(),
+            private_rooms: 0,
+            pair_rooms: 0,
+            holders: HashMap::new(),
+            held: HashMap::new(),
+            member_streams: HashMap::new(),
+            streams: 0,
+            messages: 0,
+            last_epoch: 0,
+            dropped_pairs: 0,
+            warned_full: None,
+        }
+    }
+}
+
+#[derive(Default)]
+pub(super) struct MemberState {
+    pub(super) rooms: HashSet<RoomCode>,
+    /// When the member's recent messages were sent, oldest first.
+    pub(super) sent: VecDeque<Instant>,
+}
+
+#[derive(Default)]
+pub(super) struct Flush {
+    pub(super) last: Option<Instant>,
+    pub(super) scheduled: bool,
+}
+
+impl State {
+    /// A fresh epoch for a new room: the time in milliseconds, made unique.
+    pub(super) fn next_epoch(&mut self, now_ms: i64) -> u64 {
+        let now = now_ms.max(0) as u64;
+        self.last_epoch = now.max(self.last_epoch + 1);
+        self.last_epoch
+    }
+
+    pub(super) fn room(&mut self, code: &RoomCode) -> Result<&mut Room, ChatError> {
+        self.rooms
+            .get_mut(code)
+            .ok_or_else(|| ChatError::NoSuchRoom(code.to_string()))
+    }
+
+    /// Forgets a member's tie to a room that they left, and a private room
+    /// that nobody is in any more.
+    pub(super) fn after_leaving(&mut self, code: &RoomCode, member: MemberId) {
+        if let Some(state) = self.members.get_mut(&member) {
+            state.rooms.remove(code);
+            if state.rooms.is_empty() {
+                self.members.remove(&member);
+            }
+        }
+        let empty_private = self
+            .rooms
+            .get(code)
+            .is_some_and(|room| !room.public && room.member_count() == 0);
+        if empty_private && let Some(room) = self.rooms.remove(code) {
+            self.flushes.remove(code);
+            if room.pair.is_some() {
+                self.pair_rooms = self.pair_rooms.saturating_sub(1);
+            } else {
+                self.private_rooms = self.private_rooms.saturating_sub(1);
+            }
+            // The room's place among its holder's is given back.
+            if let Some(holder) = self.holders.remove(code)
+                && let Some(held) = self.held.get_mut(&holder)
+            {
+                *held = held.saturating_sub(1);
+                if *held == 0 {
+                    self.held.remove(&holder);
+                }
+            }
+            tracing::info!(room = %crate::logs::RoomTag(code), "room closed");
+        }
+    }
+
+    /// Counts a stream of `member` opening; false when one more would be
+    /// more than `max`.
+    pub(super) fn open_stream(&mut self, member: MemberId, max: usize) -> bool {
+        let open = self.member_streams.entry(member).or_default();
+        if *open >= max {
+            return false;
+        }
+        *open += 1;
+        true
+    }
+
+    /// Counts a stream of `member` closing.
+    pub(super) fn close_stream(&mut self, member: MemberId) {
+        if let Some(open) = self.member_streams.get_mut(&member) {
+            *open = open.saturating_sub(1);
+            if *open == 0 {
+                self.member_streams.remove(&member);
+            }
+        }
+    }
+}
