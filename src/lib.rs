@@ -1,11 +1,13 @@
 //! livechat: an anonymous real-time chat website. `app` builds the whole
 //! site as one `Router`, the same for the binary and for the tests.
 
+pub mod assets;
 pub mod chat;
 pub mod config;
 pub mod error;
 pub mod http;
 pub mod logs;
+pub mod paths;
 pub mod serve;
 pub mod shutdown;
 pub mod views;

@@ -8,11 +8,11 @@ use serde::Deserialize;
 
 use super::client::{ClientAddr, counted};
 use super::door::{self, Knock, Shut};
-use super::paths;
 use super::session::Session;
 use super::shape::Shape;
 use crate::AppState;
 use crate::chat::{Access, Chat, ChatError, Name, RoomCode};
+use crate::paths;
 use crate::views::home::{StartForm, home, start_form};
 use crate::views::layout::page;
 use crate::views::room::{RenameForm, rename_form};

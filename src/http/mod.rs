@@ -8,7 +8,6 @@ pub mod guard;
 pub mod home;
 pub mod ops;
 pub mod pair;
-pub mod paths;
 pub mod room;
 pub mod session;
 pub mod shape;

@@ -15,7 +15,6 @@ use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at};
 use super::client::{ClientAddr, counted};
 use super::door::{self, Knock, Shut};
 use super::home::{Refusal, StartInput, refusal_status, refuse, signed_in};
-use super::paths;
 use super::session::Session;
 use super::shape::Shape;
 use super::stream::{
@@ -24,6 +23,7 @@ use super::stream::{
 use crate::AppState;
 use crate::chat::{Access, Chat, ChatError, Member, MemberId, Name, PairWatch, Pairing, RoomCode};
 use crate::error::AppError;
+use crate::paths;
 use crate::shutdown::Shutdown;
 use crate::views::components::pair_again;
 use crate::views::pair::{found, found_link, wait_document_head, waiting};

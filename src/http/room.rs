@@ -9,12 +9,12 @@ use serde::Deserialize;
 
 use super::client::{ClientAddr, counted};
 use super::door::{self, Knock, MISSED, Shut};
-use super::paths;
 use super::session::Session;
 use super::shape::Shape;
 use crate::AppState;
 use crate::chat::{Access, ChatError, Member, MessageText, RoomCode};
 use crate::error::AppError;
+use crate::paths;
 use crate::views::room::{RenameForm, SendForm, plain_title, room, send_form, unsent};
 
 /// The address people can share: the same host they used to get here.

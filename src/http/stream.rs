@@ -24,10 +24,10 @@ use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at};
 use super::client::ClientAddr;
 use super::door::{self, Knock, MISSED, Shut};
 use super::guard::CSP_FRAMED;
-use super::paths;
 use super::session::Session;
 use crate::chat::{Access, Chat, ChatError, EventId, Frame, FrameKind, RoomCode, Subscription};
 use crate::error::AppError;
+use crate::paths;
 use crate::shutdown::Shutdown;
 use crate::views::room::log_document_head;
 use crate::views::stream::{

@@ -9,7 +9,7 @@ use maud::{Markup, Render, html};
 use time::OffsetDateTime;
 
 use crate::chat::{Author, Event, EventId, Name, Online, RoomCode, Seed};
-use crate::http::paths;
+use crate::paths;
 
 /// An avatar image; decorative, since the name is always written beside it.
 pub struct Avatar<'a>(pub &'a Seed);

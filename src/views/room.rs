@@ -4,10 +4,10 @@
 use maud::{Markup, PreEscaped, html};
 
 use super::components::{Field, Who, not_live, online_items, stranger_left};
-use super::layout::{Skip, open_document, page, tab_title};
+use super::layout::{Skip, StartTag, open_document, page, tab_title};
 use super::stream::CLOSE_EVENT;
 use crate::chat::{Member, RoomCode, Snapshot};
-use crate::http::paths;
+use crate::paths;
 
 /// The send form as it stands: the text as typed and what was wrong with it.
 #[derive(Default)]
@@ -240,19 +240,23 @@ pub fn rename_form(back: &str, form: &RenameForm<'_>) -> Markup {
 /// The start of the log document that, without JavaScript, streams new items
 /// into an `<iframe>` by itself. Left open: items follow as they happen.
 pub fn log_document_head(snapshot: &Snapshot, me: &Member) -> String {
-    let items: String = snapshot
-        .items
-        .iter()
-        .map(|f| String::from_utf8_lossy(&f.html))
-        .collect();
     // The list is left open: the browser shows each item as it arrives in it.
-    let opening = format!(
-        "<div class=\"log\" role=\"log\" aria-label=\"Messages\" tabindex=\"0\"><ol class=\"log-items\">{items}"
-    );
+    let log = [
+        ("class", "log"),
+        ("role", "log"),
+        ("aria-label", "Messages"),
+        ("tabindex", "0"),
+    ];
+    let opening = html! {
+        (StartTag { name: "div", attrs: &log })
+        (StartTag { name: "ol", attrs: &[("class", "log-items")] })
+        // Items the views rendered once for everyone.
+        @for item in &snapshot.items { (PreEscaped(String::from_utf8_lossy(&item.html))) }
+    };
     open_document(
         "Messages",
         Some(&paths::own_css(&me.seed)),
         "log-document",
-        &opening,
+        opening,
     )
 }
