@@ -211,7 +211,7 @@ pub fn site(routes: Router<AppState>, state: AppState) -> Router {
         .layer(middleware::from_fn(http::guard::same_origin))
         // Inside `render_errors`, so that a panic becomes a real 500 page.
         .layer(CatchPanicLayer::custom(error::panicked))
-        .layer(middleware::from_fn(error::render_errors))
+        .layer(middleware::from_fn(http::errors::render_errors))
         .layer(middleware::from_fn(http::guard::headers))
         // Spans name the route pattern, never the path: paths hold room codes.
         .layer(

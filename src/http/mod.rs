@@ -4,8 +4,10 @@
 pub mod assets;
 pub mod client;
 pub mod door;
+pub mod errors;
 pub mod guard;
 pub mod home;
+pub mod name;
 pub mod ops;
 pub mod pair;
 pub mod room;
@@ -27,7 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home::get_home))
         .route("/rooms", post(home::post_rooms))
         .route("/join", post(home::post_join))
-        .route("/name", post(home::post_name))
+        .route("/name", post(name::post_name))
         .route("/pair", get(pair::get_pair).post(pair::post_pair))
         .route("/pair/cancel", post(pair::post_cancel))
         .route("/r/{code}", get(room::get_room))

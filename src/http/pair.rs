@@ -14,7 +14,7 @@ use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at};
 
 use super::client::{ClientAddr, counted};
 use super::door::{self, Knock, Shut};
-use super::home::{Refusal, StartInput, refusal_status, refuse, signed_in};
+use super::home::{Refusal, StartInput, refuse, signed_in};
 use super::session::Session;
 use super::shape::Shape;
 use super::stream::{
@@ -22,7 +22,7 @@ use super::stream::{
 };
 use crate::AppState;
 use crate::chat::{Access, Chat, ChatError, Member, MemberId, Name, PairWatch, Pairing, RoomCode};
-use crate::error::AppError;
+use crate::error::{AppError, Refused};
 use crate::paths;
 use crate::shutdown::Shutdown;
 use crate::views::components::pair_again;
@@ -61,67 +61,81 @@ pub async fn post_pair(
         Ok(member) => member,
         Err(refused) => return refused,
     };
-    // The room to leave names a code: it goes through the door like any other.
-    let leave = match input.leave.as_deref().filter(|typed| !typed.is_empty()) {
-        None => None,
-        Some(typed) => {
-            let knock = Knock::of(client, &session);
-            let code = RoomCode::from_path(typed);
-            match door::pass(&app, knock, code.clone(), Access::Member).await {
-                Ok(code) => Some(code),
-                Err(Shut::Wait(wait)) => {
-                    let why = door::wait_words(wait);
-                    let status = StatusCode::TOO_MANY_REQUESTS;
-                    if let (Some(code), true) = (&code, shape.is_htmx()) {
-                        return (status, pair_again(code, Some(&why), None)).into_response();
-                    }
-                    let why = Refusal {
-                        status: Some(status),
-                        pair: Some(why),
-                        ..Refusal::default()
-                    };
-                    return refuse(&app.chat, shape, &form, why).await;
-                }
-                // Nothing there to leave: no reason to complain.
-                Err(Shut::Miss | Shut::Unavailable) => None,
-            }
-        }
+    let knock = Knock::of(client, &session);
+    let answer = match room_to_leave(&app, knock, input.leave.as_deref()).await {
+        Ok(leave) => queue(&app, shape, client, &member, leave, &form).await,
+        Err((code, refused)) => not_queued(&app, shape, &form, code.as_ref(), refused).await,
     };
-    // Every match opens a random-chat room: one address asking again and
-    // again could fill the pool for everyone.
+    // The name was taken on whatever happens to the queuing.
+    (session.remember(&member), answer).into_response()
+}
+
+/// The room **Find a new stranger** leaves first: it names a code, so it
+/// goes through the door like any other. A code that leads nowhere is
+/// nothing to leave; too many misses is a refusal, with the code as given.
+async fn room_to_leave(
+    app: &AppState,
+    knock: Knock,
+    typed: Option<&str>,
+) -> Result<Option<RoomCode>, (Option<RoomCode>, Refused)> {
+    let Some(typed) = typed.filter(|typed| !typed.is_empty()) else {
+        return Ok(None);
+    };
+    let code = RoomCode::from_path(typed);
+    match door::pass(app, knock, code.clone(), Access::Member).await {
+        Ok(code) => Ok(Some(code)),
+        Err(Shut::Wait(wait)) => Err((code, door::too_many_misses(wait))),
+        // Nothing there to leave: no reason to complain.
+        Err(Shut::Miss | Shut::Unavailable) => Ok(None),
+    }
+}
+
+/// Queues `member`, counted against the client's address: every match opens
+/// a random-chat room, and one address asking again and again could fill
+/// the pool for everyone. Out of `leave` only once queued: refused, the
+/// person stays there.
+async fn queue(
+    app: &AppState,
+    shape: Shape,
+    client: ClientAddr,
+    member: &Member,
+    leave: Option<RoomCode>,
+    form: &StartInput,
+) -> Response {
     let queued = counted(
         &*app.address_pairs,
         client,
         ChatError::PairsFromAddress,
-        app.chat.queue(&member),
+        app.chat.queue(member),
     )
     .await;
-    // Out of the old room only once queued: refused, the person stays there.
-    if let (Some(code), Ok(_)) = (&leave, &queued) {
-        // Not being in that room (any more) is no reason to complain.
-        let _ = app.chat.leave(code, member.id).await;
-    }
-    match queued {
+    match (queued, &leave) {
+        (Ok(_), Some(code)) => {
+            // Not being in that room (any more) is no reason to complain.
+            let _ = app.chat.leave(code, member.id).await;
+            shape.redirect(paths::PAIR)
+        }
         // The waiting page at once, with JavaScript or without: without, its
         // framed document shows the link to the chat when a stranger is found.
-        Ok(_) => (session.remember(&member), shape.redirect(paths::PAIR)).into_response(),
-        Err(why) => {
-            let status = refusal_status(&why).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            // From **Find a new stranger** in a room, htmx gets that form
-            // back with the reason (it says it where the person is).
-            if let (Some(code), true) = (&leave, shape.is_htmx()) {
-                let again = pair_again(code, Some(&why.to_string()), None);
-                return (status, session.remember(&member), again).into_response();
-            }
-            let why = Refusal {
-                status: Some(status),
-                pair: Some(why.to_string()),
-                ..Refusal::default()
-            };
-            let page = refuse(&app.chat, shape, &form, why).await;
-            (session.remember(&member), page).into_response()
-        }
+        (Ok(_), None) => shape.redirect(paths::PAIR),
+        (Err(why), _) => not_queued(app, shape, form, leave.as_ref(), Refused::from(&why)).await,
     }
+}
+
+/// Not queued: from **Find a new stranger** in a room, htmx gets that form
+/// back with the reason (it says it where the person is); otherwise the
+/// start form says it.
+async fn not_queued(
+    app: &AppState,
+    shape: Shape,
+    form: &StartInput,
+    from: Option<&RoomCode>,
+    refused: Refused,
+) -> Response {
+    if let (Some(code), true) = (from, shape.is_htmx()) {
+        return refused.answer(pair_again(code, Some(&refused.words), None).into_response());
+    }
+    refuse(&app.chat, shape, form, Refusal::of_pair(refused)).await
 }
 
 #[derive(Deserialize, Default)]
@@ -148,11 +162,11 @@ pub async fn get_pair(
     if query.hold.is_some() && !shape.is_htmx() {
         let place = address_place(&app, client)
             .await
-            .map_err(|()| AppError::Full(TOO_MANY_FROM_ADDRESS.to_owned()))?;
+            .map_err(|()| Refused::busy(TOO_MANY_FROM_ADDRESS))?;
         let held = hold(&app, me.id).await?;
         drop(place);
         if held == Held::Stopping {
-            return Err(AppError::Unavailable(RESTARTING.to_owned()));
+            return Err(Refused::unavailable(RESTARTING).into());
         }
     }
     Ok(match app.chat.pairing(me.id).await {
@@ -306,14 +320,14 @@ async fn watch_counted(
     app: &AppState,
     client: Option<std::net::IpAddr>,
     member: MemberId,
-) -> Result<Option<(Option<Place>, PairWatch)>, String> {
+) -> Result<Option<(Option<Place>, PairWatch)>, Refused> {
     let place = address_place(app, client)
         .await
-        .map_err(|()| TOO_MANY_FROM_ADDRESS.to_owned())?;
+        .map_err(|()| Refused::busy(TOO_MANY_FROM_ADDRESS))?;
     match app.chat.watch_pairing(member).await {
         Ok(Some(watch)) => Ok(Some((place, watch))),
         Ok(None) => Ok(None),
-        Err(why) => Err(why.to_string()),
+        Err(why) => Err(Refused::from(&why)),
     }
 }
 
@@ -334,7 +348,7 @@ pub async fn get_pair_events(
             stream_of(Waiting::new(&app, watch, me), connected(), false),
         )),
         Ok(None) => Body::from(final_words("You are not waiting for a stranger.", home)),
-        Err(why) => Body::from(final_words(&why, None)),
+        Err(why) => Body::from(final_words(&why.words, None)),
     };
     event_stream(body)
 }
@@ -352,7 +366,7 @@ pub async fn get_wait_document(
     };
     let Some((place, watch)) = watch_counted(&app, client, me.id)
         .await
-        .map_err(AppError::Full)?
+        .map_err(AppError::from)?
     else {
         return Ok(Redirect::to("/").into_response());
     };

@@ -26,7 +26,7 @@ use super::door::{self, Knock, MISSED, Shut};
 use super::guard::CSP_FRAMED;
 use super::session::Session;
 use crate::chat::{Access, Chat, ChatError, EventId, Frame, FrameKind, RoomCode, Subscription};
-use crate::error::AppError;
+use crate::error::{AppError, Refused};
 use crate::paths;
 use crate::shutdown::Shutdown;
 use crate::views::room::log_document_head;
@@ -125,7 +125,7 @@ async fn open(
         Ok(code) => code,
         Err(Shut::Miss) => return Err(missed()),
         Err(Shut::Wait(wait)) => {
-            return Err(final_words(&format!("{}.", door::wait_words(wait)), None));
+            return Err(final_words(&door::too_many_misses(wait).sentence(), None));
         }
         // The store is out of reach: the page tries again by itself shortly.
         Err(Shut::Unavailable) => return Err(unavailable()),
@@ -403,7 +403,7 @@ pub async fn get_log_document(
     let me = session.member.ok_or(AppError::NotFound)?;
     let place = address_place(&app, client)
         .await
-        .map_err(|()| AppError::Full(TOO_MANY_FROM_ADDRESS.to_owned()))?;
+        .map_err(|()| Refused::busy(TOO_MANY_FROM_ADDRESS))?;
     // Gone since the door: the same answer as any miss.
     let missed = |why: ChatError| match why {
         ChatError::NotMember | ChatError::NoSuchRoom(_) => AppError::NotFound,
