@@ -10,6 +10,7 @@ pub mod logs;
 pub mod paths;
 pub mod serve;
 pub mod shutdown;
+pub mod start;
 pub mod views;
 
 use std::sync::Arc;
@@ -32,6 +33,7 @@ use chat::{Chat, RoomCode};
 use config::Config;
 use error::AppError;
 use shutdown::{Shutdown, Trigger};
+use start::StartError;
 
 /// Counters kept outside the store: what the streams did.
 #[derive(Debug, Default)]
@@ -86,7 +88,7 @@ pub struct AppState {
 impl AppState {
     /// State for `config` on the in-memory store, and the trigger that stops it.
     /// Serving over TLS makes the session cookie `Secure`.
-    pub fn new(config: Config) -> Result<(Self, Trigger), String> {
+    pub fn new(config: Config) -> Result<(Self, Trigger), StartError> {
         let settings = store_settings(&config)?;
         let chat: Chat = Arc::new(MemoryStore::new(
             settings,
@@ -97,24 +99,28 @@ impl AppState {
 
     /// State for `config` on the store it names: Redis with `--redis`, else
     /// in memory.
-    pub async fn connect(config: Config) -> Result<(Self, Trigger), String> {
+    pub async fn connect(config: Config) -> Result<(Self, Trigger), StartError> {
         let Some(url) = config.redis.clone() else {
             return Self::new(config);
         };
         let settings = store_settings(&config)?;
-        let store = RedisStore::connect(&url, settings, Arc::new(views::stream::Renderer)).await?;
+        let store = RedisStore::connect(&url, settings, Arc::new(views::stream::Renderer))
+            .await
+            .map_err(StartError::Store)?;
         Self::with_chat(config, Arc::new(store))
     }
 
     /// State for `config` around a store made already.
-    pub fn with_chat(mut config: Config, chat: Chat) -> Result<(Self, Trigger), String> {
+    pub fn with_chat(mut config: Config, chat: Chat) -> Result<(Self, Trigger), StartError> {
         if config.tls_cert.is_some() {
             config.secure_cookies = true;
         }
         logs::init(config.secret.as_deref());
         let key = match &config.secret {
-            Some(secret) if secret.len() >= 32 => Key::derive_from(secret.as_bytes()),
-            Some(_) => return Err("--secret must be at least 32 bytes long".to_owned()),
+            Some(secret) if secret.len() >= start::SECRET_MIN => {
+                Key::derive_from(secret.as_bytes())
+            }
+            Some(_) => return Err(StartError::ShortSecret),
             None => Key::generate(),
         };
         let failed_joins = chat.limiter(
@@ -164,14 +170,11 @@ impl AppState {
 }
 
 /// What either store needs to know from the configuration.
-pub fn store_settings(config: &Config) -> Result<Settings, String> {
+pub fn store_settings(config: &Config) -> Result<Settings, StartError> {
     let public_rooms = config
         .public_rooms
         .iter()
-        .map(|slug| {
-            RoomCode::parse_slug(slug)
-                .ok_or_else(|| format!("--public-rooms: {slug:?} is not a slug (a-z, 0-9, -)"))
-        })
+        .map(|slug| RoomCode::parse_slug(slug).ok_or_else(|| StartError::PublicRoom(slug.clone())))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Settings {
         public_rooms,
