@@ -7,6 +7,7 @@ pub mod door;
 pub mod errors;
 pub mod guard;
 pub mod home;
+mod live;
 pub mod name;
 pub mod ops;
 pub mod pair;
