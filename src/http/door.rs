@@ -15,9 +15,10 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use super::client::{ClientAddr, address_key, network_key};
+use super::client::ClientAddr;
 use super::session::Session;
 use crate::AppState;
+use crate::address::{address_key, network_key};
 use crate::chat::rate::Key;
 use crate::chat::{Access, ChatError, MemberId, RoomCode, whole_seconds};
 use crate::error::{AppError, Refused};

@@ -74,7 +74,7 @@ pub(super) async fn address_place(
     match client {
         Some(ip) => app
             .address_streams
-            .take(&super::client::address_key(ip))
+            .take(&crate::address::address_key(ip))
             .await
             .map(Some)
             .ok_or(()),
