@@ -1,6 +1,7 @@
 //! livechat: an anonymous real-time chat website. `app` builds the whole
 //! site as one `Router`, the same for the binary and for the tests.
 
+pub mod address;
 pub mod assets;
 pub mod chat;
 pub mod config;
@@ -123,49 +124,43 @@ impl AppState {
             Some(_) => return Err(StartError::ShortSecret),
             None => Key::generate(),
         };
-        let failed_joins = chat.limiter(
-            "join",
-            config.join_failures,
-            std::time::Duration::from_secs(config.join_window),
-            FAILED_JOIN_ADDRESSES,
-        );
-        let renames = chat.limiter(
-            "rename",
-            config.rate_renames,
-            std::time::Duration::from_secs(config.rename_window),
-            RENAMERS,
-        );
-        let address_streams = chat.places("address-streams", config.max_address_streams);
-        let address_sessions = chat.limiter(
-            "address-sessions",
-            config.address_sessions,
-            MINUTE,
-            ADDRESSES,
-        );
-        let address_messages = chat.limiter(
-            "address-messages",
-            config.address_messages,
-            std::time::Duration::from_secs(config.rate_window),
-            ADDRESSES,
-        );
-        let address_rooms = chat.limiter("address-rooms", config.address_rooms, MINUTE, ADDRESSES);
-        let address_pairs = chat.limiter("address-pairs", config.address_pairs, MINUTE, ADDRESSES);
         let (trigger, stop) = Shutdown::new();
-        let state = Self {
-            chat,
+        Ok((Self::limited(chat, config, key, stop), trigger))
+    }
+
+    /// The state with every limit `config` sets, each counted where `chat`
+    /// keeps its state (shared between servers on Redis).
+    fn limited(chat: Chat, config: Config, key: Key, stop: Shutdown) -> Self {
+        let secs = std::time::Duration::from_secs;
+        let per_address = |name, limit, window| chat.limiter(name, limit, window, ADDRESSES);
+        Self {
+            failed_joins: chat.limiter(
+                "join",
+                config.join_failures,
+                secs(config.join_window),
+                FAILED_JOIN_ADDRESSES,
+            ),
+            renames: chat.limiter(
+                "rename",
+                config.rate_renames,
+                secs(config.rename_window),
+                RENAMERS,
+            ),
+            address_streams: chat.places("address-streams", config.max_address_streams),
+            address_sessions: per_address("address-sessions", config.address_sessions, MINUTE),
+            address_messages: per_address(
+                "address-messages",
+                config.address_messages,
+                secs(config.rate_window),
+            ),
+            address_rooms: per_address("address-rooms", config.address_rooms, MINUTE),
+            address_pairs: per_address("address-pairs", config.address_pairs, MINUTE),
             config: Arc::new(config),
             key,
             stop,
             counters: Arc::default(),
-            failed_joins,
-            renames,
-            address_streams,
-            address_sessions,
-            address_messages,
-            address_rooms,
-            address_pairs,
-        };
-        Ok((state, trigger))
+            chat,
+        }
     }
 }
 

@@ -8,6 +8,7 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use maud::Markup;
 
 use super::shape::Shape;
 use crate::error::AppError;
@@ -48,6 +49,24 @@ fn words(status: StatusCode) -> (&'static str, &'static str) {
     }
 }
 
+/// The page or fragment for an error: a refusal in its own words, any
+/// other error in those of its status.
+fn dressed(shape: Shape, status: StatusCode, ours: Option<&AppError>) -> Markup {
+    let refused = match ours {
+        Some(AppError::Refused(refused)) => Some((refused.title, refused.sentence())),
+        _ => None,
+    };
+    let (title, detail) = match &refused {
+        Some((title, sentence)) => (*title, sentence.as_str()),
+        None => words(status),
+    };
+    if shape.is_htmx() {
+        error_fragment(title, detail)
+    } else {
+        error_page(title, detail)
+    }
+}
+
 /// Dresses every error response as a page (or an htmx fragment) that leads
 /// home; a refusal says its own words, other errors those of their status.
 pub async fn render_errors(shape: Shape, req: Request, next: Next) -> Response {
@@ -67,20 +86,7 @@ pub async fn render_errors(shape: Shape, req: Request, next: Next) -> Response {
     if let Some(AppError::Internal(cause)) = ours.as_deref() {
         tracing::error!(%cause, "request failed");
     }
-    let refused = match ours.as_deref() {
-        Some(AppError::Refused(refused)) => Some((refused.title, refused.sentence())),
-        _ => None,
-    };
-    let (title, detail) = match &refused {
-        Some((title, sentence)) => (*title, sentence.as_str()),
-        None => words(status),
-    };
-    let body = if shape.is_htmx() {
-        error_fragment(title, detail)
-    } else {
-        error_page(title, detail)
-    };
-    let mut out = (status, body).into_response();
+    let mut out = (status, dressed(shape, status, ours.as_deref())).into_response();
     let headers = out.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,

@@ -114,23 +114,35 @@ pub async fn post_message(
         Err(refused) if refused.status == StatusCode::NOT_FOUND => {
             Ok(not_sent(shape, &code, &input.text, &refused))
         }
-        Err(refused) => {
-            // Refused: the person's text stays in the box, with the reason.
-            let form = SendForm {
-                text: &input.text,
-                error: Some(refused.words.clone()),
-                ended: false,
-            };
-            let answer = if shape.is_htmx() {
-                send_form(&code, &form, true, false).into_response()
-            } else {
-                room_page(&app, &headers, &code, &me, &form)
-                    .await?
-                    .into_response()
-            };
-            Ok(refused.answer(answer))
-        }
+        Err(refused) => kept(&app, shape, &headers, &code, &me, &input.text, &refused).await,
     }
+}
+
+/// A message refused (too long, too fast, the store out of reach): the
+/// person's text stays in the box, with the reason; without htmx, on the
+/// room's page.
+async fn kept(
+    app: &AppState,
+    shape: Shape,
+    headers: &HeaderMap,
+    code: &RoomCode,
+    me: &Member,
+    text: &str,
+    refused: &Refused,
+) -> Result<Response, AppError> {
+    let form = SendForm {
+        text,
+        error: Some(refused.words.clone()),
+        ended: false,
+    };
+    let answer = if shape.is_htmx() {
+        send_form(code, &form, true, false).into_response()
+    } else {
+        room_page(app, headers, code, me, &form)
+            .await?
+            .into_response()
+    };
+    Ok(refused.answer(answer))
 }
 
 /// Posts `typed` as `me`, counted against the client's address over all
