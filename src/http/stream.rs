@@ -151,17 +151,12 @@ pub async fn get_log_document(
     let place = address_place(&app, client)
         .await
         .map_err(|()| Refused::busy(TOO_MANY_FROM_ADDRESS))?;
-    // Gone since the door: the same answer as any miss.
-    let missed = |why: ChatError| match why {
-        ChatError::NotMember | ChatError::NoSuchRoom(_) => AppError::NotFound,
-        why => AppError::from(why),
-    };
-    let snapshot = app.chat.enter(&code, &me).await.map_err(missed)?;
+    // Gone since the door: the same `404` as any miss (see `AppError::from`).
+    let snapshot = app.chat.enter(&code, &me).await?;
     let sub = app
         .chat
         .subscribe(&code, me.id, Some(snapshot.last))
-        .await
-        .map_err(missed)?;
+        .await?;
     let head = Bytes::from(log_document_head(&snapshot, &me));
     let live = Live::new(&app, code, sub, head, true);
     Ok(framed_document(Body::from_stream(holding(
