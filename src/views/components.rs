@@ -146,7 +146,7 @@ pub const MESSAGE_BOX: &str = "message";
 /// (and sees the waiting page at once). `id` is the button's.
 pub fn pair_again(code: &RoomCode, error: Option<&str>, id: Option<&str>) -> Markup {
     html! {
-        form.pair-again action="/pair" method="post" target="_top" hx-post="/pair" hx-target="this" hx-swap="outerHTML" {
+        form.pair-again action=(paths::PAIR) method="post" target="_top" hx-post=(paths::PAIR) hx-target="this" hx-swap="outerHTML" {
             @if let Some(error) = error {
                 p.error role="alert" { (error) }
             }

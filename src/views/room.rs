@@ -150,7 +150,7 @@ pub fn room(
 /// plain title back a moment later, once the person's own message (which
 /// marks the title like any other) has come back over the stream.
 pub fn send_form(code: &RoomCode, form: &SendForm<'_>, autofocus: bool, sent: bool) -> Markup {
-    let action = format!("/r/{code}/messages");
+    let action = paths::messages(code);
     let error_id = "message-error";
     let refused = form.error.is_some() || form.ended;
     html! {
@@ -221,7 +221,7 @@ pub fn unsent(code: &RoomCode, form: &SendForm<'_>) -> Markup {
 /// says the name changed.
 pub fn rename_form(back: &str, form: &RenameForm<'_>) -> Markup {
     html! {
-        form #rename.rename action="/name" method="post" hx-post="/name" hx-target="this" hx-swap="outerMorph" {
+        form #rename.rename action=(paths::NAME) method="post" hx-post=(paths::NAME) hx-target="this" hx-swap="outerMorph" {
             input type="hidden" name="back" value=(back);
             @if form.ended {
                 p.error role="alert" {
