@@ -1497,6 +1497,16 @@ async fn renaming_too_often_is_refused_with_the_name_kept() {
         refused.body
     );
     assert!(refused.body.contains(r#"value="Ana""#));
+    // The wait in the words is the one in `Retry-After`.
+    let retry = &refused.headers[header::RETRY_AFTER];
+    let retry = retry.to_str().expect("seconds");
+    assert!(
+        refused
+            .body
+            .contains(&format!("wait {retry} s and try again")),
+        "{retry}: {}",
+        refused.body
+    );
     let page = ann.get("/r/general").await;
     assert!(
         page.body

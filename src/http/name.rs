@@ -11,7 +11,7 @@ use super::client::ClientAddr;
 use super::session::Session;
 use super::shape::Shape;
 use crate::AppState;
-use crate::chat::{ChatError, Member, Name, RoomCode};
+use crate::chat::{ChatError, Member, Name, RoomCode, whole_seconds};
 use crate::error::Refused;
 use crate::paths;
 use crate::views::layout::page;
@@ -120,7 +120,7 @@ async fn rename(
         (Ok(_), Some(wait)) => Err(Refused::wait(
             format!(
                 "You changed your name too often: wait {} s and try again",
-                wait.as_secs().max(1)
+                whole_seconds(wait)
             ),
             wait,
         )),
