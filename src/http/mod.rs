@@ -15,6 +15,7 @@ pub mod room;
 pub mod session;
 pub mod shape;
 pub mod stream;
+pub mod waiting;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -45,8 +46,8 @@ pub fn routes() -> Router<AppState> {
         .route("/metrics", get(ops::get_metrics))
         .layer(crate::compression());
     let streams = Router::new()
-        .route(paths::PAIR_EVENTS, get(pair::get_pair_events))
-        .route(paths::PAIR_WAIT, get(pair::get_wait_document))
+        .route(paths::PAIR_EVENTS, get(waiting::get_pair_events))
+        .route(paths::PAIR_WAIT, get(waiting::get_wait_document))
         .route("/r/{code}/events", get(stream::get_events))
         .route("/r/{code}/log", get(stream::get_log_document));
     answers.merge(streams)
