@@ -9,8 +9,9 @@
 //! So a code that leads nowhere counts as a miss on every route, and guessing
 //! through a stream or a post is slowed exactly like guessing through **Join**.
 //!
-//! The door only says what it found; each route words a miss or a wait its
-//! own way, the same for every miss whatever its reason (see `MISSED`).
+//! The door only says what it found. A wait or an unreachable store is the
+//! same refusal on every route (`Shut::refused`); each route words a miss
+//! its own way, the same for every miss whatever its reason (see `MISSED`).
 
 use std::net::IpAddr;
 use std::time::Duration;
