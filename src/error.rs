@@ -1,54 +1,182 @@
-//! `AppError`: why a request cannot be served as asked (bad form input is not
-//! an error, it is an answer). `render_errors` is the one layer that turns any
-//! error response into a real page, or a fragment for htmx.
+//! Why a request cannot be served as asked, and the one mapping from the
+//! chat's refusals to what the site answers: status, words and how long to
+//! wait. Every handler, form, page and stream takes its answer from here, so
+//! the same refusal reads the same everywhere. Rendering the answer as a page
+//! or a fragment is `http::errors`'s job; this module knows no HTTP layer and
+//! no views.
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::http::shape::Shape;
-use crate::views::errors::{error_fragment, error_page};
-use crate::views::layout::ALERTS;
+use crate::chat::{ChatError, whole_seconds};
+
+/// How long to come back after when the shared store is out of reach: its
+/// words say "in a few seconds".
+const UNAVAILABLE_RETRY: u64 = 5;
+
+/// How long to come back after when a pool of the whole site (rooms, a
+/// room's members, the stranger queue) is full: their words say "later" or
+/// "in a minute".
+const FULL_RETRY: u64 = 60;
+
+/// A refusal as the site answers it, whichever handler meets it:
+///
+/// - `404`: no such room, or not a member of it (one answer for every miss,
+///   as the code door gives: it must not tell which);
+/// - `429`: what one person or address did too often (with `Retry-After`,
+///   the wait its words say) or holds too much of (private rooms held);
+/// - `503`: the site cannot take more just now: a full pool (rooms, a room,
+///   the stranger queue) or the store out of reach, with `Retry-After`; or
+///   the caps on open pages, which free when a page is closed, without.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refused {
+    pub status: StatusCode,
+    /// The heading of an error page.
+    pub title: &'static str,
+    /// What people read: a form's alert, a page's explanation, a stream's
+    /// last words.
+    pub words: String,
+    /// Seconds to wait before trying again, when known.
+    pub retry_after: Option<u64>,
+}
+
+impl From<&ChatError> for Refused {
+    fn from(why: &ChatError) -> Self {
+        let words = why.to_string();
+        match why {
+            ChatError::NoSuchRoom(_) | ChatError::NotMember => Self::missed(words),
+            ChatError::TooFast(wait)
+            | ChatError::SessionsFromAddress(wait)
+            | ChatError::MessagesFromAddress(wait)
+            | ChatError::RoomsFromAddress(wait)
+            | ChatError::PairsFromAddress(wait) => Self::wait(words, *wait),
+            ChatError::RoomsHeld => Self {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                title: "Slow down",
+                words,
+                retry_after: None,
+            },
+            ChatError::Full | ChatError::RoomFull | ChatError::QueueFull => Self {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                title: "Full right now",
+                words,
+                retry_after: Some(FULL_RETRY),
+            },
+            ChatError::TooManyStreams => Self::busy(words),
+            ChatError::Unavailable => Self::unavailable(words),
+        }
+    }
+}
+
+impl Refused {
+    /// A code or room that leads nowhere this person may go.
+    pub fn missed(words: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::NOT_FOUND,
+            title: "Nothing here",
+            words: words.into(),
+            retry_after: None,
+        }
+    }
+
+    /// What was typed cannot be taken as it is (a form field's own error).
+    pub fn invalid(words: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            title: "That request was not understood",
+            words: words.into(),
+            retry_after: None,
+        }
+    }
+
+    /// Too often: try again after `wait`.
+    pub fn wait(words: impl Into<String>, wait: Duration) -> Self {
+        Self {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            title: "Slow down",
+            words: words.into(),
+            retry_after: Some(whole_seconds(wait)),
+        }
+    }
+
+    /// Too many pages open (of one member, or from one address): free again
+    /// once one of them is closed.
+    pub fn busy(words: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            title: "Full right now",
+            words: words.into(),
+            retry_after: None,
+        }
+    }
+
+    /// A part the site needs cannot be reached, or the server is restarting.
+    pub fn unavailable(words: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            title: "Unavailable for a moment",
+            words: words.into(),
+            retry_after: Some(UNAVAILABLE_RETRY),
+        }
+    }
+
+    /// The words as a sentence, for a page or a stream's last words.
+    pub fn sentence(&self) -> String {
+        let words = self.words.trim_end();
+        if words.ends_with(['.', '!', '?']) {
+            words.to_owned()
+        } else {
+            format!("{words}.")
+        }
+    }
+
+    /// `res` (a form, a page or a fragment saying why) with this refusal's
+    /// status and `Retry-After`.
+    pub fn answer(&self, mut res: Response) -> Response {
+        *res.status_mut() = self.status;
+        if let Some(seconds) = self.retry_after {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        res
+    }
+}
 
 #[derive(Debug)]
 pub enum AppError {
     NotFound,
     Forbidden,
-    /// A cap was reached: the words say which, and what to do.
-    Full(String),
-    /// A part the site needs (the shared store) cannot be reached for now.
-    Unavailable(String),
-    /// Too many room codes that led nowhere (see `http::door`): wait this long.
-    Guessing(std::time::Duration),
+    /// Refused for a reason people are told (see `Refused`).
+    Refused(Refused),
     Internal(String),
 }
 
-impl From<crate::chat::ChatError> for AppError {
-    /// A room that cannot be entered or read: gone, not yours, or full.
-    fn from(why: crate::chat::ChatError) -> Self {
-        use crate::chat::ChatError;
+impl From<ChatError> for AppError {
+    /// A room that cannot be entered or read: gone or not yours (the `404`
+    /// of any page that is not there), or refused for a reason people read.
+    fn from(why: ChatError) -> Self {
         match why {
-            ChatError::RoomFull
-            | ChatError::TooManyStreams
-            | ChatError::Full
-            | ChatError::QueueFull => Self::Full(why.to_string()),
-            ChatError::Unavailable => Self::Unavailable(why.to_string()),
-            ChatError::NotMember => Self::Forbidden,
-            _ => Self::NotFound,
+            ChatError::NoSuchRoom(_) | ChatError::NotMember => Self::NotFound,
+            why => Self::Refused(Refused::from(&why)),
         }
     }
 }
 
+impl From<Refused> for AppError {
+    fn from(refused: Refused) -> Self {
+        Self::Refused(refused)
+    }
+}
+
 impl AppError {
-    fn status(&self) -> StatusCode {
+    pub fn status(&self) -> StatusCode {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Forbidden => StatusCode::FORBIDDEN,
-            Self::Full(_) | Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Guessing(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Refused(refused) => refused.status,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -56,19 +184,18 @@ impl AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let mut res = self.status().into_response(); // the body is added by `render_errors`
-        if let Self::Guessing(wait) = &self {
-            let seconds = crate::chat::whole_seconds(*wait);
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        }
+        let res = self.status().into_response(); // the body is added by `http::errors`
+        let mut res = match &self {
+            Self::Refused(refused) => refused.answer(res),
+            _ => res,
+        };
         res.extensions_mut().insert(Arc::new(self));
         res
     }
 }
 
 /// What a handler that panicked answers: logged, then a 500 like any other
-/// internal error (its page comes from `render_errors`); the server goes on.
+/// internal error (its page comes from `http::errors`); the server goes on.
 pub fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
     let cause = panic
         .downcast_ref::<&str>()
@@ -78,89 +205,66 @@ pub fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
     AppError::Internal(format!("handler panicked: {cause}")).into_response()
 }
 
-/// Title and explanation people see for an error status.
-fn words(status: StatusCode) -> (&'static str, &'static str) {
-    match status.as_u16() {
-        400 | 415 | 422 => (
-            "That request was not understood",
-            "The form was sent incomplete or in a shape this site does not read. Go back and try again.",
-        ),
-        403 => (
-            "Not allowed",
-            "That request came from another site or is not yours to make, so it was refused.",
-        ),
-        404 => (
-            "Nothing here",
-            "There is no page at this address. If it was a room, it may have closed when everyone left.",
-        ),
-        405 => (
-            "Not like that",
-            "This address does not take that kind of request.",
-        ),
-        413 => (
-            "Too much at once",
-            "What you sent was larger than this site accepts.",
-        ),
-        429 => (
-            "Slow down",
-            "Too many requests in a short time. Wait a moment and try again.",
-        ),
-        _ => (
-            "Something went wrong",
-            "The server could not do that just now. Please try again.",
-        ),
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Dresses every error response, ours or a bare one from a layer or an
-/// extractor, as a page (or an htmx fragment) that leads home.
-pub async fn render_errors(shape: Shape, req: Request, next: Next) -> Response {
-    let res = next.run(req).await;
-    let status = res.status();
-    if !(status.is_client_error() || status.is_server_error()) {
-        return res;
-    }
-    let ours = res.extensions().get::<Arc<AppError>>().cloned();
-    let is_html = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
-    if is_html && ours.is_none() {
-        return res; // already a page or a fragment (a refused form)
-    }
-    if let Some(AppError::Internal(cause)) = ours.as_deref() {
-        tracing::error!(%cause, "request failed");
-    }
-    let waiting = match ours.as_deref() {
-        Some(AppError::Guessing(wait)) => {
-            Some(format!("{}.", crate::http::door::wait_words(*wait)))
+    /// Every refusal of the chat has one status, and a wait says how long in
+    /// `Retry-After` as in its words.
+    #[test]
+    fn each_refusal_has_one_status_and_waits_say_how_long() {
+        let wait = Duration::from_millis(41_200);
+        let cases = [
+            (ChatError::NoSuchRoom("ZZZZ".into()), 404, None),
+            (ChatError::NotMember, 404, None),
+            (ChatError::TooFast(wait), 429, Some(42)),
+            (ChatError::SessionsFromAddress(wait), 429, Some(42)),
+            (ChatError::MessagesFromAddress(wait), 429, Some(42)),
+            (ChatError::RoomsFromAddress(wait), 429, Some(42)),
+            (ChatError::PairsFromAddress(wait), 429, Some(42)),
+            (ChatError::RoomsHeld, 429, None),
+            (ChatError::Full, 503, Some(FULL_RETRY)),
+            (ChatError::RoomFull, 503, Some(FULL_RETRY)),
+            (ChatError::QueueFull, 503, Some(FULL_RETRY)),
+            (ChatError::TooManyStreams, 503, None),
+            (ChatError::Unavailable, 503, Some(UNAVAILABLE_RETRY)),
+        ];
+        for (why, status, retry) in cases {
+            let refused = Refused::from(&why);
+            assert_eq!(refused.status.as_u16(), status, "{why:?}");
+            assert_eq!(refused.retry_after, retry, "{why:?}");
+            assert_eq!(refused.words, why.to_string(), "the words are kept");
+            let res = refused.answer(StatusCode::OK.into_response());
+            assert_eq!(res.status().as_u16(), status);
+            let header = res.headers().get(header::RETRY_AFTER);
+            assert_eq!(
+                header.and_then(|v| v.to_str().ok()?.parse::<u64>().ok()),
+                retry
+            );
         }
-        _ => None,
-    };
-    let (title, detail) = match (ours.as_deref(), &waiting) {
-        (Some(AppError::Full(why)), _) => ("Full right now", why.as_str()),
-        (Some(AppError::Unavailable(why)), _) => ("Unavailable for a moment", why.as_str()),
-        (_, Some(words)) => ("Slow down", words.as_str()),
-        _ => words(status),
-    };
-    let body = if shape.is_htmx() {
-        error_fragment(title, detail)
-    } else {
-        error_page(title, detail)
-    };
-    let mut out = (status, body).into_response();
-    let headers = out.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    if let Some(retry) = res.headers().get(header::RETRY_AFTER) {
-        headers.insert(header::RETRY_AFTER, retry.clone());
     }
-    if shape.is_htmx() {
-        // Into the page's alert region, not over the form that was sent.
-        headers.insert("hx-retarget", HeaderValue::from_static(ALERTS));
-        headers.insert("hx-reswap", HeaderValue::from_static("innerHTML"));
+
+    /// A page that is refused carries the same status and wait as a form.
+    #[test]
+    fn a_page_refused_answers_as_a_form_would() {
+        let why = ChatError::RoomFull;
+        let page = AppError::from(why.clone()).into_response();
+        let form = Refused::from(&why).answer(StatusCode::OK.into_response());
+        assert_eq!(page.status(), form.status());
+        assert_eq!(
+            page.headers().get(header::RETRY_AFTER),
+            form.headers().get(header::RETRY_AFTER)
+        );
+        assert_eq!(
+            AppError::from(ChatError::NotMember).status(),
+            StatusCode::NOT_FOUND,
+            "one answer for every miss"
+        );
     }
-    out
+
+    #[test]
+    fn words_become_one_sentence() {
+        assert_eq!(Refused::busy("Close some").sentence(), "Close some.");
+        assert_eq!(Refused::busy("Close some.").sentence(), "Close some.");
+    }
 }

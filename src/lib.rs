@@ -1,13 +1,17 @@
 //! livechat: an anonymous real-time chat website. `app` builds the whole
 //! site as one `Router`, the same for the binary and for the tests.
 
+pub mod address;
+pub mod assets;
 pub mod chat;
 pub mod config;
 pub mod error;
 pub mod http;
 pub mod logs;
+pub mod paths;
 pub mod serve;
 pub mod shutdown;
+pub mod start;
 pub mod views;
 
 use std::sync::Arc;
@@ -30,6 +34,7 @@ use chat::{Chat, RoomCode};
 use config::Config;
 use error::AppError;
 use shutdown::{Shutdown, Trigger};
+use start::StartError;
 
 /// Counters kept outside the store: what the streams did.
 #[derive(Debug, Default)]
@@ -84,7 +89,7 @@ pub struct AppState {
 impl AppState {
     /// State for `config` on the in-memory store, and the trigger that stops it.
     /// Serving over TLS makes the session cookie `Secure`.
-    pub fn new(config: Config) -> Result<(Self, Trigger), String> {
+    pub fn new(config: Config) -> Result<(Self, Trigger), StartError> {
         let settings = store_settings(&config)?;
         let chat: Chat = Arc::new(MemoryStore::new(
             settings,
@@ -95,81 +100,76 @@ impl AppState {
 
     /// State for `config` on the store it names: Redis with `--redis`, else
     /// in memory.
-    pub async fn connect(config: Config) -> Result<(Self, Trigger), String> {
+    pub async fn connect(config: Config) -> Result<(Self, Trigger), StartError> {
         let Some(url) = config.redis.clone() else {
             return Self::new(config);
         };
         let settings = store_settings(&config)?;
-        let store = RedisStore::connect(&url, settings, Arc::new(views::stream::Renderer)).await?;
+        let store = RedisStore::connect(&url, settings, Arc::new(views::stream::Renderer))
+            .await
+            .map_err(StartError::Store)?;
         Self::with_chat(config, Arc::new(store))
     }
 
     /// State for `config` around a store made already.
-    pub fn with_chat(mut config: Config, chat: Chat) -> Result<(Self, Trigger), String> {
+    pub fn with_chat(mut config: Config, chat: Chat) -> Result<(Self, Trigger), StartError> {
         if config.tls_cert.is_some() {
             config.secure_cookies = true;
         }
         logs::init(config.secret.as_deref());
         let key = match &config.secret {
-            Some(secret) if secret.len() >= 32 => Key::derive_from(secret.as_bytes()),
-            Some(_) => return Err("--secret must be at least 32 bytes long".to_owned()),
+            Some(secret) if secret.len() >= start::SECRET_MIN => {
+                Key::derive_from(secret.as_bytes())
+            }
+            Some(_) => return Err(StartError::ShortSecret),
             None => Key::generate(),
         };
-        let failed_joins = chat.limiter(
-            "join",
-            config.join_failures,
-            std::time::Duration::from_secs(config.join_window),
-            FAILED_JOIN_ADDRESSES,
-        );
-        let renames = chat.limiter(
-            "rename",
-            config.rate_renames,
-            std::time::Duration::from_secs(config.rename_window),
-            RENAMERS,
-        );
-        let address_streams = chat.places("address-streams", config.max_address_streams);
-        let address_sessions = chat.limiter(
-            "address-sessions",
-            config.address_sessions,
-            MINUTE,
-            ADDRESSES,
-        );
-        let address_messages = chat.limiter(
-            "address-messages",
-            config.address_messages,
-            std::time::Duration::from_secs(config.rate_window),
-            ADDRESSES,
-        );
-        let address_rooms = chat.limiter("address-rooms", config.address_rooms, MINUTE, ADDRESSES);
-        let address_pairs = chat.limiter("address-pairs", config.address_pairs, MINUTE, ADDRESSES);
         let (trigger, stop) = Shutdown::new();
-        let state = Self {
-            chat,
+        Ok((Self::limited(chat, config, key, stop), trigger))
+    }
+
+    /// The state with every limit `config` sets, each counted where `chat`
+    /// keeps its state (shared between servers on Redis).
+    fn limited(chat: Chat, config: Config, key: Key, stop: Shutdown) -> Self {
+        let secs = std::time::Duration::from_secs;
+        let per_address = |name, limit, window| chat.limiter(name, limit, window, ADDRESSES);
+        Self {
+            failed_joins: chat.limiter(
+                "join",
+                config.join_failures,
+                secs(config.join_window),
+                FAILED_JOIN_ADDRESSES,
+            ),
+            renames: chat.limiter(
+                "rename",
+                config.rate_renames,
+                secs(config.rename_window),
+                RENAMERS,
+            ),
+            address_streams: chat.places("address-streams", config.max_address_streams),
+            address_sessions: per_address("address-sessions", config.address_sessions, MINUTE),
+            address_messages: per_address(
+                "address-messages",
+                config.address_messages,
+                secs(config.rate_window),
+            ),
+            address_rooms: per_address("address-rooms", config.address_rooms, MINUTE),
+            address_pairs: per_address("address-pairs", config.address_pairs, MINUTE),
             config: Arc::new(config),
             key,
             stop,
             counters: Arc::default(),
-            failed_joins,
-            renames,
-            address_streams,
-            address_sessions,
-            address_messages,
-            address_rooms,
-            address_pairs,
-        };
-        Ok((state, trigger))
+            chat,
+        }
     }
 }
 
 /// What either store needs to know from the configuration.
-pub fn store_settings(config: &Config) -> Result<Settings, String> {
+pub fn store_settings(config: &Config) -> Result<Settings, StartError> {
     let public_rooms = config
         .public_rooms
         .iter()
-        .map(|slug| {
-            RoomCode::parse_slug(slug)
-                .ok_or_else(|| format!("--public-rooms: {slug:?} is not a slug (a-z, 0-9, -)"))
-        })
+        .map(|slug| RoomCode::parse_slug(slug).ok_or_else(|| StartError::PublicRoom(slug.clone())))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Settings {
         public_rooms,
@@ -210,7 +210,7 @@ pub fn site(routes: Router<AppState>, state: AppState) -> Router {
         .layer(middleware::from_fn(http::guard::same_origin))
         // Inside `render_errors`, so that a panic becomes a real 500 page.
         .layer(CatchPanicLayer::custom(error::panicked))
-        .layer(middleware::from_fn(error::render_errors))
+        .layer(middleware::from_fn(http::errors::render_errors))
         .layer(middleware::from_fn(http::guard::headers))
         // Spans name the route pattern, never the path: paths hold room codes.
         .layer(

@@ -1,13 +1,16 @@
 //! Starts livechat: reads the configuration, binds, serves until a signal.
 
+use std::process::ExitCode;
+
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 use livechat::config::Config;
+use livechat::start::StartError;
 use livechat::{AppState, app, serve, shutdown};
 
 #[tokio::main]
-async fn main() -> std::process::ExitCode {
+async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
@@ -16,6 +19,18 @@ async fn main() -> std::process::ExitCode {
         )
         .init();
     let config = Config::parse();
+    warn_about(&config);
+    match run(config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(why) => {
+            eprintln!("livechat: {why}");
+            ExitCode::from(why.exit_code())
+        }
+    }
+}
+
+/// Settings that work, but not as people may expect.
+fn warn_about(config: &Config) {
     if config.secret.is_none() {
         // Expected when trying the site out; production sets it (README, SECURITY.md).
         tracing::info!("no --secret given: sessions end when the server restarts");
@@ -30,28 +45,16 @@ async fn main() -> std::process::ExitCode {
              ({longest_post} bytes for characters outside ASCII): such long messages get 413"
         );
     }
+}
+
+/// Makes the state, listens, and serves until a signal stops it.
+async fn run(config: Config) -> Result<(), StartError> {
     let bind = config.bind;
-    let options = match serve::Options::from_config(&config) {
-        Ok(options) => options,
-        Err(why) => {
-            eprintln!("livechat: {why}");
-            return std::process::ExitCode::from(2);
-        }
-    };
-    let (state, trigger) = match AppState::connect(config).await {
-        Ok(ready) => ready,
-        Err(why) => {
-            eprintln!("livechat: {why}");
-            return std::process::ExitCode::from(2);
-        }
-    };
-    let listener = match tokio::net::TcpListener::bind(bind).await {
-        Ok(listener) => listener,
-        Err(why) => {
-            eprintln!("livechat: cannot listen on {bind}: {why}");
-            return std::process::ExitCode::from(1);
-        }
-    };
+    let options = serve::Options::from_config(&config).map_err(StartError::Tls)?;
+    let (state, trigger) = AppState::connect(config).await?;
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .map_err(|source| StartError::Listen { addr: bind, source })?;
     let scheme = if options.tls.is_some() {
         "https"
     } else {
@@ -65,11 +68,7 @@ async fn main() -> std::process::ExitCode {
         tracing::info!("stopping: telling streams, finishing requests");
         trigger.stop();
     });
-    match serve::run(listener, router, options, stop).await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(why) => {
-            eprintln!("livechat: {why}");
-            std::process::ExitCode::from(1)
-        }
-    }
+    serve::run(listener, router, options, stop)
+        .await
+        .map_err(StartError::Serve)
 }

@@ -193,7 +193,7 @@ async fn strangers_are_paired_while_the_private_rooms_are_full() {
     let (_, status, _) = fresh_post(&server, "/rooms", &[("name", "Ann")]).await;
     assert_eq!(status, 303);
     let (_, status, body) = fresh_post(&server, "/rooms", &[("name", "Bob")]).await;
-    assert_eq!(status, 422);
+    assert_eq!(status, 503, "the pool is full, nothing Bob typed is wrong");
     assert!(
         body.contains("No more rooms can be made right now"),
         "{body}"

@@ -1259,14 +1259,17 @@ async fn an_invite_link_opens_the_home_page_with_its_card_first_and_focused() {
 async fn a_full_queue_says_so_and_keeps_the_name() {
     let mut ann = site(&["--max-queue", "0"]);
     let page = ann.post("/pair", &[("name", "Ann")]).await;
-    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    // A full pool of the whole site, not this person asking too often.
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(page.headers[header::RETRY_AFTER], "60");
     assert!(
         page.body
             .contains(r#"role="alert">The queue is full right now: try again in a minute</p>"#)
     );
     assert!(page.body.contains(r#"value="Ann""#));
     let fragment = ann.htmx_post("/pair", &[("name", "Ann")]).await;
-    assert_eq!(fragment.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(fragment.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(fragment.headers[header::RETRY_AFTER], "60");
     assert!(fragment.body.starts_with("<form"));
 }
 
@@ -1377,7 +1380,9 @@ async fn rooms_stop_being_made_at_the_cap_with_a_clear_message() {
         StatusCode::SEE_OTHER
     );
     let refused = ann.post("/rooms", &[("name", "Ann")]).await;
-    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Nothing Ann typed is wrong: the site is full for now.
+    assert_eq!(refused.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(refused.headers[header::RETRY_AFTER], "60");
     assert!(
         refused.body.contains("No more rooms can be made right now"),
         "{}",
@@ -1493,6 +1498,16 @@ async fn renaming_too_often_is_refused_with_the_name_kept() {
         refused.body
     );
     assert!(refused.body.contains(r#"value="Ana""#));
+    // The wait in the words is the one in `Retry-After`.
+    let retry = &refused.headers[header::RETRY_AFTER];
+    let retry = retry.to_str().expect("seconds");
+    assert!(
+        refused
+            .body
+            .contains(&format!("wait {retry} s and try again")),
+        "{retry}: {}",
+        refused.body
+    );
     let page = ann.get("/r/general").await;
     assert!(
         page.body
@@ -1562,7 +1577,8 @@ async fn find_a_new_stranger_refused_says_why_and_the_person_stays() {
     assert_eq!(ann.get(&room).await.status, StatusCode::OK);
     let code = room.trim_start_matches("/r/");
     let again = ann.htmx_post("/pair", &[("leave", code)]).await;
-    assert_eq!(again.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(again.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(again.headers[header::RETRY_AFTER], "60");
     assert!(
         again.body.starts_with(r#"<form class="pair-again""#),
         "{}",
@@ -1683,4 +1699,56 @@ async fn a_random_chat_room_of_others_answers_exactly_as_a_missing_code() {
     }
     let page = ann.get(&format!("/r/{pair}")).await;
     assert_eq!(page.status, StatusCode::OK, "its strangers are let in");
+}
+
+/// One refusal, one answer: past the wrong-code limit, every route that
+/// takes a code answers it alike, as a form, a fragment or a page: `429`,
+/// the wait in `Retry-After` and in words.
+#[tokio::test]
+async fn every_route_answers_the_same_refusal_the_same_way() {
+    let mut eve = site(&["--join-failures", "1", "--join-window", "60"]);
+    let room = eve
+        .post("/rooms", &[("name", "Eve")])
+        .await
+        .location()
+        .to_owned();
+    let code = room.trim_start_matches("/r/").to_owned();
+    let miss = eve
+        .post("/join", &[("name", "Eve"), ("code", "ZZZZ")])
+        .await;
+    assert_eq!(miss.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let join = [("name", "Eve"), ("code", code.as_str())];
+    let text = [("text", "hello")];
+    let messages = format!("{room}/messages");
+    let answers = [
+        ("join", eve.post("/join", &join).await),
+        ("join, htmx", eve.htmx_post("/join", &join).await),
+        ("room page", eve.get(&room).await),
+        ("log", eve.get(&format!("{room}/log")).await),
+        ("title", eve.get(&format!("{room}/title")).await),
+        ("post", eve.post(&messages, &text).await),
+        ("post, htmx", eve.htmx_post(&messages, &text).await),
+        ("leave", eve.post(&format!("{room}/leave"), &[]).await),
+        (
+            "new stranger",
+            eve.htmx_post("/pair", &[("leave", code.as_str())]).await,
+        ),
+    ];
+    for (route, answer) in answers {
+        assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS, "{route}");
+        let retry = answer.headers.get(header::RETRY_AFTER);
+        let retry = retry.and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        assert!(
+            retry.is_some_and(|s| (59..=60).contains(&s)),
+            "{route}: {retry:?}"
+        );
+        assert!(
+            answer.body.contains("Too many wrong room codes")
+                && answer
+                    .body
+                    .contains(&format!("wait {} s", retry.unwrap_or(0))),
+            "{route}: {}",
+            answer.body
+        );
+    }
 }

@@ -14,6 +14,7 @@ use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use ipnet::IpNet;
 
+use crate::address::address_key;
 use crate::chat::ChatError;
 use crate::chat::rate::{Attempt, Limiter};
 use crate::config::Config;
@@ -42,35 +43,6 @@ impl ClientAddr {
     /// The key the per-address limits count this client by (see [`address_key`]).
     pub fn key(&self) -> Option<String> {
         self.0.map(address_key)
-    }
-}
-
-/// The key per-address limits count a client by: an IPv4 address whole, an
-/// IPv6 address by its /64, the smallest network handed to one subscriber
-/// (who can pick any of its 2^64 addresses at will).
-pub fn address_key(ip: IpAddr) -> String {
-    match ip {
-        IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => v4.to_string(),
-            None => {
-                let [a, b, c, d, ..] = v6.segments();
-                format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
-            }
-        },
-    }
-}
-
-/// The wider network an address belongs to, for limits that also count
-/// whole networks: an IPv6 address's /48, the most one site or tunnel is
-/// commonly handed (65,536 /64s). `None` for IPv4, which is counted whole.
-pub fn network_key(ip: IpAddr) -> Option<String> {
-    match ip {
-        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
-            let [a, b, c, ..] = v6.segments();
-            Some(format!("{a:x}:{b:x}:{c:x}::/48"))
-        }
-        _ => None,
     }
 }
 
@@ -142,42 +114,6 @@ mod tests {
 
     fn nets(texts: &[&str]) -> Vec<IpNet> {
         texts.iter().map(|t| t.parse().expect("network")).collect()
-    }
-
-    #[test]
-    fn ipv6_addresses_count_by_their_64_and_ipv4_whole() {
-        assert_eq!(
-            address_key(ip("2001:db8:1:2:aaaa::1")),
-            address_key(ip("2001:db8:1:2:ffff:ffff:ffff:ffff"))
-        );
-        assert_ne!(
-            address_key(ip("2001:db8:1:2::1")),
-            address_key(ip("2001:db8:1:3::1"))
-        );
-        assert_eq!(address_key(ip("2001:db8:1:2::1")), "2001:db8:1:2::/64");
-        assert_ne!(address_key(ip("10.0.0.1")), address_key(ip("10.0.0.2")));
-        assert_eq!(
-            address_key(ip("::ffff:10.0.0.1")),
-            address_key(ip("10.0.0.1"))
-        );
-    }
-
-    #[test]
-    fn ipv6_networks_are_their_48() {
-        assert_eq!(
-            network_key(ip("2001:db8:1:2::1")),
-            network_key(ip("2001:db8:1:ffff::1"))
-        );
-        assert_eq!(
-            network_key(ip("2001:db8:1:2::1")).as_deref(),
-            Some("2001:db8:1::/48")
-        );
-        assert_ne!(
-            network_key(ip("2001:db8:1::1")),
-            network_key(ip("2001:db8:2::1"))
-        );
-        assert_eq!(network_key(ip("10.0.0.1")), None);
-        assert_eq!(network_key(ip("::ffff:10.0.0.1")), None);
     }
 
     #[test]

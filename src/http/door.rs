@@ -9,18 +9,20 @@
 //! So a code that leads nowhere counts as a miss on every route, and guessing
 //! through a stream or a post is slowed exactly like guessing through **Join**.
 //!
-//! The door only says what it found; each route words a miss or a wait its
-//! own way, the same for every miss whatever its reason (see `MISSED`).
+//! The door only says what it found. A wait or an unreachable store is the
+//! same refusal on every route (`Shut::refused`); each route words a miss
+//! its own way, the same for every miss whatever its reason (see `MISSED`).
 
 use std::net::IpAddr;
 use std::time::Duration;
 
-use super::client::{ClientAddr, address_key, network_key};
+use super::client::ClientAddr;
 use super::session::Session;
 use crate::AppState;
+use crate::address::{address_key, network_key};
 use crate::chat::rate::Key;
 use crate::chat::{Access, ChatError, MemberId, RoomCode, whole_seconds};
-use crate::error::AppError;
+use crate::error::{AppError, Refused};
 
 /// What every route says for a code that leads nowhere it may go (no such
 /// room, a random-chat room of two others, a room the person is not in):
@@ -57,15 +59,28 @@ impl Knock {
     }
 }
 
+impl Shut {
+    /// The refusal a wait or an unreachable store is, on every route alike;
+    /// `None` for a miss, which each route words its own way.
+    pub fn refused(self) -> Option<Refused> {
+        match self {
+            Self::Miss => None,
+            Self::Wait(wait) => Some(too_many_misses(wait)),
+            Self::Unavailable => Some(Refused::from(&ChatError::Unavailable)),
+        }
+    }
+}
+
 impl From<Shut> for AppError {
     /// As a page: a miss is a `404` like any page that is not there.
     fn from(shut: Shut) -> Self {
-        match shut {
-            Shut::Miss => Self::NotFound,
-            Shut::Wait(wait) => Self::Guessing(wait),
-            Shut::Unavailable => Self::Unavailable(ChatError::Unavailable.to_string()),
-        }
+        shut.refused().map_or(Self::NotFound, Self::Refused)
     }
+}
+
+/// Too many misses: try codes again after `wait`.
+pub fn too_many_misses(wait: Duration) -> Refused {
+    Refused::wait(wait_words(wait), wait)
 }
 
 /// The words for a person who must wait `wait` before trying codes again.

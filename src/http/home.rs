@@ -1,4 +1,5 @@
-//! The home page and what its form does: join a room, create one, change name.
+//! The home page and what its form does: join a room, create one, or (Enter
+//! with no code) only take a name.
 
 use axum::Form;
 use axum::extract::{Query, State};
@@ -7,15 +8,15 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::client::{ClientAddr, counted};
-use super::door::{self, Knock, Shut};
-use super::paths;
+use super::door::{self, Knock};
+use super::name::sign_in;
 use super::session::Session;
 use super::shape::Shape;
 use crate::AppState;
-use crate::chat::{Access, Chat, ChatError, Name, RoomCode};
+use crate::chat::{Access, Chat, ChatError, Member, Name, RoomCode};
+use crate::error::Refused;
+use crate::paths;
 use crate::views::home::{StartForm, home, start_form};
-use crate::views::layout::page;
-use crate::views::room::{RenameForm, rename_form};
 
 #[derive(Deserialize, Default)]
 pub struct HomeQuery {
@@ -61,10 +62,41 @@ pub async fn get_home(
 /// What was wrong with the start form, field by field.
 #[derive(Default)]
 pub struct Refusal {
-    pub status: Option<StatusCode>,
+    /// The refusal that decides the answer's status and wait; `None`: only
+    /// what was typed is wrong (`422`).
+    pub refused: Option<Refused>,
     pub name: Option<String>,
     pub code: Option<String>,
     pub pair: Option<String>,
+}
+
+impl Refusal {
+    /// `refused`, said on the name field.
+    pub fn of_name(refused: Refused) -> Self {
+        Self {
+            name: Some(refused.words.clone()),
+            refused: Some(refused),
+            ..Self::default()
+        }
+    }
+
+    /// `refused`, said on the room code field.
+    pub fn of_code(refused: Refused) -> Self {
+        Self {
+            code: Some(refused.words.clone()),
+            refused: Some(refused),
+            ..Self::default()
+        }
+    }
+
+    /// `refused`, said beside **Chat with a random stranger**.
+    pub fn of_pair(refused: Refused) -> Self {
+        Self {
+            pair: Some(refused.words.clone()),
+            refused: Some(refused),
+            ..Self::default()
+        }
+    }
 }
 
 /// The form again, with what was typed and what was wrong.
@@ -82,11 +114,15 @@ pub async fn refuse(chat: &Chat, shape: Shape, input: &StartInput, why: Refusal)
             .as_deref()
             .filter(|code| RoomCode::from_path(code).is_some()),
     };
-    shape.form(
-        why.status.unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
+    let res = shape.form(
+        StatusCode::UNPROCESSABLE_ENTITY,
         || start_form(&rooms, &form),
         || home(&rooms, &form),
-    )
+    );
+    match &why.refused {
+        Some(refused) => refused.answer(res),
+        None => res,
+    }
 }
 
 /// The member under the name typed in the start form (see `sign_in`), or
@@ -98,11 +134,11 @@ pub async fn signed_in(
     session: &Session,
     client: ClientAddr,
     input: &StartInput,
-) -> Result<crate::chat::Member, Response> {
+) -> Result<Member, Response> {
     let why = match Name::parse(&input.name, app.config.max_name) {
         Ok(name) => match sign_in(app, session, client, name).await {
             Ok(member) => return Ok(member),
-            Err(why) => name_refused(&why),
+            Err(why) => Refusal::of_name(Refused::from(&why)),
         },
         Err(why) => Refusal {
             name: Some(why.name_words()),
@@ -110,61 +146,6 @@ pub async fn signed_in(
         },
     };
     Err(refuse(&app.chat, shape, input, why).await)
-}
-
-/// `503` when the store could not be reached (try again), `429` when a
-/// limit per address was reached (wait), else the default.
-pub fn refusal_status(why: &ChatError) -> Option<StatusCode> {
-    match why {
-        ChatError::Unavailable => Some(StatusCode::SERVICE_UNAVAILABLE),
-        ChatError::SessionsFromAddress(_)
-        | ChatError::MessagesFromAddress(_)
-        | ChatError::RoomsFromAddress(_)
-        | ChatError::PairsFromAddress(_)
-        | ChatError::QueueFull
-        | ChatError::RoomsHeld => Some(StatusCode::TOO_MANY_REQUESTS),
-        _ => None,
-    }
-}
-
-/// The start form refused because the name could not be taken on (the
-/// store could not be reached, or the address started too many sessions).
-fn name_refused(why: &ChatError) -> Refusal {
-    Refusal {
-        status: refusal_status(why),
-        name: Some(why.to_string()),
-        ..Refusal::default()
-    }
-}
-
-/// The name a person typed, and the member they are under it (renamed
-/// everywhere they already are, if it changed). A person without a session
-/// starts one, counted against their address: fresh cookies are not fresh
-/// limits. Every caller remembers the member once this succeeds.
-pub async fn sign_in(
-    app: &AppState,
-    session: &Session,
-    client: ClientAddr,
-    name: Name,
-) -> Result<crate::chat::Member, ChatError> {
-    if session.member.is_none()
-        && let Some(key) = client.key()
-    {
-        app.address_sessions
-            .take(&key)
-            .await
-            .map_err(ChatError::SessionsFromAddress)?
-            .keep();
-    }
-    let member = session.member_named(name);
-    if session
-        .member
-        .as_ref()
-        .is_some_and(|old| old.name != member.name)
-    {
-        app.chat.rename(member.id, &member.name).await?;
-    }
-    Ok(member)
 }
 
 /// `POST /join`
@@ -179,51 +160,56 @@ pub async fn post_join(
         return take_name(&app, shape, session, client, &input).await;
     }
     let name = Name::parse(&input.name, app.config.max_name);
-    let typed = input.room.as_deref().unwrap_or(&input.code);
-    let code = if typed.trim().is_empty() {
-        // Nothing typed is no guess.
-        Err((None, ChatError::NoSuchRoom(String::new()).to_string()))
-    } else {
-        let knock = Knock::of(client, &session);
-        let code = typed_code(&app, typed);
-        let malformed = code.is_none();
-        door::pass(&app, knock, code, Access::Enter)
-            .await
-            .map_err(|shut| match shut {
-                Shut::Miss if malformed => (None, code_shape_words(app.config.code_length)),
-                Shut::Miss => (None, ChatError::NoSuchRoom(typed.to_owned()).to_string()),
-                Shut::Wait(wait) => (Some(StatusCode::TOO_MANY_REQUESTS), door::wait_words(wait)),
-                Shut::Unavailable => (
-                    Some(StatusCode::SERVICE_UNAVAILABLE),
-                    ChatError::Unavailable.to_string(),
-                ),
-            })
-    };
+    let code = entered(&app, Knock::of(client, &session), &input).await;
     let (name, code) = match (name, code) {
         (Ok(name), Ok(code)) => (name, code),
         (name, code) => {
-            let (status, code) = match code {
-                Ok(_) => (None, None),
-                Err((status, why)) => (status, Some(why)),
-            };
             let why = Refusal {
-                status,
-                name: name.err().map(|e| e.name_words()),
-                code,
-                ..Refusal::default()
+                name: name.err().map(|why| why.name_words()),
+                ..code.err().unwrap_or_default()
             };
             return refuse(&app.chat, shape, &input, why).await;
         }
     };
-    let member = match sign_in(&app, &session, client, name).await {
-        Ok(member) => member,
-        Err(why) => return refuse(&app.chat, shape, &input, name_refused(&why)).await,
-    };
-    (
-        session.remember(&member),
-        shape.redirect(&paths::room(&code)),
-    )
-        .into_response()
+    match sign_in(&app, &session, client, name).await {
+        Ok(member) => (
+            session.remember(&member),
+            shape.redirect(&paths::room(&code)),
+        )
+            .into_response(),
+        Err(why) => {
+            refuse(
+                &app.chat,
+                shape,
+                &input,
+                Refusal::of_name(Refused::from(&why)),
+            )
+            .await
+        }
+    }
+}
+
+/// The room the start form names (a public room's button, or the code
+/// typed), through the code door; or what the code field says instead.
+async fn entered(app: &AppState, knock: Knock, input: &StartInput) -> Result<RoomCode, Refusal> {
+    let typed = input.room.as_deref().unwrap_or(&input.code);
+    if typed.trim().is_empty() {
+        // Nothing typed is no guess.
+        let words = ChatError::NoSuchRoom(String::new()).to_string();
+        return Err(Refusal::of_code(Refused::invalid(words)));
+    }
+    let code = typed_code(app, typed);
+    let malformed = code.is_none();
+    door::pass(app, knock, code, Access::Enter)
+        .await
+        .map_err(|shut| {
+            let missed = || match malformed {
+                true => code_shape_words(app.config.code_length),
+                false => ChatError::NoSuchRoom(typed.to_owned()).to_string(),
+            };
+            let refused = shut.refused().unwrap_or_else(|| Refused::invalid(missed()));
+            Refusal::of_code(refused)
+        })
 }
 
 /// What a code looks like, for a person who typed something that cannot be
@@ -303,119 +289,10 @@ pub async fn post_rooms(
     match made {
         Ok(code) => (session, shape.redirect(&paths::room(&code))).into_response(),
         Err(why) => {
-            let why = Refusal {
-                status: refusal_status(&why),
-                code: Some(why.to_string()),
-                ..Refusal::default()
-            };
+            let why = Refusal::of_code(Refused::from(&why));
             (session, refuse(&app.chat, shape, &input, why).await).into_response()
         }
     }
-}
-
-#[derive(Deserialize, Default)]
-pub struct RenameInput {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    back: String,
-}
-
-/// `POST /name`
-pub async fn post_name(
-    State(app): State<AppState>,
-    shape: Shape,
-    session: Session,
-    client: ClientAddr,
-    Form(input): Form<RenameInput>,
-) -> Response {
-    let room = RoomCode::from_path(input.back.strip_prefix("/r/").unwrap_or_default());
-    let back = room.as_ref().map_or_else(|| "/".to_owned(), paths::room);
-    if room.is_some() && session.member.is_none() {
-        // From a room page whose session ended (a restart without
-        // `--secret`, the cookie gone): a new name would not be in the room.
-        return renamed_without_session(shape, &back, &input.name);
-    }
-    let renamer = session.member.as_ref().map(|m| m.id.0.to_string());
-    let taken = match &renamer {
-        Some(id) => Some(app.renames.take(id).await),
-        None => None,
-    };
-    let parsed = Name::parse(&input.name, app.config.max_name)
-        .map_err(|e| (StatusCode::UNPROCESSABLE_ENTITY, e.name_words()))
-        .and_then(|name| match &taken {
-            Some(Err(wait)) => Err((
-                StatusCode::TOO_MANY_REQUESTS,
-                format!(
-                    "You changed your name too often: wait {} s and try again",
-                    wait.as_secs().max(1)
-                ),
-            )),
-            _ => Ok(name),
-        });
-    let signed = match parsed {
-        Ok(name) => sign_in(&app, &session, client, name).await.map_err(|e| {
-            let status = refusal_status(&e).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            (status, e.to_string())
-        }),
-        Err(refused) => Err(refused),
-    };
-    // Only a name change that was made counts.
-    if let (Err(_), Some(Ok(attempt))) = (&signed, taken) {
-        attempt.forgive();
-    }
-    match signed {
-        Ok(member) => {
-            let form = RenameForm {
-                name: member.name.as_str(),
-                done: true,
-                ..RenameForm::default()
-            };
-            let answer = if shape.is_htmx() {
-                rename_form(&back, &form).into_response()
-            } else {
-                shape.redirect(&back)
-            };
-            (session.remember(&member), answer).into_response()
-        }
-        Err((status, why)) => {
-            let form = RenameForm {
-                name: &input.name,
-                error: Some(why),
-                ..RenameForm::default()
-            };
-            rename_answer(shape, status, &back, &form)
-        }
-    }
-}
-
-/// A name change sent from a room page by a browser without a session: told
-/// that the session ended and how to come back, the typed name kept.
-fn renamed_without_session(shape: Shape, back: &str, typed: &str) -> Response {
-    let form = RenameForm {
-        name: typed,
-        ended: true,
-        ..RenameForm::default()
-    };
-    rename_answer(shape, StatusCode::FORBIDDEN, back, &form)
-}
-
-/// The rename form as the answer: the fragment, or a page of its own.
-fn rename_answer(shape: Shape, status: StatusCode, back: &str, form: &RenameForm<'_>) -> Response {
-    shape.form(
-        status,
-        || rename_form(back, form),
-        || {
-            page(
-                "Change name",
-                None,
-                None,
-                maud::html! {
-                    main #main.narrow { h1 { "Change name" } (rename_form(back, form)) }
-                },
-            )
-        },
-    )
 }
 
 #[cfg(test)]

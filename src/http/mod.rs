@@ -4,20 +4,24 @@
 pub mod assets;
 pub mod client;
 pub mod door;
+pub mod errors;
 pub mod guard;
 pub mod home;
+mod live;
+pub mod name;
 pub mod ops;
 pub mod pair;
-pub mod paths;
 pub mod room;
 pub mod session;
 pub mod shape;
 pub mod stream;
+pub mod waiting;
 
 use axum::Router;
 use axum::routing::{get, post};
 
 use crate::AppState;
+use crate::paths;
 
 /// Every route of the contract. Text answers are compressed; the
 /// never-ending streams are routed apart, outside the compression layer, so
@@ -25,12 +29,12 @@ use crate::AppState;
 /// as long as they are open.
 pub fn routes() -> Router<AppState> {
     let answers = Router::new()
-        .route("/", get(home::get_home))
-        .route("/rooms", post(home::post_rooms))
-        .route("/join", post(home::post_join))
-        .route("/name", post(home::post_name))
-        .route("/pair", get(pair::get_pair).post(pair::post_pair))
-        .route("/pair/cancel", post(pair::post_cancel))
+        .route(paths::HOME, get(home::get_home))
+        .route(paths::ROOMS, post(home::post_rooms))
+        .route(paths::JOIN, post(home::post_join))
+        .route(paths::NAME, post(name::post_name))
+        .route(paths::PAIR, get(pair::get_pair).post(pair::post_pair))
+        .route(paths::PAIR_CANCEL, post(pair::post_cancel))
         .route("/r/{code}", get(room::get_room))
         .route("/r/{code}/messages", post(room::post_message))
         .route("/r/{code}/leave", post(room::post_leave))
@@ -42,8 +46,8 @@ pub fn routes() -> Router<AppState> {
         .route("/metrics", get(ops::get_metrics))
         .layer(crate::compression());
     let streams = Router::new()
-        .route("/pair/events", get(pair::get_pair_events))
-        .route("/pair/wait", get(pair::get_wait_document))
+        .route(paths::PAIR_EVENTS, get(waiting::get_pair_events))
+        .route(paths::PAIR_WAIT, get(waiting::get_wait_document))
         .route("/r/{code}/events", get(stream::get_events))
         .route("/r/{code}/log", get(stream::get_log_document));
     answers.merge(streams)

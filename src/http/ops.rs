@@ -8,13 +8,13 @@ use axum::http::header;
 use axum::response::IntoResponse;
 
 use crate::AppState;
-use crate::error::AppError;
+use crate::error::{AppError, Refused};
 
 /// `GET /healthz`: `ok`, or `503` saying what the store lacks.
 pub async fn get_healthz(State(app): State<AppState>) -> Result<&'static str, AppError> {
     match app.chat.health().await {
         Ok(()) => Ok("ok"),
-        Err(why) => Err(AppError::Unavailable(why)),
+        Err(why) => Err(Refused::unavailable(why).into()),
     }
 }
 

@@ -9,12 +9,12 @@ use serde::Deserialize;
 
 use super::client::{ClientAddr, counted};
 use super::door::{self, Knock, MISSED, Shut};
-use super::paths;
 use super::session::Session;
 use super::shape::Shape;
 use crate::AppState;
 use crate::chat::{Access, ChatError, Member, MessageText, RoomCode};
-use crate::error::AppError;
+use crate::error::{AppError, Refused};
+use crate::paths;
 use crate::views::room::{RenameForm, SendForm, plain_title, room, send_form, unsent};
 
 /// The address people can share: the same host they used to get here.
@@ -103,84 +103,99 @@ pub async fn post_message(
     let Some(me) = session.member else {
         return Ok(session_ended(shape, &code, &input.text));
     };
-    let refused = match door::pass(&app, knock, Some(code.clone()), Access::Member).await {
-        Ok(_) => None,
-        Err(Shut::Miss) => Some((StatusCode::NOT_FOUND, missed_post())),
-        Err(Shut::Wait(wait)) => Some((StatusCode::TOO_MANY_REQUESTS, door::wait_words(wait))),
-        Err(Shut::Unavailable) => Some((
-            StatusCode::SERVICE_UNAVAILABLE,
-            ChatError::Unavailable.to_string(),
-        )),
-    };
-    if let Some((status, why)) = refused {
-        return Ok(not_sent(shape, &code, &input.text, status, why));
+    if let Err(shut) = door::pass(&app, knock, Some(code.clone()), Access::Member).await {
+        let refused = shut
+            .refused()
+            .unwrap_or_else(|| Refused::missed(missed_post()));
+        return Ok(not_sent(shape, &code, &input.text, &refused));
     }
-    let posted = match MessageText::parse(&input.text, app.config.max_message) {
-        Ok(text) => counted(
-            &*app.address_messages,
-            client,
-            ChatError::MessagesFromAddress,
-            app.chat.post(&code, me.id, text),
-        )
-        .await
-        .map_err(|e| match e {
-            ChatError::TooFast(_) | ChatError::MessagesFromAddress(_) => {
-                (StatusCode::TOO_MANY_REQUESTS, e.to_string())
-            }
-            ChatError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
-            // Gone since the door: the same words as any miss.
-            _ => (StatusCode::NOT_FOUND, missed_post()),
-        }),
-        Err(why) => Err((StatusCode::UNPROCESSABLE_ENTITY, why.message_words())),
+    match post(&app, client, &code, &me, &input.text).await {
+        Ok(()) => Ok(sent(shape, &code)),
+        Err(refused) if refused.status == StatusCode::NOT_FOUND => {
+            Ok(not_sent(shape, &code, &input.text, &refused))
+        }
+        Err(refused) => kept(&app, shape, &headers, &code, &me, &input.text, &refused).await,
+    }
+}
+
+/// A message refused (too long, too fast, the store out of reach): the
+/// person's text stays in the box, with the reason; without htmx, on the
+/// room's page.
+async fn kept(
+    app: &AppState,
+    shape: Shape,
+    headers: &HeaderMap,
+    code: &RoomCode,
+    me: &Member,
+    text: &str,
+    refused: &Refused,
+) -> Result<Response, AppError> {
+    let form = SendForm {
+        text,
+        error: Some(refused.words.clone()),
+        ended: false,
     };
-    match posted {
-        Ok(()) if shape.is_htmx() => {
-            {
-                // `autofocus`: htmx puts the focus back in the fresh box even when
-                // it was on the Send button (which the swap replaced).
-                Ok(send_form(&code, &SendForm::default(), true, true).into_response())
-            }
-        }
-        Ok(()) => Ok(Redirect::to(&paths::room(&code)).into_response()),
-        Err((status, why)) if status == StatusCode::NOT_FOUND => {
-            Ok(not_sent(shape, &code, &input.text, status, why))
-        }
-        Err((status, why)) => {
-            // Refused: the person's text stays in the box, with the reason.
-            let form = SendForm {
-                text: &input.text,
-                error: Some(why),
-                ended: false,
-            };
-            if shape.is_htmx() {
-                return Ok((status, send_form(&code, &form, true, false)).into_response());
-            }
-            let page = room_page(&app, &headers, &code, &me, &form).await?;
-            Ok((status, page).into_response())
-        }
+    let answer = if shape.is_htmx() {
+        send_form(code, &form, true, false).into_response()
+    } else {
+        room_page(app, headers, code, me, &form)
+            .await?
+            .into_response()
+    };
+    Ok(refused.answer(answer))
+}
+
+/// Posts `typed` as `me`, counted against the client's address over all
+/// its sessions; or why not.
+async fn post(
+    app: &AppState,
+    client: ClientAddr,
+    code: &RoomCode,
+    me: &Member,
+    typed: &str,
+) -> Result<(), Refused> {
+    let text = MessageText::parse(typed, app.config.max_message)
+        .map_err(|why| Refused::invalid(why.message_words()))?;
+    let posted = app.chat.post(code, me.id, text);
+    counted(
+        &*app.address_messages,
+        client,
+        ChatError::MessagesFromAddress,
+        posted,
+    )
+    .await
+    .map_err(|why| match why {
+        // Gone since the door: the same words as any miss.
+        ChatError::NoSuchRoom(_) | ChatError::NotMember => Refused::missed(missed_post()),
+        why => Refused::from(&why),
+    })
+}
+
+/// Sent: a fresh box for htmx, the room again for a plain form.
+fn sent(shape: Shape, code: &RoomCode) -> Response {
+    if shape.is_htmx() {
+        // `autofocus`: htmx puts the focus back in the fresh box even when
+        // it was on the Send button (which the swap replaced).
+        send_form(code, &SendForm::default(), true, true).into_response()
+    } else {
+        Redirect::to(&paths::room(code)).into_response()
     }
 }
 
 /// A message that was not sent because the door stayed shut: the text stays
 /// in the box with the reason, the same whatever the reason was. Without
 /// htmx a page of its own, as the room cannot be shown.
-fn not_sent(
-    shape: Shape,
-    code: &RoomCode,
-    text: &str,
-    status: StatusCode,
-    why: String,
-) -> Response {
+fn not_sent(shape: Shape, code: &RoomCode, text: &str, refused: &Refused) -> Response {
     let form = SendForm {
         text,
-        error: Some(why),
+        error: Some(refused.words.clone()),
         ended: false,
     };
-    shape.form(
-        status,
+    refused.answer(shape.form(
+        refused.status,
         || send_form(code, &form, true, false),
         || unsent(code, &form),
-    )
+    ))
 }
 
 /// A post without a session: the cookie is gone, or no longer verifies (the
@@ -232,7 +247,7 @@ pub async fn post_leave(
                 let _ = app.chat.leave(&code, me.id).await;
             }
         }
-        Err(Shut::Wait(wait)) => return Err(AppError::Guessing(wait)),
+        Err(shut @ Shut::Wait(_)) => return Err(shut.into()),
         Err(Shut::Miss | Shut::Unavailable) => {}
     }
     Ok(shape.redirect("/"))

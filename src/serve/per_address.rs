@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use ipnet::IpNet;
 
-use crate::http::client::address_key;
+use crate::address::address_key;
 
 /// Open connections by address key; only addresses with one are kept, so
 /// its size is bounded by the open connections.

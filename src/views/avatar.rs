@@ -1,7 +1,7 @@
 //! Avatars drawn on the server from a member's seed: a symmetric 5×5 pattern
 //! in one colour, like a small quilt. Nothing is fetched from anywhere.
 
-use maud::{Markup, html};
+use maud::{Markup, PreEscaped, html};
 
 use crate::chat::Seed;
 
@@ -10,7 +10,8 @@ pub fn svg(seed: &Seed) -> String {
     let bits = u64::from_str_radix(seed.as_str(), 16).unwrap_or(0);
     let hue = (bits % 360) as u16;
     let cells = bits >> 9;
-    let markup: Markup = html! {
+    html! {
+        (PreEscaped(XML_DECLARATION))
         svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 5 5" width="64" height="64" shape-rendering="crispEdges" {
             rect width="5" height="5" fill=(format!("hsl({hue} 45% 92%)")) {}
             @for row in 0..5u32 {
@@ -22,12 +23,12 @@ pub fn svg(seed: &Seed) -> String {
                 }
             }
         }
-    };
-    format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>{}",
-        markup.into_string()
-    )
+    }
+    .into_string()
 }
+
+/// What opens a standalone SVG file.
+const XML_DECLARATION: &str = r#"<?xml version="1.0" encoding="UTF-8"?>"#;
 
 fn cell(x: u32, y: u32, hue: u16) -> Markup {
     html! { rect x=(x) y=(y) width="1" height="1" fill=(format!("hsl({hue} 55% 42%)")) {} }
@@ -41,7 +42,10 @@ mod tests {
     fn the_same_seed_draws_the_same_avatar() {
         let seed = Seed::parse("0123456789abcdef").expect("valid seed");
         assert_eq!(svg(&seed), svg(&seed));
-        assert!(svg(&seed).contains("<svg"));
+        assert!(
+            svg(&seed).starts_with(r#"<?xml version="1.0" encoding="UTF-8"?><svg "#),
+            "a standalone SVG file"
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use maud::{Markup, Render, html};
 use time::OffsetDateTime;
 
 use crate::chat::{Author, Event, EventId, Name, Online, RoomCode, Seed};
-use crate::http::paths;
+use crate::paths;
 
 /// An avatar image; decorative, since the name is always written beside it.
 pub struct Avatar<'a>(pub &'a Seed);
@@ -146,7 +146,7 @@ pub const MESSAGE_BOX: &str = "message";
 /// (and sees the waiting page at once). `id` is the button's.
 pub fn pair_again(code: &RoomCode, error: Option<&str>, id: Option<&str>) -> Markup {
     html! {
-        form.pair-again action="/pair" method="post" target="_top" hx-post="/pair" hx-target="this" hx-swap="outerHTML" {
+        form.pair-again action=(paths::PAIR) method="post" target="_top" hx-post=(paths::PAIR) hx-target="this" hx-swap="outerHTML" {
             @if let Some(error) = error {
                 p.error role="alert" { (error) }
             }

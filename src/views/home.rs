@@ -11,6 +11,7 @@ use super::components::Field;
 use super::components::Who;
 use super::layout::{Skip, page};
 use crate::chat::{Name, RoomSummary};
+use crate::paths;
 
 /// What the start form shows: the text as typed and what was wrong with it.
 #[derive(Default)]
@@ -90,16 +91,16 @@ fn greeting(form: &StartForm<'_>) -> Markup {
 /// The form, also the fragment htmx swaps in when something was wrong.
 pub fn start_form(rooms: &[RoomSummary], form: &StartForm<'_>) -> Markup {
     html! {
-        form #start.start action="/join" method="post" {
+        form #start.start action=(paths::JOIN) method="post" {
             button hidden type="submit" name=(ENTER.0) value=(ENTER.1)
-                hx-post="/join" hx-target="#start" hx-swap="outerMorph" { "Go" }
+                hx-post=(paths::JOIN) hx-target="#start" hx-swap="outerMorph" { "Go" }
             @if let Some(code) = form.invite {
                 section.card.invite aria-labelledby="invite-h" {
                     h2 #invite-h { "You are invited to room " span.code { (code) } }
                     input type="hidden" name="invite" value=(code);
                     div.inline {
                         (name_field(form, true))
-                        (submit("invite-join", "/join", html! { "Join room " (code) }, Some(code), false))
+                        (submit("invite-join", paths::JOIN, html! { "Join room " (code) }, Some(code), false))
                     }
                     (greeting(form))
                 }
@@ -113,7 +114,7 @@ pub fn start_form(rooms: &[RoomSummary], form: &StartForm<'_>) -> Markup {
                 h2 #join-h { "Join with a code" }
                 div.inline {
                     (Field { id: "code", name: "code", label: "Room code", value: form.code, error: form.code_error.clone(), focus: form.greeting.is_some() })
-                    (submit("join", "/join", html! { "Join" }, None, false))
+                    (submit("join", paths::JOIN, html! { "Join" }, None, false))
                 }
             }
             section.card aria-labelledby="rooms-h" {
@@ -121,7 +122,7 @@ pub fn start_form(rooms: &[RoomSummary], form: &StartForm<'_>) -> Markup {
                 ul #public-rooms.rooms hx-get="/" hx-trigger="every 10s" hx-select="#public-rooms" hx-target="this" hx-swap="outerMorph" {
                     @for room in rooms {
                         li {
-                            (submit(&format!("room-{}", room.code), "/join", html! {
+                            (submit(&format!("room-{}", room.code), paths::JOIN, html! {
                                 span.room-name { "# " (room.code) }
                                 " "
                                 span.count { (room.members) " online" }
@@ -133,7 +134,7 @@ pub fn start_form(rooms: &[RoomSummary], form: &StartForm<'_>) -> Markup {
             section.card aria-labelledby="private-h" {
                 h2 #private-h { "Private room" }
                 p { "A new room only people with its code can join." }
-                (submit("create", "/rooms", html! { "Create private room" }, None, false))
+                (submit("create", paths::ROOMS, html! { "Create private room" }, None, false))
             }
             section.card aria-labelledby="random-h" {
                 h2 #random-h { "Random chat" }
@@ -141,7 +142,7 @@ pub fn start_form(rooms: &[RoomSummary], form: &StartForm<'_>) -> Markup {
                 @if let Some(error) = &form.pair_error {
                     p.error role="alert" { (error) }
                 }
-                (submit("pair", "/pair", html! { "Chat with a random stranger" }, None, form.pair_error.is_some()))
+                (submit("pair", paths::PAIR, html! { "Chat with a random stranger" }, None, form.pair_error.is_some()))
             }
         }
     }

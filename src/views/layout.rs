@@ -1,8 +1,8 @@
 //! The page around every page: head, scripts, stylesheet, skip link, header.
 
-use maud::{DOCTYPE, Markup, html};
+use maud::{DOCTYPE, Markup, Render, html};
 
-use crate::http::assets;
+use crate::assets;
 
 /// htmx settings: no injected indicator styles (strict CSP); streams that
 /// stay open in background tabs so presence does not flicker; and a lost
@@ -59,29 +59,74 @@ pub fn page(title: &str, own_css: Option<&str>, skip: Option<Skip<'_>>, body: Ma
 }
 
 /// The start of a document that never ends (framed by our own pages for
-/// browsers without JavaScript): head and the opening of `<body>`; what
-/// follows is streamed into it. `opening` is markup we rendered.
+/// browsers without JavaScript): head and the opening of `<body>`, followed
+/// by `opening`; what comes next is streamed into the open body.
 pub fn open_document(
     title: &str,
     own_css: Option<&str>,
     body_class: &str,
-    opening: &str,
+    opening: Markup,
 ) -> String {
-    let head = html! {
+    html! {
         (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                title { (title) }
-                link rel="stylesheet" href=(assets::STYLE.path());
-                @if let Some(href) = own_css { link rel="stylesheet" href=(href); }
-            }
+        (StartTag { name: "html", attrs: &[("lang", "en")] })
+        head {
+            meta charset="utf-8";
+            title { (title) }
+            link rel="stylesheet" href=(assets::STYLE.path());
+            @if let Some(href) = own_css { link rel="stylesheet" href=(href); }
         }
-    };
-    // Maud closes `<html>`; the body must stay open for what is streamed.
-    let head = head.into_string();
-    let head = head.trim_end_matches("</html>");
-    let body = html! { body class=(body_class) {} }.into_string();
-    let body = body.trim_end_matches("</body>");
-    format!("{head}{body}{opening}")
+        (StartTag { name: "body", attrs: &[("class", body_class)] })
+        (opening)
+    }
+    .into_string()
+}
+
+/// The start tag of an element left open, its attribute values escaped: the
+/// body and lists of a streamed document, whose ends never come, which
+/// Maud's elements (always closed) cannot say.
+pub struct StartTag<'a> {
+    pub name: &'static str,
+    pub attrs: &'a [(&'static str, &'a str)],
+}
+
+impl Render for StartTag<'_> {
+    fn render_to(&self, buffer: &mut String) {
+        use std::fmt::Write;
+        buffer.push('<');
+        buffer.push_str(self.name);
+        for (attr, value) in self.attrs {
+            buffer.push(' ');
+            buffer.push_str(attr);
+            buffer.push_str("=\"");
+            // Writing into a `String` cannot fail.
+            let _ = maud::Escaper::new(buffer).write_str(value);
+            buffer.push('"');
+        }
+        buffer.push('>');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The streamed document stays open for what follows, and what goes in
+    /// its start tags is escaped like any Maud attribute.
+    #[test]
+    fn an_open_document_leaves_its_body_open_and_escapes_its_attributes() {
+        let doc = open_document("T", None, "a\"b<c", html! { p { "first" } });
+        assert!(
+            doc.starts_with("<!DOCTYPE html><html lang=\"en\"><head>"),
+            "{doc}"
+        );
+        assert!(
+            doc.ends_with("<body class=\"a&quot;b&lt;c\"><p>first</p>"),
+            "{doc}"
+        );
+        assert!(
+            !doc.contains("</body>") && !doc.contains("</html>"),
+            "{doc}"
+        );
+    }
 }

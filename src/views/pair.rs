@@ -7,7 +7,7 @@ use super::components::{Who, not_live};
 use super::layout::{open_document, page, tab_title};
 use super::stream::CLOSE_EVENT;
 use crate::chat::{Name, RoomCode};
-use crate::http::paths;
+use crate::paths;
 
 /// `GET /pair` while waiting: says so, and offers Cancel.
 pub fn waiting() -> Markup {
@@ -58,12 +58,7 @@ pub fn wait_document_head() -> String {
     let opening = html! {
         p.looking { "Still looking: a link to your chat appears here when a stranger is found." }
     };
-    open_document(
-        "Your stranger",
-        None,
-        "wait-document",
-        &opening.into_string(),
-    )
+    open_document("Your stranger", None, "wait-document", opening)
 }
 
 /// The link the waiting document shows when a stranger is found, naming them

@@ -4,10 +4,10 @@
 use maud::{Markup, PreEscaped, html};
 
 use super::components::{Field, Who, not_live, online_items, stranger_left};
-use super::layout::{Skip, open_document, page, tab_title};
+use super::layout::{Skip, StartTag, open_document, page, tab_title};
 use super::stream::CLOSE_EVENT;
 use crate::chat::{Member, RoomCode, Snapshot};
-use crate::http::paths;
+use crate::paths;
 
 /// The send form as it stands: the text as typed and what was wrong with it.
 #[derive(Default)]
@@ -150,7 +150,7 @@ pub fn room(
 /// plain title back a moment later, once the person's own message (which
 /// marks the title like any other) has come back over the stream.
 pub fn send_form(code: &RoomCode, form: &SendForm<'_>, autofocus: bool, sent: bool) -> Markup {
-    let action = format!("/r/{code}/messages");
+    let action = paths::messages(code);
     let error_id = "message-error";
     let refused = form.error.is_some() || form.ended;
     html! {
@@ -221,7 +221,7 @@ pub fn unsent(code: &RoomCode, form: &SendForm<'_>) -> Markup {
 /// says the name changed.
 pub fn rename_form(back: &str, form: &RenameForm<'_>) -> Markup {
     html! {
-        form #rename.rename action="/name" method="post" hx-post="/name" hx-target="this" hx-swap="outerMorph" {
+        form #rename.rename action=(paths::NAME) method="post" hx-post=(paths::NAME) hx-target="this" hx-swap="outerMorph" {
             input type="hidden" name="back" value=(back);
             @if form.ended {
                 p.error role="alert" {
@@ -240,19 +240,23 @@ pub fn rename_form(back: &str, form: &RenameForm<'_>) -> Markup {
 /// The start of the log document that, without JavaScript, streams new items
 /// into an `<iframe>` by itself. Left open: items follow as they happen.
 pub fn log_document_head(snapshot: &Snapshot, me: &Member) -> String {
-    let items: String = snapshot
-        .items
-        .iter()
-        .map(|f| String::from_utf8_lossy(&f.html))
-        .collect();
     // The list is left open: the browser shows each item as it arrives in it.
-    let opening = format!(
-        "<div class=\"log\" role=\"log\" aria-label=\"Messages\" tabindex=\"0\"><ol class=\"log-items\">{items}"
-    );
+    let log = [
+        ("class", "log"),
+        ("role", "log"),
+        ("aria-label", "Messages"),
+        ("tabindex", "0"),
+    ];
+    let opening = html! {
+        (StartTag { name: "div", attrs: &log })
+        (StartTag { name: "ol", attrs: &[("class", "log-items")] })
+        // Items the views rendered once for everyone.
+        @for item in &snapshot.items { (PreEscaped(String::from_utf8_lossy(&item.html))) }
+    };
     open_document(
         "Messages",
         Some(&paths::own_css(&me.seed)),
         "log-document",
-        &opening,
+        opening,
     )
 }

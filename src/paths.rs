@@ -2,6 +2,15 @@
 
 use crate::chat::{EventId, RoomCode, Seed};
 
+/// The home page.
+pub const HOME: &str = "/";
+/// Joins a room by its code (the home form).
+pub const JOIN: &str = "/join";
+/// Makes a private room (the home form).
+pub const ROOMS: &str = "/rooms";
+/// Changes the name everywhere a member is.
+pub const NAME: &str = "/name";
+
 /// The random chat's waiting page, and what queues for it.
 pub const PAIR: &str = "/pair";
 /// The waiting page's stream.
@@ -13,6 +22,11 @@ pub const PAIR_CANCEL: &str = "/pair/cancel";
 
 pub fn room(code: &RoomCode) -> String {
     format!("/r/{code}")
+}
+
+/// Where the room's send form posts.
+pub fn messages(code: &RoomCode) -> String {
+    format!("/r/{code}/messages")
 }
 
 /// The room's stream, resuming after `after` (the last event the page shows).

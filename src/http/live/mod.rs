@@ -1,0 +1,271 @@
+//! One open room stream: what it has still to send (the backlog), then
+//! every frame the room publishes, keep-alives, and its last words when the
+//! member leaves, the room closes or the server stops. The same for the
+//! `text/event-stream` and (`html`) the no-JavaScript log document; it only
+//! copies frames rendered once for everyone.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::task::Poll;
+
+use bytes::Bytes;
+use futures_util::FutureExt;
+use futures_util::future::Fuse;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at};
+
+use crate::chat::{Chat, EventId, Frame, FrameKind, RoomCode, Subscription};
+use crate::paths;
+use crate::shutdown::Shutdown;
+use crate::views::stream::{KEEP_ALIVE, connected, final_words, log_notice, restarting};
+use crate::{AppState, Counters};
+
+/// What a stream does next.
+enum Step {
+    Send(Bytes),
+    /// Send these last bytes, then end.
+    End(Bytes),
+}
+
+/// One open stream: the subscription, what is still to send of the backlog,
+/// the last event sent, and what else it listens to.
+pub(super) struct Live {
+    sub: Subscription,
+    backlog: VecDeque<Bytes>,
+    seen: EventId,
+    beat: Interval,
+    stop: Shutdown,
+    /// Resolves when the member leaves or the server stops. Made once, so a
+    /// stream waiting for its next frame does not register anew each time.
+    ended: Fuse<Pin<Box<dyn Future<Output = Ending> + Send>>>,
+    /// `ended` was polled once, and so will wake this task.
+    armed: bool,
+    chat: Chat,
+    code: RoomCode,
+    counters: Arc<Counters>,
+    /// Said once the backlog is out, and then the stream ends.
+    last_words: Option<Bytes>,
+}
+
+impl Live {
+    /// Starts with `first`, then what the subscription missed: as `text/event-stream`
+    /// messages, or (`html`) as bare log items.
+    pub(super) fn new(
+        app: &AppState,
+        code: RoomCode,
+        mut sub: Subscription,
+        first: Bytes,
+        html: bool,
+    ) -> Self {
+        // The backlog ends with the Online list, which carries the room's last id.
+        let seen = sub.backlog.last().map_or(EventId::start(0), |f| f.id);
+        let missed = std::mem::take(&mut sub.backlog)
+            .into_iter()
+            .filter_map(|f| match html {
+                false => Some(f.sse),
+                true => (f.kind == FrameKind::Log).then_some(f.html),
+            });
+        let backlog = std::iter::once(first).chain(missed).collect();
+        let every = app.config.keepalive();
+        let mut beat = interval_at(Instant::now() + every, every);
+        beat.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let (mut here, mut stop) = (sub.here.clone(), app.stop.clone());
+        let ended: Pin<Box<dyn Future<Output = Ending> + Send>> = Box::pin(async move {
+            tokio::select! {
+                _ = here.changed() => Ending::Left,
+                () = stop.wait() => Ending::Stopping,
+            }
+        });
+        Self {
+            sub,
+            backlog,
+            seen,
+            beat,
+            stop: app.stop.clone(),
+            ended: ended.fuse(),
+            armed: false,
+            chat: app.chat.clone(),
+            code,
+            counters: app.counters.clone(),
+            last_words: None,
+        }
+    }
+
+    /// The bytes to send for a frame from the room, if any: a log item this
+    /// stream has not sent yet, or the Online list.
+    fn accept(&mut self, frame: Frame, html: bool) -> Option<Bytes> {
+        if frame.kind == FrameKind::Log && frame.id <= self.seen {
+            return None; // already sent in a whole log
+        }
+        if matches!(frame.kind, FrameKind::Log | FrameKind::Resync) {
+            self.seen = frame.id;
+            self.counters.delivered.fetch_add(1, Ordering::Relaxed);
+        }
+        let bytes = if html { frame.html } else { frame.sse };
+        (!bytes.is_empty()).then_some(bytes)
+    }
+
+    /// Waits for the next thing to send. Every wait also hears shutdown, the
+    /// member leaving and the room closing; the browser leaving drops us.
+    async fn next(&mut self, html: bool) -> Step {
+        if let Some(bytes) = self.backlog.pop_front() {
+            return Step::Send(bytes);
+        }
+        if let Some(words) = self.last_words.take() {
+            return Step::End(words);
+        }
+        loop {
+            // Plain reads, registering nothing.
+            let quitting = self.sub.here.has_changed().is_err() || self.stop.is_stopping();
+            // A frame already waiting goes out at once.
+            if !quitting {
+                let got = match self.sub.rx.try_recv() {
+                    Ok(frame) => Some(Ok(frame)),
+                    Err(TryRecvError::Lagged(n)) => Some(Err(RecvError::Lagged(n))),
+                    Err(TryRecvError::Closed) => Some(Err(RecvError::Closed)),
+                    Err(TryRecvError::Empty) => None,
+                };
+                if let Some(got) = got {
+                    match self.received(got, html).await {
+                        Some(step) => return step,
+                        None => continue,
+                    }
+                }
+            }
+            let woke = self.woken().await;
+            let got = match woke {
+                Woke::Got(got) => got,
+                Woke::Ended(Ending::Left) => return self.left(html),
+                Woke::Ended(Ending::Stopping) => {
+                    return Step::End(if html {
+                        log_notice("The server is restarting. Reload the page in a moment.")
+                    } else {
+                        restarting()
+                    });
+                }
+                Woke::Beat => {
+                    return Step::Send(Bytes::from_static(if html { b"\n" } else { KEEP_ALIVE }));
+                }
+            };
+            if let Some(step) = self.received(got, html).await {
+                return step;
+            }
+        }
+    }
+
+    /// Waits for the next frame, polling nothing else. `ended` is polled
+    /// once, so that it is registered (with this task's waker, which stays
+    /// the same) and wakes the task when its time comes; after that only once
+    /// the plain reads say quitting, which they do on every wake. Once
+    /// quitting, frames are no longer taken, so a busy room cannot keep a
+    /// stream from ending.
+    async fn woken(&mut self) -> Woke {
+        let (ended, armed, beat) = (&mut self.ended, &mut self.armed, &mut self.beat);
+        let (here, stop) = (&self.sub.here, &self.stop);
+        let recv = self.sub.rx.recv();
+        tokio::pin!(recv);
+        std::future::poll_fn(|cx| {
+            let quitting = here.has_changed().is_err() || stop.is_stopping();
+            if quitting || !*armed {
+                *armed = true;
+                if let Poll::Ready(ending) = ended.poll_unpin(cx) {
+                    return Poll::Ready(Woke::Ended(ending));
+                }
+            }
+            if !quitting && let Poll::Ready(got) = recv.as_mut().poll(cx) {
+                return Poll::Ready(Woke::Got(got));
+            }
+            if beat.poll_tick(cx).is_ready() {
+                return Poll::Ready(Woke::Beat);
+            }
+            Poll::Pending
+        })
+        .await
+    }
+
+    /// What to send for what the room's channel gave; `None` when nothing.
+    async fn received(&mut self, got: Result<Frame, RecvError>, html: bool) -> Option<Step> {
+        match got {
+            Ok(frame) => self.accept(frame, html).map(Step::Send),
+            Err(RecvError::Lagged(_)) => {
+                if html {
+                    return Some(Step::End(log_notice(
+                        "Some messages may have been missed. Reload the page to see them.",
+                    )));
+                }
+                let (log, rx) = self.chat.resync(&self.code).await?;
+                self.sub.rx = rx;
+                self.seen = log.id;
+                Some(Step::Send(log.sse))
+            }
+            Err(RecvError::Closed) => Some(Step::End(gone(html, "This room has closed.", None))),
+        }
+    }
+
+    /// The member left: what was published before (their own leave notice
+    /// among it) goes out before the last words.
+    fn left(&mut self, html: bool) -> Step {
+        while let Ok(frame) = self.sub.rx.try_recv() {
+            if let Some(bytes) = self.accept(frame, html) {
+                self.backlog.push_back(bytes);
+            }
+        }
+        let rejoin = paths::room(&self.code);
+        let words = gone(html, "You left this room.", Some((&rejoin, "Join again.")));
+        match self.backlog.pop_front() {
+            Some(bytes) => {
+                self.last_words = Some(words);
+                Step::Send(bytes)
+            }
+            None => Step::End(words),
+        }
+    }
+}
+
+/// What woke a waiting stream.
+enum Woke {
+    Got(Result<Frame, RecvError>),
+    Ended(Ending),
+    Beat,
+}
+
+/// Why a stream ends without its browser leaving.
+enum Ending {
+    Left,
+    Stopping,
+}
+
+fn gone(html: bool, why: &str, link: Option<(&str, &str)>) -> Bytes {
+    if !html {
+        return final_words(why, link);
+    }
+    log_notice(why)
+}
+
+/// The frames of a live stream, as a body.
+pub(super) fn stream_of(
+    live: Live,
+    html: bool,
+) -> impl futures_util::Stream<Item = Result<Bytes, std::convert::Infallible>> {
+    futures_util::stream::unfold(Some(live), move |live| async move {
+        let mut live = live?;
+        match live.next(html).await {
+            Step::Send(bytes) => Some((Ok(bytes), Some(live))),
+            Step::End(bytes) => Some((Ok(bytes), None)),
+        }
+    })
+}
+
+pub(super) fn events(
+    app: AppState,
+    code: RoomCode,
+    sub: Subscription,
+) -> impl futures_util::Stream<Item = Result<Bytes, std::convert::Infallible>> {
+    stream_of(Live::new(&app, code, sub, connected(), false), false)
+}
+
+#[cfg(test)]
+mod tests;
