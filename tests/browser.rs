@@ -333,6 +333,145 @@ async fn send_button_leaves_focus_in_the_message_box() {
     server.shut_down().await;
 }
 
+/// `spoken` is one message as a screen reader reads it: `who`, then `text`,
+/// then a short time ("07:46"), and nothing else (no date, no zone, no
+/// second name).
+fn assert_read_as(spoken: Option<String>, who: &str, text: &str, state: &str) {
+    let spoken = spoken.unwrap_or_else(|| panic!("{state}: no log item holds {text:?}"));
+    let parts: Vec<&str> = spoken.split(" | ").collect();
+    let short_time = |t: &str| {
+        t.len() == 5
+            && t.as_bytes()[2] == b':'
+            && t.chars().filter(char::is_ascii_digit).count() == 4
+    };
+    assert!(
+        parts.len() == 3 && parts[0] == who && parts[1] == text && short_time(parts[2]),
+        "{state}: read as {spoken:?}, not {who:?}, {text:?} and a short time"
+    );
+}
+
+/// What a log item's `<time>` keeps for whoever wants more: the full date
+/// and zone in `title`, the machine-readable moment in `datetime`.
+const TIME_OF_ITEM: &str = "const li = [...document.querySelectorAll('[role=log] li')]
+    .find(l => l.textContent.includes(arguments[0]));
+    const t = li && li.querySelector('time');
+    return t ? [t.getAttribute('datetime'), t.title] : null;";
+
+/// A screen reader hears each message once and briefly: who, the text, then
+/// a short time (the date and zone stay in `datetime` and `title`); the
+/// person's own messages as "You", not their name and "You" again. The log
+/// has a heading "Messages". A room page opens with the focus at its top
+/// (the skip link is the first stop and leads to the box), and after a send
+/// the focus is back in the box: JavaScript on and off.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_is_read_as_who_what_and_a_short_time() {
+    let Some(Stage {
+        server,
+        mut driver,
+        _one_at_a_time,
+    }) = stage("a_message_is_read_as_who_what_and_a_short_time").await
+    else {
+        return;
+    };
+    let ann = driver.person("Ann", Js::On).await;
+    let bob = driver.person("Bob", Js::Off).await;
+
+    let code = ann.create_room(&server, "Ann").await;
+    assert_eq!(
+        ann.focused().await,
+        "body",
+        "the room page opens with the focus at its top, not in the box"
+    );
+    let heading = ann
+        .find("//h2[normalize-space()='Messages']")
+        .await
+        .attr("id")
+        .await
+        .must("the heading's id");
+    let labelled = ann
+        .find("//*[@role='log']")
+        .await
+        .attr("aria-labelledby")
+        .await
+        .must("the log's label");
+    assert_eq!(heading, labelled, "the heading Messages names the log");
+    ann.key(Key::Tab).await;
+    assert_eq!(ann.focused().await, "a:Skip to message box");
+    ann.key(Key::Enter).await;
+    ann.wait_for_focus("#message").await;
+    ann.type_text("Hi Bob").await;
+    ann.key(Key::Enter).await;
+    ann.wait_for_log("Hi Bob").await;
+    ann.wait_for_value("Message", "").await;
+    ann.wait_for_focus("#message").await;
+
+    bob.join_room(&server, "Bob", &code).await;
+    assert_eq!(
+        bob.focused().await,
+        "body",
+        "without JavaScript too the page opens at its top"
+    );
+    bob.wait_for_page_log(Js::Off, "Hi Bob").await;
+    bob.mark_page().await;
+    bob.send("Hi Ann", Submit::Enter).await;
+    bob.wait_for_new_page().await;
+    bob.wait_for_page_log(Js::Off, "Hi Ann").await;
+    bob.wait_for_focus("#message").await;
+    assert_eq!(bob.value("Message").await, "", "the box is empty again");
+
+    ann.wait_for_log("Hi Ann").await;
+    assert_read_as(
+        ann.spoken_item("Hi Bob").await,
+        "You",
+        "Hi Bob",
+        "Ann's own message",
+    );
+    assert_read_as(
+        ann.spoken_item("Hi Ann").await,
+        "Bob",
+        "Hi Ann",
+        "Bob's message to Ann",
+    );
+    let time = ann
+        .c
+        .execute(TIME_OF_ITEM, vec![json!("Hi Ann")])
+        .await
+        .must("the message's time");
+    let datetime = time[0].as_str().unwrap_or_default();
+    let title = time[1].as_str().unwrap_or_default();
+    assert!(datetime.ends_with('Z') && datetime.len() >= 20, "{time}");
+    assert!(
+        title.ends_with(" UTC") && title.contains(&datetime[..4]),
+        "{time}"
+    );
+    assert_no_axe_violations(&ann.c, "a room read as who, what, when (JavaScript on)").await;
+
+    let frame = bob.log_frame().await;
+    frame.enter_frame().await.must("enter Bob's log iframe");
+    assert_read_as(
+        bob.spoken_item("Hi Ann").await,
+        "You",
+        "Hi Ann",
+        "Bob's own message, no JavaScript",
+    );
+    assert_read_as(
+        bob.spoken_item("Hi Bob").await,
+        "Ann",
+        "Hi Bob",
+        "Ann's message to Bob, no JavaScript",
+    );
+    assert_no_axe_violations(&bob.c, "the log document read as who, what, when").await;
+    bob.c
+        .enter_parent_frame()
+        .await
+        .must("leave the log iframe");
+    assert_no_axe_violations(&bob.c, "a room read as who, what, when (JavaScript off)").await;
+
+    ann.close().await;
+    bob.close().await;
+    server.shut_down().await;
+}
+
 /// The accessibility check can fail: an image without a text alternative is
 /// reported, with JavaScript on and off.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -777,13 +916,18 @@ async fn every_flow_works_with_the_keyboard_alone() {
     ann.wait_for_value("Room code", "ZZZZ").await;
     ann.wait_for_focus("#code").await;
 
-    // Create a private room: in the room, the focus is in the message box.
+    // Create a private room: in the room, the focus is at the top of the
+    // page; the skip link, the first stop, leads to the message box.
     ann.activate("#create").await;
     let code = ann
         .wait_for_room()
         .await
         .trim_start_matches("/r/")
         .to_owned();
+    ann.wait_for_focus("body").await;
+    ann.key(Key::Tab).await;
+    ann.wait_for_focus("a:Skip to message box").await;
+    ann.key(Key::Enter).await;
     ann.wait_for_focus("#message").await;
 
     // Join it with a code and Enter.
@@ -795,11 +939,11 @@ async fn every_flow_works_with_the_keyboard_alone() {
     bob.type_text(&code).await;
     bob.key(Key::Enter).await;
     bob.wait_for_path(&format!("/r/{code}")).await;
-    bob.wait_for_focus("#message").await;
+    bob.wait_for_focus("body").await;
 
     // The skip link on the room page leads to the message box.
     bob.open(&server.url(&format!("/r/{code}"))).await;
-    bob.wait_for_focus("#message").await;
+    bob.wait_for_focus("body").await;
     bob.activate("a:Skip to message box").await;
     bob.wait_for_focus("#message").await;
 
@@ -851,8 +995,10 @@ async fn every_flow_works_with_the_keyboard_alone() {
     bob.activate("#pair").await;
     let room = bob.wait_for_room().await;
     assert_eq!(ann.wait_for_room().await, room, "paired");
+    ann.wait_for_focus("body").await;
+    bob.wait_for_focus("body").await;
+    ann.activate("a:Skip to message box").await;
     ann.wait_for_focus("#message").await;
-    bob.wait_for_focus("#message").await;
 
     // Bob leaves; Ann finds a new stranger from the keyboard.
     bob.activate("button:Leave").await;
@@ -905,6 +1051,8 @@ async fn every_flow_works_with_the_keyboard_alone_without_javascript() {
 
     ann.activate("#create").await;
     let room = ann.wait_for_room().await;
+    ann.wait_for_focus("body").await;
+    ann.activate("a:Skip to message box").await;
     ann.wait_for_focus("#message").await;
 
     ann.type_text("sent without scripts").await;
@@ -923,7 +1071,7 @@ async fn every_flow_works_with_the_keyboard_alone_without_javascript() {
     ann.wait_for_page_log(Js::Off, "Ann is now known as Annie")
         .await;
     ann.wait_for_path(&room).await;
-    ann.wait_for_focus("#message").await;
+    ann.wait_for_focus("body").await;
 
     ann.activate("button:Leave").await;
     ann.wait_for_path("/").await;

@@ -15,6 +15,7 @@ use super::shape::Shape;
 use crate::AppState;
 use crate::chat::{Access, ChatError, Member, MessageText, RoomCode};
 use crate::error::AppError;
+use crate::views::components::MESSAGE_BOX;
 use crate::views::room::{RenameForm, SendForm, plain_title, room, send_form, unsent};
 
 /// The address people can share: the same host they used to get here.
@@ -141,7 +142,11 @@ pub async fn post_message(
                 Ok(send_form(&code, &SendForm::default(), true, true).into_response())
             }
         }
-        Ok(()) => Ok(Redirect::to(&paths::room(&code)).into_response()),
+        // Back to the room with the focus in the Message box (a fragment
+        // naming a text box focuses it), ready for the next message.
+        Ok(()) => {
+            Ok(Redirect::to(&format!("{}#{MESSAGE_BOX}", paths::room(&code))).into_response())
+        }
         Err((status, why)) if status == StatusCode::NOT_FOUND => {
             Ok(not_sent(shape, &code, &input.text, status, why))
         }

@@ -109,7 +109,8 @@ pub fn room(
                     }
                 }
                 section.chat aria-label="Chat" {
-                    div #log.log role="log" aria-label="Messages" tabindex="0" {
+                    h2 #messages-h.visually-hidden { "Messages" }
+                    div #log.log role="log" aria-labelledby="messages-h" tabindex="0" {
                         // An error page (a proxy's 502) never lands in the log.
                         ol #log-items.log-items
                             hx-sse:connect=(paths::events(code, Some(snapshot.last)))
@@ -126,7 +127,10 @@ pub fn room(
                     @if snapshot.pair && stranger.is_none() {
                         (stranger_left(code, None))
                     } @else {
-                        (send_form(code, send, true, false))
+                        // The focus stays at the top of the page, where the
+                        // room's name is read first (the skip link leads to
+                        // the box), unless the box holds a refused message.
+                        (send_form(code, send, send.error.is_some() || send.ended, false))
                     }
                 }
                 aside.side aria-label="People" {
