@@ -110,14 +110,18 @@ pub fn room(
                 }
                 section.chat aria-label="Chat" {
                     h2 #messages-h.visually-hidden { "Messages" }
-                    div #log.log role="log" aria-labelledby="messages-h" tabindex="0" {
-                        // An error page (a proxy's 502) never lands in the log.
-                        ol #log-items.log-items
-                            hx-sse:connect=(paths::events(code, Some(snapshot.last)))
-                            hx-swap="beforeend" hx-sse:close=(CLOSE_EVENT)
-                            hx-status:4xx="swap:none" hx-status:5xx="swap:none" {
-                            (PreEscaped(items))
+                    div.log-wrap {
+                        div #log.log role="log" aria-labelledby="messages-h" tabindex="0" {
+                            (log_end())
+                            // An error page (a proxy's 502) never lands in the log.
+                            ol #log-items.log-items
+                                hx-sse:connect=(paths::events(code, Some(snapshot.last)))
+                                hx-swap="beforeend" hx-sse:close=(CLOSE_EVENT)
+                                hx-status:4xx="swap:none" hx-status:5xx="swap:none" {
+                                (PreEscaped(items))
+                            }
                         }
+                        (jump_to_newest())
                     }
                     noscript {
                         iframe.log-frame src=(paths::log_document(code)) title="Messages" {}
@@ -147,8 +151,27 @@ pub fn room(
     )
 }
 
+/// The newest end of a log: the scroller's first child, which its reversed
+/// column puts at the bottom, below the newest item; **Jump to newest**
+/// leads here.
+fn log_end() -> Markup {
+    html! { span #log-end {} }
+}
+
+/// **Jump to newest**: shown by the stylesheet only while the reader is
+/// scrolled up from the newest message (a scroll-driven animation on the
+/// log, no script), and where the browser cannot tell, never.
+fn jump_to_newest() -> Markup {
+    html! { a.jump href="#log-end" { "Jump to newest" } }
+}
+
 /// The send form; htmx swaps a fresh one in after each message, so the box is
-/// empty and, having the same id, keeps the focus.
+/// empty and, having the same id, keeps the focus. The swap also scrolls the
+/// log to its newest end, so a person who sent while reading older messages
+/// is taken to their own (the reversed column keeps it there as it arrives).
+/// In the log's reversed column the newest end is `scrollTop` 0, which htmx's
+/// `scroll:top` sets exactly; `scroll:bottom` (`scrollHeight`, clamped) can
+/// stop a pixel short, where the column no longer follows new items.
 ///
 /// `sent`: the form that answers a message just sent, which also puts the
 /// plain title back a moment later, once the person's own message (which
@@ -160,8 +183,8 @@ pub fn send_form(code: &RoomCode, form: &SendForm<'_>, autofocus: bool, sent: bo
     html! {
         // A 5xx (a proxy's 502, a server stopping) is not swapped in: the
         // form, and the text in it, stay; `.unsent` says it was not sent.
-        form #send.send action=(action) method="post" hx-post=(action) hx-target="this" hx-swap="outerHTML"
-            hx-status:5xx="swap:none" {
+        form #send.send action=(action) method="post" hx-post=(action) hx-target="this"
+            hx-swap="outerHTML scroll:top scrollTarget:#log" hx-status:5xx="swap:none" {
             label.visually-hidden for="message" { "Message" }
             @if form.ended {
                 p.error id=(error_id) role="alert" {
@@ -251,7 +274,9 @@ pub fn log_document_head(snapshot: &Snapshot, me: &Member) -> String {
         .collect();
     // The list is left open: the browser shows each item as it arrives in it.
     let opening = format!(
-        "<div class=\"log\" role=\"log\" aria-label=\"Messages\" tabindex=\"0\"><ol class=\"log-items\">{items}"
+        "{jump}<div class=\"log\" role=\"log\" aria-label=\"Messages\" tabindex=\"0\">{end}<ol class=\"log-items\">{items}",
+        jump = jump_to_newest().into_string(),
+        end = log_end().into_string(),
     );
     open_document(
         "Messages",
