@@ -634,6 +634,97 @@ async fn reading_older_messages_offers_a_jump_to_the_newest() {
     server.shut_down().await;
 }
 
+/// Seconds since midnight UTC of an "HH:MM:SS" clock.
+fn clock_seconds(clock: &str) -> Option<u64> {
+    let parts: Vec<u64> = clock
+        .split(':')
+        .map(|n| n.parse().ok())
+        .collect::<Option<_>>()?;
+    match parts[..] {
+        [h, m, s] if h < 24 && m < 60 && s < 60 => Some(h * 3600 + m * 60 + s),
+        _ => None,
+    }
+}
+
+/// A refusal to wait, on a page without JavaScript (which never changes by
+/// itself), says until when, as a clock time in UTC: "send again at
+/// 07:48:30 UTC", not "wait 600 s" frozen at the moment of the refusal. With
+/// JavaScript it says the seconds. The text stays in the box either way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wait_without_javascript_is_said_as_a_clock_time() {
+    let Some(Stage {
+        server,
+        mut driver,
+        _one_at_a_time,
+    }) = stage_with(
+        "a_wait_without_javascript_is_said_as_a_clock_time",
+        &["--rate-messages", "1", "--rate-window", "600"],
+    )
+    .await
+    else {
+        return;
+    };
+    let ann = driver.person("Ann", Js::Off).await;
+    let bob = driver.person("Bob", Js::On).await;
+    let code = ann.create_room(&server, "Ann").await;
+    let room = format!("/r/{code}");
+    ann.send_and_see(Js::Off, &room, "the one message").await;
+    ann.mark_page().await;
+    ann.send("one too many", Submit::Enter).await;
+    ann.wait_for_new_page().await;
+    let alert = ann
+        .find("//p[@role='alert'][contains(., 'You are sending messages too fast')]")
+        .await
+        .text()
+        .await
+        .must("the alert's words");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .must("the clock")
+        .as_secs()
+        % 86_400;
+    let clock = alert
+        .strip_prefix("You are sending messages too fast: send again at ")
+        .and_then(|rest| rest.strip_suffix(" UTC"))
+        .unwrap_or_else(|| panic!("a clock time, not a countdown: {alert:?}"));
+    let at = clock_seconds(clock).unwrap_or_else(|| panic!("a clock time: {alert:?}"));
+    let ahead = (at + 86_400 - now) % 86_400;
+    assert!(
+        (590..=602).contains(&ahead),
+        "the window's end, about 600 s from now: {alert:?} ({ahead} s ahead)"
+    );
+    assert_eq!(
+        ann.value("Message").await,
+        "one too many",
+        "the text is kept"
+    );
+    ann.wait_for_focus("#message").await;
+    assert_no_axe_violations(&ann.c, "a wait said as a clock time (JavaScript off)").await;
+
+    bob.join_room(&server, "Bob", &code).await;
+    bob.send_and_see(Js::On, &room, "Bob's one message").await;
+    bob.send("Bob's one too many", Submit::Enter).await;
+    let alert = bob
+        .find("//p[@role='alert'][contains(., 'You are sending messages too fast')]")
+        .await
+        .text()
+        .await
+        .must("the alert's words");
+    let seconds = alert
+        .strip_prefix("You are sending messages too fast: wait ")
+        .and_then(|rest| rest.strip_suffix(" s and send again"))
+        .and_then(|n| n.parse::<u64>().ok());
+    assert!(
+        seconds.is_some_and(|n| (590..=600).contains(&n)),
+        "with JavaScript, the seconds: {alert:?}"
+    );
+    assert_eq!(bob.value("Message").await, "Bob's one too many");
+
+    ann.close().await;
+    bob.close().await;
+    server.shut_down().await;
+}
+
 /// The accessibility check can fail: an image without a text alternative is
 /// reported, with JavaScript on and off.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

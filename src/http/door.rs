@@ -19,7 +19,7 @@ use super::client::{ClientAddr, address_key, network_key};
 use super::session::Session;
 use crate::AppState;
 use crate::chat::rate::Key;
-use crate::chat::{Access, ChatError, MemberId, RoomCode, whole_seconds};
+use crate::chat::{Access, ChatError, MemberId, RoomCode, Waiting};
 use crate::error::AppError;
 
 /// What every route says for a code that leads nowhere it may go (no such
@@ -70,10 +70,16 @@ impl From<Shut> for AppError {
 
 /// The words for a person who must wait `wait` before trying codes again.
 pub fn wait_words(wait: Duration) -> String {
-    format!(
-        "Too many wrong room codes from your address or session: wait {} s and try again",
-        whole_seconds(wait)
-    )
+    wrong_codes(wait).to_string()
+}
+
+/// Too many wrong codes: the refusal and its wait.
+pub fn wrong_codes(wait: Duration) -> Waiting {
+    Waiting {
+        why: "Too many wrong room codes from your address or session",
+        wait,
+        then: "try again",
+    }
 }
 
 /// What a knock is counted by: the client's address (IPv6: its /64), the
@@ -229,6 +235,7 @@ mod tests {
 
     #[test]
     fn waits_are_said_in_whole_seconds_rounded_up() {
+        use crate::chat::whole_seconds;
         assert_eq!(whole_seconds(Duration::from_millis(10)), 1);
         assert_eq!(whole_seconds(Duration::from_millis(59_001)), 60);
         assert!(wait_words(Duration::from_secs(42)).contains("wait 42 s"));

@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use time::OffsetDateTime;
 
 use super::client::{ClientAddr, counted};
 use super::door::{self, Knock, MISSED, Shut};
@@ -13,9 +14,10 @@ use super::paths;
 use super::session::Session;
 use super::shape::Shape;
 use crate::AppState;
-use crate::chat::{Access, ChatError, Member, MessageText, RoomCode};
+use crate::chat::{Access, ChatError, Member, MessageText, RoomCode, Waiting};
 use crate::error::AppError;
 use crate::views::components::MESSAGE_BOX;
+use crate::views::errors::until;
 use crate::views::room::{RenameForm, SendForm, plain_title, room, send_form, unsent};
 
 /// The address people can share: the same host they used to get here.
@@ -104,10 +106,21 @@ pub async fn post_message(
     let Some(me) = session.member else {
         return Ok(session_ended(shape, &code, &input.text));
     };
+    // A page without JavaScript never changes by itself: it says until when
+    // to wait, where a live page says how long.
+    let say = |waiting: Waiting| {
+        if shape.is_htmx() {
+            waiting.to_string()
+        } else {
+            until(waiting, OffsetDateTime::now_utc())
+        }
+    };
     let refused = match door::pass(&app, knock, Some(code.clone()), Access::Member).await {
         Ok(_) => None,
         Err(Shut::Miss) => Some((StatusCode::NOT_FOUND, missed_post())),
-        Err(Shut::Wait(wait)) => Some((StatusCode::TOO_MANY_REQUESTS, door::wait_words(wait))),
+        Err(Shut::Wait(wait)) => {
+            Some((StatusCode::TOO_MANY_REQUESTS, say(door::wrong_codes(wait))))
+        }
         Err(Shut::Unavailable) => Some((
             StatusCode::SERVICE_UNAVAILABLE,
             ChatError::Unavailable.to_string(),
@@ -125,9 +138,10 @@ pub async fn post_message(
         )
         .await
         .map_err(|e| match e {
-            ChatError::TooFast(_) | ChatError::MessagesFromAddress(_) => {
-                (StatusCode::TOO_MANY_REQUESTS, e.to_string())
-            }
+            ChatError::TooFast(_) | ChatError::MessagesFromAddress(_) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                e.waiting().map_or_else(|| e.to_string(), say),
+            ),
             ChatError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
             // Gone since the door: the same words as any miss.
             _ => (StatusCode::NOT_FOUND, missed_post()),
