@@ -725,6 +725,48 @@ async fn a_wait_without_javascript_is_said_as_a_clock_time() {
     server.shut_down().await;
 }
 
+/// On a desktop screen (1280 × 800) the home page shows every way in
+/// without scrolling, **Chat with a random stranger** included; JavaScript
+/// on and off.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_home_page_shows_random_chat_above_the_fold() {
+    let Some(Stage {
+        server,
+        mut driver,
+        _one_at_a_time,
+    }) = stage("the_home_page_shows_random_chat_above_the_fold").await
+    else {
+        return;
+    };
+    for js in [Js::On, Js::Off] {
+        let ann = driver.person("Ann", js).await;
+        ann.set_viewport(1280, 800).await;
+        ann.open(&server.url("/")).await;
+        let button = ann.button("Chat with a random stranger").await;
+        let place = ann
+            .c
+            .execute(
+                "const r = arguments[0].getBoundingClientRect();
+                 return [r.top, r.bottom, window.innerHeight];",
+                vec![serde_json::to_value(&button).must("the button as an argument")],
+            )
+            .await
+            .must("where the button is");
+        let (top, bottom, height) = (
+            place[0].as_f64().unwrap_or(-1.0),
+            place[1].as_f64().unwrap_or(f64::MAX),
+            place[2].as_f64().unwrap_or(0.0),
+        );
+        assert!(
+            top >= 0.0 && bottom <= height,
+            "{js:?}: the random-chat button is above the fold at 1280 × 800: {place}"
+        );
+        assert_no_axe_violations(&ann.c, &format!("home page at 1280 × 800 ({js:?})")).await;
+        ann.close().await;
+    }
+    server.shut_down().await;
+}
+
 /// The accessibility check can fail: an image without a text alternative is
 /// reported, with JavaScript on and off.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -816,6 +858,24 @@ async fn two_strangers_meet_and_one_leaves() {
         .must("look for a share box");
     assert!(share.is_empty(), "no link to share in a stranger room");
     assert_no_axe_violations(&ann.c, "pair room").await;
+    // The tab names the stranger too, for each of the two, and keeps doing
+    // so as messages come, after a send and back in the tab.
+    ann.wait_for_title("Chatting with Bob · livechat").await;
+    bob.wait_for_title("Chatting with Ann · livechat").await;
+    bob.send("hello Ann", Submit::Enter).await;
+    ann.wait_for_log("hello Ann").await;
+    ann.script("document.dispatchEvent(new Event('visibilitychange'))")
+        .await;
+    ann.send("hi Bob", Submit::Enter).await;
+    bob.wait_for_log("hi Bob").await;
+    for (person, title) in [
+        (&ann, "Chatting with Bob · livechat"),
+        (&bob, "Chatting with Ann · livechat"),
+    ] {
+        // Past the title reset after a send (a second), and still named.
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        person.wait_for_title(title).await;
+    }
 
     // Ann is typing when Bob leaves: the send form gives way, and the
     // focus moves to Find a new stranger.
@@ -858,13 +918,15 @@ async fn two_strangers_meet_and_one_leaves() {
         "one Find a new stranger shown"
     );
     // The new notice eases in (0.2 s): axe measures contrast once it is in.
+    // (Animations on time only: the one on the log's scrolling, which shows
+    // Jump to newest, runs for as long as the log can scroll.)
     eventually(
         "the notice has eased in",
         std::time::Duration::from_secs(5),
         || async {
             let running = ann
                 .script(
-                    "return document.getAnimations().filter(a => a.playState === 'running').length",
+                    "return document.getAnimations().filter(a => a.timeline === document.timeline && a.playState === 'running').length",
                 )
                 .await;
             if running == serde_json::json!(0) {

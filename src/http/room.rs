@@ -231,7 +231,11 @@ pub async fn get_title(
 ) -> Result<maud::Markup, AppError> {
     let knock = Knock::of(client, &session);
     let code = door::pass(&app, knock, RoomCode::from_path(&code), Access::Member).await?;
-    Ok(plain_title(&code))
+    // A member already in the room: entering again announces nothing, and
+    // tells whom a random-chat room's tab names.
+    let me = session.member.ok_or(AppError::NotFound)?;
+    let snapshot = app.chat.enter(&code, &me).await.map_err(AppError::from)?;
+    Ok(plain_title(&snapshot, &me))
 }
 
 /// `POST /r/{code}/leave`: `303 /` whether or not the person was in the

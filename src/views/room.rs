@@ -6,7 +6,7 @@ use maud::{Markup, PreEscaped, html};
 use super::components::{Field, Who, not_live, online_items, stranger_left};
 use super::layout::{Skip, open_document, page, tab_title};
 use super::stream::CLOSE_EVENT;
-use crate::chat::{Member, RoomCode, Snapshot};
+use crate::chat::{Member, Name, RoomCode, Snapshot};
 use crate::http::paths;
 
 /// The send form as it stands: the text as typed and what was wrong with it.
@@ -39,9 +39,29 @@ pub fn title(code: &RoomCode) -> String {
     }
 }
 
-/// The tab's title while nothing new is waiting: the room.
-pub fn plain_title(code: &RoomCode) -> Markup {
-    html! { title { (tab_title(&title(code))) } }
+/// The person's stranger in a random-chat room, while present.
+fn stranger<'a>(snapshot: &'a Snapshot, me: &Member) -> Option<&'a Name> {
+    snapshot
+        .online
+        .members
+        .iter()
+        .find(|one| snapshot.pair && one.seed != me.seed)
+        .map(|one| &one.name)
+}
+
+/// What the tab calls the room for `me`: its heading's words, and in a
+/// random-chat room "Chatting with Hank" ("Random chat" once they left).
+fn place(snapshot: &Snapshot, me: &Member) -> String {
+    match (snapshot.pair, stranger(snapshot, me)) {
+        (true, Some(name)) => format!("Chatting with {name}"),
+        (true, None) => "Random chat".to_owned(),
+        (false, _) => title(&snapshot.code),
+    }
+}
+
+/// The tab's title while nothing new is waiting: the room, as `me` knows it.
+pub fn plain_title(snapshot: &Snapshot, me: &Member) -> Markup {
+    html! { title { (tab_title(&place(snapshot, me))) } }
 }
 
 /// The tab's title once something new arrived: every new item's message
@@ -68,12 +88,7 @@ pub fn room(
 ) -> Markup {
     let code = &snapshot.code;
     // In a random-chat room, the other one of the two, while present.
-    let stranger = snapshot
-        .online
-        .members
-        .iter()
-        .find(|one| snapshot.pair && one.seed != me.seed)
-        .map(|one| &one.name);
+    let stranger = stranger(snapshot, me);
     let heading = match (snapshot.pair, stranger) {
         (true, Some(name)) => html! { "Chatting with " (Who(name)) },
         (true, None) => html! { "Random chat" },
@@ -89,10 +104,17 @@ pub fn room(
         .iter()
         .map(|f| String::from_utf8_lossy(&f.html))
         .collect();
-    // The tab keeps the room's code, as the unread mark every new item
-    // carries (rendered once, without knowing whose tab it lands in) does.
+    // The unread mark every new item carries is rendered once for everyone
+    // and names the room by its code; a random-chat room's tab names the
+    // stranger instead, for each of the two, so its page leaves the mark out
+    // (`ignoreTitle`) rather than switch between two names for one place.
+    let log_swap = if snapshot.pair {
+        "beforeend ignoreTitle:true"
+    } else {
+        "beforeend"
+    };
     page(
-        &title(code),
+        &place(snapshot, me),
         Some(&own_css),
         Some(skip),
         html! {
@@ -116,7 +138,7 @@ pub fn room(
                             // An error page (a proxy's 502) never lands in the log.
                             ol #log-items.log-items
                                 hx-sse:connect=(paths::events(code, Some(snapshot.last)))
-                                hx-swap="beforeend" hx-sse:close=(CLOSE_EVENT)
+                                hx-swap=(log_swap) hx-sse:close=(CLOSE_EVENT)
                                 hx-status:4xx="swap:none" hx-status:5xx="swap:none" {
                                 (PreEscaped(items))
                             }

@@ -158,7 +158,7 @@ pub struct Chromedriver {
     profiles: Vec<PathBuf>,
 }
 
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Js {
     On,
     Off,
