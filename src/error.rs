@@ -11,7 +11,7 @@ use std::time::Duration;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::chat::{ChatError, whole_seconds};
+use crate::chat::{ChatError, Waiting, whole_seconds};
 
 /// How long to come back after when the shared store is out of reach: its
 /// words say "in a few seconds".
@@ -41,6 +41,9 @@ pub struct Refused {
     pub words: String,
     /// Seconds to wait before trying again, when known.
     pub retry_after: Option<u64>,
+    /// The wait in parts, when this is one, so that a page that never
+    /// changes by itself can say until when rather than how long.
+    pub waiting: Option<Waiting>,
 }
 
 impl From<&ChatError> for Refused {
@@ -52,18 +55,23 @@ impl From<&ChatError> for Refused {
             | ChatError::SessionsFromAddress(wait)
             | ChatError::MessagesFromAddress(wait)
             | ChatError::RoomsFromAddress(wait)
-            | ChatError::PairsFromAddress(wait) => Self::wait(words, *wait),
+            | ChatError::PairsFromAddress(wait) => match why.waiting() {
+                Some(waiting) => Self::waiting(waiting),
+                None => Self::wait(words, *wait),
+            },
             ChatError::RoomsHeld => Self {
                 status: StatusCode::TOO_MANY_REQUESTS,
                 title: "Slow down",
                 words,
                 retry_after: None,
+                waiting: None,
             },
             ChatError::Full | ChatError::RoomFull | ChatError::QueueFull => Self {
                 status: StatusCode::SERVICE_UNAVAILABLE,
                 title: "Full right now",
                 words,
                 retry_after: Some(FULL_RETRY),
+                waiting: None,
             },
             ChatError::TooManyStreams => Self::busy(words),
             ChatError::Unavailable => Self::unavailable(words),
@@ -79,6 +87,7 @@ impl Refused {
             title: "Nothing here",
             words: words.into(),
             retry_after: None,
+            waiting: None,
         }
     }
 
@@ -89,6 +98,7 @@ impl Refused {
             title: "That request was not understood",
             words: words.into(),
             retry_after: None,
+            waiting: None,
         }
     }
 
@@ -99,6 +109,15 @@ impl Refused {
             title: "Slow down",
             words: words.into(),
             retry_after: Some(whole_seconds(wait)),
+            waiting: None,
+        }
+    }
+
+    /// Too often, in parts: try again after `waiting.wait`.
+    pub fn waiting(waiting: Waiting) -> Self {
+        Self {
+            waiting: Some(waiting),
+            ..Self::wait(waiting.to_string(), waiting.wait)
         }
     }
 
@@ -110,6 +129,7 @@ impl Refused {
             title: "Full right now",
             words: words.into(),
             retry_after: None,
+            waiting: None,
         }
     }
 
@@ -120,6 +140,7 @@ impl Refused {
             title: "Unavailable for a moment",
             words: words.into(),
             retry_after: Some(UNAVAILABLE_RETRY),
+            waiting: None,
         }
     }
 

@@ -333,6 +333,440 @@ async fn send_button_leaves_focus_in_the_message_box() {
     server.shut_down().await;
 }
 
+/// `spoken` is one message as a screen reader reads it: `who`, then `text`,
+/// then a short time ("07:46"), and nothing else (no date, no zone, no
+/// second name).
+fn assert_read_as(spoken: Option<String>, who: &str, text: &str, state: &str) {
+    let spoken = spoken.unwrap_or_else(|| panic!("{state}: no log item holds {text:?}"));
+    let parts: Vec<&str> = spoken.split(" | ").collect();
+    let short_time = |t: &str| {
+        t.len() == 5
+            && t.as_bytes()[2] == b':'
+            && t.chars().filter(char::is_ascii_digit).count() == 4
+    };
+    assert!(
+        parts.len() == 3 && parts[0] == who && parts[1] == text && short_time(parts[2]),
+        "{state}: read as {spoken:?}, not {who:?}, {text:?} and a short time"
+    );
+}
+
+/// What a log item's `<time>` keeps for whoever wants more: the full date
+/// and zone in `title`, the machine-readable moment in `datetime`.
+const TIME_OF_ITEM: &str = "const li = [...document.querySelectorAll('[role=log] li')]
+    .find(l => l.textContent.includes(arguments[0]));
+    const t = li && li.querySelector('time');
+    return t ? [t.getAttribute('datetime'), t.title] : null;";
+
+/// A screen reader hears each message once and briefly: who, the text, then
+/// a short time (the date and zone stay in `datetime` and `title`); the
+/// person's own messages as "You", not their name and "You" again. The log
+/// has a heading "Messages". A room page opens with the focus at its top
+/// (the skip link is the first stop and leads to the box), and after a send
+/// the focus is back in the box: JavaScript on and off.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_is_read_as_who_what_and_a_short_time() {
+    let Some(Stage {
+        server,
+        mut driver,
+        _one_at_a_time,
+    }) = stage("a_message_is_read_as_who_what_and_a_short_time").await
+    else {
+        return;
+    };
+    let ann = driver.person("Ann", Js::On).await;
+    let bob = driver.person("Bob", Js::Off).await;
+
+    let code = ann.create_room(&server, "Ann").await;
+    assert_eq!(
+        ann.focused().await,
+        "body",
+        "the room page opens with the focus at its top, not in the box"
+    );
+    let heading = ann
+        .find("//h2[normalize-space()='Messages']")
+        .await
+        .attr("id")
+        .await
+        .must("the heading's id");
+    let labelled = ann
+        .find("//*[@role='log']")
+        .await
+        .attr("aria-labelledby")
+        .await
+        .must("the log's label");
+    assert_eq!(heading, labelled, "the heading Messages names the log");
+    ann.key(Key::Tab).await;
+    assert_eq!(ann.focused().await, "a:Skip to message box");
+    ann.key(Key::Enter).await;
+    ann.wait_for_focus("#message").await;
+    ann.type_text("Hi Bob").await;
+    ann.key(Key::Enter).await;
+    ann.wait_for_log("Hi Bob").await;
+    ann.wait_for_value("Message", "").await;
+    ann.wait_for_focus("#message").await;
+
+    bob.join_room(&server, "Bob", &code).await;
+    assert_eq!(
+        bob.focused().await,
+        "body",
+        "without JavaScript too the page opens at its top"
+    );
+    bob.wait_for_page_log(Js::Off, "Hi Bob").await;
+    bob.mark_page().await;
+    bob.send("Hi Ann", Submit::Enter).await;
+    bob.wait_for_new_page().await;
+    bob.wait_for_page_log(Js::Off, "Hi Ann").await;
+    bob.wait_for_focus("#message").await;
+    assert_eq!(bob.value("Message").await, "", "the box is empty again");
+
+    ann.wait_for_log("Hi Ann").await;
+    assert_read_as(
+        ann.spoken_item("Hi Bob").await,
+        "You",
+        "Hi Bob",
+        "Ann's own message",
+    );
+    assert_read_as(
+        ann.spoken_item("Hi Ann").await,
+        "Bob",
+        "Hi Ann",
+        "Bob's message to Ann",
+    );
+    let time = ann
+        .c
+        .execute(TIME_OF_ITEM, vec![json!("Hi Ann")])
+        .await
+        .must("the message's time");
+    let datetime = time[0].as_str().unwrap_or_default();
+    let title = time[1].as_str().unwrap_or_default();
+    assert!(datetime.ends_with('Z') && datetime.len() >= 20, "{time}");
+    assert!(
+        title.ends_with(" UTC") && title.contains(&datetime[..4]),
+        "{time}"
+    );
+    assert_no_axe_violations(&ann.c, "a room read as who, what, when (JavaScript on)").await;
+
+    let frame = bob.log_frame().await;
+    frame.enter_frame().await.must("enter Bob's log iframe");
+    assert_read_as(
+        bob.spoken_item("Hi Ann").await,
+        "You",
+        "Hi Ann",
+        "Bob's own message, no JavaScript",
+    );
+    assert_read_as(
+        bob.spoken_item("Hi Bob").await,
+        "Ann",
+        "Hi Bob",
+        "Ann's message to Bob, no JavaScript",
+    );
+    assert_no_axe_violations(&bob.c, "the log document read as who, what, when").await;
+    bob.c
+        .enter_parent_frame()
+        .await
+        .must("leave the log iframe");
+    assert_no_axe_violations(&bob.c, "a room read as who, what, when (JavaScript off)").await;
+
+    ann.close().await;
+    bob.close().await;
+    server.shut_down().await;
+}
+
+/// The log's scrolling, the "Jump to newest" link's visibility, and whether
+/// the log item holding `arguments[0]` (if given) is in view in the log.
+const LOG_VIEW: &str = "const log = document.querySelector('[role=log]');
+    const jump = document.querySelector('a.jump');
+    const li = arguments[0] && [...log.querySelectorAll('li')].find(l => l.textContent.includes(arguments[0]));
+    const inView = li ? (() => { const a = log.getBoundingClientRect(), b = li.getBoundingClientRect();
+        return b.top >= a.top - 1 && b.bottom <= a.bottom + 1; })() : null;
+    return { top: log.scrollTop, room: log.scrollHeight - log.clientHeight,
+        jump: getComputedStyle(jump).visibility, inView };";
+
+/// Waits until the log's view satisfies `check`, from `LOG_VIEW` with `needle`.
+async fn wait_for_log_view(
+    who: &Person,
+    what: &str,
+    needle: &str,
+    check: impl Fn(&serde_json::Value) -> bool + Copy,
+) {
+    eventually(what, LOAD, move || async move {
+        let view = who
+            .c
+            .execute(LOG_VIEW, vec![json!(needle)])
+            .await
+            .map_err(|e| e.to_string())?;
+        if check(&view) {
+            Ok(())
+        } else {
+            Err(view.to_string())
+        }
+    })
+    .await;
+}
+
+fn at_newest(view: &serde_json::Value) -> bool {
+    view["top"].as_f64().is_some_and(|top| top.abs() < 2.0)
+}
+
+/// Reading older messages, a "Jump to newest" link shows (no script: a
+/// scroll-driven animation), and leads to the newest; at the newest it is
+/// hidden. A person who sends while reading older messages is taken to
+/// their own message. JavaScript on, and in the log document without it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reading_older_messages_offers_a_jump_to_the_newest() {
+    let Some(Stage {
+        server,
+        mut driver,
+        _one_at_a_time,
+    }) = stage("reading_older_messages_offers_a_jump_to_the_newest").await
+    else {
+        return;
+    };
+    let ann = driver.person("Ann", Js::On).await;
+    let bob = driver.person("Bob", Js::Off).await;
+    ann.set_viewport(400, 700).await;
+    bob.set_viewport(400, 700).await;
+    let code = ann.create_room(&server, "Ann").await;
+    bob.join_room(&server, "Bob", &code).await;
+    let room = format!("/r/{code}");
+    for i in 1..=6 {
+        ann.send(
+            &format!("line {i} of a conversation long enough to scroll"),
+            Submit::Enter,
+        )
+        .await;
+        ann.wait_for_log(&format!("line {i} of")).await;
+    }
+    bob.send_and_see(Js::Off, &room, "the newest from Bob")
+        .await;
+    ann.wait_for_log("the newest from Bob").await;
+
+    let hidden = |v: &serde_json::Value| at_newest(v) && v["jump"] == "hidden";
+    wait_for_log_view(&ann, "at the newest, no jump link", "", hidden).await;
+    assert!(
+        ann.c
+            .execute(LOG_VIEW, vec![json!("")])
+            .await
+            .must("the log's view")["room"]
+            .as_f64()
+            .is_some_and(|room| room > 200.0),
+        "the log has older messages to scroll to"
+    );
+    ann.script("document.querySelector('[role=log]').scrollTop = -100000")
+        .await;
+    wait_for_log_view(&ann, "scrolled up, the jump link shows", "", |v| {
+        !at_newest(v) && v["jump"] == "visible"
+    })
+    .await;
+    assert_no_axe_violations(&ann.c, "reading older messages, Jump to newest shown").await;
+    ann.find("//a[normalize-space()='Jump to newest']")
+        .await
+        .click()
+        .await
+        .must("follow Jump to newest");
+    wait_for_log_view(
+        &ann,
+        "the jump led to the newest",
+        "the newest from Bob",
+        |v| hidden(v) && v["inView"] == true,
+    )
+    .await;
+
+    // Sending while reading older messages takes Ann to her own message.
+    ann.script("document.querySelector('[role=log]').scrollTop = -100000")
+        .await;
+    wait_for_log_view(&ann, "scrolled up again", "", |v| v["jump"] == "visible").await;
+    ann.send("sent while reading old ones", Submit::Enter).await;
+    wait_for_log_view(
+        &ann,
+        "the send led to Ann's message",
+        "sent while reading old ones",
+        |v| hidden(v) && v["inView"] == true,
+    )
+    .await;
+
+    // Without JavaScript, the log document does the same by itself.
+    bob.wait_for_page_log(Js::Off, "sent while reading old ones")
+        .await;
+    let frame = bob.log_frame().await;
+    frame.enter_frame().await.must("enter Bob's log iframe");
+    wait_for_log_view(&bob, "the log document at the newest", "", hidden).await;
+    bob.script("document.querySelector('[role=log]').scrollTop = -100000")
+        .await;
+    wait_for_log_view(&bob, "the log document scrolled up", "", |v| {
+        v["jump"] == "visible"
+    })
+    .await;
+    assert_no_axe_violations(&bob.c, "the log document with Jump to newest shown").await;
+    bob.find("//a[normalize-space()='Jump to newest']")
+        .await
+        .click()
+        .await
+        .must("follow Jump to newest in the log document");
+    wait_for_log_view(
+        &bob,
+        "the log document back at the newest",
+        "sent while reading old ones",
+        |v| hidden(v) && v["inView"] == true,
+    )
+    .await;
+    bob.c
+        .enter_parent_frame()
+        .await
+        .must("leave the log iframe");
+
+    // With less motion too: the link's visibility is not motion.
+    let cy = driver.person_with("Cy", Js::On, REDUCED_MOTION).await;
+    cy.set_viewport(400, 700).await;
+    cy.join_room(&server, "Cy", &code).await;
+    cy.wait_for_log("sent while reading old ones").await;
+    wait_for_log_view(&cy, "less motion, at the newest", "", hidden).await;
+    cy.script("document.querySelector('[role=log]').scrollTop = -100000")
+        .await;
+    wait_for_log_view(&cy, "less motion, scrolled up", "", |v| {
+        v["jump"] == "visible"
+    })
+    .await;
+
+    ann.close().await;
+    bob.close().await;
+    cy.close().await;
+    server.shut_down().await;
+}
+
+/// Seconds since midnight UTC of an "HH:MM:SS" clock.
+fn clock_seconds(clock: &str) -> Option<u64> {
+    let parts: Vec<u64> = clock
+        .split(':')
+        .map(|n| n.parse().ok())
+        .collect::<Option<_>>()?;
+    match parts[..] {
+        [h, m, s] if h < 24 && m < 60 && s < 60 => Some(h * 3600 + m * 60 + s),
+        _ => None,
+    }
+}
+
+/// A refusal to wait, on a page without JavaScript (which never changes by
+/// itself), says until when, as a clock time in UTC: "send again at
+/// 07:48:30 UTC", not "wait 600 s" frozen at the moment of the refusal. With
+/// JavaScript it says the seconds. The text stays in the box either way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wait_without_javascript_is_said_as_a_clock_time() {
+    let Some(Stage {
+        server,
+        mut driver,
+        _one_at_a_time,
+    }) = stage_with(
+        "a_wait_without_javascript_is_said_as_a_clock_time",
+        &["--rate-messages", "1", "--rate-window", "600"],
+    )
+    .await
+    else {
+        return;
+    };
+    let ann = driver.person("Ann", Js::Off).await;
+    let bob = driver.person("Bob", Js::On).await;
+    let code = ann.create_room(&server, "Ann").await;
+    let room = format!("/r/{code}");
+    ann.send_and_see(Js::Off, &room, "the one message").await;
+    ann.mark_page().await;
+    ann.send("one too many", Submit::Enter).await;
+    ann.wait_for_new_page().await;
+    let alert = ann
+        .find("//p[@role='alert'][contains(., 'You are sending messages too fast')]")
+        .await
+        .text()
+        .await
+        .must("the alert's words");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .must("the clock")
+        .as_secs()
+        % 86_400;
+    let clock = alert
+        .strip_prefix("You are sending messages too fast: send again at ")
+        .and_then(|rest| rest.strip_suffix(" UTC"))
+        .unwrap_or_else(|| panic!("a clock time, not a countdown: {alert:?}"));
+    let at = clock_seconds(clock).unwrap_or_else(|| panic!("a clock time: {alert:?}"));
+    let ahead = (at + 86_400 - now) % 86_400;
+    assert!(
+        (590..=602).contains(&ahead),
+        "the window's end, about 600 s from now: {alert:?} ({ahead} s ahead)"
+    );
+    assert_eq!(
+        ann.value("Message").await,
+        "one too many",
+        "the text is kept"
+    );
+    ann.wait_for_focus("#message").await;
+    assert_no_axe_violations(&ann.c, "a wait said as a clock time (JavaScript off)").await;
+
+    bob.join_room(&server, "Bob", &code).await;
+    bob.send_and_see(Js::On, &room, "Bob's one message").await;
+    bob.send("Bob's one too many", Submit::Enter).await;
+    let alert = bob
+        .find("//p[@role='alert'][contains(., 'You are sending messages too fast')]")
+        .await
+        .text()
+        .await
+        .must("the alert's words");
+    let seconds = alert
+        .strip_prefix("You are sending messages too fast: wait ")
+        .and_then(|rest| rest.strip_suffix(" s and send again"))
+        .and_then(|n| n.parse::<u64>().ok());
+    assert!(
+        seconds.is_some_and(|n| (590..=600).contains(&n)),
+        "with JavaScript, the seconds: {alert:?}"
+    );
+    assert_eq!(bob.value("Message").await, "Bob's one too many");
+
+    ann.close().await;
+    bob.close().await;
+    server.shut_down().await;
+}
+
+/// On a desktop screen (1280 × 800) the home page shows every way in
+/// without scrolling, **Chat with a random stranger** included; JavaScript
+/// on and off.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_home_page_shows_random_chat_above_the_fold() {
+    let Some(Stage {
+        server,
+        mut driver,
+        _one_at_a_time,
+    }) = stage("the_home_page_shows_random_chat_above_the_fold").await
+    else {
+        return;
+    };
+    for js in [Js::On, Js::Off] {
+        let ann = driver.person("Ann", js).await;
+        ann.set_viewport(1280, 800).await;
+        ann.open(&server.url("/")).await;
+        let button = ann.button("Chat with a random stranger").await;
+        let place = ann
+            .c
+            .execute(
+                "const r = arguments[0].getBoundingClientRect();
+                 return [r.top, r.bottom, window.innerHeight];",
+                vec![serde_json::to_value(&button).must("the button as an argument")],
+            )
+            .await
+            .must("where the button is");
+        let (top, bottom, height) = (
+            place[0].as_f64().unwrap_or(-1.0),
+            place[1].as_f64().unwrap_or(f64::MAX),
+            place[2].as_f64().unwrap_or(0.0),
+        );
+        assert!(
+            top >= 0.0 && bottom <= height,
+            "{js:?}: the random-chat button is above the fold at 1280 × 800: {place}"
+        );
+        assert_no_axe_violations(&ann.c, &format!("home page at 1280 × 800 ({js:?})")).await;
+        ann.close().await;
+    }
+    server.shut_down().await;
+}
+
 /// The accessibility check can fail: an image without a text alternative is
 /// reported, with JavaScript on and off.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -424,6 +858,24 @@ async fn two_strangers_meet_and_one_leaves() {
         .must("look for a share box");
     assert!(share.is_empty(), "no link to share in a stranger room");
     assert_no_axe_violations(&ann.c, "pair room").await;
+    // The tab names the stranger too, for each of the two, and keeps doing
+    // so as messages come, after a send and back in the tab.
+    ann.wait_for_title("Chatting with Bob · livechat").await;
+    bob.wait_for_title("Chatting with Ann · livechat").await;
+    bob.send("hello Ann", Submit::Enter).await;
+    ann.wait_for_log("hello Ann").await;
+    ann.script("document.dispatchEvent(new Event('visibilitychange'))")
+        .await;
+    ann.send("hi Bob", Submit::Enter).await;
+    bob.wait_for_log("hi Bob").await;
+    for (person, title) in [
+        (&ann, "Chatting with Bob · livechat"),
+        (&bob, "Chatting with Ann · livechat"),
+    ] {
+        // Past the title reset after a send (a second), and still named.
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        person.wait_for_title(title).await;
+    }
 
     // Ann is typing when Bob leaves: the send form gives way, and the
     // focus moves to Find a new stranger.
@@ -466,13 +918,15 @@ async fn two_strangers_meet_and_one_leaves() {
         "one Find a new stranger shown"
     );
     // The new notice eases in (0.2 s): axe measures contrast once it is in.
+    // (Animations on time only: the one on the log's scrolling, which shows
+    // Jump to newest, runs for as long as the log can scroll.)
     eventually(
         "the notice has eased in",
         std::time::Duration::from_secs(5),
         || async {
             let running = ann
                 .script(
-                    "return document.getAnimations().filter(a => a.playState === 'running').length",
+                    "return document.getAnimations().filter(a => a.timeline === document.timeline && a.playState === 'running').length",
                 )
                 .await;
             if running == serde_json::json!(0) {
@@ -777,13 +1231,18 @@ async fn every_flow_works_with_the_keyboard_alone() {
     ann.wait_for_value("Room code", "ZZZZ").await;
     ann.wait_for_focus("#code").await;
 
-    // Create a private room: in the room, the focus is in the message box.
+    // Create a private room: in the room, the focus is at the top of the
+    // page; the skip link, the first stop, leads to the message box.
     ann.activate("#create").await;
     let code = ann
         .wait_for_room()
         .await
         .trim_start_matches("/r/")
         .to_owned();
+    ann.wait_for_focus("body").await;
+    ann.key(Key::Tab).await;
+    ann.wait_for_focus("a:Skip to message box").await;
+    ann.key(Key::Enter).await;
     ann.wait_for_focus("#message").await;
 
     // Join it with a code and Enter.
@@ -795,11 +1254,11 @@ async fn every_flow_works_with_the_keyboard_alone() {
     bob.type_text(&code).await;
     bob.key(Key::Enter).await;
     bob.wait_for_path(&format!("/r/{code}")).await;
-    bob.wait_for_focus("#message").await;
+    bob.wait_for_focus("body").await;
 
     // The skip link on the room page leads to the message box.
     bob.open(&server.url(&format!("/r/{code}"))).await;
-    bob.wait_for_focus("#message").await;
+    bob.wait_for_focus("body").await;
     bob.activate("a:Skip to message box").await;
     bob.wait_for_focus("#message").await;
 
@@ -851,8 +1310,10 @@ async fn every_flow_works_with_the_keyboard_alone() {
     bob.activate("#pair").await;
     let room = bob.wait_for_room().await;
     assert_eq!(ann.wait_for_room().await, room, "paired");
+    ann.wait_for_focus("body").await;
+    bob.wait_for_focus("body").await;
+    ann.activate("a:Skip to message box").await;
     ann.wait_for_focus("#message").await;
-    bob.wait_for_focus("#message").await;
 
     // Bob leaves; Ann finds a new stranger from the keyboard.
     bob.activate("button:Leave").await;
@@ -905,6 +1366,8 @@ async fn every_flow_works_with_the_keyboard_alone_without_javascript() {
 
     ann.activate("#create").await;
     let room = ann.wait_for_room().await;
+    ann.wait_for_focus("body").await;
+    ann.activate("a:Skip to message box").await;
     ann.wait_for_focus("#message").await;
 
     ann.type_text("sent without scripts").await;
@@ -923,7 +1386,7 @@ async fn every_flow_works_with_the_keyboard_alone_without_javascript() {
     ann.wait_for_page_log(Js::Off, "Ann is now known as Annie")
         .await;
     ann.wait_for_path(&room).await;
-    ann.wait_for_focus("#message").await;
+    ann.wait_for_focus("body").await;
 
     ann.activate("button:Leave").await;
     ann.wait_for_path("/").await;

@@ -79,15 +79,27 @@ fn missed(route: Route, status: u16, body: &str) -> bool {
     }
 }
 
-/// Whether the answer refuses every code for a while and says how long.
+/// Whether the answer refuses every code for a while and says how long (a
+/// page without htmx, which never changes by itself: until when).
 fn refused(route: Route, status: u16, body: &str) -> bool {
     let expected = if route == Route::Events { 200 } else { 429 };
+    let words = "Too many wrong room codes from your address or session: ";
     let says_wait = body
-        .split("Too many wrong room codes from your address or session: wait ")
+        .split(&format!("{words}wait "))
         .nth(1)
         .and_then(|rest| rest.split(" s and try again").next())
         .is_some_and(|secs| secs.parse::<u64>().is_ok_and(|s| (1..=60).contains(&s)));
-    status == expected && says_wait
+    let says_until = body
+        .split(&format!("{words}try again at "))
+        .nth(1)
+        .and_then(|rest| rest.split(" UTC").next())
+        .is_some_and(|clock| {
+            clock.len() == 8
+                && clock
+                    .split(':')
+                    .all(|n| n.parse::<u8>().is_ok_and(|n| n < 60))
+        });
+    status == expected && (says_wait || (route == Route::Post && says_until))
 }
 
 #[tokio::test]

@@ -512,12 +512,14 @@ async fn the_room_page_shows_the_log_the_stream_and_every_control() {
     assert_eq!(page.status, StatusCode::OK);
     let body = &page.body;
     assert!(body.contains("<h1># general</h1>"));
-    assert!(body.contains(r#"role="log" aria-label="Messages""#));
+    assert!(body.contains(r#"<h2 class="visually-hidden" id="messages-h">Messages</h2>"#));
+    assert!(body.contains(r#"role="log" aria-labelledby="messages-h""#));
     assert!(body.contains(r#"hx-sse:connect="/r/general/events?after="#));
     assert!(body.contains("<bdi>Ann</bdi> joined"));
     assert!(body.contains(r#"<bdi class="author">Ann</bdi>"#));
     assert!(body.contains(r#"<p class="text" dir="auto">first!</p>"#));
     assert!(body.contains(r#"id="message" name="text" type="text" value="" dir="auto""#));
+    assert!(!body.contains("autofocus"), "the page opens at its top");
     assert!(body.contains("<time datetime=\"20"));
     assert!(body.contains(r#"<h2 id="online-h">Online</h2>"#));
     assert!(body.contains(r#"aria-labelledby="online-h""#));
@@ -563,7 +565,11 @@ async fn after_sending_the_box_is_empty_and_the_text_is_in_the_log() {
     );
     let plain = ann.post("/r/general/messages", &[("text", "again")]).await;
     assert_eq!(plain.status, StatusCode::SEE_OTHER);
-    assert_eq!(plain.location(), "/r/general");
+    assert_eq!(
+        plain.location(),
+        "/r/general#message",
+        "back in the room with the focus in the box"
+    );
     let page = ann.get("/r/general").await;
     assert!(page.body.contains(">hello</p>") && page.body.contains(">again</p>"));
 }

@@ -67,11 +67,11 @@ impl std::fmt::Display for ChatError {
             Self::NoSuchRoom(typed) if typed.trim().is_empty() => f.write_str("Enter a room code"),
             Self::NoSuchRoom(typed) => write!(f, "No room with code {}", typed.trim()),
             Self::NotMember => f.write_str("You are not in this room"),
-            Self::TooFast(wait) => write!(
-                f,
-                "You are sending messages too fast: wait {} s and send again",
-                wait.as_secs().max(1)
-            ),
+            Self::TooFast(_)
+            | Self::SessionsFromAddress(_)
+            | Self::MessagesFromAddress(_)
+            | Self::RoomsFromAddress(_)
+            | Self::PairsFromAddress(_) => self.waiting().map_or(Ok(()), |w| w.fmt(f)),
             Self::Full => f.write_str("No more rooms can be made right now: try again later"),
             Self::QueueFull => f.write_str("The queue is full right now: try again in a minute"),
             Self::RoomFull => {
@@ -83,30 +83,62 @@ impl std::fmt::Display for ChatError {
             Self::Unavailable => f.write_str(
                 "The chat cannot be reached for a moment: nothing was sent, try again in a few seconds",
             ),
-            Self::SessionsFromAddress(wait) => write!(
-                f,
-                "Too many new names from your network address: wait {} s and try again",
-                whole_seconds(*wait)
-            ),
-            Self::MessagesFromAddress(wait) => write!(
-                f,
-                "Too many messages from your network address: wait {} s and send again",
-                whole_seconds(*wait)
-            ),
-            Self::RoomsFromAddress(wait) => write!(
-                f,
-                "Too many private rooms made from your network address: wait {} s and try again",
-                whole_seconds(*wait)
-            ),
-            Self::PairsFromAddress(wait) => write!(
-                f,
-                "Too many new strangers asked for from your network address: wait {} s and try again",
-                whole_seconds(*wait)
-            ),
             Self::RoomsHeld => f.write_str(
                 "Too many private rooms are open from your network address: try again when one of them has closed",
             ),
         }
+    }
+}
+
+/// A refusal that asks to wait: what was refused, how long, and what to do
+/// then. Shown as "{why}: wait {n} s and {then}"; a page that does not
+/// change by itself says the clock time instead (`views::errors::until`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Waiting {
+    pub why: &'static str,
+    pub wait: Duration,
+    pub then: &'static str,
+}
+
+impl ChatError {
+    /// The wait this refusal asks for, if it asks for one.
+    pub fn waiting(&self) -> Option<Waiting> {
+        let (why, wait, then) = match self {
+            Self::TooFast(wait) => ("You are sending messages too fast", wait, "send again"),
+            Self::SessionsFromAddress(wait) => (
+                "Too many new names from your network address",
+                wait,
+                "try again",
+            ),
+            Self::MessagesFromAddress(wait) => (
+                "Too many messages from your network address",
+                wait,
+                "send again",
+            ),
+            Self::RoomsFromAddress(wait) => (
+                "Too many private rooms made from your network address",
+                wait,
+                "try again",
+            ),
+            Self::PairsFromAddress(wait) => (
+                "Too many new strangers asked for from your network address",
+                wait,
+                "try again",
+            ),
+            _ => return None,
+        };
+        Some(Waiting {
+            why,
+            wait: *wait,
+            then,
+        })
+    }
+}
+
+impl std::fmt::Display for Waiting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Self { why, wait, then } = self;
+        write!(f, "{why}: wait {} s and {then}", whole_seconds(*wait))
     }
 }
 

@@ -52,6 +52,7 @@ pub async fn get_own_css(Path(file): Path<String>) -> Result<Response, AppError>
     let css = format!(
         "[data-author=\"{s}\"].msg{{--msg-bg:var(--mine-bg);--msg-border:var(--mine-border)}}\
          [data-author=\"{s}\"].msg{{flex-direction:row-reverse}}\
+         [data-author=\"{s}\"].msg .author{{display:none}}\
          [data-author=\"{s}\"] .you::before{{content:\"You\"}}\n"
     );
     let mut res = (StatusCode::OK, css).into_response();

@@ -21,7 +21,7 @@ use super::session::Session;
 use crate::AppState;
 use crate::address::{address_key, network_key};
 use crate::chat::rate::Key;
-use crate::chat::{Access, ChatError, MemberId, RoomCode, whole_seconds};
+use crate::chat::{Access, ChatError, MemberId, RoomCode, Waiting};
 use crate::error::{AppError, Refused};
 
 /// What every route says for a code that leads nowhere it may go (no such
@@ -80,15 +80,21 @@ impl From<Shut> for AppError {
 
 /// Too many misses: try codes again after `wait`.
 pub fn too_many_misses(wait: Duration) -> Refused {
-    Refused::wait(wait_words(wait), wait)
+    Refused::waiting(wrong_codes(wait))
 }
 
 /// The words for a person who must wait `wait` before trying codes again.
 pub fn wait_words(wait: Duration) -> String {
-    format!(
-        "Too many wrong room codes from your address or session: wait {} s and try again",
-        whole_seconds(wait)
-    )
+    wrong_codes(wait).to_string()
+}
+
+/// Too many wrong codes: the refusal and its wait.
+pub fn wrong_codes(wait: Duration) -> Waiting {
+    Waiting {
+        why: "Too many wrong room codes from your address or session",
+        wait,
+        then: "try again",
+    }
 }
 
 /// What a knock is counted by: the client's address (IPv6: its /64), the
@@ -244,6 +250,7 @@ mod tests {
 
     #[test]
     fn waits_are_said_in_whole_seconds_rounded_up() {
+        use crate::chat::whole_seconds;
         assert_eq!(whole_seconds(Duration::from_millis(10)), 1);
         assert_eq!(whole_seconds(Duration::from_millis(59_001)), 60);
         assert!(wait_words(Duration::from_secs(42)).contains("wait 42 s"));

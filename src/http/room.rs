@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use time::OffsetDateTime;
 
 use super::client::{ClientAddr, counted};
 use super::door::{self, Knock, MISSED, Shut};
@@ -15,6 +16,8 @@ use crate::AppState;
 use crate::chat::{Access, ChatError, Member, MessageText, RoomCode};
 use crate::error::{AppError, Refused};
 use crate::paths;
+use crate::views::components::MESSAGE_BOX;
+use crate::views::errors::until;
 use crate::views::room::{RenameForm, SendForm, plain_title, room, send_form, unsent};
 
 /// The address people can share: the same host they used to get here.
@@ -107,14 +110,29 @@ pub async fn post_message(
         let refused = shut
             .refused()
             .unwrap_or_else(|| Refused::missed(missed_post()));
-        return Ok(not_sent(shape, &code, &input.text, &refused));
+        return Ok(not_sent(shape, &code, &input.text, &still(shape, refused)));
     }
     match post(&app, client, &code, &me, &input.text).await {
         Ok(()) => Ok(sent(shape, &code)),
         Err(refused) if refused.status == StatusCode::NOT_FOUND => {
             Ok(not_sent(shape, &code, &input.text, &refused))
         }
-        Err(refused) => kept(&app, shape, &headers, &code, &me, &input.text, &refused).await,
+        Err(refused) => {
+            let refused = still(shape, refused);
+            kept(&app, shape, &headers, &code, &me, &input.text, &refused).await
+        }
+    }
+}
+
+/// A page without JavaScript never changes by itself: a wait on it says
+/// until when, where a live page says how long.
+fn still(shape: Shape, refused: Refused) -> Refused {
+    match refused.waiting {
+        Some(waiting) if !shape.is_htmx() => Refused {
+            words: until(waiting, OffsetDateTime::now_utc()),
+            ..refused
+        },
+        _ => refused,
     }
 }
 
@@ -178,7 +196,9 @@ fn sent(shape: Shape, code: &RoomCode) -> Response {
         // it was on the Send button (which the swap replaced).
         send_form(code, &SendForm::default(), true, true).into_response()
     } else {
-        Redirect::to(&paths::room(code)).into_response()
+        // Back to the room with the focus in the Message box (a fragment
+        // naming a text box focuses it), ready for the next message.
+        Redirect::to(&format!("{}#{MESSAGE_BOX}", paths::room(code))).into_response()
     }
 }
 
@@ -227,7 +247,11 @@ pub async fn get_title(
 ) -> Result<maud::Markup, AppError> {
     let knock = Knock::of(client, &session);
     let code = door::pass(&app, knock, RoomCode::from_path(&code), Access::Member).await?;
-    Ok(plain_title(&code))
+    // A member already in the room: entering again announces nothing, and
+    // tells whom a random-chat room's tab names.
+    let me = session.member.ok_or(AppError::NotFound)?;
+    let snapshot = app.chat.enter(&code, &me).await.map_err(AppError::from)?;
+    Ok(plain_title(&snapshot, &me))
 }
 
 /// `POST /r/{code}/leave`: `303 /` whether or not the person was in the

@@ -46,7 +46,9 @@ pub fn not_live(reload: &str) -> Markup {
     }
 }
 
-/// A moment as a `<time>` with a machine-readable `datetime` (UTC).
+/// A moment in the log as a `<time>`: the short clock time ("07:46", UTC)
+/// that a screen reader reads after the text, with the full date and zone
+/// in `datetime` and in `title` for whoever wants them.
 pub struct When(pub OffsetDateTime);
 
 impl Render for When {
@@ -55,12 +57,15 @@ impl Render for When {
         let machine = at
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default();
-        let human = at
+        let full = at
             .format(time::macros::format_description!(
                 "[day padding:none] [month repr:short] [year], [hour]:[minute] UTC"
             ))
             .unwrap_or_default();
-        html! { time datetime=(machine) { (human) } }
+        let short = at
+            .format(time::macros::format_description!("[hour]:[minute]"))
+            .unwrap_or_default();
+        html! { time datetime=(machine) title=(full) { (short) } }
     }
 }
 
@@ -74,15 +79,18 @@ pub fn item_id(id: EventId) -> String {
 pub fn log_item(id: EventId, event: &Event) -> Markup {
     match event {
         Event::Message { author, text, at } => html! {
+            // Read in this order: who, what, when ("Frank", "Hi Eve",
+            // "07:46"); the stylesheet puts the time beside the name. The
+            // member's own stylesheet shows "You" in place of their name.
             li.msg id=(item_id(id)) data-author=(author.seed.as_str()) {
                 (Avatar(&author.seed))
                 div.msg-body {
                     p.meta {
                         bdi.author { (author.name) }
                         span.you {}
-                        " " (When(*at))
                     }
                     p.text dir="auto" { (text.as_str()) }
+                    (When(*at))
                 }
             }
         },

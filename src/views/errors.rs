@@ -1,8 +1,10 @@
 //! Error pages and fragments: a real page that says what happened and leads home.
 
 use maud::{Markup, html};
+use time::OffsetDateTime;
 
 use super::layout::page;
+use crate::chat::Waiting;
 
 /// A whole error page.
 pub fn error_page(title: &str, detail: &str) -> Markup {
@@ -25,5 +27,57 @@ pub fn error_page(title: &str, detail: &str) -> Markup {
 pub fn error_fragment(title: &str, detail: &str) -> Markup {
     html! {
         div.error { strong { (title) } " " (detail) " " a href="/" { "Home" } }
+    }
+}
+
+/// A wait said as the clock time it ends, for a page that does not change by
+/// itself (without JavaScript), where "wait 7 s" would never move: "You are
+/// sending messages too fast: send again at 07:48:30 UTC". `now` is when the
+/// refusal was made; the time is rounded up to the whole second, never early.
+pub fn until(waiting: Waiting, now: OffsetDateTime) -> String {
+    let end = now
+        .to_offset(time::UtcOffset::UTC)
+        .checked_add(time::Duration::try_from(waiting.wait).unwrap_or(time::Duration::MAX))
+        .unwrap_or(now);
+    let at = match end.nanosecond() {
+        0 => end,
+        _ => end
+            .replace_nanosecond(0)
+            .ok()
+            .and_then(|whole| whole.checked_add(time::Duration::SECOND))
+            .unwrap_or(end),
+    };
+    let clock = at
+        .format(time::macros::format_description!(
+            "[hour]:[minute]:[second]"
+        ))
+        .unwrap_or_default();
+    format!("{}: {} at {clock} UTC", waiting.why, waiting.then)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    /// Said on a page without JavaScript: when, not how long from a moment
+    /// the page cannot follow; rounded up, never early (23.9 s + 6.2 s).
+    #[test]
+    fn a_wait_on_a_still_page_is_the_clock_time_it_ends() {
+        let waiting = Waiting {
+            why: "You are sending messages too fast",
+            wait: Duration::from_millis(6_200),
+            then: "send again",
+        };
+        let now = time::macros::datetime!(2026-12-03 07:48:23.900 UTC);
+        assert_eq!(
+            until(waiting, now),
+            "You are sending messages too fast: send again at 07:48:31 UTC"
+        );
+        assert_eq!(
+            waiting.to_string(),
+            "You are sending messages too fast: wait 7 s and send again"
+        );
     }
 }

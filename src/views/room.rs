@@ -6,7 +6,7 @@ use maud::{Markup, PreEscaped, html};
 use super::components::{Field, Who, not_live, online_items, stranger_left};
 use super::layout::{Skip, StartTag, open_document, page, tab_title};
 use super::stream::CLOSE_EVENT;
-use crate::chat::{Member, RoomCode, Snapshot};
+use crate::chat::{Member, Name, RoomCode, Snapshot};
 use crate::paths;
 
 /// The send form as it stands: the text as typed and what was wrong with it.
@@ -39,9 +39,29 @@ pub fn title(code: &RoomCode) -> String {
     }
 }
 
-/// The tab's title while nothing new is waiting: the room.
-pub fn plain_title(code: &RoomCode) -> Markup {
-    html! { title { (tab_title(&title(code))) } }
+/// The person's stranger in a random-chat room, while present.
+fn stranger<'a>(snapshot: &'a Snapshot, me: &Member) -> Option<&'a Name> {
+    snapshot
+        .online
+        .members
+        .iter()
+        .find(|one| snapshot.pair && one.seed != me.seed)
+        .map(|one| &one.name)
+}
+
+/// What the tab calls the room for `me`: its heading's words, and in a
+/// random-chat room "Chatting with Hank" ("Random chat" once they left).
+fn place(snapshot: &Snapshot, me: &Member) -> String {
+    match (snapshot.pair, stranger(snapshot, me)) {
+        (true, Some(name)) => format!("Chatting with {name}"),
+        (true, None) => "Random chat".to_owned(),
+        (false, _) => title(&snapshot.code),
+    }
+}
+
+/// The tab's title while nothing new is waiting: the room, as `me` knows it.
+pub fn plain_title(snapshot: &Snapshot, me: &Member) -> Markup {
+    html! { title { (tab_title(&place(snapshot, me))) } }
 }
 
 /// The tab's title once something new arrived: every new item's message
@@ -68,12 +88,7 @@ pub fn room(
 ) -> Markup {
     let code = &snapshot.code;
     // In a random-chat room, the other one of the two, while present.
-    let stranger = snapshot
-        .online
-        .members
-        .iter()
-        .find(|one| snapshot.pair && one.seed != me.seed)
-        .map(|one| &one.name);
+    let stranger = stranger(snapshot, me);
     let heading = match (snapshot.pair, stranger) {
         (true, Some(name)) => html! { "Chatting with " (Who(name)) },
         (true, None) => html! { "Random chat" },
@@ -89,10 +104,17 @@ pub fn room(
         .iter()
         .map(|f| String::from_utf8_lossy(&f.html))
         .collect();
-    // The tab keeps the room's code, as the unread mark every new item
-    // carries (rendered once, without knowing whose tab it lands in) does.
+    // The unread mark every new item carries is rendered once for everyone
+    // and names the room by its code; a random-chat room's tab names the
+    // stranger instead, for each of the two, so its page leaves the mark out
+    // (`ignoreTitle`) rather than switch between two names for one place.
+    let log_swap = if snapshot.pair {
+        "beforeend ignoreTitle:true"
+    } else {
+        "beforeend"
+    };
     page(
-        &title(code),
+        &place(snapshot, me),
         Some(&own_css),
         Some(skip),
         html! {
@@ -109,14 +131,19 @@ pub fn room(
                     }
                 }
                 section.chat aria-label="Chat" {
-                    div #log.log role="log" aria-label="Messages" tabindex="0" {
-                        // An error page (a proxy's 502) never lands in the log.
-                        ol #log-items.log-items
-                            hx-sse:connect=(paths::events(code, Some(snapshot.last)))
-                            hx-swap="beforeend" hx-sse:close=(CLOSE_EVENT)
-                            hx-status:4xx="swap:none" hx-status:5xx="swap:none" {
-                            (PreEscaped(items))
+                    h2 #messages-h.visually-hidden { "Messages" }
+                    div.log-wrap {
+                        div #log.log role="log" aria-labelledby="messages-h" tabindex="0" {
+                            (log_end())
+                            // An error page (a proxy's 502) never lands in the log.
+                            ol #log-items.log-items
+                                hx-sse:connect=(paths::events(code, Some(snapshot.last)))
+                                hx-swap=(log_swap) hx-sse:close=(CLOSE_EVENT)
+                                hx-status:4xx="swap:none" hx-status:5xx="swap:none" {
+                                (PreEscaped(items))
+                            }
                         }
+                        (jump_to_newest())
                     }
                     noscript {
                         iframe.log-frame src=(paths::log_document(code)) title="Messages" {}
@@ -126,7 +153,10 @@ pub fn room(
                     @if snapshot.pair && stranger.is_none() {
                         (stranger_left(code, None))
                     } @else {
-                        (send_form(code, send, true, false))
+                        // The focus stays at the top of the page, where the
+                        // room's name is read first (the skip link leads to
+                        // the box), unless the box holds a refused message.
+                        (send_form(code, send, send.error.is_some() || send.ended, false))
                     }
                 }
                 aside.side aria-label="People" {
@@ -143,8 +173,27 @@ pub fn room(
     )
 }
 
+/// The newest end of a log: the scroller's first child, which its reversed
+/// column puts at the bottom, below the newest item; **Jump to newest**
+/// leads here.
+fn log_end() -> Markup {
+    html! { span #log-end {} }
+}
+
+/// **Jump to newest**: shown by the stylesheet only while the reader is
+/// scrolled up from the newest message (a scroll-driven animation on the
+/// log, no script), and where the browser cannot tell, never.
+fn jump_to_newest() -> Markup {
+    html! { a.jump href="#log-end" { "Jump to newest" } }
+}
+
 /// The send form; htmx swaps a fresh one in after each message, so the box is
-/// empty and, having the same id, keeps the focus.
+/// empty and, having the same id, keeps the focus. The swap also scrolls the
+/// log to its newest end, so a person who sent while reading older messages
+/// is taken to their own (the reversed column keeps it there as it arrives).
+/// In the log's reversed column the newest end is `scrollTop` 0, which htmx's
+/// `scroll:top` sets exactly; `scroll:bottom` (`scrollHeight`, clamped) can
+/// stop a pixel short, where the column no longer follows new items.
 ///
 /// `sent`: the form that answers a message just sent, which also puts the
 /// plain title back a moment later, once the person's own message (which
@@ -156,8 +205,8 @@ pub fn send_form(code: &RoomCode, form: &SendForm<'_>, autofocus: bool, sent: bo
     html! {
         // A 5xx (a proxy's 502, a server stopping) is not swapped in: the
         // form, and the text in it, stay; `.unsent` says it was not sent.
-        form #send.send action=(action) method="post" hx-post=(action) hx-target="this" hx-swap="outerHTML"
-            hx-status:5xx="swap:none" {
+        form #send.send action=(action) method="post" hx-post=(action) hx-target="this"
+            hx-swap="outerHTML scroll:top scrollTarget:#log" hx-status:5xx="swap:none" {
             label.visually-hidden for="message" { "Message" }
             @if form.ended {
                 p.error id=(error_id) role="alert" {
@@ -248,7 +297,9 @@ pub fn log_document_head(snapshot: &Snapshot, me: &Member) -> String {
         ("tabindex", "0"),
     ];
     let opening = html! {
+        (jump_to_newest())
         (StartTag { name: "div", attrs: &log })
+        (log_end())
         (StartTag { name: "ol", attrs: &[("class", "log-items")] })
         // Items the views rendered once for everyone.
         @for item in &snapshot.items { (PreEscaped(String::from_utf8_lossy(&item.html))) }

@@ -158,7 +158,7 @@ pub struct Chromedriver {
     profiles: Vec<PathBuf>,
 }
 
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Js {
     On,
     Off,
@@ -922,6 +922,19 @@ impl Person {
         std::fs::write(dir.join(file), png).must(&format!("write {}", dir.join(file).display()));
     }
 
+    /// What a screen reader reads, in order, for the log item that holds
+    /// `needle` in the current document: text, image alternatives and
+    /// generated content (the "You" mark) of what is not hidden, joined by
+    /// " | ". `None` when no item holds it.
+    pub async fn spoken_item(&self, needle: &str) -> Option<String> {
+        let found = self
+            .c
+            .execute(SPOKEN_ITEM, vec![json!(needle)])
+            .await
+            .must("read a log item as spoken");
+        found.as_str().map(str::to_owned)
+    }
+
     pub async fn close(self) {
         self.c
             .close()
@@ -982,6 +995,33 @@ impl<T, E: std::fmt::Display> Must<T> for Result<T, E> {
 
 // ---------------------------------------------------------------------------
 // Accessibility
+
+/// Walks a log item as the accessibility tree does (see `spoken_item`).
+pub const SPOKEN_ITEM: &str = r#"
+const needle = arguments[0];
+const li = [...document.querySelectorAll('[role=log] li')].find(l => l.textContent.includes(needle));
+if (!li) return null;
+const parts = [];
+const pseudo = (e, which) => {
+  const c = getComputedStyle(e, which).content;
+  const m = c && c.match(/^"([^"]*)"(?:\s*\/\s*"([^"]*)")?$/);
+  if (!m) return;
+  const t = (m[2] !== undefined ? m[2] : m[1]).trim();
+  if (t) parts.push(t);
+};
+const walk = n => {
+  if (n.nodeType === 3) { const t = n.textContent.trim(); if (t) parts.push(t); return; }
+  if (n.nodeType !== 1) return;
+  const st = getComputedStyle(n);
+  if (st.display === 'none' || st.visibility === 'hidden' || n.getAttribute('aria-hidden') === 'true') return;
+  if (n.tagName === 'IMG') { const a = n.getAttribute('alt'); if (a) parts.push(a); return; }
+  pseudo(n, '::before');
+  n.childNodes.forEach(walk);
+  pseudo(n, '::after');
+};
+walk(li);
+return parts.join(' | ');
+"#;
 
 pub const AXE_RUN: &str = r#"
 const tags = arguments[0];
