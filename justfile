@@ -28,17 +28,17 @@ screenshots:
 # Benchmark livechat against the bare SSE baseline (3 runs of every scenario,
 # about 10 minutes on 2 cores) and write BENCHMARKS.md. FLAGS go to `loadgen bench`.
 bench *FLAGS:
-    cargo build --release --bins
+    cargo build --release --features bench --bins
     target/release/loadgen bench {{FLAGS}}
 
 # The same, smaller and once (about 2 minutes), written to target/BENCHMARKS-quick.md.
 bench-quick:
-    cargo build --release --bins
+    cargo build --release --features bench --bins
     target/release/loadgen bench --quick --runs 1 --out target/BENCHMARKS-quick.md
 
 # Two livechat servers sharing a local redis-server against one server in
 # memory, fan-out and churn, 3 runs (about 6 minutes): writes BENCHMARKS-redis.md.
 # Needs Debian's redis-server and a livechat built with the Redis store.
 bench-redis *FLAGS:
-    cargo build --release --bins
+    cargo build --release --features bench --bins
     target/release/loadgen cluster-bench {{FLAGS}}
