@@ -142,7 +142,10 @@ impl<I: Unpin> Lend<I> {
     /// src/proto/h1/io.rs:281-282 and :289-334: `Buffered::poll_flush`
     /// flushes the socket only once `write_buf` is empty). Not so with
     /// `pipeline_flush`, which returns early while requests are buffered
-    /// (io.rs:279): `serve` never turns it on.
+    /// (io.rs:279): `serve` never turns it on. hyper also starts on the
+    /// next request only once the last answer was flushed (conn.rs:855-857,
+    /// `try_keep_alive` after the flush), so today both guards agree;
+    /// `flushed` keeps this one from resting on that.
     fn give_back_if_parked(&mut self) -> bool {
         if !self.flushed || self.handoff.state.load(Ordering::Acquire) != PARKED {
             return false;
