@@ -11,8 +11,8 @@ use tokio::time::Instant;
 
 use crate::client::{Conn, Failure, Sources, Target};
 use crate::people::{self, Member};
-use crate::sse::{End, Events, message_text, notice_counts, now_micros, tokens};
-use crate::stats::Latency;
+use crate::sse::{End, Events, is_resync, message_text, now_micros, tokens};
+use crate::stats::{Latency, cpu_seconds};
 
 #[derive(Clone, Debug, clap::Args)]
 pub struct FanoutArgs {
@@ -375,34 +375,4 @@ pub async fn open_member(
         None => people::join(&mut conn, code, name).await?,
     };
     people::stream(conn, code, &who).await
-}
-
-/// True for livechat's whole log sent to a stream that fell behind: one
-/// morph of the list, near the start of the event.
-pub fn is_resync(event: &[u8]) -> bool {
-    memchr::memmem::find(&event[..event.len().min(200)], b"innerMorph").is_some()
-}
-
-/// Join and leave notices seen by a watcher, `(joined, left)`.
-pub fn count_notices(event: &[u8], counts: &mut (u64, u64)) {
-    let (j, l) = notice_counts(event);
-    counts.0 += j;
-    counts.1 += l;
-}
-
-/// User and system CPU time of processes so far, in seconds (`/proc/PID/stat`).
-pub fn cpu_seconds(pids: &[u32]) -> f64 {
-    // Clock ticks; 100 a second on Linux.
-    const TICKS: f64 = 100.0;
-    pids.iter()
-        .filter_map(|pid| {
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-            // After the command name in parentheses: state is field 3, utime 14, stime 15.
-            let rest = stat.rsplit_once(')')?.1;
-            let fields: Vec<&str> = rest.split_whitespace().collect();
-            let utime: f64 = fields.get(11)?.parse().ok()?;
-            let stime: f64 = fields.get(12)?.parse().ok()?;
-            Some((utime + stime) / TICKS)
-        })
-        .sum()
 }
