@@ -14,8 +14,9 @@ test:
 # What must pass before every commit.
 check:
     cargo fmt --all -- --check
-    cargo clippy --all-targets -- -D warnings
+    cargo clippy --all-targets --features bench -- -D warnings
     cargo test
+    cargo test --features bench --bins
 
 # What CI runs (installs chromium, chromedriver, redis-server and nginx when missing).
 ci:
