@@ -1,6 +1,7 @@
 //! One accepted connection: served by hyper until it ends, or until a
 //! long-lived answer takes its socket (`long`).
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -90,25 +91,7 @@ impl Hyper {
         } = self;
         let (handoff, lend) = Handoff::new(Stalled::new(io, WRITE_STALL));
         let streams = idle::Streams::new();
-        let service = {
-            let (handoff, streams) = (handoff.clone(), streams.clone());
-            hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
-                let (method, version) = (request.method().clone(), request.version());
-                request.extensions_mut().insert(ConnectInfo(remote));
-                add_host(&mut request);
-                let response = router.clone().oneshot(request);
-                let answer = handoff.clone().answer(&method, version, response);
-                // HTTP/1 connections are handed off or closed by hyper when idle.
-                let open = (version == hyper::Version::HTTP_2).then(|| streams.open());
-                async move {
-                    let response = answer.await?;
-                    Ok::<_, std::convert::Infallible>(match open {
-                        Some(open) => response.map(|body| idle::Counted::body(body, open)),
-                        None => response,
-                    })
-                }
-            })
-        };
+        let service = service(router, remote, handoff.clone(), streams.clone());
         let conn = builder
             .serve_connection_with_upgrades(TokioIo::new(lend), service)
             .into_owned();
@@ -180,6 +163,40 @@ impl Hyper {
             Ended::Handoff(taken) => Some(taken),
         }
     }
+}
+
+/// The service hyper calls for each request on this connection: the app,
+/// told the client's address and the host; a long-lived answer parked in
+/// `handoff`; HTTP/2 streams counted in `streams` so that idle connections
+/// can be closed (hyper closes idle HTTP/1 ones itself).
+fn service<I: Send + 'static>(
+    router: Router,
+    remote: SocketAddr,
+    handoff: std::sync::Arc<Handoff<I>>,
+    streams: std::sync::Arc<idle::Streams>,
+) -> impl hyper::service::Service<
+    hyper::Request<Incoming>,
+    Response = axum::response::Response,
+    Error = Infallible,
+    Future: Send + 'static,
+> + Clone
++ Send
++ 'static {
+    hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+        let (method, version) = (request.method().clone(), request.version());
+        request.extensions_mut().insert(ConnectInfo(remote));
+        add_host(&mut request);
+        let response = router.clone().oneshot(request);
+        let answer = handoff.clone().answer(&method, version, response);
+        let open = (version == hyper::Version::HTTP_2).then(|| streams.open());
+        async move {
+            let response = answer.await?;
+            Ok::<_, Infallible>(match open {
+                Some(open) => response.map(|body| idle::Counted::body(body, open)),
+                None => response,
+            })
+        }
+    })
 }
 
 /// HTTP/2 carries the host in the `:authority` of the URI, not in a `Host`
