@@ -138,27 +138,7 @@ pub async fn run(
     let first = targets.first().ok_or("give at least one --target")?;
     let run_id = (now_micros() % 1_000_000_000) as u32;
     let setup_started = Instant::now();
-    // The rooms, each made by its publisher.
-    let mut rooms: Vec<(String, Member)> = Vec::with_capacity(args.rooms);
-    let mut conn = Conn::open(first, sources.pick())
-        .await
-        .map_err(|e| e.to_string())?;
-    for r in 0..args.rooms {
-        let made = people::create(&mut conn, &format!("p{r}")).await;
-        let made = match made {
-            Ok(made) => made,
-            Err(_) => {
-                conn = Conn::open(first, sources.pick())
-                    .await
-                    .map_err(|e| e.to_string())?;
-                people::create(&mut conn, &format!("p{r}"))
-                    .await
-                    .map_err(|e| format!("creating room {r}: {e}"))?
-            }
-        };
-        rooms.push(made);
-    }
-    let rooms = Arc::new(rooms);
+    let rooms = Arc::new(people::create_rooms(first, &sources, args.rooms).await?);
     let (stop_tx, stop_rx) = watch::channel(false);
     let setup = Arc::new(Semaphore::new(args.setup.max(1)));
     let (ready_tx, mut ready_rx) = mpsc::unbounded_channel::<Result<(), String>>();
@@ -237,39 +217,16 @@ pub async fn run(
             // Publishers post to every server in turn.
             targets[p % targets.len()].clone(),
         );
-        let rate = args.rate;
-        poster_tasks.push(tokio::spawn(async move {
-            let mut conn: Option<Conn> = None;
-            let mut error = None;
-            let mut k = p as u64;
-            while k < total_messages {
-                let at = start + Duration::from_secs_f64(k as f64 / rate);
-                tokio::time::sleep_until(at).await;
-                let room = (k % rooms.len() as u64) as usize;
-                let seq = (k / rooms.len() as u64) as u32;
-                let (code, publisher) = &rooms[room];
-                let text = message_text(run_id, room, seq, now_micros());
-                let done = match conn.as_mut() {
-                    Some(c) => people::post(c, code, publisher, &text).await,
-                    None => match Conn::open(&target, sources.pick()).await {
-                        Ok(c) => people::post(conn.insert(c), code, publisher, &text).await,
-                        Err(e) => Err(e),
-                    },
-                };
-                match done {
-                    Ok(()) => {
-                        sent[room].fetch_add(1, Ordering::Relaxed);
-                    }
-                    Err(why) => {
-                        conn = None;
-                        failures.fetch_add(1, Ordering::Relaxed);
-                        error.get_or_insert(why.to_string());
-                    }
-                }
-                k += posters as u64;
-            }
-            error
-        }));
+        let plan = Posting {
+            rate: args.rate,
+            total: total_messages,
+            posters,
+            start,
+            run_id,
+        };
+        poster_tasks.push(tokio::spawn(post_share(
+            p, plan, rooms, sent, failures, sources, target,
+        )));
     }
     for task in poster_tasks {
         if let Ok(Some(why)) = task.await {
@@ -316,6 +273,59 @@ pub async fn run(
         result.renders_metric = people::metric(&mut conn, "livechat_renders_total").await;
     }
     Ok(result)
+}
+
+/// When and how fast every poster posts.
+#[derive(Clone, Copy)]
+struct Posting {
+    rate: f64,
+    total: u64,
+    posters: usize,
+    start: Instant,
+    run_id: u32,
+}
+
+/// Poster `p` posts messages `p`, `p + posters`, ... on schedule, round the
+/// rooms, reconnecting after a failure; its first error.
+async fn post_share(
+    p: usize,
+    plan: Posting,
+    rooms: Arc<Vec<(String, Member)>>,
+    sent: Arc<Vec<AtomicU32>>,
+    failures: Arc<AtomicU64>,
+    sources: Arc<Sources>,
+    target: Target,
+) -> Option<String> {
+    let mut conn: Option<Conn> = None;
+    let mut error = None;
+    let mut k = p as u64;
+    while k < plan.total {
+        let at = plan.start + Duration::from_secs_f64(k as f64 / plan.rate);
+        tokio::time::sleep_until(at).await;
+        let room = (k % rooms.len() as u64) as usize;
+        let seq = (k / rooms.len() as u64) as u32;
+        let (code, publisher) = &rooms[room];
+        let text = message_text(plan.run_id, room, seq, now_micros());
+        let done = match conn.as_mut() {
+            Some(c) => people::post(c, code, publisher, &text).await,
+            None => match Conn::open(&target, sources.pick()).await {
+                Ok(c) => people::post(conn.insert(c), code, publisher, &text).await,
+                Err(e) => Err(e),
+            },
+        };
+        match done {
+            Ok(()) => {
+                sent[room].fetch_add(1, Ordering::Relaxed);
+            }
+            Err(why) => {
+                conn = None;
+                failures.fetch_add(1, Ordering::Relaxed);
+                error.get_or_insert(why.to_string());
+            }
+        }
+        k += plan.posters as u64;
+    }
+    error
 }
 
 #[allow(clippy::too_many_arguments)]
