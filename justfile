@@ -14,8 +14,9 @@ test:
 # What must pass before every commit.
 check:
     cargo fmt --all -- --check
-    cargo clippy --all-targets -- -D warnings
+    cargo clippy --all-targets --features bench -- -D warnings
     cargo test
+    cargo test --features bench --bins
 
 # What CI runs (installs chromium, chromedriver, redis-server and nginx when missing).
 ci:
@@ -28,17 +29,17 @@ screenshots:
 # Benchmark livechat against the bare SSE baseline (3 runs of every scenario,
 # about 10 minutes on 2 cores) and write BENCHMARKS.md. FLAGS go to `loadgen bench`.
 bench *FLAGS:
-    cargo build --release --bins
+    cargo build --release --features bench --bins
     target/release/loadgen bench {{FLAGS}}
 
 # The same, smaller and once (about 2 minutes), written to target/BENCHMARKS-quick.md.
 bench-quick:
-    cargo build --release --bins
+    cargo build --release --features bench --bins
     target/release/loadgen bench --quick --runs 1 --out target/BENCHMARKS-quick.md
 
 # Two livechat servers sharing a local redis-server against one server in
 # memory, fan-out and churn, 3 runs (about 6 minutes): writes BENCHMARKS-redis.md.
 # Needs Debian's redis-server and a livechat built with the Redis store.
 bench-redis *FLAGS:
-    cargo build --release --bins
+    cargo build --release --features bench --bins
     target/release/loadgen cluster-bench {{FLAGS}}

@@ -32,15 +32,27 @@ const LAG: usize = 200;
 
 struct Room {
     tx: broadcast::Sender<Bytes>,
+    /// Ids are `{epoch}-{seq}` as livechat's are, the epoch in milliseconds.
+    epoch: u64,
     seq: AtomicU64,
+    /// The tab title each log item carries, as livechat's do.
+    title: String,
 }
 
 impl Room {
-    fn publish(&self, html: &str) {
+    /// Sends the item `render` makes from its id, with the tab's title.
+    fn publish(&self, render: impl FnOnce(&str) -> String) {
         let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
-        let _ = self
-            .tx
-            .send(Bytes::from(format!("id: {seq}\ndata: {html}\n\n")));
+        let id = format!("{}-{seq}", self.epoch);
+        let html = render(&id);
+        let title = &self.title;
+        let _ = self.tx.send(Bytes::from(format!(
+            "id: {id}\ndata: {html}<title>New activity · {title} · livechat</title>\n\n"
+        )));
+    }
+
+    fn last(&self) -> String {
+        format!("{}-{}", self.epoch, self.seq.load(Ordering::Relaxed))
     }
 }
 
@@ -60,7 +72,12 @@ impl Rooms {
         let code = format!("b{}", self.next.fetch_add(1, Ordering::Relaxed));
         let room = Arc::new(Room {
             tx: broadcast::channel(LAG).0,
+            epoch: time::OffsetDateTime::now_utc()
+                .unix_timestamp()
+                .unsigned_abs()
+                * 1000,
             seq: AtomicU64::new(0),
+            title: format!("Room {code}"),
         });
         let mut rooms = self.rooms.lock().unwrap_or_else(|p| p.into_inner());
         rooms.insert(code.clone(), room.clone());
@@ -135,10 +152,27 @@ fn notice(room: &Room, who: &str, what: &str) {
     if room.tx.receiver_count() > QUIET_ABOVE {
         return;
     }
-    room.publish(&format!(
-        "<li class=\"notice\"><p>{} {what} </p></li>",
-        escape(who)
-    ));
+    let who = escape(who);
+    let at = when(time::OffsetDateTime::now_utc());
+    room.publish(|id| {
+        format!("<li class=\"notice\" id=\"e{id}\"><p><bdi>{who}</bdi> {what} {at}</p></li>")
+    });
+}
+
+/// A moment as livechat shows it: `<time datetime="...">3 Dec 2026, 09:05 UTC</time>`.
+fn when(now: time::OffsetDateTime) -> String {
+    let machine = now
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let month = now.month().to_string();
+    format!(
+        "<time datetime=\"{machine}\">{} {} {}, {:02}:{:02} UTC</time>",
+        now.day(),
+        month.get(..3).unwrap_or(&month),
+        now.year(),
+        now.hour(),
+        now.minute(),
+    )
 }
 
 async fn post_rooms(State(rooms): State<Rooms>, Form(form): Form<NameForm>) -> Response {
@@ -160,7 +194,7 @@ async fn get_room(State(rooms): State<Rooms>, Path(code): Path<String>) -> Respo
     let Some(room) = rooms.get(&code) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let last = room.seq.load(Ordering::Relaxed);
+    let last = room.last();
     let code = escape(&code);
     let page = format!(
         "<!doctype html><title>{code}</title><ul hx-sse:connect=\"/r/{code}/events?after={last}\"></ul>"
@@ -216,22 +250,15 @@ async fn post_message(
     };
     // The same shape and size as livechat's log item, so both servers move
     // as many bytes.
-    let seq = room.seq.load(Ordering::Relaxed) + 1;
-    let now = time::OffsetDateTime::now_utc();
-    let at = now
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
-    room.publish(&format!(
-        "<li class=\"msg\" id=\"e{seq}\" data-author=\"{seed}\"><img class=\"avatar\" src=\"/avatars/{seed}.svg\" alt=\"\" width=\"32\" height=\"32\"><div class=\"msg-body\"><p class=\"meta\"><span class=\"author\">{}</span><span class=\"you\"></span> <time datetime=\"{at}\">{} {} {}, {:02}:{:02} UTC</time></p><p class=\"text\">{}</p></div></li>",
-        escape(&name),
-        now.day(),
-        now.month(),
-        now.year(),
-        now.hour(),
-        now.minute(),
-        escape(&form.text),
-        seed = format_args!("{:016x}", seed_of(&name)),
-    ));
+    let seed = format!("{:016x}", seed_of(&name));
+    let name = escape(&name);
+    let text = escape(&form.text);
+    let at = when(time::OffsetDateTime::now_utc());
+    room.publish(|id| {
+        format!(
+            "<li class=\"msg\" id=\"e{id}\" data-author=\"{seed}\"><img class=\"avatar\" src=\"/avatars/{seed}.svg\" alt=\"\" width=\"32\" height=\"32\"><div class=\"msg-body\"><p class=\"meta\"><bdi class=\"author\">{name}</bdi><span class=\"you\"></span> {at}</p><p class=\"text\" dir=\"auto\">{text}</p></div></li>",
+        )
+    });
     see_other(&format!("/r/{code}"), None)
 }
 

@@ -9,39 +9,29 @@
 //! connections, lets in-flight requests finish (the app's streams say goodbye
 //! and end on the same signal) and returns within a bound.
 
+mod connection;
 mod idle;
 mod long;
+mod options;
 mod per_address;
+mod stalled;
 
 use std::io;
-use std::net::{IpAddr, SocketAddr};
-use std::path::Path;
-use std::pin::Pin;
-use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::net::IpAddr;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::ConnectInfo;
-use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioTimer};
 use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::{GracefulShutdown, Watcher};
-use ipnet::IpNet;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::time::Sleep;
-use tokio_rustls::TlsAcceptor;
-use tokio_rustls::rustls;
-use tokio_rustls::rustls::pki_types::pem::PemObject;
-use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use tower::ServiceExt;
 
-use crate::config::Config;
 use crate::shutdown::Shutdown;
+use connection::{Connection, Hyper};
 pub use long::LongLived;
-use long::{Handoff, Lend};
-use per_address::{Held, PerAddress};
+pub use options::{Options, tls_acceptor};
+use per_address::PerAddress;
+pub use stalled::Stalled;
 
 /// How long a stopping server waits for an HTTP/2 client with no stream
 /// open to answer its GOAWAY's PING before letting the connection go.
@@ -64,64 +54,6 @@ const KEEPALIVE: Duration = Duration::from_secs(30);
 /// Pause after a failed accept, so that running out of descriptors is not a
 /// busy loop.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
-
-/// How connections are served.
-#[derive(Clone)]
-pub struct Options {
-    /// Time to send a request's headers (and finish a TLS handshake); also
-    /// how long a connection may stay idle.
-    pub header_timeout: Duration,
-    /// HTTPS when present.
-    pub tls: Option<TlsAcceptor>,
-    /// Most connections open at once from one client address (an IPv6 /64).
-    pub max_address_connections: usize,
-    /// Peers that are not counted: reverse proxies carry many people.
-    pub trusted_proxies: Vec<IpNet>,
-}
-
-impl Options {
-    /// Options from the flags; reads the certificate and key when given.
-    pub fn from_config(config: &Config) -> Result<Self, String> {
-        let tls = match (&config.tls_cert, &config.tls_key) {
-            (Some(cert), Some(key)) => Some(tls_acceptor(cert, key)?),
-            (Some(_), None) => return Err("--tls-cert needs --tls-key".to_owned()),
-            (None, Some(_)) => return Err("--tls-key needs --tls-cert".to_owned()),
-            (None, None) => None,
-        };
-        Ok(Self {
-            header_timeout: config.header_timeout(),
-            tls,
-            max_address_connections: config.max_address_connections,
-            trusted_proxies: config.trusted_proxies.clone(),
-        })
-    }
-}
-
-/// A TLS acceptor offering HTTP/2 and HTTP/1.1 (ALPN) with this certificate
-/// chain and key, both PEM files.
-pub fn tls_acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, String> {
-    let chain = CertificateDer::pem_file_iter(cert)
-        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
-        .map_err(|why| format!("--tls-cert {}: {why}", cert.display()))?;
-    if chain.is_empty() {
-        return Err(format!(
-            "--tls-cert {}: no certificate in it",
-            cert.display()
-        ));
-    }
-    let private = PrivateKeyDer::from_pem_file(key)
-        .map_err(|why| format!("--tls-key {}: {why}", key.display()))?;
-    let mut server = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_err(|why| format!("TLS: {why}"))?
-    .with_no_client_auth()
-    .with_single_cert(chain, private)
-    .map_err(|why| format!("--tls-key {}: {why}", key.display()))?;
-    server.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    Ok(TlsAcceptor::from(Arc::new(server)))
-}
 
 /// Serves `router` on `listener` until `stop` fires, then drains.
 ///
@@ -240,290 +172,9 @@ fn refuse(tcp: &tokio::net::TcpStream, ip: IpAddr, plain: bool) {
     }
 }
 
-/// One accepted connection, about to be served.
-struct Connection {
-    hyper: Hyper,
-    /// Keeps shutdown waiting for this connection, also once a stream has
-    /// left hyper (`long`).
-    drain: Watcher,
-    /// Its place among its address's connections, for as long as it is open.
-    _place: Option<Held>,
-}
-
-/// How serving a connection through hyper ended.
-enum Ended {
-    Done(Result<(), Box<dyn std::error::Error + Send + Sync>>),
-    /// No request came within the header timeout.
-    Silent,
-    /// A long-lived answer is to be written without hyper.
-    Handoff,
-}
-
-impl Connection {
-    async fn serve<I>(self, io: I)
-    where
-        I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-    {
-        let Self {
-            hyper,
-            drain,
-            _place: place,
-        } = self;
-        // hyper's buffers and state are gone once this returns; a stream
-        // handed off gets a task of its own, sized for it alone, which keeps
-        // the connection's place and the drain.
-        if let Some((io, parked)) = hyper.serve(io).await {
-            tokio::spawn(async move {
-                long::write(io, parked, drain).await;
-                drop(place);
-            });
-        }
-    }
-}
-
-/// Serving a connection through hyper.
-struct Hyper {
-    builder: auto::Builder<TokioExecutor>,
-    router: Router,
-    remote: SocketAddr,
-    header_timeout: Duration,
-    /// On stop, idle connections close and busy ones once their requests end.
-    stop: Shutdown,
-}
-
-impl Hyper {
-    /// Serves the connection until it ends, or until an answer is to be
-    /// written without hyper: then the socket and that answer.
-    async fn serve<I>(self, io: I) -> Option<(Stalled<I>, long::Parked)>
-    where
-        I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-    {
-        let Self {
-            builder,
-            router,
-            remote,
-            header_timeout,
-            mut stop,
-        } = self;
-        let handoff = Handoff::new(Stalled::new(io, WRITE_STALL));
-        let streams = idle::Streams::new();
-        let service = {
-            let (handoff, streams) = (handoff.clone(), streams.clone());
-            hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
-                let (method, version) = (request.method().clone(), request.version());
-                request.extensions_mut().insert(ConnectInfo(remote));
-                add_host(&mut request);
-                let response = router.clone().oneshot(request);
-                let answer = handoff.clone().answer(&method, version, response);
-                // HTTP/1 connections are handed off or closed by hyper when idle.
-                let open = (version == hyper::Version::HTTP_2).then(|| streams.open());
-                async move {
-                    let response = answer.await?;
-                    Ok::<_, std::convert::Infallible>(match open {
-                        Some(open) => response.map(|body| idle::Counted::body(body, open)),
-                        None => response,
-                    })
-                }
-            })
-        };
-        let conn = builder
-            .serve_connection_with_upgrades(TokioIo::new(Lend(handoff.clone())), service)
-            .into_owned();
-        tokio::pin!(conn);
-        // HTTP/1 bounds each request's headers itself, but only once it knows
-        // the protocol: a client that sends nothing at all is bounded here.
-        let silent = tokio::time::sleep(header_timeout);
-        tokio::pin!(silent);
-        let mut idle = idle::Timer::new(header_timeout);
-        let stopping = async move { stop.wait().await };
-        tokio::pin!(stopping);
-        let mut closing = false;
-        // Once stopping: when an HTTP/2 connection with no stream open is let go
-        // whether or not its client answered the GOAWAY's PING.
-        let mut let_go: Option<Pin<Box<Sleep>>> = None;
-        let ended = std::future::poll_fn(|cx| {
-            if let_go.is_none() && stopping.as_mut().poll(cx).is_ready() {
-                let_go = Some(Box::pin(tokio::time::sleep(STOP_GRACE)));
-                if !closing {
-                    closing = true;
-                    conn.as_mut().graceful_shutdown();
-                }
-            }
-            if let Poll::Ready(done) = conn.as_mut().poll(cx) {
-                return Poll::Ready(Ended::Done(done));
-            }
-            if let Some(sleep) = let_go.as_mut()
-                && sleep.as_mut().poll(cx).is_ready()
-            {
-                if streams.is_idle_http2() {
-                    tracing::debug!(%remote, "HTTP/2 client silent at the stop: letting it go");
-                    return Poll::Ready(Ended::Done(Ok(())));
-                }
-                // Streams still open: look again shortly.
-                sleep
-                    .as_mut()
-                    .reset(tokio::time::Instant::now() + STOP_GRACE);
-                let _ = sleep.as_mut().poll(cx);
-            }
-            // The service parks a long-lived answer while hyper polls it.
-            if handoff.parked() {
-                return Poll::Ready(Ended::Handoff);
-            }
-            if !handoff.has_seen_a_request() && silent.as_mut().poll(cx).is_ready() {
-                return Poll::Ready(Ended::Silent);
-            }
-            if !closing && idle.poll_expired(cx, &streams).is_ready() {
-                tracing::debug!(%remote, "HTTP/2 connection idle: closing it");
-                closing = true;
-                conn.as_mut().graceful_shutdown();
-                cx.waker().wake_by_ref();
-            }
-            Poll::Pending
-        })
-        .await;
-        match ended {
-            Ended::Done(Ok(())) => None,
-            Ended::Done(Err(why)) => {
-                tracing::debug!(%remote, %why, "connection ended with an error");
-                None
-            }
-            Ended::Silent => {
-                tracing::debug!(%remote, "no request in time: dropping the connection");
-                None
-            }
-            // hyper may still hold the end of an earlier answer on this
-            // connection: let it write that out first.
-            Ended::Handoff => {
-                std::future::poll_fn(|cx| {
-                    if let Some(taken) = handoff.take() {
-                        return Poll::Ready(Some(taken));
-                    }
-                    match conn.as_mut().poll(cx) {
-                        Poll::Ready(_) => Poll::Ready(handoff.take()),
-                        Poll::Pending => Poll::Pending,
-                    }
-                })
-                .await
-            }
-        }
-    }
-}
-
-/// HTTP/2 carries the host in the `:authority` of the URI, not in a `Host`
-/// header: copy it there, so the same-origin check and everything else that
-/// reads `Host` sees the same request over either protocol.
-fn add_host<B>(request: &mut hyper::Request<B>) {
-    if request.headers().contains_key(hyper::header::HOST) {
-        return;
-    }
-    let Some(authority) = request.uri().authority() else {
-        return;
-    };
-    // Without any `user@` part, which a `Host` never has.
-    let host = match authority.port_u16() {
-        Some(port) => format!("{}:{port}", authority.host()),
-        None => authority.host().to_owned(),
-    };
-    if let Ok(host) = hyper::header::HeaderValue::from_str(&host) {
-        request.headers_mut().insert(hyper::header::HOST, host);
-    }
-}
-
-/// A connection whose writes fail with `TimedOut` once they have waited
-/// `limit` for the peer to read: hyper then closes it.
-pub struct Stalled<I> {
-    io: I,
-    limit: Duration,
-    stalled: Option<Pin<Box<Sleep>>>,
-}
-
-impl<I> Stalled<I> {
-    pub fn new(io: I, limit: Duration) -> Self {
-        Self {
-            io,
-            limit,
-            stalled: None,
-        }
-    }
-
-    /// Called when a write could not go on: fails once it has waited too long.
-    fn check(&mut self, cx: &mut Context<'_>) -> Poll<io::Error> {
-        let limit = self.limit;
-        let timer = self
-            .stalled
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
-        match timer.as_mut().poll(cx) {
-            Poll::Ready(()) => Poll::Ready(io::Error::new(
-                io::ErrorKind::TimedOut,
-                "the client stopped reading",
-            )),
-            Poll::Pending => Poll::Pending,
-        }
-    }
-
-    fn outcome<T>(
-        &mut self,
-        cx: &mut Context<'_>,
-        poll: Poll<io::Result<T>>,
-    ) -> Poll<io::Result<T>> {
-        match poll {
-            Poll::Ready(done) => {
-                self.stalled = None;
-                Poll::Ready(done)
-            }
-            Poll::Pending => self.check(cx).map(Err),
-        }
-    }
-}
-
-impl<I: AsyncRead + Unpin> AsyncRead for Stalled<I> {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.io).poll_read(cx, buf)
-    }
-}
-
-impl<I: AsyncWrite + Unpin> AsyncWrite for Stalled<I> {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        let poll = Pin::new(&mut self.io).poll_write(cx, buf);
-        self.outcome(cx, poll)
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        let poll = Pin::new(&mut self.io).poll_write_vectored(cx, bufs);
-        self.outcome(cx, poll)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.io.is_write_vectored()
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let poll = Pin::new(&mut self.io).poll_flush(cx);
-        self.outcome(cx, poll)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let poll = Pin::new(&mut self.io).poll_shutdown(cx);
-        self.outcome(cx, poll)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     #[test]
     fn the_refusal_is_a_whole_http_answer() {
@@ -535,35 +186,5 @@ mod tests {
             .find_map(|line| line.strip_prefix("content-length: "))
             .expect("a length");
         assert_eq!(length.parse::<usize>().expect("a number"), body.len());
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_write_the_peer_never_reads_fails_after_the_limit() {
-        let (near, _far) = tokio::io::duplex(16);
-        let mut io = Stalled::new(near, Duration::from_secs(60));
-        io.write_all(&[0; 16]).await.expect("fits the buffer");
-        let start = tokio::time::Instant::now();
-        let err = io.write_all(&[0; 1]).await.expect_err("nobody reads");
-        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
-        assert!(start.elapsed() >= Duration::from_secs(60));
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_slow_reader_that_keeps_reading_is_kept() {
-        let (near, mut far) = tokio::io::duplex(16);
-        let mut io = Stalled::new(near, Duration::from_secs(60));
-        let reader = tokio::spawn(async move {
-            let mut buf = [0_u8; 16];
-            let mut total = 0;
-            while total < 64 {
-                tokio::time::sleep(Duration::from_secs(50)).await;
-                total += far.read(&mut buf).await.expect("read");
-            }
-            total
-        });
-        io.write_all(&[0; 64])
-            .await
-            .expect("each wait is under the limit");
-        assert_eq!(reader.await.expect("reader"), 64);
     }
 }

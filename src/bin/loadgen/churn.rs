@@ -11,8 +11,9 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use crate::client::{Conn, Sources, Target};
-use crate::fanout::{count_notices, is_resync, open_member, read_until};
+use crate::fanout::{open_member, read_until};
 use crate::people;
+use crate::sse::{count_notices, is_resync};
 use crate::stats::Latency;
 
 #[derive(Clone, Debug, clap::Args)]

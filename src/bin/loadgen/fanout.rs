@@ -11,8 +11,8 @@ use tokio::time::Instant;
 
 use crate::client::{Conn, Failure, Sources, Target};
 use crate::people::{self, Member};
-use crate::sse::{End, Events, message_text, notice_counts, now_micros, tokens};
-use crate::stats::Latency;
+use crate::sse::{End, Events, is_resync, message_text, now_micros, tokens};
+use crate::stats::{Latency, cpu_seconds};
 
 #[derive(Clone, Debug, clap::Args)]
 pub struct FanoutArgs {
@@ -138,27 +138,7 @@ pub async fn run(
     let first = targets.first().ok_or("give at least one --target")?;
     let run_id = (now_micros() % 1_000_000_000) as u32;
     let setup_started = Instant::now();
-    // The rooms, each made by its publisher.
-    let mut rooms: Vec<(String, Member)> = Vec::with_capacity(args.rooms);
-    let mut conn = Conn::open(first, sources.pick())
-        .await
-        .map_err(|e| e.to_string())?;
-    for r in 0..args.rooms {
-        let made = people::create(&mut conn, &format!("p{r}")).await;
-        let made = match made {
-            Ok(made) => made,
-            Err(_) => {
-                conn = Conn::open(first, sources.pick())
-                    .await
-                    .map_err(|e| e.to_string())?;
-                people::create(&mut conn, &format!("p{r}"))
-                    .await
-                    .map_err(|e| format!("creating room {r}: {e}"))?
-            }
-        };
-        rooms.push(made);
-    }
-    let rooms = Arc::new(rooms);
+    let rooms = Arc::new(people::create_rooms(first, &sources, args.rooms).await?);
     let (stop_tx, stop_rx) = watch::channel(false);
     let setup = Arc::new(Semaphore::new(args.setup.max(1)));
     let (ready_tx, mut ready_rx) = mpsc::unbounded_channel::<Result<(), String>>();
@@ -237,39 +217,16 @@ pub async fn run(
             // Publishers post to every server in turn.
             targets[p % targets.len()].clone(),
         );
-        let rate = args.rate;
-        poster_tasks.push(tokio::spawn(async move {
-            let mut conn: Option<Conn> = None;
-            let mut error = None;
-            let mut k = p as u64;
-            while k < total_messages {
-                let at = start + Duration::from_secs_f64(k as f64 / rate);
-                tokio::time::sleep_until(at).await;
-                let room = (k % rooms.len() as u64) as usize;
-                let seq = (k / rooms.len() as u64) as u32;
-                let (code, publisher) = &rooms[room];
-                let text = message_text(run_id, room, seq, now_micros());
-                let done = match conn.as_mut() {
-                    Some(c) => people::post(c, code, publisher, &text).await,
-                    None => match Conn::open(&target, sources.pick()).await {
-                        Ok(c) => people::post(conn.insert(c), code, publisher, &text).await,
-                        Err(e) => Err(e),
-                    },
-                };
-                match done {
-                    Ok(()) => {
-                        sent[room].fetch_add(1, Ordering::Relaxed);
-                    }
-                    Err(why) => {
-                        conn = None;
-                        failures.fetch_add(1, Ordering::Relaxed);
-                        error.get_or_insert(why.to_string());
-                    }
-                }
-                k += posters as u64;
-            }
-            error
-        }));
+        let plan = Posting {
+            rate: args.rate,
+            total: total_messages,
+            posters,
+            start,
+            run_id,
+        };
+        poster_tasks.push(tokio::spawn(post_share(
+            p, plan, rooms, sent, failures, sources, target,
+        )));
     }
     for task in poster_tasks {
         if let Ok(Some(why)) = task.await {
@@ -316,6 +273,59 @@ pub async fn run(
         result.renders_metric = people::metric(&mut conn, "livechat_renders_total").await;
     }
     Ok(result)
+}
+
+/// When and how fast every poster posts.
+#[derive(Clone, Copy)]
+struct Posting {
+    rate: f64,
+    total: u64,
+    posters: usize,
+    start: Instant,
+    run_id: u32,
+}
+
+/// Poster `p` posts messages `p`, `p + posters`, ... on schedule, round the
+/// rooms, reconnecting after a failure; its first error.
+async fn post_share(
+    p: usize,
+    plan: Posting,
+    rooms: Arc<Vec<(String, Member)>>,
+    sent: Arc<Vec<AtomicU32>>,
+    failures: Arc<AtomicU64>,
+    sources: Arc<Sources>,
+    target: Target,
+) -> Option<String> {
+    let mut conn: Option<Conn> = None;
+    let mut error = None;
+    let mut k = p as u64;
+    while k < plan.total {
+        let at = plan.start + Duration::from_secs_f64(k as f64 / plan.rate);
+        tokio::time::sleep_until(at).await;
+        let room = (k % rooms.len() as u64) as usize;
+        let seq = (k / rooms.len() as u64) as u32;
+        let (code, publisher) = &rooms[room];
+        let text = message_text(plan.run_id, room, seq, now_micros());
+        let done = match conn.as_mut() {
+            Some(c) => people::post(c, code, publisher, &text).await,
+            None => match Conn::open(&target, sources.pick()).await {
+                Ok(c) => people::post(conn.insert(c), code, publisher, &text).await,
+                Err(e) => Err(e),
+            },
+        };
+        match done {
+            Ok(()) => {
+                sent[room].fetch_add(1, Ordering::Relaxed);
+            }
+            Err(why) => {
+                conn = None;
+                failures.fetch_add(1, Ordering::Relaxed);
+                error.get_or_insert(why.to_string());
+            }
+        }
+        k += plan.posters as u64;
+    }
+    error
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -375,34 +385,4 @@ pub async fn open_member(
         None => people::join(&mut conn, code, name).await?,
     };
     people::stream(conn, code, &who).await
-}
-
-/// True for livechat's whole log sent to a stream that fell behind: one
-/// morph of the list, near the start of the event.
-pub fn is_resync(event: &[u8]) -> bool {
-    memchr::memmem::find(&event[..event.len().min(200)], b"innerMorph").is_some()
-}
-
-/// Join and leave notices seen by a watcher, `(joined, left)`.
-pub fn count_notices(event: &[u8], counts: &mut (u64, u64)) {
-    let (j, l) = notice_counts(event);
-    counts.0 += j;
-    counts.1 += l;
-}
-
-/// User and system CPU time of processes so far, in seconds (`/proc/PID/stat`).
-pub fn cpu_seconds(pids: &[u32]) -> f64 {
-    // Clock ticks; 100 a second on Linux.
-    const TICKS: f64 = 100.0;
-    pids.iter()
-        .filter_map(|pid| {
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-            // After the command name in parentheses: state is field 3, utime 14, stime 15.
-            let rest = stat.rsplit_once(')')?.1;
-            let fields: Vec<&str> = rest.split_whitespace().collect();
-            let utime: f64 = fields.get(11)?.parse().ok()?;
-            let stime: f64 = fields.get(12)?.parse().ok()?;
-            Some((utime + stime) / TICKS)
-        })
-        .sum()
 }

@@ -16,6 +16,7 @@ mod capacity;
 mod churn;
 mod client;
 mod cluster;
+mod dechunk;
 mod fanout;
 mod people;
 mod sse;

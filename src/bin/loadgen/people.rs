@@ -1,7 +1,7 @@
 //! What one simulated person does, as a browser would: create or join a room
 //! with the home page's form, open the room's stream, post, leave.
 
-use crate::client::{Conn, Failure, Head, form_value, room_from_location};
+use crate::client::{Conn, Failure, Head, Sources, Target, form_value, room_from_location};
 use crate::sse::Events;
 
 /// A member: their session cookie.
@@ -111,4 +111,32 @@ pub async fn metric(conn: &mut Conn, name: &str) -> Option<u64> {
             .parse()
             .ok()
     })
+}
+
+/// The rooms, each made by its publisher (`p0`, `p1`, ...), on `first`.
+pub async fn create_rooms(
+    first: &Target,
+    sources: &Sources,
+    count: usize,
+) -> Result<Vec<(String, Member)>, String> {
+    let mut rooms: Vec<(String, Member)> = Vec::with_capacity(count);
+    let mut conn = Conn::open(first, sources.pick())
+        .await
+        .map_err(|e| e.to_string())?;
+    for r in 0..count {
+        let made = create(&mut conn, &format!("p{r}")).await;
+        let made = match made {
+            Ok(made) => made,
+            Err(_) => {
+                conn = Conn::open(first, sources.pick())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                create(&mut conn, &format!("p{r}"))
+                    .await
+                    .map_err(|e| format!("creating room {r}: {e}"))?
+            }
+        };
+        rooms.push(made);
+    }
+    Ok(rooms)
 }

@@ -7,7 +7,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use bytes::{Buf, BytesMut};
 use memchr::memmem;
 
-use crate::client::{Conn, Dechunk, Failure};
+use crate::client::{Conn, Failure};
+use crate::dechunk::Dechunk;
 
 /// Microseconds since the Unix epoch: the same clock in every process here.
 pub fn now_micros() -> u64 {
@@ -150,6 +151,19 @@ impl Events {
         }
         Ok(done.then_some(End::Eof))
     }
+}
+
+/// True for livechat's whole log sent to a stream that fell behind: one
+/// morph of the list, near the start of the event.
+pub fn is_resync(event: &[u8]) -> bool {
+    memchr::memmem::find(&event[..event.len().min(200)], b"innerMorph").is_some()
+}
+
+/// Join and leave notices seen by a watcher, `(joined, left)`.
+pub fn count_notices(event: &[u8], counts: &mut (u64, u64)) {
+    let (j, l) = notice_counts(event);
+    counts.0 += j;
+    counts.1 += l;
 }
 
 #[cfg(test)]

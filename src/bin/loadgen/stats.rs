@@ -42,6 +42,22 @@ pub fn median(values: &[f64]) -> f64 {
     }
 }
 
+/// User and system CPU time of processes so far, in seconds (`/proc/PID/stat`).
+pub fn cpu_seconds(pids: &[u32]) -> f64 {
+    // Clock ticks; 100 a second on Linux.
+    const TICKS: f64 = 100.0;
+    pids.iter()
+        .filter_map(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // After the command name in parentheses: state is field 3, utime 14, stime 15.
+            let rest = stat.rsplit_once(')')?.1;
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let utime: f64 = fields.get(11)?.parse().ok()?;
+            let stime: f64 = fields.get(12)?.parse().ok()?;
+            Some((utime + stime) / TICKS)
+        })
+        .sum()
+}
 #[cfg(test)]
 mod tests {
     use super::*;
