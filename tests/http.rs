@@ -30,6 +30,16 @@ struct Answer {
 }
 
 impl Answer {
+    /// Fails, showing the whole body, unless the body holds `needle`.
+    #[track_caller]
+    fn assert_has(&self, needle: &str) {
+        assert!(
+            self.body.contains(needle),
+            "{needle:?} is not in:\n{}",
+            self.body
+        );
+    }
+
     fn location(&self) -> &str {
         self.headers
             .get(header::LOCATION)
@@ -49,6 +59,16 @@ fn site(flags: &[&str]) -> Visitor {
 }
 
 impl Visitor {
+    /// This visitor, as Ann, and a new visitor, Bob, both asking for a
+    /// stranger: Bob, and the room they were both sent to.
+    async fn paired_with_bob(&mut self) -> (Visitor, String) {
+        let mut bob = self.stranger();
+        self.post("/pair", &[("name", "Ann")]).await;
+        bob.post("/pair", &[("name", "Bob")]).await;
+        let room = bob.get("/pair").await.location().to_owned();
+        (bob, room)
+    }
+
     /// Another person on the same site, with no cookie yet.
     fn stranger(&self) -> Visitor {
         Visitor {

@@ -72,13 +72,7 @@ async fn an_unknown_code_is_named_and_what_was_typed_stays() {
     let mut me = site(&[]);
     let answer = me.post("/join", &[("name", "Ann"), ("code", "zzzz")]).await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        answer
-            .body
-            .contains(r#"role="alert">No room with code zzzz</p>"#),
-        "{}",
-        answer.body
-    );
+    answer.assert_has(r#"role="alert">No room with code zzzz</p>"#);
     assert!(answer.body.contains(r#"value="Ann""#));
     assert!(answer.body.contains(r#"value="zzzz""#));
     assert!(answer.body.contains("<html"), "a whole page without htmx");
@@ -226,7 +220,7 @@ async fn a_send_after_the_session_ended_says_so_and_keeps_the_text() {
         )
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
-    assert!(forged.body.contains("another site"), "{}", forged.body);
+    forged.assert_has("another site");
     assert!(!forged.body.contains("session ended"), "{}", forged.body);
 }
 

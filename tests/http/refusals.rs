@@ -51,7 +51,7 @@ async fn a_full_room_says_so_on_a_real_page() {
         .await;
     let page = bob.get(answer.location()).await;
     assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
-    assert!(page.body.contains("This room is full"), "{}", page.body);
+    page.assert_has("This room is full");
     assert!(page.body.contains(r#"href="/""#));
     assert_eq!(
         ann.get("/r/general").await.status,
@@ -71,11 +71,7 @@ async fn rooms_stop_being_made_at_the_cap_with_a_clear_message() {
     // Nothing Ann typed is wrong: the site is full for now.
     assert_eq!(refused.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(refused.headers[header::RETRY_AFTER], "60");
-    assert!(
-        refused.body.contains("No more rooms can be made right now"),
-        "{}",
-        refused.body
-    );
+    refused.assert_has("No more rooms can be made right now");
     assert!(refused.body.contains(r#"value="Ann""#));
 }
 
@@ -91,12 +87,8 @@ async fn guessing_codes_is_slowed_per_client_address() {
         .post("/join", &[("name", "Eve"), ("code", "general")])
         .await;
     assert_eq!(slowed.status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(
-        slowed.body.contains(
-            r#"role="alert">Too many wrong room codes from your address or session: wait "#
-        ),
-        "{}",
-        slowed.body
+    slowed.assert_has(
+        r#"role="alert">Too many wrong room codes from your address or session: wait "#,
     );
     assert!(
         slowed.body.contains(r#"value="Eve""#),
@@ -178,7 +170,7 @@ async fn errors_answering_htmx_go_to_the_alert_region() {
     assert_eq!(refused.status, StatusCode::NOT_FOUND);
     assert_eq!(refused.headers["hx-retarget"], "#alerts");
     assert_eq!(refused.headers["hx-reswap"], "innerHTML");
-    assert!(refused.body.contains("Nothing here"), "{}", refused.body);
+    refused.assert_has("Nothing here");
 }
 
 /// What every route that names `code` answers this visitor, with and
@@ -224,10 +216,7 @@ async fn every_code_route(visitor: &mut Visitor, code: &str) -> Vec<(String, Sta
 
 /// Ann and Bob's random-chat room, and a code that leads nowhere.
 async fn a_pair_room_and_a_missing_code(ann: &mut Visitor) -> (String, String) {
-    let mut bob = ann.stranger();
-    ann.post("/pair", &[("name", "Ann")]).await;
-    bob.post("/pair", &[("name", "Bob")]).await;
-    let room = bob.get("/pair").await.location().to_owned();
+    let (_bob, room) = ann.paired_with_bob().await;
     let pair = room.trim_start_matches("/r/").to_owned();
     assert_eq!(pair.len(), 4, "{room}");
     let missing = if pair == "ZZZZ" { "YYYY" } else { "ZZZZ" };

@@ -121,7 +121,7 @@ async fn posting_faster_than_the_limit_is_refused_with_the_text_kept() {
         .htmx_post("/r/general/messages", &[("text", "three")])
         .await;
     assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(answer.body.contains("too fast"), "{}", answer.body);
+    answer.assert_has("too fast");
     assert!(answer.body.contains(r#"value="three""#));
 }
 
@@ -245,13 +245,8 @@ async fn leaving_goes_home_and_out_of_the_room() {
         refused.body.contains(r#"value="still here?""#),
         "the text is not lost"
     );
-    assert!(
-        refused
-            .body
-            .contains("You are not in this room, or it has closed. Reload the page to join again."),
-        "{}",
-        refused.body
-    );
+    refused
+        .assert_has("You are not in this room, or it has closed. Reload the page to join again.");
 }
 
 #[tokio::test]
@@ -305,13 +300,7 @@ async fn renaming_too_often_is_refused_with_the_name_kept() {
         .htmx_post("/name", &[("name", "Ana"), ("back", "/r/general")])
         .await;
     assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(
-        refused
-            .body
-            .contains(r#"role="alert">You changed your name too often: wait "#),
-        "{}",
-        refused.body
-    );
+    refused.assert_has(r#"role="alert">You changed your name too often: wait "#);
     assert!(refused.body.contains(r#"value="Ana""#));
     // The wait in the words is the one in `Retry-After`.
     let retry = &refused.headers[header::RETRY_AFTER];
@@ -349,11 +338,7 @@ async fn enter_in_the_name_box_takes_the_name_and_starts_nothing() {
         .htmx_post("/join", &[("name", "Ann"), ("code", " "), ("enter", "1")])
         .await;
     assert_eq!(named.status, StatusCode::OK);
-    assert!(
-        named.body.contains("Hello, <bdi>Ann</bdi>."),
-        "{}",
-        named.body
-    );
+    named.assert_has("Hello, <bdi>Ann</bdi>.");
     assert!(
         !named.body.contains("role=\"alert\""),
         "no error: {}",

@@ -27,11 +27,7 @@ async fn queuing_for_a_stranger_checks_the_name_like_joining() {
     let mut me = site(&[]);
     let page = me.post("/pair", &[("name", "   ")]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        page.body.contains(r#"role="alert">Enter a name"#),
-        "{}",
-        page.body
-    );
+    page.assert_has(r#"role="alert">Enter a name"#);
     assert!(page.body.contains("<h1>livechat</h1>"), "a whole page");
     let long = "x".repeat(40);
     let fragment = me.htmx_post("/pair", &[("name", &long)]).await;
@@ -130,17 +126,10 @@ async fn two_strangers_are_sent_to_one_new_room() {
 #[tokio::test]
 async fn find_a_new_stranger_leaves_the_room_and_queues_again() {
     let mut ann = site(&[]);
-    let mut bob = ann.stranger();
-    ann.post("/pair", &[("name", "Ann")]).await;
-    bob.post("/pair", &[("name", "Bob")]).await;
-    let room = bob.get("/pair").await.location().to_owned();
+    let (mut bob, room) = ann.paired_with_bob().await;
     ann.post(&format!("{room}/leave"), &[]).await;
     let page = bob.get(&room).await;
-    assert!(
-        page.body.contains("<bdi>Ann</bdi> left the chat"),
-        "{}",
-        page.body
-    );
+    page.assert_has("<bdi>Ann</bdi> left the chat");
     assert!(
         page.body
             .contains(r#"<form class="pair-again" action="/pair" method="post" target="_top" hx-post="/pair" hx-target="this" hx-swap="outerHTML">"#)
@@ -165,16 +154,9 @@ async fn find_a_new_stranger_leaves_the_room_and_queues_again() {
 #[tokio::test]
 async fn a_stranger_room_names_the_stranger_and_offers_a_new_one_once_they_leave() {
     let mut ann = site(&[]);
-    let mut bob = ann.stranger();
-    ann.post("/pair", &[("name", "Ann")]).await;
-    bob.post("/pair", &[("name", "Bob")]).await;
-    let room = bob.get("/pair").await.location().to_owned();
+    let (mut bob, room) = ann.paired_with_bob().await;
     let page = ann.get(&room).await;
-    assert!(
-        page.body.contains("<h1>Chatting with <bdi>Bob</bdi></h1>"),
-        "{}",
-        page.body
-    );
+    page.assert_has("<h1>Chatting with <bdi>Bob</bdi></h1>");
     assert!(!page.body.contains("Link to share"), "nothing to share");
     assert!(!page.body.contains(r#"id="share""#));
     assert!(
@@ -186,14 +168,10 @@ async fn a_stranger_room_names_the_stranger_and_offers_a_new_one_once_they_leave
 
     ann.post(&format!("{room}/leave"), &[]).await;
     let page = bob.get(&room).await;
-    assert!(page.body.contains("<h1>Random chat</h1>"), "{}", page.body);
+    page.assert_has("<h1>Random chat</h1>");
     assert!(!page.body.contains(r#"name="text""#), "no send form");
-    assert!(
-        page.body.contains(
-            r#"<div class="stranger-left" id="send"><p class="left-words">Your stranger left</p>"#
-        ),
-        "{}",
-        page.body
+    page.assert_has(
+        r#"<div class="stranger-left" id="send"><p class="left-words">Your stranger left</p>"#,
     );
     assert!(
         page.body.contains(
@@ -293,12 +271,8 @@ async fn find_a_new_stranger_refused_says_why_and_the_person_stays() {
         "{}",
         again.body
     );
-    assert!(
-        again.body.contains(
-            r#"<p class="error" role="alert">The queue is full right now: try again in a minute</p>"#
-        ),
-        "{}",
-        again.body
+    again.assert_has(
+        r#"<p class="error" role="alert">The queue is full right now: try again in a minute</p>"#,
     );
     let still = ann
         .htmx_post(&format!("{room}/messages"), &[("text", "still here")])
