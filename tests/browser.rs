@@ -29,6 +29,17 @@ const UNSENT_SHOWN: &str = "const words = document.querySelector('#send .unsent 
     return !!words && getComputedStyle(words).visibility === 'visible'
         && words.getBoundingClientRect().height > 0;";
 
+/// Waits until `person`'s page shows `.unsent`'s words; `what` names the wait.
+async fn wait_for_unsent_words(person: &Person, what: &str) {
+    eventually(what, LIVE, || async {
+        match person.script(UNSENT_SHOWN).await {
+            serde_json::Value::Bool(true) => Ok(()),
+            other => Err(other.to_string()),
+        }
+    })
+    .await;
+}
+
 #[path = "browser/axe.rs"]
 mod axe;
 #[path = "browser/chat.rs"]

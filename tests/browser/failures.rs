@@ -181,13 +181,7 @@ async fn a_send_that_fails_says_so_and_keeps_the_text() {
     ann.send("through a broken proxy", Submit::Enter).await;
     ann.find("//p[@role='alert'][normalize-space()='Not sent: no connection. Your message is still here.']")
         .await;
-    eventually("the words show after a 502", LIVE, || async {
-        match ann.script(UNSENT_SHOWN).await {
-            serde_json::Value::Bool(true) => Ok(()),
-            other => Err(other.to_string()),
-        }
-    })
-    .await;
+    wait_for_unsent_words(&ann, "the words show after a 502").await;
     assert_eq!(ann.value("Message").await, "through a broken proxy");
     assert_eq!(
         ann.focused().await,
@@ -209,13 +203,7 @@ async fn a_send_that_fails_says_so_and_keeps_the_text() {
     let addr = server.addr;
     server.shut_down().await;
     ann.send("while the server is down", Submit::Button).await;
-    eventually("the words show with the server down", LIVE, || async {
-        match ann.script(UNSENT_SHOWN).await {
-            serde_json::Value::Bool(true) => Ok(()),
-            other => Err(other.to_string()),
-        }
-    })
-    .await;
+    wait_for_unsent_words(&ann, "the words show with the server down").await;
     assert_eq!(ann.value("Message").await, "while the server is down");
     assert_no_axe_violations(&ann.c, "a send with the server down").await;
 

@@ -2,6 +2,18 @@
 
 use super::*;
 
+/// A wrong code typed into the focused Room code box and sent with Enter:
+/// the error, the code kept, the focus on the code box.
+async fn a_wrong_code_by_keyboard(person: &Person) {
+    person.type_text("ZZZZ").await;
+    person.key(Key::Enter).await;
+    person
+        .find("//p[@role='alert'][starts-with(normalize-space(), 'No room with code ZZZZ')]")
+        .await;
+    person.wait_for_value("Room code", "ZZZZ").await;
+    person.wait_for_focus("#code").await;
+}
+
 /// Every flow with the keyboard alone (Tab, Enter and typing, as WebDriver
 /// key actions), JavaScript on: the focus lands somewhere sensible after
 /// every swap and every new page.
@@ -38,12 +50,7 @@ async fn every_flow_works_with_the_keyboard_alone() {
 
     // A wrong code: the error, the code kept, the focus on the code box.
     ann.tab_to("#code").await;
-    ann.type_text("ZZZZ").await;
-    ann.key(Key::Enter).await;
-    ann.find("//p[@role='alert'][starts-with(normalize-space(), 'No room with code ZZZZ')]")
-        .await;
-    ann.wait_for_value("Room code", "ZZZZ").await;
-    ann.wait_for_focus("#code").await;
+    a_wrong_code_by_keyboard(&ann).await;
 
     // Create a private room: in the room, the focus is at the top of the
     // page; the skip link, the first stop, leads to the message box.
@@ -162,12 +169,7 @@ async fn every_flow_works_with_the_keyboard_alone_without_javascript() {
         .await;
     ann.wait_for_focus("#code").await;
 
-    ann.type_text("ZZZZ").await;
-    ann.key(Key::Enter).await;
-    ann.find("//p[@role='alert'][starts-with(normalize-space(), 'No room with code ZZZZ')]")
-        .await;
-    ann.wait_for_value("Room code", "ZZZZ").await;
-    ann.wait_for_focus("#code").await;
+    a_wrong_code_by_keyboard(&ann).await;
 
     ann.activate("#create").await;
     let room = ann.wait_for_room().await;

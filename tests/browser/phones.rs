@@ -178,13 +178,7 @@ async fn at_320_px_an_alert_never_pushes_the_message_box_off_screen() {
 
     server.shut_down().await;
     ann.press("Send").await;
-    eventually("'Not sent' shows with less motion", LIVE, || async {
-        match ann.script(UNSENT_SHOWN).await {
-            serde_json::Value::Bool(true) => Ok(()),
-            other => Err(other.to_string()),
-        }
-    })
-    .await;
+    wait_for_unsent_words(&ann, "'Not sent' shows with less motion").await;
     let after = ann.script(BOX).await;
     assert_eq!(after, before, "the 'Not sent' alert moved the box");
     assert_eq!(
