@@ -3,6 +3,19 @@
 
 use super::*;
 
+/// What a failing proxy answers: a `502` and its own HTML page.
+fn bad_gateway() -> axum::response::Response {
+    use axum::response::IntoResponse;
+
+    let page = "<html><body><h1>502 Bad Gateway</h1></body></html>";
+    (
+        axum::http::StatusCode::BAD_GATEWAY,
+        [(axum::http::header::CONTENT_TYPE, "text/html")],
+        page,
+    )
+        .into_response()
+}
+
 /// htmx 4.0.1 does not retry a stream whose first request failed (a blip at
 /// load, a proxy's 502, a restart at that moment). The room page says so by
 /// itself after a few seconds, with a link that reloads it, and leaves what
@@ -14,8 +27,6 @@ use super::*;
 async fn a_page_whose_first_stream_request_fails_says_so() {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
-
-    use axum::response::IntoResponse;
 
     // The first two room streams asked for answer as a failing proxy would.
     let failures = Arc::new(AtomicUsize::new(2));
@@ -29,13 +40,7 @@ async fn a_page_whose_first_stream_request_fails_says_so() {
                         .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
                         .is_ok();
                 if fail {
-                    let page = "<html><body><h1>502 Bad Gateway</h1></body></html>";
-                    return (
-                        axum::http::StatusCode::BAD_GATEWAY,
-                        [(axum::http::header::CONTENT_TYPE, "text/html")],
-                        page,
-                    )
-                        .into_response();
+                    return bad_gateway();
                 }
                 next.run(req).await
             }
@@ -112,8 +117,6 @@ async fn a_send_that_fails_says_so_and_keeps_the_text() {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicU8, Ordering};
 
-    use axum::response::IntoResponse;
-
     const PASS: u8 = 0;
     const SLOW: u8 = 1;
     const PROXY_DOWN: u8 = 2;
@@ -126,13 +129,7 @@ async fn a_send_that_fails_says_so_and_keeps_the_text() {
                 let post = req.method() == axum::http::Method::POST
                     && req.uri().path().ends_with("/messages");
                 if post && mode == PROXY_DOWN {
-                    let page = "<html><body><h1>502 Bad Gateway</h1></body></html>";
-                    return (
-                        axum::http::StatusCode::BAD_GATEWAY,
-                        [(axum::http::header::CONTENT_TYPE, "text/html")],
-                        page,
-                    )
-                        .into_response();
+                    return bad_gateway();
                 }
                 if post && mode == SLOW {
                     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
