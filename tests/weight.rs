@@ -7,6 +7,7 @@ mod common;
 
 use std::time::Duration;
 
+use common::people::post_form;
 use common::{client, get_text, joined as enter, say, spawn_app};
 use futures_util::StreamExt;
 
@@ -62,13 +63,7 @@ async fn no_stream_is_compressed() {
     let page = get_text(&ann, &server.url("/r/general")).await;
     let after = common::after_id(&page);
     let bob = client();
-    let queued = bob
-        .post(server.url("/pair"))
-        .header("origin", server.origin())
-        .form(&[("name", "Bob")])
-        .send()
-        .await
-        .expect("queue");
+    let queued = post_form(&bob, &server, "/pair", &[("name", "Bob")]).await;
     assert_eq!(queued.status(), 303);
     for (http, path) in [
         (&ann, format!("/r/general/events?after={after}")),

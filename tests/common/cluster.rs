@@ -13,6 +13,14 @@ use super::people::Site;
 use super::plain_client;
 use super::tools::{find_tool, free_port, fresh_dir, loud, missing};
 
+mod nginx;
+mod redis_server;
+
+// Not every test binary that shares these helpers starts nginx.
+#[allow(unused_imports)]
+pub use nginx::Nginx;
+pub use redis_server::{Redis, redis_tool};
+
 /// The key every server signs cookies with: the same on all of them.
 pub const SECRET: &str = "cluster-test-secret-0123456789abcdef-0123456789";
 
@@ -22,18 +30,6 @@ const START: Duration = Duration::from_secs(20);
 /// Cluster tests run one at a time: each starts four processes, and
 /// presence is timed, so they should not starve each other of the two cores.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-/// `redis-server`; `None` (after a loud message) when it is missing, so the
-/// test skips; a failure instead under `CI=true`.
-pub fn redis_tool(test: &str) -> Option<PathBuf> {
-    let tool = find_tool("REDIS_SERVER", "/usr/bin/redis-server", &["redis-server"]);
-    if tool.is_none() {
-        missing(&format!(
-            "{test}: the cluster tests need redis-server (apt-get install redis-server)"
-        ));
-    }
-    tool
-}
 
 /// Sends `signal` to the process `pid`.
 fn signal(pid: u32, signal: &str) {
@@ -56,133 +52,6 @@ fn tail(path: &Path) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(30)..].join("\n")
-}
-
-/// A `redis-server` of our own on a free loopback port, in a fresh folder.
-pub struct Redis {
-    bin: PathBuf,
-    child: Option<Child>,
-    pub port: u16,
-    dir: PathBuf,
-    /// Every write is in the append-only file before it is acknowledged, so
-    /// a restart loses nothing (as a production Redis would be set up).
-    durable: bool,
-}
-
-impl Redis {
-    pub async fn start(bin: &Path, durable: bool) -> Redis {
-        let mut redis = Redis {
-            bin: bin.to_owned(),
-            child: None,
-            port: free_port(),
-            dir: fresh_dir("redis"),
-            durable,
-        };
-        redis.run().await;
-        redis
-    }
-
-    pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-
-    async fn run(&mut self) {
-        let log = self.dir.join("redis.log");
-        let persistence: &[&str] = if self.durable {
-            &["--appendonly", "yes", "--appendfsync", "always"]
-        } else {
-            &["--appendonly", "no"]
-        };
-        let child = Command::new(&self.bin)
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", ""])
-            .args(persistence)
-            .arg("--dir")
-            .arg(&self.dir)
-            .arg("--logfile")
-            .arg(&log)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start redis-server");
-        self.child = Some(child);
-        let deadline = Instant::now() + START;
-        while Instant::now() < deadline {
-            if self.ping().await {
-                return;
-            }
-            if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
-                panic!("redis-server exited ({status}):\n{}", tail(&log));
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!(
-            "redis-server did not answer within {START:?}:\n{}",
-            tail(&log)
-        );
-    }
-
-    /// Whether Redis answers `PING` (spoken by hand: one line each way).
-    async fn ping(&self) -> bool {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let Ok(mut conn) = tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await else {
-            return false;
-        };
-        if conn.write_all(b"PING\r\n").await.is_err() {
-            return false;
-        }
-        let mut answer = [0u8; 7];
-        matches!(
-            tokio::time::timeout(Duration::from_secs(2), conn.read_exact(&mut answer)).await,
-            Ok(Ok(_))
-        ) && &answer == b"+PONG\r\n"
-    }
-
-    /// Runs `redis-cli` against this Redis: its output, one answer a line.
-    /// `None` (after a loud message) when redis-cli is missing outside CI.
-    pub fn cli(&self, args: &[&str]) -> Option<String> {
-        let Some(cli) = find_tool("REDIS_CLI", "/usr/bin/redis-cli", &["redis-cli"]) else {
-            missing("this test reads Redis with redis-cli (apt-get install redis-tools)");
-            return None;
-        };
-        let out = Command::new(cli)
-            .args(["-p", &self.port.to_string()])
-            .args(args)
-            .output()
-            .expect("run redis-cli");
-        Some(String::from_utf8_lossy(&out.stdout).into_owned())
-    }
-
-    /// Stops Redis as an operator would (SIGTERM), and waits until it is gone
-    /// (killing it after 10 s).
-    pub async fn stop(&mut self) {
-        let Some(mut child) = self.child.take() else {
-            return;
-        };
-        signal(child.id(), "-TERM");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = child.try_wait() {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        end(&mut Some(child));
-    }
-
-    /// Starts it again on the same port and folder.
-    pub async fn restart(&mut self) {
-        self.stop().await;
-        self.run().await;
-    }
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        end(&mut self.child);
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
 }
 
 /// One `livechat` process on its own loopback port.
@@ -366,125 +235,6 @@ impl Drop for Cluster {
                 ));
             }
         }
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// The nginx configuration the README gives for several servers (an
-/// `upstream` and a `server` block), as written there.
-pub fn readme_nginx_conf() -> String {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-        .expect("README.md");
-    let section = &readme[readme
-        .find("## Scaling out")
-        .expect("a Scaling out section")..];
-    let block = &section[section.find("```nginx\n").expect("an nginx block") + 9..];
-    block[..block.find("```").expect("the block's end")].to_owned()
-}
-
-/// nginx in front of `nodes` with the README's configuration, on a free
-/// loopback port: only the `upstream`'s servers and the `listen` line are
-/// put for this machine. Killed when dropped.
-pub struct Nginx {
-    child: Option<Child>,
-    pub port: u16,
-    dir: PathBuf,
-}
-
-impl Nginx {
-    /// `None` (after a loud message) when nginx is missing outside CI.
-    pub async fn start(nodes: &[Node]) -> Option<Nginx> {
-        let Some(bin) = find_tool("NGINX", "/usr/sbin/nginx", &["nginx"]) else {
-            missing("the load-balancer test needs nginx (apt-get install nginx)");
-            return None;
-        };
-        let port = free_port();
-        let dir = fresh_dir("nginx");
-        let site = readme_nginx_conf();
-        let upstream: Vec<&str> = site
-            .lines()
-            .filter(|l| l.trim_start().starts_with("server 127.0.0.1:"))
-            .collect();
-        assert_eq!(upstream.len(), 2, "two servers in the README's upstream");
-        let servers: String = nodes
-            .iter()
-            .map(|n| format!("    server {};\n", n.addr))
-            .collect();
-        let site = site
-            .replacen(&format!("{}\n", upstream[0]), &servers, 1)
-            .replacen(&format!("{}\n", upstream[1]), "", 1)
-            .replacen("listen 80;", &format!("listen 127.0.0.1:{port};"), 1);
-        assert!(
-            site.contains(&format!("listen 127.0.0.1:{port};")),
-            "{site}"
-        );
-        let d = dir.display();
-        let conf = format!(
-            "daemon off;\nmaster_process off;\nworker_processes 1;\npid {d}/nginx.pid;\n\
-             error_log {d}/error.log info;\nevents {{ worker_connections 512; }}\n\
-             http {{\n\
-             log_format upstream '$upstream_addr $request $status';\n\
-             access_log {d}/access.log upstream;\n\
-             client_body_temp_path {d}/body;\nproxy_temp_path {d}/proxy;\n\
-             fastcgi_temp_path {d}/fastcgi;\nuwsgi_temp_path {d}/uwsgi;\nscgi_temp_path {d}/scgi;\n\
-             {site}}}\n"
-        );
-        std::fs::write(dir.join("nginx.conf"), conf).expect("nginx.conf");
-        let child = Command::new(bin)
-            .arg("-e")
-            .arg(dir.join("error.log"))
-            .arg("-p")
-            .arg(&dir)
-            .arg("-c")
-            .arg(dir.join("nginx.conf"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start nginx");
-        let mut nginx = Nginx {
-            child: Some(child),
-            port,
-            dir,
-        };
-        let deadline = Instant::now() + START;
-        while tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_err()
-        {
-            let exited = nginx.child.as_mut().map(Child::try_wait);
-            if let Some(Ok(Some(status))) = exited {
-                panic!("nginx exited ({status}):\n{}", nginx.error_log());
-            }
-            assert!(
-                Instant::now() < deadline,
-                "nginx did not listen:\n{}",
-                nginx.error_log()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        Some(nginx)
-    }
-
-    /// One line per request: the server it went to, the request, the status.
-    pub fn access_log(&self) -> String {
-        std::fs::read_to_string(self.dir.join("access.log")).unwrap_or_default()
-    }
-
-    fn error_log(&self) -> String {
-        tail(&self.dir.join("error.log"))
-    }
-}
-
-impl Site for Nginx {
-    fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{}", self.port, path)
-    }
-}
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        end(&mut self.child);
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

@@ -27,6 +27,16 @@ pub fn post(http: &reqwest::Client, site: &impl Site, path: &str) -> reqwest::Re
         .header("sec-fetch-site", "same-origin")
 }
 
+/// Posts `form` from a page of `site`; the answer as it came.
+pub async fn post_form(
+    http: &reqwest::Client,
+    site: &impl Site,
+    path: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    post(http, site, path).form(form).send().await.expect(path)
+}
+
 /// Posts a form from a page of `site` that must answer `303`; where to.
 pub async fn post_see_other(
     http: &reqwest::Client,
