@@ -142,14 +142,15 @@ pub fn relative_days(items: &str, today: time::Date) -> String {
 }
 
 /// A message or notice without its divider. A message `grouped` under the one
-/// before shows no name or avatar; the name stays for screen readers.
+/// before (`data-grouped`) shows no name or avatar; the name stays for screen
+/// readers.
 fn item(id: EventId, event: &Event, grouped: bool) -> Markup {
     match event {
         Event::Message { author, text, at } => html! {
             // Read in this order: who, what, when ("Frank", "Hi Eve",
             // "07:46"); the stylesheet puts the time beside the name. The
             // member's own stylesheet shows "You" in place of their name.
-            li.msg.grouped[grouped] id=(item_id(id)) data-author=(author.seed.as_str()) {
+            li.msg id=(item_id(id)) data-author=(author.seed.as_str()) data-grouped[grouped] {
                 (Avatar(&author.seed))
                 div.msg-body {
                     p.meta {
@@ -454,9 +455,10 @@ mod tests {
         };
         let grouped = log_item(ID, &event, later).into_string();
         assert!(
-            grouped.starts_with(r#"<li class="msg grouped""#),
+            grouped.starts_with(r#"<li class="msg" id="e1-1" data-author="#),
             "{grouped}"
         );
+        assert!(grouped.contains(" data-grouped>"), "{grouped}");
         assert!(
             grouped.contains(r#"<bdi class="author">Ann</bdi>"#),
             "{grouped}"

@@ -10,7 +10,7 @@ const SEEN_MESSAGE: &str = "const li = [...document.querySelectorAll('[role=log]
     .find(l => l.textContent.includes(arguments[0]));
     if (!li) return null;
     const meta = li.querySelector('.meta').getBoundingClientRect();
-    return [li.classList.contains('grouped'), meta.width > 2 && meta.height > 2,
+    return [li.hasAttribute('data-grouped'), meta.width > 2 && meta.height > 2,
         getComputedStyle(li.querySelector('.avatar')).visibility];";
 
 /// The log's day dividers: the heading's tag, its words, and its `datetime`.
