@@ -141,6 +141,28 @@ pub fn relative_days(items: &str, today: time::Date) -> String {
     out
 }
 
+/// A page rendered for one reader shows the kept log, which may begin in the
+/// middle of a day (older items were let go with its divider): then it
+/// opens with a divider of the first item's day, read from that item's
+/// `<time datetime>` (the first in it: text in items is escaped).
+pub fn opening_divider(items: &str) -> Option<Markup> {
+    const TIME: &str = r#"<time datetime=""#;
+    if items.is_empty() || items.starts_with(r#"<li class="day""#) {
+        return None;
+    }
+    let start = items.find(TIME)? + TIME.len();
+    let mut parts = items.get(start..start + 10)?.splitn(3, '-');
+    let year: i32 = parts.next()?.parse().ok()?;
+    let month: u8 = parts.next()?.parse().ok()?;
+    let day: u8 = parts.next()?.parse().ok()?;
+    let day = time::Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()?;
+    Some(html! {
+        li.day id="day-opening" {
+            h3 { time datetime=(Iso(day)) { (LongDate(day)) } }
+        }
+    })
+}
+
 /// A message or notice without its divider. A message `grouped` under the one
 /// before (`data-grouped`) shows no name or avatar; the name stays for screen
 /// readers.
@@ -497,5 +519,33 @@ mod tests {
             "{own}"
         );
         assert!(own.ends_with(text), "{own}");
+    }
+
+    /// A kept log that begins in the middle of a day gets that day's divider
+    /// on a page for one reader; one that begins with its divider, or is
+    /// empty, gets none.
+    #[test]
+    fn a_log_kept_from_the_middle_of_a_day_opens_with_its_day() {
+        let at = time::macros::datetime!(2026-12-01 07:46 UTC);
+        let event = Event::Joined {
+            names: vec![Name::parse("Ann", 32).expect("name")],
+            more: 0,
+            at,
+        };
+        let middle = log_item(ID, &event, Place::default()).into_string();
+        let opening = opening_divider(&middle).map(Markup::into_string);
+        assert_eq!(
+            opening.as_deref(),
+            Some(
+                r#"<li class="day" id="day-opening"><h3><time datetime="2026-12-01">Tuesday 1 December 2026</time></h3></li>"#
+            )
+        );
+        let first = Place {
+            new_day: true,
+            grouped: false,
+        };
+        let whole = log_item(ID, &event, first).into_string();
+        assert!(opening_divider(&whole).is_none());
+        assert!(opening_divider("").is_none());
     }
 }

@@ -3,7 +3,9 @@
 
 use maud::{Markup, PreEscaped, html};
 
-use super::components::{Field, Who, not_live, online_items, relative_days, stranger_left};
+use super::components::{
+    Field, Who, not_live, online_items, opening_divider, relative_days, stranger_left,
+};
 use super::layout::{Skip, StartTag, open_document, page, tab_title};
 use super::stream::CLOSE_EVENT;
 use crate::chat::{Member, Name, RoomCode, Snapshot};
@@ -282,8 +284,10 @@ pub fn rename_form(back: &str, form: &RenameForm<'_>) -> Markup {
     }
 }
 
-/// The log's items as a page rendered for one reader shows them: the
-/// dividers of today and yesterday (UTC) say "Today" and "Yesterday". Items
+/// The log's items as a page rendered for one reader shows them: opening
+/// with their first day's divider, also when the kept history begins in
+/// the middle of a day, and the dividers of today and yesterday (UTC) say
+/// "Today" and "Yesterday". Items
 /// that arrive later keep the date, which stays true past midnight.
 fn own_items(snapshot: &Snapshot) -> String {
     let items: String = snapshot
@@ -291,7 +295,9 @@ fn own_items(snapshot: &Snapshot) -> String {
         .iter()
         .map(|f| String::from_utf8_lossy(&f.html))
         .collect();
-    relative_days(&items, time::OffsetDateTime::now_utc().date())
+    let opening = opening_divider(&items).map(Markup::into_string);
+    let all = opening.unwrap_or_default() + &items;
+    relative_days(&all, time::OffsetDateTime::now_utc().date())
 }
 
 /// The start of the log document that, without JavaScript, streams new items

@@ -162,3 +162,55 @@ async fn a_grouped_message_and_a_day_divider_read_well() {
     bob.close().await;
     server.shut_down().await;
 }
+
+/// A room that kept only its newest items (`--history 3`) shows them from
+/// the middle of a day and of a group: the page opens with the day's
+/// divider all the same, and the first message kept shows its name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_log_kept_from_the_middle_of_a_day_still_opens_with_its_day() {
+    let Some(Stage {
+        server,
+        mut driver,
+        _one_at_a_time,
+    }) = stage_with(
+        "a_log_kept_from_the_middle_of_a_day_still_opens_with_its_day",
+        &["--history", "3"],
+    )
+    .await
+    else {
+        return;
+    };
+    let ann = driver.person("Ann", Js::On).await;
+    let bob = driver.person("Bob", Js::On).await;
+    let code = ann.create_room(&server, "Ann").await;
+    for text in ["one", "two", "three", "four"] {
+        ann.send(&format!("word {text}"), Submit::Enter).await;
+        ann.wait_for_log(&format!("word {text}")).await;
+    }
+    assert_eq!(
+        seen(&ann, "word four").await,
+        json!([true, false, "hidden"])
+    );
+
+    bob.join_room(&server, "Bob", &code).await;
+    bob.wait_for_log("word four").await;
+    let log = bob.log_text().await.must("Bob's log");
+    assert!(!log.contains("word two"), "only the newest are kept: {log}");
+    let today = dividers(&bob).await;
+    assert_eq!(today.as_array().map(Vec::len), Some(1), "{today}");
+    assert_eq!(today[0][1], json!("Today"), "{today}");
+    assert_eq!(
+        seen(&bob, "word three").await,
+        json!([true, true, "visible"]),
+        "the first message kept shows its name, though grouped"
+    );
+    assert_eq!(
+        seen(&bob, "word four").await,
+        json!([true, false, "hidden"])
+    );
+    assert_no_axe_violations(&bob.c, "a log kept from the middle of a day").await;
+
+    ann.close().await;
+    bob.close().await;
+    server.shut_down().await;
+}
