@@ -3,7 +3,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use livechat::chat::{Author, Event, EventId, MessageText, Name, RoomCode, Seed};
+use livechat::chat::{Author, Event, EventId, MessageText, Name, Place, RoomCode, Seed};
 use livechat::views::components::log_item;
 use livechat::views::stream::message;
 use livechat::{AppState, app};
@@ -32,7 +32,7 @@ fn rendered(name: &Name, text: &MessageText) -> String {
         text: text.clone(),
         at: OffsetDateTime::UNIX_EPOCH,
     };
-    log_item(EventId { epoch: 1, seq: 1 }, &event).into_string()
+    log_item(EventId { epoch: 1, seq: 1 }, &event, Place::default()).into_string()
 }
 
 /// Any string at all, including controls, markup and odd Unicode.

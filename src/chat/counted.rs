@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::{Event, EventId, Frame, Online, Render, RoomCode};
+use super::{Event, EventId, Frame, Online, Place, Render, RoomCode};
 
 pub struct Counted {
     inner: Arc<dyn Render>,
@@ -33,9 +33,9 @@ impl Counted {
 }
 
 impl Render for Counted {
-    fn log_item(&self, room: &RoomCode, id: EventId, event: &Event) -> Frame {
+    fn log_item(&self, room: &RoomCode, id: EventId, event: &Event, place: Place) -> Frame {
         self.log_items.fetch_add(1, Ordering::Relaxed);
-        self.inner.log_item(room, id, event)
+        self.inner.log_item(room, id, event, place)
     }
     fn online(&self, last: EventId, online: &Online) -> Frame {
         self.inner.online(last, online)

@@ -147,6 +147,39 @@ pub enum Event {
     },
 }
 
+impl Event {
+    /// When it happened.
+    pub fn at(&self) -> OffsetDateTime {
+        match self {
+            Self::Message { at, .. }
+            | Self::Joined { at, .. }
+            | Self::Left { at, .. }
+            | Self::Renamed { at, .. }
+            | Self::Paired { at, .. }
+            | Self::StrangerLeft { at, .. } => *at,
+        }
+    }
+
+    /// Who said it, for a message; `None` for a notice.
+    pub fn author(&self) -> Option<&Author> {
+        match self {
+            Self::Message { author, .. } => Some(author),
+            _ => None,
+        }
+    }
+}
+
+/// Where an item stands among the items before it in its log, decided
+/// (`rules::place`) while it is numbered, so that it is rendered once.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Place {
+    /// The first item of its day (UTC) in the log: a day divider goes before it.
+    pub new_day: bool,
+    /// A message that follows one of the same author closely, with nothing
+    /// between: shown without name and avatar (the name still read).
+    pub grouped: bool,
+}
+
 /// Who is present in a room: the first names in order of arrival, and how many in all.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Online {
@@ -181,8 +214,8 @@ pub struct Frame {
 /// Turns events into frames. Implemented by the views; the domain calls it
 /// exactly once per event, while the event is numbered.
 pub trait Render: Send + Sync + 'static {
-    /// A new item of `room`'s log.
-    fn log_item(&self, room: &RoomCode, id: EventId, event: &Event) -> Frame;
+    /// A new item of `room`'s log, standing at `place` after the one before.
+    fn log_item(&self, room: &RoomCode, id: EventId, event: &Event, place: Place) -> Frame;
     fn online(&self, last: EventId, online: &Online) -> Frame;
     /// `room`'s whole kept log at once, for a stream that fell behind.
     fn resync(&self, room: &RoomCode, last: EventId, items: &[Frame]) -> Frame;

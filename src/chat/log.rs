@@ -1,6 +1,9 @@
 //! One room's log as streams read it, the same in both stores: the numbered
 //! history (bounded), the broadcast channel that streams listen on, the
 //! Online list last sent, and what a stream must be sent first (`missed`).
+//! Each item's place among the items before it (a new day, a message grouped
+//! under the one before) is decided here, as it is numbered, so it is
+//! rendered once and kept with the item.
 //!
 //! The whole log in one frame (the resync a stream gets when it fell too far
 //! behind, or comes from an earlier life of the room) is rendered once per
@@ -15,6 +18,7 @@ use tokio::sync::broadcast;
 
 use super::code::RoomCode;
 use super::event::{Event, EventId, Frame, Render};
+use super::rules::{self, Tail};
 
 pub struct RoomLog {
     code: RoomCode,
@@ -25,6 +29,9 @@ pub struct RoomLog {
     online: Option<Frame>,
     /// The resync of the log as it stands, once a stream asked for it.
     whole: Option<Resync>,
+    /// The last item published in this life of the log, for the next one's
+    /// place.
+    tail: Option<Tail>,
 }
 
 /// The whole log at one state, rendered when first needed, then shared.
@@ -80,6 +87,7 @@ impl RoomLog {
             tx: broadcast::channel(crate::chat::rules::channel_size(history_len)).0,
             online: None,
             whole: None,
+            tail: None,
         }
     }
 
@@ -87,10 +95,18 @@ impl RoomLog {
         self.last
     }
 
-    /// Numbers, renders (once), keeps and sends an event.
+    /// Numbers, places, renders (once), keeps and sends an event.
     pub fn publish(&mut self, render: &dyn Render, event: &Event) {
-        let id = self.last.next();
-        let frame = render.log_item(&self.code, id, event);
+        self.publish_as(render, self.last.next(), event);
+    }
+
+    /// Places, renders (once), keeps and sends an event numbered elsewhere
+    /// (by the shared store), after `last`. Every server reads the same
+    /// events in the same order, so each places them alike.
+    pub fn publish_as(&mut self, render: &dyn Render, id: EventId, event: &Event) {
+        let place = rules::place(self.tail.as_ref(), event);
+        self.tail = Some(Tail::of(event));
+        let frame = render.log_item(&self.code, id, event, place);
         self.append(frame);
     }
 
@@ -115,6 +131,7 @@ impl RoomLog {
     /// receivers stay, to be sent the new log whole.
     pub fn restart(&mut self, start: EventId) {
         self.history.clear();
+        self.tail = None;
         self.skip_to(start);
     }
 

@@ -23,7 +23,9 @@ use tokio::sync::{broadcast, watch};
 
 pub use clock::Clock;
 pub use code::RoomCode;
-pub use event::{Author, Event, EventId, Frame, FrameKind, Member, MemberId, Online, Render, Seed};
+pub use event::{
+    Author, Event, EventId, Frame, FrameKind, Member, MemberId, Online, Place, Render, Seed,
+};
 pub use name::{MessageText, Name, TextError};
 pub use pair::Pairing;
 

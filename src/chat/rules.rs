@@ -9,7 +9,9 @@
 
 use std::time::Duration;
 
-use super::event::MemberId;
+use time::{Date, OffsetDateTime, UtcOffset};
+
+use super::event::{Author, Event, MemberId, Place};
 use super::name::Name;
 
 /// The Online list of a room is sent at most this often.
@@ -25,6 +27,55 @@ pub const CODE_TRIES: usize = 64;
 pub const PAIR_CODES: usize = 8;
 /// How long a room kept in a shared store outlives its last use.
 pub const KEEP_ROOM: Duration = Duration::from_secs(86_400);
+
+/// Messages of one author this close to the one before (with nothing between,
+/// on the same day) are grouped under one name.
+pub const GROUP_WITHIN: Duration = Duration::from_secs(5 * 60);
+
+/// What `place` needs to know of the item before: its author (`None` for a
+/// notice) and time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tail {
+    author: Option<Author>,
+    at: OffsetDateTime,
+}
+
+impl Tail {
+    pub fn of(event: &Event) -> Self {
+        Self {
+            author: event.author().cloned(),
+            at: event.at(),
+        }
+    }
+}
+
+/// The day (UTC) a time falls on; days in the log are UTC days.
+pub fn day(at: OffsetDateTime) -> Date {
+    at.to_offset(UtcOffset::UTC).date()
+}
+
+/// Where `event` stands after the item `before` it (`None`: it is the first
+/// of the log, or what came before could not be read). A new day opens with
+/// a divider; a message of the author of the message before, within
+/// `GROUP_WITHIN` either way (servers' clocks may differ a little) and on the
+/// same day, is grouped under that one's name. A notice breaks a group, and
+/// so does a name change (the author is name and avatar).
+pub fn place(before: Option<&Tail>, event: &Event) -> Place {
+    let at = event.at();
+    let Some(before) = before else {
+        return Place {
+            new_day: true,
+            grouped: false,
+        };
+    };
+    let new_day = day(before.at) != day(at);
+    let close = (at - before.at).unsigned_abs() <= GROUP_WITHIN;
+    let same_author = event.author().is_some() && event.author() == before.author.as_ref();
+    Place {
+        new_day,
+        grouped: !new_day && close && same_author,
+    }
+}
 
 /// Events a room keeps, whatever was asked: at least one.
 pub fn history_len(asked: usize) -> usize {
@@ -156,6 +207,86 @@ pub fn passes_of(member: Option<MemberId>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chat::event::Seed;
+    use crate::chat::name::MessageText;
+    use time::macros::datetime;
+
+    fn said(author: &Author, at: OffsetDateTime) -> Event {
+        Event::Message {
+            author: author.clone(),
+            text: MessageText::parse("hi", 10).expect("text"),
+            at,
+        }
+    }
+
+    fn author(name: &str) -> Author {
+        Author {
+            name: Name::parse(name, 32).expect("name"),
+            seed: Seed::random(),
+        }
+    }
+
+    #[test]
+    fn the_first_item_of_a_log_opens_its_day() {
+        let ann = author("Ann");
+        let place = place(None, &said(&ann, datetime!(2026-12-03 07:46 UTC)));
+        assert_eq!(
+            place,
+            Place {
+                new_day: true,
+                grouped: false
+            }
+        );
+    }
+
+    #[test]
+    fn messages_of_one_author_within_a_few_minutes_are_grouped() {
+        let ann = author("Ann");
+        let first = said(&ann, datetime!(2026-12-03 07:46 UTC));
+        let near = said(&ann, datetime!(2026-12-03 07:51 UTC));
+        let late = said(&ann, datetime!(2026-12-03 07:51:01 UTC));
+        let before = Tail::of(&first);
+        assert!(place(Some(&before), &near).grouped);
+        assert!(!place(Some(&before), &late).grouped);
+        assert!(!place(Some(&before), &near).new_day);
+    }
+
+    #[test]
+    fn another_author_a_notice_or_a_new_name_breaks_a_group() {
+        let (ann, bob) = (author("Ann"), author("Bob"));
+        let at = datetime!(2026-12-03 07:46 UTC);
+        let before = Tail::of(&said(&ann, at));
+        assert!(!place(Some(&before), &said(&bob, at)).grouped);
+        let annie = Author {
+            name: Name::parse("Annie", 32).expect("name"),
+            ..ann.clone()
+        };
+        assert!(!place(Some(&before), &said(&annie, at)).grouped);
+        let joined = Event::Joined {
+            names: vec![bob.name.clone()],
+            more: 0,
+            at,
+        };
+        assert!(!place(Some(&before), &joined).grouped);
+        assert!(!place(Some(&Tail::of(&joined)), &said(&ann, at)).grouped);
+    }
+
+    #[test]
+    fn a_new_utc_day_opens_with_a_divider_and_no_group() {
+        let ann = author("Ann");
+        let before = Tail::of(&said(&ann, datetime!(2026-12-03 23:59 UTC)));
+        let after = place(Some(&before), &said(&ann, datetime!(2026-12-04 00:01 UTC)));
+        assert_eq!(
+            after,
+            Place {
+                new_day: true,
+                grouped: false
+            }
+        );
+        // 23:30 at UTC-1 is 00:30 the next day in UTC.
+        let west = datetime!(2026-12-03 23:30 -1);
+        assert!(place(Some(&before), &said(&ann, west)).new_day);
+    }
 
     fn names(n: usize) -> Vec<Name> {
         (0..n)

@@ -665,6 +665,7 @@ on_both_stores!(
 );
 
 mod cluster;
+mod dividers;
 mod doors;
 mod kit;
 mod limits;

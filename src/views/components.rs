@@ -8,7 +8,7 @@
 use maud::{Markup, Render, html};
 use time::OffsetDateTime;
 
-use crate::chat::{Author, Event, EventId, Name, Online, RoomCode, Seed};
+use crate::chat::{Author, Event, EventId, Name, Online, Place, RoomCode, Seed};
 use crate::paths;
 
 /// An avatar image; decorative, since the name is always written beside it.
@@ -74,15 +74,105 @@ pub fn item_id(id: EventId) -> String {
     format!("e{}-{}", id.epoch, id.seq)
 }
 
-/// A message or notice as it stands in the log, the same bytes for everyone.
+/// A message or notice as it stands in the log, the same bytes for everyone,
+/// after a day divider when it is the first of its day (`place`).
 /// Whose message it is shows through `data-author` and the member's own stylesheet.
-pub fn log_item(id: EventId, event: &Event) -> Markup {
+pub fn log_item(id: EventId, event: &Event, place: Place) -> Markup {
+    html! {
+        @if place.new_day { (day_divider(id, event.at())) }
+        (item(id, event, place.grouped))
+    }
+}
+
+/// A day divider: a small heading (so a screen reader's heading keys move
+/// from day to day) with the absolute date, "Thursday 3 December 2026". It
+/// is rendered once for everyone, so it cannot say "Today": that is up to a
+/// page rendered for one reader (`relative_days`).
+fn day_divider(id: EventId, at: OffsetDateTime) -> Markup {
+    let day = crate::chat::rules::day(at);
+    html! {
+        li.day id={ "day-" (item_id(id)) } {
+            h3 { time datetime=(Iso(day)) { (LongDate(day)) } }
+        }
+    }
+}
+
+/// A day as `datetime` wants it: "2026-12-03".
+struct Iso(time::Date);
+
+impl Render for Iso {
+    fn render(&self) -> Markup {
+        let text = self
+            .0
+            .format(time::macros::format_description!("[year]-[month]-[day]"))
+            .unwrap_or_default();
+        html! { (text) }
+    }
+}
+
+/// A day in words: "Thursday 3 December 2026".
+struct LongDate(time::Date);
+
+impl Render for LongDate {
+    fn render(&self) -> Markup {
+        let text = self
+            .0
+            .format(time::macros::format_description!(
+                "[weekday] [day padding:none] [month repr:long] [year]"
+            ))
+            .unwrap_or_default();
+        html! { (text) }
+    }
+}
+
+/// The divider of `day` as the log renders it, and as it reads for one
+/// reader on `today`: "Today", "Yesterday", or unchanged. A page rendered
+/// for one reader (a page load, the no-JavaScript log document) swaps the
+/// first for the second; the items are escaped text, so these exact bytes
+/// can only be a divider.
+pub fn relative_days(items: &str, today: time::Date) -> String {
+    let mut out = items.to_owned();
+    for (day, word) in [(Some(today), "Today"), (today.previous_day(), "Yesterday")] {
+        let Some(day) = day else { continue };
+        let shared = html! { time datetime=(Iso(day)) { (LongDate(day)) } }.into_string();
+        let own = html! { time datetime=(Iso(day)) title=(LongDate(day)) { (word) } }.into_string();
+        out = out.replace(&shared, &own);
+    }
+    out
+}
+
+/// A page rendered for one reader shows the kept log, which may begin in the
+/// middle of a day (older items were let go with its divider): then it
+/// opens with a divider of the first item's day, read from that item's
+/// `<time datetime>` (the first in it: text in items is escaped).
+pub fn opening_divider(items: &str) -> Option<Markup> {
+    const TIME: &str = r#"<time datetime=""#;
+    if items.is_empty() || items.starts_with(r#"<li class="day""#) {
+        return None;
+    }
+    let start = items.find(TIME)? + TIME.len();
+    let mut parts = items.get(start..start + 10)?.splitn(3, '-');
+    let year: i32 = parts.next()?.parse().ok()?;
+    let month: u8 = parts.next()?.parse().ok()?;
+    let day: u8 = parts.next()?.parse().ok()?;
+    let day = time::Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()?;
+    Some(html! {
+        li.day id="day-opening" {
+            h3 { time datetime=(Iso(day)) { (LongDate(day)) } }
+        }
+    })
+}
+
+/// A message or notice without its divider. A message `grouped` under the one
+/// before (`data-grouped`) shows no name or avatar; the name stays for screen
+/// readers.
+fn item(id: EventId, event: &Event, grouped: bool) -> Markup {
     match event {
         Event::Message { author, text, at } => html! {
             // Read in this order: who, what, when ("Frank", "Hi Eve",
             // "07:46"); the stylesheet puts the time beside the name. The
             // member's own stylesheet shows "You" in place of their name.
-            li.msg id=(item_id(id)) data-author=(author.seed.as_str()) {
+            li.msg id=(item_id(id)) data-author=(author.seed.as_str()) data-grouped[grouped] {
                 (Avatar(&author.seed))
                 div.msg-body {
                     p.meta {
@@ -301,6 +391,7 @@ mod tests {
                 text: crate::chat::MessageText::parse("مرحبا", 2000).expect("text"),
                 at: AT,
             },
+            Place::default(),
         )
         .into_string();
         assert!(
@@ -340,7 +431,7 @@ mod tests {
             },
         ];
         for event in &notices {
-            let notice = log_item(ID, event).into_string();
+            let notice = log_item(ID, event, Place::default()).into_string();
             assert!(notice.contains("<bdi>عمر</bdi>"), "{notice}");
             assert!(
                 !notice.replace("<bdi>عمر</bdi>", "").contains("عمر"),
@@ -354,5 +445,107 @@ mod tests {
         })
         .into_string();
         assert!(online.contains("<bdi>عمر</bdi>"), "{online}");
+    }
+
+    /// The first item of a day comes after a small heading with the date
+    /// (absolute: the bytes are shared); a grouped message carries its name
+    /// still, for screen readers, and a class that hides it from sight.
+    #[test]
+    fn a_day_opens_with_a_dated_heading_and_a_grouped_message_keeps_its_name() {
+        let author = Author {
+            name: Name::parse("Ann", 32).expect("name"),
+            seed: crate::chat::Seed::random(),
+        };
+        let at = time::macros::datetime!(2026-12-01 07:46 UTC);
+        let event = Event::Message {
+            author,
+            text: crate::chat::MessageText::parse("hi", 2000).expect("text"),
+            at,
+        };
+        let first = Place {
+            new_day: true,
+            grouped: false,
+        };
+        let opened = log_item(ID, &event, first).into_string();
+        assert!(
+            opened.starts_with(r#"<li class="day" id="day-e1-1"><h3><time datetime="2026-12-01">Tuesday 1 December 2026</time></h3></li><li class="msg" id="e1-1""#),
+            "{opened}"
+        );
+        let later = Place {
+            new_day: false,
+            grouped: true,
+        };
+        let grouped = log_item(ID, &event, later).into_string();
+        assert!(
+            grouped.starts_with(r#"<li class="msg" id="e1-1" data-author="#),
+            "{grouped}"
+        );
+        assert!(grouped.contains(" data-grouped>"), "{grouped}");
+        assert!(
+            grouped.contains(r#"<bdi class="author">Ann</bdi>"#),
+            "{grouped}"
+        );
+        assert!(!grouped.contains("day"), "{grouped}");
+    }
+
+    /// For one reader, today's and yesterday's dividers say so; older days,
+    /// and text that merely looks like a date, are left alone.
+    #[test]
+    fn a_page_for_one_reader_says_today_and_yesterday() {
+        let divider = |day: time::Date| {
+            let at = day.midnight().assume_utc();
+            day_divider(ID, at).into_string()
+        };
+        let today = time::macros::date!(2026 - 12 - 03);
+        let days = [
+            today.previous_day().and_then(|d| d.previous_day()),
+            today.previous_day(),
+            Some(today),
+        ];
+        let items: String = days.iter().flatten().map(|d| divider(*d)).collect();
+        let text = "<li><p>Thursday 3 December 2026</p></li>";
+        let own = relative_days(&format!("{items}{text}"), today);
+        assert!(own.contains(">Tuesday 1 December 2026</time>"), "{own}");
+        assert!(
+            own.contains(
+                r#"<time datetime="2026-12-02" title="Wednesday 2 December 2026">Yesterday</time>"#
+            ),
+            "{own}"
+        );
+        assert!(
+            own.contains(
+                r#"<time datetime="2026-12-03" title="Thursday 3 December 2026">Today</time>"#
+            ),
+            "{own}"
+        );
+        assert!(own.ends_with(text), "{own}");
+    }
+
+    /// A kept log that begins in the middle of a day gets that day's divider
+    /// on a page for one reader; one that begins with its divider, or is
+    /// empty, gets none.
+    #[test]
+    fn a_log_kept_from_the_middle_of_a_day_opens_with_its_day() {
+        let at = time::macros::datetime!(2026-12-01 07:46 UTC);
+        let event = Event::Joined {
+            names: vec![Name::parse("Ann", 32).expect("name")],
+            more: 0,
+            at,
+        };
+        let middle = log_item(ID, &event, Place::default()).into_string();
+        let opening = opening_divider(&middle).map(Markup::into_string);
+        assert_eq!(
+            opening.as_deref(),
+            Some(
+                r#"<li class="day" id="day-opening"><h3><time datetime="2026-12-01">Tuesday 1 December 2026</time></h3></li>"#
+            )
+        );
+        let first = Place {
+            new_day: true,
+            grouped: false,
+        };
+        let whole = log_item(ID, &event, first).into_string();
+        assert!(opening_divider(&whole).is_none());
+        assert!(opening_divider("").is_none());
     }
 }

@@ -3,7 +3,9 @@
 
 use maud::{Markup, PreEscaped, html};
 
-use super::components::{Field, Who, not_live, online_items, stranger_left};
+use super::components::{
+    Field, Who, not_live, online_items, opening_divider, relative_days, stranger_left,
+};
 use super::layout::{Skip, StartTag, open_document, page, tab_title};
 use super::stream::CLOSE_EVENT;
 use crate::chat::{Member, Name, RoomCode, Snapshot};
@@ -99,11 +101,7 @@ pub fn room(
         text: "Skip to message box",
     };
     let own_css = paths::own_css(&me.seed);
-    let items: String = snapshot
-        .items
-        .iter()
-        .map(|f| String::from_utf8_lossy(&f.html))
-        .collect();
+    let items = own_items(snapshot);
     // The unread mark every new item carries is rendered once for everyone
     // and names the room by its code; a random-chat room's tab names the
     // stranger instead, for each of the two, so its page leaves the mark out
@@ -286,6 +284,22 @@ pub fn rename_form(back: &str, form: &RenameForm<'_>) -> Markup {
     }
 }
 
+/// The log's items as a page rendered for one reader shows them: opening
+/// with their first day's divider, also when the kept history begins in
+/// the middle of a day, and the dividers of today and yesterday (UTC) say
+/// "Today" and "Yesterday". Items
+/// that arrive later keep the date, which stays true past midnight.
+fn own_items(snapshot: &Snapshot) -> String {
+    let items: String = snapshot
+        .items
+        .iter()
+        .map(|f| String::from_utf8_lossy(&f.html))
+        .collect();
+    let opening = opening_divider(&items).map(Markup::into_string);
+    let all = opening.unwrap_or_default() + &items;
+    relative_days(&all, time::OffsetDateTime::now_utc().date())
+}
+
 /// The start of the log document that, without JavaScript, streams new items
 /// into an `<iframe>` by itself. Left open: items follow as they happen.
 pub fn log_document_head(snapshot: &Snapshot, me: &Member) -> String {
@@ -301,8 +315,9 @@ pub fn log_document_head(snapshot: &Snapshot, me: &Member) -> String {
         (StartTag { name: "div", attrs: &log })
         (log_end())
         (StartTag { name: "ol", attrs: &[("class", "log-items")] })
-        // Items the views rendered once for everyone.
-        @for item in &snapshot.items { (PreEscaped(String::from_utf8_lossy(&item.html))) }
+        // Items the views rendered once for everyone, their days as this
+        // reader says them.
+        (PreEscaped(own_items(snapshot)))
     };
     open_document(
         "Messages",

@@ -6,7 +6,7 @@ use maud::{Markup, PreEscaped, html};
 
 use super::components::{log_item, online_items, stranger_left};
 use super::room::unread_title;
-use crate::chat::{Event, EventId, Frame, FrameKind, Online, Render, RoomCode};
+use crate::chat::{Event, EventId, Frame, FrameKind, Online, Place, Render, RoomCode};
 
 /// Name of the event that tells a page to stop its stream (`hx-sse:close`).
 pub const CLOSE_EVENT: &str = "close";
@@ -15,8 +15,8 @@ pub const CLOSE_EVENT: &str = "close";
 pub struct Renderer;
 
 impl Render for Renderer {
-    fn log_item(&self, room: &RoomCode, id: EventId, event: &Event) -> Frame {
-        let item = log_item(id, event).into_string();
+    fn log_item(&self, room: &RoomCode, id: EventId, event: &Event, place: Place) -> Frame {
+        let item = log_item(id, event, place).into_string();
         let mut live = item.clone();
         if let Event::StrangerLeft { name, code, .. } = event {
             // The page's send form gives way to "Hank left" and what to do next.
@@ -190,7 +190,7 @@ mod tests {
             text: MessageText::parse("hello", 2000).expect("text"),
             at: time::OffsetDateTime::UNIX_EPOCH,
         };
-        let frame = Renderer.log_item(&room, id, &event);
+        let frame = Renderer.log_item(&room, id, &event, Place::default());
         let sse = String::from_utf8_lossy(&frame.sse);
         assert!(sse.starts_with("id: 1-7\ndata: <li"), "{sse}");
         assert!(
@@ -221,7 +221,7 @@ mod tests {
             code: room.clone(),
             at: time::OffsetDateTime::UNIX_EPOCH,
         };
-        let frame = Renderer.log_item(&room, id, &event);
+        let frame = Renderer.log_item(&room, id, &event, Place::default());
         let sse = String::from_utf8_lossy(&frame.sse);
         assert_eq!(sse.matches("\n\n").count(), 1, "one message: {sse}");
         assert!(

@@ -7,13 +7,13 @@ use bytes::Bytes;
 
 use super::*;
 use crate::chat::counted::Counted;
-use crate::chat::event::{FrameKind, Online};
+use crate::chat::event::{FrameKind, Online, Place};
 
 /// Renders a resync as the number of items it holds.
 struct Plain;
 
 impl Render for Plain {
-    fn log_item(&self, _: &RoomCode, id: EventId, _: &Event) -> Frame {
+    fn log_item(&self, _: &RoomCode, id: EventId, _: &Event, _: Place) -> Frame {
         frame(id, FrameKind::Log, format!("item {}", id.seq))
     }
     fn online(&self, last: EventId, online: &Online) -> Frame {
@@ -148,4 +148,60 @@ fn message() -> Event {
         text: MessageText::parse("hi", 2000).expect("text"),
         at: time::OffsetDateTime::UNIX_EPOCH,
     }
+}
+
+/// Writes each item's place into its frame: "day", "grouped" or "item".
+struct Placing;
+
+impl Render for Placing {
+    fn log_item(&self, _: &RoomCode, id: EventId, _: &Event, place: Place) -> Frame {
+        let what = match (place.new_day, place.grouped) {
+            (true, _) => "day",
+            (false, true) => "grouped",
+            (false, false) => "item",
+        };
+        frame(id, FrameKind::Log, what.to_owned())
+    }
+    fn online(&self, last: EventId, online: &Online) -> Frame {
+        Plain.online(last, online)
+    }
+    fn resync(&self, room: &RoomCode, last: EventId, items: &[Frame]) -> Frame {
+        Plain.resync(room, last, items)
+    }
+    fn status(&self, last: EventId, text: &str) -> Frame {
+        Plain.status(last, text)
+    }
+}
+
+fn said_at(author: &crate::chat::Author, at: time::OffsetDateTime) -> Event {
+    Event::Message {
+        author: author.clone(),
+        text: crate::chat::MessageText::parse("hi", 10).expect("text"),
+        at,
+    }
+}
+
+#[test]
+fn the_log_places_each_item_after_the_one_before_and_a_restart_opens_a_day() {
+    use time::macros::datetime;
+    let ann = crate::chat::Author {
+        name: crate::chat::Name::parse("Ann", 32).expect("name"),
+        seed: crate::chat::Seed::random(),
+    };
+    let mut log = log_of(10, 0);
+    log.publish(&Placing, &said_at(&ann, datetime!(2026-12-03 07:46 UTC)));
+    log.publish(&Placing, &said_at(&ann, datetime!(2026-12-03 07:47 UTC)));
+    log.publish(&Placing, &said_at(&ann, datetime!(2026-12-04 00:00 UTC)));
+    // Numbered elsewhere (the shared store), placed alike.
+    let next = log.last().next();
+    log.publish_as(
+        &Placing,
+        next,
+        &said_at(&ann, datetime!(2026-12-04 00:01 UTC)),
+    );
+    assert_eq!(texts(&log.history()), ["day", "grouped", "day", "grouped"]);
+    // A new life of the log knows nothing before it: its first item opens a day.
+    log.restart(EventId::start(9));
+    log.publish(&Placing, &said_at(&ann, datetime!(2026-12-04 00:02 UTC)));
+    assert_eq!(texts(&log.history()), ["day"]);
 }

@@ -239,8 +239,7 @@ impl Inner {
             if let Some(gone) = decoded.left {
                 room.members.remove(&gone);
             }
-            room.log
-                .append(self.render.log_item(code, id, &decoded.event));
+            room.log.publish_as(&self.render, id, &decoded.event);
         }
         if resync {
             let whole = room.log.resync().frame(&self.render);

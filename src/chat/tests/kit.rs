@@ -18,7 +18,7 @@ use crate::chat::*;
 pub(crate) struct Plain;
 
 impl Render for Plain {
-    fn log_item(&self, _: &RoomCode, id: EventId, event: &Event) -> Frame {
+    fn log_item(&self, _: &RoomCode, id: EventId, event: &Event, _: Place) -> Frame {
         let text = match event {
             Event::Message { author, text, .. } => format!("{}: {}", author.name, text.as_str()),
             Event::Joined { names, more, .. } => format!("joined {} +{more}", join(names)),

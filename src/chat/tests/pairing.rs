@@ -233,11 +233,11 @@ pub(super) async fn churn(people: &[Member], stores: &[Chat]) {
 struct Recorder(Arc<Mutex<Vec<[Name; 2]>>>);
 
 impl Render for Recorder {
-    fn log_item(&self, room: &RoomCode, id: EventId, event: &Event) -> Frame {
+    fn log_item(&self, room: &RoomCode, id: EventId, event: &Event, place: Place) -> Frame {
         if let Event::Paired { names, .. } = event {
             self.0.lock().expect("not poisoned").push(names.clone());
         }
-        Plain.log_item(room, id, event)
+        Plain.log_item(room, id, event, place)
     }
     fn online(&self, last: EventId, online: &Online) -> Frame {
         Plain.online(last, online)
