@@ -668,5 +668,6 @@ mod cluster;
 mod doors;
 mod kit;
 mod limits;
+mod names;
 mod notices;
 mod pairing;
