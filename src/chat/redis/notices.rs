@@ -26,6 +26,10 @@ impl Inner {
         member: MemberId,
         to: &Name,
     ) -> Result<(), ChatError> {
+        if codes.is_empty() {
+            // In no room: nothing to rename (and an empty pipeline is an error).
+            return Ok(());
+        }
         let id = member.0.to_string();
         for _ in 0..TRIES {
             let mut read = redis::pipe();

@@ -80,6 +80,13 @@ async fn a_rename_that_clashes_in_any_room_is_made_in_none(kit: Kit) {
         .expect("Bob is free");
 }
 
+async fn someone_in_no_room_may_take_any_name(kit: Kit) {
+    let chat = kit.store().await;
+    chat.enter(&general(), &member("Ann")).await.expect("enter");
+    let to = Name::parse("Ann", 32).expect("name");
+    assert_eq!(chat.rename(MemberId::random(), &to).await, Ok(()));
+}
+
 async fn two_strangers_of_one_name_are_paired_anyway(kit: Kit) {
     let chat = kit.store().await;
     let (ann, other) = (member("Ann"), member("ann"));
@@ -99,6 +106,7 @@ on_both_stores!(
     a_name_already_in_the_room_is_refused_however_it_is_written,
     a_private_room_refuses_a_name_its_maker_goes_by,
     a_rename_that_clashes_in_any_room_is_made_in_none,
+    someone_in_no_room_may_take_any_name,
     two_strangers_of_one_name_are_paired_anyway,
 );
 
