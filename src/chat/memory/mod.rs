@@ -249,8 +249,8 @@ impl Store for MemoryStore {
             .map(|m| m.rooms.iter().cloned().collect())
             .unwrap_or_default();
         // Refused if it clashes in any room, before any is renamed.
-        let clash = codes.iter().filter_map(|code| state.rooms.get(code));
-        if clash.into_iter().any(|room| room.name_taken(to, member)) {
+        let mut rooms = codes.iter().filter_map(|code| state.rooms.get(code));
+        if rooms.any(|room| room.name_taken(to, member)) {
             return Err(ChatError::NameTaken(to.clone()));
         }
         for code in codes {
