@@ -26,6 +26,8 @@ const FULL_RETRY: u64 = 60;
 ///
 /// - `404`: no such room, or not a member of it (one answer for every miss,
 ///   as the code door gives: it must not tell which);
+/// - `409`: a name someone else in the room already goes by (the name is
+///   fine; the room has it);
 /// - `429`: what one person or address did too often (with `Retry-After`,
 ///   the wait its words say) or holds too much of (private rooms held);
 /// - `503`: the site cannot take more just now: a full pool (rooms, a room,
@@ -75,6 +77,13 @@ impl From<&ChatError> for Refused {
             },
             ChatError::TooManyStreams => Self::busy(words),
             ChatError::Unavailable => Self::unavailable(words),
+            ChatError::NameTaken(_) => Self {
+                status: StatusCode::CONFLICT,
+                title: "That name is taken here",
+                words,
+                retry_after: None,
+                waiting: None,
+            },
         }
     }
 }
@@ -244,6 +253,11 @@ mod tests {
             (ChatError::RoomsFromAddress(wait), 429, Some(42)),
             (ChatError::PairsFromAddress(wait), 429, Some(42)),
             (ChatError::RoomsHeld, 429, None),
+            (
+                ChatError::NameTaken(crate::chat::Name::suggest()),
+                409,
+                None,
+            ),
             (ChatError::Full, 503, Some(FULL_RETRY)),
             (ChatError::RoomFull, 503, Some(FULL_RETRY)),
             (ChatError::QueueFull, 503, Some(FULL_RETRY)),

@@ -50,6 +50,8 @@ mod dividers;
 mod failures;
 #[path = "browser/keyboard.rs"]
 mod keyboard;
+#[path = "browser/names.rs"]
+mod names;
 #[path = "browser/phones.rs"]
 mod phones;
 #[path = "browser/reading.rs"]

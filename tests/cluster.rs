@@ -162,6 +162,8 @@ async fn two_servers_with_ann(flags: &[&str]) -> Option<(Cluster, Person, Sse)> 
 
 #[path = "cluster/limits.rs"]
 mod limits;
+#[path = "cluster/names.rs"]
+mod names;
 #[path = "cluster/nginx.rs"]
 mod nginx;
 #[path = "cluster/redis.rs"]

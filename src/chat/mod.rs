@@ -61,6 +61,9 @@ pub enum ChatError {
     RoomsHeld,
     /// One client address queued for strangers too often: try again after this long.
     PairsFromAddress(Duration),
+    /// Someone else in the room goes by this name, or one that reads the
+    /// same (`rules::name_key`).
+    NameTaken(Name),
 }
 
 impl std::fmt::Display for ChatError {
@@ -84,6 +87,10 @@ impl std::fmt::Display for ChatError {
             ),
             Self::Unavailable => f.write_str(
                 "The chat cannot be reached for a moment: nothing was sent, try again in a few seconds",
+            ),
+            Self::NameTaken(name) => write!(
+                f,
+                "Someone in this room is already called {name}: pick another name"
             ),
             Self::RoomsHeld => f.write_str(
                 "Too many private rooms are open from your network address: try again when one of them has closed",

@@ -49,7 +49,7 @@ impl TextError {
 }
 
 /// True for characters that show nothing on their own: they cannot make a name.
-fn is_invisible(c: char) -> bool {
+pub(super) fn is_invisible(c: char) -> bool {
     c.is_whitespace()
         || matches!(c,
             '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}'

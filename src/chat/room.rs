@@ -67,6 +67,8 @@ pub struct Room {
     pub pair: Option<[MemberId; 2]>,
     log: RoomLog,
     members: HashMap<MemberId, Presence>,
+    /// Who goes by each name here, by `rules::name_key`.
+    names: HashMap<String, MemberId>,
     arrivals: u64,
     /// The Online list changed since `online` was rendered.
     pub online_dirty: bool,
@@ -92,6 +94,7 @@ impl Room {
             pair: None,
             log,
             members: HashMap::new(),
+            names: HashMap::new(),
             arrivals: 0,
             online_dirty: false,
             batch: Batch::default(),
@@ -117,6 +120,24 @@ impl Room {
         self.members.contains_key(&member)
     }
 
+    /// Whether `name` may not be taken here by `by`: someone else present
+    /// goes by a name that reads the same, in a room whose names are unique
+    /// (`rules::names_unique`).
+    pub fn name_taken(&self, name: &Name, by: MemberId) -> bool {
+        rules::names_unique(self.pair.is_some())
+            && self
+                .names
+                .get(&rules::name_key(name))
+                .is_some_and(|owner| *owner != by)
+    }
+
+    fn forget_name(&mut self, name: &Name, id: MemberId) {
+        let key = rules::name_key(name);
+        if self.names.get(&key) == Some(&id) {
+            self.names.remove(&key);
+        }
+    }
+
     /// Numbers, renders (once), keeps and sends an event.
     pub fn publish(&mut self, render: &dyn Render, event: &Event) {
         self.log.publish(render, event);
@@ -136,6 +157,7 @@ impl Room {
             return None;
         }
         let name = author.name.clone();
+        self.names.insert(rules::name_key(&name), id);
         self.arrivals += 1;
         let (here, _) = watch::channel(());
         self.members.insert(
@@ -189,6 +211,7 @@ impl Room {
     pub fn leave(&mut self, render: &dyn Render, id: MemberId, now: OffsetDateTime) -> bool {
         match self.members.remove(&id) {
             Some(presence) => {
+                self.forget_name(&presence.author.name, id);
                 self.announce(render, presence.author.name, false, now);
                 true
             }
@@ -205,6 +228,8 @@ impl Room {
             return;
         }
         let from = std::mem::replace(&mut presence.author.name, to.clone());
+        self.forget_name(&from, id);
+        self.names.insert(rules::name_key(to), id);
         self.online_dirty = true;
         self.publish(
             render,

@@ -1,7 +1,8 @@
 //! The chat's rules, written once for every store: how often lists and
 //! notices go out, what a join or a leave announces and when notices are
-//! gathered, how many names a notice spells out, who a room lets in, and the
-//! sizes and tries the stores work with. A store keeps state and orders
+//! gathered, how many names a notice spells out, who a room lets in, which
+//! names count as the same in a room, and the sizes and tries the stores
+//! work with. A store keeps state and orders
 //! events; it asks these functions what to do. The Redis store runs its
 //! atomic steps as scripts, so it hands them what was decided here (or, where
 //! a fact can only be read inside the step, the facts to test and what each
@@ -10,9 +11,10 @@
 use std::time::Duration;
 
 use time::{Date, OffsetDateTime, UtcOffset};
+use unicode_normalization::UnicodeNormalization;
 
 use super::event::{Author, Event, MemberId, Place};
-use super::name::Name;
+use super::name::{Name, is_invisible};
 
 /// The Online list of a room is sent at most this often.
 pub const ONLINE_EVERY: Duration = Duration::from_secs(1);
@@ -204,6 +206,35 @@ pub fn passes_of(member: Option<MemberId>) -> Vec<String> {
     passes
 }
 
+/// What two names share when they would read as one in a room: the name in
+/// compatibility form (NFKC: "ｅ" and "e", "é" as one character or as "e"
+/// and an accent), in lower case, without the characters that show nothing
+/// (zero-width spaces and joiners, soft hyphens, variation selectors), its
+/// spaces as one. A store keeps a room's names by this key.
+pub fn name_key(name: &Name) -> String {
+    let shown: String = name
+        .as_str()
+        .nfkc()
+        .flat_map(char::to_lowercase)
+        .filter(|c| c.is_whitespace() || !is_invisible(*c) || is_mark(*c))
+        .collect();
+    let folded: String = shown.nfkc().collect();
+    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Combining accents show on the letter before them: they tell names apart.
+fn is_mark(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}')
+}
+
+/// Whether no two people in a room may go by names with one `name_key`:
+/// true in every room but two strangers' (`pair`), where the one other than
+/// the stranger is the person reading, whose own messages say "You", so a
+/// shared name misleads nobody and pairing goes on.
+pub fn names_unique(pair: bool) -> bool {
+    !pair
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -327,5 +358,27 @@ mod tests {
         assert!(pair.admits(Some(a)) && pair.admits(Some(b)));
         assert!(!pair.admits(Some(c)) && !pair.admits(None));
         assert!(Door::of(None).admits(None) && Door::of(None).admits(Some(c)));
+    }
+
+    fn key(typed: &str) -> String {
+        name_key(&Name::parse(typed, 32).expect("name"))
+    }
+
+    #[test]
+    fn names_that_read_alike_share_a_key() {
+        assert_eq!(key("Ann"), key("ANN"));
+        assert_eq!(key("Ann"), key("ａｎｎ"), "full-width letters");
+        assert_eq!(key("Ann"), key("A\u{200B}nn"), "a zero-width space");
+        assert_eq!(key("Ann Lee"), key("ann   lee"), "spaces");
+        assert_eq!(key("José"), key("Jose\u{0301}"), "an accent apart or not");
+        assert_eq!(key("Straße"), key("STRAẞE"));
+        assert_ne!(key("José"), key("Jose"), "an accent tells names apart");
+        assert_ne!(key("Ann"), key("Anne"));
+    }
+
+    #[test]
+    fn names_are_unique_in_every_room_but_two_strangers() {
+        assert!(names_unique(false));
+        assert!(!names_unique(true));
     }
 }

@@ -669,5 +669,6 @@ mod dividers;
 mod doors;
 mod kit;
 mod limits;
+mod names;
 mod notices;
 mod pairing;

@@ -172,11 +172,20 @@ pub async fn post_join(
         }
     };
     match sign_in(&app, &session, client, name).await {
-        Ok(member) => (
-            session.remember(&member),
-            shape.redirect(&paths::room(&code)),
-        )
-            .into_response(),
+        Ok(member) => {
+            // In the room now, so that a name someone there goes by is
+            // refused here, on the form, with what was typed. Any other
+            // refusal (a full room) is the room page's to say, as a page.
+            let answer = match app.chat.enter(&code, &member).await {
+                Err(why @ ChatError::NameTaken(_)) => {
+                    let why = Refusal::of_name(Refused::from(&why));
+                    refuse(&app.chat, shape, &input, why).await
+                }
+                _ => shape.redirect(&paths::room(&code)),
+            };
+            // The name was taken on whatever happens in the room.
+            (session.remember(&member), answer).into_response()
+        }
         Err(why) => {
             refuse(
                 &app.chat,

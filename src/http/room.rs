@@ -18,6 +18,7 @@ use crate::error::{AppError, Refused};
 use crate::paths;
 use crate::views::components::MESSAGE_BOX;
 use crate::views::errors::until;
+use crate::views::home::{StartForm, home};
 use crate::views::room::{RenameForm, SendForm, plain_title, room, send_form, unsent};
 
 /// The address people can share: the same host they used to get here.
@@ -41,8 +42,8 @@ async fn room_page(
     code: &RoomCode,
     me: &Member,
     send: &SendForm<'_>,
-) -> Result<maud::Markup, AppError> {
-    let snapshot = app.chat.enter(code, me).await.map_err(AppError::from)?;
+) -> Result<maud::Markup, ChatError> {
+    let snapshot = app.chat.enter(code, me).await?;
     let rename = RenameForm {
         name: me.name.as_str(),
         ..RenameForm::default()
@@ -69,9 +70,27 @@ pub async fn get_room(
     let Some(me) = session.member else {
         return Ok(Redirect::to(&paths::home_with_code(&code)).into_response());
     };
-    Ok(room_page(&app, &headers, &code, &me, &SendForm::default())
-        .await?
-        .into_response())
+    match room_page(&app, &headers, &code, &me, &SendForm::default()).await {
+        Ok(page) => Ok(page.into_response()),
+        Err(why @ ChatError::NameTaken(_)) => Ok(name_taken(&app, &code, &me, &why).await),
+        Err(why) => Err(why.into()),
+    }
+}
+
+/// Someone in the room goes by the name this person has: the invite card
+/// of the room, their name in its Name box and the reason beside it, to
+/// pick another and join.
+async fn name_taken(app: &AppState, code: &RoomCode, me: &Member, why: &ChatError) -> Response {
+    let refused = Refused::from(why);
+    let rooms = app.chat.public_rooms().await;
+    let form = StartForm {
+        name: me.name.as_str(),
+        code: code.as_str(),
+        name_error: Some(refused.words.clone()),
+        invite: Some(code.as_str()),
+        ..StartForm::default()
+    };
+    refused.answer(home(&rooms, &form).into_response())
 }
 
 #[derive(Deserialize, Default)]

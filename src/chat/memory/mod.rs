@@ -248,6 +248,11 @@ impl Store for MemoryStore {
             .get(&member)
             .map(|m| m.rooms.iter().cloned().collect())
             .unwrap_or_default();
+        // Refused if it clashes in any room, before any is renamed.
+        let mut rooms = codes.iter().filter_map(|code| state.rooms.get(code));
+        if rooms.any(|room| room.name_taken(to, member)) {
+            return Err(ChatError::NameTaken(to.clone()));
+        }
         for code in codes {
             if let Some(room) = state.rooms.get_mut(&code) {
                 room.rename(&shared.render, member, to, shared.clock.now_utc());

@@ -176,6 +176,9 @@ impl Shared {
         if !room.is_member(member.id) && room.member_count() >= self.settings.max_members {
             return Err(ChatError::RoomFull);
         }
+        if !room.is_member(member.id) && room.name_taken(&member.name, member.id) {
+            return Err(ChatError::NameTaken(member.name.clone()));
+        }
         let fresh = room.enter(
             &self.render,
             member.id,

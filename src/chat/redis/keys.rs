@@ -6,7 +6,9 @@
 //! log (a stream whose ids are `{epoch}-{seq}`), `o:{code}` who is present
 //! (zset member -> order of arrival), `a:{code}` how they appear (hash
 //! member -> author, as `codec::author` writes it; scripts copy it, never
-//! read into it), `p` presence expiries (zset "{code} {member}" -> ms),
+//! read into it), `n:{code}` who goes by each name there (hash: `n:{key}`
+//! -> member and `m:{member}` -> key, the key as `rules::name_key` folds
+//! the name; rooms whose names are unique only), `p` presence expiries (zset "{code} {member}" -> ms),
 //! `mr:{member}` a member's rooms, `private` the private rooms made with
 //! Create private room, `pairs` the random-chat rooms, `held:{holder}` how
 //! many private rooms a client address holds, `m` how many rooms each
@@ -38,6 +40,7 @@ const ROOM: &str = "lc:r:";
 const LOG: &str = "lc:s:";
 const PRESENT: &str = "lc:o:";
 const AUTHORS: &str = "lc:a:";
+const NAMES: &str = "lc:n:";
 const ROOMS_OF: &str = "lc:mr:";
 const HELD: &str = "lc:held:";
 const STREAMS: &str = "lc:st:";
@@ -67,6 +70,7 @@ const LAYOUT: &[(&str, &str)] = &[
     ("log", LOG),
     ("present", PRESENT),
     ("authors", AUTHORS),
+    ("names", NAMES),
     ("rooms_of", ROOMS_OF),
     ("held", HELD),
     ("streams", STREAMS),
@@ -98,6 +102,9 @@ pub fn present(code: &RoomCode) -> String {
 }
 pub fn authors(code: &RoomCode) -> String {
     format!("{AUTHORS}{code}")
+}
+pub fn names(code: &RoomCode) -> String {
+    format!("{NAMES}{code}")
 }
 pub fn rooms_of(member: MemberId) -> String {
     format!("{ROOMS_OF}{}", member.0)

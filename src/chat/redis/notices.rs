@@ -1,10 +1,9 @@
 //! The notices the Redis store decides in Rust and appends with a script:
-//! a rename (the author read, the new one written only if it is unchanged)
+//! a rename (the authors read, the new ones written in every room at once
+//! only if all are unchanged and the name is nobody else's there)
 //! and a busy room's gathered joins and leaves (the authors read, spelled
 //! out by `rules::spell`, appended only if no more came meanwhile). When
 //! something changed between the read and the script, it is read again.
-
-use redis::AsyncCommands;
 
 use super::codec;
 use super::scripts::{self, Scripts};
@@ -17,42 +16,50 @@ use crate::chat::{ChatError, MemberId, Name, RoomCode};
 const TRIES: usize = 3;
 
 impl Inner {
-    /// `member` now goes by `to` in `code`, announced there; nothing when
-    /// they are not in it or already go by `to`.
+    /// `member` now goes by `to` in every room of `codes` they are in,
+    /// announced in each; in none when someone else in one of them goes by
+    /// a name that reads the same (`NameTaken`). Rooms where they already go
+    /// by `to` are left as they are.
     pub(super) async fn rename_in(
         &self,
-        code: &RoomCode,
+        codes: &[RoomCode],
         member: MemberId,
         to: &Name,
     ) -> Result<(), ChatError> {
+        if codes.is_empty() {
+            // In no room: nothing to rename (and an empty pipeline is an error).
+            return Ok(());
+        }
+        let id = member.0.to_string();
         for _ in 0..TRIES {
-            let stored: Option<String> = self
-                .conn()
-                .hget(keys::authors(code), member.0.to_string())
-                .await
-                .map_err(down)?;
-            let Some(stored) = stored else {
-                return Ok(());
-            };
-            let Some(author) = codec::parse_author(&stored) else {
-                return Ok(());
-            };
-            if author.name == *to {
-                return Ok(());
+            let mut read = redis::pipe();
+            for code in codes {
+                read.hget(keys::authors(code), &id);
             }
+            let stored: Vec<Option<String>> =
+                read.query_async(&mut self.conn()).await.map_err(down)?;
             let now = self.now_ms();
-            let done: i64 = Scripts::call(&self.scripts.rename)
-                .arg(code.as_str())
-                .arg(member.0.to_string())
-                .arg(stored)
-                .arg(codec::author(&author.seed, to))
-                .arg(self.history_len())
-                .arg(codec::renamed(&author.name, to, now))
-                .invoke_async(&mut self.conn())
-                .await
-                .map_err(down)?;
-            if done >= 0 {
-                return Ok(());
+            let mut rename = Scripts::call(&self.scripts.rename);
+            rename.arg(&id);
+            scripts::unique_names(&mut rename, to);
+            rename.arg(self.history_len());
+            for (code, stored) in codes.iter().zip(stored) {
+                let Some(stored) = stored else { continue };
+                let Some(author) = codec::parse_author(&stored) else {
+                    continue;
+                };
+                if author.name == *to {
+                    continue;
+                }
+                let mut room = vec![code.to_string(), stored, codec::author(&author.seed, to)];
+                room.extend(codec::renamed(&author.name, to, now));
+                scripts::list(&mut rename, &room);
+            }
+            let done: i64 = rename.invoke_async(&mut self.conn()).await.map_err(down)?;
+            match done {
+                -2 => return Err(ChatError::NameTaken(to.clone())),
+                -1 => continue,
+                _ => return Ok(()),
             }
         }
         Ok(())

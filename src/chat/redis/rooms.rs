@@ -16,6 +16,16 @@ use crate::chat::{
     Access, ChatError, EventId, Member, MemberId, MessageText, RoomCode, Snapshot, Subscription,
 };
 
+/// The key a room of this kind (`pair` or not) keeps `name` by, or
+/// nothing when its names need not differ (`rules::names_unique`).
+fn name_key(name: &crate::chat::Name, pair: bool) -> String {
+    if rules::names_unique(pair) {
+        rules::name_key(name)
+    } else {
+        String::new()
+    }
+}
+
 impl Inner {
     pub(super) async fn create_room(
         self: &Arc<Self>,
@@ -39,6 +49,7 @@ impl Inner {
                 .arg(self.settings.address_rooms_held);
             scripts::plan(&mut create, true, self.settings.room.big_room, now);
             scripts::list(&mut create, &Door::Open.passes());
+            create.arg(name_key(&member.name, false));
             let made: i64 = create.invoke_async(&mut self.conn()).await.map_err(down)?;
             match made {
                 1 => {
@@ -109,10 +120,12 @@ impl Inner {
         scripts::plan(&mut enter, true, self.settings.room.big_room, now);
         scripts::list(&mut enter, &Door::Open.passes());
         scripts::list(&mut enter, &rules::passes_of(Some(member.id)));
+        scripts::unique_names(&mut enter, &member.name);
         let entered: i64 = enter.invoke_async(&mut self.conn()).await.map_err(down)?;
         match entered {
             -1 => return Err(ChatError::NoSuchRoom(code.to_string())),
             -2 => return Err(ChatError::RoomFull),
+            -3 => return Err(ChatError::NameTaken(member.name.clone())),
             _ => {}
         }
         self.sync(code).await?;

@@ -8,6 +8,7 @@
 
 use redis::{Script, ScriptInvocation};
 
+use crate::chat::Name;
 use crate::chat::rules::{self, Notice, Shape};
 
 /// Every script, loaded once (the client sends each by its hash).
@@ -80,6 +81,16 @@ pub fn plan(inv: &mut ScriptInvocation<'_>, joined: bool, big_room: usize, now_m
         .arg(now_ms + rules::BATCH_EVERY.as_millis() as i64);
     for shape in Shape::ALL {
         inv.arg(word(rules::notice(joined, shape), joined));
+    }
+}
+
+/// The arguments a script checks a name by: its key, then whether names
+/// are unique in a pair room and in any other (`rules::names_unique`), as
+/// the prelude's `unique` reads them.
+pub fn unique_names(inv: &mut ScriptInvocation<'_>, name: &Name) {
+    inv.arg(rules::name_key(name));
+    for pair in [true, false] {
+        inv.arg(if rules::names_unique(pair) { "1" } else { "0" });
     }
 }
 

@@ -136,9 +136,13 @@ impl Store for RedisStore {
             .smembers(keys::rooms_of(member))
             .await
             .map_err(down)?;
-        for code in codes.iter().filter_map(|c| RoomCode::from_path(c)) {
-            inner.rename_in(&code, member, to).await?;
-            let _ = inner.sync_if_local(&code).await;
+        let codes: Vec<RoomCode> = codes
+            .iter()
+            .filter_map(|c| RoomCode::from_path(c))
+            .collect();
+        inner.rename_in(&codes, member, to).await?;
+        for code in &codes {
+            let _ = inner.sync_if_local(code).await;
         }
         Ok(())
     }

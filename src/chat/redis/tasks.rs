@@ -218,6 +218,7 @@ async fn heartbeat(inner: &Arc<Inner>) -> redis::RedisResult<()> {
             keys::log(code),
             keys::present(code),
             keys::authors(code),
+            keys::names(code),
         ] {
             pipe.expire(key, KEEP_ROOM.as_secs() as i64).ignore();
         }

@@ -42,7 +42,8 @@ while i + 1 <= #ready do
     if not code then break end
     new_room(code, A[2], a[1]..' '..b[1], {a[1], b[1]})
     for _, m in ipairs({a, b}) do
-      enter_member(code, m[1], m[2], A[4], A[3], A[1], plan(7))
+      -- No name index: a pair room's names need not differ (`rules::names_unique`).
+      enter_member(code, m[1], m[2], A[4], A[3], A[1], plan(7), '')
     end
     append(code, A[3], {'k', A[6], 'a', a[2], 'b', b[2], 'at', A[1]})
     for _, m in ipairs({a, b}) do

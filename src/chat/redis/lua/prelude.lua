@@ -15,6 +15,7 @@ local function rk(c) return K.room..c end
 local function sk(c) return K.log..c end
 local function ok(c) return K.present..c end
 local function ak(c) return K.authors..c end
+local function nk(c) return K.names..c end
 local function bk(c, joined)
   if joined then return K.joins..c end
   return K.leaves..c
@@ -37,7 +38,7 @@ end
 
 -- Keeps a room's keys alive while it is used.
 local function touch(code)
-  for _, k in ipairs({rk(code), sk(code), ok(code), ak(code)}) do
+  for _, k in ipairs({rk(code), sk(code), ok(code), ak(code), nk(code)}) do
     redis.call('EXPIRE', k, TTL)
   end
 end
@@ -71,7 +72,7 @@ end
 local function ensure(code, public_epoch, door)
   if redis.call('EXISTS', rk(code)) == 1 then return true end
   if public_epoch == '' then return false end
-  redis.call('DEL', sk(code), ok(code), ak(code))
+  redis.call('DEL', sk(code), ok(code), ak(code), nk(code))
   redis.call('HSET', rk(code), 'epoch', public_epoch, 'seq', 0, 'public', 1, 'arrivals', 0)
   open_door(code, door)
   touch(code)
@@ -102,8 +103,37 @@ local function announce(code, joined, author, id, maxlen, at, how)
   append(code, maxlen, {'k', word, 'a', author, 'w', id, 'at', at})
 end
 
--- Puts a member in a room (1) unless present (0), announced as `how` says.
-local function enter_member(code, id, author, expiry, maxlen, at, how)
+-- Whether the room keeps its names unique: `rules::names_unique` for a pair
+-- room (`pair`) and for any other (`other`), '1' or '0', as Rust decided.
+local function unique(code, pair, other)
+  if redis.call('HEXISTS', rk(code), 'pair') == 1 then return pair == '1' end
+  return other == '1'
+end
+
+-- Whether someone other than `id` goes by the name whose key (as
+-- `rules::name_key` folds it) is `key`.
+local function name_taken(code, key, id)
+  local owner = redis.call('HGET', nk(code), 'n:'..key)
+  return owner and owner ~= id
+end
+
+-- `id` no longer goes by the name they had in the room.
+local function drop_name(code, id)
+  local key = redis.call('HGET', nk(code), 'm:'..id)
+  if not key then return end
+  if redis.call('HGET', nk(code), 'n:'..key) == id then redis.call('HDEL', nk(code), 'n:'..key) end
+  redis.call('HDEL', nk(code), 'm:'..id)
+end
+
+-- `id` goes by the name whose key is `key` ('': a room without unique names).
+local function take_name(code, key, id)
+  if key == '' then return end
+  redis.call('HSET', nk(code), 'n:'..key, id, 'm:'..id, key)
+end
+
+-- Puts a member in a room (1) unless present (0), announced as `how` says,
+-- their name's key (`key`, '' if the room keeps none) taken.
+local function enter_member(code, id, author, expiry, maxlen, at, how, key)
   -- Entering again (a page load) keeps, but does not lengthen, a presence:
   -- only open streams do.
   if redis.call('ZSCORE', ok(code), id) then return 0 end
@@ -111,6 +141,7 @@ local function enter_member(code, id, author, expiry, maxlen, at, how)
   local n = redis.call('HINCRBY', rk(code), 'arrivals', 1)
   redis.call('ZADD', ok(code), n, id)
   redis.call('HSET', ak(code), id, author)
+  take_name(code, key, id)
   redis.call('HINCRBY', K.members, id, 1)
   redis.call('SADD', K.rooms_of..id, code)
   redis.call('EXPIRE', K.rooms_of..id, TTL)
@@ -124,7 +155,7 @@ local function hk(holder) return K.held..holder end
 -- Made with Create private room, or for two strangers (`pair`: who they
 -- are, kept for operators to read): each pool has its own cap.
 local function new_room(code, epoch, pair, door)
-  redis.call('DEL', sk(code), ok(code), ak(code))
+  redis.call('DEL', sk(code), ok(code), ak(code), nk(code))
   redis.call('HSET', rk(code), 'epoch', epoch, 'seq', 0, 'public', 0, 'arrivals', 0)
   open_door(code, door)
   if pair then
