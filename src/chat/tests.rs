@@ -393,8 +393,15 @@ async fn a_code_leads_only_where_the_person_may_go(kit: Kit) {
 /// look-up: many right codes at once never use up the budget, and past the
 /// limit every code is refused, a right one too.
 async fn a_try_at_a_code_counts_only_misses_and_then_refuses_every_code(kit: Kit) {
-    let chat = kit.store().await;
-    let guesses = chat.limiter("door-test", 3, Duration::from_secs(60), 100);
+    let settings = Settings {
+        guesses: rate::Allowance {
+            limit: 3,
+            window: Duration::from_secs(60),
+            max_keys: 100,
+        },
+        ..kit.settings(200, 50, 1000)
+    };
+    let chat = kit.make(settings, Arc::new(Plain)).await;
     let (ann, bob, eve) = (member("Ann"), member("Bob"), member("Eve"));
     let code = chat.create_room(&ann, None).await.expect("create");
     chat.queue(&ann).await.expect("queued");
@@ -403,9 +410,9 @@ async fn a_try_at_a_code_counts_only_misses_and_then_refuses_every_code(kit: Kit
     };
     let keys = vec![Key::new("a:192.0.2.1"), Key::new(format!("m:{}", eve.id.0))];
     let try_code = |code: Option<RoomCode>, access| {
-        let (chat, guesses, keys) = (chat.clone(), guesses.clone(), keys.clone());
+        let (chat, keys) = (chat.clone(), keys.clone());
         async move {
-            chat.try_code(&*guesses, &keys, code.as_ref(), Some(eve.id), access)
+            chat.try_code(&keys, code.as_ref(), Some(eve.id), access)
                 .await
                 .expect("answers")
         }
@@ -424,13 +431,7 @@ async fn a_try_at_a_code_counts_only_misses_and_then_refuses_every_code(kit: Kit
     assert!(hits.iter().all(|hit| *hit == Ok(true)), "{hits:?}");
     for _ in 0..10 {
         let outside = chat
-            .try_code(
-                &*guesses,
-                &keys,
-                Some(&general()),
-                Some(bob.id),
-                Access::Member,
-            )
+            .try_code(&keys, Some(&general()), Some(bob.id), Access::Member)
             .await;
         assert_eq!(
             outside,
@@ -448,7 +449,7 @@ async fn a_try_at_a_code_counts_only_misses_and_then_refuses_every_code(kit: Kit
     assert!(wait > Duration::from_secs(50) && wait <= Duration::from_secs(60));
     let elsewhere = [Key::new("a:192.0.2.2")];
     assert_eq!(
-        chat.try_code(&*guesses, &elsewhere, Some(&code), None, Access::Enter)
+        chat.try_code(&elsewhere, Some(&code), None, Access::Enter)
             .await,
         Ok(Ok(true)),
         "another address without the member is not slowed"

@@ -11,11 +11,12 @@ use tokio::sync::broadcast;
 use super::clock::Clock;
 use super::counted::Counted;
 use super::pair::Pairing;
-use super::rate::Limiter;
+use super::rate::{self, Attempts};
 use super::room::{Room, RoomSettings};
 use super::{
-    Access, ChatError, EventId, Frame, Member, MemberId, MessageText, Name, PairWatch, Render,
-    RoomCode, RoomSummary, Snapshot, Stats, Store, Subscription, try_code_then_forgive,
+    Access, ChatError, Doors, EventId, Frame, Member, MemberId, MessageText, Name, PairWatch,
+    Render, RoomCode, RoomSummary, Rooms, Snapshot, Stats, Store, Strangers, Subscription,
+    try_code_then_forgive,
 };
 
 /// What the store needs to know from the configuration.
@@ -41,6 +42,9 @@ pub struct Settings {
     pub max_streams: usize,
     /// Length of new private (and random-chat) room codes.
     pub code_length: usize,
+    /// Wrong room codes each client address and member may try
+    /// (`Doors::try_code`), counted where the store keeps its state.
+    pub guesses: rate::Allowance,
 }
 
 /// The in-memory `Store`. Cheap to clone.
@@ -54,6 +58,8 @@ struct Shared {
     render: Counted,
     settings: Settings,
     clock: Clock,
+    /// Wrong room codes tried, per key.
+    guesses: Attempts,
 }
 
 impl MemoryStore {
@@ -66,6 +72,7 @@ impl MemoryStore {
         let shared = Arc::new(Shared {
             state: Mutex::new(State::new(settings.max_queue)),
             render: Counted::new(render),
+            guesses: Attempts::allowing(settings.guesses),
             settings,
             clock,
         });
@@ -93,7 +100,7 @@ use shared::{PairGuard, StreamGuard};
 use state::State;
 
 #[async_trait]
-impl Store for MemoryStore {
+impl Doors for MemoryStore {
     async fn public_rooms(&self) -> Vec<RoomSummary> {
         let state = self.shared.lock();
         self.shared
@@ -147,16 +154,19 @@ impl Store for MemoryStore {
 
     async fn try_code(
         &self,
-        guesses: &dyn Limiter,
-        keys: &[super::rate::Key],
+        keys: &[rate::Key],
         code: Option<&RoomCode>,
         member: Option<MemberId>,
         access: Access,
     ) -> Result<Result<bool, Duration>, ChatError> {
         let public = code.is_some_and(|code| self.shared.settings.public_rooms.contains(code));
+        let guesses = &self.shared.guesses;
         try_code_then_forgive(self, guesses, keys, code, member, access, public).await
     }
+}
 
+#[async_trait]
+impl Rooms for MemoryStore {
     async fn enter(&self, code: &RoomCode, member: &Member) -> Result<Snapshot, ChatError> {
         let shared = &self.shared;
         let mut state = shared.lock();
@@ -256,7 +266,10 @@ impl Store for MemoryStore {
         }
         Ok(())
     }
+}
 
+#[async_trait]
+impl Strangers for MemoryStore {
     async fn queue(&self, member: &Member) -> Result<Pairing, ChatError> {
         let shared = &self.shared;
         let mut state = shared.lock();
@@ -299,7 +312,10 @@ impl Store for MemoryStore {
             }),
         }))
     }
+}
 
+#[async_trait]
+impl Store for MemoryStore {
     async fn stats(&self) -> Stats {
         let state = self.shared.lock();
         Stats {

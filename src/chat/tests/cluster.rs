@@ -276,8 +276,8 @@ async fn limits_hold_across_servers() {
         return;
     };
     let window = Duration::from_secs(60);
-    let on_a = stores[0].limiter("join", 3, window, 100);
-    let on_b = stores[1].limiter("join", 3, window, 100);
+    let on_a = stores[0].limits().limiter("join", 3, window, 100);
+    let on_b = stores[1].limits().limiter("join", 3, window, 100);
     on_a.take("10.0.0.1").await.expect("one").keep();
     on_b.take("10.0.0.1").await.expect("two").keep();
     let forgiven = on_b.take("10.0.0.1").await.expect("three, forgiven");
@@ -506,8 +506,8 @@ async fn places_of_one_address_count_on_every_server() {
     let Some((kit, stores)) = cluster(2).await else {
         return;
     };
-    let on_a = stores[0].places("address-streams", 2);
-    let on_b = stores[1].places("address-streams", 2);
+    let on_a = stores[0].limits().places("address-streams", 2);
+    let on_b = stores[1].limits().places("address-streams", 2);
     let first = on_a.take("10.0.0.1").await.expect("first");
     let _second = on_b.take("10.0.0.1").await.expect("second");
     assert!(on_a.take("10.0.0.1").await.is_none(), "two in all");

@@ -119,6 +119,11 @@ impl Kit {
             max_members: 10_000,
             max_streams: 100,
             code_length: crate::chat::code::CODE_LEN,
+            guesses: crate::chat::rate::Allowance {
+                limit: 1000,
+                window: Duration::from_secs(60),
+                max_keys: 1000,
+            },
         }
     }
 

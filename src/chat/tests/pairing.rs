@@ -273,6 +273,11 @@ async fn pairing_stays_exact_under_concurrency() {
         max_members: 10_000,
         max_streams: 100,
         code_length: crate::chat::code::CODE_LEN,
+        guesses: crate::chat::rate::Allowance {
+            limit: 10,
+            window: Duration::from_secs(60),
+            max_keys: 100,
+        },
     };
     let chat: Chat = Arc::new(MemoryStore::new(
         settings,
