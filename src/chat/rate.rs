@@ -10,6 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use lru::LruCache;
+
+use super::rules;
 use tokio::time::Instant;
 
 /// Counts attempts per key in a sliding window, wherever the store keeps
@@ -152,7 +154,7 @@ impl Places for MemoryPlaces {
     async fn take(&self, key: &str) -> Option<Box<dyn Send + Sync>> {
         let mut taken = lock_taken(&self.taken);
         let count = taken.entry(key.to_owned()).or_default();
-        if *count >= self.max {
+        if !rules::fits_one_more(*count, self.max) {
             return None;
         }
         *count += 1;
@@ -228,7 +230,7 @@ impl Limiter for Attempts {
             while times.front().is_some_and(|(t, _)| now - *t >= self.window) {
                 times.pop_front();
             }
-            if times.len() >= limit {
+            if !rules::fits_one_more(times.len(), limit) {
                 let oldest = times.front().map_or(now, |(t, _)| *t);
                 return Err(self.window.saturating_sub(now - oldest));
             }

@@ -13,6 +13,7 @@ use super::counted::Counted;
 use super::pair::Pairing;
 use super::rate::{self, Attempts};
 use super::room::{Room, RoomSettings};
+use super::rules;
 use super::{
     Access, ChatError, Doors, EventId, Frame, Member, MemberId, MessageText, Name, PairWatch,
     Render, RoomCode, RoomSummary, Rooms, Snapshot, Stats, Store, Strangers, Subscription,
@@ -127,12 +128,10 @@ impl Doors for MemoryStore {
     }
 
     async fn resolve(&self, typed: &str) -> Result<RoomCode, ChatError> {
-        let state = self.shared.lock();
-        let slug = RoomCode::parse_slug(typed)
-            .filter(|slug| self.shared.settings.public_rooms.contains(slug));
-        let code = slug.or_else(|| RoomCode::parse_private(typed));
-        code.filter(|code| state.rooms.contains_key(code))
-            .ok_or_else(|| ChatError::NoSuchRoom(typed.to_owned()))
+        let meant = rules::meant(typed, &self.shared.settings.public_rooms)?;
+        let rooms = &self.shared.lock().rooms;
+        let open = meant.private().is_none_or(|code| rooms.contains_key(code));
+        meant.found(open, typed)
     }
 
     async fn leads(
@@ -223,7 +222,7 @@ impl Rooms for MemoryStore {
         {
             sent.pop_front();
         }
-        if sent.len() >= settings.rate_messages as usize {
+        if !rules::fits_one_more(sent.len(), settings.rate_messages as usize) {
             let oldest = sent.front().copied().unwrap_or(now);
             return Err(ChatError::TooFast(
                 settings

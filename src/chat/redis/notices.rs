@@ -37,7 +37,7 @@ impl Inner {
             let Some(author) = codec::parse_author(&stored) else {
                 return Ok(());
             };
-            if author.name == *to {
+            if !rules::renames(&author.name, to) {
                 return Ok(());
             }
             let now = self.now_ms();

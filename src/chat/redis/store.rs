@@ -10,6 +10,7 @@ use tokio::sync::broadcast;
 
 use super::{RedisStore, down, keys};
 use crate::chat::rate::Key;
+use crate::chat::rules;
 use crate::chat::{
     Access, ChatError, Doors, EventId, Frame, Member, MemberId, MessageText, Name, PairWatch,
     Pairing, RoomCode, RoomSummary, Rooms, Snapshot, Stats, Store, Strangers, Subscription,
@@ -49,16 +50,12 @@ impl Doors for RedisStore {
     }
 
     async fn resolve(&self, typed: &str) -> Result<RoomCode, ChatError> {
-        let inner = &self.inner;
-        if let Some(slug) = RoomCode::parse_slug(typed).filter(|slug| inner.is_public(slug)) {
-            return Ok(slug);
-        }
-        let code = RoomCode::parse_private(typed)
-            .ok_or_else(|| ChatError::NoSuchRoom(typed.to_owned()))?;
-        let exists: bool = inner.conn().exists(keys::room(&code)).await.map_err(down)?;
-        exists
-            .then_some(code)
-            .ok_or_else(|| ChatError::NoSuchRoom(typed.to_owned()))
+        let meant = rules::meant(typed, &self.inner.settings.public_rooms)?;
+        let open = match meant.private() {
+            Some(code) => self.inner.conn().exists(keys::room(code)).await,
+            None => Ok(true),
+        };
+        meant.found(open.map_err(down)?, typed)
     }
 
     async fn leads(
