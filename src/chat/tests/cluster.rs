@@ -156,6 +156,8 @@ async fn the_members_of_a_dead_server_leave_once() {
     // A dies: no goodbye from its stream, no more heartbeats.
     a.halt();
     std::mem::forget(anns);
+    // Past the time A's members stay present without its heartbeats.
+    kit.pass(kit.grace * 3).await;
     let got = hear(&mut bobs.rx, "left Ann +0").await;
     assert!(got.contains(&"left Ann +0".to_owned()), "{got:?}");
     kit.pass(kit.grace * 2).await; // B and C both sweep meanwhile

@@ -1,6 +1,7 @@
 //! Notices decided once in `rules` and obeyed by both stores: renames,
 //! how many names a gathered notice spells out, and arrivals and departures
-//! gathered in a busy room.
+//! gathered in a busy room. Batches wait on the kit's clock (`Kit::pass`),
+//! never in real time.
 
 use super::*;
 
@@ -11,6 +12,7 @@ async fn a_notice_spells_out_as_many_names_as_the_store_is_set_to(kit: Kit) {
     let ann = member("Ann");
     let mut sub = listen(&*chat, &ann).await;
     crowd(&*chat, 10).await;
+    kit.pass(rules::BATCH_EVERY).await;
     let joins: Vec<String> = hear(&mut sub.rx, "joined P2,P3,P4 +5")
         .await
         .into_iter()
@@ -35,10 +37,12 @@ async fn departures_from_a_busy_room_are_gathered_into_one_notice(kit: Kit) {
     for one in &crowd {
         chat.enter(&general(), one).await.expect("enter");
     }
+    kit.pass(rules::BATCH_EVERY).await;
     hear(&mut sub.rx, "joined P2,P3 +5").await;
     for one in &crowd[4..] {
         chat.leave(&general(), one.id).await.expect("leave");
     }
+    kit.pass(rules::BATCH_EVERY).await;
     let leaves: Vec<String> = hear(&mut sub.rx, "left P4,P5 +3")
         .await
         .into_iter()
@@ -84,6 +88,7 @@ async fn joins_in_a_big_room_are_batched_into_one_notice(kit: Kit) {
             .await
             .expect("enter");
     }
+    kit.pass(rules::BATCH_EVERY).await;
     let joins: Vec<String> = hear(&mut sub.rx, "joined P2,P3 +6")
         .await
         .into_iter()

@@ -79,6 +79,7 @@ async fn a_closed_waiting_page_is_not_paired_and_leaves_after_grace(kit: Kit) {
     );
     assert_eq!(chat.queue(&bob).await, Ok(Pairing::Waiting), "not with Ann");
     assert_eq!(chat.stats().await.queue, 2);
+    kit.pass(kit.grace * 2).await;
     let gone = kit
         .until(|| async { chat.pairing(ann.id).await.is_none() })
         .await;
@@ -172,6 +173,7 @@ async fn an_unfollowed_match_is_forgotten_after_grace(kit: Kit) {
     let (ann, bob) = (member("Ann"), member("Bob"));
     chat.queue(&ann).await.expect("queued");
     chat.queue(&bob).await.expect("queued");
+    kit.pass(kit.grace * 2).await;
     let forgotten = kit
         .until(|| async {
             let stats = chat.stats().await;

@@ -56,6 +56,7 @@ async fn page_loads_without_a_stream_do_not_keep_a_member(kit: Kit) {
             let gone = chat.public_rooms().await[0].members == 0;
             if !gone {
                 chat.enter(&general(), &ann).await.expect("reload");
+                kit.pass(kit.grace / 2).await;
             }
             gone
         })
@@ -128,6 +129,7 @@ async fn a_private_room_goes_with_its_last_member_and_public_rooms_stay(kit: Kit
     let rx_closed = {
         let guard = sub.guard;
         drop(guard);
+        kit.pass(kit.grace * 2).await;
         loop {
             match tokio::time::timeout(kit.patience(), sub.rx.recv()).await {
                 Ok(Ok(_)) => continue, // her own leave notice
