@@ -11,7 +11,6 @@ use super::memory::{MemoryStore, Settings};
 use super::rate::Key;
 use super::redis::RedisStore;
 use super::redis::testing::{self, RedisServer};
-use super::room::RoomSettings;
 use super::*;
 use kit::{Kit, Plain};
 
@@ -69,6 +68,15 @@ async fn crowd(chat: &dyn Store, n: usize) {
         chat.enter(&general(), &member(&format!("P{n}")))
             .await
             .expect("enter");
+    }
+}
+
+/// `who` posts `n` messages to the general room: "m0", "m1", and so on.
+async fn post_numbered(chat: &dyn Store, who: &Member, n: usize) {
+    for n in 0..n {
+        chat.post(&general(), who.id, say(&format!("m{n}")))
+            .await
+            .expect("post");
     }
 }
 

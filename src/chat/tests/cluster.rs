@@ -86,11 +86,7 @@ async fn a_stream_resumes_on_another_server_with_exactly_the_gap() {
         .subscribe(&general(), ann.id, Some(snap.last))
         .await
         .expect("subscribe on A");
-    for n in 0..5 {
-        a.post(&general(), ann.id, say(&format!("m{n}")))
-            .await
-            .expect("post");
-    }
+    post_numbered(a, &ann, 5).await;
     drop(first); // the stream drops from A...
     let after_two = EventId {
         seq: snap.last.seq + 2,

@@ -50,11 +50,7 @@ async fn each_message_is_rendered_once_whoever_listens(kit: Kit) {
         );
     }
     let before = chat.stats().await.renders;
-    for n in 0..10 {
-        chat.post(&general(), ann.id, say(&format!("m{n}")))
-            .await
-            .expect("post");
-    }
+    post_numbered(&*chat, &ann, 10).await;
     assert_eq!(chat.stats().await.renders - before, 10);
 }
 

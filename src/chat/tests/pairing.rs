@@ -260,26 +260,9 @@ async fn pairing_stays_exact_under_concurrency() {
     let pairs = Arc::new(Mutex::new(Vec::new()));
     let settings = Settings {
         public_rooms: vec![],
-        room: RoomSettings {
-            history_len: 50,
-            big_room: 50,
-            notice_names: crate::chat::rules::NOTICE_NAMES,
-        },
         grace: Duration::from_secs(600),
-        rate_messages: 10,
-        rate_window: Duration::from_secs(10),
         max_queue: 10_000,
-        max_rooms: 10_000,
-        max_pair_rooms: 10_000,
-        address_rooms_held: 10_000,
-        max_members: 10_000,
-        max_streams: 100,
-        code_length: crate::chat::code::CODE_LEN,
-        guesses: crate::chat::rate::Allowance {
-            limit: 10,
-            window: Duration::from_secs(60),
-            max_keys: 100,
-        },
+        ..Kit::memory().settings(50, 50, 10)
     };
     let chat: Chat = Arc::new(MemoryStore::new(
         settings,

@@ -7,11 +7,7 @@ async fn a_resume_gets_exactly_what_was_missed_in_order(kit: Kit) {
     let chat = kit.store().await;
     let ann = member("Ann");
     let snap = chat.enter(&general(), &ann).await.expect("enter");
-    for n in 0..5 {
-        chat.post(&general(), ann.id, say(&format!("m{n}")))
-            .await
-            .expect("post");
-    }
+    post_numbered(&*chat, &ann, 5).await;
     let after_two = EventId {
         seq: snap.last.seq + 2,
         ..snap.last
@@ -32,11 +28,7 @@ async fn a_resume_from_beyond_the_history_gets_the_whole_log(kit: Kit) {
     let chat = kit.store_with(3, 50, 1000).await;
     let ann = member("Ann");
     let snap = chat.enter(&general(), &ann).await.expect("enter");
-    for n in 0..5 {
-        chat.post(&general(), ann.id, say(&format!("m{n}")))
-            .await
-            .expect("post");
-    }
+    post_numbered(&*chat, &ann, 5).await;
     let sub = chat
         .subscribe(&general(), ann.id, Some(snap.last))
         .await
@@ -63,11 +55,7 @@ async fn the_history_keeps_only_the_newest(kit: Kit) {
     let chat = kit.store_with(3, 50, 1000).await;
     let ann = member("Ann");
     chat.enter(&general(), &ann).await.expect("enter");
-    for n in 0..5 {
-        chat.post(&general(), ann.id, say(&format!("m{n}")))
-            .await
-            .expect("post");
-    }
+    post_numbered(&*chat, &ann, 5).await;
     let snap = chat.enter(&general(), &ann).await.expect("enter");
     assert_eq!(log_texts(&snap), ["Ann: m2", "Ann: m3", "Ann: m4"]);
     let ids: Vec<u64> = snap.items.iter().map(|f| f.id.seq).collect();
@@ -82,11 +70,7 @@ async fn many_streams_resyncing_at_once_render_the_log_once(kit: Kit) {
     let chat = kit.store_with(3, 50, 1000).await;
     let ann = member("Ann");
     let snap = chat.enter(&general(), &ann).await.expect("enter");
-    for n in 0..5 {
-        chat.post(&general(), ann.id, say(&format!("m{n}")))
-            .await
-            .expect("post");
-    }
+    post_numbered(&*chat, &ann, 5).await;
     let before = chat.stats().await.resyncs;
     let room = general();
     // Streams resuming from beyond the history, and streams that fell behind.
