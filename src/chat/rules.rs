@@ -1,6 +1,7 @@
 //! The chat's rules, written once for every store: how often lists and
 //! notices go out, what a join or a leave announces and when notices are
-//! gathered, how many names a notice spells out, who a room lets in, and the
+//! gathered, how many names a notice spells out, when a rename is told, who
+//! a room lets in, what a typed code names, when a place is full, and the
 //! sizes and tries the stores work with. A store keeps state and orders
 //! events; it asks these functions what to do. The Redis store runs its
 //! atomic steps as scripts, so it hands them what was decided here (or, where
