@@ -28,9 +28,10 @@ use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use chat::memory::{MemoryStore, Settings};
+use chat::rate::{Allowance, MemoryLimits};
 use chat::redis::RedisStore;
 use chat::room::RoomSettings;
-use chat::{Chat, RoomCode};
+use chat::{Chat, Limits, RoomCode};
 use config::Config;
 use error::AppError;
 use shutdown::{Shutdown, Trigger};
@@ -62,10 +63,6 @@ pub struct AppState {
     pub key: Key,
     pub stop: Shutdown,
     pub counters: Arc<Counters>,
-    /// Wrong room codes tried per client address and per member, on any
-    /// route (see `http::door`), to slow down guessing.
-    #[from_ref(skip)]
-    pub failed_joins: Arc<dyn chat::rate::Limiter>,
     /// Name changes per member, to keep rename notices from flooding rooms.
     #[from_ref(skip)]
     pub renames: Arc<dyn chat::rate::Limiter>,
@@ -95,7 +92,7 @@ impl AppState {
             settings,
             Arc::new(views::stream::Renderer),
         ));
-        Self::with_chat(config, chat)
+        Self::with_chat(config, chat, &MemoryLimits)
     }
 
     /// State for `config` on the store it names: Redis with `--redis`, else
@@ -108,11 +105,17 @@ impl AppState {
         let store = RedisStore::connect(&url, settings, Arc::new(views::stream::Renderer))
             .await
             .map_err(StartError::Store)?;
-        Self::with_chat(config, Arc::new(store))
+        let limits = store.limits();
+        Self::with_chat(config, Arc::new(store), &limits)
     }
 
-    /// State for `config` around a store made already.
-    pub fn with_chat(mut config: Config, chat: Chat) -> Result<(Self, Trigger), StartError> {
+    /// State for `config` around a store made already, its limits counted
+    /// by `limits` (in memory, or where the store keeps its state).
+    pub fn with_chat(
+        mut config: Config,
+        chat: Chat,
+        limits: &dyn Limits,
+    ) -> Result<(Self, Trigger), StartError> {
         if config.tls_cert.is_some() {
             config.secure_cookies = true;
         }
@@ -125,28 +128,22 @@ impl AppState {
             None => Key::generate(),
         };
         let (trigger, stop) = Shutdown::new();
-        Ok((Self::limited(chat, config, key, stop), trigger))
+        Ok((Self::limited(chat, limits, config, key, stop), trigger))
     }
 
-    /// The state with every limit `config` sets, each counted where `chat`
-    /// keeps its state (shared between servers on Redis).
-    fn limited(chat: Chat, config: Config, key: Key, stop: Shutdown) -> Self {
+    /// The state with every limit `config` sets, each counted by `limits`
+    /// (shared between servers on Redis).
+    fn limited(chat: Chat, limits: &dyn Limits, config: Config, key: Key, stop: Shutdown) -> Self {
         let secs = std::time::Duration::from_secs;
-        let per_address = |name, limit, window| chat.limiter(name, limit, window, ADDRESSES);
+        let per_address = |name, limit, window| limits.limiter(name, limit, window, ADDRESSES);
         Self {
-            failed_joins: chat.limiter(
-                "join",
-                config.join_failures,
-                secs(config.join_window),
-                FAILED_JOIN_ADDRESSES,
-            ),
-            renames: chat.limiter(
+            renames: limits.limiter(
                 "rename",
                 config.rate_renames,
                 secs(config.rename_window),
                 RENAMERS,
             ),
-            address_streams: chat.places("address-streams", config.max_address_streams),
+            address_streams: limits.places("address-streams", config.max_address_streams),
             address_sessions: per_address("address-sessions", config.address_sessions, MINUTE),
             address_messages: per_address(
                 "address-messages",
@@ -188,6 +185,11 @@ pub fn store_settings(config: &Config) -> Result<Settings, StartError> {
         max_members: config.max_members,
         max_streams: config.max_streams,
         code_length: config.code_length,
+        guesses: Allowance {
+            limit: config.join_failures,
+            window: std::time::Duration::from_secs(config.join_window),
+            max_keys: FAILED_JOIN_ADDRESSES,
+        },
     })
 }
 

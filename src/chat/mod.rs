@@ -1,5 +1,5 @@
 //! The chat domain: rooms, presence, history and names. It knows nothing of
-//! HTTP or HTML: handlers ask it through the `Store` trait, and it hands back
+//! HTTP or HTML: handlers ask it through the `Store` traits, and it hands back
 //! frames that a `Render` (the views) made.
 
 pub mod clock;
@@ -191,7 +191,7 @@ pub struct Stats {
     pub queue: usize,
 }
 
-/// What a person means to do with a room, as [`Store::leads`] is asked.
+/// What a person means to do with a room, as [`Doors::leads`] is asked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
     /// Enter it (its page, a join): it exists and admits them. A random-chat
@@ -224,10 +224,25 @@ pub struct PairWatch {
     pub guard: Box<dyn Send + Sync>,
 }
 
-/// Everything handlers may ask of the chat: in memory (`memory`) for one
-/// server, or shared by several servers through Redis (`redis`).
+/// Everything handlers may ask of the chat, in memory (`memory`) for one
+/// server or shared by several servers through Redis (`redis`): its rooms'
+/// doors ([`Doors`]), life in a room ([`Rooms`]) and the stranger queue
+/// ([`Strangers`]), with what a whole store answers for. Limits per client
+/// address are not in it: they come from [`Limits`].
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: Doors + Rooms + Strangers {
+    /// Counters for `/metrics`.
+    async fn stats(&self) -> Stats;
+    /// Whether the store can serve: `Err` says what is wrong (for `/healthz`).
+    async fn health(&self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// Which rooms there are and who may go in: listing, making and finding
+/// rooms, and the code door with its count of wrong codes.
+#[async_trait]
+pub trait Doors: Send + Sync + 'static {
     /// Public rooms in configured order, with member counts.
     async fn public_rooms(&self) -> Vec<RoomSummary>;
     /// Makes a private room with a fresh code and puts `member` in it. The
@@ -252,20 +267,25 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<bool, ChatError>;
     /// One try at a room code by `keys` (a client address, a member; see
     /// `http::door`): `Ok(Err(wait))` when one of them has used up its
-    /// misses in `guesses`; else whether `code` (`None`: not a code at all)
-    /// leads where `member` may go as `access` says, a miss counted against
-    /// every key in the same step. A hit counts nothing, not even for a
-    /// moment, so many right codes at once from one address are never taken
-    /// for a guesser's burst; nor does a miss at a public room (not being in
-    /// it, as after a restart), whose code is no secret.
+    /// misses (`Settings::guesses`, counted where this store keeps its
+    /// state); else whether `code` (`None`: not a code at all) leads where
+    /// `member` may go as `access` says, a miss counted against every key in
+    /// the same step. A hit counts nothing, not even for a moment, so many
+    /// right codes at once from one address are never taken for a guesser's
+    /// burst; nor does a miss at a public room (not being in it, as after a
+    /// restart), whose code is no secret.
     async fn try_code(
         &self,
-        guesses: &dyn rate::Limiter,
         keys: &[rate::Key],
         code: Option<&RoomCode>,
         member: Option<MemberId>,
         access: Access,
     ) -> Result<Result<bool, Duration>, ChatError>;
+}
+
+/// Life in a room: entering, its stream, posting, leaving and names.
+#[async_trait]
+pub trait Rooms: Send + Sync + 'static {
     /// Puts `member` in the room (announcing it if new) and returns what the page shows.
     async fn enter(&self, code: &RoomCode, member: &Member) -> Result<Snapshot, ChatError>;
     /// Opens a stream for a member, resuming after `after` when given.
@@ -289,6 +309,11 @@ pub trait Store: Send + Sync + 'static {
     async fn leave(&self, code: &RoomCode, member: MemberId) -> Result<(), ChatError>;
     /// The member now goes by `to` in every room they are in; each room is told.
     async fn rename(&self, member: MemberId, to: &Name) -> Result<(), ChatError>;
+}
+
+/// The queue for a random stranger.
+#[async_trait]
+pub trait Strangers: Send + Sync + 'static {
     /// Queues `member` for a random stranger (keeping their place if they
     /// already wait) and pairs whoever can be paired, first come, first served.
     async fn queue(&self, member: &Member) -> Result<Pairing, ChatError>;
@@ -300,39 +325,31 @@ pub trait Store: Send + Sync + 'static {
     /// It counts as one of the member's streams while open
     /// (`TooManyStreams` when they have as many as they may).
     async fn watch_pairing(&self, member: MemberId) -> Result<Option<PairWatch>, ChatError>;
-    /// Counters for `/metrics`.
-    async fn stats(&self) -> Stats;
+}
+
+/// Where limits per key (a client address, a member) are counted: in this
+/// server's memory (`rate::MemoryLimits`) or in Redis, shared by every
+/// server (`redis::RedisLimits`). Chosen at start-up beside the store.
+pub trait Limits: Send + Sync + 'static {
     /// A limiter of `limit` attempts per key in any `window` (at most
-    /// `max_keys` keys where memory is the limit), counted where this store
-    /// keeps its state; `name` tells limiters apart.
+    /// `max_keys` keys where memory is the limit); `name` tells limiters apart.
     fn limiter(
         &self,
         name: &str,
         limit: usize,
         window: Duration,
         max_keys: usize,
-    ) -> Arc<dyn rate::Limiter> {
-        let _ = name;
-        Arc::new(rate::Attempts::new(limit, window, max_keys))
-    }
-    /// At most `max` places per key at once, counted where this store keeps
-    /// its state; `name` tells them apart.
-    fn places(&self, name: &str, max: usize) -> Arc<dyn rate::Places> {
-        let _ = name;
-        Arc::new(rate::MemoryPlaces::new(max))
-    }
-    /// Whether the store can serve: `Err` says what is wrong (for `/healthz`).
-    async fn health(&self) -> Result<(), String> {
-        Ok(())
-    }
+    ) -> Arc<dyn rate::Limiter>;
+    /// At most `max` places per key at once; `name` tells them apart.
+    fn places(&self, name: &str, max: usize) -> Arc<dyn rate::Places>;
 }
 
-/// `Store::try_code` as separate steps: take a try of every key, look the
+/// `Doors::try_code` as separate steps: take a try of every key, look the
 /// code up, forgive the tries on a hit (or at a `public` room). Right for a
 /// store in this server's memory, whose limiter and look-up never wait, so a
 /// try is taken and forgiven within one poll and never holds a place while
 /// others come.
-pub async fn try_code_then_forgive<S: Store + ?Sized>(
+pub async fn try_code_then_forgive<S: Doors + ?Sized>(
     store: &S,
     guesses: &dyn rate::Limiter,
     keys: &[rate::Key],

@@ -6,9 +6,9 @@ use std::collections::{HashMap, VecDeque};
 
 use tokio::sync::watch;
 
-use super::ChatError;
 use super::code::RoomCode;
 use super::event::{Member, MemberId};
+use super::{ChatError, rules};
 
 /// Where a member stands with the queue.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,7 +81,7 @@ impl Queue {
                 return Ok(None);
             }
         }
-        let full = self.order.len() >= self.cap;
+        let full = !rules::fits_one_more(self.order.len(), self.cap);
         if full && !self.order.iter().any(|id| self.is_ready(*id)) {
             return Err(ChatError::QueueFull);
         }

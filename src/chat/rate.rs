@@ -10,6 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use lru::LruCache;
+
+use super::rules;
 use tokio::time::Instant;
 
 /// Counts attempts per key in a sliding window, wherever the store keeps
@@ -27,10 +29,35 @@ pub trait Limiter: Send + Sync + 'static {
     /// `take` for a key that may make `scale` times the limiter's attempts
     /// (a whole network, say, beside each of its addresses).
     async fn take_scaled(&self, key: &str, scale: usize) -> Result<Attempt, Duration>;
+}
 
-    /// The limiter itself, so that a store that keeps the count can fold it
-    /// into a step of its own (see `Store::try_code`).
-    fn as_any(&self) -> &dyn std::any::Any;
+/// How many attempts each key may make in any window, and how many keys are
+/// remembered at once where memory is the limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Allowance {
+    pub limit: usize,
+    pub window: Duration,
+    pub max_keys: usize,
+}
+
+/// Limits counted in this server's memory: right for one server alone.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MemoryLimits;
+
+impl crate::chat::Limits for MemoryLimits {
+    fn limiter(
+        &self,
+        _name: &str,
+        limit: usize,
+        window: Duration,
+        max_keys: usize,
+    ) -> Arc<dyn Limiter> {
+        Arc::new(Attempts::new(limit, window, max_keys))
+    }
+
+    fn places(&self, _name: &str, max: usize) -> Arc<dyn Places> {
+        Arc::new(MemoryPlaces::new(max))
+    }
 }
 
 /// A key to count attempts by, which may make `scale` times the limiter's
@@ -127,7 +154,7 @@ impl Places for MemoryPlaces {
     async fn take(&self, key: &str) -> Option<Box<dyn Send + Sync>> {
         let mut taken = lock_taken(&self.taken);
         let count = taken.entry(key.to_owned()).or_default();
-        if *count >= self.max {
+        if !rules::fits_one_more(*count, self.max) {
             return None;
         }
         *count += 1;
@@ -162,6 +189,11 @@ pub struct Attempts {
 type Times = VecDeque<(Instant, u64)>;
 
 impl Attempts {
+    /// Attempts as `allowance` says.
+    pub fn allowing(allowance: Allowance) -> Self {
+        Self::new(allowance.limit, allowance.window, allowance.max_keys)
+    }
+
     /// At most `limit` attempts per key in any `window`, for at most `max_keys` keys.
     pub fn new(limit: usize, window: Duration, max_keys: usize) -> Self {
         let max_keys = NonZeroUsize::new(max_keys).unwrap_or(NonZeroUsize::MIN);
@@ -198,7 +230,7 @@ impl Limiter for Attempts {
             while times.front().is_some_and(|(t, _)| now - *t >= self.window) {
                 times.pop_front();
             }
-            if times.len() >= limit {
+            if !rules::fits_one_more(times.len(), limit) {
                 let oldest = times.front().map_or(now, |(t, _)| *t);
                 return Err(self.window.saturating_sub(now - oldest));
             }
@@ -210,10 +242,6 @@ impl Limiter for Attempts {
                 times.retain(|(_, n)| *n != number);
             }
         }))
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
     }
 }
 

@@ -224,7 +224,7 @@ impl Room {
         let Some(presence) = self.members.get_mut(&id) else {
             return;
         };
-        if presence.author.name == *to {
+        if !rules::renames(&presence.author.name, to) {
             return;
         }
         let from = std::mem::replace(&mut presence.author.name, to.clone());

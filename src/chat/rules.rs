@@ -1,8 +1,9 @@
 //! The chat's rules, written once for every store: how often lists and
 //! notices go out, what a join or a leave announces and when notices are
-//! gathered, how many names a notice spells out, who a room lets in, which
-//! names count as the same in a room, and the sizes and tries the stores
-//! work with. A store keeps state and orders
+//! gathered, how many names a notice spells out, when a rename is told, who
+//! a room lets in, which names count as the same in a room, what a typed
+//! code names, when a place is full, and the sizes and tries the stores work
+//! with. A store keeps state and orders
 //! events; it asks these functions what to do. The Redis store runs its
 //! atomic steps as scripts, so it hands them what was decided here (or, where
 //! a fact can only be read inside the step, the facts to test and what each
@@ -13,6 +14,8 @@ use std::time::Duration;
 use time::{Date, OffsetDateTime, UtcOffset};
 use unicode_normalization::UnicodeNormalization;
 
+use super::ChatError;
+use super::code::RoomCode;
 use super::event::{Author, Event, MemberId, Place};
 use super::name::{Name, is_invisible};
 
@@ -29,6 +32,64 @@ pub const CODE_TRIES: usize = 64;
 pub const PAIR_CODES: usize = 8;
 /// How long a room kept in a shared store outlives its last use.
 pub const KEEP_ROOM: Duration = Duration::from_secs(86_400);
+
+/// The room a person names by what they typed at **Join**: a public room by
+/// its slug (always there), else a private room by its code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Meant {
+    Public(RoomCode),
+    /// The store must still find it open.
+    Private(RoomCode),
+}
+
+/// What `typed` names, among the `public` rooms or as a private code;
+/// anything else is no room, said with what was typed.
+pub fn meant(typed: &str, public: &[RoomCode]) -> Result<Meant, ChatError> {
+    if let Some(slug) = RoomCode::parse_slug(typed).filter(|slug| public.contains(slug)) {
+        return Ok(Meant::Public(slug));
+    }
+    RoomCode::parse_private(typed)
+        .map(Meant::Private)
+        .ok_or_else(|| ChatError::NoSuchRoom(typed.to_owned()))
+}
+
+impl Meant {
+    /// The private code the store must look for, if any.
+    pub fn private(&self) -> Option<&RoomCode> {
+        match self {
+            Self::Public(_) => None,
+            Self::Private(code) => Some(code),
+        }
+    }
+
+    /// The room, when a private one was found `open`; else no room, said
+    /// with what was `typed`.
+    pub fn found(self, open: bool, typed: &str) -> Result<RoomCode, ChatError> {
+        match self {
+            Self::Public(code) => Ok(code),
+            Self::Private(code) if open => Ok(code),
+            Self::Private(_) => Err(ChatError::NoSuchRoom(typed.to_owned())),
+        }
+    }
+}
+
+/// Whether one more fits where `count` are held and at most `max` may be:
+/// a room's members, the stranger queue, private and random-chat rooms, the
+/// rooms a holder has open, a member's streams, attempts in a window. The
+/// Redis scripts compare inside their atomic step, with a count only they
+/// can read, against the `max` that Rust passes them (`count >= max` means
+/// full in `create.lua`, `queue.lua`, `pair.lua`, `enter.lua`,
+/// `streams.lua`, `say.lua`, `take.lua`, `try_code.lua`): it is this rule,
+/// written there in Lua, not a rule of their own.
+pub fn fits_one_more(count: usize, max: usize) -> bool {
+    count < max
+}
+
+/// Whether a rename to `to` from `from` changes anything, and so is told:
+/// going by the name one already has tells nobody.
+pub fn renames(from: &Name, to: &Name) -> bool {
+    from != to
+}
 
 /// Messages of one author this close to the one before (with nothing between,
 /// on the same day) are grouped under one name.
@@ -380,5 +441,13 @@ mod tests {
     fn names_are_unique_in_every_room_but_two_strangers() {
         assert!(names_unique(false));
         assert!(!names_unique(true));
+    }
+
+    #[test]
+    fn full_means_as_many_as_may_be_and_a_same_name_is_no_rename() {
+        assert!(fits_one_more(0, 1) && fits_one_more(2, 3));
+        assert!(!fits_one_more(3, 3) && !fits_one_more(0, 0));
+        let (ann, bob) = (names(2)[0].clone(), names(2)[1].clone());
+        assert!(renames(&ann, &bob) && !renames(&ann, &ann));
     }
 }

@@ -4,7 +4,7 @@
 //! this person may use, and counts a miss against the guess limiter
 //! (`--join-failures` per `--join-window`) for the client's address (IPv6 by
 //! its /64, behind `--trusted-proxy` the forwarded client) and for the
-//! member, in the same step as the check (`Store::try_code`), so a burst
+//! member, in the same step as the check (`Doors::try_code`), so a burst
 //! cannot get more misses through than the limit and right codes never count.
 //! So a code that leads nowhere counts as a miss on every route, and guessing
 //! through a stream or a post is slowed exactly like guessing through **Join**.
@@ -125,13 +125,7 @@ pub async fn pass(
     let keys = knock_keys(knock);
     let tried = app
         .chat
-        .try_code(
-            &*app.failed_joins,
-            &keys,
-            code.as_ref(),
-            knock.member,
-            access,
-        )
+        .try_code(&keys, code.as_ref(), knock.member, access)
         .await;
     match (tried, code) {
         (Ok(Ok(true)), Some(code)) => Ok(code),

@@ -11,11 +11,13 @@ use tokio::sync::broadcast;
 use super::clock::Clock;
 use super::counted::Counted;
 use super::pair::Pairing;
-use super::rate::Limiter;
+use super::rate::{self, Attempts};
 use super::room::{Room, RoomSettings};
+use super::rules;
 use super::{
-    Access, ChatError, EventId, Frame, Member, MemberId, MessageText, Name, PairWatch, Render,
-    RoomCode, RoomSummary, Snapshot, Stats, Store, Subscription, try_code_then_forgive,
+    Access, ChatError, Doors, EventId, Frame, Member, MemberId, MessageText, Name, PairWatch,
+    Render, RoomCode, RoomSummary, Rooms, Snapshot, Stats, Store, Strangers, Subscription,
+    try_code_then_forgive,
 };
 
 /// What the store needs to know from the configuration.
@@ -41,6 +43,9 @@ pub struct Settings {
     pub max_streams: usize,
     /// Length of new private (and random-chat) room codes.
     pub code_length: usize,
+    /// Wrong room codes each client address and member may try
+    /// (`Doors::try_code`), counted where the store keeps its state.
+    pub guesses: rate::Allowance,
 }
 
 /// The in-memory `Store`. Cheap to clone.
@@ -54,6 +59,8 @@ struct Shared {
     render: Counted,
     settings: Settings,
     clock: Clock,
+    /// Wrong room codes tried, per key.
+    guesses: Attempts,
 }
 
 impl MemoryStore {
@@ -66,6 +73,7 @@ impl MemoryStore {
         let shared = Arc::new(Shared {
             state: Mutex::new(State::new(settings.max_queue)),
             render: Counted::new(render),
+            guesses: Attempts::allowing(settings.guesses),
             settings,
             clock,
         });
@@ -93,7 +101,7 @@ use shared::{PairGuard, StreamGuard};
 use state::State;
 
 #[async_trait]
-impl Store for MemoryStore {
+impl Doors for MemoryStore {
     async fn public_rooms(&self) -> Vec<RoomSummary> {
         let state = self.shared.lock();
         self.shared
@@ -120,12 +128,10 @@ impl Store for MemoryStore {
     }
 
     async fn resolve(&self, typed: &str) -> Result<RoomCode, ChatError> {
-        let state = self.shared.lock();
-        let slug = RoomCode::parse_slug(typed)
-            .filter(|slug| self.shared.settings.public_rooms.contains(slug));
-        let code = slug.or_else(|| RoomCode::parse_private(typed));
-        code.filter(|code| state.rooms.contains_key(code))
-            .ok_or_else(|| ChatError::NoSuchRoom(typed.to_owned()))
+        let meant = rules::meant(typed, &self.shared.settings.public_rooms)?;
+        let rooms = &self.shared.lock().rooms;
+        let open = meant.private().is_none_or(|code| rooms.contains_key(code));
+        meant.found(open, typed)
     }
 
     async fn leads(
@@ -147,16 +153,19 @@ impl Store for MemoryStore {
 
     async fn try_code(
         &self,
-        guesses: &dyn Limiter,
-        keys: &[super::rate::Key],
+        keys: &[rate::Key],
         code: Option<&RoomCode>,
         member: Option<MemberId>,
         access: Access,
     ) -> Result<Result<bool, Duration>, ChatError> {
         let public = code.is_some_and(|code| self.shared.settings.public_rooms.contains(code));
+        let guesses = &self.shared.guesses;
         try_code_then_forgive(self, guesses, keys, code, member, access, public).await
     }
+}
 
+#[async_trait]
+impl Rooms for MemoryStore {
     async fn enter(&self, code: &RoomCode, member: &Member) -> Result<Snapshot, ChatError> {
         let shared = &self.shared;
         let mut state = shared.lock();
@@ -213,7 +222,7 @@ impl Store for MemoryStore {
         {
             sent.pop_front();
         }
-        if sent.len() >= settings.rate_messages as usize {
+        if !rules::fits_one_more(sent.len(), settings.rate_messages as usize) {
             let oldest = sent.front().copied().unwrap_or(now);
             return Err(ChatError::TooFast(
                 settings
@@ -261,7 +270,10 @@ impl Store for MemoryStore {
         }
         Ok(())
     }
+}
 
+#[async_trait]
+impl Strangers for MemoryStore {
     async fn queue(&self, member: &Member) -> Result<Pairing, ChatError> {
         let shared = &self.shared;
         let mut state = shared.lock();
@@ -304,7 +316,10 @@ impl Store for MemoryStore {
             }),
         }))
     }
+}
 
+#[async_trait]
+impl Store for MemoryStore {
     async fn stats(&self) -> Stats {
         let state = self.shared.lock();
         Stats {

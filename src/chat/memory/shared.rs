@@ -6,7 +6,7 @@ use std::sync::{Arc, MutexGuard};
 
 use super::{Shared, State};
 use crate::chat::room::{Room, Tap};
-use crate::chat::rules::{BATCH_EVERY, CODE_TRIES, ONLINE_EVERY};
+use crate::chat::rules::{self, BATCH_EVERY, CODE_TRIES, ONLINE_EVERY};
 use crate::chat::{ChatError, Event, EventId, Member, MemberId, RoomCode, Snapshot};
 
 impl Shared {
@@ -127,11 +127,11 @@ impl Shared {
             Some(_) => (state.pair_rooms, self.settings.max_pair_rooms),
             None => (state.private_rooms, self.settings.max_rooms),
         };
-        if open >= max {
+        if !rules::fits_one_more(open, max) {
             return Err(ChatError::Full);
         }
         let held = holder.map_or(0, |h| state.held.get(h).copied().unwrap_or(0));
-        if holder.is_some() && held >= self.settings.address_rooms_held {
+        if holder.is_some() && !rules::fits_one_more(held, self.settings.address_rooms_held) {
             return Err(ChatError::RoomsHeld);
         }
         let code = (0..CODE_TRIES)
@@ -173,7 +173,8 @@ impl Shared {
             // A pair room is for its two strangers only: to others it is no room.
             return Err(ChatError::NoSuchRoom(code.to_string()));
         }
-        if !room.is_member(member.id) && room.member_count() >= self.settings.max_members {
+        let max = self.settings.max_members;
+        if !room.is_member(member.id) && !rules::fits_one_more(room.member_count(), max) {
             return Err(ChatError::RoomFull);
         }
         if !room.is_member(member.id) && room.name_taken(&member.name, member.id) {

@@ -7,7 +7,7 @@ use tokio::time::Instant;
 
 use crate::chat::pair::Queue;
 use crate::chat::room::Room;
-use crate::chat::{ChatError, MemberId, RoomCode};
+use crate::chat::{ChatError, MemberId, RoomCode, rules};
 
 pub(super) struct State {
     pub(super) rooms: HashMap<RoomCode, Room>,
@@ -118,7 +118,7 @@ impl State {
     /// more than `max`.
     pub(super) fn open_stream(&mut self, member: MemberId, max: usize) -> bool {
         let open = self.member_streams.entry(member).or_default();
-        if *open >= max {
+        if !rules::fits_one_more(*open, max) {
             return false;
         }
         *open += 1;

@@ -3,28 +3,72 @@
 //! key, expiring with its window; places as counts per server, of live
 //! servers only (see the `STREAMS` script).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use redis::AsyncCommands;
 use redis::aio::ConnectionManager;
 
-use std::sync::Arc;
-
 use super::{Inner, keys};
+use crate::chat::memory::Settings;
 use crate::chat::rate::{Attempt, Key, Limiter, Places};
 use crate::chat::rules;
-use crate::chat::{Access, ChatError, MemberId, RoomCode};
-use redis::AsyncCommands;
+use crate::chat::{Access, ChatError, Clock, Limits, MemberId, RoomCode};
+
+/// Limits counted in Redis (`RedisStore::limits`), shared by every server
+/// on it.
+pub struct RedisLimits {
+    pub(super) inner: Arc<Inner>,
+}
+
+impl Limits for RedisLimits {
+    fn limiter(
+        &self,
+        name: &str,
+        limit: usize,
+        window: Duration,
+        _max_keys: usize,
+    ) -> Arc<dyn Limiter> {
+        Arc::new(RedisAttempts {
+            conn: self.inner.conn(),
+            name: name.to_owned(),
+            limit,
+            window,
+            clock: self.inner.clock.clone(),
+        })
+    }
+
+    fn places(&self, name: &str, max: usize) -> Arc<dyn Places> {
+        Arc::new(RedisPlaces {
+            inner: Arc::clone(&self.inner),
+            name: name.to_owned(),
+            max,
+        })
+    }
+}
 
 pub struct RedisAttempts {
-    pub conn: ConnectionManager,
-    pub clock: crate::chat::Clock,
-    pub name: String,
-    pub limit: usize,
-    pub window: Duration,
+    conn: ConnectionManager,
+    clock: Clock,
+    name: String,
+    limit: usize,
+    window: Duration,
 }
 
 impl RedisAttempts {
+    /// The count of wrong room codes that `settings` allow, which the store
+    /// keeps beside its look-up (`Doors::try_code`).
+    pub(super) fn guesses(conn: ConnectionManager, clock: Clock, settings: &Settings) -> Self {
+        Self {
+            conn,
+            clock,
+            name: "join".to_owned(),
+            limit: settings.guesses.limit,
+            window: settings.guesses.window,
+        }
+    }
+
     fn key(&self, key: &str) -> String {
         keys::limit(&self.name, key)
     }
@@ -35,9 +79,9 @@ impl RedisAttempts {
 }
 
 pub struct RedisPlaces {
-    pub inner: Arc<Inner>,
-    pub name: String,
-    pub max: usize,
+    inner: Arc<Inner>,
+    name: String,
+    max: usize,
 }
 
 /// Gives a place back when dropped.
@@ -79,7 +123,7 @@ static TRY_CODE_SCRIPT: std::sync::LazyLock<redis::Script> =
     std::sync::LazyLock::new(|| redis::Script::new(include_str!("lua/try_code.lua")));
 
 impl RedisAttempts {
-    /// `Store::try_code` on Redis, in one script.
+    /// `Doors::try_code` on Redis, in one script.
     pub async fn try_code(
         &self,
         keys: &[Key],
@@ -174,9 +218,5 @@ impl Limiter for RedisAttempts {
                 Ok(Attempt::uncounted())
             }
         }
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
     }
 }

@@ -45,6 +45,7 @@ use super::counted::Counted;
 use super::memory::Settings;
 use super::rules;
 use super::{ChatError, MemberId, Render, RoomCode};
+pub use limits::RedisLimits;
 use local::Local;
 use scripts::Scripts;
 
@@ -83,6 +84,9 @@ pub(crate) struct Inner {
     /// Rooms of an earlier version were given their doors (`doors`).
     doors_checked: AtomicBool,
     messages: AtomicU64,
+    /// Wrong room codes tried, per key, counted with the look-up in one
+    /// script (`Doors::try_code`).
+    guesses: limits::RedisAttempts,
     /// Held (read) by the writes that guards start when they drop; taking it
     /// (write) waits for them, so a page closed here is known closed here.
     pending: Arc<tokio::sync::RwLock<()>>,
@@ -126,6 +130,7 @@ impl RedisStore {
         let conn = ConnectionManager::new_lazy_with_config(client.clone(), config)
             .map_err(|e| format!("--redis: {e}"))?;
         let (stop, stopped) = watch::channel(());
+        let guesses = limits::RedisAttempts::guesses(conn.clone(), clock.clone(), &settings);
         let inner = Arc::new(Inner {
             client,
             conn,
@@ -140,6 +145,7 @@ impl RedisStore {
             troubled: AtomicBool::new(false),
             doors_checked: AtomicBool::new(false),
             messages: AtomicU64::new(0),
+            guesses,
             pending: Arc::default(),
             beaten: watch::channel(i64::MIN).0,
             stop,
@@ -149,6 +155,13 @@ impl RedisStore {
         }
         tasks::start(&inner, stopped);
         Ok(Self { inner })
+    }
+
+    /// Limits counted in this Redis, shared by every server on it.
+    pub fn limits(&self) -> RedisLimits {
+        RedisLimits {
+            inner: Arc::clone(&self.inner),
+        }
     }
 
     /// When (on the store's clock, in ms) the last heartbeat that ended began.

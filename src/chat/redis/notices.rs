@@ -48,7 +48,7 @@ impl Inner {
                 let Some(author) = codec::parse_author(&stored) else {
                     continue;
                 };
-                if author.name == *to {
+                if !rules::renames(&author.name, to) {
                     continue;
                 }
                 let mut room = vec![code.to_string(), stored, codec::author(&author.seed, to)];

@@ -1,7 +1,6 @@
 //! The Redis store as handlers see it: each `Store` call, handed to the
 //! part of the store that does it (`rooms`, `queue`, `notices`, `limits`).
 
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -9,14 +8,16 @@ use async_trait::async_trait;
 use redis::AsyncCommands;
 use tokio::sync::broadcast;
 
-use super::{RedisStore, down, keys, limits};
+use super::{RedisStore, down, keys};
+use crate::chat::rate::Key;
+use crate::chat::rules;
 use crate::chat::{
-    Access, ChatError, EventId, Frame, Member, MemberId, MessageText, Name, PairWatch, Pairing,
-    RoomCode, RoomSummary, Snapshot, Stats, Store, Subscription,
+    Access, ChatError, Doors, EventId, Frame, Member, MemberId, MessageText, Name, PairWatch,
+    Pairing, RoomCode, RoomSummary, Rooms, Snapshot, Stats, Store, Strangers, Subscription,
 };
 
 #[async_trait]
-impl Store for RedisStore {
+impl Doors for RedisStore {
     async fn public_rooms(&self) -> Vec<RoomSummary> {
         let public = &self.inner.settings.public_rooms;
         let mut pipe = redis::pipe();
@@ -49,16 +50,12 @@ impl Store for RedisStore {
     }
 
     async fn resolve(&self, typed: &str) -> Result<RoomCode, ChatError> {
-        let inner = &self.inner;
-        if let Some(slug) = RoomCode::parse_slug(typed).filter(|slug| inner.is_public(slug)) {
-            return Ok(slug);
-        }
-        let code = RoomCode::parse_private(typed)
-            .ok_or_else(|| ChatError::NoSuchRoom(typed.to_owned()))?;
-        let exists: bool = inner.conn().exists(keys::room(&code)).await.map_err(down)?;
-        exists
-            .then_some(code)
-            .ok_or_else(|| ChatError::NoSuchRoom(typed.to_owned()))
+        let meant = rules::meant(typed, &self.inner.settings.public_rooms)?;
+        let open = match meant.private() {
+            Some(code) => self.inner.conn().exists(keys::room(code)).await,
+            None => Ok(true),
+        };
+        meant.found(open.map_err(down)?, typed)
     }
 
     async fn leads(
@@ -72,24 +69,19 @@ impl Store for RedisStore {
 
     async fn try_code(
         &self,
-        guesses: &dyn crate::chat::rate::Limiter,
-        keys: &[crate::chat::rate::Key],
+        keys: &[Key],
         code: Option<&RoomCode>,
         member: Option<MemberId>,
         access: Access,
     ) -> Result<Result<bool, Duration>, ChatError> {
         let public = code.is_some_and(|code| self.inner.is_public(code));
-        match guesses.as_any().downcast_ref::<limits::RedisAttempts>() {
-            Some(counted) => counted.try_code(keys, code, member, access, public).await,
-            None => {
-                crate::chat::try_code_then_forgive(
-                    self, guesses, keys, code, member, access, public,
-                )
-                .await
-            }
-        }
+        let guesses = &self.inner.guesses;
+        guesses.try_code(keys, code, member, access, public).await
     }
+}
 
+#[async_trait]
+impl Rooms for RedisStore {
     async fn enter(&self, code: &RoomCode, member: &Member) -> Result<Snapshot, ChatError> {
         self.inner.enter(code, member).await
     }
@@ -146,7 +138,10 @@ impl Store for RedisStore {
         }
         Ok(())
     }
+}
 
+#[async_trait]
+impl Strangers for RedisStore {
     async fn queue(&self, member: &Member) -> Result<Pairing, ChatError> {
         self.inner.queue(member).await
     }
@@ -166,7 +161,10 @@ impl Store for RedisStore {
     async fn watch_pairing(&self, member: MemberId) -> Result<Option<PairWatch>, ChatError> {
         self.inner.watch_pairing(member).await
     }
+}
 
+#[async_trait]
+impl Store for RedisStore {
     async fn stats(&self) -> Stats {
         let inner = &self.inner;
         let mut pipe = redis::pipe();
@@ -187,30 +185,6 @@ impl Store for RedisStore {
             resyncs: inner.render.resyncs(),
             queue,
         }
-    }
-
-    fn limiter(
-        &self,
-        name: &str,
-        limit: usize,
-        window: Duration,
-        _max_keys: usize,
-    ) -> Arc<dyn crate::chat::rate::Limiter> {
-        Arc::new(limits::RedisAttempts {
-            conn: self.inner.conn(),
-            name: name.to_owned(),
-            limit,
-            window,
-            clock: self.inner.clock.clone(),
-        })
-    }
-
-    fn places(&self, name: &str, max: usize) -> Arc<dyn crate::chat::rate::Places> {
-        Arc::new(limits::RedisPlaces {
-            inner: Arc::clone(&self.inner),
-            name: name.to_owned(),
-            max,
-        })
     }
 
     async fn health(&self) -> Result<(), String> {

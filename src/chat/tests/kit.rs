@@ -75,8 +75,9 @@ pub(crate) struct Kit {
     pub rate_window: Duration,
     /// What every store of the kit reads the time from.
     pub clock: Clock,
-    /// The heartbeats of the Redis stores made, to wait for after moving the clock.
-    beats: std::sync::Mutex<Vec<tokio::sync::watch::Receiver<i64>>>,
+    /// The heartbeats of the Redis stores made, each with its period, to
+    /// wait for after moving the clock.
+    beats: std::sync::Mutex<Vec<(tokio::sync::watch::Receiver<i64>, Duration)>>,
 }
 
 impl Kit {
@@ -119,6 +120,11 @@ impl Kit {
             max_members: 10_000,
             max_streams: 100,
             code_length: crate::chat::code::CODE_LEN,
+            guesses: crate::chat::rate::Allowance {
+                limit: 1000,
+                window: Duration::from_secs(60),
+                max_keys: 1000,
+            },
         }
     }
 
@@ -142,13 +148,14 @@ impl Kit {
         render: Arc<dyn Render>,
     ) -> RedisStore {
         let url = self.redis.as_ref().expect("a redis kit").url();
+        let beat = super::redis::beat_for(settings.grace);
         let store = RedisStore::connect_with_clock(&url, settings, render, self.clock.clone())
             .await
             .expect("the test's redis-server answers");
         self.beats
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .push(store.beats());
+            .push((store.beats(), beat));
         store
     }
 
@@ -160,19 +167,24 @@ impl Kit {
         if self.redis.is_none() {
             return tokio::time::sleep(length).await;
         }
-        let step = super::redis::beat_for(self.grace);
+        let beats = self
+            .beats
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
+        // A step no longer than the quickest heartbeat, so each step is seen.
+        let step = beats
+            .iter()
+            .map(|(_, beat)| *beat)
+            .min()
+            .unwrap_or_else(|| super::redis::beat_for(self.grace));
         let mut left = length;
         while !left.is_zero() {
             let by = step.min(left);
             left -= by;
             self.clock.advance(by);
             let now = self.clock.now_ms();
-            let beats = self
-                .beats
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .clone();
-            for mut beat in beats {
+            for (mut beat, _) in beats.iter().cloned() {
                 // A store that is gone (or halted) beats no more.
                 let seen = beat.wait_for(|started| *started >= now);
                 let _ = tokio::time::timeout(self.patience(), seen).await;

@@ -79,6 +79,7 @@ async fn a_closed_waiting_page_is_not_paired_and_leaves_after_grace(kit: Kit) {
     );
     assert_eq!(chat.queue(&bob).await, Ok(Pairing::Waiting), "not with Ann");
     assert_eq!(chat.stats().await.queue, 2);
+    kit.pass(kit.grace * 2).await;
     let gone = kit
         .until(|| async { chat.pairing(ann.id).await.is_none() })
         .await;
@@ -172,6 +173,7 @@ async fn an_unfollowed_match_is_forgotten_after_grace(kit: Kit) {
     let (ann, bob) = (member("Ann"), member("Bob"));
     chat.queue(&ann).await.expect("queued");
     chat.queue(&bob).await.expect("queued");
+    kit.pass(kit.grace * 2).await;
     let forgotten = kit
         .until(|| async {
             let stats = chat.stats().await;
@@ -258,21 +260,9 @@ async fn pairing_stays_exact_under_concurrency() {
     let pairs = Arc::new(Mutex::new(Vec::new()));
     let settings = Settings {
         public_rooms: vec![],
-        room: RoomSettings {
-            history_len: 50,
-            big_room: 50,
-            notice_names: crate::chat::rules::NOTICE_NAMES,
-        },
         grace: Duration::from_secs(600),
-        rate_messages: 10,
-        rate_window: Duration::from_secs(10),
         max_queue: 10_000,
-        max_rooms: 10_000,
-        max_pair_rooms: 10_000,
-        address_rooms_held: 10_000,
-        max_members: 10_000,
-        max_streams: 100,
-        code_length: crate::chat::code::CODE_LEN,
+        ..Kit::memory().settings(50, 50, 10)
     };
     let chat: Chat = Arc::new(MemoryStore::new(
         settings,
