@@ -1765,3 +1765,5 @@ async fn every_route_answers_the_same_refusal_the_same_way() {
         );
     }
 }
+#[path = "http/nojs.rs"]
+mod nojs;

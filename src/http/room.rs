@@ -6,7 +6,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use time::OffsetDateTime;
 
 use super::client::{ClientAddr, counted};
 use super::door::{self, Knock, MISSED, Shut};
@@ -17,7 +16,6 @@ use crate::chat::{Access, ChatError, Member, MessageText, RoomCode};
 use crate::error::{AppError, Refused};
 use crate::paths;
 use crate::views::components::MESSAGE_BOX;
-use crate::views::errors::until;
 use crate::views::room::{RenameForm, SendForm, plain_title, room, send_form, unsent};
 
 /// The address people can share: the same host they used to get here.
@@ -110,7 +108,7 @@ pub async fn post_message(
         let refused = shut
             .refused()
             .unwrap_or_else(|| Refused::missed(missed_post()));
-        return Ok(not_sent(shape, &code, &input.text, &still(shape, refused)));
+        return Ok(not_sent(shape, &code, &input.text, &shape.still(refused)));
     }
     match post(&app, client, &code, &me, &input.text).await {
         Ok(()) => Ok(sent(shape, &code)),
@@ -118,21 +116,9 @@ pub async fn post_message(
             Ok(not_sent(shape, &code, &input.text, &refused))
         }
         Err(refused) => {
-            let refused = still(shape, refused);
+            let refused = shape.still(refused);
             kept(&app, shape, &headers, &code, &me, &input.text, &refused).await
         }
-    }
-}
-
-/// A page without JavaScript never changes by itself: a wait on it says
-/// until when, where a live page says how long.
-fn still(shape: Shape, refused: Refused) -> Refused {
-    match refused.waiting {
-        Some(waiting) if !shape.is_htmx() => Refused {
-            words: until(waiting, OffsetDateTime::now_utc()),
-            ..refused
-        },
-        _ => refused,
     }
 }
 
