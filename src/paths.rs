@@ -42,6 +42,12 @@ pub fn log_document(code: &RoomCode) -> String {
     format!("/r/{code}/log")
 }
 
+/// The Online list as a document that streams by itself, for browsers
+/// without JavaScript.
+pub fn online_document(code: &RoomCode) -> String {
+    format!("/r/{code}/online")
+}
+
 /// The room's plain tab title, which the page asks for to clear "New activity".
 pub fn title(code: &RoomCode) -> String {
     format!("/r/{code}/title")

@@ -2168,3 +2168,5 @@ async fn at_320_px_an_alert_never_pushes_the_message_box_off_screen() {
 
     ann.close().await;
 }
+#[path = "browser/nojs.rs"]
+mod nojs;

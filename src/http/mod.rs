@@ -49,6 +49,7 @@ pub fn routes() -> Router<AppState> {
         .route(paths::PAIR_EVENTS, get(waiting::get_pair_events))
         .route(paths::PAIR_WAIT, get(waiting::get_wait_document))
         .route("/r/{code}/events", get(stream::get_events))
-        .route("/r/{code}/log", get(stream::get_log_document));
+        .route("/r/{code}/log", get(stream::get_log_document))
+        .route("/r/{code}/online", get(stream::get_online_document));
     answers.merge(streams)
 }

@@ -206,6 +206,18 @@ pub fn online_items(online: &Online) -> Markup {
     }
 }
 
+/// The Online list as the no-JavaScript Online document shows it: how many,
+/// then who. Each change appends a new one, and the stylesheet shows only
+/// the newest, so a screen reader finds one list, never a history of them.
+pub fn online_now(online: &Online) -> Markup {
+    html! {
+        div.online-now {
+            p.count { (online.total) " here now" }
+            ul.online aria-label="Online" { (online_items(online)) }
+        }
+    }
+}
+
 fn online_member(member: &Author) -> Markup {
     html! { li data-author=(member.seed.as_str()) { (Avatar(&member.seed)) (Who(&member.name)) span.you {} } }
 }

@@ -3,7 +3,7 @@
 
 use maud::{Markup, PreEscaped, html};
 
-use super::components::{Field, Who, not_live, online_items, stranger_left};
+use super::components::{Field, Who, not_live, online_items, online_now, stranger_left};
 use super::layout::{Skip, StartTag, open_document, page, tab_title};
 use super::stream::CLOSE_EVENT;
 use crate::chat::{Member, Name, RoomCode, Snapshot};
@@ -163,6 +163,11 @@ pub fn room(
                     h2 #online-h { "Online" }
                     p.count { span #online-count { (snapshot.online.total) } " here now" }
                     ul #online.online aria-labelledby="online-h" { (online_items(&snapshot.online)) }
+                    // Without JavaScript the list above cannot follow joins
+                    // and leaves (nojs.css hides it): this document can.
+                    noscript {
+                        iframe.online-frame src=(paths::online_document(code)) title="Online" {}
+                    }
                     (rename_form(&paths::room(code), rename))
                     form.leave action=(paths::leave(code)) method="post" {
                         button.secondary type="submit" { "Leave" }
@@ -309,5 +314,18 @@ pub fn log_document_head(snapshot: &Snapshot, me: &Member) -> String {
         Some(&paths::own_css(&me.seed)),
         "log-document",
         opening,
+    )
+}
+
+/// The start of the Online document that, without JavaScript, streams the
+/// Online list into an `<iframe>` by itself: each change appends the whole
+/// list, and the stylesheet shows only the newest. No live region: a change
+/// is announced by the log's notice, and the list is read when visited.
+pub fn online_document_head(snapshot: &Snapshot, me: &Member) -> String {
+    open_document(
+        "Online",
+        Some(&paths::own_css(&me.seed)),
+        "online-document",
+        online_now(&snapshot.online),
     )
 }

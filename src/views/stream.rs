@@ -4,7 +4,7 @@
 use bytes::{BufMut, Bytes, BytesMut};
 use maud::{Markup, PreEscaped, html};
 
-use super::components::{log_item, online_items, stranger_left};
+use super::components::{log_item, online_items, online_now, stranger_left};
 use super::room::unread_title;
 use crate::chat::{Event, EventId, Frame, FrameKind, Online, Render, RoomCode};
 
@@ -42,7 +42,8 @@ impl Render for Renderer {
             id: last,
             kind: FrameKind::Online,
             sse: message(Some(last), &body.into_string()),
-            html: Bytes::new(),
+            // For the no-JavaScript Online document, which appends it.
+            html: Bytes::from(online_now(online).into_string()),
         }
     }
 
