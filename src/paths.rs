@@ -19,6 +19,8 @@ pub const PAIR_EVENTS: &str = "/pair/events";
 pub const PAIR_WAIT: &str = "/pair/wait";
 /// Leaves the queue.
 pub const PAIR_CANCEL: &str = "/pair/cancel";
+/// Answers whether the server is up.
+pub const HEALTHZ: &str = "/healthz";
 
 pub fn room(code: &RoomCode) -> String {
     format!("/r/{code}")

@@ -2168,5 +2168,7 @@ async fn at_320_px_an_alert_never_pushes_the_message_box_off_screen() {
 
     ann.close().await;
 }
+#[path = "browser/lost.rs"]
+mod lost;
 #[path = "browser/nojs.rs"]
 mod nojs;

@@ -42,7 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/avatars/{file}", get(assets::get_avatar))
         .route("/me/{file}", get(assets::get_own_css))
         .route("/assets/{file}", get(assets::get_asset))
-        .route("/healthz", get(ops::get_healthz))
+        .route(paths::HEALTHZ, get(ops::get_healthz))
         .route("/metrics", get(ops::get_metrics))
         .layer(crate::compression());
     let streams = Router::new()

@@ -16,7 +16,9 @@ use crate::chat::{Access, ChatError, Member, MessageText, RoomCode};
 use crate::error::{AppError, Refused};
 use crate::paths;
 use crate::views::components::MESSAGE_BOX;
-use crate::views::room::{RenameForm, SendForm, plain_title, room, send_form, unsent};
+use crate::views::room::{
+    RenameForm, SendForm, plain_title, refused_send_form, room, send_form, unsent,
+};
 
 /// The address people can share: the same host they used to get here.
 fn share_url(app: &AppState, headers: &HeaderMap, code: &RoomCode) -> String {
@@ -140,7 +142,7 @@ async fn kept(
         ended: false,
     };
     let answer = if shape.is_htmx() {
-        send_form(code, &form, true, false).into_response()
+        refused_send_form(code, &form, refused.status.is_server_error()).into_response()
     } else {
         room_page(app, headers, code, me, &form)
             .await?
@@ -199,7 +201,7 @@ fn not_sent(shape: Shape, code: &RoomCode, text: &str, refused: &Refused) -> Res
     };
     refused.answer(shape.form(
         refused.status,
-        || send_form(code, &form, true, false),
+        || refused_send_form(code, &form, refused.status.is_server_error()),
         || unsent(code, &form),
     ))
 }

@@ -46,6 +46,23 @@ pub fn not_live(reload: &str) -> Markup {
     }
 }
 
+/// "Connection lost", for a page's stream status line, where every stream's
+/// first event puts it (`views::stream::connected`), hidden. No script:
+/// htmx's SSE extension fires `htmx:sse:error` when an open stream breaks
+/// (the network gone) and at each reconnect that fails; that makes this
+/// element ask the server whether it is up, and htmx's request class, on
+/// it while the question is out, leaves behind (as "Not sent" does, see
+/// `style.css`) the words, which stay until a stream is back and its first
+/// event replaces them. A server that stops says so itself and takes this
+/// out of the line first, so a restart is never called a lost connection.
+pub fn lost() -> Markup {
+    html! {
+        span.lost hx-get=(paths::HEALTHZ) hx-trigger="htmx:sse:error from:document" hx-swap="none" {
+            span { "Connection lost: live updates will come back by themselves when it does." }
+        }
+    }
+}
+
 /// A moment in the log as a `<time>`: the short clock time ("07:46", UTC)
 /// that a screen reader reads after the text, with the full date and zone
 /// in `datetime` and in `title` for whoever wants them.

@@ -235,6 +235,23 @@ pub fn send_form(code: &RoomCode, form: &SendForm<'_>, autofocus: bool, sent: bo
     }
 }
 
+/// The send form again, with the text and the reason, as the answer to an
+/// htmx post the server refused. The form does not swap a 5xx in
+/// (`hx-status:5xx="swap:none"`), so that a proxy's error page never lands
+/// in it and "Not sent: no connection" shows instead; the server's own 5xx
+/// (the store out of reach, the server restarting) comes as a partial,
+/// which htmx applies whatever the main swap, so its words are said.
+pub fn refused_send_form(code: &RoomCode, form: &SendForm<'_>, server_error: bool) -> Markup {
+    let again = send_form(code, form, true, false);
+    html! {
+        @if server_error {
+            hx-partial hx-target="#send" hx-swap="outerHTML" { (again) }
+        } @else {
+            (again)
+        }
+    }
+}
+
 /// Said when a send never reached the server (offline, server down, a
 /// proxy's 5xx). No script: htmx puts `htmx-request` on the form while the
 /// post is in flight and takes it off when it ends; an answer that arrived
