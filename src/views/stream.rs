@@ -56,7 +56,7 @@ impl Render for Renderer {
         // readers hear only what is new; the status says that some was missed.
         let body = html! {
             hx-partial hx-target="#log-items" hx-swap="innerMorph" { (PreEscaped(all)) }
-            (status("You were away for a while: some messages may have been missed. The log has been refreshed."))
+            (live_status("You were away for a while: some messages may have been missed. The log has been refreshed."))
         };
         Frame {
             id: last,
@@ -70,7 +70,7 @@ impl Render for Renderer {
         Frame {
             id: last,
             kind: FrameKind::Status,
-            sse: message(None, &status(text).into_string()),
+            sse: message(None, &live_status(text).into_string()),
             html: Bytes::new(),
         }
     }
@@ -84,6 +84,12 @@ fn marked(room: &RoomCode, id: EventId, html: &str) -> Bytes {
     all.push_str(html);
     all.push_str(&unread_title(room).into_string());
     message(Some(id), &all)
+}
+
+/// `status` for a stream that goes on: what says a lost stream stays in
+/// the line, hidden, after the words.
+fn live_status(text: &str) -> Markup {
+    html! { hx-partial hx-target="#stream-status" hx-swap="innerHTML" { (text) (lost()) } }
 }
 
 /// A partial that puts `text` in the page's stream status line.

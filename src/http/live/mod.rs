@@ -135,11 +135,16 @@ impl Live {
         if frame.kind == FrameKind::Log && frame.id <= self.seen {
             return None; // already sent in a whole log
         }
-        if matches!(frame.kind, FrameKind::Log | FrameKind::Resync) {
+        let item = matches!(frame.kind, FrameKind::Log | FrameKind::Resync);
+        if item {
             self.seen = frame.id;
+        }
+        let bytes = doc.bytes(frame)?;
+        if item {
+            // Counted where sent: the Online document sends no log items.
             self.counters.delivered.fetch_add(1, Ordering::Relaxed);
         }
-        doc.bytes(frame)
+        Some(bytes)
     }
 
     /// Waits for the next thing to send. Every wait also hears shutdown, the
