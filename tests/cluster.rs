@@ -1174,3 +1174,5 @@ async fn many_members_behind_one_address_opening_streams_at_once_are_not_refused
         .collect();
     assert!(refused.is_empty(), "{} refused: {refused:?}", refused.len());
 }
+#[path = "cluster/nojs.rs"]
+mod nojs;

@@ -57,7 +57,11 @@ pub fn not_live(reload: &str) -> Markup {
 /// out of the line first, so a restart is never called a lost connection.
 pub fn lost() -> Markup {
     html! {
-        span.lost hx-get=(paths::HEALTHZ) hx-trigger="htmx:sse:error from:document" hx-swap="none" {
+        // Whatever the answer (a 503 from a server whose store is out of
+        // reach comes with headers that would put an error in the page's
+        // alerts), nothing is swapped.
+        span.lost hx-get=(paths::HEALTHZ) hx-trigger="htmx:sse:error from:document" hx-swap="none"
+            hx-status:4xx="swap:none" hx-status:5xx="swap:none" {
             span { "Connection lost: live updates will come back by themselves when it does." }
         }
     }
