@@ -149,3 +149,57 @@ async fn too_many_new_names_from_one_address_says_until_when() {
     says_until_when(&still, "Too many new names");
     assert!(still.body.contains(r#"value="Bob""#), "the name is kept");
 }
+
+/// Without JavaScript the room page frames the Online document, which only
+/// members may open, and which opens with the list as it stands (it then
+/// never ends: each change appends the whole list again).
+#[tokio::test]
+async fn the_online_document_is_framed_for_members_only() {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    let mut ann = site(&[]);
+    ann.join("Ann", "general").await;
+    let page = ann.get("/r/general").await;
+    assert!(
+        page.body.contains(
+            r#"<noscript><iframe class="online-frame" src="/r/general/online" title="Online"></iframe></noscript>"#
+        ),
+        "{}",
+        page.body
+    );
+
+    let mut req = Request::get("/r/general/online").header(header::HOST, "chat.test");
+    if let Some(cookie) = &ann.cookie {
+        req = req.header(header::COOKIE, cookie);
+    }
+    let res = ann
+        .app
+        .clone()
+        .oneshot(req.body(Body::empty()).expect("request"))
+        .await
+        .expect("infallible");
+    assert_eq!(res.status(), StatusCode::OK);
+    let csp = res.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .expect("ascii");
+    assert!(csp.contains("frame-ancestors 'self'") && csp.contains("script-src 'none'"));
+    let mut body = res.into_body();
+    let first = body.frame().await.expect("a frame").expect("bytes");
+    let head = String::from_utf8_lossy(first.data_ref().expect("data")).into_owned();
+    assert!(head.contains(r#"<body class="online-document">"#), "{head}");
+    assert!(
+        head.contains(r#"<p class="count">1 here now</p>"#) && head.contains("<bdi>Ann</bdi>"),
+        "{head}"
+    );
+
+    // Not a member: the same 404 as any page that is not there.
+    let mut bob = ann.stranger();
+    bob.post("/name", &[("name", "Bob"), ("back", "/")]).await;
+    assert_eq!(
+        bob.get("/r/general/online").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
