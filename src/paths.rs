@@ -19,6 +19,8 @@ pub const PAIR_EVENTS: &str = "/pair/events";
 pub const PAIR_WAIT: &str = "/pair/wait";
 /// Leaves the queue.
 pub const PAIR_CANCEL: &str = "/pair/cancel";
+/// Answers whether the server is up.
+pub const HEALTHZ: &str = "/healthz";
 
 pub fn room(code: &RoomCode) -> String {
     format!("/r/{code}")
@@ -40,6 +42,12 @@ pub fn events(code: &RoomCode, after: Option<EventId>) -> String {
 /// The log document that streams by itself, for browsers without JavaScript.
 pub fn log_document(code: &RoomCode) -> String {
     format!("/r/{code}/log")
+}
+
+/// The Online list as a document that streams by itself, for browsers
+/// without JavaScript.
+pub fn online_document(code: &RoomCode) -> String {
+    format!("/r/{code}/online")
 }
 
 /// The room's plain tab title, which the page asks for to clear "New activity".

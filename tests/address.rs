@@ -27,7 +27,8 @@ async fn fresh_post(
     (http, status, res.text().await.expect("body"))
 }
 
-const NEW_NAMES: &str = "Too many new names from your network address: wait ";
+/// A plain form's page never changes by itself: its waits are clock times.
+const NEW_NAMES: &str = "Too many new names from your network address: try again at ";
 
 /// A fresh visitor at `from` (as the serve loop records it) posts `form`
 /// to `path` in-process; the status.

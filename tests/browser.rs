@@ -50,8 +50,12 @@ mod dividers;
 mod failures;
 #[path = "browser/keyboard.rs"]
 mod keyboard;
+#[path = "browser/lost.rs"]
+mod lost;
 #[path = "browser/names.rs"]
 mod names;
+#[path = "browser/nojs.rs"]
+mod nojs;
 #[path = "browser/phones.rs"]
 mod phones;
 #[path = "browser/reading.rs"]

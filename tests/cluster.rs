@@ -166,6 +166,8 @@ mod limits;
 mod names;
 #[path = "cluster/nginx.rs"]
 mod nginx;
+#[path = "cluster/nojs.rs"]
+mod nojs;
 #[path = "cluster/redis.rs"]
 mod redis;
 #[path = "cluster/rooms.rs"]

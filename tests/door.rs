@@ -14,6 +14,8 @@ enum Route {
     Page,
     Events,
     Log,
+    /// The Online document framed by a page without JavaScript.
+    Online,
     Title,
     Post,
     Leave,
@@ -22,10 +24,11 @@ enum Route {
     PairLeave,
 }
 
-const ROUTES: [Route; 8] = [
+const ROUTES: [Route; 9] = [
     Route::Page,
     Route::Events,
     Route::Log,
+    Route::Online,
     Route::Title,
     Route::Post,
     Route::Leave,
@@ -50,6 +53,7 @@ async fn try_code(
         Route::Page => http.get(site.url(&format!("/r/{code}"))),
         Route::Events => http.get(site.url(&format!("/r/{code}/events"))),
         Route::Log => http.get(site.url(&format!("/r/{code}/log"))),
+        Route::Online => http.get(site.url(&format!("/r/{code}/online"))),
         Route::Title => http.get(site.url(&format!("/r/{code}/title"))),
         Route::Post => {
             post(http, site, &format!("/r/{code}/messages")).form(&[("text", "anyone here?")])
@@ -75,12 +79,13 @@ fn missed(route: Route, status: u16, body: &str) -> bool {
         Route::Post => status == 404 && body.contains(r#"value="anyone here?""#),
         Route::Leave | Route::PairLeave => status == 303,
         Route::Join => status == 422 && body.contains("No room with code"),
-        Route::Page | Route::Log | Route::Title => status == 404,
+        Route::Page | Route::Log | Route::Online | Route::Title => status == 404,
     }
 }
 
-/// Whether the answer refuses every code for a while and says how long (a
-/// page without htmx, which never changes by itself: until when).
+/// Whether the answer refuses every code for a while and says how long: a
+/// stream or an htmx fragment in seconds, a page without htmx (which never
+/// changes by itself) until when.
 fn refused(route: Route, status: u16, body: &str) -> bool {
     let expected = if route == Route::Events { 200 } else { 429 };
     let words = "Too many wrong room codes from your address or session: ";
@@ -99,7 +104,8 @@ fn refused(route: Route, status: u16, body: &str) -> bool {
                     .split(':')
                     .all(|n| n.parse::<u8>().is_ok_and(|n| n < 60))
         });
-    status == expected && (says_wait || (route == Route::Post && says_until))
+    let still = route != Route::Events;
+    status == expected && if still { says_until } else { says_wait }
 }
 
 #[tokio::test]

@@ -185,6 +185,8 @@ fn enc(s: &str) -> String {
 mod joining;
 #[path = "http/names.rs"]
 mod names;
+#[path = "http/nojs.rs"]
+mod nojs;
 #[path = "http/pages.rs"]
 mod pages;
 #[path = "http/refusals.rs"]

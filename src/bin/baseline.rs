@@ -44,16 +44,29 @@ impl Room {
     fn publish(&self, render: impl FnOnce(&str) -> String) {
         let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
         let id = format!("{}-{seq}", self.epoch);
-        let html = render(&id);
-        let title = &self.title;
-        let _ = self.tx.send(Bytes::from(format!(
-            "id: {id}\ndata: {html}<title>New activity · {title} · livechat</title>\n\n"
-        )));
+        let _ = self
+            .tx
+            .send(Bytes::from(frame(&id, &render(&id), &self.title)));
     }
 
     fn last(&self) -> String {
         format!("{}-{}", self.epoch, self.seq.load(Ordering::Relaxed))
     }
+}
+
+/// One `text/event-stream` message as livechat's log frames are: the item,
+/// then the tab title's unread mark, a `data:` line for each of its lines
+/// (a message may hold line breaks).
+fn frame(id: &str, html: &str, title: &str) -> String {
+    let html = format!("{html}<title>New activity · {title} · livechat</title>");
+    let mut out = format!("id: {id}\n");
+    for line in html.split('\n') {
+        out.push_str("data: ");
+        out.push_str(line.trim_end_matches('\r'));
+        out.push('\n');
+    }
+    out.push('\n');
+    out
 }
 
 #[derive(Clone, Default)]
@@ -152,26 +165,43 @@ fn notice(room: &Room, who: &str, what: &str) {
     if room.tx.receiver_count() > QUIET_ABOVE {
         return;
     }
-    let who = escape(who);
-    let at = when(time::OffsetDateTime::now_utc());
-    room.publish(|id| {
-        format!("<li class=\"notice\" id=\"e{id}\"><p><bdi>{who}</bdi> {what} {at}</p></li>")
-    });
+    let at = time::OffsetDateTime::now_utc();
+    room.publish(|id| notice_item(id, who, what, at));
 }
 
-/// A moment as livechat shows it: `<time datetime="...">3 Dec 2026, 09:05 UTC</time>`.
+/// "Ann joined 07:46" as livechat's log item shows it.
+fn notice_item(id: &str, who: &str, what: &str, at: time::OffsetDateTime) -> String {
+    let (who, at) = (escape(who), when(at));
+    format!("<li class=\"notice\" id=\"e{id}\"><p><bdi>{who}</bdi> {what} {at}</p></li>")
+}
+
+/// A moment as livechat shows it in the log: the short clock time, with the
+/// full date in `datetime` and `title`.
 fn when(now: time::OffsetDateTime) -> String {
+    let now = now.to_offset(time::UtcOffset::UTC);
     let machine = now
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
     let month = now.month().to_string();
     format!(
-        "<time datetime=\"{machine}\">{} {} {}, {:02}:{:02} UTC</time>",
+        "<time datetime=\"{machine}\" title=\"{} {} {}, {:02}:{:02} UTC\">{:02}:{:02}</time>",
         now.day(),
         month.get(..3).unwrap_or(&month),
         now.year(),
         now.hour(),
         now.minute(),
+        now.hour(),
+        now.minute(),
+    )
+}
+
+/// A message as livechat's log item shows it (`views::components::log_item`):
+/// who, what, then a short time, so that both servers move as many bytes.
+/// `name` and `text` are as typed; `seed` is the avatar's.
+fn message_item(id: &str, seed: &str, name: &str, text: &str, at: time::OffsetDateTime) -> String {
+    let (name, text, at) = (escape(name), escape(text), when(at));
+    format!(
+        "<li class=\"msg\" id=\"e{id}\" data-author=\"{seed}\"><img class=\"avatar\" src=\"/avatars/{seed}.svg\" alt=\"\" width=\"32\" height=\"32\"><div class=\"msg-body\"><p class=\"meta\"><bdi class=\"author\">{name}</bdi><span class=\"you\"></span></p><p class=\"text\" dir=\"auto\">{text}</p>{at}</div></li>",
     )
 }
 
@@ -248,17 +278,9 @@ async fn post_message(
     let Some(room) = rooms.get(&code) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    // The same shape and size as livechat's log item, so both servers move
-    // as many bytes.
     let seed = format!("{:016x}", seed_of(&name));
-    let name = escape(&name);
-    let text = escape(&form.text);
-    let at = when(time::OffsetDateTime::now_utc());
-    room.publish(|id| {
-        format!(
-            "<li class=\"msg\" id=\"e{id}\" data-author=\"{seed}\"><img class=\"avatar\" src=\"/avatars/{seed}.svg\" alt=\"\" width=\"32\" height=\"32\"><div class=\"msg-body\"><p class=\"meta\"><bdi class=\"author\">{name}</bdi><span class=\"you\"></span> {at}</p><p class=\"text\" dir=\"auto\">{text}</p></div></li>",
-        )
-    });
+    let at = time::OffsetDateTime::now_utc();
+    room.publish(|id| message_item(id, &seed, &name, &form.text, at));
     see_other(&format!("/r/{code}"), None)
 }
 
@@ -310,5 +332,78 @@ async fn main() -> std::process::ExitCode {
             }
         },
         () = stop => std::process::ExitCode::SUCCESS,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use livechat::chat::{Author, Event, EventId, MessageText, Name, Render, RoomCode, Seed};
+    use livechat::views::stream::Renderer;
+
+    use super::*;
+
+    /// The baseline's message frame is byte for byte livechat's for the same
+    /// message (its log item, then the unread mark), so the fan-out
+    /// comparison moves as many bytes; a change to livechat's markup fails
+    /// here until the baseline follows.
+    #[test]
+    fn a_message_is_framed_as_livechat_frames_it() {
+        let at = time::macros::datetime!(2026-12-03 07:46:09.5 UTC);
+        let (name, text) = ("Ann & <Bo>", "Hi \"Eve\" & <b>you</b>\nbye");
+        let seed = format!("{:016x}", seed_of(name));
+        let code = "K7QX";
+        let (epoch, seq) = (1_764_748_800_000, 42);
+        let event = Event::Message {
+            author: Author {
+                name: Name::parse(name, 40).expect("a name"),
+                seed: Seed::parse(&seed).expect("a seed"),
+            },
+            text: MessageText::parse(text, 2000).expect("a message"),
+            at,
+        };
+        let room = RoomCode::parse_private(code).expect("a code");
+        let livechat = Renderer.log_item(&room, EventId { epoch, seq }, &event);
+        let id = format!("{epoch}-{seq}");
+        let item = message_item(&id, &seed, name, text, at);
+        assert_eq!(
+            item,
+            String::from_utf8_lossy(&livechat.html),
+            "the log item"
+        );
+        let ours = frame(&id, &item, &format!("Room {code}"));
+        assert_eq!(ours, String::from_utf8_lossy(&livechat.sse), "the frame");
+    }
+
+    /// A join or a leave is livechat's notice for one name, byte for byte.
+    #[test]
+    fn a_notice_is_rendered_as_livechat_renders_it() {
+        let at = time::macros::datetime!(2026-12-03 23:59:59 UTC);
+        let name = "Ann & <Bo>";
+        let names = vec![Name::parse(name, 40).expect("a name")];
+        let (epoch, seq) = (1_764_748_800_000, 7);
+        let room = RoomCode::parse_private("K7QX").expect("a code");
+        let id = format!("{epoch}-{seq}");
+        for (what, event) in [
+            (
+                "joined",
+                Event::Joined {
+                    names: names.clone(),
+                    more: 0,
+                    at,
+                },
+            ),
+            (
+                "left",
+                Event::Left {
+                    names: names.clone(),
+                    more: 0,
+                    at,
+                },
+            ),
+        ] {
+            let livechat = Renderer.log_item(&room, EventId { epoch, seq }, &event);
+            let ours = notice_item(&id, name, what, at);
+            assert_eq!(ours, String::from_utf8_lossy(&livechat.html), "{what}");
+        }
     }
 }

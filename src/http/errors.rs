@@ -53,7 +53,10 @@ fn words(status: StatusCode) -> (&'static str, &'static str) {
 /// other error in those of its status.
 fn dressed(shape: Shape, status: StatusCode, ours: Option<&AppError>) -> Markup {
     let refused = match ours {
-        Some(AppError::Refused(refused)) => Some((refused.title, refused.sentence())),
+        Some(AppError::Refused(refused)) => {
+            let refused = shape.still(refused.clone());
+            Some((refused.title, refused.sentence()))
+        }
         _ => None,
     };
     let (title, detail) = match &refused {

@@ -62,39 +62,42 @@ pub async fn get_home(
 /// What was wrong with the start form, field by field.
 #[derive(Default)]
 pub struct Refusal {
-    /// The refusal that decides the answer's status and wait; `None`: only
-    /// what was typed is wrong (`422`).
-    pub refused: Option<Refused>,
+    /// The refusal that decides the answer's status and wait, and the field
+    /// it is said on; `None`: only what was typed is wrong (`422`).
+    pub refused: Option<(Field, Refused)>,
+    /// What is wrong with the name as typed.
     pub name: Option<String>,
-    pub code: Option<String>,
-    pub pair: Option<String>,
+}
+
+/// Where on the start form a refusal is said.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Name,
+    Code,
+    /// Beside **Chat with a random stranger**.
+    Pair,
 }
 
 impl Refusal {
     /// `refused`, said on the name field.
     pub fn of_name(refused: Refused) -> Self {
-        Self {
-            name: Some(refused.words.clone()),
-            refused: Some(refused),
-            ..Self::default()
-        }
+        Self::on(Field::Name, refused)
     }
 
     /// `refused`, said on the room code field.
     pub fn of_code(refused: Refused) -> Self {
-        Self {
-            code: Some(refused.words.clone()),
-            refused: Some(refused),
-            ..Self::default()
-        }
+        Self::on(Field::Code, refused)
     }
 
     /// `refused`, said beside **Chat with a random stranger**.
     pub fn of_pair(refused: Refused) -> Self {
+        Self::on(Field::Pair, refused)
+    }
+
+    fn on(field: Field, refused: Refused) -> Self {
         Self {
-            pair: Some(refused.words.clone()),
-            refused: Some(refused),
-            ..Self::default()
+            refused: Some((field, refused)),
+            name: None,
         }
     }
 }
@@ -102,12 +105,19 @@ impl Refusal {
 /// The form again, with what was typed and what was wrong.
 pub async fn refuse(chat: &Chat, shape: Shape, input: &StartInput, why: Refusal) -> Response {
     let rooms = chat.public_rooms().await;
+    let refused = why
+        .refused
+        .map(|(field, refused)| (field, shape.still(refused)));
+    let said = |on: Field| match &refused {
+        Some((field, refused)) if *field == on => Some(refused.words.clone()),
+        _ => None,
+    };
     let form = StartForm {
         name: &input.name,
         code: &input.code,
-        name_error: why.name,
-        code_error: why.code,
-        pair_error: why.pair,
+        name_error: why.name.or_else(|| said(Field::Name)),
+        code_error: said(Field::Code),
+        pair_error: said(Field::Pair),
         greeting: None,
         invite: input
             .invite
@@ -119,8 +129,8 @@ pub async fn refuse(chat: &Chat, shape: Shape, input: &StartInput, why: Refusal)
         || start_form(&rooms, &form),
         || home(&rooms, &form),
     );
-    match &why.refused {
-        Some(refused) => refused.answer(res),
+    match &refused {
+        Some((_, refused)) => refused.answer(res),
         None => res,
     }
 }

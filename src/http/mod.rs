@@ -42,13 +42,14 @@ pub fn routes() -> Router<AppState> {
         .route("/avatars/{file}", get(assets::get_avatar))
         .route("/me/{file}", get(assets::get_own_css))
         .route("/assets/{file}", get(assets::get_asset))
-        .route("/healthz", get(ops::get_healthz))
+        .route(paths::HEALTHZ, get(ops::get_healthz))
         .route("/metrics", get(ops::get_metrics))
         .layer(crate::compression());
     let streams = Router::new()
         .route(paths::PAIR_EVENTS, get(waiting::get_pair_events))
         .route(paths::PAIR_WAIT, get(waiting::get_wait_document))
         .route("/r/{code}/events", get(stream::get_events))
-        .route("/r/{code}/log", get(stream::get_log_document));
+        .route("/r/{code}/log", get(stream::get_log_document))
+        .route("/r/{code}/online", get(stream::get_online_document));
     answers.merge(streams)
 }

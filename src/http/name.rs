@@ -11,7 +11,7 @@ use super::client::ClientAddr;
 use super::session::Session;
 use super::shape::Shape;
 use crate::AppState;
-use crate::chat::{ChatError, Member, Name, RoomCode, whole_seconds};
+use crate::chat::{ChatError, Member, Name, RoomCode, Waiting};
 use crate::error::Refused;
 use crate::paths;
 use crate::views::layout::page;
@@ -90,6 +90,7 @@ pub async fn post_name(
             (session.remember(&member), answer).into_response()
         }
         Err(refused) => {
+            let refused = shape.still(refused);
             let form = RenameForm {
                 name: &input.name,
                 error: Some(refused.words.clone()),
@@ -117,13 +118,11 @@ async fn rename(
         .and_then(|taken| taken.as_ref().err().copied());
     let made = match (Name::parse(typed, app.config.max_name), over) {
         (Err(why), _) => Err(Refused::invalid(why.name_words())),
-        (Ok(_), Some(wait)) => Err(Refused::wait(
-            format!(
-                "You changed your name too often: wait {} s and try again",
-                whole_seconds(wait)
-            ),
+        (Ok(_), Some(wait)) => Err(Refused::waiting(Waiting {
+            why: "You changed your name too often",
             wait,
-        )),
+            then: "try again",
+        })),
         (Ok(name), None) => sign_in(app, session, client, name)
             .await
             .map_err(|why| Refused::from(&why)),

@@ -6,7 +6,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use time::OffsetDateTime;
 
 use super::client::{ClientAddr, counted};
 use super::door::{self, Knock, MISSED, Shut};
@@ -17,9 +16,10 @@ use crate::chat::{Access, ChatError, Member, MessageText, RoomCode};
 use crate::error::{AppError, Refused};
 use crate::paths;
 use crate::views::components::MESSAGE_BOX;
-use crate::views::errors::until;
 use crate::views::home::{StartForm, home};
-use crate::views::room::{RenameForm, SendForm, plain_title, room, send_form, unsent};
+use crate::views::room::{
+    RenameForm, SendForm, plain_title, refused_send_form, room, send_form, unsent,
+};
 
 /// The address people can share: the same host they used to get here.
 fn share_url(app: &AppState, headers: &HeaderMap, code: &RoomCode) -> String {
@@ -129,7 +129,7 @@ pub async fn post_message(
         let refused = shut
             .refused()
             .unwrap_or_else(|| Refused::missed(missed_post()));
-        return Ok(not_sent(shape, &code, &input.text, &still(shape, refused)));
+        return Ok(not_sent(shape, &code, &input.text, &shape.still(refused)));
     }
     match post(&app, client, &code, &me, &input.text).await {
         Ok(()) => Ok(sent(shape, &code)),
@@ -137,21 +137,9 @@ pub async fn post_message(
             Ok(not_sent(shape, &code, &input.text, &refused))
         }
         Err(refused) => {
-            let refused = still(shape, refused);
+            let refused = shape.still(refused);
             kept(&app, shape, &headers, &code, &me, &input.text, &refused).await
         }
-    }
-}
-
-/// A page without JavaScript never changes by itself: a wait on it says
-/// until when, where a live page says how long.
-fn still(shape: Shape, refused: Refused) -> Refused {
-    match refused.waiting {
-        Some(waiting) if !shape.is_htmx() => Refused {
-            words: until(waiting, OffsetDateTime::now_utc()),
-            ..refused
-        },
-        _ => refused,
     }
 }
 
@@ -173,7 +161,7 @@ async fn kept(
         ended: false,
     };
     let answer = if shape.is_htmx() {
-        send_form(code, &form, true, false).into_response()
+        refused_send_form(code, &form, refused.status.is_server_error()).into_response()
     } else {
         room_page(app, headers, code, me, &form)
             .await?
@@ -232,7 +220,7 @@ fn not_sent(shape: Shape, code: &RoomCode, text: &str, refused: &Refused) -> Res
     };
     refused.answer(shape.form(
         refused.status,
-        || send_form(code, &form, true, false),
+        || refused_send_form(code, &form, refused.status.is_server_error()),
         || unsent(code, &form),
     ))
 }

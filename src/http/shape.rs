@@ -8,6 +8,10 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::Markup;
+use time::OffsetDateTime;
+
+use crate::error::Refused;
+use crate::views::errors::until;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Shape {
@@ -37,6 +41,20 @@ impl Shape {
         match HeaderValue::from_str(to) {
             Ok(location) => (StatusCode::OK, [("hx-redirect", location)]).into_response(),
             Err(_) => Redirect::to("/").into_response(),
+        }
+    }
+
+    /// `refused` as this shape says it. A page without JavaScript never
+    /// changes by itself: a wait on it says until when ("try again at
+    /// 07:48:30 UTC"), where a live page says how long. Every answer that
+    /// can carry a wait (forms, pages, the error layer) passes through here.
+    pub fn still(self, refused: Refused) -> Refused {
+        match refused.waiting {
+            Some(waiting) if !self.htmx => Refused {
+                words: until(waiting, OffsetDateTime::now_utc()),
+                ..refused
+            },
+            _ => refused,
         }
     }
 

@@ -15,13 +15,13 @@ use serde::Deserialize;
 use super::client::ClientAddr;
 use super::door::{self, Knock, MISSED, Shut};
 use super::guard::CSP_FRAMED;
-use super::live::{Live, events, stream_of};
+use super::live::{Doc, Live, events, stream_of};
 use super::session::Session;
 use crate::AppState;
 use crate::chat::{Access, ChatError, EventId, RoomCode, Subscription};
 use crate::error::{AppError, Refused};
 use crate::paths;
-use crate::views::room::log_document_head;
+use crate::views::room::{log_document_head, online_document_head};
 use crate::views::stream::{final_words, unavailable};
 
 #[derive(Deserialize, Default)]
@@ -139,16 +139,40 @@ pub async fn get_log_document(
     State(app): State<AppState>,
     session: Session,
     Path(code): Path<String>,
+    client: ClientAddr,
+) -> Result<Response, AppError> {
+    framed(&app, session, &code, client, Doc::Log).await
+}
+
+/// `GET /r/{code}/online`: the Online list as a document that never ends,
+/// for the `<iframe>` that shows it without JavaScript: the whole list again
+/// at each join or leave, of which the stylesheet shows the newest.
+pub async fn get_online_document(
+    State(app): State<AppState>,
+    session: Session,
+    Path(code): Path<String>,
+    client: ClientAddr,
+) -> Result<Response, AppError> {
+    framed(&app, session, &code, client, Doc::Online).await
+}
+
+/// A room's document for an `<iframe>` without JavaScript, through the code
+/// door and the caps on open pages, like the event stream.
+async fn framed(
+    app: &AppState,
+    session: Session,
+    code: &str,
     ClientAddr(client): ClientAddr,
+    doc: Doc,
 ) -> Result<Response, AppError> {
     let knock = Knock {
         client,
         member: session.member.as_ref().map(|member| member.id),
     };
-    let code = door::pass(&app, knock, RoomCode::from_path(&code), Access::Member).await?;
+    let code = door::pass(app, knock, RoomCode::from_path(code), Access::Member).await?;
     // Nobody without a session passes the door as a member.
     let me = session.member.ok_or(AppError::NotFound)?;
-    let place = address_place(&app, client)
+    let place = address_place(app, client)
         .await
         .map_err(|()| Refused::busy(TOO_MANY_FROM_ADDRESS))?;
     // Gone since the door: the same `404` as any miss (see `AppError::from`).
@@ -157,11 +181,14 @@ pub async fn get_log_document(
         .chat
         .subscribe(&code, me.id, Some(snapshot.last))
         .await?;
-    let head = Bytes::from(log_document_head(&snapshot, &me));
-    let live = Live::new(&app, code, sub, head, true);
+    let head = match doc {
+        Doc::Online => online_document_head(&snapshot, &me),
+        _ => log_document_head(&snapshot, &me),
+    };
+    let live = Live::new(app, code, sub, Bytes::from(head), doc);
     Ok(framed_document(Body::from_stream(holding(
         place,
-        stream_of(live, true),
+        stream_of(live, doc),
     ))))
 }
 

@@ -46,6 +46,27 @@ pub fn not_live(reload: &str) -> Markup {
     }
 }
 
+/// "Connection lost", for a page's stream status line, where every stream's
+/// first event puts it (`views::stream::connected`), hidden. No script:
+/// htmx's SSE extension fires `htmx:sse:error` when an open stream breaks
+/// (the network gone) and at each reconnect that fails; that makes this
+/// element ask the server whether it is up, and htmx's request class, on
+/// it while the question is out, leaves behind (as "Not sent" does, see
+/// `style.css`) the words, which stay until a stream is back and its first
+/// event replaces them. A server that stops says so itself and takes this
+/// out of the line first, so a restart is never called a lost connection.
+pub fn lost() -> Markup {
+    html! {
+        // Whatever the answer (a 503 from a server whose store is out of
+        // reach comes with headers that would put an error in the page's
+        // alerts), nothing is swapped.
+        span.lost hx-get=(paths::HEALTHZ) hx-trigger="htmx:sse:error from:document" hx-swap="none"
+            hx-status:4xx="swap:none" hx-status:5xx="swap:none" {
+            span { "Connection lost: live updates will come back by themselves when it does." }
+        }
+    }
+}
+
 /// A moment in the log as a `<time>`: the short clock time ("07:46", UTC)
 /// that a screen reader reads after the text, with the full date and zone
 /// in `datetime` and in `title` for whoever wants them.
@@ -292,6 +313,18 @@ pub fn online_items(online: &Online) -> Markup {
         }
         @if more > 0 {
             li.more { "and " (more) " more" }
+        }
+    }
+}
+
+/// The Online list as the no-JavaScript Online document shows it: how many,
+/// then who. Each change appends a new one, and the stylesheet shows only
+/// the newest, so a screen reader finds one list, never a history of them.
+pub fn online_now(online: &Online) -> Markup {
+    html! {
+        div.online-now {
+            p.count { (online.total) " here now" }
+            ul.online aria-label="Online" { (online_items(online)) }
         }
     }
 }

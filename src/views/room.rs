@@ -4,7 +4,7 @@
 use maud::{Markup, PreEscaped, html};
 
 use super::components::{
-    Field, Who, not_live, online_items, opening_divider, relative_days, stranger_left,
+    Field, Who, not_live, online_items, online_now, opening_divider, relative_days, stranger_left,
 };
 use super::layout::{Skip, StartTag, open_document, page, tab_title};
 use super::stream::CLOSE_EVENT;
@@ -161,6 +161,11 @@ pub fn room(
                     h2 #online-h { "Online" }
                     p.count { span #online-count { (snapshot.online.total) } " here now" }
                     ul #online.online aria-labelledby="online-h" { (online_items(&snapshot.online)) }
+                    // Without JavaScript the list above cannot follow joins
+                    // and leaves (nojs.css hides it): this document can.
+                    noscript {
+                        iframe.online-frame src=(paths::online_document(code)) title="Online" {}
+                    }
                     (rename_form(&paths::room(code), rename))
                     form.leave action=(paths::leave(code)) method="post" {
                         button.secondary type="submit" { "Leave" }
@@ -224,6 +229,23 @@ pub fn send_form(code: &RoomCode, form: &SendForm<'_>, autofocus: bool, sent: bo
                 button.primary type="submit" { span.send-label { "Send" } }
             }
             @if sent { (title_reset(code, "load delay:1s")) }
+        }
+    }
+}
+
+/// The send form again, with the text and the reason, as the answer to an
+/// htmx post the server refused. The form does not swap a 5xx in
+/// (`hx-status:5xx="swap:none"`), so that a proxy's error page never lands
+/// in it and "Not sent: no connection" shows instead; the server's own 5xx
+/// (the store out of reach, the server restarting) comes as a partial,
+/// which htmx applies whatever the main swap, so its words are said.
+pub fn refused_send_form(code: &RoomCode, form: &SendForm<'_>, server_error: bool) -> Markup {
+    let again = send_form(code, form, true, false);
+    html! {
+        @if server_error {
+            hx-partial hx-target="#send" hx-swap="outerHTML" { (again) }
+        } @else {
+            (again)
         }
     }
 }
@@ -324,5 +346,18 @@ pub fn log_document_head(snapshot: &Snapshot, me: &Member) -> String {
         Some(&paths::own_css(&me.seed)),
         "log-document",
         opening,
+    )
+}
+
+/// The start of the Online document that, without JavaScript, streams the
+/// Online list into an `<iframe>` by itself: each change appends the whole
+/// list, and the stylesheet shows only the newest. No live region: a change
+/// is announced by the log's notice, and the list is read when visited.
+pub fn online_document_head(snapshot: &Snapshot, me: &Member) -> String {
+    open_document(
+        "Online",
+        Some(&paths::own_css(&me.seed)),
+        "online-document",
+        online_now(&snapshot.online),
     )
 }

@@ -4,7 +4,7 @@
 use bytes::{BufMut, Bytes, BytesMut};
 use maud::{Markup, PreEscaped, html};
 
-use super::components::{log_item, online_items, stranger_left};
+use super::components::{log_item, lost, online_items, online_now, stranger_left};
 use super::room::unread_title;
 use crate::chat::{Event, EventId, Frame, FrameKind, Online, Place, Render, RoomCode};
 
@@ -42,7 +42,8 @@ impl Render for Renderer {
             id: last,
             kind: FrameKind::Online,
             sse: message(Some(last), &body.into_string()),
-            html: Bytes::new(),
+            // For the no-JavaScript Online document, which appends it.
+            html: Bytes::from(online_now(online).into_string()),
         }
     }
 
@@ -55,7 +56,7 @@ impl Render for Renderer {
         // readers hear only what is new; the status says that some was missed.
         let body = html! {
             hx-partial hx-target="#log-items" hx-swap="innerMorph" { (PreEscaped(all)) }
-            (status("You were away for a while: some messages may have been missed. The log has been refreshed."))
+            (live_status("You were away for a while: some messages may have been missed. The log has been refreshed."))
         };
         Frame {
             id: last,
@@ -69,7 +70,7 @@ impl Render for Renderer {
         Frame {
             id: last,
             kind: FrameKind::Status,
-            sse: message(None, &status(text).into_string()),
+            sse: message(None, &live_status(text).into_string()),
             html: Bytes::new(),
         }
     }
@@ -83,6 +84,12 @@ fn marked(room: &RoomCode, id: EventId, html: &str) -> Bytes {
     all.push_str(html);
     all.push_str(&unread_title(room).into_string());
     message(Some(id), &all)
+}
+
+/// `status` for a stream that goes on: what says a lost stream stays in
+/// the line, hidden, after the words.
+fn live_status(text: &str) -> Markup {
+    html! { hx-partial hx-target="#stream-status" hx-swap="innerHTML" { (text) (lost()) } }
 }
 
 /// A partial that puts `text` in the page's stream status line.
@@ -156,9 +163,13 @@ pub fn unavailable() -> Bytes {
     retrying("The chat cannot be reached for a moment: reconnecting…")
 }
 
-/// Sent first on every stream: clears a stale status line (after a reconnect).
+/// Sent first on every stream: clears a stale status line (after a
+/// reconnect), leaving in it, hidden, what says when the stream is lost.
 pub fn connected() -> Bytes {
-    message(None, &status("").into_string())
+    let body = html! {
+        hx-partial hx-target="#stream-status" hx-swap="innerHTML" { (lost()) }
+    };
+    message(None, &body.into_string())
 }
 
 /// A comment line that keeps proxies and browsers from timing the stream out.
@@ -167,6 +178,54 @@ pub const KEEP_ALIVE: &[u8] = b": keep-alive\n\n";
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The Online list is rendered once per change for both kinds of page:
+    /// partials for htmx, and a whole list for the no-JavaScript document.
+    #[test]
+    fn an_online_frame_carries_the_list_for_pages_without_javascript_too() {
+        use crate::chat::{Author, Name, Seed};
+        let online = Online {
+            members: vec![Author {
+                name: Name::parse("Ann", 32).expect("name"),
+                seed: Seed::random(),
+            }],
+            total: 3,
+        };
+        let frame = Renderer.online(EventId { epoch: 1, seq: 4 }, &online);
+        let html = String::from_utf8_lossy(&frame.html);
+        assert!(
+            html.starts_with(r#"<div class="online-now"><p class="count">3 here now</p><ul class="online" aria-label="Online">"#),
+            "{html}"
+        );
+        assert!(
+            html.contains("<bdi>Ann</bdi>") && html.contains("and 2 more"),
+            "{html}"
+        );
+        assert!(!html.contains("hx-partial"), "{html}");
+        assert!(String::from_utf8_lossy(&frame.sse).contains(r##"hx-target="#online""##));
+    }
+
+    /// The server's own 5xx comes as a partial over the send form, which
+    /// htmx applies though the form swaps no 5xx; other refusals are the
+    /// form itself.
+    #[test]
+    fn a_send_refused_by_the_server_comes_as_a_partial() {
+        use crate::views::room::{SendForm, refused_send_form};
+        let code = RoomCode::parse_slug("general").expect("slug");
+        let form = SendForm {
+            text: "kept",
+            error: Some("The chat cannot be reached".into()),
+            ended: false,
+        };
+        let ours = refused_send_form(&code, &form, true).into_string();
+        assert!(
+            ours.starts_with(r##"<hx-partial hx-target="#send" hx-swap="outerHTML"><form"##),
+            "{ours}"
+        );
+        assert!(ours.contains(r#"value="kept""#) && ours.contains("cannot be reached"));
+        let plain = refused_send_form(&code, &form, false).into_string();
+        assert!(plain.starts_with("<form"), "{plain}");
+    }
 
     #[test]
     fn multi_line_html_becomes_several_data_lines() {
@@ -246,15 +305,21 @@ mod tests {
         );
     }
 
-    /// The first event of every stream empties the status line, which a
-    /// page starts with "Live updates are not connected" in it.
+    /// The first event of every stream clears the status line, which a
+    /// page starts with "Live updates are not connected" in it, leaving only
+    /// what says a lost stream, hidden until one is.
     #[test]
     fn the_first_event_clears_the_status_line() {
         let bytes = connected();
-        assert_eq!(
-            String::from_utf8_lossy(&bytes),
-            "data: <hx-partial hx-target=\"#stream-status\" hx-swap=\"innerHTML\"></hx-partial>\n\n"
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            text.starts_with(
+                "data: <hx-partial hx-target=\"#stream-status\" hx-swap=\"innerHTML\"><span class=\"lost\""
+            ),
+            "{text}"
         );
+        assert!(!text.contains("not connected"), "{text}");
+        assert_eq!(text.matches("\n\n").count(), 1, "one message: {text}");
     }
 
     #[test]

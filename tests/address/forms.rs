@@ -100,20 +100,21 @@ async fn one_ipv6_network_is_one_address_however_many_addresses_it_uses() {
     let (state, _trigger) =
         livechat::AppState::new(common::config(&["--address-sessions", "2"])).expect("config");
     let site = livechat::app(state);
-    let join = "name=Eve&code=general";
-    for host in ["2001:db8:1:2::1", "2001:db8:1:2::2"] {
+    // Each a name of its own: names are unique in a room.
+    for (n, host) in ["2001:db8:1:2::1", "2001:db8:1:2::2"].iter().enumerate() {
         let from = format!("[{host}]:50000").parse().expect("address");
-        assert_eq!(post_from(&site, from, "/join", join).await, 303);
+        let join = format!("name=Eve{n}&code=general");
+        assert_eq!(post_from(&site, from, "/join", &join).await, 303);
     }
     let from = "[2001:db8:1:2:ffff::3]:50000".parse().expect("address");
     assert_eq!(
-        post_from(&site, from, "/join", join).await,
+        post_from(&site, from, "/join", "name=Eve2&code=general").await,
         429,
         "the same /64"
     );
     let from = "[2001:db8:1:3::1]:50000".parse().expect("address");
     assert_eq!(
-        post_from(&site, from, "/join", join).await,
+        post_from(&site, from, "/join", "name=Eve3&code=general").await,
         303,
         "another /64"
     );

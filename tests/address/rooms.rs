@@ -14,7 +14,7 @@ async fn private_rooms_are_limited_per_minute_per_address() {
     let (http, status, body) = fresh_post(&server, "/rooms", &[("name", "Eve")]).await;
     assert_eq!(status, 429);
     assert!(
-        body.contains("Too many private rooms made from your network address: wait "),
+        body.contains("Too many private rooms made from your network address: try again at "),
         "{body}"
     );
     assert!(body.contains("value=\"Eve\""), "the name is kept");

@@ -196,8 +196,9 @@ async fn chat_works_without_javascript() {
     bob.wait_for_frame_log(&bob_frame, "half-typed by Ann and now sent")
         .await;
 
-    // The Online list is part of the page, rendered on each load.
-    ann.wait_for_online(&["Ann", "Bob"], &[]).await;
+    // Without JavaScript the Online list is a streamed document of its own.
+    let online = super::nojs::online_frame(&ann).await;
+    super::nojs::wait_for_frame_online(&ann, &online, &["Ann", "Bob"], &[]).await;
 
     assert_no_axe_violations(&ann.c, "room page (JavaScript off)").await;
     ann_frame.enter_frame().await.must("enter Ann's log iframe");

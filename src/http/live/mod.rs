@@ -20,8 +20,46 @@ use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at};
 use crate::chat::{Chat, EventId, Frame, FrameKind, RoomCode, Subscription};
 use crate::paths;
 use crate::shutdown::Shutdown;
-use crate::views::stream::{KEEP_ALIVE, connected, final_words, log_notice, restarting};
+use crate::views::stream::{
+    KEEP_ALIVE, connected, final_words, frame_notice, log_notice, restarting,
+};
 use crate::{AppState, Counters};
+
+/// What a stream carries: `text/event-stream` messages for htmx, or, for
+/// browsers without JavaScript, a document that never ends: the log's items,
+/// or the Online list each time it changes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Doc {
+    Events,
+    Log,
+    Online,
+}
+
+impl Doc {
+    /// Whether this is a plain HTML document (without JavaScript).
+    fn is_html(self) -> bool {
+        self != Self::Events
+    }
+
+    /// The bytes of `frame` this stream sends, if it sends any.
+    fn bytes(self, frame: Frame) -> Option<Bytes> {
+        let bytes = match self {
+            Self::Events => frame.sse,
+            Self::Log => (frame.kind == FrameKind::Log).then_some(frame.html)?,
+            Self::Online => (frame.kind == FrameKind::Online).then_some(frame.html)?,
+        };
+        (!bytes.is_empty()).then_some(bytes)
+    }
+
+    /// A line said in the document, or `None` for the event stream.
+    fn notice(self, text: &str) -> Option<Bytes> {
+        match self {
+            Self::Events => None,
+            Self::Log => Some(log_notice(text)),
+            Self::Online => Some(frame_notice(text, None)),
+        }
+    }
+}
 
 /// What a stream does next.
 enum Step {
@@ -52,22 +90,19 @@ pub(super) struct Live {
 
 impl Live {
     /// Starts with `first`, then what the subscription missed: as `text/event-stream`
-    /// messages, or (`html`) as bare log items.
+    /// messages, or as a document's bare log items or Online list.
     pub(super) fn new(
         app: &AppState,
         code: RoomCode,
         mut sub: Subscription,
         first: Bytes,
-        html: bool,
+        doc: Doc,
     ) -> Self {
         // The backlog ends with the Online list, which carries the room's last id.
         let seen = sub.backlog.last().map_or(EventId::start(0), |f| f.id);
         let missed = std::mem::take(&mut sub.backlog)
             .into_iter()
-            .filter_map(|f| match html {
-                false => Some(f.sse),
-                true => (f.kind == FrameKind::Log).then_some(f.html),
-            });
+            .filter_map(|f| doc.bytes(f));
         let backlog = std::iter::once(first).chain(missed).collect();
         let every = app.config.keepalive();
         let mut beat = interval_at(Instant::now() + every, every);
@@ -96,21 +131,25 @@ impl Live {
 
     /// The bytes to send for a frame from the room, if any: a log item this
     /// stream has not sent yet, or the Online list.
-    fn accept(&mut self, frame: Frame, html: bool) -> Option<Bytes> {
+    fn accept(&mut self, frame: Frame, doc: Doc) -> Option<Bytes> {
         if frame.kind == FrameKind::Log && frame.id <= self.seen {
             return None; // already sent in a whole log
         }
-        if matches!(frame.kind, FrameKind::Log | FrameKind::Resync) {
+        let item = matches!(frame.kind, FrameKind::Log | FrameKind::Resync);
+        if item {
             self.seen = frame.id;
+        }
+        let bytes = doc.bytes(frame)?;
+        if item {
+            // Counted where sent: the Online document sends no log items.
             self.counters.delivered.fetch_add(1, Ordering::Relaxed);
         }
-        let bytes = if html { frame.html } else { frame.sse };
-        (!bytes.is_empty()).then_some(bytes)
+        Some(bytes)
     }
 
     /// Waits for the next thing to send. Every wait also hears shutdown, the
     /// member leaving and the room closing; the browser leaving drops us.
-    async fn next(&mut self, html: bool) -> Step {
+    async fn next(&mut self, doc: Doc) -> Step {
         if let Some(bytes) = self.backlog.pop_front() {
             return Step::Send(bytes);
         }
@@ -129,7 +168,7 @@ impl Live {
                     Err(TryRecvError::Empty) => None,
                 };
                 if let Some(got) = got {
-                    match self.received(got, html).await {
+                    match self.received(got, doc).await {
                         Some(step) => return step,
                         None => continue,
                     }
@@ -138,19 +177,19 @@ impl Live {
             let woke = self.woken().await;
             let got = match woke {
                 Woke::Got(got) => got,
-                Woke::Ended(Ending::Left) => return self.left(html),
+                Woke::Ended(Ending::Left) => return self.left(doc),
                 Woke::Ended(Ending::Stopping) => {
-                    return Step::End(if html {
-                        log_notice("The server is restarting. Reload the page in a moment.")
-                    } else {
-                        restarting()
-                    });
+                    return Step::End(
+                        doc.notice("The server is restarting. Reload the page in a moment.")
+                            .unwrap_or_else(restarting),
+                    );
                 }
                 Woke::Beat => {
-                    return Step::Send(Bytes::from_static(if html { b"\n" } else { KEEP_ALIVE }));
+                    let beat: &'static [u8] = if doc.is_html() { b"\n" } else { KEEP_ALIVE };
+                    return Step::Send(Bytes::from_static(beat));
                 }
             };
-            if let Some(step) = self.received(got, html).await {
+            if let Some(step) = self.received(got, doc).await {
                 return step;
             }
         }
@@ -187,34 +226,36 @@ impl Live {
     }
 
     /// What to send for what the room's channel gave; `None` when nothing.
-    async fn received(&mut self, got: Result<Frame, RecvError>, html: bool) -> Option<Step> {
+    async fn received(&mut self, got: Result<Frame, RecvError>, doc: Doc) -> Option<Step> {
         match got {
-            Ok(frame) => self.accept(frame, html).map(Step::Send),
+            Ok(frame) => self.accept(frame, doc).map(Step::Send),
+            // The next list is whole: nothing of it was missed.
+            Err(RecvError::Lagged(_)) if doc == Doc::Online => None,
             Err(RecvError::Lagged(_)) => {
-                if html {
-                    return Some(Step::End(log_notice(
-                        "Some messages may have been missed. Reload the page to see them.",
-                    )));
+                if let Some(words) =
+                    doc.notice("Some messages may have been missed. Reload the page to see them.")
+                {
+                    return Some(Step::End(words));
                 }
                 let (log, rx) = self.chat.resync(&self.code).await?;
                 self.sub.rx = rx;
                 self.seen = log.id;
                 Some(Step::Send(log.sse))
             }
-            Err(RecvError::Closed) => Some(Step::End(gone(html, "This room has closed.", None))),
+            Err(RecvError::Closed) => Some(Step::End(gone(doc, "This room has closed.", None))),
         }
     }
 
     /// The member left: what was published before (their own leave notice
     /// among it) goes out before the last words.
-    fn left(&mut self, html: bool) -> Step {
+    fn left(&mut self, doc: Doc) -> Step {
         while let Ok(frame) = self.sub.rx.try_recv() {
-            if let Some(bytes) = self.accept(frame, html) {
+            if let Some(bytes) = self.accept(frame, doc) {
                 self.backlog.push_back(bytes);
             }
         }
         let rejoin = paths::room(&self.code);
-        let words = gone(html, "You left this room.", Some((&rejoin, "Join again.")));
+        let words = gone(doc, "You left this room.", Some((&rejoin, "Join again.")));
         match self.backlog.pop_front() {
             Some(bytes) => {
                 self.last_words = Some(words);
@@ -238,21 +279,18 @@ enum Ending {
     Stopping,
 }
 
-fn gone(html: bool, why: &str, link: Option<(&str, &str)>) -> Bytes {
-    if !html {
-        return final_words(why, link);
-    }
-    log_notice(why)
+fn gone(doc: Doc, why: &str, link: Option<(&str, &str)>) -> Bytes {
+    doc.notice(why).unwrap_or_else(|| final_words(why, link))
 }
 
 /// The frames of a live stream, as a body.
 pub(super) fn stream_of(
     live: Live,
-    html: bool,
+    doc: Doc,
 ) -> impl futures_util::Stream<Item = Result<Bytes, std::convert::Infallible>> {
     futures_util::stream::unfold(Some(live), move |live| async move {
         let mut live = live?;
-        match live.next(html).await {
+        match live.next(doc).await {
             Step::Send(bytes) => Some((Ok(bytes), Some(live))),
             Step::End(bytes) => Some((Ok(bytes), None)),
         }
@@ -264,7 +302,10 @@ pub(super) fn events(
     code: RoomCode,
     sub: Subscription,
 ) -> impl futures_util::Stream<Item = Result<Bytes, std::convert::Infallible>> {
-    stream_of(Live::new(&app, code, sub, connected(), false), false)
+    stream_of(
+        Live::new(&app, code, sub, connected(), Doc::Events),
+        Doc::Events,
+    )
 }
 
 #[cfg(test)]

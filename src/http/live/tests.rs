@@ -22,9 +22,9 @@ async fn open_live(app: &AppState, room: &RoomCode, who: &Member) -> Live {
         .subscribe(room, who.id, Some(snapshot.last))
         .await
         .expect("subscribe");
-    let mut live = Live::new(app, room.clone(), sub, connected(), false);
+    let mut live = Live::new(app, room.clone(), sub, connected(), Doc::Events);
     while !live.backlog.is_empty() {
-        live.next(false).await;
+        live.next(Doc::Events).await;
     }
     live
 }
@@ -49,7 +49,7 @@ async fn a_member_who_left_gets_what_was_waiting_then_last_words() {
     app.chat.leave(&room, ann.id).await.expect("leave");
     let mut sent = String::new();
     loop {
-        match live.next(false).await {
+        match live.next(Doc::Events).await {
             Step::Send(bytes) => sent.push_str(&String::from_utf8_lossy(&bytes)),
             Step::End(bytes) => {
                 sent.push_str(&String::from_utf8_lossy(&bytes));
@@ -70,7 +70,7 @@ async fn a_waiting_stream_hears_its_member_leave() {
     let (app, _trigger) = AppState::new(config).expect("config");
     let (room, ann) = live_member("Ann");
     let mut live = open_live(&app, &room, &ann).await;
-    let waiting = tokio::spawn(async move { live.next(false).await });
+    let waiting = tokio::spawn(async move { live.next(Doc::Events).await });
     tokio::task::yield_now().await;
     app.chat.leave(&room, ann.id).await.expect("leave");
     // Her own leave notice, or the last words if that went first.
@@ -93,7 +93,7 @@ async fn a_stream_ends_on_shutdown_even_with_frames_waiting() {
         say(&app, &room, &ann, &format!("m{n}")).await;
     }
     trigger.stop();
-    let Step::End(bytes) = live.next(false).await else {
+    let Step::End(bytes) = live.next(Doc::Events).await else {
         panic!("a stopping server sends no more frames")
     };
     assert!(String::from_utf8_lossy(&bytes).contains("restarting"));
@@ -117,9 +117,9 @@ async fn a_slow_reader_is_resynced_not_waited_for() {
         .subscribe(&room, ann.id, Some(snapshot.last))
         .await
         .expect("subscribe");
-    let mut live = Live::new(&app, room.clone(), sub, connected(), false);
+    let mut live = Live::new(&app, room.clone(), sub, connected(), Doc::Events);
     while !live.backlog.is_empty() {
-        live.next(false).await;
+        live.next(Doc::Events).await;
     }
     for n in 0..100 {
         let text = MessageText::parse(&format!("m{n}"), 2000).expect("text");
@@ -128,7 +128,7 @@ async fn a_slow_reader_is_resynced_not_waited_for() {
             .await
             .expect("posting never waits for readers");
     }
-    let Step::Send(bytes) = live.next(false).await else {
+    let Step::Send(bytes) = live.next(Doc::Events).await else {
         panic!("the stream goes on")
     };
     let text = String::from_utf8_lossy(&bytes);
@@ -145,7 +145,7 @@ async fn a_slow_reader_is_resynced_not_waited_for() {
         .await
         .expect("post");
     loop {
-        let Step::Send(bytes) = live.next(false).await else {
+        let Step::Send(bytes) = live.next(Doc::Events).await else {
             panic!("the stream goes on")
         };
         let text = String::from_utf8_lossy(&bytes);
