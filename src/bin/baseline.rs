@@ -337,7 +337,9 @@ async fn main() -> std::process::ExitCode {
 
 #[cfg(test)]
 mod tests {
-    use livechat::chat::{Author, Event, EventId, MessageText, Name, Render, RoomCode, Seed};
+    use livechat::chat::{
+        Author, Event, EventId, MessageText, Name, Place, Render, RoomCode, Seed,
+    };
     use livechat::views::stream::Renderer;
 
     use super::*;
@@ -362,7 +364,7 @@ mod tests {
             at,
         };
         let room = RoomCode::parse_private(code).expect("a code");
-        let livechat = Renderer.log_item(&room, EventId { epoch, seq }, &event);
+        let livechat = Renderer.log_item(&room, EventId { epoch, seq }, &event, Place::default());
         let id = format!("{epoch}-{seq}");
         let item = message_item(&id, &seed, name, text, at);
         assert_eq!(
@@ -401,7 +403,8 @@ mod tests {
                 },
             ),
         ] {
-            let livechat = Renderer.log_item(&room, EventId { epoch, seq }, &event);
+            let livechat =
+                Renderer.log_item(&room, EventId { epoch, seq }, &event, Place::default());
             let ours = notice_item(&id, name, what, at);
             assert_eq!(ours, String::from_utf8_lossy(&livechat.html), "{what}");
         }
