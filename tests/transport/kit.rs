@@ -287,10 +287,11 @@ pub(crate) async fn https_room_page(
     cert: &Certificate,
     server: &common::TestServer,
     alpn: &[&[u8]],
+    name: &str,
 ) -> (reqwest::Client, String, String) {
     let origin = format!("https://localhost:{}", server.addr.port());
     let http = https_client_speaking(cert, server.addr, alpn);
-    let person = common::people::enter_with(http, &Https(&origin), "Ann", "general").await;
+    let person = common::people::enter_with(http, &Https(&origin), name, "general").await;
     (person.http, origin, person.after)
 }
 

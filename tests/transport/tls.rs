@@ -136,11 +136,12 @@ async fn on_stop_streams_over_https_hear_restarting_with_http2_and_http_1_1() {
     let cert = Certificate::new("stop");
     let server = https_server(&cert).await;
     let mut streams = Vec::new();
-    for (alpn, version) in [
-        (&[&b"h2"[..]][..], reqwest::Version::HTTP_2),
-        (&[&b"http/1.1"[..]][..], reqwest::Version::HTTP_11),
+    // Two people (names are unique in a room), one for each protocol.
+    for (alpn, version, name) in [
+        (&[&b"h2"[..]][..], reqwest::Version::HTTP_2, "Ann"),
+        (&[&b"http/1.1"[..]][..], reqwest::Version::HTTP_11, "Bob"),
     ] {
-        let (http, origin, after) = https_room_page(&cert, &server, alpn).await;
+        let (http, origin, after) = https_room_page(&cert, &server, alpn, name).await;
         let url = format!("{origin}/r/general/events?after={after}");
         let res = http.get(&url).send().await.expect("stream");
         assert_eq!(res.version(), version);
