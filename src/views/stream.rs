@@ -302,7 +302,7 @@ mod tests {
             sse.starts_with(&format!("id: 1-5\ndata: {divider}{item}<title>")),
             "{sse}"
         );
-        let resync = Renderer.resync(&room, id, &[frame.clone()]);
+        let resync = Renderer.resync(&room, id, std::slice::from_ref(&frame));
         assert!(
             String::from_utf8_lossy(&resync.sse).contains(&format!("{divider}{item}")),
             "{:?}",
