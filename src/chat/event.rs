@@ -6,7 +6,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use bytes::Bytes;
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::code::RoomCode;
@@ -202,13 +202,34 @@ pub enum FrameKind {
 }
 
 /// An event rendered once for every stream: `sse` is the whole `text/event-stream`
-/// message (with its `id:` line), `html` the bare log item (empty for others).
+/// message (with its `id:` line), `html` the bare log item (empty for others),
+/// and `divider` the day divider that goes before it (empty when the item
+/// does not open a day). `day` is the UTC day of a log item's event, so that
+/// a page rendered for one reader can say its dividers its own way
+/// ("Today") without reading the bytes back.
 #[derive(Clone, Debug)]
 pub struct Frame {
     pub id: EventId,
     pub kind: FrameKind,
     pub sse: Bytes,
     pub html: Bytes,
+    pub divider: Bytes,
+    pub day: Option<Date>,
+}
+
+impl Frame {
+    /// A frame that is no log item, or one that opens no day and has no day
+    /// to tell: no divider, no day.
+    pub fn new(id: EventId, kind: FrameKind, sse: Bytes, html: Bytes) -> Self {
+        Self {
+            id,
+            kind,
+            sse,
+            html,
+            divider: Bytes::new(),
+            day: None,
+        }
+    }
 }
 
 /// Turns events into frames. Implemented by the views; the domain calls it

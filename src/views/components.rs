@@ -100,20 +100,61 @@ pub fn item_id(id: EventId) -> String {
 /// Whose message it is shows through `data-author` and the member's own stylesheet.
 pub fn log_item(id: EventId, event: &Event, place: Place) -> Markup {
     html! {
-        @if place.new_day { (day_divider(id, event.at())) }
+        @if place.new_day { (day_divider(id, crate::chat::rules::day(event.at()))) }
         (item(id, event, place.grouped))
     }
 }
 
 /// A day divider: a small heading (so a screen reader's heading keys move
-/// from day to day) with the absolute date, "Thursday 3 December 2026". It
-/// is rendered once for everyone, so it cannot say "Today": that is up to a
-/// page rendered for one reader (`relative_days`).
-fn day_divider(id: EventId, at: OffsetDateTime) -> Markup {
-    let day = crate::chat::rules::day(at);
+/// from day to day) with the absolute date, "Thursday 3 December 2026", before
+/// the item `id`. It is rendered once for everyone, so it cannot say "Today":
+/// that is up to a page rendered for one reader (`own_divider`).
+pub fn day_divider(id: EventId, day: time::Date) -> Markup {
+    divider(&divider_id(id), day, None)
+}
+
+/// The divider of `day` before the item `id` as it reads for one reader on
+/// `today`: "Today", "Yesterday" (with the long date as its `title`), or the
+/// long date as everyone reads it.
+pub fn own_divider(id: EventId, day: time::Date, today: time::Date) -> Markup {
+    divider(&divider_id(id), day, relative_day(day, today))
+}
+
+/// A page rendered for one reader shows the kept log, which may begin in the
+/// middle of a day (older items were let go with its divider): then it
+/// opens with this divider of the first item's `day`, worded for that reader.
+pub fn opening_divider(day: time::Date, today: time::Date) -> Markup {
+    divider("day-opening", day, relative_day(day, today))
+}
+
+/// "Today" or "Yesterday", when `day` is one of them on `today`.
+fn relative_day(day: time::Date, today: time::Date) -> Option<&'static str> {
+    if day == today {
+        Some("Today")
+    } else if Some(day) == today.previous_day() {
+        Some("Yesterday")
+    } else {
+        None
+    }
+}
+
+/// The `id` of the divider before the item `id`.
+fn divider_id(id: EventId) -> String {
+    format!("day-{}", item_id(id))
+}
+
+/// A divider with the `id` `dom_id`: the long date, or `word` with the long
+/// date as its `title`.
+fn divider(dom_id: &str, day: time::Date, word: Option<&str>) -> Markup {
     html! {
-        li.day id={ "day-" (item_id(id)) } {
-            h3 { time datetime=(Iso(day)) { (LongDate(day)) } }
+        li.day id=(dom_id) {
+            h3 {
+                @if let Some(word) = word {
+                    time datetime=(Iso(day)) title=(LongDate(day)) { (word) }
+                } @else {
+                    time datetime=(Iso(day)) { (LongDate(day)) }
+                }
+            }
         }
     }
 }
@@ -146,48 +187,10 @@ impl Render for LongDate {
     }
 }
 
-/// The divider of `day` as the log renders it, and as it reads for one
-/// reader on `today`: "Today", "Yesterday", or unchanged. A page rendered
-/// for one reader (a page load, the no-JavaScript log document) swaps the
-/// first for the second; the items are escaped text, so these exact bytes
-/// can only be a divider.
-pub fn relative_days(items: &str, today: time::Date) -> String {
-    let mut out = items.to_owned();
-    for (day, word) in [(Some(today), "Today"), (today.previous_day(), "Yesterday")] {
-        let Some(day) = day else { continue };
-        let shared = html! { time datetime=(Iso(day)) { (LongDate(day)) } }.into_string();
-        let own = html! { time datetime=(Iso(day)) title=(LongDate(day)) { (word) } }.into_string();
-        out = out.replace(&shared, &own);
-    }
-    out
-}
-
-/// A page rendered for one reader shows the kept log, which may begin in the
-/// middle of a day (older items were let go with its divider): then it
-/// opens with a divider of the first item's day, read from that item's
-/// `<time datetime>` (the first in it: text in items is escaped).
-pub fn opening_divider(items: &str) -> Option<Markup> {
-    const TIME: &str = r#"<time datetime=""#;
-    if items.is_empty() || items.starts_with(r#"<li class="day""#) {
-        return None;
-    }
-    let start = items.find(TIME)? + TIME.len();
-    let mut parts = items.get(start..start + 10)?.splitn(3, '-');
-    let year: i32 = parts.next()?.parse().ok()?;
-    let month: u8 = parts.next()?.parse().ok()?;
-    let day: u8 = parts.next()?.parse().ok()?;
-    let day = time::Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()?;
-    Some(html! {
-        li.day id="day-opening" {
-            h3 { time datetime=(Iso(day)) { (LongDate(day)) } }
-        }
-    })
-}
-
 /// A message or notice without its divider. A message `grouped` under the one
 /// before (`data-grouped`) shows no name or avatar; the name stays for screen
 /// readers.
-fn item(id: EventId, event: &Event, grouped: bool) -> Markup {
+pub fn item(id: EventId, event: &Event, grouped: bool) -> Markup {
     match event {
         Event::Message { author, text, at } => html! {
             // Read in this order: who, what, when ("Frank", "Hi Eve",
@@ -466,8 +469,10 @@ mod tests {
         for event in &notices {
             let notice = log_item(ID, event, Place::default()).into_string();
             assert!(notice.contains("<bdi>عمر</bdi>"), "{notice}");
-            assert!(
-                !notice.replace("<bdi>عمر</bdi>", "").contains("عمر"),
+            // Every time the name appears, it is isolated.
+            assert_eq!(
+                notice.matches("عمر").count(),
+                notice.matches("<bdi>عمر</bdi>").count(),
                 "{notice}"
             );
         }
@@ -521,64 +526,39 @@ mod tests {
         assert!(!grouped.contains("day"), "{grouped}");
     }
 
-    /// For one reader, today's and yesterday's dividers say so; older days,
-    /// and text that merely looks like a date, are left alone.
+    /// For one reader, today's and yesterday's dividers say so, with the
+    /// long date as their title; older days read as everyone reads them.
     #[test]
     fn a_page_for_one_reader_says_today_and_yesterday() {
-        let divider = |day: time::Date| {
-            let at = day.midnight().assume_utc();
-            day_divider(ID, at).into_string()
-        };
         let today = time::macros::date!(2026 - 12 - 03);
-        let days = [
-            today.previous_day().and_then(|d| d.previous_day()),
-            today.previous_day(),
-            Some(today),
-        ];
-        let items: String = days.iter().flatten().map(|d| divider(*d)).collect();
-        let text = "<li><p>Thursday 3 December 2026</p></li>";
-        let own = relative_days(&format!("{items}{text}"), today);
-        assert!(own.contains(">Tuesday 1 December 2026</time>"), "{own}");
-        assert!(
-            own.contains(
-                r#"<time datetime="2026-12-02" title="Wednesday 2 December 2026">Yesterday</time>"#
-            ),
-            "{own}"
+        let yesterday = time::macros::date!(2026 - 12 - 02);
+        let older = time::macros::date!(2026 - 12 - 01);
+        assert_eq!(
+            own_divider(ID, older, today).into_string(),
+            day_divider(ID, older).into_string()
         );
-        assert!(
-            own.contains(
-                r#"<time datetime="2026-12-03" title="Thursday 3 December 2026">Today</time>"#
-            ),
-            "{own}"
+        assert_eq!(
+            own_divider(ID, yesterday, today).into_string(),
+            r#"<li class="day" id="day-e1-1"><h3><time datetime="2026-12-02" title="Wednesday 2 December 2026">Yesterday</time></h3></li>"#
         );
-        assert!(own.ends_with(text), "{own}");
+        assert_eq!(
+            own_divider(ID, today, today).into_string(),
+            r#"<li class="day" id="day-e1-1"><h3><time datetime="2026-12-03" title="Thursday 3 December 2026">Today</time></h3></li>"#
+        );
     }
 
-    /// A kept log that begins in the middle of a day gets that day's divider
-    /// on a page for one reader; one that begins with its divider, or is
-    /// empty, gets none.
+    /// The divider a page opens with when its kept log begins in the middle
+    /// of a day: that day's, worded for the reader like any other.
     #[test]
     fn a_log_kept_from_the_middle_of_a_day_opens_with_its_day() {
-        let at = time::macros::datetime!(2026-12-01 07:46 UTC);
-        let event = Event::Joined {
-            names: vec![Name::parse("Ann", 32).expect("name")],
-            more: 0,
-            at,
-        };
-        let middle = log_item(ID, &event, Place::default()).into_string();
-        let opening = opening_divider(&middle).map(Markup::into_string);
+        let today = time::macros::date!(2026 - 12 - 03);
         assert_eq!(
-            opening.as_deref(),
-            Some(
-                r#"<li class="day" id="day-opening"><h3><time datetime="2026-12-01">Tuesday 1 December 2026</time></h3></li>"#
-            )
+            opening_divider(time::macros::date!(2026 - 12 - 01), today).into_string(),
+            r#"<li class="day" id="day-opening"><h3><time datetime="2026-12-01">Tuesday 1 December 2026</time></h3></li>"#
         );
-        let first = Place {
-            new_day: true,
-            grouped: false,
-        };
-        let whole = log_item(ID, &event, first).into_string();
-        assert!(opening_divider(&whole).is_none());
-        assert!(opening_divider("").is_none());
+        assert_eq!(
+            opening_divider(today, today).into_string(),
+            r#"<li class="day" id="day-opening"><h3><time datetime="2026-12-03" title="Thursday 3 December 2026">Today</time></h3></li>"#
+        );
     }
 }

@@ -4,11 +4,11 @@
 use maud::{Markup, PreEscaped, html};
 
 use super::components::{
-    Field, Who, not_live, online_items, online_now, opening_divider, relative_days, stranger_left,
+    Field, Who, not_live, online_items, online_now, opening_divider, own_divider, stranger_left,
 };
 use super::layout::{Skip, StartTag, open_document, page, tab_title};
 use super::stream::CLOSE_EVENT;
-use crate::chat::{Member, Name, RoomCode, Snapshot};
+use crate::chat::{Frame, Member, Name, RoomCode, Snapshot};
 use crate::paths;
 
 /// The send form as it stands: the text as typed and what was wrong with it.
@@ -101,7 +101,7 @@ pub fn room(
         text: "Skip to message box",
     };
     let own_css = paths::own_css(&me.seed);
-    let items = own_items(snapshot);
+    let items = own_items(&snapshot.items, today());
     // The unread mark every new item carries is rendered once for everyone
     // and names the room by its code; a random-chat room's tab names the
     // stranger instead, for each of the two, so its page leaves the mark out
@@ -138,7 +138,7 @@ pub fn room(
                                 hx-sse:connect=(paths::events(code, Some(snapshot.last)))
                                 hx-swap=(log_swap) hx-sse:close=(CLOSE_EVENT)
                                 hx-status:4xx="swap:none" hx-status:5xx="swap:none" {
-                                (PreEscaped(items))
+                                (items)
                             }
                         }
                         (jump_to_newest())
@@ -306,20 +306,31 @@ pub fn rename_form(back: &str, form: &RenameForm<'_>) -> Markup {
     }
 }
 
-/// The log's items as a page rendered for one reader shows them: opening
-/// with their first day's divider, also when the kept history begins in
-/// the middle of a day, and the dividers of today and yesterday (UTC) say
-/// "Today" and "Yesterday". Items
-/// that arrive later keep the date, which stays true past midnight.
-fn own_items(snapshot: &Snapshot) -> String {
-    let items: String = snapshot
-        .items
-        .iter()
-        .map(|f| String::from_utf8_lossy(&f.html))
-        .collect();
-    let opening = opening_divider(&items).map(Markup::into_string);
-    let all = opening.unwrap_or_default() + &items;
-    relative_days(&all, time::OffsetDateTime::now_utc().date())
+/// The log's items as a page rendered for one reader on `today` (UTC)
+/// shows them: opening with their first day's divider, also when the kept
+/// history begins in the middle of a day, and the dividers of today and
+/// yesterday say "Today" and "Yesterday". Each divider is rendered here from
+/// the frame's day; the items are the bytes rendered once for everyone.
+/// Items that arrive later keep the date, which stays true past midnight.
+fn own_items(items: &[Frame], today: time::Date) -> Markup {
+    let opening = items
+        .first()
+        .filter(|first| first.divider.is_empty())
+        .and_then(|first| first.day);
+    html! {
+        @if let Some(day) = opening { (opening_divider(day, today)) }
+        @for frame in items {
+            @if let (false, Some(day)) = (frame.divider.is_empty(), frame.day) {
+                (own_divider(frame.id, day, today))
+            }
+            (PreEscaped(String::from_utf8_lossy(&frame.html)))
+        }
+    }
+}
+
+/// Today (UTC), as a page rendered now says it.
+fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().date()
 }
 
 /// The start of the log document that, without JavaScript, streams new items
@@ -339,7 +350,7 @@ pub fn log_document_head(snapshot: &Snapshot, me: &Member) -> String {
         (StartTag { name: "ol", attrs: &[("class", "log-items")] })
         // Items the views rendered once for everyone, their days as this
         // reader says them.
-        (PreEscaped(own_items(snapshot)))
+        (own_items(&snapshot.items, today()))
     };
     open_document(
         "Messages",
@@ -360,4 +371,48 @@ pub fn online_document_head(snapshot: &Snapshot, me: &Member) -> String {
         "online-document",
         online_now(&snapshot.online),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chat::{Event, EventId, Place, Render};
+    use crate::views::stream::Renderer;
+
+    fn joined(seq: u64, at: time::OffsetDateTime, new_day: bool) -> Frame {
+        let room = RoomCode::parse_slug("general").expect("slug");
+        let event = Event::Joined {
+            names: vec![Name::parse("Ann", 32).expect("name")],
+            more: 0,
+            at,
+        };
+        let place = Place {
+            new_day,
+            grouped: false,
+        };
+        Renderer.log_item(&room, EventId { epoch: 1, seq }, &event, place)
+    }
+
+    /// A kept log that begins in the middle of a day opens with that day's
+    /// divider on a page for one reader; one that begins with its divider,
+    /// or is empty, gets no other; each divider says "Today" or "Yesterday"
+    /// when it may, and every item is the bytes rendered for everyone.
+    #[test]
+    fn a_page_for_one_reader_words_its_own_dividers() {
+        let today = time::macros::date!(2026 - 12 - 03);
+        let before = joined(1, time::macros::datetime!(2026-12-02 23:00 UTC), false);
+        let after = joined(2, time::macros::datetime!(2026-12-03 07:46 UTC), true);
+        let page = own_items(&[before.clone(), after.clone()], today).into_string();
+        let expected = [
+            r#"<li class="day" id="day-opening"><h3><time datetime="2026-12-02" title="Wednesday 2 December 2026">Yesterday</time></h3></li>"#.to_owned(),
+            String::from_utf8_lossy(&before.html).into_owned(),
+            r#"<li class="day" id="day-e1-2"><h3><time datetime="2026-12-03" title="Thursday 3 December 2026">Today</time></h3></li>"#.to_owned(),
+            String::from_utf8_lossy(&after.html).into_owned(),
+        ];
+        assert_eq!(page, expected.concat());
+
+        let whole = own_items(std::slice::from_ref(&after), today).into_string();
+        assert_eq!(whole, expected[2..].concat());
+        assert_eq!(own_items(&[], today).into_string(), "");
+    }
 }

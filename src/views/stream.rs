@@ -4,7 +4,7 @@
 use bytes::{BufMut, Bytes, BytesMut};
 use maud::{Markup, PreEscaped, html};
 
-use super::components::{log_item, lost, online_items, online_now, stranger_left};
+use super::components::{day_divider, item, lost, online_items, online_now, stranger_left};
 use super::room::unread_title;
 use crate::chat::{Event, EventId, Frame, FrameKind, Online, Place, Render, RoomCode};
 
@@ -16,20 +16,24 @@ pub struct Renderer;
 
 impl Render for Renderer {
     fn log_item(&self, room: &RoomCode, id: EventId, event: &Event, place: Place) -> Frame {
-        let item = log_item(id, event, place).into_string();
-        let mut live = item.clone();
-        if let Event::StrangerLeft { name, code, .. } = event {
-            // The page's send form gives way to "Hank left" and what to do next.
-            let left = html! {
+        let day = crate::chat::rules::day(event.at());
+        let divider = place.new_day.then(|| day_divider(id, day));
+        let item = item(id, event, place.grouped);
+        let live = html! {
+            @if let Some(divider) = &divider { (divider) }
+            (item)
+            @if let Event::StrangerLeft { name, code, .. } = event {
+                // The page's send form gives way to "Hank left" and what to do next.
                 hx-partial hx-target="#send" hx-swap="outerHTML" { (stranger_left(code, Some(name))) }
-            };
-            live.push_str(&left.into_string());
-        }
+            }
+        };
         Frame {
             id,
             kind: FrameKind::Log,
-            sse: marked(room, id, &live),
-            html: Bytes::from(item),
+            sse: marked(room, id, &live.into_string()),
+            html: Bytes::from(item.into_string()),
+            divider: divider.map_or_else(Bytes::new, |d| Bytes::from(d.into_string())),
+            day: Some(day),
         }
     }
 
@@ -38,19 +42,21 @@ impl Render for Renderer {
             hx-partial hx-target="#online" hx-swap="innerHTML" { (online_items(online)) }
             hx-partial hx-target="#online-count" hx-swap="textContent" { (online.total) }
         };
-        Frame {
-            id: last,
-            kind: FrameKind::Online,
-            sse: message(Some(last), &body.into_string()),
+        Frame::new(
+            last,
+            FrameKind::Online,
+            message(Some(last), &body.into_string()),
             // For the no-JavaScript Online document, which appends it.
-            html: Bytes::from(online_now(online).into_string()),
-        }
+            Bytes::from(online_now(online).into_string()),
+        )
     }
 
     fn resync(&self, room: &RoomCode, last: EventId, items: &[Frame]) -> Frame {
+        // Each item after its divider, as they were sent.
         let all: String = items
             .iter()
-            .map(|frame| String::from_utf8_lossy(&frame.html))
+            .flat_map(|frame| [&frame.divider, &frame.html])
+            .map(|bytes| String::from_utf8_lossy(bytes))
             .collect();
         // A morph keeps the items the page already has (same ids), so screen
         // readers hear only what is new; the status says that some was missed.
@@ -58,21 +64,21 @@ impl Render for Renderer {
             hx-partial hx-target="#log-items" hx-swap="innerMorph" { (PreEscaped(all)) }
             (live_status("You were away for a while: some messages may have been missed. The log has been refreshed."))
         };
-        Frame {
-            id: last,
-            kind: FrameKind::Resync,
-            sse: marked(room, last, &body.into_string()),
-            html: Bytes::new(),
-        }
+        Frame::new(
+            last,
+            FrameKind::Resync,
+            marked(room, last, &body.into_string()),
+            Bytes::new(),
+        )
     }
 
     fn status(&self, last: EventId, text: &str) -> Frame {
-        Frame {
-            id: last,
-            kind: FrameKind::Status,
-            sse: message(None, &live_status(text).into_string()),
-            html: Bytes::new(),
-        }
+        Frame::new(
+            last,
+            FrameKind::Status,
+            message(None, &live_status(text).into_string()),
+            Bytes::new(),
+        )
     }
 }
 
@@ -263,6 +269,47 @@ mod tests {
             String::from_utf8_lossy(&resync.sse)
                 .ends_with("New activity · # general · livechat</title>\n\n")
         );
+    }
+
+    /// An item that opens a day keeps its shared divider apart, with its
+    /// day, so that a page for one reader words its own; the stream's
+    /// message and a resync carry the divider, then the item.
+    #[test]
+    fn a_frame_opening_a_day_keeps_its_divider_beside_the_item() {
+        use crate::chat::Name;
+        let room = RoomCode::parse_slug("general").expect("slug");
+        let id = EventId { epoch: 1, seq: 5 };
+        let event = Event::Joined {
+            names: vec![Name::parse("Ann", 32).expect("name")],
+            more: 0,
+            at: time::macros::datetime!(2026-12-01 07:46 UTC),
+        };
+        let place = Place {
+            new_day: true,
+            grouped: false,
+        };
+        let frame = Renderer.log_item(&room, id, &event, place);
+        let divider = r#"<li class="day" id="day-e1-5"><h3><time datetime="2026-12-01">Tuesday 1 December 2026</time></h3></li>"#;
+        assert_eq!(String::from_utf8_lossy(&frame.divider), divider);
+        assert_eq!(frame.day, Some(time::macros::date!(2026 - 12 - 01)));
+        let item = String::from_utf8_lossy(&frame.html).into_owned();
+        assert!(
+            item.starts_with(r#"<li class="notice" id="e1-5">"#),
+            "{item}"
+        );
+        let sse = String::from_utf8_lossy(&frame.sse);
+        assert!(
+            sse.starts_with(&format!("id: 1-5\ndata: {divider}{item}<title>")),
+            "{sse}"
+        );
+        let resync = Renderer.resync(&room, id, std::slice::from_ref(&frame));
+        assert!(
+            String::from_utf8_lossy(&resync.sse).contains(&format!("{divider}{item}")),
+            "{:?}",
+            resync.sse
+        );
+        let later = Renderer.log_item(&room, id.next(), &event, Place::default());
+        assert!(later.divider.is_empty());
     }
 
     /// When a stranger leaves, one message (rendered once, for both; only the

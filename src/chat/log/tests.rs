@@ -28,12 +28,7 @@ impl Render for Plain {
 }
 
 fn frame(id: EventId, kind: FrameKind, text: String) -> Frame {
-    Frame {
-        id,
-        kind,
-        sse: Bytes::from(text),
-        html: Bytes::new(),
-    }
+    Frame::new(id, kind, Bytes::from(text), Bytes::new())
 }
 
 fn log_of(history_len: usize, items: u64) -> RoomLog {

@@ -28,37 +28,35 @@ impl Render for Plain {
             Event::StrangerLeft { name, code, .. } => format!("stranger left {name} {code}"),
         };
         Frame {
-            id,
-            kind: FrameKind::Log,
-            sse: Bytes::from(text.clone()),
-            html: Bytes::from(text),
+            day: Some(rules::day(event.at())),
+            ..Frame::new(
+                id,
+                FrameKind::Log,
+                Bytes::from(text.clone()),
+                Bytes::from(text),
+            )
         }
     }
     fn online(&self, last: EventId, online: &Online) -> Frame {
         let names: Vec<Name> = online.members.iter().map(|a| a.name.clone()).collect();
         let text = format!("online {} of {}", join(&names), online.total);
-        Frame {
-            id: last,
-            kind: FrameKind::Online,
-            sse: Bytes::from(text),
-            html: Bytes::new(),
-        }
+        Frame::new(last, FrameKind::Online, Bytes::from(text), Bytes::new())
     }
     fn resync(&self, _: &RoomCode, last: EventId, items: &[Frame]) -> Frame {
-        Frame {
-            id: last,
-            kind: FrameKind::Resync,
-            sse: Bytes::from(format!("resync {}", items.len())),
-            html: Bytes::new(),
-        }
+        Frame::new(
+            last,
+            FrameKind::Resync,
+            Bytes::from(format!("resync {}", items.len())),
+            Bytes::new(),
+        )
     }
     fn status(&self, last: EventId, text: &str) -> Frame {
-        Frame {
-            id: last,
-            kind: FrameKind::Status,
-            sse: Bytes::from(format!("status {text}")),
-            html: Bytes::new(),
-        }
+        Frame::new(
+            last,
+            FrameKind::Status,
+            Bytes::from(format!("status {text}")),
+            Bytes::new(),
+        )
     }
 }
 

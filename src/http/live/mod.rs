@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::task::Poll;
 
-use bytes::Bytes;
+use bytes::{BufMut, Bytes, BytesMut};
 use futures_util::FutureExt;
 use futures_util::future::Fuse;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
@@ -45,7 +45,7 @@ impl Doc {
     fn bytes(self, frame: Frame) -> Option<Bytes> {
         let bytes = match self {
             Self::Events => frame.sse,
-            Self::Log => (frame.kind == FrameKind::Log).then_some(frame.html)?,
+            Self::Log => (frame.kind == FrameKind::Log).then(|| divider_then_item(frame))?,
             Self::Online => (frame.kind == FrameKind::Online).then_some(frame.html)?,
         };
         (!bytes.is_empty()).then_some(bytes)
@@ -59,6 +59,18 @@ impl Doc {
             Self::Online => Some(frame_notice(text, None)),
         }
     }
+}
+
+/// A log item for the document: its day divider (when it opens a day), then
+/// the item, both as rendered once for everyone.
+fn divider_then_item(frame: Frame) -> Bytes {
+    if frame.divider.is_empty() {
+        return frame.html;
+    }
+    let mut out = BytesMut::with_capacity(frame.divider.len() + frame.html.len());
+    out.put_slice(&frame.divider);
+    out.put_slice(&frame.html);
+    out.freeze()
 }
 
 /// What a stream does next.
