@@ -157,7 +157,7 @@ impl Shared {
             *state.held.entry(holder.to_owned()).or_default() += 1;
             state.holders.insert(code.clone(), holder.to_owned());
         }
-        tracing::info!(room = %crate::logs::RoomTag(&code), pair = pair.is_some(), "room opened");
+        tracing::info!(room = %crate::logs::RoomTag(code.as_str()), pair = pair.is_some(), "room opened");
         Ok(code)
     }
 

@@ -110,7 +110,7 @@ impl State {
                     self.held.remove(&holder);
                 }
             }
-            tracing::info!(room = %crate::logs::RoomTag(code), "room closed");
+            tracing::info!(room = %crate::logs::RoomTag(code.as_str()), "room closed");
         }
     }
 

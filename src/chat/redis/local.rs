@@ -204,7 +204,7 @@ impl Inner {
         } = read
         else {
             if !self.is_public(code) && local.rooms.remove(code).is_some() {
-                tracing::info!(room = %crate::logs::RoomTag(code), "room closed");
+                tracing::info!(room = %crate::logs::RoomTag(code.as_str()), "room closed");
             }
             return;
         };
@@ -232,7 +232,7 @@ impl Inner {
             }
             room.log.skip_to(id);
             let Some(decoded) = codec::decode(code, &fields) else {
-                tracing::warn!(room = %crate::logs::RoomTag(code), %id, "unreadable log entry skipped");
+                tracing::warn!(room = %crate::logs::RoomTag(code.as_str()), %id, "unreadable log entry skipped");
                 continue;
             };
             presence_changed |= !matches!(decoded.event, Event::Message { .. });

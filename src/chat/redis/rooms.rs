@@ -53,7 +53,7 @@ impl Inner {
             let made: i64 = create.invoke_async(&mut self.conn()).await.map_err(down)?;
             match made {
                 1 => {
-                    tracing::info!(room = %crate::logs::RoomTag(&code), "room opened");
+                    tracing::info!(room = %crate::logs::RoomTag(code.as_str()), "room opened");
                     return Ok(code);
                 }
                 -1 => return Err(ChatError::Full),
