@@ -3,10 +3,9 @@
 
 use maud::{Markup, PreEscaped, html};
 
-use super::components::{
-    Field, Who, not_live, online_items, online_now, opening_divider, own_divider, stranger_left,
-};
+use super::components::{Field, Who, not_live, online_items, online_now, stranger_left};
 use super::layout::{Skip, StartTag, open_document, page, tab_title};
+use super::log::{opening_divider, own_divider};
 use super::stream::CLOSE_EVENT;
 use crate::chat::{Frame, Member, Name, RoomCode, Snapshot};
 use crate::paths;

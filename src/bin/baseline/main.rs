@@ -195,7 +195,7 @@ fn when(now: time::OffsetDateTime) -> String {
     )
 }
 
-/// A message as livechat's log item shows it (`views::components::log_item`):
+/// A message as livechat's log item shows it (`views::log::log_item`):
 /// who, what, then a short time, so that both servers move as many bytes.
 /// `name` and `text` are as typed; `seed` is the avatar's.
 fn message_item(id: &str, seed: &str, name: &str, text: &str, at: time::OffsetDateTime) -> String {
