@@ -4,7 +4,7 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use livechat::chat::{Author, Event, EventId, MessageText, Name, Place, RoomCode, Seed};
-use livechat::views::components::log_item;
+use livechat::views::log::log_item;
 use livechat::views::stream::message;
 use livechat::{AppState, app};
 use proptest::prelude::*;

@@ -6,6 +6,7 @@ pub mod components;
 pub mod errors;
 pub mod home;
 pub mod layout;
+pub mod log;
 pub mod pair;
 pub mod room;
 pub mod stream;

@@ -4,7 +4,8 @@
 use bytes::{BufMut, Bytes, BytesMut};
 use maud::{Markup, PreEscaped, html};
 
-use super::components::{day_divider, item, lost, online_items, online_now, stranger_left};
+use super::components::{lost, online_items, online_now, stranger_left};
+use super::log::{day_divider, item};
 use super::room::unread_title;
 use crate::chat::{Event, EventId, Frame, FrameKind, Online, Place, Render, RoomCode};
 

@@ -201,7 +201,7 @@ pub(super) fn report(
     );
     let _ = writeln!(
         out,
-        "- Baseline: `src/bin/baseline.rs`, a bare axum SSE fan-out (one broadcast channel of pre-rendered bytes per room, the same URLs and forms, no product logic), measured in the same run, alternating with livechat; each server starts fresh for each run."
+        "- Baseline: `src/bin/baseline/main.rs`, a bare axum SSE fan-out (one broadcast channel of pre-rendered bytes per room, the same URLs and forms, no product logic), measured in the same run, alternating with livechat; each server starts fresh for each run."
     );
     let _ = writeln!(
         out,
