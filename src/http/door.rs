@@ -83,13 +83,8 @@ pub fn too_many_misses(wait: Duration) -> Refused {
     Refused::waiting(wrong_codes(wait))
 }
 
-/// The words for a person who must wait `wait` before trying codes again.
-pub fn wait_words(wait: Duration) -> String {
-    wrong_codes(wait).to_string()
-}
-
 /// Too many wrong codes: the refusal and its wait.
-pub fn wrong_codes(wait: Duration) -> Waiting {
+fn wrong_codes(wait: Duration) -> Waiting {
     Waiting {
         why: "Too many wrong room codes from your address or session",
         wait,
@@ -247,6 +242,10 @@ mod tests {
         use crate::chat::whole_seconds;
         assert_eq!(whole_seconds(Duration::from_millis(10)), 1);
         assert_eq!(whole_seconds(Duration::from_millis(59_001)), 60);
-        assert!(wait_words(Duration::from_secs(42)).contains("wait 42 s"));
+        assert!(
+            wrong_codes(Duration::from_secs(42))
+                .to_string()
+                .contains("wait 42 s")
+        );
     }
 }
