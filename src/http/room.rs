@@ -18,7 +18,7 @@ use crate::paths;
 use crate::views::components::MESSAGE_BOX;
 use crate::views::home::{StartForm, home};
 use crate::views::room::{
-    RenameForm, SendForm, plain_title, refused_send_form, room, send_form, unsent,
+    RenameForm, SendForm, open_title, plain_title, refused_send_form, room, send_form, unsent,
 };
 
 /// The address people can share: the same host they used to get here.
@@ -254,8 +254,13 @@ pub async fn get_title(
 ) -> Result<maud::Markup, AppError> {
     let knock = Knock::of(client, &session);
     let code = door::pass(&app, knock, RoomCode::from_path(&code), Access::Member).await?;
-    // A member already in the room: entering again announces nothing, and
-    // tells whom a random-chat room's tab names.
+    // Asked after every send: a room anyone may enter is named by its code,
+    // with one look-up. Only a random-chat room's tab names someone (the
+    // stranger), so only there is the room read, by entering it again, which
+    // announces nothing for a member already in it.
+    if app.chat.leads(&code, None, Access::Enter).await? {
+        return Ok(open_title(&code));
+    }
     let me = session.member.ok_or(AppError::NotFound)?;
     let snapshot = app.chat.enter(&code, &me).await.map_err(AppError::from)?;
     Ok(plain_title(&snapshot, &me))

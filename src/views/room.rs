@@ -49,6 +49,11 @@ pub fn plain_title(snapshot: &Snapshot, me: &Member) -> Markup {
     html! { title { (tab_title(&place(snapshot, me))) } }
 }
 
+/// The tab's title of a room anyone may enter, named by its code alone.
+pub fn open_title(code: &RoomCode) -> Markup {
+    html! { title { (tab_title(&title(code))) } }
+}
+
 /// The tab's title once something new arrived: every new item's message
 /// carries it (`views::stream::marked`), and the room page puts
 /// `plain_title` back when the person returns to the tab or has just sent a
