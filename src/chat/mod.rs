@@ -14,6 +14,7 @@ pub mod rate;
 pub mod redis;
 pub mod room;
 pub mod rules;
+pub mod safety;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,6 +29,7 @@ pub use event::{
 };
 pub use name::{MessageText, Name, TextError};
 pub use pair::Pairing;
+pub use safety::{Control, Deleter, Messages, Person, ReportReason, Reports, Said};
 
 /// The store every handler talks to; `Arc` makes it a cheap handle.
 pub type Chat = Arc<dyn Store>;
@@ -230,7 +232,7 @@ pub struct PairWatch {
 /// ([`Strangers`]), with what a whole store answers for. Limits per client
 /// address are not in it: they come from [`Limits`].
 #[async_trait]
-pub trait Store: Doors + Rooms + Strangers {
+pub trait Store: Doors + Rooms + Strangers + Messages + Control + Reports {
     /// Counters for `/metrics`.
     async fn stats(&self) -> Stats;
     /// Whether the store can serve: `Err` says what is wrong (for `/healthz`).

@@ -95,6 +95,9 @@ impl MemoryStore {
     }
 }
 
+mod control;
+mod messages;
+mod reports;
 mod shared;
 mod state;
 use shared::{PairGuard, StreamGuard};

@@ -17,13 +17,16 @@
 //! server with `Last-Event-ID` reads exactly the gap.
 
 mod codec;
+mod control;
 mod doors;
 mod keys;
 mod limits;
 mod local;
+mod messages;
 mod notices;
 mod online;
 mod queue;
+mod reports;
 mod rooms;
 mod scripts;
 mod store;

@@ -1,0 +1,6 @@
+//! `Messages` on this store.
+
+use super::MemoryStore;
+use crate::chat::Messages;
+
+impl Messages for MemoryStore {}

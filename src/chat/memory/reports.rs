@@ -1,0 +1,6 @@
+//! `Reports` on this store.
+
+use super::MemoryStore;
+use crate::chat::Reports;
+
+impl Reports for MemoryStore {}

@@ -1,0 +1,6 @@
+//! `Messages` on this store.
+
+use super::RedisStore;
+use crate::chat::Messages;
+
+impl Messages for RedisStore {}

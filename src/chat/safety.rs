@@ -1,0 +1,157 @@
+//! What keeps anonymous rooms safe, by who acts: each person's own filter and
+//! their own messages ([`Messages`]), what a room's owner and the moderators
+//! may do to who comes in and who speaks ([`Control`]), and what reaches the
+//! operators ([`Reports`]). Every store keeps this state where it keeps its
+//! rooms, so it acts on every server at once.
+//!
+//! People are named in pages by their avatar's [`Seed`] (public, one per
+//! session, kept across renames); their [`MemberId`] (the session) never
+//! leaves the server.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use super::{Author, ChatError, EventId, MemberId, MessageText, RoomCode, Seed};
+
+/// A message as its own page shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Said {
+    pub id: EventId,
+    /// Name and avatar as it was sent.
+    pub author: Author,
+    /// Who sent it (never shown).
+    pub member: MemberId,
+    /// `None` once it was deleted.
+    pub text: Option<MessageText>,
+    pub at: OffsetDateTime,
+}
+
+/// Who deletes a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Deleter {
+    /// Its author, within `rules` time: shown as "Message deleted".
+    Author(MemberId),
+    /// A moderator, any time: shown as "Removed by a moderator".
+    Moderator,
+}
+
+/// Someone in a room as their page shows them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Person {
+    pub author: Author,
+    /// Their session (never shown).
+    pub member: MemberId,
+    /// Whether they own the room.
+    pub owner: bool,
+}
+
+/// A person's own filter and own messages.
+#[async_trait]
+pub trait Messages: Send + Sync + 'static {
+    /// One kept message of `code`'s log, deleted or not; `None` when no
+    /// message with that id is kept.
+    async fn message(&self, code: &RoomCode, id: EventId) -> Result<Option<Said>, ChatError> {
+        let _ = (code, id);
+        Err(ChatError::Unavailable)
+    }
+
+    /// Replaces a kept message, in history and on every open page, keeping
+    /// its place.
+    async fn delete(&self, code: &RoomCode, id: EventId, by: Deleter) -> Result<(), ChatError> {
+        let _ = (code, id, by);
+        Err(ChatError::Unavailable)
+    }
+
+    /// From now until `until` (`None`: no longer), `member`'s messages reach
+    /// only `member`, who is not told.
+    async fn mute(&self, member: MemberId, until: Option<OffsetDateTime>) -> Result<(), ChatError> {
+        let _ = (member, until);
+        Err(ChatError::Unavailable)
+    }
+}
+
+/// What a room's owner and the moderators decide about who comes in and who
+/// speaks.
+#[async_trait]
+pub trait Control: Send + Sync + 'static {
+    /// The member of `code` whose avatar is `seed`, if one is present.
+    async fn person(&self, code: &RoomCode, seed: &Seed) -> Result<Option<Person>, ChatError> {
+        let _ = (code, seed);
+        Err(ChatError::Unavailable)
+    }
+
+    /// Until `until` (`None`: no longer), `member` and the client address it
+    /// was last seen from may not join or post anywhere.
+    async fn ban(&self, member: MemberId, until: Option<OffsetDateTime>) -> Result<(), ChatError> {
+        let _ = (member, until);
+        Err(ChatError::Unavailable)
+    }
+
+    /// One message per `every` per member in `code` (`None`: off).
+    async fn slow_mode(&self, code: &RoomCode, every: Option<Duration>) -> Result<(), ChatError> {
+        let _ = (code, every);
+        Err(ChatError::Unavailable)
+    }
+
+    /// Nobody may post in `code` until `until` (`None`: they may again).
+    async fn read_only(
+        &self,
+        code: &RoomCode,
+        until: Option<OffsetDateTime>,
+    ) -> Result<(), ChatError> {
+        let _ = (code, until);
+        Err(ChatError::Unavailable)
+    }
+}
+
+/// What reaches the operators: reports, and what the moderators did.
+#[async_trait]
+pub trait Reports: Send + Sync + 'static {}
+
+/// Why a person reports a message: the short list the message's page offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReportReason {
+    Spam,
+    Harassment,
+    Hate,
+    Sexual,
+    Other,
+}
+
+impl ReportReason {
+    pub const ALL: [Self; 5] = [
+        Self::Spam,
+        Self::Harassment,
+        Self::Hate,
+        Self::Sexual,
+        Self::Other,
+    ];
+
+    /// The form value.
+    pub fn value(self) -> &'static str {
+        match self {
+            Self::Spam => "spam",
+            Self::Harassment => "harassment",
+            Self::Hate => "hate",
+            Self::Sexual => "sexual",
+            Self::Other => "other",
+        }
+    }
+
+    /// The words the form and the console show.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::Spam => "Spam or advertising",
+            Self::Harassment => "Harassment or threats",
+            Self::Hate => "Hate",
+            Self::Sexual => "Sexual content",
+            Self::Other => "Something else",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.value() == value)
+    }
+}
