@@ -43,13 +43,17 @@ pub struct Person {
     pub author: Author,
     /// Their session (never shown).
     pub member: MemberId,
-    /// Whether they own the room.
-    pub owner: bool,
 }
 
 /// A person's own filter and own messages.
 #[async_trait]
 pub trait Messages: Send + Sync + 'static {
+    /// The member of `code` whose avatar is `seed`, if one is present.
+    async fn person(&self, code: &RoomCode, seed: &Seed) -> Result<Option<Person>, ChatError> {
+        let _ = (code, seed);
+        Err(ChatError::Unavailable)
+    }
+
     /// One kept message of `code`'s log, deleted or not; `None` when no
     /// message with that id is kept.
     async fn message(&self, code: &RoomCode, id: EventId) -> Result<Option<Said>, ChatError> {
@@ -76,9 +80,10 @@ pub trait Messages: Send + Sync + 'static {
 /// speaks.
 #[async_trait]
 pub trait Control: Send + Sync + 'static {
-    /// The member of `code` whose avatar is `seed`, if one is present.
-    async fn person(&self, code: &RoomCode, seed: &Seed) -> Result<Option<Person>, ChatError> {
-        let _ = (code, seed);
+    /// Who owns `code` now: the member who made it, then the longest
+    /// present; `None` for rooms nobody owns (public and random-chat rooms).
+    async fn owner(&self, code: &RoomCode) -> Result<Option<MemberId>, ChatError> {
+        let _ = code;
         Err(ChatError::Unavailable)
     }
 
