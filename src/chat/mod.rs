@@ -29,7 +29,10 @@ pub use event::{
 };
 pub use name::{MessageText, Name, TextError};
 pub use pair::Pairing;
-pub use safety::{Control, Deleter, Messages, Person, ReportReason, Reports, Said};
+pub use safety::{
+    Action, Control, Deleter, LiveRoom, Messages, NewReport, Person, Report, ReportReason, Reports,
+    Said,
+};
 
 /// The store every handler talks to; `Arc` makes it a cheap handle.
 pub type Chat = Arc<dyn Store>;

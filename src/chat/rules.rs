@@ -33,6 +33,23 @@ pub const PAIR_CODES: usize = 8;
 /// How long a room kept in a shared store outlives its last use.
 pub const KEEP_ROOM: Duration = Duration::from_secs(86_400);
 
+/// Most open reports kept; past it, the oldest goes.
+pub const MAX_REPORTS: usize = 1000;
+/// Moderator actions the action log keeps, the newest.
+pub const MAX_ACTIONS: usize = 500;
+/// Rooms the console lists, the busiest.
+pub const LIVE_ROOMS: usize = 100;
+/// Reports one member may send per `REPORT_WINDOW`.
+pub const MEMBER_REPORTS: usize = 10;
+/// Reports one client address may send per `REPORT_WINDOW`, over all its sessions.
+pub const ADDRESS_REPORTS: usize = 30;
+/// The window of the report limits.
+pub const REPORT_WINDOW: Duration = Duration::from_secs(600);
+/// Sign-ins at the console one client address may try per `SIGN_IN_WINDOW`.
+pub const ADDRESS_SIGN_INS: usize = 5;
+/// The window of the sign-in limit.
+pub const SIGN_IN_WINDOW: Duration = Duration::from_secs(600);
+
 /// The room a person names by what they typed at **Join**: a public room by
 /// its slug (always there), else a private room by its code.
 #[derive(Clone, Debug, PartialEq, Eq)]

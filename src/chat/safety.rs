@@ -111,9 +111,86 @@ pub trait Control: Send + Sync + 'static {
     }
 }
 
-/// What reaches the operators: reports, and what the moderators did.
+/// A report as a member makes it: the message as its page showed it
+/// (`Messages::message`), in which room, why, and who reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewReport {
+    pub code: RoomCode,
+    pub message: Said,
+    pub reason: ReportReason,
+    /// Who reports it (never shown).
+    pub reporter: MemberId,
+    pub at: OffsetDateTime,
+}
+
+/// A kept report, as the console shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    /// Its number in the store, for the console's forms.
+    pub id: u64,
+    pub code: RoomCode,
+    pub message: Said,
+    pub reason: ReportReason,
+    pub reporter: MemberId,
+    pub at: OffsetDateTime,
+}
+
+/// One thing a moderator did, as the action log keeps it: never the text of
+/// a message, never a session itself (a label of it the console made).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Action {
+    pub at: OffsetDateTime,
+    /// Which moderator sign-in did it (a label).
+    pub moderator: String,
+    /// What was done, in words ("Muted for 1 hour").
+    pub what: String,
+    /// To which session, by its label, if to one.
+    pub session: Option<String>,
+    /// In which room, if in one.
+    pub room: Option<RoomCode>,
+}
+
+/// A room as the console lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LiveRoom {
+    pub code: RoomCode,
+    pub members: usize,
+    pub public: bool,
+    /// A random-chat room of two strangers.
+    pub pair: bool,
+}
+
+/// What reaches the operators: reports, the live rooms, and what the
+/// moderators did. Reports and actions are kept where the store keeps its
+/// rooms (so every server sees them), at most `rules::MAX_REPORTS` open
+/// reports and the last `rules::MAX_ACTIONS` actions.
 #[async_trait]
-pub trait Reports: Send + Sync + 'static {}
+pub trait Reports: Send + Sync + 'static {
+    /// Keeps `report` for the moderators: `Some(id)`, or `None` when its
+    /// reporter reported that message already and that report is still
+    /// open (it counts once). The oldest open report goes when there are
+    /// more than `rules::MAX_REPORTS`.
+    async fn report(&self, report: NewReport) -> Result<Option<u64>, ChatError>;
+
+    /// The open reports, newest first.
+    async fn reports(&self) -> Result<Vec<Report>, ChatError>;
+
+    /// One open report.
+    async fn open_report(&self, id: u64) -> Result<Option<Report>, ChatError>;
+
+    /// Closes a report; whether it was open.
+    async fn close_report(&self, id: u64) -> Result<bool, ChatError>;
+
+    /// Adds to the action log (the oldest goes past `rules::MAX_ACTIONS`).
+    async fn record(&self, action: Action) -> Result<(), ChatError>;
+
+    /// The action log, newest first.
+    async fn actions(&self) -> Result<Vec<Action>, ChatError>;
+
+    /// The rooms open now with their member counts, busiest first, at most
+    /// `rules::LIVE_ROOMS` of them.
+    async fn live_rooms(&self) -> Result<Vec<LiveRoom>, ChatError>;
+}
 
 /// Why a person reports a message: the short list the message's page offers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

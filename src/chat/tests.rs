@@ -131,4 +131,5 @@ mod names;
 mod notices;
 mod pairing;
 mod presence;
+mod reports;
 mod streams;

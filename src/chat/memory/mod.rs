@@ -61,6 +61,8 @@ struct Shared {
     clock: Clock,
     /// Wrong room codes tried, per key.
     guesses: Attempts,
+    /// Reports and the moderators' action log.
+    kept: reports::KeptLock,
 }
 
 impl MemoryStore {
@@ -74,6 +76,7 @@ impl MemoryStore {
             state: Mutex::new(State::new(settings.max_queue)),
             render: Counted::new(render),
             guesses: Attempts::allowing(settings.guesses),
+            kept: reports::KeptLock::default(),
             settings,
             clock,
         });

@@ -19,7 +19,11 @@
 //! matched, opened, live), `qx` waiters' expiries, `bj:{code}` and
 //! `bl:{code}` the authors gathered for a busy room's next notices until
 //! `batches` (zset code -> ms) says they are due, `lim:{name}:{key}` a
-//! limiter's attempts. Channel `ev` carries the code of a room whose log
+//! limiter's attempts, `rseq` the last report's number, `rp:{id}` a report
+//! (hash: key, code, msg, author, member, text, said, reason, reporter,
+//! at), `ro` the open reports (zset id -> id), `rk` who reported what (hash
+//! "{code} {message} {reporter}" -> id, while the report is open), `acts`
+//! the moderators' action log (list, newest first). Channel `ev` carries the code of a room whose log
 //! grew; `pair` carries "{member} {code}" when a waiter is matched; `gone`
 //! carries "{code} {member}" when a member left. Everything is under `lc:`.
 
@@ -36,6 +40,10 @@ pub const PAIR_ROOMS: &str = "lc:pairs";
 pub const QUEUE: &str = "lc:q";
 pub const QUEUE_SEQ: &str = "lc:qseq";
 pub const QUEUE_EXPIRY: &str = "lc:qx";
+pub const REPORT_SEQ: &str = "lc:rseq";
+pub const REPORTS: &str = "lc:ro";
+pub const REPORTED: &str = "lc:rk";
+pub const ACTIONS: &str = "lc:acts";
 const ROOM: &str = "lc:r:";
 const LOG: &str = "lc:s:";
 const PRESENT: &str = "lc:o:";
@@ -50,6 +58,7 @@ const WAITER: &str = "lc:w:";
 const JOINS: &str = "lc:bj:";
 const LEAVES: &str = "lc:bl:";
 const LIMIT: &str = "lc:lim:";
+const REPORT: &str = "lc:rp:";
 /// A room hash's field for a pass that opens its door.
 const PASS: &str = "pass:";
 
@@ -80,6 +89,10 @@ const LAYOUT: &[(&str, &str)] = &[
     ("joins", JOINS),
     ("leaves", LEAVES),
     ("pass", PASS),
+    ("report_seq", REPORT_SEQ),
+    ("reports", REPORTS),
+    ("reported", REPORTED),
+    ("report", REPORT),
 ];
 
 /// The layout as a Lua table, `local K = {...}`, put before every script.
@@ -124,6 +137,10 @@ pub fn gathered(code: &RoomCode, joined: bool) -> String {
 /// A limiter's attempts by one key.
 pub fn limit(name: &str, key: &str) -> String {
     format!("{LIMIT}{name}:{key}")
+}
+/// A kept report.
+pub fn report(id: u64) -> String {
+    format!("{REPORT}{id}")
 }
 /// The room hash's field for `pass`.
 pub fn pass(pass: &str) -> String {

@@ -26,6 +26,8 @@ pub struct Scripts {
     pub waiting: Script,
     pub streams: Script,
     pub door: Script,
+    pub report: Script,
+    pub close_report: Script,
 }
 
 impl Scripts {
@@ -50,6 +52,8 @@ impl Scripts {
             waiting: script(include_str!("lua/waiting.lua")),
             streams: script(include_str!("lua/streams.lua")),
             door: script(include_str!("lua/door.lua")),
+            report: script(include_str!("lua/report.lua")),
+            close_report: script(include_str!("lua/close_report.lua")),
         }
     }
 
