@@ -206,6 +206,25 @@ pub struct Config {
     /// filling --max-pair-rooms).
     #[arg(long, env = "LIVECHAT_ADDRESS_PAIRS", default_value_t = 30)]
     pub address_pairs: usize,
+
+    /// Reports one member may send per 10 minutes (reporting a message again
+    /// does not count).
+    #[arg(long, env = "LIVECHAT_MEMBER_REPORTS", default_value_t = 10)]
+    pub member_reports: usize,
+
+    /// Reports one client address may send per 10 minutes, over all its sessions.
+    #[arg(long, env = "LIVECHAT_ADDRESS_REPORTS", default_value_t = 30)]
+    pub address_reports: usize,
+
+    /// Sign-ins at the moderator console one client address may try per 10
+    /// minutes (a right token gives its try back).
+    #[arg(long, env = "LIVECHAT_ADDRESS_SIGN_INS", default_value_t = 5)]
+    pub address_sign_ins: usize,
+
+    /// Token that signs a moderator in at /admin (at least 20 bytes). Without
+    /// it there is no moderator console: /admin answers 404.
+    #[arg(long, env = "LIVECHAT_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
 }
 
 impl Config {

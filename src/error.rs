@@ -57,7 +57,10 @@ impl From<&ChatError> for Refused {
             | ChatError::SessionsFromAddress(wait)
             | ChatError::MessagesFromAddress(wait)
             | ChatError::RoomsFromAddress(wait)
-            | ChatError::PairsFromAddress(wait) => match why.waiting() {
+            | ChatError::PairsFromAddress(wait)
+            | ChatError::TooManyReports(wait)
+            | ChatError::ReportsFromAddress(wait)
+            | ChatError::SignInsFromAddress(wait) => match why.waiting() {
                 Some(waiting) => Self::waiting(waiting),
                 None => Self::wait(words, *wait),
             },
@@ -252,6 +255,9 @@ mod tests {
             (ChatError::MessagesFromAddress(wait), 429, Some(42)),
             (ChatError::RoomsFromAddress(wait), 429, Some(42)),
             (ChatError::PairsFromAddress(wait), 429, Some(42)),
+            (ChatError::TooManyReports(wait), 429, Some(42)),
+            (ChatError::ReportsFromAddress(wait), 429, Some(42)),
+            (ChatError::SignInsFromAddress(wait), 429, Some(42)),
             (ChatError::RoomsHeld, 429, None),
             (
                 ChatError::NameTaken(crate::chat::Name::suggest()),

@@ -46,7 +46,7 @@ pub struct Counters {
 /// Client addresses whose wrong codes are remembered at once.
 const FAILED_JOIN_ADDRESSES: usize = 100_000;
 
-/// Members whose recent name changes are remembered at once.
+/// Members whose recent name changes (and reports) are remembered at once.
 const RENAMERS: usize = 100_000;
 
 /// Client addresses whose recent sessions, messages and rooms are remembered at once.
@@ -81,6 +81,17 @@ pub struct AppState {
     /// Queuings for a random stranger per client address.
     #[from_ref(skip)]
     pub address_pairs: Arc<dyn chat::rate::Limiter>,
+    /// Reports per member, and per client address over all its sessions.
+    #[from_ref(skip)]
+    pub member_reports: Arc<dyn chat::rate::Limiter>,
+    #[from_ref(skip)]
+    pub address_reports: Arc<dyn chat::rate::Limiter>,
+    /// Sign-ins at the moderator console per client address.
+    #[from_ref(skip)]
+    pub address_sign_ins: Arc<dyn chat::rate::Limiter>,
+    /// The moderator console's token, when there is a console.
+    #[from_ref(skip)]
+    pub admin: Option<http::admin::Token>,
 }
 
 impl AppState {
@@ -127,8 +138,19 @@ impl AppState {
             Some(_) => return Err(StartError::ShortSecret),
             None => Key::generate(),
         };
+        let admin = match config.admin_token.as_deref() {
+            Some(token) if token.len() >= start::ADMIN_TOKEN_MIN => {
+                Some(http::admin::Token::new(token, &key))
+            }
+            Some(_) => return Err(StartError::ShortAdminToken),
+            None => None,
+        };
         let (trigger, stop) = Shutdown::new();
-        Ok((Self::limited(chat, limits, config, key, stop), trigger))
+        let state = Self {
+            admin,
+            ..Self::limited(chat, limits, config, key, stop)
+        };
+        Ok((state, trigger))
     }
 
     /// The state with every limit `config` sets, each counted by `limits`
@@ -152,6 +174,23 @@ impl AppState {
             ),
             address_rooms: per_address("address-rooms", config.address_rooms, MINUTE),
             address_pairs: per_address("address-pairs", config.address_pairs, MINUTE),
+            member_reports: limits.limiter(
+                "member-reports",
+                config.member_reports,
+                chat::rules::REPORT_WINDOW,
+                RENAMERS,
+            ),
+            address_reports: per_address(
+                "address-reports",
+                config.address_reports,
+                chat::rules::REPORT_WINDOW,
+            ),
+            address_sign_ins: per_address(
+                "address-sign-ins",
+                config.address_sign_ins,
+                chat::rules::SIGN_IN_WINDOW,
+            ),
+            admin: None,
             config: Arc::new(config),
             key,
             stop,

@@ -51,6 +51,26 @@ impl fmt::Display for RoomTag<'_> {
     }
 }
 
+/// A session as the console and the logs name it: a few hex digits of a
+/// keyed hash of the session's id (kept apart from room tags), which tells
+/// sessions apart and cannot be turned back into the session without the
+/// key. Servers sharing `--secret` label a session alike.
+pub struct SessionTag<'a>(pub &'a str);
+
+impl fmt::Display for SessionTag<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let key = KEY.get_or_init(rand::random);
+        let mut mac = hmac_with(key);
+        mac.update(b"session ");
+        mac.update(self.0.as_bytes());
+        let digest = mac.finalize().into_bytes();
+        for byte in &digest[..5] {
+            write!(f, "{byte:02x}")?;
+        }
+        Ok(())
+    }
+}
+
 /// The route a request matched (`/r/{code}/events`), or `-` for none: what
 /// logs say instead of the path, which holds room codes.
 pub fn route<B>(req: &Request<B>) -> &str {
@@ -87,5 +107,19 @@ mod tests {
             "the same room, the same tag"
         );
         assert_ne!(tag, RoomTag(other).to_string());
+    }
+
+    #[test]
+    fn a_session_tag_holds_no_session_and_is_no_room_tag() {
+        let session = "0f8e2d6c9b1a4e3f8a7b6c5d4e3f2a1b";
+        let tag = SessionTag(session).to_string();
+        assert_eq!(tag.len(), 10);
+        assert!(!session.contains(&tag), "{tag}");
+        assert_eq!(tag, SessionTag(session).to_string());
+        assert_ne!(
+            tag,
+            RoomTag(session).to_string(),
+            "kept apart from room tags"
+        );
     }
 }

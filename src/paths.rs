@@ -19,6 +19,16 @@ pub const PAIR_EVENTS: &str = "/pair/events";
 pub const PAIR_WAIT: &str = "/pair/wait";
 /// Leaves the queue.
 pub const PAIR_CANCEL: &str = "/pair/cancel";
+/// The moderator console (only with `--admin-token`), and its forms.
+pub const ADMIN: &str = "/admin";
+pub const ADMIN_SIGN_IN: &str = "/admin/sign-in";
+pub const ADMIN_SIGN_OUT: &str = "/admin/sign-out";
+pub const ADMIN_DELETE: &str = "/admin/delete";
+pub const ADMIN_MUTE: &str = "/admin/mute";
+pub const ADMIN_BAN: &str = "/admin/ban";
+pub const ADMIN_CLOSE: &str = "/admin/close";
+pub const ADMIN_SLOW_MODE: &str = "/admin/slow-mode";
+pub const ADMIN_READ_ONLY: &str = "/admin/read-only";
 /// Answers whether the server is up.
 pub const HEALTHZ: &str = "/healthz";
 
@@ -53,6 +63,16 @@ pub fn online_document(code: &RoomCode) -> String {
 /// The room's plain tab title, which the page asks for to clear "New activity".
 pub fn title(code: &RoomCode) -> String {
     format!("/r/{code}/title")
+}
+
+/// Where a message's **Report** form posts.
+pub fn report(code: &RoomCode, id: EventId) -> String {
+    format!("/r/{code}/m/{id}/report")
+}
+
+/// The room, saying that the person's report was sent.
+pub fn room_reported(code: &RoomCode) -> String {
+    format!("/r/{code}?reported")
 }
 
 pub fn leave(code: &RoomCode) -> String {

@@ -7,10 +7,15 @@ use std::net::SocketAddr;
 /// The shortest `--secret` that makes a signing key.
 pub const SECRET_MIN: usize = 32;
 
+/// The shortest `--admin-token` that opens the moderator console.
+pub const ADMIN_TOKEN_MIN: usize = 20;
+
 #[derive(Debug)]
 pub enum StartError {
     /// `--secret` is shorter than `SECRET_MIN` bytes.
     ShortSecret,
+    /// `--admin-token` is empty or shorter than `ADMIN_TOKEN_MIN` bytes.
+    ShortAdminToken,
     /// A `--public-rooms` entry (as given) is not a slug.
     PublicRoom(String),
     /// The TLS flags, certificate or key cannot be used (which, and why).
@@ -41,6 +46,10 @@ impl std::fmt::Display for StartError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::ShortSecret => write!(f, "--secret must be at least {SECRET_MIN} bytes long"),
+            Self::ShortAdminToken => write!(
+                f,
+                "--admin-token must be at least {ADMIN_TOKEN_MIN} bytes long (or leave it out for no console)"
+            ),
             Self::PublicRoom(slug) => {
                 write!(f, "--public-rooms: {slug:?} is not a slug (a-z, 0-9, -)")
             }
@@ -84,6 +93,26 @@ mod tests {
         assert!(room.to_string().starts_with("--public-rooms"), "{room}");
         assert_eq!((short.exit_code(), room.exit_code()), (2, 2));
         assert!(start(&["--secret", &"s".repeat(SECRET_MIN)]).is_ok());
+    }
+
+    /// An empty or short moderator token would be guessed: the server does
+    /// not start with one, and says which flag and how long it must be.
+    #[test]
+    fn an_empty_or_short_admin_token_stops_the_start() {
+        for token in ["", "short", &"t".repeat(ADMIN_TOKEN_MIN - 1)] {
+            let refused = start(&["--admin-token", token]).expect_err("a short token");
+            assert!(
+                matches!(refused, StartError::ShortAdminToken),
+                "{refused:?}"
+            );
+            assert!(
+                refused
+                    .to_string()
+                    .starts_with("--admin-token must be at least 20")
+            );
+            assert_eq!(refused.exit_code(), 2);
+        }
+        assert!(start(&["--admin-token", &"t".repeat(ADMIN_TOKEN_MIN)]).is_ok());
     }
 
     #[test]

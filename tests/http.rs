@@ -181,8 +181,12 @@ fn enc(s: &str) -> String {
         .collect()
 }
 
+#[path = "http/console.rs"]
+mod console;
 #[path = "http/joining.rs"]
 mod joining;
+#[path = "http/moderated.rs"]
+mod moderated;
 #[path = "http/names.rs"]
 mod names;
 #[path = "http/nojs.rs"]
@@ -191,6 +195,8 @@ mod nojs;
 mod pages;
 #[path = "http/refusals.rs"]
 mod refusals;
+#[path = "http/reports.rs"]
+mod reports;
 #[path = "http/room.rs"]
 mod room;
 #[path = "http/strangers.rs"]

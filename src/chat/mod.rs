@@ -66,6 +66,13 @@ pub enum ChatError {
     RoomsHeld,
     /// One client address queued for strangers too often: try again after this long.
     PairsFromAddress(Duration),
+    /// One member sent too many reports: try again after this long.
+    TooManyReports(Duration),
+    /// One client address sent too many reports: try again after this long.
+    ReportsFromAddress(Duration),
+    /// One client address tried to sign in at the console too often: try
+    /// again after this long.
+    SignInsFromAddress(Duration),
     /// Someone else in the room goes by this name, or one that reads the
     /// same (`rules::name_key`).
     NameTaken(Name),
@@ -81,7 +88,10 @@ impl std::fmt::Display for ChatError {
             | Self::SessionsFromAddress(_)
             | Self::MessagesFromAddress(_)
             | Self::RoomsFromAddress(_)
-            | Self::PairsFromAddress(_) => self.waiting().map_or(Ok(()), |w| w.fmt(f)),
+            | Self::PairsFromAddress(_)
+            | Self::TooManyReports(_)
+            | Self::ReportsFromAddress(_)
+            | Self::SignInsFromAddress(_) => self.waiting().map_or(Ok(()), |w| w.fmt(f)),
             Self::Full => f.write_str("No more rooms can be made right now: try again later"),
             Self::QueueFull => f.write_str("The queue is full right now: try again in a minute"),
             Self::RoomFull => {
@@ -136,6 +146,17 @@ impl ChatError {
             ),
             Self::PairsFromAddress(wait) => (
                 "Too many new strangers asked for from your network address",
+                wait,
+                "try again",
+            ),
+            Self::TooManyReports(wait) => ("You are sending reports too fast", wait, "try again"),
+            Self::ReportsFromAddress(wait) => (
+                "Too many reports from your network address",
+                wait,
+                "try again",
+            ),
+            Self::SignInsFromAddress(wait) => (
+                "Too many sign-ins from your network address",
                 wait,
                 "try again",
             ),

@@ -39,16 +39,35 @@ pub const MAX_REPORTS: usize = 1000;
 pub const MAX_ACTIONS: usize = 500;
 /// Rooms the console lists, the busiest.
 pub const LIVE_ROOMS: usize = 100;
-/// Reports one member may send per `REPORT_WINDOW`.
-pub const MEMBER_REPORTS: usize = 10;
-/// Reports one client address may send per `REPORT_WINDOW`, over all its sessions.
-pub const ADDRESS_REPORTS: usize = 30;
-/// The window of the report limits.
+/// The window of the report limits (`--member-reports`, `--address-reports`).
 pub const REPORT_WINDOW: Duration = Duration::from_secs(600);
-/// Sign-ins at the console one client address may try per `SIGN_IN_WINDOW`.
-pub const ADDRESS_SIGN_INS: usize = 5;
-/// The window of the sign-in limit.
+/// The window of the sign-in limit (`--address-sign-ins`).
 pub const SIGN_IN_WINDOW: Duration = Duration::from_secs(600);
+/// How long a moderator may mute a session: the console's choices.
+pub const MUTE_TIMES: [Duration; 3] = [
+    Duration::from_secs(600),
+    Duration::from_secs(3600),
+    Duration::from_secs(86_400),
+];
+/// How long a moderator may ban a session and its address.
+pub const BAN_TIMES: [Duration; 3] = [
+    Duration::from_secs(3600),
+    Duration::from_secs(86_400),
+    Duration::from_secs(7 * 86_400),
+];
+/// One message per this long per member, for a room in slow mode.
+pub const SLOW_MODE_TIMES: [Duration; 4] = [
+    Duration::from_secs(5),
+    Duration::from_secs(10),
+    Duration::from_secs(30),
+    Duration::from_secs(60),
+];
+/// How long a moderator may make a public room read-only.
+pub const READ_ONLY_TIMES: [Duration; 3] = [
+    Duration::from_secs(300),
+    Duration::from_secs(900),
+    Duration::from_secs(3600),
+];
 
 /// The room a person names by what they typed at **Join**: a public room by
 /// its slug (always there), else a private room by its code.

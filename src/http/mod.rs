@@ -1,6 +1,7 @@
 //! The HTTP face of the chat: a file per area with its handlers, plus the
 //! session, request shape, guards and asset serving they share.
 
+pub mod admin;
 pub mod assets;
 pub mod client;
 pub mod door;
@@ -11,6 +12,7 @@ mod live;
 pub mod name;
 pub mod ops;
 pub mod pair;
+pub mod report;
 pub mod room;
 pub mod session;
 pub mod shape;
@@ -39,6 +41,16 @@ pub fn routes() -> Router<AppState> {
         .route("/r/{code}/messages", post(room::post_message))
         .route("/r/{code}/leave", post(room::post_leave))
         .route("/r/{code}/title", get(room::get_title))
+        .route("/r/{code}/m/{id}/report", post(report::post_report))
+        .route(paths::ADMIN, get(admin::get_admin))
+        .route(paths::ADMIN_SIGN_IN, post(admin::post_sign_in))
+        .route(paths::ADMIN_SIGN_OUT, post(admin::post_sign_out))
+        .route(paths::ADMIN_DELETE, post(admin::post_delete))
+        .route(paths::ADMIN_MUTE, post(admin::post_mute))
+        .route(paths::ADMIN_BAN, post(admin::post_ban))
+        .route(paths::ADMIN_CLOSE, post(admin::post_close))
+        .route(paths::ADMIN_SLOW_MODE, post(admin::post_slow_mode))
+        .route(paths::ADMIN_READ_ONLY, post(admin::post_read_only))
         .route("/avatars/{file}", get(assets::get_avatar))
         .route("/me/{file}", get(assets::get_own_css))
         .route("/assets/{file}", get(assets::get_asset))

@@ -2,7 +2,7 @@
 //! through the code door (`door`) first.
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -42,6 +42,7 @@ async fn room_page(
     code: &RoomCode,
     me: &Member,
     send: &SendForm<'_>,
+    notice: Option<&str>,
 ) -> Result<maud::Markup, ChatError> {
     let snapshot = app.chat.enter(code, me).await?;
     let rename = RenameForm {
@@ -54,6 +55,7 @@ async fn room_page(
         &share_url(app, headers, code),
         send,
         &rename,
+        notice,
     ))
 }
 
@@ -64,13 +66,17 @@ pub async fn get_room(
     headers: HeaderMap,
     client: ClientAddr,
     Path(code): Path<String>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
     let knock = Knock::of(client, &session);
     let code = door::pass(&app, knock, RoomCode::from_path(&code), Access::Enter).await?;
     let Some(me) = session.member else {
         return Ok(Redirect::to(&paths::home_with_code(&code)).into_response());
     };
-    match room_page(&app, &headers, &code, &me, &SendForm::default()).await {
+    // Back from reporting a message (`paths::room_reported`): our words,
+    // never anything from the address.
+    let notice = (query.as_deref() == Some("reported")).then_some(super::report::SENT);
+    match room_page(&app, &headers, &code, &me, &SendForm::default(), notice).await {
         Ok(page) => Ok(page.into_response()),
         Err(why @ ChatError::NameTaken(_)) => Ok(name_taken(&app, &code, &me, &why).await),
         Err(why) => Err(why.into()),
@@ -163,7 +169,7 @@ async fn kept(
     let answer = if shape.is_htmx() {
         refused_send_form(code, &form, refused.status.is_server_error()).into_response()
     } else {
-        room_page(app, headers, code, me, &form)
+        room_page(app, headers, code, me, &form, None)
             .await?
             .into_response()
     };

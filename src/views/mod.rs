@@ -1,6 +1,7 @@
 //! Everything people see, rendered on the server with Maud: pages, fragments
 //! and stream frames. Plain functions of what to show; no I/O, no state.
 
+pub mod admin;
 pub mod avatar;
 pub mod components;
 pub mod errors;

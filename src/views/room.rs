@@ -69,12 +69,15 @@ fn title_reset(code: &RoomCode, trigger: &str) -> Markup {
     }
 }
 
+/// The room page; `notice` says what the person's last action did (a
+/// report sent), where they come back to the room.
 pub fn room(
     snapshot: &Snapshot,
     me: &Member,
     share_url: &str,
     send: &SendForm<'_>,
     rename: &RenameForm<'_>,
+    notice: Option<&str>,
 ) -> Markup {
     let code = &snapshot.code;
     // In a random-chat room, the other one of the two, while present.
@@ -115,6 +118,9 @@ pub fn room(
                             input #share type="text" readonly value=(share_url) dir="auto";
                         }
                     }
+                }
+                @if let Some(notice) = notice {
+                    p #notice.status role="status" { (notice) }
                 }
                 section.chat aria-label="Chat" {
                     h2 #messages-h.visually-hidden { "Messages" }

@@ -1,0 +1,354 @@
+//! What a moderator may do from the console, each a plain form that comes
+//! back to it (`303`): delete a message, mute or ban the session a report
+//! names, close a report, set slow mode on a room, make a public room
+//! read-only. Each is done by the store, then kept in the action log (when,
+//! which sign-in, what, which session's label, which room; never a message's
+//! text) and written to the server's log (the room as its tag, no code).
+
+use std::time::Duration;
+
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::SignedCookieJar;
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use super::{console_page, never_kept, session_label, signed_in, token};
+use crate::AppState;
+use crate::chat::rules::{BAN_TIMES, MUTE_TIMES, READ_ONLY_TIMES, SLOW_MODE_TIMES};
+use crate::chat::{Action, Deleter, EventId, MemberId, Report, RoomCode};
+use crate::error::{AppError, Refused};
+use crate::http::shape::Shape;
+use crate::logs::RoomTag;
+use crate::paths;
+use crate::views::admin::{sign_in, spell};
+
+/// What a sign-in that ended is told when it tries to act.
+const SIGN_IN_FIRST: &str = "Your sign-in has ended: nothing was done. Sign in, then try again";
+
+#[derive(Deserialize, Default)]
+pub struct ActionForm {
+    /// The report acted on (its number).
+    #[serde(default)]
+    report: String,
+    /// The room acted on (its code).
+    #[serde(default)]
+    room: String,
+    /// How long, in seconds, from the form's choices; `0` for off.
+    #[serde(default)]
+    secs: String,
+    /// A message's page, by its address.
+    #[serde(default)]
+    message: String,
+}
+
+/// What was done, for the log.
+struct Done {
+    what: String,
+    session: Option<MemberId>,
+    room: Option<RoomCode>,
+}
+
+/// The sign-in form, for a request whose sign-in has ended.
+fn sign_in_first() -> Response {
+    never_kept((StatusCode::FORBIDDEN, sign_in(Some(SIGN_IN_FIRST))).into_response())
+}
+
+/// Runs the handler's action for a signed-in moderator, then logs it and
+/// goes back to the console; a refusal shows the console with why.
+async fn act<F, Fut>(
+    app: AppState,
+    shape: Shape,
+    jar: SignedCookieJar,
+    form: ActionForm,
+    action: F,
+) -> Result<Response, AppError>
+where
+    F: FnOnce(AppState, ActionForm) -> Fut,
+    Fut: Future<Output = Result<Done, Refused>>,
+{
+    token(&app)?;
+    let Some(moderator) = signed_in(&app, &jar) else {
+        return Ok(sign_in_first());
+    };
+    let done = match action(app.clone(), form).await {
+        Ok(done) => done,
+        Err(refused) => {
+            let page = console_page(&app, &moderator, Some(refused.words.clone())).await?;
+            return Ok(refused.answer(page));
+        }
+    };
+    let session = done.session.map(session_label);
+    tracing::info!(
+        moderator = %moderator.label,
+        action = %done.what,
+        session = session.as_deref().unwrap_or("-"),
+        room = %done.room.as_ref().map_or("-".to_owned(), |c| RoomTag(c.as_str()).to_string()),
+        "moderator action"
+    );
+    let logged = app
+        .chat
+        .record(Action {
+            at: OffsetDateTime::now_utc(),
+            moderator: moderator.label.clone(),
+            what: done.what,
+            session,
+            room: done.room,
+        })
+        .await;
+    if let Err(why) = logged {
+        let words = format!("Done, but the action log could not be written: {why}");
+        return console_page(&app, &moderator, Some(words)).await;
+    }
+    Ok(shape.redirect(paths::ADMIN))
+}
+
+/// The open report the form names.
+async fn report(app: &AppState, form: &ActionForm) -> Result<Report, Refused> {
+    let gone = || Refused::missed("That report is closed already, or there is no such report");
+    let id: u64 = form.report.trim().parse().map_err(|_| gone())?;
+    app.chat
+        .open_report(id)
+        .await
+        .map_err(|why| Refused::from(&why))?
+        .ok_or_else(gone)
+}
+
+/// One of `choices`, as the form's `secs` says; `Ok(None)` for off, when
+/// `off` allows it.
+fn chosen(form: &ActionForm, choices: &[Duration], off: bool) -> Result<Option<Duration>, Refused> {
+    let secs: u64 = form
+        .secs
+        .trim()
+        .parse()
+        .map_err(|_| Refused::invalid("Pick one of the times offered"))?;
+    if off && secs == 0 {
+        return Ok(None);
+    }
+    choices
+        .iter()
+        .copied()
+        .find(|time| time.as_secs() == secs)
+        .map(Some)
+        .ok_or_else(|| Refused::invalid("Pick one of the times offered"))
+}
+
+/// `now + length`, as the stores take an end.
+fn from_now(length: Duration) -> OffsetDateTime {
+    OffsetDateTime::now_utc() + length
+}
+
+/// The room the form names.
+fn room(form: &ActionForm) -> Result<RoomCode, Refused> {
+    RoomCode::from_path(form.room.trim()).ok_or_else(|| Refused::missed("No room has that code"))
+}
+
+/// A message's room and id from its page's address (`/r/{code}/m/{id}`,
+/// with or without the site before it).
+fn message_at(link: &str) -> Option<(RoomCode, EventId)> {
+    let path = &link[link.find("/r/")?..];
+    let mut parts = path.trim_end_matches('/').split('/').skip(2);
+    let code = RoomCode::from_path(parts.next()?)?;
+    let id = match (parts.next()?, parts.next()?, parts.next()) {
+        ("m", id, None) => id.parse().ok()?,
+        _ => return None,
+    };
+    Some((code, id))
+}
+
+/// `POST /admin/delete`: the reported message, or the one at `message`,
+/// is replaced by "Removed by a moderator".
+pub async fn post_delete(
+    State(app): State<AppState>,
+    shape: Shape,
+    jar: SignedCookieJar,
+    Form(form): Form<ActionForm>,
+) -> Result<Response, AppError> {
+    act(app, shape, jar, form, |app, form| async move {
+        let refused = |why| Refused::from(&why);
+        let (code, id, session) = if form.report.trim().is_empty() {
+            let (code, id) = message_at(form.message.trim()).ok_or_else(|| {
+                Refused::invalid(
+                    "Paste the address of a message's page, such as /r/K7QX/m/1733200000000-12",
+                )
+            })?;
+            let said = app.chat.message(&code, id).await.map_err(refused)?;
+            let said = said.ok_or_else(|| Refused::missed("No message is kept at that address"))?;
+            (code, id, said.member)
+        } else {
+            let report = report(&app, &form).await?;
+            (report.code, report.message.id, report.message.member)
+        };
+        app.chat
+            .delete(&code, id, Deleter::Moderator)
+            .await
+            .map_err(refused)?;
+        Ok(Done {
+            what: "Deleted a message".into(),
+            session: Some(session),
+            room: Some(code),
+        })
+    })
+    .await
+}
+
+/// `POST /admin/mute`: the reported session's messages reach only itself.
+pub async fn post_mute(
+    State(app): State<AppState>,
+    shape: Shape,
+    jar: SignedCookieJar,
+    Form(form): Form<ActionForm>,
+) -> Result<Response, AppError> {
+    act(app, shape, jar, form, |app, form| async move {
+        let report = report(&app, &form).await?;
+        let length = chosen(&form, &MUTE_TIMES, false)?.unwrap_or(MUTE_TIMES[0]);
+        let member = report.message.member;
+        app.chat
+            .mute(member, Some(from_now(length)))
+            .await
+            .map_err(|why| Refused::from(&why))?;
+        Ok(Done {
+            what: format!("Muted for {}", spell(length)),
+            session: Some(member),
+            room: Some(report.code),
+        })
+    })
+    .await
+}
+
+/// `POST /admin/ban`: the reported session and its address may not join or post.
+pub async fn post_ban(
+    State(app): State<AppState>,
+    shape: Shape,
+    jar: SignedCookieJar,
+    Form(form): Form<ActionForm>,
+) -> Result<Response, AppError> {
+    act(app, shape, jar, form, |app, form| async move {
+        let report = report(&app, &form).await?;
+        let length = chosen(&form, &BAN_TIMES, false)?.unwrap_or(BAN_TIMES[0]);
+        let member = report.message.member;
+        app.chat
+            .ban(member, Some(from_now(length)))
+            .await
+            .map_err(|why| Refused::from(&why))?;
+        Ok(Done {
+            what: format!("Banned session and address for {}", spell(length)),
+            session: Some(member),
+            room: Some(report.code),
+        })
+    })
+    .await
+}
+
+/// `POST /admin/close`: the report leaves the open ones.
+pub async fn post_close(
+    State(app): State<AppState>,
+    shape: Shape,
+    jar: SignedCookieJar,
+    Form(form): Form<ActionForm>,
+) -> Result<Response, AppError> {
+    act(app, shape, jar, form, |app, form| async move {
+        let report = report(&app, &form).await?;
+        app.chat
+            .close_report(report.id)
+            .await
+            .map_err(|why| Refused::from(&why))?;
+        Ok(Done {
+            what: format!("Closed report {}", report.id),
+            session: Some(report.message.member),
+            room: Some(report.code),
+        })
+    })
+    .await
+}
+
+/// `POST /admin/slow-mode`: one message per chosen time per member, or off.
+pub async fn post_slow_mode(
+    State(app): State<AppState>,
+    shape: Shape,
+    jar: SignedCookieJar,
+    Form(form): Form<ActionForm>,
+) -> Result<Response, AppError> {
+    act(app, shape, jar, form, |app, form| async move {
+        let code = room(&form)?;
+        let every = chosen(&form, &SLOW_MODE_TIMES, true)?;
+        app.chat
+            .slow_mode(&code, every)
+            .await
+            .map_err(|why| Refused::from(&why))?;
+        let what = match every {
+            Some(every) => format!("Slow mode: one message per {}", spell(every)),
+            None => "Slow mode off".into(),
+        };
+        Ok(Done {
+            what,
+            session: None,
+            room: Some(code),
+        })
+    })
+    .await
+}
+
+/// `POST /admin/read-only`: nobody may post in a public room for a while, or again.
+pub async fn post_read_only(
+    State(app): State<AppState>,
+    shape: Shape,
+    jar: SignedCookieJar,
+    Form(form): Form<ActionForm>,
+) -> Result<Response, AppError> {
+    act(app, shape, jar, form, |app, form| async move {
+        let code = room(&form)?;
+        if !app
+            .config
+            .public_rooms
+            .iter()
+            .any(|slug| slug == code.as_str())
+        {
+            return Err(Refused::invalid("Only a public room can be made read-only"));
+        }
+        let length = chosen(&form, &READ_ONLY_TIMES, true)?;
+        app.chat
+            .read_only(&code, length.map(from_now))
+            .await
+            .map_err(|why| Refused::from(&why))?;
+        let what = match length {
+            Some(length) => format!("Read-only for {}", spell(length)),
+            None => "Read-only off".into(),
+        };
+        Ok(Done {
+            what,
+            session: None,
+            room: Some(code),
+        })
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_is_found_by_its_page_address() {
+        let id = EventId { epoch: 17, seq: 4 };
+        let code = RoomCode::parse_slug("general").expect("slug");
+        for link in [
+            "/r/general/m/17-4",
+            "https://chat.example/r/general/m/17-4",
+            "http://chat.example/r/general/m/17-4/",
+        ] {
+            assert_eq!(message_at(link), Some((code.clone(), id)), "{link}");
+        }
+        for link in [
+            "",
+            "/r/general",
+            "/r/general/m/x",
+            "/r/general/m/17-4/report",
+            "/r/g!/m/1-1",
+        ] {
+            assert_eq!(message_at(link), None, "{link}");
+        }
+    }
+}
