@@ -257,3 +257,59 @@ async fn no_log_line_holds_a_room_code() {
         assert!(!found, "the code {code} is in the log:\n{log}");
     }
 }
+
+/// The moderator console's lines: a sign-in refused and one made, a sign-out,
+/// and what a moderator asks of a room, at the most verbose levels. No line
+/// holds the token, the room's code, or the sign-in's cookie.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moderator_lines_hold_no_token_and_no_code() {
+    const TOKEN: &str = "a moderator token nobody may read";
+    let server = Binary::start(
+        &["--admin-token", TOKEN],
+        Some("livechat=trace,tower_http=trace"),
+    )
+    .await;
+    let site = &server;
+    let ann = client();
+    let room = post_see_other(&ann, site, "/rooms", &[("name", "Ann")]).await;
+    let code = room.trim_start_matches("/r/").to_owned();
+
+    let moderator = client();
+    let wrong = post(&moderator, site, "/admin/sign-in")
+        .form(&[("token", "not it")])
+        .send()
+        .await
+        .expect("sign-in");
+    assert_eq!(wrong.status(), 403);
+    let signed = post(&moderator, site, "/admin/sign-in")
+        .form(&[("token", TOKEN)])
+        .send()
+        .await
+        .expect("sign-in");
+    let cookie = signed.headers()["set-cookie"]
+        .to_str()
+        .expect("ascii")
+        .split(';')
+        .next()
+        .expect("a cookie")
+        .to_owned();
+    // Whatever the store says of it, the line about it names no code.
+    post(&moderator, site, "/admin/slow-mode")
+        .form(&[("room", code.as_str()), ("secs", "30")])
+        .send()
+        .await
+        .expect("slow mode");
+    post_see_other(&moderator, site, "/admin/sign-out", &[]).await;
+
+    let log = server.stop().await;
+    assert!(log.contains("moderator sign-in refused"), "{log}");
+    assert!(log.contains("moderator signed in"), "{log}");
+    assert!(log.contains("moderator signed out"), "{log}");
+    assert!(!log.contains(TOKEN) && !log.contains("not it"), "{log}");
+    assert!(
+        !log.contains(&code),
+        "the code {code} is in the log:\n{log}"
+    );
+    let value = cookie.split_once('=').map_or("", |(_, v)| v);
+    assert!(value.len() > 20 && !log.contains(value), "{log}");
+}
