@@ -160,6 +160,8 @@ async fn two_servers_with_ann(flags: &[&str]) -> Option<(Cluster, Person, Sse)> 
     Some((c, ann, stream))
 }
 
+#[path = "cluster/console.rs"]
+mod console;
 #[path = "cluster/limits.rs"]
 mod limits;
 #[path = "cluster/names.rs"]
