@@ -4,6 +4,7 @@
 //! What a moderator may do from it is `actions`.
 
 mod actions;
+mod form;
 
 pub use actions::{post_ban, post_close, post_delete, post_mute, post_read_only, post_slow_mode};
 

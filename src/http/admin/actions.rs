@@ -5,20 +5,18 @@
 //! which sign-in, what, which session's label, which room; never a message's
 //! text) and written to the server's log (the room as its tag, no code).
 
-use std::time::Duration;
-
 use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::SignedCookieJar;
-use serde::Deserialize;
 use time::OffsetDateTime;
 
+use super::form::{ActionForm, chosen, from_now, message_at, room};
 use super::{console_page, never_kept, session_label, signed_in, token};
 use crate::AppState;
 use crate::chat::rules::{BAN_TIMES, MUTE_TIMES, READ_ONLY_TIMES, SLOW_MODE_TIMES};
-use crate::chat::{Action, Deleter, EventId, MemberId, Report, RoomCode};
+use crate::chat::{Action, Deleter, MemberId, Report, RoomCode};
 use crate::error::{AppError, Refused};
 use crate::http::shape::Shape;
 use crate::logs::RoomTag;
@@ -27,22 +25,6 @@ use crate::views::admin::{sign_in, spell};
 
 /// What a sign-in that ended is told when it tries to act.
 const SIGN_IN_FIRST: &str = "Your sign-in has ended: nothing was done. Sign in, then try again";
-
-#[derive(Deserialize, Default)]
-pub struct ActionForm {
-    /// The report acted on (its number).
-    #[serde(default)]
-    report: String,
-    /// The room acted on (its code).
-    #[serde(default)]
-    room: String,
-    /// How long, in seconds, from the form's choices; `0` for off.
-    #[serde(default)]
-    secs: String,
-    /// A message's page, by its address.
-    #[serde(default)]
-    message: String,
-}
 
 /// What was done, for the log.
 struct Done {
@@ -114,48 +96,6 @@ async fn report(app: &AppState, form: &ActionForm) -> Result<Report, Refused> {
         .await
         .map_err(|why| Refused::from(&why))?
         .ok_or_else(gone)
-}
-
-/// One of `choices`, as the form's `secs` says; `Ok(None)` for off, when
-/// `off` allows it.
-fn chosen(form: &ActionForm, choices: &[Duration], off: bool) -> Result<Option<Duration>, Refused> {
-    let secs: u64 = form
-        .secs
-        .trim()
-        .parse()
-        .map_err(|_| Refused::invalid("Pick one of the times offered"))?;
-    if off && secs == 0 {
-        return Ok(None);
-    }
-    choices
-        .iter()
-        .copied()
-        .find(|time| time.as_secs() == secs)
-        .map(Some)
-        .ok_or_else(|| Refused::invalid("Pick one of the times offered"))
-}
-
-/// `now + length`, as the stores take an end.
-fn from_now(length: Duration) -> OffsetDateTime {
-    OffsetDateTime::now_utc() + length
-}
-
-/// The room the form names.
-fn room(form: &ActionForm) -> Result<RoomCode, Refused> {
-    RoomCode::from_path(form.room.trim()).ok_or_else(|| Refused::missed("No room has that code"))
-}
-
-/// A message's room and id from its page's address (`/r/{code}/m/{id}`,
-/// with or without the site before it).
-fn message_at(link: &str) -> Option<(RoomCode, EventId)> {
-    let path = &link[link.find("/r/")?..];
-    let mut parts = path.trim_end_matches('/').split('/').skip(2);
-    let code = RoomCode::from_path(parts.next()?)?;
-    let id = match (parts.next()?, parts.next()?, parts.next()) {
-        ("m", id, None) => id.parse().ok()?,
-        _ => return None,
-    };
-    Some((code, id))
 }
 
 /// `POST /admin/delete`: the reported message, or the one at `message`,
@@ -324,31 +264,4 @@ pub async fn post_read_only(
         })
     })
     .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_message_is_found_by_its_page_address() {
-        let id = EventId { epoch: 17, seq: 4 };
-        let code = RoomCode::parse_slug("general").expect("slug");
-        for link in [
-            "/r/general/m/17-4",
-            "https://chat.example/r/general/m/17-4",
-            "http://chat.example/r/general/m/17-4/",
-        ] {
-            assert_eq!(message_at(link), Some((code.clone(), id)), "{link}");
-        }
-        for link in [
-            "",
-            "/r/general",
-            "/r/general/m/x",
-            "/r/general/m/17-4/report",
-            "/r/g!/m/1-1",
-        ] {
-            assert_eq!(message_at(link), None, "{link}");
-        }
-    }
 }
