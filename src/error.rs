@@ -84,6 +84,7 @@ impl From<&ChatError> for Refused {
                 retry_after: None,
                 waiting: None,
             },
+            ChatError::IgnoreSelf => Self::invalid(words),
         }
     }
 }
@@ -258,6 +259,7 @@ mod tests {
                 409,
                 None,
             ),
+            (ChatError::IgnoreSelf, 422, None),
             (ChatError::Full, 503, Some(FULL_RETRY)),
             (ChatError::RoomFull, 503, Some(FULL_RETRY)),
             (ChatError::QueueFull, 503, Some(FULL_RETRY)),

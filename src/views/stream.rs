@@ -35,6 +35,7 @@ impl Render for Renderer {
             html: Bytes::from(item.into_string()),
             divider: divider.map_or_else(Bytes::new, |d| Bytes::from(d.into_string())),
             day: Some(day),
+            reach: Default::default(),
         }
     }
 

@@ -1,6 +1,66 @@
-//! `Messages` on this store.
+//! `Messages` on this store: whom each session ignores and who is muted,
+//! kept under the store's one lock; open streams follow an ignore at once.
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
 
 use super::MemoryStore;
-use crate::chat::Messages;
+use crate::chat::{
+    Author, ChatError, Member, MemberId, Messages, Person, RoomCode, Seed, ignore, rules,
+};
 
-impl Messages for MemoryStore {}
+#[async_trait]
+impl Messages for MemoryStore {
+    async fn person(&self, code: &RoomCode, seed: &Seed) -> Result<Option<Person>, ChatError> {
+        let mut state = self.shared.lock();
+        let room = state.room(code)?;
+        Ok(room.person(seed).map(|(member, author)| Person {
+            author: author.clone(),
+            member,
+        }))
+    }
+
+    async fn mute(&self, member: MemberId, until: Option<OffsetDateTime>) -> Result<(), ChatError> {
+        let clock = &self.shared.clock;
+        // Kept on the clock timers follow, so that it runs out by itself.
+        let left = until.map(|until| (until - clock.now_utc()).max(time::Duration::ZERO));
+        let mut state = self.shared.lock();
+        match left {
+            Some(left) => state
+                .mutes
+                .insert(member, clock.now() + left.unsigned_abs()),
+            None => state.mutes.remove(&member),
+        };
+        Ok(())
+    }
+
+    async fn ignore(&self, me: &Member, person: &Author) -> Result<(), ChatError> {
+        rules::may_ignore(&me.seed, &person.seed)?;
+        let mut state = self.shared.lock();
+        ignore::add(state.ignored.entry(me.id).or_default(), person.clone());
+        state.ignored_changed(me.id);
+        Ok(())
+    }
+
+    async fn unignore(&self, me: MemberId, seed: &Seed) -> Result<(), ChatError> {
+        let mut state = self.shared.lock();
+        if let Some(list) = state.ignored.get_mut(&me) {
+            ignore::remove(list, seed);
+            if list.is_empty() {
+                state.ignored.remove(&me);
+            }
+        }
+        state.ignored_changed(me);
+        Ok(())
+    }
+
+    async fn ignored(&self, me: MemberId) -> Result<Vec<Author>, ChatError> {
+        Ok(self
+            .shared
+            .lock()
+            .ignored
+            .get(&me)
+            .cloned()
+            .unwrap_or_default())
+    }
+}

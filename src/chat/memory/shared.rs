@@ -4,10 +4,12 @@
 
 use std::sync::{Arc, MutexGuard};
 
+use tokio::sync::watch;
+
 use super::{Shared, State};
 use crate::chat::room::{Room, Tap};
 use crate::chat::rules::{self, BATCH_EVERY, CODE_TRIES, ONLINE_EVERY};
-use crate::chat::{ChatError, Event, EventId, Member, MemberId, RoomCode, Snapshot};
+use crate::chat::{ChatError, Event, EventId, Member, MemberId, RoomCode, Snapshot, View};
 
 impl Shared {
     pub(super) fn lock(&self) -> MutexGuard<'_, State> {
@@ -25,7 +27,7 @@ impl Shared {
         code: &RoomCode,
         member: MemberId,
         after: Option<EventId>,
-    ) -> Result<Tap, ChatError> {
+    ) -> Result<(Tap, watch::Receiver<View>), ChatError> {
         let mut state = self.lock();
         let state = &mut *state;
         if !state.room(code)?.is_member(member) || !state.members.contains_key(&member) {
@@ -35,13 +37,17 @@ impl Shared {
             return Err(ChatError::TooManyStreams);
         }
         let room = state.room(code)?;
+        let Some(me) = room.author_of(member).map(|a| a.seed.clone()) else {
+            state.close_stream(member);
+            return Err(ChatError::NotMember);
+        };
         let Some(here) = room.attach(member) else {
             state.close_stream(member);
             return Err(ChatError::NotMember);
         };
         let tap = room.tap(after, here);
         state.streams += 1;
-        Ok(tap)
+        Ok((tap, state.watch_view(member, &me)))
     }
 
     /// Starts the grace period of a member with no open stream.
@@ -186,13 +192,16 @@ impl Shared {
             member.author(),
             self.clock.now_utc(),
         );
+        let items = room.history();
+        let (public, pair, last, online) =
+            (room.public, room.pair.is_some(), room.last(), room.online());
         let snapshot = Snapshot {
             code: code.clone(),
-            public: room.public,
-            pair: room.pair.is_some(),
-            items: room.history(),
-            last: room.last(),
-            online: room.online(),
+            public,
+            pair,
+            items: state.view(member.id, &member.seed).filter(items),
+            last,
+            online,
         };
         if let Some(generation) = fresh {
             state

@@ -19,15 +19,19 @@
 //! matched, opened, live), `qx` waiters' expiries, `bj:{code}` and
 //! `bl:{code}` the authors gathered for a busy room's next notices until
 //! `batches` (zset code -> ms) says they are due, `lim:{name}:{key}` a
-//! limiter's attempts. Channel `ev` carries the code of a room whose log
-//! grew; `pair` carries "{member} {code}" when a waiter is matched; `gone`
-//! carries "{code} {member}" when a member left. Everything is under `lc:`.
+//! limiter's attempts, `ign:{member}` whom a session ignores (list of
+//! authors as `codec::author` writes them, oldest first), `mute:{member}`
+//! until when (ms) a session is muted. Channel `ev` carries the code of a
+//! room whose log grew; `pair` carries "{member} {code}" when a waiter is
+//! matched; `gone` carries "{code} {member}" when a member left; `ignores`
+//! carries a member whose ignore list changed. Everything is under `lc:`.
 
 use crate::chat::{MemberId, RoomCode};
 
 pub const EVENTS: &str = "lc:ev";
 pub const PAIRS: &str = "lc:pair";
 pub const GONE: &str = "lc:gone";
+pub const IGNORES: &str = "lc:ignores";
 pub const BATCHES: &str = "lc:batches";
 pub const PRESENCE: &str = "lc:p";
 pub const MEMBERS: &str = "lc:m";
@@ -50,6 +54,8 @@ const WAITER: &str = "lc:w:";
 const JOINS: &str = "lc:bj:";
 const LEAVES: &str = "lc:bl:";
 const LIMIT: &str = "lc:lim:";
+const IGNORED: &str = "lc:ign:";
+const MUTE: &str = "lc:mute:";
 /// A room hash's field for a pass that opens its door.
 const PASS: &str = "pass:";
 
@@ -58,6 +64,8 @@ const LAYOUT: &[(&str, &str)] = &[
     ("events", EVENTS),
     ("paired", PAIRS),
     ("gone", GONE),
+    ("ignores", IGNORES),
+    ("ignored", IGNORED),
     ("batches", BATCHES),
     ("presence", PRESENCE),
     ("members", MEMBERS),
@@ -120,6 +128,14 @@ pub fn server(id: &str) -> String {
 pub fn gathered(code: &RoomCode, joined: bool) -> String {
     let prefix = if joined { JOINS } else { LEAVES };
     format!("{prefix}{code}")
+}
+/// Whom a session ignores.
+pub fn ignored(member: MemberId) -> String {
+    format!("{IGNORED}{}", member.0)
+}
+/// Until when a session is muted.
+pub fn mute(member: MemberId) -> String {
+    format!("{MUTE}{}", member.0)
 }
 /// A limiter's attempts by one key.
 pub fn limit(name: &str, key: &str) -> String {

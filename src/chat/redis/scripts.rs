@@ -26,6 +26,7 @@ pub struct Scripts {
     pub waiting: Script,
     pub streams: Script,
     pub door: Script,
+    pub ignore: Script,
 }
 
 impl Scripts {
@@ -50,6 +51,7 @@ impl Scripts {
             waiting: script(include_str!("lua/waiting.lua")),
             streams: script(include_str!("lua/streams.lua")),
             door: script(include_str!("lua/door.lua")),
+            ignore: script(include_str!("lua/ignore.lua")),
         }
     }
 

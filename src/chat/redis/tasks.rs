@@ -136,6 +136,7 @@ async fn subscribe(client: &redis::Client) -> redis::RedisResult<redis::aio::Pub
     pubsub.subscribe(keys::EVENTS).await?;
     pubsub.subscribe(keys::PAIRS).await?;
     pubsub.subscribe(keys::GONE).await?;
+    pubsub.subscribe(keys::IGNORES).await?;
     Ok(pubsub)
 }
 
@@ -165,6 +166,12 @@ fn heard(inner: &Arc<Inner>, channel: &str, payload: &str) {
         }
         return;
     }
+    if channel == keys::IGNORES {
+        if let Ok(member) = uuid::Uuid::parse_str(payload) {
+            inner.ignores_changed(MemberId(member));
+        }
+        return;
+    }
     let Some(code) = RoomCode::from_path(payload) else {
         return;
     };
@@ -189,6 +196,8 @@ async fn heartbeat(inner: &Arc<Inner>) -> redis::RedisResult<()> {
         local.rooms.retain(|_, room| {
             !(room.idle() && now - room.used > FORGET_AFTER && room.streams() == 0)
         });
+        // What streams no longer open here were shown.
+        local.views.retain(|_, view| view.receiver_count() > 0);
         // Rooms read here keep their keys alive, however quiet they are.
         let kept: Vec<RoomCode> = local
             .rooms
