@@ -253,7 +253,8 @@ impl Frame {
 pub trait Render: Send + Sync + 'static {
     /// A new item of `room`'s log, standing at `place` after the one before.
     fn log_item(&self, room: &RoomCode, id: EventId, event: &Event, place: Place) -> Frame;
-    fn online(&self, last: EventId, online: &Online) -> Frame;
+    /// `room`'s Online list.
+    fn online(&self, room: &RoomCode, last: EventId, online: &Online) -> Frame;
     /// `room`'s whole kept log at once, for a stream that fell behind.
     fn resync(&self, room: &RoomCode, last: EventId, items: &[Frame]) -> Frame;
     /// A status line for the page (empty `text` clears it).

@@ -90,7 +90,7 @@ impl Room {
     ) -> Self {
         let last = EventId::start(epoch);
         let mut log = RoomLog::new(code.clone(), last, settings.history_len);
-        log.set_online(render.online(last, &Online::default()));
+        log.set_online(render.online(&code, last, &Online::default()));
         Self {
             code,
             public,
@@ -329,7 +329,7 @@ impl Room {
             return;
         }
         self.online_dirty = false;
-        let frame = render.online(self.last(), &self.online());
+        let frame = render.online(&self.code, self.last(), &self.online());
         self.log.set_online(frame);
     }
 

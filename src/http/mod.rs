@@ -11,6 +11,7 @@ mod live;
 pub mod name;
 pub mod ops;
 pub mod pair;
+pub mod person;
 pub mod room;
 pub mod session;
 pub mod shape;
@@ -39,6 +40,8 @@ pub fn routes() -> Router<AppState> {
         .route("/r/{code}/messages", post(room::post_message))
         .route("/r/{code}/leave", post(room::post_leave))
         .route("/r/{code}/title", get(room::get_title))
+        .route("/r/{code}/p/{seed}", get(person::get_person))
+        .route("/r/{code}/p/{seed}/ignore", post(person::post_ignore))
         .route("/avatars/{file}", get(assets::get_avatar))
         .route("/me/{file}", get(assets::get_own_css))
         .route("/assets/{file}", get(assets::get_asset))

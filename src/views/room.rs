@@ -148,7 +148,7 @@ pub fn room(
                 aside.side aria-label="People" {
                     h2 #online-h { "Online" }
                     p.count { span #online-count { (snapshot.online.total) } " here now" }
-                    ul #online.online aria-labelledby="online-h" { (online_items(&snapshot.online)) }
+                    ul #online.online aria-labelledby="online-h" { (online_items(code, &snapshot.online)) }
                     // Without JavaScript the list above cannot follow joins
                     // and leaves (nojs.css hides it): this document can.
                     noscript {
@@ -241,7 +241,7 @@ pub fn online_document_head(snapshot: &Snapshot, me: &Member) -> String {
         "Online",
         Some(&paths::own_css(&me.seed)),
         "online-document",
-        online_now(&snapshot.online),
+        online_now(&snapshot.code, &snapshot.online),
     )
 }
 

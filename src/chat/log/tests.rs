@@ -17,7 +17,7 @@ impl Render for Plain {
     fn log_item(&self, _: &RoomCode, id: EventId, _: &Event, _: Place) -> Frame {
         frame(id, FrameKind::Log, format!("item {}", id.seq))
     }
-    fn online(&self, last: EventId, online: &Online) -> Frame {
+    fn online(&self, _: &RoomCode, last: EventId, online: &Online) -> Frame {
         frame(last, FrameKind::Online, format!("online {}", online.total))
     }
     fn resync(&self, _: &RoomCode, last: EventId, items: &[Frame]) -> Frame {
@@ -129,7 +129,8 @@ fn the_online_list_is_kept_for_later_streams_and_sent_to_open_ones() {
     let mut log = log_of(10, 0);
     let mut rx = log.receiver();
     assert!(log.online().is_none());
-    log.set_online(Plain.online(log.last(), &Online::default()));
+    let general = RoomCode::parse_slug("general").expect("slug");
+    log.set_online(Plain.online(&general, log.last(), &Online::default()));
     assert_eq!(&rx.try_recv().expect("sent").sse[..], b"online 0");
     assert_eq!(log.online().map(|f| f.kind), Some(FrameKind::Online));
 }
@@ -158,8 +159,8 @@ impl Render for Placing {
         };
         frame(id, FrameKind::Log, what.to_owned())
     }
-    fn online(&self, last: EventId, online: &Online) -> Frame {
-        Plain.online(last, online)
+    fn online(&self, room: &RoomCode, last: EventId, online: &Online) -> Frame {
+        Plain.online(room, last, online)
     }
     fn resync(&self, room: &RoomCode, last: EventId, items: &[Frame]) -> Frame {
         Plain.resync(room, last, items)
