@@ -160,6 +160,8 @@ async fn two_servers_with_ann(flags: &[&str]) -> Option<(Cluster, Person, Sse)> 
     Some((c, ann, stream))
 }
 
+#[path = "cluster/ignoring.rs"]
+mod ignoring;
 #[path = "cluster/limits.rs"]
 mod limits;
 #[path = "cluster/names.rs"]

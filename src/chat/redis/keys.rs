@@ -24,7 +24,8 @@
 //! until when (ms) a session is muted. Channel `ev` carries the code of a
 //! room whose log grew; `pair` carries "{member} {code}" when a waiter is
 //! matched; `gone` carries "{code} {member}" when a member left; `ignores`
-//! carries a member whose ignore list changed. Everything is under `lc:`.
+//! carries "{member} {seed} on|off" when a member starts or stops ignoring
+//! someone. Everything is under `lc:`.
 
 use crate::chat::{MemberId, RoomCode};
 

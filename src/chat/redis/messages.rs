@@ -52,26 +52,22 @@ impl Inner {
         Ok(tx.subscribe())
     }
 
-    /// Some server says `member`'s ignore list changed: their streams here
-    /// follow.
-    pub(super) fn ignores_changed(self: &Arc<Self>, member: MemberId) {
-        let Some(me) = self
-            .lock()
-            .views
-            .get(&member)
-            .map(|tx| tx.borrow().me.clone())
-        else {
-            return;
-        };
-        let inner = Arc::clone(self);
-        // Ends after one read.
-        tokio::spawn(async move {
-            if let Ok(view) = inner.view(member, &me).await
-                && let Some(tx) = inner.lock().views.get(&member)
-            {
-                tx.send_replace(view);
-            }
-        });
+    /// Some server says `member` now ignores `seed` (`on`) or no longer
+    /// does: their streams here follow at once, before any room event
+    /// heard after it is read. (One let go from a full list stays left out
+    /// of streams open here until the next opens and reads the list.)
+    pub(super) fn ignores_changed(&self, member: MemberId, seed: Seed, on: bool) {
+        if let Some(tx) = self.lock().views.get(&member) {
+            tx.send_modify(|view| {
+                let mut ignored = (*view.ignored).clone();
+                if on {
+                    ignored.insert(seed);
+                } else {
+                    ignored.remove(&seed);
+                }
+                view.ignored = Arc::new(ignored);
+            });
+        }
     }
 
     /// Whether `member` is muted now.

@@ -16,7 +16,7 @@ use tokio::time::Instant;
 use super::scripts::Scripts;
 use super::{Inner, keys};
 use crate::chat::rules::KEEP_ROOM;
-use crate::chat::{MemberId, Pairing, RoomCode};
+use crate::chat::{MemberId, Pairing, RoomCode, Seed};
 
 /// Most expired presences (or waiters) one sweep handles; the rest wait a beat.
 const SWEEP_BATCH: isize = 200;
@@ -167,8 +167,11 @@ fn heard(inner: &Arc<Inner>, channel: &str, payload: &str) {
         return;
     }
     if channel == keys::IGNORES {
-        if let Ok(member) = uuid::Uuid::parse_str(payload) {
-            inner.ignores_changed(MemberId(member));
+        let mut parts = payload.split(' ');
+        let member = parts.next().and_then(|m| uuid::Uuid::parse_str(m).ok());
+        let seed = parts.next().and_then(Seed::parse);
+        if let (Some(member), Some(seed)) = (member, seed) {
+            inner.ignores_changed(MemberId(member), seed, parts.next() == Some("on"));
         }
         return;
     }
