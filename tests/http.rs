@@ -181,6 +181,8 @@ fn enc(s: &str) -> String {
         .collect()
 }
 
+#[path = "http/blocking.rs"]
+mod blocking;
 #[path = "http/ignoring.rs"]
 mod ignoring;
 #[path = "http/joining.rs"]

@@ -327,6 +327,16 @@ pub fn reach(event: &Event, one: Option<&Seed>, muted: bool) -> Reach {
     }
 }
 
+/// Most strangers one session may block; past that, one blocked before is
+/// let go.
+pub const MAX_BLOCKED: usize = 100;
+
+/// Whether two waiting strangers may be paired: not when either blocked
+/// the other (`pair.lua` writes this rule in Lua, inside its atomic step).
+pub fn may_pair(a_blocked_b: bool, b_blocked_a: bool) -> bool {
+    !a_blocked_b && !b_blocked_a
+}
+
 /// Whether a session muted `until` is muted at `now`: a mute ends by itself.
 pub fn muted<T: PartialOrd>(until: Option<T>, now: T) -> bool {
     until.is_some_and(|until| now < until)

@@ -89,6 +89,14 @@ pub trait Messages: Send + Sync + 'static {
         Err(ChatError::Unavailable)
     }
 
+    /// `me` blocks the stranger they were paired with in the random-chat
+    /// room `code`: the two are never paired again (`rules::may_pair`).
+    /// `NotMember` when `code` is no pair room of `me`'s.
+    async fn block(&self, me: MemberId, code: &RoomCode) -> Result<(), ChatError> {
+        let _ = (me, code);
+        Err(ChatError::Unavailable)
+    }
+
     /// Whom `me` ignores, oldest first, with the name each had then.
     async fn ignored(&self, me: MemberId) -> Result<Vec<Author>, ChatError> {
         let _ = me;

@@ -130,6 +130,23 @@ pub fn pair_again(code: &RoomCode, error: Option<&str>, id: Option<&str>) -> Mar
     }
 }
 
+/// **Block and find a new stranger**: leaves the pair room `code`, so that
+/// the stranger is never paired with this person again, and queues again,
+/// as **Find a new stranger** does; beside the send form (and, once the
+/// stranger left, beside **Find a new stranger**).
+pub fn block_stranger(code: &RoomCode, error: Option<&str>) -> Markup {
+    html! {
+        form.block-stranger action=(paths::PAIR) method="post" hx-post=(paths::PAIR) hx-target="this" hx-swap="outerHTML" {
+            @if let Some(error) = error {
+                p.error role="alert" { (error) }
+            }
+            input type="hidden" name="leave" value=(code.as_str());
+            input type="hidden" name="block" value="on";
+            button.secondary type="submit" autofocus[error.is_some()] { "Block and find a new stranger" }
+        }
+    }
+}
+
 /// The items of `room`'s Online list, with "and N more" past the first
 /// hundred; each name leads to that person's page in the room.
 pub fn online_items(room: &RoomCode, online: &Online) -> Markup {

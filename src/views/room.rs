@@ -4,7 +4,7 @@
 
 use maud::{Markup, PreEscaped, html};
 
-use super::components::{Who, not_live, online_items, online_now, stranger_left};
+use super::components::{Who, block_stranger, not_live, online_items, online_now, stranger_left};
 use super::layout::{Skip, StartTag, open_document, page, tab_title};
 use super::log::{opening_divider, own_divider};
 use super::stream::CLOSE_EVENT;
@@ -144,6 +144,7 @@ pub fn room(
                         // the box), unless the box holds a refused message.
                         (send_form(code, send, send.error.is_some() || send.ended, false))
                     }
+                    @if snapshot.pair { (block_stranger(code, None)) }
                 }
                 aside.side aria-label="People" {
                     h2 #online-h { "Online" }

@@ -54,6 +54,25 @@ impl Messages for MemoryStore {
         Ok(())
     }
 
+    async fn block(&self, me: MemberId, code: &RoomCode) -> Result<(), ChatError> {
+        let mut state = self.shared.lock();
+        let pair = state.rooms.get(code).and_then(|room| room.pair);
+        let Some(other) = pair
+            .filter(|pair| pair.contains(&me))
+            .and_then(|pair| pair.into_iter().find(|m| *m != me))
+        else {
+            return Err(ChatError::NotMember);
+        };
+        let blocked = state.blocks.entry(me).or_default();
+        if !rules::fits_one_more(blocked.len(), rules::MAX_BLOCKED)
+            && let Some(any) = blocked.iter().next().copied()
+        {
+            blocked.remove(&any);
+        }
+        blocked.insert(other);
+        Ok(())
+    }
+
     async fn ignored(&self, me: MemberId) -> Result<Vec<Author>, ChatError> {
         Ok(self
             .shared

@@ -219,7 +219,14 @@ impl Shared {
     /// Pairs whoever can be paired, first come, first served, each two into a
     /// new room where both are present and told whom they are talking to.
     pub(super) fn pair_all(self: &Arc<Self>, state: &mut State) {
-        while let Some((a, b)) = state.queue.next_pair() {
+        loop {
+            let blocks = &state.blocks;
+            let blocked =
+                |a: MemberId, b: MemberId| blocks.get(&a).is_some_and(|set| set.contains(&b));
+            let next = state
+                .queue
+                .next_pair(|a, b| rules::may_pair(blocked(a, b), blocked(b, a)));
+            let Some((a, b)) = next else { break };
             let code = match self.open_room(state, Some([a.id, b.id]), None) {
                 Ok(code) => code,
                 Err(_) => {

@@ -40,6 +40,8 @@ pub(super) struct State {
     /// Until when (on the store's clock) each muted session's messages
     /// reach only itself.
     pub(super) mutes: HashMap<MemberId, Instant>,
+    /// Whom each session blocked in random chat: never paired again.
+    pub(super) blocks: HashMap<MemberId, HashSet<MemberId>>,
 }
 
 impl State {
@@ -62,6 +64,7 @@ impl State {
             ignored: HashMap::new(),
             views: HashMap::new(),
             mutes: HashMap::new(),
+            blocks: HashMap::new(),
         }
     }
 }

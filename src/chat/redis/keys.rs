@@ -21,7 +21,8 @@
 //! `batches` (zset code -> ms) says they are due, `lim:{name}:{key}` a
 //! limiter's attempts, `ign:{member}` whom a session ignores (list of
 //! authors as `codec::author` writes them, oldest first), `mute:{member}`
-//! until when (ms) a session is muted. Channel `ev` carries the code of a
+//! until when (ms) a session is muted, `blk:{member}` the strangers a
+//! session blocked (set of members; `pair.lua` pairs neither way). Channel `ev` carries the code of a
 //! room whose log grew; `pair` carries "{member} {code}" when a waiter is
 //! matched; `gone` carries "{code} {member}" when a member left; `ignores`
 //! carries "{member} {seed} on|off" when a member starts or stops ignoring
@@ -57,6 +58,7 @@ const LEAVES: &str = "lc:bl:";
 const LIMIT: &str = "lc:lim:";
 const IGNORED: &str = "lc:ign:";
 const MUTE: &str = "lc:mute:";
+const BLOCKED: &str = "lc:blk:";
 /// A room hash's field for a pass that opens its door.
 const PASS: &str = "pass:";
 
@@ -67,6 +69,7 @@ const LAYOUT: &[(&str, &str)] = &[
     ("gone", GONE),
     ("ignores", IGNORES),
     ("ignored", IGNORED),
+    ("blocked", BLOCKED),
     ("batches", BATCHES),
     ("presence", PRESENCE),
     ("members", MEMBERS),
@@ -137,6 +140,10 @@ pub fn ignored(member: MemberId) -> String {
 /// Until when a session is muted.
 pub fn mute(member: MemberId) -> String {
     format!("{MUTE}{}", member.0)
+}
+/// The strangers a session blocked.
+pub fn blocked(member: MemberId) -> String {
+    format!("{BLOCKED}{}", member.0)
 }
 /// A limiter's attempts by one key.
 pub fn limit(name: &str, key: &str) -> String {

@@ -156,6 +156,43 @@ impl Messages for RedisStore {
         self.inner.change_ignored(me, seed, None).await
     }
 
+    async fn block(&self, me: MemberId, code: &RoomCode) -> Result<(), ChatError> {
+        let inner = &self.inner;
+        let pair: Option<String> = inner
+            .conn()
+            .hget(keys::room(code), "pair")
+            .await
+            .map_err(down)?;
+        let me_text = me.0.to_string();
+        let pair: Vec<String> = pair
+            .unwrap_or_default()
+            .split(' ')
+            .map(str::to_owned)
+            .collect();
+        if !pair.contains(&me_text) {
+            return Err(ChatError::NotMember);
+        }
+        let Some(other) = pair.into_iter().find(|m| *m != me_text && !m.is_empty()) else {
+            return Err(ChatError::NotMember);
+        };
+        let key = keys::blocked(me);
+        let mut conn = inner.conn();
+        let held: usize = conn.scard(&key).await.map_err(down)?;
+        if !rules::fits_one_more(held, rules::MAX_BLOCKED) {
+            let _: Option<String> = conn.spop(&key).await.map_err(down)?;
+        }
+        let keep = rules::KEEP_IGNORED.as_millis() as i64;
+        let _: () = redis::pipe()
+            .sadd(&key, other)
+            .ignore()
+            .pexpire(&key, keep)
+            .ignore()
+            .query_async(&mut conn)
+            .await
+            .map_err(down)?;
+        Ok(())
+    }
+
     async fn ignored(&self, me: MemberId) -> Result<Vec<Author>, ChatError> {
         self.inner.ignore_list(me).await
     }

@@ -194,7 +194,41 @@ async fn a_mute_lifted_early_ends_at_once(kit: Kit) {
     assert_eq!(heard.last().map(String::as_str), Some("Bob: free"));
 }
 
+async fn a_blocked_stranger_is_never_paired_with_the_blocker_again(kit: Kit) {
+    let chat = kit.store().await;
+    let (ann, bob, cy, dan) = (member("Ann"), member("Bob"), member("Cy"), member("Dan"));
+    chat.queue(&ann).await.expect("queued");
+    let Ok(Pairing::Matched(code)) = chat.queue(&bob).await else {
+        panic!("Ann and Bob are paired");
+    };
+    assert_eq!(
+        chat.block(cy.id, &code).await,
+        Err(ChatError::NotMember),
+        "only one of the pair may block"
+    );
+    assert_eq!(
+        chat.block(ann.id, &general()).await,
+        Err(ChatError::NotMember)
+    );
+    chat.block(ann.id, &code).await.expect("block");
+    chat.leave(&code, ann.id).await.expect("leave");
+    assert_eq!(chat.queue(&ann).await, Ok(Pairing::Waiting));
+    assert_eq!(chat.queue(&bob).await, Ok(Pairing::Waiting), "not with Ann");
+    assert_eq!(chat.stats().await.queue, 2);
+    // The next one comes: paired with the longest waiting who may be.
+    let Ok(Pairing::Matched(with_cy)) = chat.queue(&cy).await else {
+        panic!("Cy is paired");
+    };
+    assert_eq!(chat.pairing(ann.id).await, Some(Pairing::Matched(with_cy)));
+    assert_eq!(chat.pairing(bob.id).await, Some(Pairing::Waiting));
+    let Ok(Pairing::Matched(with_dan)) = chat.queue(&dan).await else {
+        panic!("Dan is paired");
+    };
+    assert_eq!(chat.pairing(bob.id).await, Some(Pairing::Matched(with_dan)));
+}
+
 on_both_stores!(
+    a_blocked_stranger_is_never_paired_with_the_blocker_again,
     an_ignored_persons_messages_and_notices_never_reach_the_ignorer_even_renamed,
     one_who_stops_ignoring_hears_them_again,
     nobody_may_ignore_themselves_and_a_person_is_found_only_when_present,
