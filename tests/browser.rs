@@ -48,6 +48,8 @@ mod chat;
 mod dividers;
 #[path = "browser/failures.rs"]
 mod failures;
+#[path = "browser/ignoring.rs"]
+mod ignoring;
 #[path = "browser/keyboard.rs"]
 mod keyboard;
 #[path = "browser/lost.rs"]
