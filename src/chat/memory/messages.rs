@@ -9,6 +9,9 @@ use crate::chat::{
     Author, ChatError, Member, MemberId, Messages, Person, RoomCode, Seed, ignore, rules,
 };
 
+/// A mute said to end further off than the clock can hold ends after this.
+const FOREVER: std::time::Duration = std::time::Duration::from_secs(100 * 365 * 86_400);
+
 #[async_trait]
 impl Messages for MemoryStore {
     async fn person(&self, code: &RoomCode, seed: &Seed) -> Result<Option<Person>, ChatError> {
@@ -26,9 +29,14 @@ impl Messages for MemoryStore {
         let left = until.map(|until| (until - clock.now_utc()).max(time::Duration::ZERO));
         let mut state = self.shared.lock();
         match left {
-            Some(left) => state
-                .mutes
-                .insert(member, clock.now() + left.unsigned_abs()),
+            Some(left) => {
+                // However far off `until` is, the deadline is one the clock holds.
+                let now = clock.now();
+                let deadline = now
+                    .checked_add(left.unsigned_abs())
+                    .unwrap_or(now + FOREVER);
+                state.mutes.insert(member, deadline)
+            }
             None => state.mutes.remove(&member),
         };
         Ok(())

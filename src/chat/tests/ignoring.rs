@@ -227,7 +227,24 @@ async fn a_blocked_stranger_is_never_paired_with_the_blocker_again(kit: Kit) {
     assert_eq!(chat.pairing(bob.id).await, Some(Pairing::Matched(with_dan)));
 }
 
+async fn a_mute_however_far_off_holds(kit: Kit) {
+    let chat = kit.store().await;
+    let (ann, bob, _) = people(&*chat).await;
+    let mut anns = listen(&*chat, &ann).await;
+    let far = time::macros::datetime!(9999-12-31 23:59 UTC);
+    chat.mute(bob.id, Some(far)).await.expect("mute");
+    chat.post(&general(), bob.id, say("hush"))
+        .await
+        .expect("post");
+    chat.post(&general(), ann.id, say("a1"))
+        .await
+        .expect("post");
+    let heard = hear_as(&mut anns, "Ann: a1").await;
+    assert!(!heard.contains(&"Bob: hush".to_owned()), "{heard:?}");
+}
+
 on_both_stores!(
+    a_mute_however_far_off_holds,
     a_blocked_stranger_is_never_paired_with_the_blocker_again,
     an_ignored_persons_messages_and_notices_never_reach_the_ignorer_even_renamed,
     one_who_stops_ignoring_hears_them_again,
