@@ -299,6 +299,10 @@ pub fn names_unique(pair: bool) -> bool {
 /// Most people one session may ignore at once; the oldest ignored goes
 /// first when one more is ignored.
 pub const MAX_IGNORED: usize = 100;
+/// Most sessions whose ignore lists (and, apart, blocks) a store in one
+/// server's memory keeps: past that, the list changed longest ago is let
+/// go, so that fresh sessions cannot fill the memory.
+pub const KEPT_LISTS: usize = 10_000;
 /// How long a shared store keeps a session's ignore list after its last
 /// change: as long as the session's cookie lives.
 pub const KEEP_IGNORED: Duration = Duration::from_secs(30 * 86_400);

@@ -1,6 +1,8 @@
 //! `Messages` on this store: whom each session ignores and who is muted,
 //! kept under the store's one lock; open streams follow an ignore at once.
 
+use std::collections::HashSet;
+
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
@@ -45,7 +47,10 @@ impl Messages for MemoryStore {
     async fn ignore(&self, me: &Member, person: &Author) -> Result<(), ChatError> {
         rules::may_ignore(&me.seed, &person.seed)?;
         let mut state = self.shared.lock();
-        ignore::add(state.ignored.entry(me.id).or_default(), person.clone());
+        ignore::add(
+            state.ignored.get_or_insert_mut(me.id, Vec::new),
+            person.clone(),
+        );
         state.ignored_changed(me.id);
         Ok(())
     }
@@ -55,7 +60,7 @@ impl Messages for MemoryStore {
         if let Some(list) = state.ignored.get_mut(&me) {
             ignore::remove(list, seed);
             if list.is_empty() {
-                state.ignored.remove(&me);
+                state.ignored.pop(&me);
             }
         }
         state.ignored_changed(me);
@@ -71,7 +76,7 @@ impl Messages for MemoryStore {
         else {
             return Err(ChatError::NotMember);
         };
-        let blocked = state.blocks.entry(me).or_default();
+        let blocked = state.blocks.get_or_insert_mut(me, HashSet::new);
         if !rules::fits_one_more(blocked.len(), rules::MAX_BLOCKED)
             && let Some(any) = blocked.iter().next().copied()
         {
@@ -86,7 +91,7 @@ impl Messages for MemoryStore {
             .shared
             .lock()
             .ignored
-            .get(&me)
+            .peek(&me)
             .cloned()
             .unwrap_or_default())
     }

@@ -222,7 +222,7 @@ impl Shared {
         loop {
             let blocks = &state.blocks;
             let blocked =
-                |a: MemberId, b: MemberId| blocks.get(&a).is_some_and(|set| set.contains(&b));
+                |a: MemberId, b: MemberId| blocks.peek(&a).is_some_and(|set| set.contains(&b));
             let next = state
                 .queue
                 .next_pair(|a, b| rules::may_pair(blocked(a, b), blocked(b, a)));

@@ -2,6 +2,9 @@
 //! stranger queue, members, the counts that caps and `/metrics` read.
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::num::NonZeroUsize;
+
+use lru::LruCache;
 
 use tokio::sync::watch;
 use tokio::time::Instant;
@@ -32,16 +35,18 @@ pub(super) struct State {
     /// that was: a full pool is logged once a minute, not once a pair.
     pub(super) dropped_pairs: u64,
     pub(super) warned_full: Option<Instant>,
-    /// Whom each session ignores, oldest first (`ignore::add`).
-    pub(super) ignored: HashMap<MemberId, Vec<Author>>,
+    /// Whom each session ignores, oldest first (`ignore::add`), for the
+    /// `rules::KEPT_LISTS` sessions that changed theirs last.
+    pub(super) ignored: LruCache<MemberId, Vec<Author>>,
     /// What each member's open streams are shown, changed when their ignore
     /// list changes; kept while they are in a room.
     pub(super) views: HashMap<MemberId, watch::Sender<View>>,
     /// Until when (on the store's clock) each muted session's messages
     /// reach only itself.
     pub(super) mutes: HashMap<MemberId, Instant>,
-    /// Whom each session blocked in random chat: never paired again.
-    pub(super) blocks: HashMap<MemberId, HashSet<MemberId>>,
+    /// Whom each session blocked in random chat: never paired again (for
+    /// the `rules::KEPT_LISTS` sessions that blocked someone last).
+    pub(super) blocks: LruCache<MemberId, HashSet<MemberId>>,
 }
 
 impl State {
@@ -61,12 +66,16 @@ impl State {
             last_epoch: 0,
             dropped_pairs: 0,
             warned_full: None,
-            ignored: HashMap::new(),
+            ignored: LruCache::new(kept_lists()),
             views: HashMap::new(),
             mutes: HashMap::new(),
-            blocks: HashMap::new(),
+            blocks: LruCache::new(kept_lists()),
         }
     }
+}
+
+fn kept_lists() -> NonZeroUsize {
+    NonZeroUsize::new(rules::KEPT_LISTS).unwrap_or(NonZeroUsize::MIN)
 }
 
 #[derive(Default)]
@@ -132,7 +141,7 @@ impl State {
 
     /// What `member`, whose avatar is `me`, is shown now.
     pub(super) fn view(&self, member: MemberId, me: &Seed) -> View {
-        let list = self.ignored.get(&member).map_or(&[][..], Vec::as_slice);
+        let list = self.ignored.peek(&member).map_or(&[][..], Vec::as_slice);
         View::ignoring(me.clone(), list)
     }
 

@@ -252,3 +252,18 @@ on_both_stores!(
     a_muted_persons_messages_reach_only_them_until_the_mute_runs_out,
     a_mute_lifted_early_ends_at_once,
 );
+
+/// Fresh sessions cannot fill one server's memory with ignore lists: the
+/// list changed longest ago goes past `rules::KEPT_LISTS`.
+#[tokio::test(start_paused = true)]
+async fn one_servers_memory_keeps_the_lists_changed_last() {
+    let chat = Kit::memory().store().await;
+    let (ann, bob, _) = people(&*chat).await;
+    chat.ignore(&ann, &bob.author()).await.expect("ignore");
+    for _ in 0..rules::KEPT_LISTS {
+        chat.ignore(&member("Any"), &bob.author())
+            .await
+            .expect("ignore");
+    }
+    assert_eq!(chat.ignored(ann.id).await, Ok(Vec::new()));
+}
