@@ -87,6 +87,7 @@ impl From<&ChatError> for Refused {
                 retry_after: None,
                 waiting: None,
             },
+            ChatError::IgnoreSelf => Self::invalid(words),
         }
     }
 }
@@ -264,6 +265,7 @@ mod tests {
                 409,
                 None,
             ),
+            (ChatError::IgnoreSelf, 422, None),
             (ChatError::Full, 503, Some(FULL_RETRY)),
             (ChatError::RoomFull, 503, Some(FULL_RETRY)),
             (ChatError::QueueFull, 503, Some(FULL_RETRY)),

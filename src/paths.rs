@@ -79,6 +79,16 @@ pub fn leave(code: &RoomCode) -> String {
     format!("/r/{code}/leave")
 }
 
+/// A person's page in a room.
+pub fn person(code: &RoomCode, seed: &Seed) -> String {
+    format!("/r/{code}/p/{}", seed.as_str())
+}
+
+/// Where a person's page posts to ignore them, or to stop.
+pub fn ignore(code: &RoomCode, seed: &Seed) -> String {
+    format!("/r/{code}/p/{}/ignore", seed.as_str())
+}
+
 pub fn avatar(seed: &Seed) -> String {
     format!("/avatars/{}.svg", seed.as_str())
 }

@@ -50,6 +50,8 @@ mod console;
 mod dividers;
 #[path = "browser/failures.rs"]
 mod failures;
+#[path = "browser/ignoring.rs"]
+mod ignoring;
 #[path = "browser/keyboard.rs"]
 mod keyboard;
 #[path = "browser/lost.rs"]

@@ -181,8 +181,12 @@ fn enc(s: &str) -> String {
         .collect()
 }
 
+#[path = "http/blocking.rs"]
+mod blocking;
 #[path = "http/console.rs"]
 mod console;
+#[path = "http/ignoring.rs"]
+mod ignoring;
 #[path = "http/joining.rs"]
 mod joining;
 #[path = "http/moderated.rs"]

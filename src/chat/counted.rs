@@ -37,8 +37,8 @@ impl Render for Counted {
         self.log_items.fetch_add(1, Ordering::Relaxed);
         self.inner.log_item(room, id, event, place)
     }
-    fn online(&self, last: EventId, online: &Online) -> Frame {
-        self.inner.online(last, online)
+    fn online(&self, room: &RoomCode, last: EventId, online: &Online) -> Frame {
+        self.inner.online(room, last, online)
     }
     fn resync(&self, room: &RoomCode, last: EventId, items: &[Frame]) -> Frame {
         self.resyncs.fetch_add(1, Ordering::Relaxed);

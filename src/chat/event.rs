@@ -206,7 +206,9 @@ pub enum FrameKind {
 /// and `divider` the day divider that goes before it (empty when the item
 /// does not open a day). `day` is the UTC day of a log item's event, so that
 /// a page rendered for one reader can say its dividers its own way
-/// ("Today") without reading the bytes back.
+/// ("Today") without reading the bytes back. `reach` says whose the item is
+/// and who it reaches, so that each reader's stream may skip it
+/// (`ignore::View::shows`) without rendering anything again.
 #[derive(Clone, Debug)]
 pub struct Frame {
     pub id: EventId,
@@ -215,6 +217,19 @@ pub struct Frame {
     pub html: Bytes,
     pub divider: Bytes,
     pub day: Option<Date>,
+    pub reach: Reach,
+}
+
+/// Whose a log item is, and who it reaches, decided (`rules::reach`) while
+/// it is numbered.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reach {
+    /// The person it is about: a message's author, the one person a join,
+    /// leave or rename notice names; `None` for notices of many (or of a
+    /// pair), which are nobody's.
+    pub whose: Option<Seed>,
+    /// It reaches only `whose` (a muted session's message).
+    pub only_whose: bool,
 }
 
 impl Frame {
@@ -228,6 +243,7 @@ impl Frame {
             html,
             divider: Bytes::new(),
             day: None,
+            reach: Reach::default(),
         }
     }
 }
@@ -237,7 +253,8 @@ impl Frame {
 pub trait Render: Send + Sync + 'static {
     /// A new item of `room`'s log, standing at `place` after the one before.
     fn log_item(&self, room: &RoomCode, id: EventId, event: &Event, place: Place) -> Frame;
-    fn online(&self, last: EventId, online: &Online) -> Frame;
+    /// `room`'s Online list.
+    fn online(&self, room: &RoomCode, last: EventId, online: &Online) -> Frame;
     /// `room`'s whole kept log at once, for a stream that fell behind.
     fn resync(&self, room: &RoomCode, last: EventId, items: &[Frame]) -> Frame;
     /// A status line for the page (empty `text` clears it).

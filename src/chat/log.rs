@@ -17,7 +17,8 @@ use std::sync::{Arc, OnceLock};
 use tokio::sync::broadcast;
 
 use super::code::RoomCode;
-use super::event::{Event, EventId, Frame, Render};
+use super::event::{Event, EventId, Frame, Reach, Render};
+use super::ignore::View;
 use super::rules::{self, Tail};
 
 pub struct RoomLog {
@@ -54,6 +55,22 @@ impl Resync {
             .get_or_init(|| render.resync(&whole.code, whole.last, &whole.items))
             .clone()
     }
+
+    /// The frame as `view` is shown it: the one shared by everyone when the
+    /// reader is shown every item; else rendered for this reader alone.
+    pub fn frame_for(&self, render: &dyn Render, view: &View) -> Frame {
+        let whole = &*self.0;
+        if whole.items.iter().all(|f| view.shows(f)) {
+            return self.frame(render);
+        }
+        let shown: Vec<Frame> = whole
+            .items
+            .iter()
+            .filter(|f| view.shows(f))
+            .cloned()
+            .collect();
+        render.resync(&whole.code, whole.last, &shown)
+    }
 }
 
 /// What a stream that has shown everything up to some id must be sent first.
@@ -65,12 +82,12 @@ pub enum Missed {
 }
 
 impl Missed {
-    /// The frames to send, rendering the resync if it is one (best outside
-    /// the store's lock).
-    pub fn frames(self, render: &dyn Render) -> Vec<Frame> {
+    /// The frames to send to a reader who sees as `view` says, rendering
+    /// the resync if it is one (best outside the store's lock).
+    pub fn frames(self, render: &dyn Render, view: &View) -> Vec<Frame> {
         match self {
-            Self::Items(items) => items,
-            Self::Whole(resync) => vec![resync.frame(render)],
+            Self::Items(items) => view.filter(items),
+            Self::Whole(resync) => vec![resync.frame_for(render, view)],
         }
     }
 }
@@ -95,18 +112,27 @@ impl RoomLog {
         self.last
     }
 
-    /// Numbers, places, renders (once), keeps and sends an event.
+    /// Numbers, places, renders (once), keeps and sends an event, a message
+    /// reaching everyone (`rules::reach`).
     pub fn publish(&mut self, render: &dyn Render, event: &Event) {
-        self.publish_as(render, self.last.next(), event);
+        self.publish_reaching(render, event, rules::reach(event, None, false));
+    }
+
+    /// `publish`, for an event that reaches as `reach` says.
+    pub fn publish_reaching(&mut self, render: &dyn Render, event: &Event, reach: Reach) {
+        self.publish_as(render, self.last.next(), event, reach);
     }
 
     /// Places, renders (once), keeps and sends an event numbered elsewhere
     /// (by the shared store), after `last`. Every server reads the same
     /// events in the same order, so each places them alike.
-    pub fn publish_as(&mut self, render: &dyn Render, id: EventId, event: &Event) {
+    pub fn publish_as(&mut self, render: &dyn Render, id: EventId, event: &Event, reach: Reach) {
         let place = rules::place(self.tail.as_ref(), event);
         self.tail = Some(Tail::of(event));
-        let frame = render.log_item(&self.code, id, event, place);
+        let frame = Frame {
+            reach,
+            ..render.log_item(&self.code, id, event, place)
+        };
         self.append(frame);
     }
 

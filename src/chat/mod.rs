@@ -6,6 +6,7 @@ pub mod clock;
 pub mod code;
 mod counted;
 pub mod event;
+pub mod ignore;
 pub mod log;
 pub mod memory;
 pub mod name;
@@ -25,8 +26,9 @@ use tokio::sync::{broadcast, watch};
 pub use clock::Clock;
 pub use code::RoomCode;
 pub use event::{
-    Author, Event, EventId, Frame, FrameKind, Member, MemberId, Online, Place, Render, Seed,
+    Author, Event, EventId, Frame, FrameKind, Member, MemberId, Online, Place, Reach, Render, Seed,
 };
+pub use ignore::View;
 pub use name::{MessageText, Name, TextError};
 pub use pair::Pairing;
 pub use safety::{
@@ -76,6 +78,8 @@ pub enum ChatError {
     /// Someone else in the room goes by this name, or one that reads the
     /// same (`rules::name_key`).
     NameTaken(Name),
+    /// A person tried to ignore themselves.
+    IgnoreSelf,
 }
 
 impl std::fmt::Display for ChatError {
@@ -107,6 +111,7 @@ impl std::fmt::Display for ChatError {
                 f,
                 "Someone in this room is already called {name}: pick another name"
             ),
+            Self::IgnoreSelf => f.write_str("You cannot ignore yourself"),
             Self::RoomsHeld => f.write_str(
                 "Too many private rooms are open from your network address: try again when one of them has closed",
             ),
@@ -239,6 +244,9 @@ pub struct Subscription {
     pub here: watch::Receiver<()>,
     /// Keeps the member present; its `Drop` starts the grace period.
     pub guard: Box<dyn Send + Sync>,
+    /// What this reader is shown, changed (on every server) when whom they
+    /// ignore changes: the stream skips what it is not shown.
+    pub view: watch::Receiver<View>,
 }
 
 /// An open waiting page's hold on the queue. The member stays queued while it
@@ -321,9 +329,14 @@ pub trait Rooms: Send + Sync + 'static {
         member: MemberId,
         after: Option<EventId>,
     ) -> Result<Subscription, ChatError>;
-    /// The whole log in one frame, for a stream that fell behind, with a new
-    /// receiver that starts right after it: no gap, and no backlog to lag on.
-    async fn resync(&self, code: &RoomCode) -> Option<(Frame, broadcast::Receiver<Frame>)>;
+    /// The whole log in one frame as `view` is shown it, for a stream that
+    /// fell behind, with a new receiver that starts right after it: no gap,
+    /// and no backlog to lag on.
+    async fn resync(
+        &self,
+        code: &RoomCode,
+        view: &View,
+    ) -> Option<(Frame, broadcast::Receiver<Frame>)>;
     /// Posts a message from a present member.
     async fn post(
         &self,

@@ -104,10 +104,22 @@ impl Queue {
         self.waiters.get(&id).is_some_and(Waiter::ready)
     }
 
-    /// Takes the two who have waited longest among those who can be paired.
-    pub fn next_pair(&mut self) -> Option<(Member, Member)> {
-        let mut ready = self.order.iter().copied().filter(|id| self.is_ready(*id));
-        let (a, b) = (ready.next()?, ready.next()?);
+    /// Takes the two who have waited longest among those who can be
+    /// paired and `may_pair` (neither blocked the other).
+    pub fn next_pair(
+        &mut self,
+        may_pair: impl Fn(MemberId, MemberId) -> bool,
+    ) -> Option<(Member, Member)> {
+        let ready: Vec<MemberId> = self
+            .order
+            .iter()
+            .copied()
+            .filter(|id| self.is_ready(*id))
+            .collect();
+        let (a, b) = ready.iter().enumerate().find_map(|(i, a)| {
+            let b = ready[i + 1..].iter().find(|b| may_pair(*a, **b))?;
+            Some((*a, *b))
+        })?;
         self.order.retain(|id| *id != a && *id != b);
         let member = |id| self.waiters.get(&id).map(|w| w.member.clone());
         Some((member(a)?, member(b)?))

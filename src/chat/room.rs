@@ -8,7 +8,8 @@ use time::OffsetDateTime;
 use tokio::sync::{broadcast, watch};
 
 use super::code::RoomCode;
-use super::event::{Author, Event, EventId, Frame, MemberId, Online, Render};
+use super::event::{Author, Event, EventId, Frame, MemberId, Online, Reach, Render, Seed};
+use super::ignore::View;
 use super::log::{Missed, Resync, RoomLog};
 use super::name::Name;
 use super::rules::{self, Door, Notice, Shape};
@@ -40,13 +41,15 @@ pub struct Tap {
 }
 
 impl Tap {
-    /// The frames to send first (what was missed, then the Online list),
-    /// the receiver for what follows, and the member's presence.
+    /// The frames to send first (what was missed, as `view` is shown it,
+    /// then the Online list), the receiver for what follows, and the
+    /// member's presence.
     pub fn open(
         self,
         render: &dyn Render,
+        view: &View,
     ) -> (Vec<Frame>, broadcast::Receiver<Frame>, watch::Receiver<()>) {
-        let mut backlog = self.missed.frames(render);
+        let mut backlog = self.missed.frames(render, view);
         backlog.extend(self.online);
         (backlog, self.rx, self.here)
     }
@@ -87,7 +90,7 @@ impl Room {
     ) -> Self {
         let last = EventId::start(epoch);
         let mut log = RoomLog::new(code.clone(), last, settings.history_len);
-        log.set_online(render.online(last, &Online::default()));
+        log.set_online(render.online(&code, last, &Online::default()));
         Self {
             code,
             public,
@@ -143,6 +146,24 @@ impl Room {
         self.log.publish(render, event);
     }
 
+    /// `publish`, for an event that reaches as `reach` says.
+    fn publish_reaching(&mut self, render: &dyn Render, event: &Event, reach: Reach) {
+        self.log.publish_reaching(render, event, reach);
+    }
+
+    /// How `member` appears here, if present.
+    pub fn author_of(&self, member: MemberId) -> Option<&Author> {
+        self.members.get(&member).map(|p| &p.author)
+    }
+
+    /// The member present here whose avatar is `seed`.
+    pub fn person(&self, seed: &Seed) -> Option<(MemberId, &Author)> {
+        self.members
+            .iter()
+            .find(|(_, p)| p.author.seed == *seed)
+            .map(|(id, p)| (*id, &p.author))
+    }
+
     /// Adds a member if they are not present and announces it. Returns the
     /// generation to expire them at if no stream attaches within the grace
     /// period, or `None` when they were already present.
@@ -157,6 +178,7 @@ impl Room {
             return None;
         }
         let name = author.name.clone();
+        let seed = author.seed.clone();
         self.names.insert(rules::name_key(&name), id);
         self.arrivals += 1;
         let (here, _) = watch::channel(());
@@ -170,7 +192,7 @@ impl Room {
                 here,
             },
         );
-        self.announce(render, name, true, now);
+        self.announce(render, name, &seed, true, now);
         Some(0)
     }
 
@@ -212,7 +234,8 @@ impl Room {
         match self.members.remove(&id) {
             Some(presence) => {
                 self.forget_name(&presence.author.name, id);
-                self.announce(render, presence.author.name, false, now);
+                let seed = presence.author.seed;
+                self.announce(render, presence.author.name, &seed, false, now);
                 true
             }
             None => false,
@@ -228,17 +251,16 @@ impl Room {
             return;
         }
         let from = std::mem::replace(&mut presence.author.name, to.clone());
+        let seed = presence.author.seed.clone();
         self.forget_name(&from, id);
         self.names.insert(rules::name_key(to), id);
         self.online_dirty = true;
-        self.publish(
-            render,
-            &Event::Renamed {
-                from,
-                to: to.clone(),
-                at: now,
-            },
-        );
+        let event = Event::Renamed {
+            from,
+            to: to.clone(),
+            at: now,
+        };
+        self.publish_reaching(render, &event, rules::reach(&event, Some(&seed), false));
     }
 
     /// What a stream that has shown everything up to `after` must be sent first,
@@ -259,26 +281,26 @@ impl Room {
         (self.log.resync(), self.log.receiver())
     }
 
-    /// The message a member sends, or `false` when they are not present.
+    /// The message a member sends (reaching only them while `muted`), or
+    /// `false` when they are not present.
     pub fn say(
         &mut self,
         render: &dyn Render,
         id: MemberId,
         text: super::name::MessageText,
         now: OffsetDateTime,
+        muted: bool,
     ) -> bool {
         let Some(presence) = self.members.get(&id) else {
             return false;
         };
         let author = presence.author.clone();
-        self.publish(
-            render,
-            &Event::Message {
-                author,
-                text,
-                at: now,
-            },
-        );
+        let event = Event::Message {
+            author,
+            text,
+            at: now,
+        };
+        self.publish_reaching(render, &event, rules::reach(&event, None, muted));
         true
     }
 
@@ -307,7 +329,7 @@ impl Room {
             return;
         }
         self.online_dirty = false;
-        let frame = render.online(self.last(), &self.online());
+        let frame = render.online(&self.code, self.last(), &self.online());
         self.log.set_online(frame);
     }
 
@@ -342,8 +364,16 @@ impl Room {
         !self.batch.joined.is_empty() || !self.batch.left.is_empty()
     }
 
-    /// Announces an arrival or a departure as the rules say for the room's shape.
-    fn announce(&mut self, render: &dyn Render, name: Name, joined: bool, now: OffsetDateTime) {
+    /// Announces an arrival or a departure (of the member whose avatar is
+    /// `seed`) as the rules say for the room's shape.
+    fn announce(
+        &mut self,
+        render: &dyn Render,
+        name: Name,
+        seed: &Seed,
+        joined: bool,
+        now: OffsetDateTime,
+    ) {
         self.online_dirty = true;
         let shape = Shape::of(
             self.pair.is_some(),
@@ -378,7 +408,7 @@ impl Room {
                 at: now,
             },
         };
-        self.publish(render, &event);
+        self.publish_reaching(render, &event, rules::reach(&event, Some(seed), false));
     }
 }
 

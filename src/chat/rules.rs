@@ -16,7 +16,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::ChatError;
 use super::code::RoomCode;
-use super::event::{Author, Event, MemberId, Place};
+use super::event::{Author, Event, MemberId, Place, Reach, Seed};
 use super::name::{Name, is_invisible};
 
 /// The Online list of a room is sent at most this often.
@@ -330,6 +330,64 @@ fn is_mark(c: char) -> bool {
 /// shared name misleads nobody and pairing goes on.
 pub fn names_unique(pair: bool) -> bool {
     !pair
+}
+
+/// Most people one session may ignore at once; the oldest ignored goes
+/// first when one more is ignored.
+pub const MAX_IGNORED: usize = 100;
+/// Most sessions whose ignore lists (and, apart, blocks) a store in one
+/// server's memory keeps: past that, the list changed longest ago is let
+/// go, so that fresh sessions cannot fill the memory.
+pub const KEPT_LISTS: usize = 10_000;
+/// How long a shared store keeps a session's ignore list after its last
+/// change: as long as the session's cookie lives.
+pub const KEEP_IGNORED: Duration = Duration::from_secs(30 * 86_400);
+
+/// Whose a log item is and who it reaches: a message is its author's, and
+/// reaches only its author while they are `muted`; a notice naming one
+/// person (`one`, the seed of who joined, left or was renamed) is theirs; a
+/// notice of many, or of a pair, is nobody's and reaches everyone.
+pub fn reach(event: &Event, one: Option<&Seed>, muted: bool) -> Reach {
+    let whose = match event {
+        Event::Message { author, .. } => {
+            return Reach {
+                whose: Some(author.seed.clone()),
+                only_whose: muted,
+            };
+        }
+        Event::Joined { names, more, .. } | Event::Left { names, more, .. } => {
+            one.filter(|_| names.len() == 1 && *more == 0)
+        }
+        Event::Renamed { .. } | Event::StrangerLeft { .. } => one,
+        Event::Paired { .. } => None,
+    };
+    Reach {
+        whose: whose.cloned(),
+        only_whose: false,
+    }
+}
+
+/// Most strangers one session may block; past that, one blocked before is
+/// let go.
+pub const MAX_BLOCKED: usize = 100;
+
+/// Whether two waiting strangers may be paired: not when either blocked
+/// the other (`pair.lua` writes this rule in Lua, inside its atomic step).
+pub fn may_pair(a_blocked_b: bool, b_blocked_a: bool) -> bool {
+    !a_blocked_b && !b_blocked_a
+}
+
+/// Whether a session muted `until` is muted at `now`: a mute ends by itself.
+pub fn muted<T: PartialOrd>(until: Option<T>, now: T) -> bool {
+    until.is_some_and(|until| now < until)
+}
+
+/// Whether `me` may ignore `them`: not oneself.
+pub fn may_ignore(me: &Seed, them: &Seed) -> Result<(), ChatError> {
+    if me == them {
+        return Err(ChatError::IgnoreSelf);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

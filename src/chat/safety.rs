@@ -13,7 +13,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
-use super::{Author, ChatError, EventId, MemberId, MessageText, RoomCode, Seed};
+use super::{Author, ChatError, EventId, Member, MemberId, MessageText, RoomCode, Seed};
 
 /// A message as its own page shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -72,6 +72,34 @@ pub trait Messages: Send + Sync + 'static {
     /// only `member`, who is not told.
     async fn mute(&self, member: MemberId, until: Option<OffsetDateTime>) -> Result<(), ChatError> {
         let _ = (member, until);
+        Err(ChatError::Unavailable)
+    }
+
+    /// From now on, nothing of `person` (their messages, notices naming
+    /// them alone) reaches `me`, in any room, on any server, whatever name
+    /// they take; `IgnoreSelf` when `person` is `me`.
+    async fn ignore(&self, me: &Member, person: &Author) -> Result<(), ChatError> {
+        let _ = (me, person);
+        Err(ChatError::Unavailable)
+    }
+
+    /// `me` no longer ignores the person whose avatar is `seed`.
+    async fn unignore(&self, me: MemberId, seed: &Seed) -> Result<(), ChatError> {
+        let _ = (me, seed);
+        Err(ChatError::Unavailable)
+    }
+
+    /// `me` blocks the stranger they were paired with in the random-chat
+    /// room `code`: the two are never paired again (`rules::may_pair`).
+    /// `NotMember` when `code` is no pair room of `me`'s.
+    async fn block(&self, me: MemberId, code: &RoomCode) -> Result<(), ChatError> {
+        let _ = (me, code);
+        Err(ChatError::Unavailable)
+    }
+
+    /// Whom `me` ignores, oldest first, with the name each had then.
+    async fn ignored(&self, me: MemberId) -> Result<Vec<Author>, ChatError> {
+        let _ = me;
         Err(ChatError::Unavailable)
     }
 }

@@ -124,6 +124,7 @@ mod cluster;
 mod codes;
 mod dividers;
 mod doors;
+mod ignoring;
 mod kit;
 mod limits;
 mod messages;

@@ -12,6 +12,7 @@ mod live;
 pub mod name;
 pub mod ops;
 pub mod pair;
+pub mod person;
 pub mod report;
 pub mod room;
 pub mod session;
@@ -51,6 +52,8 @@ pub fn routes() -> Router<AppState> {
         .route(paths::ADMIN_CLOSE, post(admin::post_close))
         .route(paths::ADMIN_SLOW_MODE, post(admin::post_slow_mode))
         .route(paths::ADMIN_READ_ONLY, post(admin::post_read_only))
+        .route("/r/{code}/p/{seed}", get(person::get_person))
+        .route("/r/{code}/p/{seed}/ignore", post(person::post_ignore))
         .route("/avatars/{file}", get(assets::get_avatar))
         .route("/me/{file}", get(assets::get_own_css))
         .route("/assets/{file}", get(assets::get_asset))

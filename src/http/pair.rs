@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::chat::{Access, ChatError, Member, MemberId, Pairing, RoomCode};
 use crate::error::{AppError, Refused};
 use crate::paths;
-use crate::views::components::pair_again;
+use crate::views::components::{block_stranger, pair_again};
 use crate::views::pair::waiting;
 
 /// What the home form (or **Find a new stranger**) posts to `/pair`.
@@ -28,6 +28,9 @@ pub struct PairInput {
     name: Option<String>,
     /// The pair room to leave first.
     leave: Option<String>,
+    /// Present (**Block and find a new stranger**): the stranger of the
+    /// room left is never paired with this person again.
+    block: Option<String>,
 }
 
 /// `POST /pair`
@@ -52,9 +55,13 @@ pub async fn post_pair(
         Err(refused) => return refused,
     };
     let knock = Knock::of(client, &session);
+    let block = input.block.is_some();
     let answer = match room_to_leave(&app, knock, input.leave.as_deref()).await {
-        Ok(leave) => queue(&app, shape, client, &member, leave, &form).await,
-        Err((code, refused)) => not_queued(&app, shape, &form, code.as_ref(), refused).await,
+        Ok(leave) => match blocked(&app, &member, leave.as_ref(), block).await {
+            Ok(()) => queue(&app, shape, client, &member, leave, &form, block).await,
+            Err(refused) => not_queued(&app, shape, &form, leave.as_ref(), refused, block).await,
+        },
+        Err((code, refused)) => not_queued(&app, shape, &form, code.as_ref(), refused, block).await,
     };
     // The name was taken on whatever happens to the queuing.
     (session.remember(&member), answer).into_response()
@@ -80,6 +87,24 @@ async fn room_to_leave(
     }
 }
 
+/// Blocks the stranger of the pair room `leave` when asked (`block`), before
+/// queuing, so the two are never paired again. A room that is no pair of
+/// this person's has nobody to block: no reason to complain.
+async fn blocked(
+    app: &AppState,
+    member: &Member,
+    leave: Option<&RoomCode>,
+    block: bool,
+) -> Result<(), Refused> {
+    let Some(code) = leave.filter(|_| block) else {
+        return Ok(());
+    };
+    match app.chat.block(member.id, code).await {
+        Ok(()) | Err(ChatError::NotMember | ChatError::NoSuchRoom(_)) => Ok(()),
+        Err(why) => Err(Refused::from(&why)),
+    }
+}
+
 /// Queues `member`, counted against the client's address: every match opens
 /// a random-chat room, and one address asking again and again could fill
 /// the pool for everyone. Out of `leave` only once queued: refused, the
@@ -91,6 +116,7 @@ async fn queue(
     member: &Member,
     leave: Option<RoomCode>,
     form: &StartInput,
+    block: bool,
 ) -> Response {
     let queued = counted(
         &*app.address_pairs,
@@ -108,22 +134,30 @@ async fn queue(
         // The waiting page at once, with JavaScript or without: without, its
         // framed document shows the link to the chat when a stranger is found.
         (Ok(_), None) => shape.redirect(paths::PAIR),
-        (Err(why), _) => not_queued(app, shape, form, leave.as_ref(), Refused::from(&why)).await,
+        (Err(why), _) => {
+            not_queued(app, shape, form, leave.as_ref(), Refused::from(&why), block).await
+        }
     }
 }
 
-/// Not queued: from **Find a new stranger** in a room, htmx gets that form
-/// back with the reason (it says it where the person is); otherwise the
-/// start form says it.
+/// Not queued: from **Find a new stranger** (or **Block and find a new
+/// stranger**) in a room, htmx gets that form back with the reason (it says
+/// it where the person is); otherwise the start form says it.
 async fn not_queued(
     app: &AppState,
     shape: Shape,
     form: &StartInput,
     from: Option<&RoomCode>,
     refused: Refused,
+    block: bool,
 ) -> Response {
     if let (Some(code), true) = (from, shape.is_htmx()) {
-        return refused.answer(pair_again(code, Some(&refused.words), None).into_response());
+        let again = if block {
+            block_stranger(code, Some(&refused.words))
+        } else {
+            pair_again(code, Some(&refused.words), None)
+        };
+        return refused.answer(again.into_response());
     }
     refuse(&app.chat, shape, form, Refusal::of_pair(refused)).await
 }

@@ -130,12 +130,30 @@ pub fn pair_again(code: &RoomCode, error: Option<&str>, id: Option<&str>) -> Mar
     }
 }
 
-/// The items of the Online list, with "and N more" past the first hundred.
-pub fn online_items(online: &Online) -> Markup {
+/// **Block and find a new stranger**: leaves the pair room `code`, so that
+/// the stranger is never paired with this person again, and queues again,
+/// as **Find a new stranger** does; beside the send form (and, once the
+/// stranger left, beside **Find a new stranger**).
+pub fn block_stranger(code: &RoomCode, error: Option<&str>) -> Markup {
+    html! {
+        form.block-stranger action=(paths::PAIR) method="post" hx-post=(paths::PAIR) hx-target="this" hx-swap="outerHTML" {
+            @if let Some(error) = error {
+                p.error role="alert" { (error) }
+            }
+            input type="hidden" name="leave" value=(code.as_str());
+            input type="hidden" name="block" value="on";
+            button.secondary type="submit" autofocus[error.is_some()] { "Block and find a new stranger" }
+        }
+    }
+}
+
+/// The items of `room`'s Online list, with "and N more" past the first
+/// hundred; each name leads to that person's page in the room.
+pub fn online_items(room: &RoomCode, online: &Online) -> Markup {
     let more = online.total.saturating_sub(online.members.len());
     html! {
         @for member in &online.members {
-            (online_member(member))
+            (online_member(room, member))
         }
         @if more > 0 {
             li.more { "and " (more) " more" }
@@ -146,17 +164,26 @@ pub fn online_items(online: &Online) -> Markup {
 /// The Online list as the no-JavaScript Online document shows it: how many,
 /// then who. Each change appends a new one, and the stylesheet shows only
 /// the newest, so a screen reader finds one list, never a history of them.
-pub fn online_now(online: &Online) -> Markup {
+pub fn online_now(room: &RoomCode, online: &Online) -> Markup {
     html! {
         div.online-now {
             p.count { (online.total) " here now" }
-            ul.online aria-label="Online" { (online_items(online)) }
+            ul.online aria-label="Online" { (online_items(room, online)) }
         }
     }
 }
 
-fn online_member(member: &Author) -> Markup {
-    html! { li data-author=(member.seed.as_str()) { (Avatar(&member.seed)) (Who(&member.name)) span.you {} } }
+/// One person in the Online list: a link to their page (for the whole
+/// window, also from the no-JavaScript Online document's frame).
+fn online_member(room: &RoomCode, member: &Author) -> Markup {
+    html! {
+        li data-author=(member.seed.as_str()) {
+            a.person href=(paths::person(room, &member.seed)) target="_top" {
+                (Avatar(&member.seed)) (Who(&member.name))
+            }
+            span.you {}
+        }
+    }
 }
 
 /// A text field with its label, the text as typed, and its error if any.

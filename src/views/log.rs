@@ -298,10 +298,14 @@ mod tests {
             );
         }
 
-        let online = online_items(&Online {
-            members: vec![author],
-            total: 1,
-        })
+        let room = crate::chat::RoomCode::parse_slug("general").expect("slug");
+        let online = online_items(
+            &room,
+            &Online {
+                members: vec![author],
+                total: 1,
+            },
+        )
         .into_string();
         assert!(online.contains("<bdi>عمر</bdi>"), "{online}");
     }

@@ -9,5 +9,6 @@ pub mod home;
 pub mod layout;
 pub mod log;
 pub mod pair;
+pub mod person;
 pub mod room;
 pub mod stream;

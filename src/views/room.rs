@@ -4,7 +4,7 @@
 
 use maud::{Markup, PreEscaped, html};
 
-use super::components::{Who, not_live, online_items, online_now, stranger_left};
+use super::components::{Who, block_stranger, not_live, online_items, online_now, stranger_left};
 use super::layout::{Skip, StartTag, open_document, page, tab_title};
 use super::log::{opening_divider, own_divider};
 use super::stream::CLOSE_EVENT;
@@ -150,11 +150,12 @@ pub fn room(
                         // the box), unless the box holds a refused message.
                         (send_form(code, send, send.error.is_some() || send.ended, false))
                     }
+                    @if snapshot.pair { (block_stranger(code, None)) }
                 }
                 aside.side aria-label="People" {
                     h2 #online-h { "Online" }
                     p.count { span #online-count { (snapshot.online.total) } " here now" }
-                    ul #online.online aria-labelledby="online-h" { (online_items(&snapshot.online)) }
+                    ul #online.online aria-labelledby="online-h" { (online_items(code, &snapshot.online)) }
                     // Without JavaScript the list above cannot follow joins
                     // and leaves (nojs.css hides it): this document can.
                     noscript {
@@ -247,7 +248,7 @@ pub fn online_document_head(snapshot: &Snapshot, me: &Member) -> String {
         "Online",
         Some(&paths::own_css(&me.seed)),
         "online-document",
-        online_now(&snapshot.online),
+        online_now(&snapshot.code, &snapshot.online),
     )
 }
 

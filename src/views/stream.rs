@@ -35,12 +35,13 @@ impl Render for Renderer {
             html: Bytes::from(item.into_string()),
             divider: divider.map_or_else(Bytes::new, |d| Bytes::from(d.into_string())),
             day: Some(day),
+            reach: Default::default(),
         }
     }
 
-    fn online(&self, last: EventId, online: &Online) -> Frame {
+    fn online(&self, room: &RoomCode, last: EventId, online: &Online) -> Frame {
         let body = html! {
-            hx-partial hx-target="#online" hx-swap="innerHTML" { (online_items(online)) }
+            hx-partial hx-target="#online" hx-swap="innerHTML" { (online_items(room, online)) }
             hx-partial hx-target="#online-count" hx-swap="textContent" { (online.total) }
         };
         Frame::new(
@@ -48,7 +49,7 @@ impl Render for Renderer {
             FrameKind::Online,
             message(Some(last), &body.into_string()),
             // For the no-JavaScript Online document, which appends it.
-            Bytes::from(online_now(online).into_string()),
+            Bytes::from(online_now(room, online).into_string()),
         )
     }
 
@@ -198,7 +199,8 @@ mod tests {
             }],
             total: 3,
         };
-        let frame = Renderer.online(EventId { epoch: 1, seq: 4 }, &online);
+        let room = RoomCode::parse_slug("general").expect("slug");
+        let frame = Renderer.online(&room, EventId { epoch: 1, seq: 4 }, &online);
         let html = String::from_utf8_lossy(&frame.html);
         assert!(
             html.starts_with(r#"<div class="online-now"><p class="count">3 here now</p><ul class="online" aria-label="Online">"#),

@@ -164,8 +164,12 @@ impl Rooms for Moderated {
     ) -> Result<Subscription, ChatError> {
         self.inner.subscribe(code, member, after).await
     }
-    async fn resync(&self, code: &RoomCode) -> Option<(Frame, broadcast::Receiver<Frame>)> {
-        self.inner.resync(code).await
+    async fn resync(
+        &self,
+        code: &RoomCode,
+        view: &View,
+    ) -> Option<(Frame, broadcast::Receiver<Frame>)> {
+        self.inner.resync(code, view).await
     }
     async fn post(
         &self,

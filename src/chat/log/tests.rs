@@ -6,6 +6,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use super::*;
+use crate::chat::Seed;
 use crate::chat::counted::Counted;
 use crate::chat::event::{FrameKind, Online, Place};
 
@@ -16,7 +17,7 @@ impl Render for Plain {
     fn log_item(&self, _: &RoomCode, id: EventId, _: &Event, _: Place) -> Frame {
         frame(id, FrameKind::Log, format!("item {}", id.seq))
     }
-    fn online(&self, last: EventId, online: &Online) -> Frame {
+    fn online(&self, _: &RoomCode, last: EventId, online: &Online) -> Frame {
         frame(last, FrameKind::Online, format!("online {}", online.total))
     }
     fn resync(&self, _: &RoomCode, last: EventId, items: &[Frame]) -> Frame {
@@ -62,7 +63,7 @@ fn the_history_keeps_only_the_newest_items() {
 fn a_resume_gets_what_it_missed_or_else_the_whole_log() {
     let mut log = log_of(3, 5);
     let at = |seq| Some(EventId { epoch: 7, seq });
-    let sent = |missed: Missed| texts(&missed.frames(&Plain));
+    let sent = |missed: Missed| texts(&missed.frames(&Plain, &View::of(Seed::random())));
     assert!(sent(log.missed(at(5))).is_empty());
     assert_eq!(sent(log.missed(at(3))), ["item 4", "item 5"]);
     assert_eq!(sent(log.missed(at(2))), ["item 3", "item 4", "item 5"]);
@@ -128,7 +129,8 @@ fn the_online_list_is_kept_for_later_streams_and_sent_to_open_ones() {
     let mut log = log_of(10, 0);
     let mut rx = log.receiver();
     assert!(log.online().is_none());
-    log.set_online(Plain.online(log.last(), &Online::default()));
+    let general = RoomCode::parse_slug("general").expect("slug");
+    log.set_online(Plain.online(&general, log.last(), &Online::default()));
     assert_eq!(&rx.try_recv().expect("sent").sse[..], b"online 0");
     assert_eq!(log.online().map(|f| f.kind), Some(FrameKind::Online));
 }
@@ -157,8 +159,8 @@ impl Render for Placing {
         };
         frame(id, FrameKind::Log, what.to_owned())
     }
-    fn online(&self, last: EventId, online: &Online) -> Frame {
-        Plain.online(last, online)
+    fn online(&self, room: &RoomCode, last: EventId, online: &Online) -> Frame {
+        Plain.online(room, last, online)
     }
     fn resync(&self, room: &RoomCode, last: EventId, items: &[Frame]) -> Frame {
         Plain.resync(room, last, items)
@@ -189,11 +191,8 @@ fn the_log_places_each_item_after_the_one_before_and_a_restart_opens_a_day() {
     log.publish(&Placing, &said_at(&ann, datetime!(2026-12-04 00:00 UTC)));
     // Numbered elsewhere (the shared store), placed alike.
     let next = log.last().next();
-    log.publish_as(
-        &Placing,
-        next,
-        &said_at(&ann, datetime!(2026-12-04 00:01 UTC)),
-    );
+    let said = said_at(&ann, datetime!(2026-12-04 00:01 UTC));
+    log.publish_as(&Placing, next, &said, rules::reach(&said, None, false));
     assert_eq!(texts(&log.history()), ["day", "grouped", "day", "grouped"]);
     // A new life of the log knows nothing before it: its first item opens a day.
     log.restart(EventId::start(9));

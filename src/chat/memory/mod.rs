@@ -16,7 +16,7 @@ use super::room::{Room, RoomSettings};
 use super::rules;
 use super::{
     Access, ChatError, Doors, EventId, Frame, Member, MemberId, MessageText, Name, PairWatch,
-    Render, RoomCode, RoomSummary, Rooms, Snapshot, Stats, Store, Strangers, Subscription,
+    Render, RoomCode, RoomSummary, Rooms, Snapshot, Stats, Store, Strangers, Subscription, View,
     try_code_then_forgive,
 };
 
@@ -185,13 +185,15 @@ impl Rooms for MemoryStore {
         after: Option<EventId>,
     ) -> Result<Subscription, ChatError> {
         let shared = &self.shared;
-        let tap = shared.tap(code, member, after)?;
+        let (tap, view) = shared.tap(code, member, after)?;
         // A resync is rendered here, after the lock is let go.
-        let (backlog, rx, here) = tap.open(&shared.render);
+        let now = view.borrow().clone();
+        let (backlog, rx, here) = tap.open(&shared.render, &now);
         Ok(Subscription {
             backlog,
             rx,
             here,
+            view,
             guard: Box::new(StreamGuard {
                 shared: Arc::clone(shared),
                 code: code.clone(),
@@ -200,10 +202,15 @@ impl Rooms for MemoryStore {
         })
     }
 
-    async fn resync(&self, code: &RoomCode) -> Option<(Frame, broadcast::Receiver<Frame>)> {
+    async fn resync(
+        &self,
+        code: &RoomCode,
+        view: &View,
+    ) -> Option<(Frame, broadcast::Receiver<Frame>)> {
         let (resync, rx) = self.shared.lock().rooms.get_mut(code)?.resync();
-        // Rendered after the lock is let go, once for every stream that asks.
-        Some((resync.frame(&self.shared.render), rx))
+        // Rendered after the lock is let go, once for every stream that asks
+        // (and that is shown every item).
+        Some((resync.frame_for(&self.shared.render, view), rx))
     }
 
     async fn post(
@@ -237,8 +244,9 @@ impl Rooms for MemoryStore {
             ));
         }
         sent.push_back(now);
+        let muted = state.muted(member, now);
         let room = state.room(code)?;
-        room.say(&shared.render, member, text, shared.clock.now_utc());
+        room.say(&shared.render, member, text, shared.clock.now_utc(), muted);
         state.messages += 1;
         Ok(())
     }

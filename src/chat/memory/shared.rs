@@ -4,10 +4,12 @@
 
 use std::sync::{Arc, MutexGuard};
 
+use tokio::sync::watch;
+
 use super::{Shared, State};
 use crate::chat::room::{Room, Tap};
 use crate::chat::rules::{self, BATCH_EVERY, CODE_TRIES, ONLINE_EVERY};
-use crate::chat::{ChatError, Event, EventId, Member, MemberId, RoomCode, Snapshot};
+use crate::chat::{ChatError, Event, EventId, Member, MemberId, RoomCode, Snapshot, View};
 
 impl Shared {
     pub(super) fn lock(&self) -> MutexGuard<'_, State> {
@@ -25,7 +27,7 @@ impl Shared {
         code: &RoomCode,
         member: MemberId,
         after: Option<EventId>,
-    ) -> Result<Tap, ChatError> {
+    ) -> Result<(Tap, watch::Receiver<View>), ChatError> {
         let mut state = self.lock();
         let state = &mut *state;
         if !state.room(code)?.is_member(member) || !state.members.contains_key(&member) {
@@ -35,13 +37,17 @@ impl Shared {
             return Err(ChatError::TooManyStreams);
         }
         let room = state.room(code)?;
+        let Some(me) = room.author_of(member).map(|a| a.seed.clone()) else {
+            state.close_stream(member);
+            return Err(ChatError::NotMember);
+        };
         let Some(here) = room.attach(member) else {
             state.close_stream(member);
             return Err(ChatError::NotMember);
         };
         let tap = room.tap(after, here);
         state.streams += 1;
-        Ok(tap)
+        Ok((tap, state.watch_view(member, &me)))
     }
 
     /// Starts the grace period of a member with no open stream.
@@ -186,13 +192,16 @@ impl Shared {
             member.author(),
             self.clock.now_utc(),
         );
+        let items = room.history();
+        let (public, pair, last, online) =
+            (room.public, room.pair.is_some(), room.last(), room.online());
         let snapshot = Snapshot {
             code: code.clone(),
-            public: room.public,
-            pair: room.pair.is_some(),
-            items: room.history(),
-            last: room.last(),
-            online: room.online(),
+            public,
+            pair,
+            items: state.view(member.id, &member.seed).filter(items),
+            last,
+            online,
         };
         if let Some(generation) = fresh {
             state
@@ -210,7 +219,14 @@ impl Shared {
     /// Pairs whoever can be paired, first come, first served, each two into a
     /// new room where both are present and told whom they are talking to.
     pub(super) fn pair_all(self: &Arc<Self>, state: &mut State) {
-        while let Some((a, b)) = state.queue.next_pair() {
+        loop {
+            let blocks = &state.blocks;
+            let blocked =
+                |a: MemberId, b: MemberId| blocks.peek(&a).is_some_and(|set| set.contains(&b));
+            let next = state
+                .queue
+                .next_pair(|a, b| rules::may_pair(blocked(a, b), blocked(b, a)));
+            let Some((a, b)) = next else { break };
             let code = match self.open_room(state, Some([a.id, b.id]), None) {
                 Ok(code) => code,
                 Err(_) => {

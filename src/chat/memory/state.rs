@@ -2,12 +2,16 @@
 //! stranger queue, members, the counts that caps and `/metrics` read.
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::num::NonZeroUsize;
 
+use lru::LruCache;
+
+use tokio::sync::watch;
 use tokio::time::Instant;
 
 use crate::chat::pair::Queue;
 use crate::chat::room::Room;
-use crate::chat::{ChatError, MemberId, RoomCode, rules};
+use crate::chat::{Author, ChatError, MemberId, RoomCode, Seed, View, rules};
 
 pub(super) struct State {
     pub(super) rooms: HashMap<RoomCode, Room>,
@@ -31,6 +35,18 @@ pub(super) struct State {
     /// that was: a full pool is logged once a minute, not once a pair.
     pub(super) dropped_pairs: u64,
     pub(super) warned_full: Option<Instant>,
+    /// Whom each session ignores, oldest first (`ignore::add`), for the
+    /// `rules::KEPT_LISTS` sessions that changed theirs last.
+    pub(super) ignored: LruCache<MemberId, Vec<Author>>,
+    /// What each member's open streams are shown, changed when their ignore
+    /// list changes; kept while they are in a room.
+    pub(super) views: HashMap<MemberId, watch::Sender<View>>,
+    /// Until when (on the store's clock) each muted session's messages
+    /// reach only itself.
+    pub(super) mutes: HashMap<MemberId, Instant>,
+    /// Whom each session blocked in random chat: never paired again (for
+    /// the `rules::KEPT_LISTS` sessions that blocked someone last).
+    pub(super) blocks: LruCache<MemberId, HashSet<MemberId>>,
 }
 
 impl State {
@@ -50,8 +66,16 @@ impl State {
             last_epoch: 0,
             dropped_pairs: 0,
             warned_full: None,
+            ignored: LruCache::new(kept_lists()),
+            views: HashMap::new(),
+            mutes: HashMap::new(),
+            blocks: LruCache::new(kept_lists()),
         }
     }
+}
+
+fn kept_lists() -> NonZeroUsize {
+    NonZeroUsize::new(rules::KEPT_LISTS).unwrap_or(NonZeroUsize::MIN)
 }
 
 #[derive(Default)]
@@ -88,6 +112,7 @@ impl State {
             state.rooms.remove(code);
             if state.rooms.is_empty() {
                 self.members.remove(&member);
+                self.views.remove(&member);
             }
         }
         let empty_private = self
@@ -112,6 +137,45 @@ impl State {
             }
             tracing::info!(room = %crate::logs::RoomTag(code.as_str()), "room closed");
         }
+    }
+
+    /// What `member`, whose avatar is `me`, is shown now.
+    pub(super) fn view(&self, member: MemberId, me: &Seed) -> View {
+        let list = self.ignored.peek(&member).map_or(&[][..], Vec::as_slice);
+        View::ignoring(me.clone(), list)
+    }
+
+    /// What `member`'s streams are shown, now and as it changes.
+    pub(super) fn watch_view(&mut self, member: MemberId, me: &Seed) -> watch::Receiver<View> {
+        let view = self.view(member, me);
+        let tx = self
+            .views
+            .entry(member)
+            .or_insert_with(|| watch::channel(view.clone()).0);
+        tx.send_if_modified(|now| {
+            let changed = *now != view;
+            *now = view;
+            changed
+        });
+        tx.subscribe()
+    }
+
+    /// `member`'s ignore list changed: their open streams follow.
+    pub(super) fn ignored_changed(&mut self, member: MemberId) {
+        if let Some(tx) = self.views.get(&member) {
+            let me = tx.borrow().me.clone();
+            tx.send_replace(self.view(member, &me));
+        }
+    }
+
+    /// Whether `member` is muted at `now`; a mute that ran out is forgotten.
+    pub(super) fn muted(&mut self, member: MemberId, now: Instant) -> bool {
+        let until = self.mutes.get(&member).copied();
+        let muted = rules::muted(until, now);
+        if until.is_some() && !muted {
+            self.mutes.remove(&member);
+        }
+        muted
     }
 
     /// Counts a stream of `member` opening; false when one more would be

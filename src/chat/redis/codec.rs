@@ -9,15 +9,17 @@ use std::collections::HashMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::chat::{Author, Event, MemberId, MessageText, Name, RoomCode, Seed};
+use crate::chat::{Author, Event, MemberId, MessageText, Name, Reach, RoomCode, Seed, rules};
 
 /// One entry of a room's stream: its id and its fields.
 pub type Entry = (String, Vec<String>);
 
-/// What an entry says: the event, and who left (for leave notices).
+/// What an entry says: the event, who left (for leave notices), and whose
+/// it is and who it reaches.
 pub struct Decoded {
     pub event: Event,
     pub left: Option<MemberId>,
+    pub reach: Reach,
 }
 
 /// Kinds of entries, as the `k` field says.
@@ -28,21 +30,27 @@ pub const RENAMED: &str = "renamed";
 pub const PAIRED: &str = "paired";
 pub const STRANGER: &str = "stranger";
 
-/// A message's fields, but its author (the script adds the author as stored).
-pub fn message(text: &MessageText, at_ms: i64) -> Vec<String> {
-    fields(&[
+/// A message's fields, but its author (the script adds the author as
+/// stored); a `muted` author's message says that it reaches only them.
+pub fn message(text: &MessageText, at_ms: i64, muted: bool) -> Vec<String> {
+    let mut out = fields(&[
         ("k", MESSAGE),
         ("t", text.as_str()),
         ("at", &at_ms.to_string()),
-    ])
+    ]);
+    if muted {
+        out.extend(fields(&[("o", "1")]));
+    }
+    out
 }
 
-/// A rename notice's fields.
-pub fn renamed(from: &Name, to: &Name, at_ms: i64) -> Vec<String> {
+/// A rename notice's fields: the names, and the avatar of who it names.
+pub fn renamed(from: &Name, to: &Name, seed: &Seed, at_ms: i64) -> Vec<String> {
     fields(&[
         ("k", RENAMED),
         ("f", from.as_str()),
         ("n", to.as_str()),
+        ("s", seed.as_str()),
         ("at", &at_ms.to_string()),
     ])
 }
@@ -150,7 +158,12 @@ pub fn decode(code: &RoomCode, fields: &[String]) -> Option<Decoded> {
         _ => return None,
     };
     let left = who.filter(|_| kind == LEFT || kind == STRANGER);
-    Some(Decoded { event, left })
+    // The one person a notice is about: its author, or a rename's avatar.
+    let one = author("a")
+        .map(|a| a.seed)
+        .or_else(|| get("s").and_then(Seed::parse));
+    let reach = rules::reach(&event, one.as_ref(), get("o") == Some("1"));
+    Some(Decoded { event, left, reach })
 }
 
 #[cfg(test)]
@@ -192,7 +205,7 @@ mod tests {
         let code = RoomCode::parse_slug("general").expect("slug");
         let seed = Seed::random();
         let ann = Name::parse("Ann", 32).expect("name");
-        let mut entry = message(&MessageText::parse("hi", 10).expect("text"), 0);
+        let mut entry = message(&MessageText::parse("hi", 10).expect("text"), 0, false);
         entry.extend(["a".to_owned(), author(&seed, &ann)]);
         match decode(&code, &entry).expect("decoded").event {
             Event::Message { author, .. } => {

@@ -23,15 +23,22 @@
 //! (hash: key, code, msg, author, member, text, said, reason, reporter,
 //! at), `ro` the open reports (zset id -> id), `rk` who reported what (hash
 //! "{code} {message} {reporter}" -> id, while the report is open), `acts`
-//! the moderators' action log (list, newest first). Channel `ev` carries the code of a room whose log
-//! grew; `pair` carries "{member} {code}" when a waiter is matched; `gone`
-//! carries "{code} {member}" when a member left. Everything is under `lc:`.
+//! the moderators' action log (list, newest first), `ign:{member}` whom a
+//! session ignores (list of authors as `codec::author` writes them, oldest
+//! first), `mute:{member}` until when (ms) a session is muted,
+//! `blk:{member}` the strangers a session blocked (set of members;
+//! `pair.lua` pairs neither way). Channel `ev` carries the code of a room
+//! whose log grew; `pair` carries "{member} {code}" when a waiter is
+//! matched; `gone` carries "{code} {member}" when a member left; `ignores`
+//! carries "{member} {seed} on|off" when a member starts or stops ignoring
+//! someone. Everything is under `lc:`.
 
 use crate::chat::{MemberId, RoomCode};
 
 pub const EVENTS: &str = "lc:ev";
 pub const PAIRS: &str = "lc:pair";
 pub const GONE: &str = "lc:gone";
+pub const IGNORES: &str = "lc:ignores";
 pub const BATCHES: &str = "lc:batches";
 pub const PRESENCE: &str = "lc:p";
 pub const MEMBERS: &str = "lc:m";
@@ -59,6 +66,9 @@ const JOINS: &str = "lc:bj:";
 const LEAVES: &str = "lc:bl:";
 const LIMIT: &str = "lc:lim:";
 const REPORT: &str = "lc:rp:";
+const IGNORED: &str = "lc:ign:";
+const MUTE: &str = "lc:mute:";
+const BLOCKED: &str = "lc:blk:";
 /// A room hash's field for a pass that opens its door.
 const PASS: &str = "pass:";
 
@@ -67,6 +77,9 @@ const LAYOUT: &[(&str, &str)] = &[
     ("events", EVENTS),
     ("paired", PAIRS),
     ("gone", GONE),
+    ("ignores", IGNORES),
+    ("ignored", IGNORED),
+    ("blocked", BLOCKED),
     ("batches", BATCHES),
     ("presence", PRESENCE),
     ("members", MEMBERS),
@@ -133,6 +146,18 @@ pub fn server(id: &str) -> String {
 pub fn gathered(code: &RoomCode, joined: bool) -> String {
     let prefix = if joined { JOINS } else { LEAVES };
     format!("{prefix}{code}")
+}
+/// Whom a session ignores.
+pub fn ignored(member: MemberId) -> String {
+    format!("{IGNORED}{}", member.0)
+}
+/// Until when a session is muted.
+pub fn mute(member: MemberId) -> String {
+    format!("{MUTE}{}", member.0)
+}
+/// The strangers a session blocked.
+pub fn blocked(member: MemberId) -> String {
+    format!("{BLOCKED}{}", member.0)
 }
 /// A limiter's attempts by one key.
 pub fn limit(name: &str, key: &str) -> String {

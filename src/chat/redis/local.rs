@@ -17,7 +17,7 @@ use super::{Inner, down, keys};
 use crate::chat::Clock;
 use crate::chat::log::RoomLog;
 use crate::chat::room::Tap;
-use crate::chat::{ChatError, Event, EventId, Frame, MemberId, Render, RoomCode};
+use crate::chat::{ChatError, Event, EventId, Frame, MemberId, Render, RoomCode, View};
 
 #[derive(Default)]
 pub(super) struct Local {
@@ -25,6 +25,9 @@ pub(super) struct Local {
     /// Members with a waiting page open here, and what their pages hear.
     pub watchers: HashMap<MemberId, Watcher>,
     pub streams: usize,
+    /// What the streams of each member open here are shown; changed when
+    /// any server says their ignore list changed.
+    pub views: HashMap<MemberId, watch::Sender<View>>,
     /// No sweeping before then (set after Redis was out of reach).
     pub sweep_after: Option<Instant>,
 }
@@ -239,7 +242,8 @@ impl Inner {
             if let Some(gone) = decoded.left {
                 room.members.remove(&gone);
             }
-            room.log.publish_as(&self.render, id, &decoded.event);
+            room.log
+                .publish_as(&self.render, id, &decoded.event, decoded.reach);
         }
         if resync {
             let whole = room.log.resync().frame(&self.render);
@@ -273,16 +277,21 @@ impl Inner {
         Some((room.log.history(), room.last()?))
     }
 
-    /// The whole log and a receiver that starts right after it; rendered
-    /// after the lock is let go, once for every stream that asks.
-    pub(super) fn whole_log(&self, code: &RoomCode) -> Option<(Frame, broadcast::Receiver<Frame>)> {
+    /// The whole log as `view` is shown it, and a receiver that starts
+    /// right after it; rendered after the lock is let go, once for every
+    /// stream that asks (and is shown every item).
+    pub(super) fn whole_log(
+        &self,
+        code: &RoomCode,
+        view: &View,
+    ) -> Option<(Frame, broadcast::Receiver<Frame>)> {
         let (resync, rx) = {
             let mut local = self.lock();
             let room = local.rooms.get_mut(code)?;
             room.last()?;
             (room.log.resync(), room.log.receiver())
         };
-        Some((resync.frame(&self.render), rx))
+        Some((resync.frame_for(&self.render, view), rx))
     }
 
     /// A stream of `member` opens here: what it missed, and what it listens to.

@@ -52,7 +52,7 @@ impl Inner {
                     continue;
                 }
                 let mut room = vec![code.to_string(), stored, codec::author(&author.seed, to)];
-                room.extend(codec::renamed(&author.name, to, now));
+                room.extend(codec::renamed(&author.name, to, &author.seed, now));
                 scripts::list(&mut rename, &room);
             }
             let done: i64 = rename.invoke_async(&mut self.conn()).await.map_err(down)?;

@@ -55,7 +55,7 @@ impl Inner {
             return Ok(frame);
         }
         let online = self.read_online(code).await?;
-        Ok(self.render.online(last, &online))
+        Ok(self.render.online(code, last, &online))
     }
 
     /// Presence in the room changed: the Online list follows, at most once a
@@ -92,7 +92,8 @@ impl Inner {
                 return;
             };
             room.online_sent = Some(inner.clock.now());
-            room.log.set_online(inner.render.online(last, &online));
+            room.log
+                .set_online(inner.render.online(&code, last, &online));
         });
     }
 }

@@ -138,11 +138,12 @@ impl Inner {
                 .await
                 .map_err(down)?;
         let (items, last) = self.local_log(code).ok_or(ChatError::Unavailable)?;
+        let view = self.view(member.id, &member.seed).await?;
         Ok(Snapshot {
             code: code.clone(),
             public,
             pair,
-            items,
+            items: view.filter(items),
             last,
             online,
         })
@@ -164,6 +165,16 @@ impl Inner {
         }
         self.sync(code).await?;
         let online = self.online_frame(code).await?;
+        let stored: Option<String> = self
+            .conn()
+            .hget(keys::authors(code), member.0.to_string())
+            .await
+            .map_err(down)?;
+        let me = stored
+            .as_deref()
+            .and_then(codec::parse_author)
+            .ok_or(ChatError::NotMember)?;
+        let view = self.watch_view(member, &me.seed).await?;
         if !self.count_stream(member, 1).await? {
             return Err(ChatError::TooManyStreams);
         }
@@ -185,11 +196,13 @@ impl Inner {
             )
             .await;
         // A resync is rendered here, outside the lock of this server's rooms.
-        let (backlog, rx, here) = tap.open(&self.render);
+        let now = view.borrow().clone();
+        let (backlog, rx, here) = tap.open(&self.render, &now);
         Ok(Subscription {
             backlog,
             rx,
             here,
+            view,
             guard: Box::new(local::StreamGuard {
                 inner: Arc::clone(self),
                 code: code.clone(),
@@ -204,6 +217,7 @@ impl Inner {
         member: MemberId,
         text: MessageText,
     ) -> Result<(), ChatError> {
+        let muted = self.muted(member).await?;
         let now = self.now_ms();
         let got: Vec<i64> = Scripts::call(&self.scripts.say)
             .arg(code.as_str())
@@ -212,7 +226,7 @@ impl Inner {
             .arg(self.settings.rate_window.as_millis() as i64)
             .arg(self.settings.rate_messages)
             .arg(self.history_len())
-            .arg(codec::message(&text, now))
+            .arg(codec::message(&text, now, muted))
             .invoke_async(&mut self.conn())
             .await
             .map_err(down)?;

@@ -28,6 +28,7 @@ pub struct Scripts {
     pub door: Script,
     pub report: Script,
     pub close_report: Script,
+    pub ignore: Script,
 }
 
 impl Scripts {
@@ -54,6 +55,7 @@ impl Scripts {
             door: script(include_str!("lua/door.lua")),
             report: script(include_str!("lua/report.lua")),
             close_report: script(include_str!("lua/close_report.lua")),
+            ignore: script(include_str!("lua/ignore.lua")),
         }
     }
 

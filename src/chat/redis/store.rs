@@ -9,6 +9,7 @@ use redis::AsyncCommands;
 use tokio::sync::broadcast;
 
 use super::{RedisStore, down, keys};
+use crate::chat::View;
 use crate::chat::rate::Key;
 use crate::chat::rules;
 use crate::chat::{
@@ -95,8 +96,12 @@ impl Rooms for RedisStore {
         self.inner.subscribe(code, member, after).await
     }
 
-    async fn resync(&self, code: &RoomCode) -> Option<(Frame, broadcast::Receiver<Frame>)> {
-        self.inner.whole_log(code)
+    async fn resync(
+        &self,
+        code: &RoomCode,
+        view: &View,
+    ) -> Option<(Frame, broadcast::Receiver<Frame>)> {
+        self.inner.whole_log(code, view)
     }
 
     async fn post(

@@ -16,7 +16,7 @@ use tokio::time::Instant;
 use super::scripts::Scripts;
 use super::{Inner, keys};
 use crate::chat::rules::KEEP_ROOM;
-use crate::chat::{MemberId, Pairing, RoomCode};
+use crate::chat::{MemberId, Pairing, RoomCode, Seed};
 
 /// Most expired presences (or waiters) one sweep handles; the rest wait a beat.
 const SWEEP_BATCH: isize = 200;
@@ -136,6 +136,7 @@ async fn subscribe(client: &redis::Client) -> redis::RedisResult<redis::aio::Pub
     pubsub.subscribe(keys::EVENTS).await?;
     pubsub.subscribe(keys::PAIRS).await?;
     pubsub.subscribe(keys::GONE).await?;
+    pubsub.subscribe(keys::IGNORES).await?;
     Ok(pubsub)
 }
 
@@ -165,6 +166,15 @@ fn heard(inner: &Arc<Inner>, channel: &str, payload: &str) {
         }
         return;
     }
+    if channel == keys::IGNORES {
+        let mut parts = payload.split(' ');
+        let member = parts.next().and_then(|m| uuid::Uuid::parse_str(m).ok());
+        let seed = parts.next().and_then(Seed::parse);
+        if let (Some(member), Some(seed)) = (member, seed) {
+            inner.ignores_changed(MemberId(member), seed, parts.next() == Some("on"));
+        }
+        return;
+    }
     let Some(code) = RoomCode::from_path(payload) else {
         return;
     };
@@ -189,6 +199,8 @@ async fn heartbeat(inner: &Arc<Inner>) -> redis::RedisResult<()> {
         local.rooms.retain(|_, room| {
             !(room.idle() && now - room.used > FORGET_AFTER && room.streams() == 0)
         });
+        // What streams no longer open here were shown.
+        local.views.retain(|_, view| view.receiver_count() > 0);
         // Rooms read here keep their keys alive, however quiet they are.
         let kept: Vec<RoomCode> = local
             .rooms

@@ -4,6 +4,7 @@
 
 use super::*;
 
+mod ignoring;
 mod limits;
 mod outages;
 mod strangers;

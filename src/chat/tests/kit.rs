@@ -37,7 +37,7 @@ impl Render for Plain {
             )
         }
     }
-    fn online(&self, last: EventId, online: &Online) -> Frame {
+    fn online(&self, _: &RoomCode, last: EventId, online: &Online) -> Frame {
         let names: Vec<Name> = online.members.iter().map(|a| a.name.clone()).collect();
         let text = format!("online {} of {}", join(&names), online.total);
         Frame::new(last, FrameKind::Online, Bytes::from(text), Bytes::new())

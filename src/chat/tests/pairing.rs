@@ -241,8 +241,8 @@ impl Render for Recorder {
         }
         Plain.log_item(room, id, event, place)
     }
-    fn online(&self, last: EventId, online: &Online) -> Frame {
-        Plain.online(last, online)
+    fn online(&self, room: &RoomCode, last: EventId, online: &Online) -> Frame {
+        Plain.online(room, last, online)
     }
     fn resync(&self, room: &RoomCode, last: EventId, items: &[Frame]) -> Frame {
         Plain.resync(room, last, items)

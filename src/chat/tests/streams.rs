@@ -73,6 +73,7 @@ async fn many_streams_resyncing_at_once_render_the_log_once(kit: Kit) {
     post_numbered(&*chat, &ann, 5).await;
     let before = chat.stats().await.resyncs;
     let room = general();
+    let view = View::of(ann.seed.clone());
     // Streams resuming from beyond the history, and streams that fell behind.
     let (subs, resyncs) = tokio::join!(
         futures_util::future::join_all((0..20).map(|_| chat.subscribe(
@@ -80,7 +81,7 @@ async fn many_streams_resyncing_at_once_render_the_log_once(kit: Kit) {
             ann.id,
             Some(snap.last)
         ))),
-        futures_util::future::join_all((0..20).map(|_| chat.resync(&room))),
+        futures_util::future::join_all((0..20).map(|_| chat.resync(&room, &view))),
     );
     for sub in subs {
         let sub = sub.expect("subscribe");

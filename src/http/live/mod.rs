@@ -151,6 +151,10 @@ impl Live {
         if item {
             self.seen = frame.id;
         }
+        // Rendered once for everyone; this reader may not be shown it.
+        if !self.sub.view.borrow().shows(&frame) {
+            return None;
+        }
         let bytes = doc.bytes(frame)?;
         if item {
             // Counted where sent: the Online document sends no log items.
@@ -249,7 +253,8 @@ impl Live {
                 {
                     return Some(Step::End(words));
                 }
-                let (log, rx) = self.chat.resync(&self.code).await?;
+                let view = self.sub.view.borrow().clone();
+                let (log, rx) = self.chat.resync(&self.code, &view).await?;
                 self.sub.rx = rx;
                 self.seen = log.id;
                 Some(Step::Send(log.sse))

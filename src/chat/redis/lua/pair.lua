@@ -3,8 +3,9 @@
 -- each of never opened a page or did, and has none open or one), candidate
 -- codes (list).
 -- Pairs the two who waited longest among those matched to nobody and
--- ready, as long as codes last; returns the new rooms' codes. A pair room's
--- door opens to its two members' own passes (`rules::Door::Only`).
+-- ready, and of whom neither blocked the other (`rules::may_pair`), as long
+-- as codes last; returns the new rooms' codes. A pair room's door opens to
+-- its two members' own passes (`rules::Door::Only`).
 local now = tonumber(A[1])
 local function is_ready(opened, open_now)
   local i = 12
@@ -24,12 +25,26 @@ for _, id in ipairs(redis.call('ZRANGE', K.queue, 0, -1)) do
     table.insert(ready, {id, w[1]})
   end
 end
+local function blocked(a, b)
+  return redis.call('SISMEMBER', K.blocked..a, b) == 1
+end
+local matches, used = {}, {}
+for i = 1, #ready do
+  if not used[i] then
+    for j = i + 1, #ready do
+      local a, b = ready[i][1], ready[j][1]
+      if not used[j] and not blocked(a, b) and not blocked(b, a) then
+        used[i], used[j] = true, true
+        table.insert(matches, {ready[i], ready[j]})
+        break
+      end
+    end
+  end
+end
 local out = {}
 local ci = 1
-local i = 1
-while i + 1 <= #ready do
-  local a, b = ready[i], ready[i + 1]
-  i = i + 2
+for _, match in ipairs(matches) do
+  local a, b = match[1], match[2]
   if redis.call('SCARD', K.pair_rooms) >= tonumber(A[5]) then
     unqueue(a[1])
     unqueue(b[1])

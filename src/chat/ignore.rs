@@ -1,0 +1,156 @@
+//! What one reader is shown of a room's log: every item rendered once for
+//! everyone, but those whose person (`Frame::reach`) the reader ignores and
+//! the muted messages of others. A stream skips them, a page load and a
+//! resync leave them out; nothing is rendered for one reader but a resync
+//! from which something was left out.
+//!
+//! The list a session ignores is kept where the store keeps its state (so it
+//! crosses servers), by avatar seed, with the name each person had, at most
+//! `rules::MAX_IGNORED`.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use super::event::{Author, Frame, FrameKind, Seed};
+use super::rules;
+
+/// One reader's filter: who they are, and whom they ignore.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct View {
+    pub me: Seed,
+    pub ignored: Arc<HashSet<Seed>>,
+}
+
+impl View {
+    /// A reader who ignores nobody.
+    pub fn of(me: Seed) -> Self {
+        Self {
+            me,
+            ignored: Arc::default(),
+        }
+    }
+
+    /// `me`, ignoring the people of `list`.
+    pub fn ignoring(me: Seed, list: &[Author]) -> Self {
+        Self {
+            me,
+            ignored: Arc::new(list.iter().map(|a| a.seed.clone()).collect()),
+        }
+    }
+
+    /// Whether this reader is shown `frame`: anything but a log item is;
+    /// a log item unless it is of someone ignored, or reaches only someone
+    /// else.
+    pub fn shows(&self, frame: &Frame) -> bool {
+        if frame.kind != FrameKind::Log {
+            return true;
+        }
+        let reach = &frame.reach;
+        match &reach.whose {
+            Some(whose) if *whose == self.me => true,
+            Some(_) if reach.only_whose => false,
+            Some(whose) => !self.ignored.contains(whose),
+            None => true,
+        }
+    }
+
+    /// The items of `items` this reader is shown.
+    pub fn filter(&self, items: Vec<Frame>) -> Vec<Frame> {
+        items.into_iter().filter(|f| self.shows(f)).collect()
+    }
+}
+
+/// Adds `person` to an ignore `list` (newest last), or moves them to the
+/// end with the name they have now; the oldest go past `MAX_IGNORED`.
+pub fn add(list: &mut Vec<Author>, person: Author) {
+    list.retain(|a| a.seed != person.seed);
+    list.push(person);
+    let over = list.len().saturating_sub(rules::MAX_IGNORED);
+    list.drain(..over);
+}
+
+/// Takes `seed` off an ignore `list`.
+pub fn remove(list: &mut Vec<Author>, seed: &Seed) {
+    list.retain(|a| a.seed != *seed);
+}
+
+#[cfg(test)]
+mod tests {
+    use bytes::Bytes;
+
+    use super::*;
+    use crate::chat::{EventId, Name, Reach};
+
+    fn item(whose: Option<&Seed>, only_whose: bool) -> Frame {
+        Frame {
+            reach: Reach {
+                whose: whose.cloned(),
+                only_whose,
+            },
+            ..Frame::new(
+                EventId::start(1),
+                FrameKind::Log,
+                Bytes::new(),
+                Bytes::new(),
+            )
+        }
+    }
+
+    #[test]
+    fn a_reader_is_not_shown_whom_they_ignore_nor_others_muted_messages() {
+        let (me, them, other) = (Seed::random(), Seed::random(), Seed::random());
+        let author = Author {
+            name: Name::parse("Them", 32).expect("name"),
+            seed: them.clone(),
+        };
+        let view = View::ignoring(me.clone(), &[author]);
+        assert!(!view.shows(&item(Some(&them), false)));
+        assert!(view.shows(&item(Some(&other), false)));
+        assert!(
+            view.shows(&item(None, false)),
+            "notices of many are nobody's"
+        );
+        assert!(
+            !view.shows(&item(Some(&other), true)),
+            "muted: only its author"
+        );
+        assert!(
+            view.shows(&item(Some(&me), true)),
+            "a muted person sees their own"
+        );
+        let online = Frame::new(
+            EventId::start(1),
+            FrameKind::Online,
+            Bytes::new(),
+            Bytes::new(),
+        );
+        assert!(view.shows(&online));
+    }
+
+    #[test]
+    fn an_ignore_list_keeps_the_newest_hundred_once_each() {
+        let mut list = Vec::new();
+        let first = Author {
+            name: Name::parse("First", 32).expect("name"),
+            seed: Seed::random(),
+        };
+        add(&mut list, first.clone());
+        add(&mut list, first.clone());
+        assert_eq!(list.len(), 1);
+        for _ in 0..rules::MAX_IGNORED {
+            let name = Name::parse("Any", 32).expect("name");
+            add(
+                &mut list,
+                Author {
+                    name,
+                    seed: Seed::random(),
+                },
+            );
+        }
+        assert_eq!(list.len(), rules::MAX_IGNORED);
+        assert!(!list.contains(&first), "the oldest went first");
+        let last = list[list.len() - 1].seed.clone();
+        remove(&mut list, &last);
+        assert_eq!(list.len(), rules::MAX_IGNORED - 1);
+    }
+}
