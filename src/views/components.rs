@@ -135,7 +135,7 @@ pub fn online_items(online: &Online) -> Markup {
     let more = online.total.saturating_sub(online.members.len());
     html! {
         @for member in &online.members {
-            (online_member(member))
+            (online_member(member, online.owner.as_ref() == Some(&member.seed)))
         }
         @if more > 0 {
             li.more { "and " (more) " more" }
@@ -155,8 +155,14 @@ pub fn online_now(online: &Online) -> Markup {
     }
 }
 
-fn online_member(member: &Author) -> Markup {
-    html! { li data-author=(member.seed.as_str()) { (Avatar(&member.seed)) (Who(&member.name)) span.you {} } }
+/// One person in the Online list; the room's owner says so in words.
+fn online_member(member: &Author, owner: bool) -> Markup {
+    html! {
+        li data-author=(member.seed.as_str()) {
+            (Avatar(&member.seed)) (Who(&member.name)) span.you {}
+            @if owner { " " span.owner { "(owner)" } }
+        }
+    }
 }
 
 /// A text field with its label, the text as typed, and its error if any.

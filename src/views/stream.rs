@@ -197,6 +197,7 @@ mod tests {
                 seed: Seed::random(),
             }],
             total: 3,
+            owner: None,
         };
         let frame = Renderer.online(EventId { epoch: 1, seq: 4 }, &online);
         let html = String::from_utf8_lossy(&frame.html);

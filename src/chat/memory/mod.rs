@@ -61,6 +61,9 @@ struct Shared {
     clock: Clock,
     /// Wrong room codes tried, per key.
     guesses: Attempts,
+    /// When the store began, on its clock and in ms since 1970: times set
+    /// by the clock (bans, read-only rooms, slow mode) are compared on it.
+    began: (tokio::time::Instant, i64),
 }
 
 impl MemoryStore {
@@ -74,6 +77,7 @@ impl MemoryStore {
             state: Mutex::new(State::new(settings.max_queue)),
             render: Counted::new(render),
             guesses: Attempts::allowing(settings.guesses),
+            began: (clock.now(), clock.now_ms()),
             settings,
             clock,
         });
@@ -126,6 +130,8 @@ impl Doors for MemoryStore {
         let shared = &self.shared;
         let mut state = shared.lock();
         let code = shared.open_room(&mut state, None, holder)?;
+        // Whoever makes a private room owns it.
+        state.room(&code)?.owner = Some(member.id);
         shared.enter(&mut state, &code, member)?;
         Ok(code)
     }
@@ -217,6 +223,10 @@ impl Rooms for MemoryStore {
         if !room.is_member(member) {
             return Err(ChatError::NotMember);
         }
+        let now_ms = shared.now_ms();
+        let last = room.last_post.get(&member).copied();
+        rules::may_post(now_ms, room.read_only_ms, room.slow_ms, last)?;
+        let slow = room.slow_ms.is_some();
         let sent = &mut state.members.entry(member).or_default().sent;
         let now = shared.clock.now();
         while sent
@@ -235,6 +245,9 @@ impl Rooms for MemoryStore {
         }
         sent.push_back(now);
         let room = state.room(code)?;
+        if slow {
+            room.last_post.insert(member, now_ms);
+        }
         room.say(&shared.render, member, text, shared.clock.now_utc());
         state.messages += 1;
         Ok(())

@@ -31,6 +31,11 @@ pub(super) struct State {
     /// that was: a full pool is logged once a minute, not once a pair.
     pub(super) dropped_pairs: u64,
     pub(super) warned_full: Option<Instant>,
+    /// Bans (until, ms since 1970) by member and by client address key.
+    pub(super) bans: HashMap<MemberId, i64>,
+    pub(super) address_bans: HashMap<String, i64>,
+    /// The client address key each member was last seen from, and when.
+    pub(super) seen: HashMap<MemberId, (String, Instant)>,
 }
 
 impl State {
@@ -50,6 +55,9 @@ impl State {
             last_epoch: 0,
             dropped_pairs: 0,
             warned_full: None,
+            bans: HashMap::new(),
+            address_bans: HashMap::new(),
+            seen: HashMap::new(),
         }
     }
 }

@@ -38,6 +38,7 @@ impl Inner {
                 .filter_map(|a| codec::parse_author(a))
                 .collect(),
             total,
+            owner: None,
         })
     }
 
