@@ -52,7 +52,7 @@ pub fn clock_words(at: OffsetDateTime) -> String {
 /// A slow mode's pace as people read it: "30 s", "2 min".
 pub fn pace_words(every: Duration) -> String {
     let secs = super::whole_seconds(every);
-    if secs >= 60 && secs % 60 == 0 {
+    if secs >= 60 && secs.is_multiple_of(60) {
         format!("{} min", secs / 60)
     } else {
         format!("{secs} s")

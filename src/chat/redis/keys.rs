@@ -19,7 +19,13 @@
 //! matched, opened, live), `qx` waiters' expiries, `bj:{code}` and
 //! `bl:{code}` the authors gathered for a busy room's next notices until
 //! `batches` (zset code -> ms) says they are due, `lim:{name}:{key}` a
-//! limiter's attempts. Channel `ev` carries the code of a room whose log
+//! limiter's attempts, `rm:{code}` the members its owner removed (set),
+//! `lp:{code}` when each member last posted there while slow mode is on
+//! (hash member -> ms), `ban:{member}` and `bana:{address}` until when a
+//! session or a client address key is banned (ms, expiring then),
+//! `seen:{member}` the address key a member was last seen from. A room's
+//! hash also keeps `owner` (a member), `locked` ('1'), `slow` (ms) and `ro`
+//! (read-only until, ms). Channel `ev` carries the code of a room whose log
 //! grew; `pair` carries "{member} {code}" when a waiter is matched; `gone`
 //! carries "{code} {member}" when a member left. Everything is under `lc:`.
 
@@ -50,6 +56,11 @@ const WAITER: &str = "lc:w:";
 const JOINS: &str = "lc:bj:";
 const LEAVES: &str = "lc:bl:";
 const LIMIT: &str = "lc:lim:";
+const REMOVED: &str = "lc:rm:";
+const LAST_POSTS: &str = "lc:lp:";
+const BAN: &str = "lc:ban:";
+const ADDRESS_BAN: &str = "lc:bana:";
+const SEEN: &str = "lc:seen:";
 /// A room hash's field for a pass that opens its door.
 const PASS: &str = "pass:";
 
@@ -80,6 +91,8 @@ const LAYOUT: &[(&str, &str)] = &[
     ("joins", JOINS),
     ("leaves", LEAVES),
     ("pass", PASS),
+    ("removed", REMOVED),
+    ("last_posts", LAST_POSTS),
 ];
 
 /// The layout as a Lua table, `local K = {...}`, put before every script.
@@ -124,6 +137,22 @@ pub fn gathered(code: &RoomCode, joined: bool) -> String {
 /// A limiter's attempts by one key.
 pub fn limit(name: &str, key: &str) -> String {
     format!("{LIMIT}{name}:{key}")
+}
+/// The members `code`'s owner removed.
+pub fn removed(code: &RoomCode) -> String {
+    format!("{REMOVED}{code}")
+}
+/// Until when (ms) a member is banned.
+pub fn ban(member: MemberId) -> String {
+    format!("{BAN}{}", member.0)
+}
+/// Until when (ms) a client address (its key) is banned.
+pub fn address_ban(address: &str) -> String {
+    format!("{ADDRESS_BAN}{address}")
+}
+/// The address key a member was last seen from.
+pub fn seen(member: MemberId) -> String {
+    format!("{SEEN}{}", member.0)
 }
 /// The room hash's field for `pass`.
 pub fn pass(pass: &str) -> String {

@@ -26,6 +26,8 @@ pub struct Scripts {
     pub waiting: Script,
     pub streams: Script,
     pub door: Script,
+    pub remove: Script,
+    pub ruled: Script,
 }
 
 impl Scripts {
@@ -50,6 +52,8 @@ impl Scripts {
             waiting: script(include_str!("lua/waiting.lua")),
             streams: script(include_str!("lua/streams.lua")),
             door: script(include_str!("lua/door.lua")),
+            remove: script(include_str!("lua/remove.lua")),
+            ruled: script(include_str!("lua/ruled.lua")),
         }
     }
 
@@ -120,6 +124,8 @@ mod tests {
             include_str!("lua/enter.lua"),
             include_str!("lua/leave.lua"),
             include_str!("lua/flush.lua"),
+            include_str!("lua/remove.lua"),
+            include_str!("lua/ruled.lua"),
         ] {
             for gone in ["3000", "86400", "shown", "string.sub"] {
                 assert!(!body.contains(gone), "{gone}");
