@@ -187,6 +187,8 @@ mod joining;
 mod names;
 #[path = "http/nojs.rs"]
 mod nojs;
+#[path = "http/owners.rs"]
+mod owners;
 #[path = "http/pages.rs"]
 mod pages;
 #[path = "http/refusals.rs"]

@@ -125,7 +125,7 @@ impl std::fmt::Display for ChatError {
                 control::clock_words(*until)
             ),
             Self::RemoveSelf => {
-                f.write_str("You cannot remove yourself: use Leave room to go")
+                f.write_str("You cannot remove yourself: press Leave to go")
             }
         }
     }
@@ -237,6 +237,8 @@ pub enum Access {
 /// An open stream's hold on a room. The member counts as present while it is
 /// alive; dropping it starts the grace period.
 pub struct Subscription {
+    /// Whose stream it is.
+    pub member: MemberId,
     /// Frames to send before anything else: what was missed, and the Online list.
     pub backlog: Vec<Frame>,
     /// Everything published from now on.

@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod client;
+pub mod control;
 pub mod door;
 pub mod errors;
 pub mod guard;
@@ -38,6 +39,8 @@ pub fn routes() -> Router<AppState> {
         .route("/r/{code}", get(room::get_room))
         .route("/r/{code}/messages", post(room::post_message))
         .route("/r/{code}/leave", post(room::post_leave))
+        .route("/r/{code}/lock", post(control::post_lock))
+        .route("/r/{code}/p/{seed}/remove", post(control::post_remove))
         .route("/r/{code}/title", get(room::get_title))
         .route("/avatars/{file}", get(assets::get_avatar))
         .route("/me/{file}", get(assets::get_own_css))

@@ -51,6 +51,10 @@ pub async fn post_pair(
         Ok(member) => member,
         Err(refused) => return refused,
     };
+    if let Err(why) = super::control::cleared(&app, client, member.id).await {
+        let answer = not_queued(&app, shape, &form, None, Refused::from(&why)).await;
+        return (session.remember(&member), answer).into_response();
+    }
     let knock = Knock::of(client, &session);
     let answer = match room_to_leave(&app, knock, input.leave.as_deref()).await {
         Ok(leave) => queue(&app, shape, client, &member, leave, &form).await,

@@ -8,10 +8,11 @@ use super::components::{Who, not_live, online_items, online_now, stranger_left};
 use super::layout::{Skip, StartTag, open_document, page, tab_title};
 use super::log::{opening_divider, own_divider};
 use super::stream::CLOSE_EVENT;
-use crate::chat::{Frame, Member, Name, RoomCode, Snapshot};
+use crate::chat::{Frame, Member, Name, RoomCode, RoomRules, Snapshot};
 use crate::paths;
 
 mod forms;
+pub mod owner;
 pub use forms::{RenameForm, SendForm, refused_send_form, rename_form, send_form, unsent};
 
 /// The room's heading: "# general" or "Room K7QX". Private codes are upper
@@ -69,12 +70,15 @@ fn title_reset(code: &RoomCode, trigger: &str) -> Markup {
     }
 }
 
+/// The room page for `me`; `rules` says how the room works now, and
+/// whether `me` owns it (the lock form).
 pub fn room(
     snapshot: &Snapshot,
     me: &Member,
     share_url: &str,
     send: &SendForm<'_>,
     rename: &RenameForm<'_>,
+    rules: &RoomRules,
 ) -> Markup {
     let code = &snapshot.code;
     // In a random-chat room, the other one of the two, while present.
@@ -142,6 +146,7 @@ pub fn room(
                         // The focus stays at the top of the page, where the
                         // room's name is read first (the skip link leads to
                         // the box), unless the box holds a refused message.
+                        (owner::rules_lines(rules))
                         (send_form(code, send, send.error.is_some() || send.ended, false))
                     }
                 }
@@ -157,6 +162,9 @@ pub fn room(
                     (rename_form(&paths::room(code), rename))
                     form.leave action=(paths::leave(code)) method="post" {
                         button.secondary type="submit" { "Leave" }
+                    }
+                    @if rules.owner == Some(me.id) {
+                        (owner::lock_form(code, rules.locked, None))
                     }
                 }
             }

@@ -192,6 +192,7 @@ impl Rooms for MemoryStore {
         // A resync is rendered here, after the lock is let go.
         let (backlog, rx, here) = tap.open(&shared.render);
         Ok(Subscription {
+            member,
             backlog,
             rx,
             here,

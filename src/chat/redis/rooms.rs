@@ -189,6 +189,7 @@ impl Inner {
         // A resync is rendered here, outside the lock of this server's rooms.
         let (backlog, rx, here) = tap.open(&self.render);
         Ok(Subscription {
+            member,
             backlog,
             rx,
             here,
