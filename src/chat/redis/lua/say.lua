@@ -27,5 +27,8 @@ local fields = {unpack(A, 7)}
 table.insert(fields, 'a')
 table.insert(fields, author)
 append(code, A[6], fields)
-if slow then redis.call('HSET', lpk(code), id, now) end
+if slow then
+  redis.call('HSET', lpk(code), id, now)
+  redis.call('EXPIRE', lpk(code), TTL)
+end
 return {1}
