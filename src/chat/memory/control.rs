@@ -13,8 +13,9 @@ use super::MemoryStore;
 use crate::chat::rules::{self, KEEP_ROOM};
 use crate::chat::{Change, ChatError, Control, Event, MemberId, RoomCode, RoomRules, Seed};
 
-/// Addresses of members kept before the stale are let go.
-const SEEN_KEPT: usize = 4096;
+/// Addresses of members kept before those of a day ago, then those in no
+/// room, are let go: memory stays bounded whoever comes.
+const SEEN_KEPT: usize = 100_000;
 
 #[async_trait]
 impl Control for MemoryStore {
@@ -151,6 +152,11 @@ impl Control for MemoryStore {
                     .retain(|_, (_, at)| now.duration_since(*at) < KEEP_ROOM);
                 state.bans.retain(|_, until| *until > now_ms);
                 state.address_bans.retain(|_, until| *until > now_ms);
+            }
+            if state.seen.len() >= SEEN_KEPT {
+                // Still full of the last day's: those in a room now stay.
+                let members = &state.members;
+                state.seen.retain(|member, _| members.contains_key(member));
             }
             state.seen.insert(member, (address.to_owned(), now));
         }

@@ -29,10 +29,14 @@ async fn the_longest_present_owns_the_room_when_the_owner_leaves(kit: Kit) {
     let (ann, bob, cy) = (member("Ann"), member("Bob"), member("Cy"));
     let code = private_room(&*chat, &ann, &[&bob, &cy]).await;
     let mut sub = chat.subscribe(&code, cy.id, None).await.expect("subscribe");
+    let snapshot = chat.enter(&code, &cy).await.expect("reload");
+    assert_eq!(snapshot.online.owner, Some(ann.seed.clone()), "marked");
     chat.leave(&code, ann.id).await.expect("leave");
     assert_eq!(chat.owner(&code).await, Ok(Some(bob.id)));
     let got = hear(&mut sub.rx, "owner Bob").await;
     assert!(got.contains(&"owner Bob".to_owned()), "{got:?}");
+    let snapshot = chat.enter(&code, &cy).await.expect("reload");
+    assert_eq!(snapshot.online.owner, Some(bob.seed.clone()), "marked");
     // Bob goes too: Cy, the only one left.
     chat.leave(&code, bob.id).await.expect("leave");
     assert_eq!(chat.owner(&code).await, Ok(Some(cy.id)));
