@@ -11,6 +11,8 @@ use common::{client, get_text, spawn_app};
 
 #[path = "live/members.rs"]
 mod members;
+#[path = "live/removal.rs"]
+mod removal;
 #[path = "live/streams.rs"]
 mod streams;
 #[path = "live/waiting.rs"]
