@@ -2,8 +2,9 @@
 //! notices go out, what a join or a leave announces and when notices are
 //! gathered, how many names a notice spells out, when a rename is told, who
 //! a room lets in, which names count as the same in a room, what a typed
-//! code names, when a place is full, and the sizes and tries the stores work
-//! with. A store keeps state and orders
+//! code names, when a place is full, who owns a room after its owner goes,
+//! who a locked room or its owner keeps out, when slow mode, a read-only
+//! room or a ban refuses, and the sizes and tries the stores work with. A store keeps state and orders
 //! events; it asks these functions what to do. The Redis store runs its
 //! atomic steps as scripts, so it hands them what was decided here (or, where
 //! a fact can only be read inside the step, the facts to test and what each

@@ -1,5 +1,6 @@
 //! The Lua scripts (in `lua/`): every change that must be atomic across
-//! servers (enter, leave, post, rename, flush gathered notices, queue, pair)
+//! servers (enter, leave, post, rename, flush gathered notices, queue, pair,
+//! an owner's removal, a room's rules and their notice)
 //! runs as one script, so no two servers can interleave a read and a write.
 //! The scripts only check and write state; what to announce, and every
 //! constant, comes from Rust as arguments (see `lua/prelude.lua`). Each gets
