@@ -69,6 +69,15 @@ async fn a_locked_room_refuses_newcomers_on_the_form_and_the_invite_card_keeping
     let refused = bob.post(&lock, &[("lock", "on")]).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     refused.assert_has("Only the room's owner may do that");
+    let cross = ann
+        .post_with(&lock, &[("lock", "on")], &[("origin", "http://evil.test")])
+        .await;
+    assert_eq!(cross.status, StatusCode::FORBIDDEN, "cross-site");
+    let page = ann.get(&format!("/r/{code}")).await;
+    page.assert_has(">Lock room</button>");
+    let htmx = bob.htmx_post(&lock, &[("lock", "on")]).await;
+    assert_eq!(htmx.status, StatusCode::FORBIDDEN);
+    htmx.assert_has("Only the room's owner may do that");
     let odd = ann.post(&lock, &[("lock", "maybe")]).await;
     assert_eq!(odd.status, StatusCode::UNPROCESSABLE_ENTITY);
     // Without JavaScript: back to the room, which now offers Unlock room.

@@ -68,7 +68,11 @@ impl Control for MemoryStore {
         let shared = &self.shared;
         let mut state = shared.lock();
         let room = state.room(code)?;
-        room.read_only_ms = until.map(rules::to_ms);
+        let ms = until.map(rules::to_ms);
+        if room.read_only_ms == ms {
+            return Ok(());
+        }
+        room.read_only_ms = ms;
         let change = Change::ReadOnly(until);
         let at = shared.clock.now_utc();
         room.publish(&shared.render, &Event::Changed { change, at });
