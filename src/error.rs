@@ -26,6 +26,9 @@ const FULL_RETRY: u64 = 60;
 ///
 /// - `404`: no such room, or not a member of it (one answer for every miss,
 ///   as the code door gives: it must not tell which);
+/// - `403`: not allowed to this person: an owner's action by anyone else,
+///   a member the owner removed, a locked room to someone new, a ban, a
+///   read-only room (the words say until when);
 /// - `409`: a name someone else in the room already goes by (the name is
 ///   fine; the room has it);
 /// - `429`: what one person or address did too often (with `Retry-After`,
@@ -80,6 +83,12 @@ impl From<&ChatError> for Refused {
             },
             ChatError::TooManyStreams => Self::busy(words),
             ChatError::Unavailable => Self::unavailable(words),
+            ChatError::NotOwner
+            | ChatError::Removed
+            | ChatError::Locked(_)
+            | ChatError::Banned(_)
+            | ChatError::ReadOnly(_) => Self::forbidden(words),
+            ChatError::RemoveSelf => Self::invalid(words),
             ChatError::NameTaken(_) => Self {
                 status: StatusCode::CONFLICT,
                 title: "That name is taken here",
@@ -98,6 +107,18 @@ impl Refused {
         Self {
             status: StatusCode::NOT_FOUND,
             title: "Nothing here",
+            words: words.into(),
+            retry_after: None,
+            waiting: None,
+        }
+    }
+
+    /// Not allowed to this person: not the room's owner, removed from the
+    /// room, a locked room, a ban, a read-only room.
+    pub fn forbidden(words: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::FORBIDDEN,
+            title: "Not allowed",
             words: words.into(),
             retry_after: None,
             waiting: None,

@@ -75,6 +75,16 @@ pub fn room_reported(code: &RoomCode) -> String {
     format!("/r/{code}?reported")
 }
 
+/// The owner removes the member whose avatar is `seed`.
+pub fn remove(code: &RoomCode, seed: &Seed) -> String {
+    format!("/r/{code}/p/{}/remove", seed.as_str())
+}
+
+/// The owner locks or unlocks the room.
+pub fn lock(code: &RoomCode) -> String {
+    format!("/r/{code}/lock")
+}
+
 pub fn leave(code: &RoomCode) -> String {
     format!("/r/{code}/leave")
 }

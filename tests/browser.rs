@@ -60,6 +60,8 @@ mod lost;
 mod names;
 #[path = "browser/nojs.rs"]
 mod nojs;
+#[path = "browser/owners.rs"]
+mod owners;
 #[path = "browser/phones.rs"]
 mod phones;
 #[path = "browser/reading.rs"]

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use common::cluster::{Cluster, Nginx, Node, cluster, durable_cluster};
 use common::people::{
-    Person, Site, enter, member, post, post_form, post_see_other, queue_for_stranger, room_in,
-    sent_to,
+    Person, Site, enter, enter_with, member, post, post_form, post_see_other, queue_for_stranger,
+    room_in, sent_to,
 };
 use common::sse::{Event, Growing, Sse, Tab};
 use common::{after_id, client, get_text};
@@ -172,6 +172,8 @@ mod names;
 mod nginx;
 #[path = "cluster/nojs.rs"]
 mod nojs;
+#[path = "cluster/owners.rs"]
+mod owners;
 #[path = "cluster/redis.rs"]
 mod redis;
 #[path = "cluster/rooms.rs"]

@@ -195,6 +195,8 @@ mod moderated;
 mod names;
 #[path = "http/nojs.rs"]
 mod nojs;
+#[path = "http/owners.rs"]
+mod owners;
 #[path = "http/pages.rs"]
 mod pages;
 #[path = "http/refusals.rs"]

@@ -13,6 +13,8 @@ use common::{client, get_text, spawn_app};
 mod ignoring;
 #[path = "live/members.rs"]
 mod members;
+#[path = "live/removal.rs"]
+mod removal;
 #[path = "live/streams.rs"]
 mod streams;
 #[path = "live/waiting.rs"]

@@ -10,6 +10,7 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::code::RoomCode;
+use super::control::Change;
 use super::name::{MessageText, Name};
 
 /// Where an event stands in its room: `{epoch}-{seq}`. The epoch changes when a
@@ -145,6 +146,8 @@ pub enum Event {
         code: RoomCode,
         at: OffsetDateTime,
     },
+    /// The owner or a moderator changed how the room works (see `Change`).
+    Changed { change: Change, at: OffsetDateTime },
 }
 
 impl Event {
@@ -156,7 +159,8 @@ impl Event {
             | Self::Left { at, .. }
             | Self::Renamed { at, .. }
             | Self::Paired { at, .. }
-            | Self::StrangerLeft { at, .. } => *at,
+            | Self::StrangerLeft { at, .. }
+            | Self::Changed { at, .. } => *at,
         }
     }
 
@@ -185,6 +189,8 @@ pub struct Place {
 pub struct Online {
     pub members: Vec<Author>,
     pub total: usize,
+    /// The room's owner, when it has one and they are present.
+    pub owner: Option<Seed>,
 }
 
 /// What kind of update a frame carries; streams treat them differently.

@@ -4,6 +4,7 @@
 
 pub mod clock;
 pub mod code;
+pub mod control;
 mod counted;
 pub mod event;
 pub mod ignore;
@@ -25,6 +26,7 @@ use tokio::sync::{broadcast, watch};
 
 pub use clock::Clock;
 pub use code::RoomCode;
+pub use control::{Change, RoomRules};
 pub use event::{
     Author, Event, EventId, Frame, FrameKind, Member, MemberId, Online, Place, Reach, Render, Seed,
 };
@@ -80,6 +82,18 @@ pub enum ChatError {
     NameTaken(Name),
     /// A person tried to ignore themselves.
     IgnoreSelf,
+    /// Only the room's owner may do that.
+    NotOwner,
+    /// The room's owner removed this member: they may not come back.
+    Removed,
+    /// The room is locked: nobody new may join it.
+    Locked(RoomCode),
+    /// This session or its address may not join or post until then.
+    Banned(time::OffsetDateTime),
+    /// Nobody may post in this room until then.
+    ReadOnly(time::OffsetDateTime),
+    /// The owner asked to remove themselves.
+    RemoveSelf,
 }
 
 impl std::fmt::Display for ChatError {
@@ -115,6 +129,22 @@ impl std::fmt::Display for ChatError {
             Self::RoomsHeld => f.write_str(
                 "Too many private rooms are open from your network address: try again when one of them has closed",
             ),
+            Self::NotOwner => f.write_str("Only the room's owner may do that"),
+            Self::Removed => f.write_str("The room's owner removed you from this room"),
+            Self::Locked(code) => write!(f, "Room {code} is locked: nobody new may join"),
+            Self::Banned(until) => write!(
+                f,
+                "You may not join or post until {}",
+                control::clock_words(*until)
+            ),
+            Self::ReadOnly(until) => write!(
+                f,
+                "This room is read-only until {}",
+                control::clock_words(*until)
+            ),
+            Self::RemoveSelf => {
+                f.write_str("You cannot remove yourself: press Leave to go")
+            }
         }
     }
 }
@@ -236,6 +266,8 @@ pub enum Access {
 /// An open stream's hold on a room. The member counts as present while it is
 /// alive; dropping it starts the grace period.
 pub struct Subscription {
+    /// Whose stream it is.
+    pub member: MemberId,
     /// Frames to send before anything else: what was missed, and the Online list.
     pub backlog: Vec<Frame>,
     /// Everything published from now on.

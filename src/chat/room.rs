@@ -2,7 +2,7 @@
 //! present. Plain synchronous code, driven by the store under its lock; timers
 //! and locking are the store's business.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use time::OffsetDateTime;
 use tokio::sync::{broadcast, watch};
@@ -78,6 +78,18 @@ pub struct Room {
     batch: Batch,
     big_room: usize,
     notice_names: usize,
+    /// Who owns the room: its maker, then the longest present.
+    pub owner: Option<MemberId>,
+    /// Nobody new may join.
+    pub locked: bool,
+    /// Members its owner removed: they may not come back.
+    pub removed: HashSet<MemberId>,
+    /// Slow mode: one message per this many milliseconds per member.
+    pub slow_ms: Option<i64>,
+    /// Read-only until then (milliseconds since 1970).
+    pub read_only_ms: Option<i64>,
+    /// When each member last posted here (ms), while slow mode is on.
+    pub last_post: HashMap<MemberId, i64>,
 }
 
 impl Room {
@@ -103,6 +115,12 @@ impl Room {
             batch: Batch::default(),
             big_room: settings.big_room,
             notice_names: settings.notice_names,
+            owner: None,
+            locked: false,
+            removed: HashSet::new(),
+            slow_ms: None,
+            read_only_ms: None,
+            last_post: HashMap::new(),
         }
     }
 
@@ -235,11 +253,42 @@ impl Room {
             Some(presence) => {
                 self.forget_name(&presence.author.name, id);
                 let seed = presence.author.seed;
+                self.last_post.remove(&id);
                 self.announce(render, presence.author.name, &seed, false, now);
+                self.hand_over(render, id, now);
                 true
             }
             None => false,
         }
+    }
+
+    /// `left` went for good: if they owned the room, the longest present
+    /// now does (`rules::next_owner`), and everyone is told.
+    fn hand_over(&mut self, render: &dyn Render, left: MemberId, now: OffsetDateTime) {
+        let mut present: Vec<(&MemberId, &Presence)> = self.members.iter().collect();
+        present.sort_unstable_by_key(|(_, p)| p.arrival);
+        let order: Vec<MemberId> = present.iter().map(|(id, _)| **id).collect();
+        let Some(next) = rules::next_owner(self.owner, left, &order) else {
+            return;
+        };
+        self.owner = next;
+        let Some(name) = next
+            .and_then(|id| self.members.get(&id))
+            .map(|p| p.author.name.clone())
+        else {
+            return;
+        };
+        self.online_dirty = true;
+        let change = crate::chat::Change::Owner(name);
+        self.publish(render, &Event::Changed { change, at: now });
+    }
+
+    /// The member present here whose avatar is `seed`.
+    pub fn by_seed(&self, seed: &crate::chat::Seed) -> Option<MemberId> {
+        self.members
+            .iter()
+            .find(|(_, p)| &p.author.seed == seed)
+            .map(|(id, _)| *id)
     }
 
     /// The member now goes by `to`; announced, and the Online list follows.
@@ -313,6 +362,7 @@ impl Room {
     pub fn online(&self) -> Online {
         let mut present: Vec<&Presence> = self.members.values().collect();
         present.sort_unstable_by_key(|p| p.arrival);
+        let owner = self.owner.and_then(|id| self.members.get(&id));
         Online {
             members: present
                 .iter()
@@ -320,6 +370,7 @@ impl Room {
                 .map(|p| p.author.clone())
                 .collect(),
             total: present.len(),
+            owner: owner.map(|p| p.author.seed.clone()),
         }
     }
 

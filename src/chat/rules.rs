@@ -2,8 +2,9 @@
 //! notices go out, what a join or a leave announces and when notices are
 //! gathered, how many names a notice spells out, when a rename is told, who
 //! a room lets in, which names count as the same in a room, what a typed
-//! code names, when a place is full, and the sizes and tries the stores work
-//! with. A store keeps state and orders
+//! code names, when a place is full, who owns a room after its owner goes,
+//! who a locked room or its owner keeps out, when slow mode, a read-only
+//! room or a ban refuses, and the sizes and tries the stores work with. A store keeps state and orders
 //! events; it asks these functions what to do. The Redis store runs its
 //! atomic steps as scripts, so it hands them what was decided here (or, where
 //! a fact can only be read inside the step, the facts to test and what each
@@ -359,7 +360,7 @@ pub fn reach(event: &Event, one: Option<&Seed>, muted: bool) -> Reach {
             one.filter(|_| names.len() == 1 && *more == 0)
         }
         Event::Renamed { .. } | Event::StrangerLeft { .. } => one,
-        Event::Paired { .. } => None,
+        Event::Paired { .. } | Event::Changed { .. } => None,
     };
     Reach {
         whose: whose.cloned(),
@@ -388,6 +389,82 @@ pub fn may_ignore(me: &Seed, them: &Seed) -> Result<(), ChatError> {
         return Err(ChatError::IgnoreSelf);
     }
     Ok(())
+}
+
+/// Who owns a room after `leaving` goes for good: the one who owned it
+/// before, unless it was `leaving`; then the longest present of those who
+/// stay (`present`, in order of arrival, `leaving` among them or not), or
+/// nobody. `Some(new)` when the owner changes (and so is told), `None` when
+/// it stays. A room nobody owned (public, random chat) stays so. The Redis
+/// store's `leave.lua` takes the first of the room's present set, ordered by
+/// arrival, when Rust says the owner is handed over: this rule, in Lua.
+pub fn next_owner(
+    owner: Option<MemberId>,
+    leaving: MemberId,
+    present: &[MemberId],
+) -> Option<Option<MemberId>> {
+    (owner == Some(leaving)).then(|| present.iter().copied().find(|m| *m != leaving))
+}
+
+/// Whether `member` may come into a room: not if its owner `removed` them;
+/// not if it is `locked` and they are not already a `member` (one in their
+/// grace period is not new). `Ok` says nothing of its door or its size.
+pub fn may_enter(
+    code: &RoomCode,
+    is_member: bool,
+    locked: bool,
+    removed: bool,
+) -> Result<(), ChatError> {
+    if removed {
+        return Err(ChatError::Removed);
+    }
+    if locked && !is_member {
+        return Err(ChatError::Locked(code.clone()));
+    }
+    Ok(())
+}
+
+/// Whether a member may post in a room now (`now_ms`): not while it is
+/// read-only (until `read_only_ms`), nor sooner than `slow_ms` after their
+/// last message there (`last_ms`), which is the usual too-fast refusal with
+/// its wait. `say.lua` makes the same two comparisons with the numbers Rust
+/// hands it.
+pub fn may_post(
+    now_ms: i64,
+    read_only_ms: Option<i64>,
+    slow_ms: Option<i64>,
+    last_ms: Option<i64>,
+) -> Result<(), ChatError> {
+    if let Some(until) = read_only_ms.filter(|until| *until > now_ms) {
+        return Err(ChatError::ReadOnly(from_ms(until)));
+    }
+    if let (Some(every), Some(last)) = (slow_ms, last_ms) {
+        let wait = last.saturating_add(every).saturating_sub(now_ms);
+        if wait > 0 {
+            return Err(ChatError::TooFast(Duration::from_millis(wait as u64)));
+        }
+    }
+    Ok(())
+}
+
+/// Whether a ban that lasts `until_ms` (of the session or of its address)
+/// still holds at `now_ms`: the refusal it is, or `Ok`.
+pub fn may_act(now_ms: i64, until_ms: Option<i64>) -> Result<(), ChatError> {
+    match until_ms.filter(|until| *until > now_ms) {
+        Some(until) => Err(ChatError::Banned(from_ms(until))),
+        None => Ok(()),
+    }
+}
+
+/// A time in milliseconds since 1970 as a date and time (UTC).
+pub fn from_ms(ms: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// A date and time in milliseconds since 1970.
+pub fn to_ms(at: OffsetDateTime) -> i64 {
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }
 
 #[cfg(test)]

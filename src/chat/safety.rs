@@ -13,7 +13,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
-use super::{Author, ChatError, EventId, Member, MemberId, MessageText, RoomCode, Seed};
+use super::{Author, ChatError, EventId, Member, MemberId, MessageText, RoomCode, RoomRules, Seed};
 
 /// A message as its own page shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -135,6 +135,45 @@ pub trait Control: Send + Sync + 'static {
         until: Option<OffsetDateTime>,
     ) -> Result<(), ChatError> {
         let _ = (code, until);
+        Err(ChatError::Unavailable)
+    }
+
+    /// What `code`'s page shows of these decisions: its owner, whether it is
+    /// locked, its slow mode, until when it is read-only.
+    async fn room_rules(&self, code: &RoomCode) -> Result<RoomRules, ChatError> {
+        let _ = code;
+        Err(ChatError::Unavailable)
+    }
+
+    /// `by`, the owner of `code`, removes the member whose avatar is
+    /// `seed`: they leave now, their streams end, and they may not come
+    /// back. `NotOwner` for anyone else, `NotMember` when nobody there has
+    /// that seed, `RemoveSelf` for the owner's own.
+    async fn remove(&self, code: &RoomCode, by: MemberId, seed: &Seed) -> Result<(), ChatError> {
+        let _ = (code, by, seed);
+        Err(ChatError::Unavailable)
+    }
+
+    /// `by`, the owner of `code`, locks it (nobody new may join) or unlocks
+    /// it; told in its log when it changes. `NotOwner` for anyone else.
+    async fn lock(&self, code: &RoomCode, by: MemberId, locked: bool) -> Result<(), ChatError> {
+        let _ = (code, by, locked);
+        Err(ChatError::Unavailable)
+    }
+
+    /// Whether `member`'s leaving `code` was its owner removing them (what
+    /// their streams' last words say).
+    async fn removed(&self, code: &RoomCode, member: MemberId) -> Result<bool, ChatError> {
+        let _ = (code, member);
+        Err(ChatError::Unavailable)
+    }
+
+    /// Before anything that joins a room or posts: `Banned` while `member`
+    /// or `address` (a client address's key, `address::address_key`) is
+    /// banned; else notes `address` as the one `member` was last seen from,
+    /// which a ban of the member then covers.
+    async fn cleared(&self, member: MemberId, address: Option<&str>) -> Result<(), ChatError> {
+        let _ = (member, address);
         Err(ChatError::Unavailable)
     }
 }

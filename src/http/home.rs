@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::client::{ClientAddr, counted};
+use super::control::cleared;
 use super::door::{self, Knock};
 use super::name::sign_in;
 use super::session::Session;
@@ -112,11 +113,15 @@ pub async fn refuse(chat: &Chat, shape: Shape, input: &StartInput, why: Refusal)
         Some((field, refused)) if *field == on => Some(refused.words.clone()),
         _ => None,
     };
+    // The invite card's own button names its room: what that room said is
+    // said on the card.
+    let by_invite = input.room.is_some() && input.room == input.invite;
     let form = StartForm {
         name: &input.name,
         code: &input.code,
         name_error: why.name.or_else(|| said(Field::Name)),
-        code_error: said(Field::Code),
+        code_error: said(Field::Code).filter(|_| !by_invite),
+        invite_error: said(Field::Code).filter(|_| by_invite),
         pair_error: said(Field::Pair),
         greeting: None,
         invite: input
@@ -186,9 +191,19 @@ pub async fn post_join(
             // In the room now, so that a name someone there goes by is
             // refused here, on the form, with what was typed. Any other
             // refusal (a full room) is the room page's to say, as a page.
-            let answer = match app.chat.enter(&code, &member).await {
+            let entered = match cleared(&app, client, member.id).await {
+                Ok(()) => app.chat.enter(&code, &member).await.map(|_| ()),
+                Err(why) => Err(why),
+            };
+            let answer = match entered {
                 Err(why @ ChatError::NameTaken(_)) => {
                     let why = Refusal::of_name(Refused::from(&why));
+                    refuse(&app.chat, shape, &input, why).await
+                }
+                // Kept out of the room (locked, removed, banned): said
+                // where the room was named, the name as typed kept.
+                Err(why @ (ChatError::Locked(_) | ChatError::Removed | ChatError::Banned(_))) => {
+                    let why = Refusal::of_code(Refused::from(&why));
                     refuse(&app.chat, shape, &input, why).await
                 }
                 _ => shape.redirect(&paths::room(&code)),
@@ -295,6 +310,11 @@ pub async fn post_rooms(
         Ok(member) => member,
         Err(refused) => return refused,
     };
+    if let Err(why) = cleared(&app, client, member.id).await {
+        let why = Refusal::of_code(Refused::from(&why));
+        let answer = refuse(&app.chat, shape, &input, why).await;
+        return (session.remember(&member), answer).into_response();
+    }
     let holder = client.key();
     let made = counted(
         &*app.address_rooms,

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod assets;
 pub mod client;
+pub mod control;
 pub mod door;
 pub mod errors;
 pub mod guard;
@@ -41,6 +42,8 @@ pub fn routes() -> Router<AppState> {
         .route("/r/{code}", get(room::get_room))
         .route("/r/{code}/messages", post(room::post_message))
         .route("/r/{code}/leave", post(room::post_leave))
+        .route("/r/{code}/lock", post(control::post_lock))
+        .route("/r/{code}/p/{seed}/remove", post(control::post_remove))
         .route("/r/{code}/title", get(room::get_title))
         .route("/r/{code}/m/{id}/report", post(report::post_report))
         .route(paths::ADMIN, get(admin::get_admin))

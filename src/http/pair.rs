@@ -54,6 +54,10 @@ pub async fn post_pair(
         Ok(member) => member,
         Err(refused) => return refused,
     };
+    if let Err(why) = super::control::cleared(&app, client, member.id).await {
+        let answer = not_queued(&app, shape, &form, None, Refused::from(&why), false).await;
+        return (session.remember(&member), answer).into_response();
+    }
     let knock = Knock::of(client, &session);
     let block = input.block.is_some();
     let answer = match room_to_leave(&app, knock, input.leave.as_deref()).await {

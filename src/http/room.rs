@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::client::{ClientAddr, counted};
+use super::control::cleared;
 use super::door::{self, Knock, MISSED, Shut};
 use super::session::Session;
 use super::shape::Shape;
@@ -45,6 +46,7 @@ async fn room_page(
     notice: Option<&str>,
 ) -> Result<maud::Markup, ChatError> {
     let snapshot = app.chat.enter(code, me).await?;
+    let rules = app.chat.room_rules(code).await?;
     let rename = RenameForm {
         name: me.name.as_str(),
         ..RenameForm::default()
@@ -55,6 +57,7 @@ async fn room_page(
         &share_url(app, headers, code),
         send,
         &rename,
+        &rules,
         notice,
     ))
 }
@@ -76,23 +79,39 @@ pub async fn get_room(
     // Back from reporting a message (`paths::room_reported`): our words,
     // never anything from the address.
     let notice = (query.as_deref() == Some("reported")).then_some(super::report::SENT);
-    match room_page(&app, &headers, &code, &me, &SendForm::default(), notice).await {
+    let entered = match cleared(&app, client, me.id).await {
+        Ok(()) => room_page(&app, &headers, &code, &me, &SendForm::default(), notice).await,
+        Err(why) => Err(why),
+    };
+    match entered {
         Ok(page) => Ok(page.into_response()),
-        Err(why @ ChatError::NameTaken(_)) => Ok(name_taken(&app, &code, &me, &why).await),
+        Err(why @ ChatError::NameTaken(_)) => Ok(kept_out(&app, &code, &me, &why, true).await),
+        Err(why @ (ChatError::Locked(_) | ChatError::Removed | ChatError::Banned(_))) => {
+            Ok(kept_out(&app, &code, &me, &why, false).await)
+        }
         Err(why) => Err(why.into()),
     }
 }
 
-/// Someone in the room goes by the name this person has: the invite card
-/// of the room, their name in its Name box and the reason beside it, to
-/// pick another and join.
-async fn name_taken(app: &AppState, code: &RoomCode, me: &Member, why: &ChatError) -> Response {
+/// The room would not let this person in: the invite card of the room, their
+/// name in its Name box and the reason beside it (beside the name, when
+/// `of_name`: someone in the room goes by it), to pick another and join, or
+/// to know why not ("Room K7QX is locked: nobody new may join").
+async fn kept_out(
+    app: &AppState,
+    code: &RoomCode,
+    me: &Member,
+    why: &ChatError,
+    of_name: bool,
+) -> Response {
     let refused = Refused::from(why);
     let rooms = app.chat.public_rooms().await;
+    let words = Some(refused.words.clone());
     let form = StartForm {
         name: me.name.as_str(),
         code: code.as_str(),
-        name_error: Some(refused.words.clone()),
+        name_error: words.clone().filter(|_| of_name),
+        invite_error: words.filter(|_| !of_name),
         invite: Some(code.as_str()),
         ..StartForm::default()
     };
@@ -187,6 +206,9 @@ async fn post(
 ) -> Result<(), Refused> {
     let text = MessageText::parse(typed, app.config.max_message)
         .map_err(|why| Refused::invalid(why.message_words()))?;
+    cleared(app, client, me.id)
+        .await
+        .map_err(|why| Refused::from(&why))?;
     let posted = app.chat.post(code, me.id, text);
     counted(
         &*app.address_messages,

@@ -153,7 +153,7 @@ pub fn online_items(room: &RoomCode, online: &Online) -> Markup {
     let more = online.total.saturating_sub(online.members.len());
     html! {
         @for member in &online.members {
-            (online_member(room, member))
+            (online_member(room, member, online.owner.as_ref() == Some(&member.seed)))
         }
         @if more > 0 {
             li.more { "and " (more) " more" }
@@ -174,14 +174,16 @@ pub fn online_now(room: &RoomCode, online: &Online) -> Markup {
 }
 
 /// One person in the Online list: a link to their page (for the whole
-/// window, also from the no-JavaScript Online document's frame).
-fn online_member(room: &RoomCode, member: &Author) -> Markup {
+/// window, also from the no-JavaScript Online document's frame); the room's
+/// owner says so in words.
+fn online_member(room: &RoomCode, member: &Author, owner: bool) -> Markup {
     html! {
         li data-author=(member.seed.as_str()) {
             a.person href=(paths::person(room, &member.seed)) target="_top" {
                 (Avatar(&member.seed)) (Who(&member.name))
             }
             span.you {}
+            @if owner { " " span.owner { "(owner)" } }
         }
     }
 }

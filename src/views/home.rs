@@ -28,6 +28,9 @@ pub struct StartForm<'a> {
     /// The room an invite link (`/r/CODE`, then `/?code=CODE`) leads to:
     /// its card comes first, with the Name box and one button.
     pub invite: Option<&'a str>,
+    /// Why the invite's room refused this person (locked, removed, a ban):
+    /// said on its card.
+    pub invite_error: Option<String>,
 }
 
 /// The name and value of the hidden button that Enter presses.
@@ -97,6 +100,9 @@ pub fn start_form(rooms: &[RoomSummary], form: &StartForm<'_>) -> Markup {
             @if let Some(code) = form.invite {
                 section.card.invite aria-labelledby="invite-h" {
                     h2 #invite-h { "You are invited to room " span.code { (code) } }
+                    @if let Some(error) = &form.invite_error {
+                        p.error role="alert" { (error) }
+                    }
                     input type="hidden" name="invite" value=(code);
                     div.inline {
                         (name_field(form, true))

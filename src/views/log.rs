@@ -9,7 +9,8 @@ use maud::{Markup, Render, html};
 use time::OffsetDateTime;
 
 use super::components::{Avatar, When, Who, pair_again};
-use crate::chat::{Event, EventId, Name, Place};
+use crate::chat::control::{clock_words, pace_words};
+use crate::chat::{Change, Event, EventId, Name, Place};
 
 /// The `id` of a log item: stable, so a morph keeps the nodes a reader has heard.
 pub fn item_id(id: EventId) -> String {
@@ -156,7 +157,28 @@ pub fn item(id: EventId, event: &Event, grouped: bool) -> Markup {
                 }
             }
         },
+        Event::Changed { change, at } => notice(id, change_words(change), *at),
     }
+}
+
+/// What a change to how the room works says in its log.
+pub fn change_words(change: &Change) -> Markup {
+    match change {
+        Change::Owner(name) => html! { (Who(name)) " now owns this room" },
+        Change::Locked(true) => html! { "The room was locked: nobody new may join" },
+        Change::Locked(false) => html! { "The room was unlocked: anyone with its code may join" },
+        Change::SlowMode(Some(every)) => html! { (slow_mode_words(*every)) },
+        Change::SlowMode(None) => html! { "Slow mode is off" },
+        Change::ReadOnly(Some(until)) => {
+            html! { "This room is read-only until " (clock_words(*until)) }
+        }
+        Change::ReadOnly(None) => html! { "This room is open for messages again" },
+    }
+}
+
+/// "Slow mode: one message every 30 s".
+pub fn slow_mode_words(every: std::time::Duration) -> String {
+    format!("Slow mode: one message every {}", pace_words(every))
 }
 
 fn notice(id: EventId, what: Markup, at: OffsetDateTime) -> Markup {
@@ -304,6 +326,7 @@ mod tests {
             &Online {
                 members: vec![author],
                 total: 1,
+                owner: None,
             },
         )
         .into_string();

@@ -8,10 +8,11 @@ use super::components::{Who, block_stranger, not_live, online_items, online_now,
 use super::layout::{Skip, StartTag, open_document, page, tab_title};
 use super::log::{opening_divider, own_divider};
 use super::stream::CLOSE_EVENT;
-use crate::chat::{Frame, Member, Name, RoomCode, Snapshot};
+use crate::chat::{Frame, Member, Name, RoomCode, RoomRules, Snapshot};
 use crate::paths;
 
 mod forms;
+pub mod owner;
 pub use forms::{RenameForm, SendForm, refused_send_form, rename_form, send_form, unsent};
 
 /// The room's heading: "# general" or "Room K7QX". Private codes are upper
@@ -69,14 +70,16 @@ fn title_reset(code: &RoomCode, trigger: &str) -> Markup {
     }
 }
 
-/// The room page; `notice` says what the person's last action did (a
-/// report sent), where they come back to the room.
+/// The room page for `me`; `rules` says how the room works now, and
+/// whether `me` owns it (the lock form); `notice` says what the person's
+/// last action did (a report sent), where they come back to the room.
 pub fn room(
     snapshot: &Snapshot,
     me: &Member,
     share_url: &str,
     send: &SendForm<'_>,
     rename: &RenameForm<'_>,
+    rules: &RoomRules,
     notice: Option<&str>,
 ) -> Markup {
     let code = &snapshot.code;
@@ -148,6 +151,7 @@ pub fn room(
                         // The focus stays at the top of the page, where the
                         // room's name is read first (the skip link leads to
                         // the box), unless the box holds a refused message.
+                        (owner::rules_lines(rules))
                         (send_form(code, send, send.error.is_some() || send.ended, false))
                     }
                     @if snapshot.pair { (block_stranger(code, None)) }
@@ -164,6 +168,9 @@ pub fn room(
                     (rename_form(&paths::room(code), rename))
                     form.leave action=(paths::leave(code)) method="post" {
                         button.secondary type="submit" { "Leave" }
+                    }
+                    @if rules.owner == Some(me.id) {
+                        (owner::lock_form(code, rules.locked, None))
                     }
                 }
             }

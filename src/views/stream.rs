@@ -198,6 +198,7 @@ mod tests {
                 seed: Seed::random(),
             }],
             total: 3,
+            owner: None,
         };
         let room = RoomCode::parse_slug("general").expect("slug");
         let frame = Renderer.online(&room, EventId { epoch: 1, seq: 4 }, &online);

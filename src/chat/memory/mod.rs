@@ -63,6 +63,9 @@ struct Shared {
     guesses: Attempts,
     /// Reports and the moderators' action log.
     kept: reports::KeptLock,
+    /// When the store began, on its clock and in ms since 1970: times set
+    /// by the clock (bans, read-only rooms, slow mode) are compared on it.
+    began: (tokio::time::Instant, i64),
 }
 
 impl MemoryStore {
@@ -77,6 +80,7 @@ impl MemoryStore {
             render: Counted::new(render),
             guesses: Attempts::allowing(settings.guesses),
             kept: reports::KeptLock::default(),
+            began: (clock.now(), clock.now_ms()),
             settings,
             clock,
         });
@@ -129,6 +133,8 @@ impl Doors for MemoryStore {
         let shared = &self.shared;
         let mut state = shared.lock();
         let code = shared.open_room(&mut state, None, holder)?;
+        // Whoever makes a private room owns it.
+        state.room(&code)?.owner = Some(member.id);
         shared.enter(&mut state, &code, member)?;
         Ok(code)
     }
@@ -190,6 +196,7 @@ impl Rooms for MemoryStore {
         let now = view.borrow().clone();
         let (backlog, rx, here) = tap.open(&shared.render, &now);
         Ok(Subscription {
+            member,
             backlog,
             rx,
             here,
@@ -227,6 +234,10 @@ impl Rooms for MemoryStore {
         if !room.is_member(member) {
             return Err(ChatError::NotMember);
         }
+        let now_ms = shared.now_ms();
+        let last = room.last_post.get(&member).copied();
+        rules::may_post(now_ms, room.read_only_ms, room.slow_ms, last)?;
+        let slow = room.slow_ms.is_some();
         let sent = &mut state.members.entry(member).or_default().sent;
         let now = shared.clock.now();
         while sent
@@ -246,6 +257,9 @@ impl Rooms for MemoryStore {
         sent.push_back(now);
         let muted = state.muted(member, now);
         let room = state.room(code)?;
+        if slow {
+            room.last_post.insert(member, now_ms);
+        }
         room.say(&shared.render, member, text, shared.clock.now_utc(), muted);
         state.messages += 1;
         Ok(())

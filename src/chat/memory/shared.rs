@@ -20,6 +20,14 @@ impl Shared {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Now in ms since 1970, as this store's clock (tokio's, paused in
+    /// tests) has moved since it began.
+    pub(super) fn now_ms(&self) -> i64 {
+        let (at, ms) = self.began;
+        let since = self.clock.now().saturating_duration_since(at).as_millis();
+        ms.saturating_add(i64::try_from(since).unwrap_or(i64::MAX))
+    }
+
     /// A stream of `member` opens on `code`: what it missed, and what it
     /// listens to.
     pub(super) fn tap(
@@ -179,6 +187,8 @@ impl Shared {
             // A pair room is for its two strangers only: to others it is no room.
             return Err(ChatError::NoSuchRoom(code.to_string()));
         }
+        let removed = room.removed.contains(&member.id);
+        rules::may_enter(code, room.is_member(member.id), room.locked, removed)?;
         let max = self.settings.max_members;
         if !room.is_member(member.id) && !rules::fits_one_more(room.member_count(), max) {
             return Err(ChatError::RoomFull);

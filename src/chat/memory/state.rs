@@ -47,6 +47,11 @@ pub(super) struct State {
     /// Whom each session blocked in random chat: never paired again (for
     /// the `rules::KEPT_LISTS` sessions that blocked someone last).
     pub(super) blocks: LruCache<MemberId, HashSet<MemberId>>,
+    /// Bans (until, ms since 1970) by member and by client address key.
+    pub(super) bans: HashMap<MemberId, i64>,
+    pub(super) address_bans: HashMap<String, i64>,
+    /// The client address key each member was last seen from, and when.
+    pub(super) seen: HashMap<MemberId, (String, Instant)>,
 }
 
 impl State {
@@ -70,6 +75,9 @@ impl State {
             views: HashMap::new(),
             mutes: HashMap::new(),
             blocks: LruCache::new(kept_lists()),
+            bans: HashMap::new(),
+            address_bans: HashMap::new(),
+            seen: HashMap::new(),
         }
     }
 }

@@ -5,11 +5,14 @@
 //! module writes and reads.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::chat::{Author, Event, MemberId, MessageText, Name, Reach, RoomCode, Seed, rules};
+use crate::chat::{
+    Author, Change, Event, MemberId, MessageText, Name, Reach, RoomCode, Seed, rules,
+};
 
 /// One entry of a room's stream: its id and its fields.
 pub type Entry = (String, Vec<String>);
@@ -29,6 +32,56 @@ pub const LEFT: &str = "left";
 pub const RENAMED: &str = "renamed";
 pub const PAIRED: &str = "paired";
 pub const STRANGER: &str = "stranger";
+pub const CHANGED: &str = "changed";
+
+/// What a change notice's `c` field says changed.
+const OWNER: &str = "owner";
+const LOCKED: &str = "locked";
+const SLOW: &str = "slow";
+const READ_ONLY: &str = "ro";
+
+/// The notice that someone now owns the room, but its author (the new
+/// owner, whom only the script knows: it adds them as stored).
+pub fn changed_owner(at_ms: i64) -> Vec<String> {
+    fields(&[("k", CHANGED), ("c", OWNER), ("at", &at_ms.to_string())])
+}
+
+/// A change notice's fields (but an owner's: `changed_owner`), with the
+/// value the room's hash keeps for it (`""` when cleared), and that hash's
+/// field.
+pub fn change(change: &Change, at_ms: i64) -> (Vec<String>, &'static str, String) {
+    let (what, value) = match change {
+        Change::Owner(_) => (OWNER, String::new()),
+        Change::Locked(locked) => (LOCKED, if *locked { "1".into() } else { String::new() }),
+        Change::SlowMode(every) => (
+            SLOW,
+            every.map_or_else(String::new, |e| e.as_millis().to_string()),
+        ),
+        Change::ReadOnly(until) => (
+            READ_ONLY,
+            until.map_or_else(String::new, |u| rules::to_ms(u).to_string()),
+        ),
+    };
+    let notice = fields(&[
+        ("k", CHANGED),
+        ("c", what),
+        ("v", &value),
+        ("at", &at_ms.to_string()),
+    ]);
+    (notice, what, value)
+}
+
+/// Reads a change notice back.
+fn decode_change(what: &str, value: Option<&str>, owner: Option<Author>) -> Option<Change> {
+    let number = || value.and_then(|v| v.parse::<i64>().ok());
+    Some(match what {
+        OWNER => Change::Owner(owner?.name),
+        LOCKED => Change::Locked(value == Some("1")),
+        SLOW => Change::SlowMode(number().map(|ms| Duration::from_millis(ms.max(0) as u64))),
+        READ_ONLY => Change::ReadOnly(number().map(rules::from_ms)),
+        _ => return None,
+    })
+}
 
 /// A message's fields, but its author (the script adds the author as
 /// stored); a `muted` author's message says that it reaches only them.
@@ -155,6 +208,10 @@ pub fn decode(code: &RoomCode, fields: &[String]) -> Option<Decoded> {
             code: code.clone(),
             at,
         },
+        CHANGED => Event::Changed {
+            change: decode_change(get("c")?, get("v"), author("a"))?,
+            at,
+        },
         _ => return None,
     };
     let left = who.filter(|_| kind == LEFT || kind == STRANGER);
@@ -232,6 +289,34 @@ mod tests {
             decode(&code, &joined).expect("decoded").left.is_none(),
             "a join ends no stream"
         );
+    }
+
+    #[test]
+    fn changes_read_back() {
+        let code = RoomCode::parse_slug("general").expect("slug");
+        let until = rules::from_ms(1_700_000_060_000);
+        for change in [
+            Change::Locked(true),
+            Change::Locked(false),
+            Change::SlowMode(Some(Duration::from_secs(30))),
+            Change::SlowMode(None),
+            Change::ReadOnly(Some(until)),
+            Change::ReadOnly(None),
+        ] {
+            let (entry, _, _) = super::change(&change, 0);
+            match decode(&code, &entry).expect("decoded").event {
+                Event::Changed { change: back, .. } => assert_eq!(back, change),
+                other => panic!("not a change: {other:?}"),
+            }
+        }
+        let seed = Seed::random();
+        let ann = Name::parse("Ann", 32).expect("name");
+        let mut entry = changed_owner(0);
+        entry.extend(["a".to_owned(), author(&seed, &ann)]);
+        match decode(&code, &entry).expect("decoded").event {
+            Event::Changed { change, .. } => assert_eq!(change, Change::Owner(ann)),
+            other => panic!("not a change: {other:?}"),
+        }
     }
 
     #[test]

@@ -27,11 +27,17 @@
 //! session ignores (list of authors as `codec::author` writes them, oldest
 //! first), `mute:{member}` until when (ms) a session is muted,
 //! `blk:{member}` the strangers a session blocked (set of members;
-//! `pair.lua` pairs neither way). Channel `ev` carries the code of a room
-//! whose log grew; `pair` carries "{member} {code}" when a waiter is
-//! matched; `gone` carries "{code} {member}" when a member left; `ignores`
-//! carries "{member} {seed} on|off" when a member starts or stops ignoring
-//! someone. Everything is under `lc:`.
+//! `pair.lua` pairs neither way), `rm:{code}` the members its owner removed
+//! (set), `lp:{code}` when each member last posted there while slow mode
+//! is on (hash member -> ms), `ban:{member}` and `bana:{address}` until
+//! when a session or a client address key is banned (ms, expiring then),
+//! `seen:{member}` the address key a member was last seen from. A room's
+//! hash also keeps `owner` (a member), `locked` ('1'), `slow` (ms) and `ro`
+//! (read-only until, ms). Channel `ev` carries the code of a room whose log
+//! grew; `pair` carries "{member} {code}" when a waiter is matched; `gone`
+//! carries "{code} {member}" when a member left; `ignores` carries
+//! "{member} {seed} on|off" when a member starts or stops ignoring someone.
+//! Everything is under `lc:`.
 
 use crate::chat::{MemberId, RoomCode};
 
@@ -69,6 +75,11 @@ const REPORT: &str = "lc:rp:";
 const IGNORED: &str = "lc:ign:";
 const MUTE: &str = "lc:mute:";
 const BLOCKED: &str = "lc:blk:";
+const REMOVED: &str = "lc:rm:";
+const LAST_POSTS: &str = "lc:lp:";
+const BAN: &str = "lc:ban:";
+const ADDRESS_BAN: &str = "lc:bana:";
+const SEEN: &str = "lc:seen:";
 /// A room hash's field for a pass that opens its door.
 const PASS: &str = "pass:";
 
@@ -106,6 +117,8 @@ const LAYOUT: &[(&str, &str)] = &[
     ("reports", REPORTS),
     ("reported", REPORTED),
     ("report", REPORT),
+    ("removed", REMOVED),
+    ("last_posts", LAST_POSTS),
 ];
 
 /// The layout as a Lua table, `local K = {...}`, put before every script.
@@ -166,6 +179,22 @@ pub fn limit(name: &str, key: &str) -> String {
 /// A kept report.
 pub fn report(id: u64) -> String {
     format!("{REPORT}{id}")
+}
+/// The members `code`'s owner removed.
+pub fn removed(code: &RoomCode) -> String {
+    format!("{REMOVED}{code}")
+}
+/// Until when (ms) a member is banned.
+pub fn ban(member: MemberId) -> String {
+    format!("{BAN}{}", member.0)
+}
+/// Until when (ms) a client address (its key) is banned.
+pub fn address_ban(address: &str) -> String {
+    format!("{ADDRESS_BAN}{address}")
+}
+/// The address key a member was last seen from.
+pub fn seen(member: MemberId) -> String {
+    format!("{SEEN}{}", member.0)
 }
 /// The room hash's field for `pass`.
 pub fn pass(pass: &str) -> String {

@@ -290,6 +290,7 @@ impl Inner {
             .arg(mode)
             .arg(self.history_len());
         scripts::plan(&mut leave, false, self.settings.room.big_room, now);
+        scripts::list(&mut leave, &codec::changed_owner(now));
         leave.invoke_async(&mut self.conn()).await.map_err(down)
     }
 }

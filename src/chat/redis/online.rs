@@ -15,9 +15,10 @@ impl Inner {
     pub(super) async fn read_online(&self, code: &RoomCode) -> Result<Online, ChatError> {
         let mut conn = self.conn();
         let present = keys::present(code);
-        let (ids, total): (Vec<String>, usize) = redis::pipe()
+        let (ids, total, owner): (Vec<String>, usize, Option<String>) = redis::pipe()
             .zrange(&present, 0, ONLINE_SHOWN as isize - 1)
             .zcard(&present)
+            .hget(keys::room(code), "owner")
             .query_async(&mut conn)
             .await
             .map_err(down)?;
@@ -31,6 +32,11 @@ impl Inner {
                 .await
                 .map_err(down)?
         };
+        let owner = owner
+            .and_then(|owner| ids.iter().position(|id| *id == owner))
+            .and_then(|at| authors.get(at).cloned().flatten())
+            .and_then(|author| codec::parse_author(&author))
+            .map(|author| author.seed);
         Ok(Online {
             members: authors
                 .iter()
@@ -38,6 +44,7 @@ impl Inner {
                 .filter_map(|a| codec::parse_author(a))
                 .collect(),
             total,
+            owner,
         })
     }
 

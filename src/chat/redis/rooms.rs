@@ -126,6 +126,8 @@ impl Inner {
             -1 => return Err(ChatError::NoSuchRoom(code.to_string())),
             -2 => return Err(ChatError::RoomFull),
             -3 => return Err(ChatError::NameTaken(member.name.clone())),
+            -4 => return Err(ChatError::Removed),
+            -5 => return Err(ChatError::Locked(code.clone())),
             _ => {}
         }
         self.sync(code).await?;
@@ -199,6 +201,7 @@ impl Inner {
         let now = view.borrow().clone();
         let (backlog, rx, here) = tap.open(&self.render, &now);
         Ok(Subscription {
+            member,
             backlog,
             rx,
             here,
@@ -238,6 +241,7 @@ impl Inner {
                 )));
             }
             [-3] => return Err(ChatError::NoSuchRoom(code.to_string())),
+            [-4, until] => return Err(ChatError::ReadOnly(rules::from_ms(*until))),
             _ => return Err(ChatError::NotMember),
         }
         self.messages.fetch_add(1, Ordering::Relaxed);

@@ -1,5 +1,6 @@
 //! The Lua scripts (in `lua/`): every change that must be atomic across
-//! servers (enter, leave, post, rename, flush gathered notices, queue, pair)
+//! servers (enter, leave, post, rename, flush gathered notices, queue, pair,
+//! an owner's removal, a room's rules and their notice)
 //! runs as one script, so no two servers can interleave a read and a write.
 //! The scripts only check and write state; what to announce, and every
 //! constant, comes from Rust as arguments (see `lua/prelude.lua`). Each gets
@@ -29,6 +30,8 @@ pub struct Scripts {
     pub report: Script,
     pub close_report: Script,
     pub ignore: Script,
+    pub remove: Script,
+    pub ruled: Script,
 }
 
 impl Scripts {
@@ -56,6 +59,8 @@ impl Scripts {
             report: script(include_str!("lua/report.lua")),
             close_report: script(include_str!("lua/close_report.lua")),
             ignore: script(include_str!("lua/ignore.lua")),
+            remove: script(include_str!("lua/remove.lua")),
+            ruled: script(include_str!("lua/ruled.lua")),
         }
     }
 
@@ -126,6 +131,8 @@ mod tests {
             include_str!("lua/enter.lua"),
             include_str!("lua/leave.lua"),
             include_str!("lua/flush.lua"),
+            include_str!("lua/remove.lua"),
+            include_str!("lua/ruled.lua"),
         ] {
             for gone in ["3000", "86400", "shown", "string.sub"] {
                 assert!(!body.contains(gone), "{gone}");

@@ -150,3 +150,59 @@ fn full_means_as_many_as_may_be_and_a_same_name_is_no_rename() {
     let (ann, bob) = (names(2)[0].clone(), names(2)[1].clone());
     assert!(renames(&ann, &bob) && !renames(&ann, &ann));
 }
+
+#[test]
+fn the_longest_present_takes_over_when_the_owner_goes() {
+    let [ann, bob, cy] = [MemberId::random(), MemberId::random(), MemberId::random()];
+    assert_eq!(next_owner(Some(ann), ann, &[ann, bob, cy]), Some(Some(bob)));
+    assert_eq!(next_owner(Some(ann), ann, &[cy, bob]), Some(Some(cy)));
+    assert_eq!(
+        next_owner(Some(ann), ann, &[ann]),
+        Some(None),
+        "nobody left"
+    );
+    assert_eq!(
+        next_owner(Some(ann), bob, &[ann, cy]),
+        None,
+        "not the owner"
+    );
+    assert_eq!(next_owner(None, bob, &[ann, cy]), None, "nobody owns it");
+}
+
+#[test]
+fn a_locked_room_keeps_out_the_new_and_the_removed_always() {
+    let code = RoomCode::parse_private("K7QX").expect("code");
+    assert_eq!(may_enter(&code, false, false, false), Ok(()));
+    assert_eq!(may_enter(&code, true, true, false), Ok(()), "a member");
+    assert_eq!(
+        may_enter(&code, false, true, false),
+        Err(ChatError::Locked(code.clone()))
+    );
+    assert_eq!(may_enter(&code, true, false, true), Err(ChatError::Removed));
+}
+
+#[test]
+fn read_only_and_slow_mode_refuse_posts_with_their_wait() {
+    assert_eq!(may_post(1_000, None, None, None), Ok(()));
+    assert_eq!(
+        may_post(1_000, Some(61_000), None, None),
+        Err(ChatError::ReadOnly(from_ms(61_000)))
+    );
+    assert_eq!(may_post(61_000, Some(61_000), None, None), Ok(()), "over");
+    assert_eq!(
+        may_post(10_000, None, Some(30_000), Some(5_000)),
+        Err(ChatError::TooFast(Duration::from_secs(25)))
+    );
+    assert_eq!(may_post(35_000, None, Some(30_000), Some(5_000)), Ok(()));
+    assert_eq!(may_post(10_000, None, Some(30_000), None), Ok(()), "first");
+}
+
+#[test]
+fn a_ban_holds_until_its_time() {
+    assert_eq!(may_act(1_000, None), Ok(()));
+    assert_eq!(
+        may_act(1_000, Some(2_000)),
+        Err(ChatError::Banned(from_ms(2_000)))
+    );
+    assert_eq!(may_act(2_000, Some(2_000)), Ok(()));
+}

@@ -26,6 +26,12 @@ impl Render for Plain {
             Event::Renamed { from, to, .. } => format!("renamed {from} {to}"),
             Event::Paired { names, .. } => format!("paired {}", join(names)),
             Event::StrangerLeft { name, code, .. } => format!("stranger left {name} {code}"),
+            Event::Changed { change, .. } => match change {
+                Change::Owner(name) => format!("owner {name}"),
+                Change::Locked(locked) => format!("locked {locked}"),
+                Change::SlowMode(every) => format!("slow {:?}", every.map(|e| e.as_secs())),
+                Change::ReadOnly(until) => format!("read-only {}", until.is_some()),
+            },
         };
         Frame {
             day: Some(rules::day(event.at())),

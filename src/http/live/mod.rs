@@ -17,7 +17,8 @@ use futures_util::future::Fuse;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at};
 
-use crate::chat::{Chat, EventId, Frame, FrameKind, RoomCode, Subscription};
+use crate::chat::{Chat, ChatError, EventId, Frame, FrameKind, RoomCode, Subscription};
+use crate::error::Refused;
 use crate::paths;
 use crate::shutdown::Shutdown;
 use crate::views::stream::{
@@ -193,7 +194,7 @@ impl Live {
             let woke = self.woken().await;
             let got = match woke {
                 Woke::Got(got) => got,
-                Woke::Ended(Ending::Left) => return self.left(doc),
+                Woke::Ended(Ending::Left) => return self.left(doc).await,
                 Woke::Ended(Ending::Stopping) => {
                     return Step::End(
                         doc.notice("The server is restarting. Reload the page in a moment.")
@@ -263,16 +264,23 @@ impl Live {
         }
     }
 
-    /// The member left: what was published before (their own leave notice
-    /// among it) goes out before the last words.
-    fn left(&mut self, doc: Doc) -> Step {
+    /// The member left, or its owner removed them: what was published
+    /// before (their own leave notice among it) goes out before the last
+    /// words, which say which.
+    async fn left(&mut self, doc: Doc) -> Step {
         while let Ok(frame) = self.sub.rx.try_recv() {
             if let Some(bytes) = self.accept(frame, doc) {
                 self.backlog.push_back(bytes);
             }
         }
-        let rejoin = paths::room(&self.code);
-        let words = gone(doc, "You left this room.", Some((&rejoin, "Join again.")));
+        let removed = self.chat.removed(&self.code, self.sub.member).await;
+        let words = if removed == Ok(true) {
+            let why = Refused::from(&ChatError::Removed).sentence();
+            gone(doc, &why, Some(("/", "Home")))
+        } else {
+            let rejoin = paths::room(&self.code);
+            gone(doc, "You left this room.", Some((&rejoin, "Join again.")))
+        };
         match self.backlog.pop_front() {
             Some(bytes) => {
                 self.last_words = Some(words);

@@ -16,5 +16,7 @@ if holder ~= '' then
   redis.call('INCR', hk(holder))
   redis.call('EXPIRE', hk(holder), TTL)
 end
+-- Whoever makes a private room owns it.
+redis.call('HSET', rk(code), 'owner', A[4])
 enter_member(code, A[4], A[5], A[6], A[7], A[8], plan(11), A[i])
 return 1

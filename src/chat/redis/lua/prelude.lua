@@ -16,6 +16,8 @@ local function sk(c) return K.log..c end
 local function ok(c) return K.present..c end
 local function ak(c) return K.authors..c end
 local function nk(c) return K.names..c end
+local function rmk(c) return K.removed..c end
+local function lpk(c) return K.last_posts..c end
 local function bk(c, joined)
   if joined then return K.joins..c end
   return K.leaves..c
@@ -38,7 +40,7 @@ end
 
 -- Keeps a room's keys alive while it is used.
 local function touch(code)
-  for _, k in ipairs({rk(code), sk(code), ok(code), ak(code), nk(code)}) do
+  for _, k in ipairs({rk(code), sk(code), ok(code), ak(code), nk(code), rmk(code), lpk(code)}) do
     redis.call('EXPIRE', k, TTL)
   end
 end
@@ -72,7 +74,7 @@ end
 local function ensure(code, public_epoch, door)
   if redis.call('EXISTS', rk(code)) == 1 then return true end
   if public_epoch == '' then return false end
-  redis.call('DEL', sk(code), ok(code), ak(code), nk(code))
+  redis.call('DEL', sk(code), ok(code), ak(code), nk(code), rmk(code), lpk(code))
   redis.call('HSET', rk(code), 'epoch', public_epoch, 'seq', 0, 'public', 1, 'arrivals', 0)
   open_door(code, door)
   touch(code)
@@ -155,7 +157,7 @@ local function hk(holder) return K.held..holder end
 -- Made with Create private room, or for two strangers (`pair`: who they
 -- are, kept for operators to read): each pool has its own cap.
 local function new_room(code, epoch, pair, door)
-  redis.call('DEL', sk(code), ok(code), ak(code), nk(code))
+  redis.call('DEL', sk(code), ok(code), ak(code), nk(code), rmk(code), lpk(code))
   redis.call('HSET', rk(code), 'epoch', epoch, 'seq', 0, 'public', 0, 'arrivals', 0)
   open_door(code, door)
   if pair then
@@ -171,4 +173,54 @@ local function unqueue(id)
   redis.call('ZREM', K.queue, id)
   redis.call('ZREM', K.queue_expiry, id)
   return redis.call('DEL', K.waiter..id)
+end
+
+-- `id`, who left, owned the room: the longest present now does (the first
+-- of the present set, ordered by arrival: `rules::next_owner`), told as
+-- the notice Rust wrote (`owner`, its author added here), or nobody.
+local function hand_over(code, id, maxlen, owner)
+  local r = rk(code)
+  if redis.call('HGET', r, 'owner') ~= id then return end
+  local next = redis.call('ZRANGE', ok(code), 0, 0)[1]
+  if not next then
+    redis.call('HDEL', r, 'owner')
+    return
+  end
+  redis.call('HSET', r, 'owner', next)
+  local fields = {unpack(owner)}
+  table.insert(fields, 'a')
+  table.insert(fields, redis.call('HGET', ak(code), next) or '')
+  append(code, maxlen, fields)
+end
+
+-- `id` leaves `code` now, announced as `how` says, the owner handed over
+-- with the notice `owner` (fields) if it was them. 0 not present, 1 left,
+-- 2 left and the room closed.
+local function leave_member(code, id, maxlen, at, how, owner)
+  redis.call('ZREM', K.presence, code..' '..id)
+  redis.call('SREM', K.rooms_of..id, code)
+  if redis.call('ZREM', ok(code), id) == 0 then return 0 end
+  if redis.call('HINCRBY', K.members, id, -1) <= 0 then redis.call('HDEL', K.members, id) end
+  local author = redis.call('HGET', ak(code), id) or ''
+  redis.call('HDEL', ak(code), id)
+  redis.call('HDEL', lpk(code), id)
+  drop_name(code, id)
+  local r = rk(code)
+  if redis.call('EXISTS', r) == 0 then return 1 end
+  redis.call('PUBLISH', K.gone, code..' '..id)
+  announce(code, false, author, id, maxlen, at, how)
+  if redis.call('HGET', r, 'public') == '0' and redis.call('ZCARD', ok(code)) == 0 then
+    -- The room's place among its holder's is given back as it closes.
+    local holder = redis.call('HGET', r, 'holder')
+    if holder and redis.call('DECR', hk(holder)) <= 0 then redis.call('DEL', hk(holder)) end
+    redis.call('DEL', r, sk(code), ok(code), ak(code), nk(code), bk(code, true), bk(code, false),
+      rmk(code), lpk(code))
+    redis.call('ZREM', K.batches, code)
+    redis.call('SREM', K.private, code)
+    redis.call('SREM', K.pair_rooms, code)
+    redis.call('PUBLISH', K.events, code)
+    return 2
+  end
+  hand_over(code, id, maxlen, owner)
+  return 1
 end

@@ -1,10 +1,19 @@
 -- A: code, member, now, window ms, limit, maxlen, then the message's fields
 -- as Rust wrote them; its author is added as stored.
--- {1} sent, {-1} not a member, {-2, wait ms} too fast, {-3} no such room.
+-- {1} sent, {-1} not a member, {-2, wait ms} too fast (the rate, or the
+-- room's slow mode), {-3} no such room, {-4, until ms} the room is
+-- read-only: the comparisons of `rules::may_post`, in the same step.
 local code, id, now, window = A[1], A[2], tonumber(A[3]), tonumber(A[4])
 if redis.call('EXISTS', rk(code)) == 0 then return {-3} end
 local author = redis.call('HGET', ak(code), id)
 if not author or not redis.call('ZSCORE', ok(code), id) then return {-1} end
+local ro = tonumber(redis.call('HGET', rk(code), 'ro') or '')
+if ro and ro > now then return {-4, ro} end
+local slow = tonumber(redis.call('HGET', rk(code), 'slow') or '')
+if slow then
+  local last = tonumber(redis.call('HGET', lpk(code), id) or '')
+  if last and last + slow > now then return {-2, last + slow - now} end
+end
 local rate = K.rate..id
 redis.call('ZREMRANGEBYSCORE', rate, '-inf', now - window)
 local count = redis.call('ZCARD', rate)
@@ -18,4 +27,8 @@ local fields = {unpack(A, 7)}
 table.insert(fields, 'a')
 table.insert(fields, author)
 append(code, A[6], fields)
+if slow then
+  redis.call('HSET', lpk(code), id, now)
+  redis.call('EXPIRE', lpk(code), TTL)
+end
 return {1}
