@@ -59,6 +59,36 @@ pub fn leave(code: &RoomCode) -> String {
     format!("/r/{code}/leave")
 }
 
+/// A message's own page: the message, its author and what may be done with it.
+pub fn message(code: &RoomCode, id: EventId) -> String {
+    format!("/r/{code}/m/{id}")
+}
+
+/// Deletes a message (its page's **Delete**).
+pub fn delete_message(code: &RoomCode, id: EventId) -> String {
+    format!("/r/{code}/m/{id}/delete")
+}
+
+/// Reports a message (its page's **Report**).
+pub fn report_message(code: &RoomCode, id: EventId) -> String {
+    format!("/r/{code}/m/{id}/report")
+}
+
+/// A person's page in a room.
+pub fn person(code: &RoomCode, seed: &Seed) -> String {
+    format!("/r/{code}/p/{}", seed.as_str())
+}
+
+/// Ignores (or stops ignoring) a person of a room.
+pub fn ignore(code: &RoomCode, seed: &Seed) -> String {
+    format!("/r/{code}/p/{}/ignore", seed.as_str())
+}
+
+/// The room, at one of its log's items.
+pub fn room_at(code: &RoomCode, id: EventId) -> String {
+    format!("/r/{code}#e{}-{}", id.epoch, id.seq)
+}
+
 pub fn avatar(seed: &Seed) -> String {
     format!("/avatars/{}.svg", seed.as_str())
 }

@@ -17,7 +17,7 @@ use std::sync::{Arc, OnceLock};
 use tokio::sync::broadcast;
 
 use super::code::RoomCode;
-use super::event::{Event, EventId, Frame, Render};
+use super::event::{Event, EventId, Frame, FrameKind, Render};
 use super::rules::{self, Tail};
 
 pub struct RoomLog {
@@ -106,8 +106,45 @@ impl RoomLog {
     pub fn publish_as(&mut self, render: &dyn Render, id: EventId, event: &Event) {
         let place = rules::place(self.tail.as_ref(), event);
         self.tail = Some(Tail::of(event));
-        let frame = render.log_item(&self.code, id, event, place);
+        let mut frame = render.log_item(&self.code, id, event, place);
+        frame.place = place;
         self.append(frame);
+    }
+
+    /// The kept message `target` is replaced by `event` (what stands in a
+    /// deleted message's place), rendered once in the same place; then the
+    /// frame `id` (after `last`) that tells open pages so is kept and sent.
+    /// A message no longer kept here is rendered as it would stand alone,
+    /// for pages that may still show it. True when it was kept.
+    pub fn delete_as(
+        &mut self,
+        render: &dyn Render,
+        id: EventId,
+        target: EventId,
+        event: &Event,
+    ) -> bool {
+        let code = &self.code;
+        let kept = self
+            .history
+            .iter_mut()
+            .find(|frame| frame.id == target && frame.kind == FrameKind::Log);
+        let was_kept = kept.is_some();
+        let place = kept.as_ref().map(|frame| frame.place).unwrap_or_default();
+        let mut item = render.log_item(code, target, event, place);
+        item.place = place;
+        if let Some(frame) = kept {
+            *frame = item.clone();
+        }
+        let deletion = render.deletion(code, id, &item);
+        self.append(deletion);
+        was_kept
+    }
+
+    /// Whether the log item `id` is kept.
+    pub fn keeps(&self, id: EventId) -> bool {
+        self.history
+            .iter()
+            .any(|frame| frame.id == id && frame.kind == FrameKind::Log)
     }
 
     /// Keeps and sends a frame already numbered and rendered (after `last`).

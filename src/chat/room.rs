@@ -2,16 +2,18 @@
 //! present. Plain synchronous code, driven by the store under its lock; timers
 //! and locking are the store's business.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use time::OffsetDateTime;
 use tokio::sync::{broadcast, watch};
 
+use super::ChatError;
 use super::code::RoomCode;
 use super::event::{Author, Event, EventId, Frame, MemberId, Online, Render};
 use super::log::{Missed, Resync, RoomLog};
 use super::name::Name;
 use super::rules::{self, Door, Notice, Shape};
+use super::safety::{Deleter, Said};
 
 /// How many names the Online list shows before "and N more".
 pub const ONLINE_SHOWN: usize = 100;
@@ -75,6 +77,10 @@ pub struct Room {
     batch: Batch,
     big_room: usize,
     notice_names: usize,
+    /// Who sent each kept message and what it said, for its own page and
+    /// for deleting it (no more than the log keeps).
+    said: VecDeque<Said>,
+    history_len: usize,
 }
 
 impl Room {
@@ -100,6 +106,8 @@ impl Room {
             batch: Batch::default(),
             big_room: settings.big_room,
             notice_names: settings.notice_names,
+            said: VecDeque::new(),
+            history_len: rules::history_len(settings.history_len),
         }
     }
 
@@ -274,12 +282,59 @@ impl Room {
         self.publish(
             render,
             &Event::Message {
-                author,
-                text,
+                author: author.clone(),
+                text: text.clone(),
                 at: now,
             },
         );
+        if self.said.len() >= self.history_len {
+            self.said.pop_front();
+        }
+        self.said.push_back(Said {
+            id: self.last(),
+            author,
+            member: id,
+            text: Some(text),
+            at: now,
+        });
         true
+    }
+
+    /// The kept message `id`, deleted or not.
+    pub fn message(&self, id: EventId) -> Option<Said> {
+        let said = self.said.iter().find(|said| said.id == id)?;
+        self.log.keeps(id).then(|| said.clone())
+    }
+
+    /// `by` deletes the kept message `id` `now`, if the rules let them: its
+    /// text is forgotten, and what stands in its place is sent to every
+    /// page. Deleting a deleted message does nothing.
+    pub fn delete(
+        &mut self,
+        render: &dyn Render,
+        id: EventId,
+        by: Deleter,
+        now: OffsetDateTime,
+    ) -> Result<(), ChatError> {
+        let kept = self.log.keeps(id);
+        let said = self
+            .said
+            .iter_mut()
+            .find(|said| said.id == id && kept)
+            .ok_or(ChatError::NoSuchMessage)?;
+        if said.text.is_none() {
+            return Ok(());
+        }
+        rules::may_delete(said.member, said.at, by, now)?;
+        said.text = None;
+        let event = Event::Deleted {
+            author: said.author.clone(),
+            at: said.at,
+            moderator: by == Deleter::Moderator,
+        };
+        let next = self.log.last().next();
+        self.log.delete_as(render, next, id, &event);
+        Ok(())
     }
 
     /// The log as it stands, for a page load.

@@ -18,6 +18,7 @@ use super::ChatError;
 use super::code::RoomCode;
 use super::event::{Author, Event, MemberId, Place};
 use super::name::{Name, is_invisible};
+use super::safety::Deleter;
 
 /// The Online list of a room is sent at most this often.
 pub const ONLINE_EVERY: Duration = Duration::from_secs(1);
@@ -137,6 +138,25 @@ pub fn place(before: Option<&Tail>, event: &Event) -> Place {
     Place {
         new_day,
         grouped: !new_day && close && same_author,
+    }
+}
+
+/// How long after sending it its author may delete a message.
+pub const DELETE_WITHIN: Duration = Duration::from_secs(5 * 60);
+
+/// Whether `by` may delete, `now`, a message that `sender` sent `at`: its
+/// author within `DELETE_WITHIN`, a moderator any time.
+pub fn may_delete(
+    sender: MemberId,
+    at: OffsetDateTime,
+    by: Deleter,
+    now: OffsetDateTime,
+) -> Result<(), ChatError> {
+    match by {
+        Deleter::Moderator => Ok(()),
+        Deleter::Author(who) if who != sender => Err(ChatError::NotYours),
+        Deleter::Author(_) if now - at > DELETE_WITHIN => Err(ChatError::TooLateToDelete),
+        Deleter::Author(_) => Ok(()),
     }
 }
 

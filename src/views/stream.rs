@@ -5,7 +5,7 @@ use bytes::{BufMut, Bytes, BytesMut};
 use maud::{Markup, PreEscaped, html};
 
 use super::components::{lost, online_items, online_now, stranger_left};
-use super::log::{day_divider, item};
+use super::log::{day_divider, item, item_id};
 use super::room::unread_title;
 use crate::chat::{Event, EventId, Frame, FrameKind, Online, Place, Render, RoomCode};
 
@@ -19,7 +19,7 @@ impl Render for Renderer {
     fn log_item(&self, room: &RoomCode, id: EventId, event: &Event, place: Place) -> Frame {
         let day = crate::chat::rules::day(event.at());
         let divider = place.new_day.then(|| day_divider(id, day));
-        let item = item(id, event, place.grouped);
+        let item = item(room, id, event, place.grouped);
         let live = html! {
             @if let Some(divider) = &divider { (divider) }
             (item)
@@ -35,7 +35,25 @@ impl Render for Renderer {
             html: Bytes::from(item.into_string()),
             divider: divider.map_or_else(Bytes::new, |d| Bytes::from(d.into_string())),
             day: Some(day),
+            place,
         }
+    }
+
+    fn deletion(&self, _: &RoomCode, id: EventId, item: &Frame) -> Frame {
+        // The item in place of the deleted one, by its `id`: a page that
+        // shows it swaps it, one that does not (it came later, or its log
+        // was let go) has nothing to swap. No unread mark: nothing new.
+        let body = html! {
+            hx-partial hx-target={ "#" (item_id(item.id)) } hx-swap="outerHTML" {
+                (PreEscaped(String::from_utf8_lossy(&item.html)))
+            }
+        };
+        Frame::new(
+            id,
+            FrameKind::Deletion,
+            message(Some(id), &body.into_string()),
+            Bytes::new(),
+        )
     }
 
     fn online(&self, last: EventId, online: &Online) -> Frame {
@@ -141,6 +159,19 @@ pub fn then_close(bytes: &[u8]) -> Bytes {
 /// A notice in the no-JavaScript log document, where nothing can be swapped.
 pub fn log_notice(text: &str) -> Bytes {
     Bytes::from(html! { li.notice { p { (text) } } }.into_string())
+}
+
+/// The last words of the no-JavaScript log document after a message was
+/// deleted: it cannot take back an item it has shown, so it loads itself
+/// anew (the refresh of this framed document alone, once it ended; the
+/// page around it and what is typed there stay), with a link for a browser
+/// that does not follow it.
+pub fn log_refresh() -> Bytes {
+    let words = html! {
+        meta http-equiv="refresh" content="0";
+        li.notice { p { "A message was deleted. " a href="" { "Show the log again" } } }
+    };
+    Bytes::from(words.into_string())
 }
 
 /// A line in a no-JavaScript waiting document, with a link for the whole window.

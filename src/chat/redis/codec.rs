@@ -9,15 +9,17 @@ use std::collections::HashMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::chat::{Author, Event, MemberId, MessageText, Name, RoomCode, Seed};
+use crate::chat::{Author, Event, EventId, MemberId, MessageText, Name, RoomCode, Said, Seed};
 
 /// One entry of a room's stream: its id and its fields.
 pub type Entry = (String, Vec<String>);
 
-/// What an entry says: the event, and who left (for leave notices).
+/// What an entry says: the event, who left (for leave notices), and the
+/// message whose place it takes (for a deletion).
 pub struct Decoded {
     pub event: Event,
     pub left: Option<MemberId>,
+    pub deletes: Option<EventId>,
 }
 
 /// Kinds of entries, as the `k` field says.
@@ -27,6 +29,12 @@ pub const LEFT: &str = "left";
 pub const RENAMED: &str = "renamed";
 pub const PAIRED: &str = "paired";
 pub const STRANGER: &str = "stranger";
+/// What stands in a deleted message's place (written by `delete.lua`).
+pub const DELETED: &str = "del";
+/// A deletion's `by` field when a moderator deleted.
+pub const BY_MODERATOR: &str = "moderator";
+/// A deletion's `by` field when its author deleted.
+pub const BY_AUTHOR: &str = "author";
 
 /// A message's fields, but its author (the script adds the author as stored).
 pub fn message(text: &MessageText, at_ms: i64) -> Vec<String> {
@@ -147,10 +155,53 @@ pub fn decode(code: &RoomCode, fields: &[String]) -> Option<Decoded> {
             code: code.clone(),
             at,
         },
+        DELETED => Event::Deleted {
+            author: author("a")?,
+            at,
+            moderator: get("by") == Some(BY_MODERATOR),
+        },
         _ => return None,
     };
     let left = who.filter(|_| kind == LEFT || kind == STRANGER);
-    Some(Decoded { event, left })
+    let deletes = match kind {
+        DELETED => Some(get("of")?.parse().ok()?),
+        _ => None,
+    };
+    Some(Decoded {
+        event,
+        left,
+        deletes,
+    })
+}
+
+/// A message as its page shows it, from its entry (`id`) or from the entry
+/// that stands in its place once deleted; `None` for any other entry. A
+/// message of an earlier version, which did not keep its sender, is no
+/// one's to delete but a moderator's.
+pub fn said(code: &RoomCode, id: EventId, fields: &[String]) -> Option<Said> {
+    let member = fields
+        .chunks_exact(2)
+        .find(|pair| pair[0] == "w")
+        .and_then(|pair| Uuid::parse_str(&pair[1]).ok())
+        .map_or(MemberId(Uuid::nil()), MemberId);
+    let decoded = decode(code, fields)?;
+    match decoded.event {
+        Event::Message { author, text, at } => Some(Said {
+            id,
+            author,
+            member,
+            text: Some(text),
+            at,
+        }),
+        Event::Deleted { author, at, .. } if decoded.deletes == Some(id) => Some(Said {
+            id,
+            author,
+            member,
+            text: None,
+            at,
+        }),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ if redis.call('HGET', r, 'public') == '0' and redis.call('ZCARD', ok(code)) == 0
   -- The room's place among its holder's is given back as it closes.
   local holder = redis.call('HGET', r, 'holder')
   if holder and redis.call('DECR', hk(holder)) <= 0 then redis.call('DEL', hk(holder)) end
-  redis.call('DEL', r, sk(code), ok(code), ak(code), nk(code), bk(code, true), bk(code, false))
+  redis.call('DEL', r, sk(code), ok(code), ak(code), nk(code), xk(code), bk(code, true), bk(code, false))
   redis.call('ZREM', K.batches, code)
   redis.call('SREM', K.private, code)
   redis.call('SREM', K.pair_rooms, code)

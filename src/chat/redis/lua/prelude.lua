@@ -16,6 +16,7 @@ local function sk(c) return K.log..c end
 local function ok(c) return K.present..c end
 local function ak(c) return K.authors..c end
 local function nk(c) return K.names..c end
+local function xk(c) return K.deleted..c end
 local function bk(c, joined)
   if joined then return K.joins..c end
   return K.leaves..c
@@ -38,7 +39,7 @@ end
 
 -- Keeps a room's keys alive while it is used.
 local function touch(code)
-  for _, k in ipairs({rk(code), sk(code), ok(code), ak(code), nk(code)}) do
+  for _, k in ipairs({rk(code), sk(code), ok(code), ak(code), nk(code), xk(code)}) do
     redis.call('EXPIRE', k, TTL)
   end
 end
@@ -72,7 +73,7 @@ end
 local function ensure(code, public_epoch, door)
   if redis.call('EXISTS', rk(code)) == 1 then return true end
   if public_epoch == '' then return false end
-  redis.call('DEL', sk(code), ok(code), ak(code), nk(code))
+  redis.call('DEL', sk(code), ok(code), ak(code), nk(code), xk(code))
   redis.call('HSET', rk(code), 'epoch', public_epoch, 'seq', 0, 'public', 1, 'arrivals', 0)
   open_door(code, door)
   touch(code)
@@ -155,7 +156,7 @@ local function hk(holder) return K.held..holder end
 -- Made with Create private room, or for two strangers (`pair`: who they
 -- are, kept for operators to read): each pool has its own cap.
 local function new_room(code, epoch, pair, door)
-  redis.call('DEL', sk(code), ok(code), ak(code), nk(code))
+  redis.call('DEL', sk(code), ok(code), ak(code), nk(code), xk(code))
   redis.call('HSET', rk(code), 'epoch', epoch, 'seq', 0, 'public', 0, 'arrivals', 0)
   open_door(code, door)
   if pair then
