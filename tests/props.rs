@@ -32,7 +32,8 @@ fn rendered(name: &Name, text: &MessageText) -> String {
         text: text.clone(),
         at: OffsetDateTime::UNIX_EPOCH,
     };
-    log_item(EventId { epoch: 1, seq: 1 }, &event, Place::default()).into_string()
+    let room = RoomCode::parse_slug("general").expect("slug");
+    log_item(&room, EventId { epoch: 1, seq: 1 }, &event, Place::default()).into_string()
 }
 
 /// Any string at all, including controls, markup and odd Unicode.

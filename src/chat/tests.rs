@@ -122,6 +122,7 @@ fn log_texts(snapshot: &Snapshot) -> Vec<String> {
 
 mod cluster;
 mod codes;
+mod deleting;
 mod dividers;
 mod doors;
 mod kit;

@@ -4,6 +4,7 @@
 
 use super::*;
 
+mod deleting;
 mod limits;
 mod outages;
 mod strangers;

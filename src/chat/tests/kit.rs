@@ -26,6 +26,13 @@ impl Render for Plain {
             Event::Renamed { from, to, .. } => format!("renamed {from} {to}"),
             Event::Paired { names, .. } => format!("paired {}", join(names)),
             Event::StrangerLeft { name, code, .. } => format!("stranger left {name} {code}"),
+            Event::Deleted {
+                author, moderator, ..
+            } => format!(
+                "{}: [{}]",
+                author.name,
+                if *moderator { "removed" } else { "deleted" }
+            ),
         };
         Frame {
             day: Some(rules::day(event.at())),
