@@ -183,6 +183,8 @@ fn enc(s: &str) -> String {
 
 #[path = "http/joining.rs"]
 mod joining;
+#[path = "http/messages.rs"]
+mod messages;
 #[path = "http/names.rs"]
 mod names;
 #[path = "http/nojs.rs"]

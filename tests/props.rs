@@ -33,7 +33,13 @@ fn rendered(name: &Name, text: &MessageText) -> String {
         at: OffsetDateTime::UNIX_EPOCH,
     };
     let room = RoomCode::parse_slug("general").expect("slug");
-    log_item(&room, EventId { epoch: 1, seq: 1 }, &event, Place::default()).into_string()
+    log_item(
+        &room,
+        EventId { epoch: 1, seq: 1 },
+        &event,
+        Place::default(),
+    )
+    .into_string()
 }
 
 /// Any string at all, including controls, markup and odd Unicode.

@@ -8,6 +8,7 @@ pub mod errors;
 pub mod guard;
 pub mod home;
 mod live;
+pub mod message;
 pub mod name;
 pub mod ops;
 pub mod pair;
@@ -39,6 +40,8 @@ pub fn routes() -> Router<AppState> {
         .route("/r/{code}/messages", post(room::post_message))
         .route("/r/{code}/leave", post(room::post_leave))
         .route("/r/{code}/title", get(room::get_title))
+        .route("/r/{code}/m/{id}", get(message::get_message))
+        .route("/r/{code}/m/{id}/delete", post(message::post_delete))
         .route("/avatars/{file}", get(assets::get_avatar))
         .route("/me/{file}", get(assets::get_own_css))
         .route("/assets/{file}", get(assets::get_asset))

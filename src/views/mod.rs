@@ -7,6 +7,7 @@ pub mod errors;
 pub mod home;
 pub mod layout;
 pub mod log;
+pub mod message;
 pub mod pair;
 pub mod room;
 pub mod stream;
