@@ -160,6 +160,8 @@ async fn two_servers_with_ann(flags: &[&str]) -> Option<(Cluster, Person, Sse)> 
     Some((c, ann, stream))
 }
 
+#[path = "cluster/deleting.rs"]
+mod deleting;
 #[path = "cluster/limits.rs"]
 mod limits;
 #[path = "cluster/names.rs"]

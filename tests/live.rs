@@ -9,6 +9,8 @@ use common::people::{enter, member, post_form, queue_for_stranger, room_in, sent
 use common::sse::{Growing, Sse};
 use common::{client, get_text, spawn_app};
 
+#[path = "live/deleting.rs"]
+mod deleting;
 #[path = "live/members.rs"]
 mod members;
 #[path = "live/streams.rs"]
