@@ -44,6 +44,8 @@ async fn wait_for_unsent_words(person: &Person, what: &str) {
 mod axe;
 #[path = "browser/chat.rs"]
 mod chat;
+#[path = "browser/deleting.rs"]
+mod deleting;
 #[path = "browser/dividers.rs"]
 mod dividers;
 #[path = "browser/failures.rs"]
