@@ -58,7 +58,9 @@ pub fn message_page(
                     @if said.text.is_some() { (report_form(code, said)) }
                     form.ignore action=(paths::ignore(code, &said.author.seed)) method="post" {
                         input type="hidden" name="ignore" value="on";
-                        button.secondary type="submit" { "Ignore " (Who(name)) }
+                        // One span: a button lays its children out as flex
+                        // items, which would drop the space before the name.
+                        button.secondary type="submit" { span { "Ignore " (Who(name)) } }
                     }
                 }
                 p.back { a href=(paths::room_at(code, said.id)) { "Back to the room" } }
@@ -161,11 +163,9 @@ mod tests {
         for reason in ReportReason::ALL {
             assert!(page.contains(&format!(r#"value="{}""#, reason.value())));
         }
-        assert!(
-            page.contains(
-                r#"<button class="secondary" type="submit">Ignore <bdi>Ann</bdi></button>"#
-            )
-        );
+        assert!(page.contains(
+            r#"<button class="secondary" type="submit"><span>Ignore <bdi>Ann</bdi></span></button>"#
+        ));
         assert!(page.contains(r#"<input type="hidden" name="ignore" value="on">"#));
         assert!(!page.contains(">Delete<"), "{page}");
         assert!(page.contains(r##"<a href="/r/general#e3-9">Back to the room</a>"##));

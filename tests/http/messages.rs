@@ -62,7 +62,7 @@ async fn a_messages_time_leads_to_its_page_with_the_viewers_actions() {
     theirs.assert_has(r#"name="reason" value="spam" required"#);
     theirs.assert_has(">Report</button>");
     theirs.assert_has("/ignore\" method=\"post\"");
-    theirs.assert_has("Ignore <bdi>Ann</bdi></button>");
+    theirs.assert_has("<span>Ignore <bdi>Ann</bdi></span></button>");
 }
 
 #[tokio::test]
