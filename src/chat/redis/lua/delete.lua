@@ -15,4 +15,17 @@ if kept.k ~= 'msg' or not kept.a then return {-1} end
 redis.call('XDEL', sk(code), target)
 local id = append(code, A[4], {'k', 'del', 'of', target, 'by', by, 'a', kept.a, 'w', kept.w or '', 'at', kept.at or ''})
 redis.call('HSET', xk(code), target, id)
+-- Deletions whose entries the stream has let go are forgotten with them, so
+-- the hash of a room that lives for ever stays as small as its log.
+if redis.call('HLEN', xk(code)) > tonumber(A[4]) then
+  local first = redis.call('XRANGE', sk(code), '-', '+', 'COUNT', 1)[1]
+  local fe, fs = string.match(first and first[1] or id, '^(%d+)-(%d+)$')
+  fe, fs = tonumber(fe), tonumber(fs)
+  local all = redis.call('HGETALL', xk(code))
+  for i = 1, #all, 2 do
+    local e, s = string.match(all[i + 1], '^(%d+)-(%d+)$')
+    e, s = tonumber(e), tonumber(s)
+    if e < fe or (e == fe and s < fs) then redis.call('HDEL', xk(code), all[i]) end
+  end
+end
 return {1, id}

@@ -74,3 +74,49 @@ async fn a_deletion_on_one_server_reaches_the_others_in_its_place() {
         "the text is gone from Redis: {stream:?}"
     );
 }
+
+/// A room that lives for ever forgets the deletions its log has let go:
+/// what Redis keeps of them stays as small as the log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deletions_are_forgotten_with_the_log_entries_they_stand_for() {
+    let Some(kit) = Kit::redis() else {
+        return;
+    };
+    let a = kit
+        .redis_store(kit.settings(3, 50, 100_000), Arc::new(Plain))
+        .await;
+    let ann = member("Ann");
+    let mut anns = listen(&a, &ann).await;
+    for n in 0..300 {
+        a.post(&general(), ann.id, say(&format!("m{n}")))
+            .await
+            .expect("post");
+        let got = hear(&mut anns.rx, &format!("Ann: m{n}")).await;
+        assert!(!got.is_empty());
+        let id = a.enter(&general(), &ann).await.expect("reload").last;
+        a.delete(&general(), id, Deleter::Author(ann.id))
+            .await
+            .expect("deleted");
+    }
+    let url = kit.redis.as_ref().expect("a redis kit").url();
+    let mut conn = ::redis::Client::open(url)
+        .expect("url")
+        .get_multiplexed_async_connection()
+        .await
+        .expect("connect");
+    // The room's deleted messages and its log (`redis::keys`).
+    let kept: usize = ::redis::cmd("HLEN")
+        .arg("lc:x:general")
+        .query_async(&mut conn)
+        .await
+        .expect("HLEN");
+    let log: usize = ::redis::cmd("XLEN")
+        .arg("lc:s:general")
+        .query_async(&mut conn)
+        .await
+        .expect("XLEN");
+    assert!(
+        kept <= log && kept < 300,
+        "{kept} deletions kept, {log} entries"
+    );
+}
