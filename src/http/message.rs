@@ -38,13 +38,13 @@ async fn open(
 
 /// What `me` may do with `said` now (the store decides again when asked).
 fn actions(said: &Said, me: &Member) -> Actions {
-    let mine = said.member == me.id;
+    let mine = said.member == me.id && said.text.is_some();
     let now = time::OffsetDateTime::now_utc();
+    let may = rules::may_delete(said.member, said.at, Deleter::Author(me.id), now).is_ok();
     Actions {
-        delete: mine
-            && said.text.is_some()
-            && rules::may_delete(said.member, said.at, Deleter::Author(me.id), now).is_ok(),
-        others: !mine,
+        delete: mine && may,
+        others: said.member != me.id,
+        late: mine && !may,
     }
 }
 
@@ -83,7 +83,7 @@ pub async fn post_delete(
             let actions = actions(&said, &me);
             Ok(refused.answer(shape.form(
                 refused.status,
-                || delete_form(&code, &said, actions.delete, Some(&refused.words)),
+                || delete_form(&code, &said, actions, Some(&refused.words)),
                 || message_page(&code, &said, &me.seed, actions, Some(&refused.words)),
             )))
         }

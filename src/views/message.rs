@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use super::components::{Avatar, Who};
 use super::layout::{Skip, page};
-use crate::chat::{ReportReason, RoomCode, Said, Seed};
+use crate::chat::{ChatError, ReportReason, RoomCode, Said, Seed};
 use crate::paths;
 
 /// What the viewer may do with the message, as decided by the handler.
@@ -19,6 +19,9 @@ pub struct Actions {
     pub delete: bool,
     /// Someone else's: **Report** (while its text stands) and **Ignore**.
     pub others: bool,
+    /// Their own, too old to delete now: the page says why there is no
+    /// **Delete**.
+    pub late: bool,
 }
 
 /// The page of the message `said` in `code`, for a viewer whose avatar is
@@ -53,7 +56,7 @@ pub fn message_page(
                     }
                     p.sent { "Sent " (FullTime(said.at)) }
                 }
-                (delete_form(code, said, actions.delete, error))
+                (delete_form(code, said, actions, error))
                 @if actions.others {
                     @if said.text.is_some() { (report_form(code, said)) }
                     form.ignore action=(paths::ignore(code, &said.author.seed)) method="post" {
@@ -71,12 +74,16 @@ pub fn message_page(
 
 /// **Delete**, when the viewer may, with the reason a delete was refused:
 /// also what answers an htmx post that was refused (`#delete`, in place).
-pub fn delete_form(code: &RoomCode, said: &Said, may: bool, error: Option<&str>) -> Markup {
+pub fn delete_form(code: &RoomCode, said: &Said, actions: Actions, error: Option<&str>) -> Markup {
     let action = paths::delete_message(code, said.id);
     html! {
         div #delete.delete {
-            @if let Some(error) = error { p.error role="alert" { (error) } }
-            @if may {
+            @if let Some(error) = error {
+                p.error role="alert" { (error) }
+            } @else if actions.late {
+                p.note { (ChatError::TooLateToDelete) "." }
+            }
+            @if actions.delete {
                 form action=(action) method="post" hx-post=(action) hx-target="#delete" hx-swap="outerHTML" {
                     button.danger type="submit" { "Delete" }
                 }
@@ -145,8 +152,8 @@ mod tests {
     fn another_persons_message_offers_report_and_ignore() {
         let code = RoomCode::parse_slug("general").expect("slug");
         let others = Actions {
-            delete: false,
             others: true,
+            ..Actions::default()
         };
         let page =
             message_page(&code, &said(Some("hi")), &Seed::random(), others, None).into_string();
@@ -178,7 +185,7 @@ mod tests {
         let code = RoomCode::parse_slug("general").expect("slug");
         let mine = Actions {
             delete: true,
-            others: false,
+            ..Actions::default()
         };
         let page =
             message_page(&code, &said(Some("hi")), &Seed::random(), mine, None).into_string();
@@ -200,5 +207,16 @@ mod tests {
         .into_string();
         assert!(gone.contains("This message was deleted."), "{gone}");
         assert!(!gone.contains("<form"), "{gone}");
+        let late = Actions {
+            late: true,
+            ..Actions::default()
+        };
+        let late =
+            message_page(&code, &said(Some("hi")), &Seed::random(), late, None).into_string();
+        assert!(
+            late.contains(r#"<p class="note">A message can be deleted only in the first 5 minutes after it was sent.</p>"#),
+            "{late}"
+        );
+        assert!(!late.contains("<form"), "{late}");
     }
 }
