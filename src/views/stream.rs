@@ -408,4 +408,60 @@ mod tests {
         assert!(text.contains("data: <hx-partial"));
         assert!(text.ends_with("event: close\ndata: close\n\n"));
     }
+
+    /// A deletion is one message of its own that swaps the item (in its
+    /// place, grouped as it was) by its id, without the unread mark; the
+    /// kept item is the deleted one, so a page load and a resync show it and
+    /// no longer the text.
+    #[test]
+    fn a_deletion_swaps_the_item_in_its_place_and_the_log_keeps_it_deleted() {
+        use crate::chat::log::RoomLog;
+        use crate::chat::{Author, MessageText, Name, Seed};
+        let room = RoomCode::parse_slug("general").expect("slug");
+        let ann = Author {
+            name: Name::parse("Ann", 32).expect("name"),
+            seed: Seed::random(),
+        };
+        let at = time::macros::datetime!(2026-12-03 07:46 UTC);
+        let said = |text: &str, at| Event::Message {
+            author: ann.clone(),
+            text: MessageText::parse(text, 2000).expect("text"),
+            at,
+        };
+        let mut log = RoomLog::new(room.clone(), EventId::start(1), 10);
+        log.publish(&Renderer, &said("first secret", at));
+        let later = at + time::Duration::minutes(1);
+        log.publish(&Renderer, &said("second secret", later));
+        let second = EventId { epoch: 1, seq: 2 };
+        let deleted = Event::Deleted {
+            author: ann.clone(),
+            at: later,
+            moderator: false,
+        };
+        assert!(log.delete_as(&Renderer, second.next(), second, &deleted));
+
+        let history = log.history();
+        let kinds: Vec<FrameKind> = history.iter().map(|f| f.kind).collect();
+        assert_eq!(kinds, [FrameKind::Log, FrameKind::Log, FrameKind::Deletion]);
+        let kept = String::from_utf8_lossy(&history[1].html).into_owned();
+        assert!(
+            kept.starts_with(r#"<li class="msg deleted" id="e1-2" data-author="#)
+                && kept.contains(" data-grouped>")
+                && kept.contains(r#"<p class="text gone">Message deleted</p>"#)
+                && !kept.contains("secret"),
+            "{kept}"
+        );
+        let sse = String::from_utf8_lossy(&history[2].sse).into_owned();
+        assert_eq!(
+            sse,
+            format!(
+                "id: 1-3\ndata: <hx-partial hx-target=\"#e1-2\" hx-swap=\"outerHTML\">{kept}</hx-partial>\n\n"
+            )
+        );
+        assert!(history[2].html.is_empty(), "no item of its own");
+        let resync = log.resync().frame(&Renderer);
+        let whole = String::from_utf8_lossy(&resync.sse);
+        assert!(whole.contains("first secret") && !whole.contains("second secret"));
+        assert!(whole.contains("Message deleted"), "{whole}");
+    }
 }
