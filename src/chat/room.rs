@@ -7,13 +7,14 @@ use std::collections::{HashMap, VecDeque};
 use time::OffsetDateTime;
 use tokio::sync::{broadcast, watch};
 
-use super::ChatError;
 use super::code::RoomCode;
 use super::event::{Author, Event, EventId, Frame, MemberId, Online, Render};
 use super::log::{Missed, Resync, RoomLog};
 use super::name::Name;
 use super::rules::{self, Door, Notice, Shape};
-use super::safety::{Deleter, Said};
+use super::safety::Said;
+
+mod said;
 
 /// How many names the Online list shows before "and N more".
 pub const ONLINE_SHOWN: usize = 100;
@@ -298,43 +299,6 @@ impl Room {
             at: now,
         });
         true
-    }
-
-    /// The kept message `id`, deleted or not.
-    pub fn message(&self, id: EventId) -> Option<Said> {
-        let said = self.said.iter().find(|said| said.id == id)?;
-        self.log.keeps(id).then(|| said.clone())
-    }
-
-    /// `by` deletes the kept message `id` `now`, if the rules let them: its
-    /// text is forgotten, and what stands in its place is sent to every
-    /// page. Deleting a deleted message does nothing.
-    pub fn delete(
-        &mut self,
-        render: &dyn Render,
-        id: EventId,
-        by: Deleter,
-        now: OffsetDateTime,
-    ) -> Result<(), ChatError> {
-        let kept = self.log.keeps(id);
-        let said = self
-            .said
-            .iter_mut()
-            .find(|said| said.id == id && kept)
-            .ok_or(ChatError::NoSuchMessage)?;
-        if said.text.is_none() {
-            return Ok(());
-        }
-        rules::may_delete(said.member, said.at, by, now)?;
-        said.text = None;
-        let event = Event::Deleted {
-            author: said.author.clone(),
-            at: said.at,
-            moderator: by == Deleter::Moderator,
-        };
-        let next = self.log.last().next();
-        self.log.delete_as(render, next, id, &event);
-        Ok(())
     }
 
     /// The log as it stands, for a page load.

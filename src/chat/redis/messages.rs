@@ -4,10 +4,9 @@
 //! out of Redis and appends what stands in its place, which every server
 //! reads in order like any other entry (`local::in_order`).
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use redis::AsyncCommands;
+use redis::aio::ConnectionManager;
 
 use super::codec::{self, Entry};
 use super::scripts::Scripts;
@@ -54,41 +53,38 @@ impl Messages for RedisStore {
 }
 
 impl Inner {
-    async fn message(
-        self: &Arc<Self>,
-        code: &RoomCode,
-        id: EventId,
-    ) -> Result<Option<Said>, ChatError> {
+    /// The message `id` of `code`: its own entry, or (once deleted) the
+    /// entry that stands in its place.
+    async fn message(&self, code: &RoomCode, id: EventId) -> Result<Option<Said>, ChatError> {
         let mut conn = self.conn();
         let log = keys::log(code);
-        let at = |entry: String| {
-            redis::cmd("XRANGE")
-                .arg(&log)
-                .arg(entry.clone())
-                .arg(entry)
-                .to_owned()
-        };
-        let found: Vec<Entry> = at(id.to_string())
-            .query_async(&mut conn)
+        let mut entry = entry_at(&mut conn, &log, &id.to_string())
             .await
             .map_err(down)?;
-        let found = match found.into_iter().next() {
-            Some(entry) => Some(entry),
-            None => {
-                let place: Option<String> = conn
-                    .hget(keys::deleted(code), id.to_string())
-                    .await
-                    .map_err(down)?;
-                match place {
-                    Some(place) => {
-                        let found: Vec<Entry> =
-                            at(place).query_async(&mut conn).await.map_err(down)?;
-                        found.into_iter().next()
-                    }
-                    None => None,
-                }
+        if entry.is_none() {
+            let place: Option<String> = conn
+                .hget(keys::deleted(code), id.to_string())
+                .await
+                .map_err(down)?;
+            if let Some(place) = place {
+                entry = entry_at(&mut conn, &log, &place).await.map_err(down)?;
             }
-        };
-        Ok(found.and_then(|(_, fields)| codec::said(code, id, &fields)))
+        }
+        Ok(entry.and_then(|(_, fields)| codec::said(code, id, &fields)))
     }
+}
+
+/// The entry `id` of the stream `log`, if it is there.
+async fn entry_at(
+    conn: &mut ConnectionManager,
+    log: &str,
+    id: &str,
+) -> redis::RedisResult<Option<Entry>> {
+    let found: Vec<Entry> = redis::cmd("XRANGE")
+        .arg(log)
+        .arg(id)
+        .arg(id)
+        .query_async(conn)
+        .await?;
+    Ok(found.into_iter().next())
 }
