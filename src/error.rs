@@ -55,7 +55,16 @@ impl From<&ChatError> for Refused {
     fn from(why: &ChatError) -> Self {
         let words = why.to_string();
         match why {
-            ChatError::NoSuchRoom(_) | ChatError::NotMember => Self::missed(words),
+            ChatError::NoSuchRoom(_) | ChatError::NotMember | ChatError::NoSuchMessage => {
+                Self::missed(words)
+            }
+            ChatError::NotYours | ChatError::TooLateToDelete => Self {
+                status: StatusCode::FORBIDDEN,
+                title: "Not yours to delete",
+                words,
+                retry_after: None,
+                waiting: None,
+            },
             ChatError::TooFast(wait)
             | ChatError::SessionsFromAddress(wait)
             | ChatError::MessagesFromAddress(wait)
@@ -214,7 +223,9 @@ impl From<ChatError> for AppError {
     /// of any page that is not there), or refused for a reason people read.
     fn from(why: ChatError) -> Self {
         match why {
-            ChatError::NoSuchRoom(_) | ChatError::NotMember => Self::NotFound,
+            ChatError::NoSuchRoom(_) | ChatError::NotMember | ChatError::NoSuchMessage => {
+                Self::NotFound
+            }
             why => Self::Refused(Refused::from(&why)),
         }
     }
@@ -292,6 +303,9 @@ mod tests {
             (ChatError::QueueFull, 503, Some(FULL_RETRY)),
             (ChatError::TooManyStreams, 503, None),
             (ChatError::Unavailable, 503, Some(UNAVAILABLE_RETRY)),
+            (ChatError::NoSuchMessage, 404, None),
+            (ChatError::NotYours, 403, None),
+            (ChatError::TooLateToDelete, 403, None),
         ];
         for (why, status, retry) in cases {
             let refused = Refused::from(&why);

@@ -65,7 +65,7 @@ pub fn title(code: &RoomCode) -> String {
     format!("/r/{code}/title")
 }
 
-/// Where a message's **Report** form posts.
+/// Where a message's **Report** form posts (its page's **Report**).
 pub fn report(code: &RoomCode, id: EventId) -> String {
     format!("/r/{code}/m/{id}/report")
 }
@@ -89,6 +89,16 @@ pub fn leave(code: &RoomCode) -> String {
     format!("/r/{code}/leave")
 }
 
+/// A message's own page: the message, its author and what may be done with it.
+pub fn message(code: &RoomCode, id: EventId) -> String {
+    format!("/r/{code}/m/{id}")
+}
+
+/// Deletes a message (its page's **Delete**).
+pub fn delete_message(code: &RoomCode, id: EventId) -> String {
+    format!("/r/{code}/m/{id}/delete")
+}
+
 /// A person's page in a room.
 pub fn person(code: &RoomCode, seed: &Seed) -> String {
     format!("/r/{code}/p/{}", seed.as_str())
@@ -97,6 +107,11 @@ pub fn person(code: &RoomCode, seed: &Seed) -> String {
 /// Where a person's page posts to ignore them, or to stop.
 pub fn ignore(code: &RoomCode, seed: &Seed) -> String {
     format!("/r/{code}/p/{}/ignore", seed.as_str())
+}
+
+/// The room, at one of its log's items.
+pub fn room_at(code: &RoomCode, id: EventId) -> String {
+    format!("/r/{code}#e{}-{}", id.epoch, id.seq)
 }
 
 pub fn avatar(seed: &Seed) -> String {

@@ -46,6 +46,8 @@ mod axe;
 mod chat;
 #[path = "browser/console.rs"]
 mod console;
+#[path = "browser/deleting.rs"]
+mod deleting;
 #[path = "browser/dividers.rs"]
 mod dividers;
 #[path = "browser/failures.rs"]

@@ -164,6 +164,8 @@ async fn two_servers_with_ann(flags: &[&str]) -> Option<(Cluster, Person, Sse)> 
 mod console;
 #[path = "cluster/ignoring.rs"]
 mod ignoring;
+#[path = "cluster/deleting.rs"]
+mod deleting;
 #[path = "cluster/limits.rs"]
 mod limits;
 #[path = "cluster/names.rs"]

@@ -22,9 +22,13 @@ enum Route {
     Join,
     /// **Find a new stranger**: queue again, leaving the room it names.
     PairLeave,
+    /// A message's page.
+    Message,
+    /// **Delete** on a message's page.
+    Delete,
 }
 
-const ROUTES: [Route; 9] = [
+const ROUTES: [Route; 11] = [
     Route::Page,
     Route::Events,
     Route::Log,
@@ -34,6 +38,8 @@ const ROUTES: [Route; 9] = [
     Route::Leave,
     Route::Join,
     Route::PairLeave,
+    Route::Message,
+    Route::Delete,
 ];
 
 /// A code that leads nowhere (a random one: no private room is open).
@@ -61,6 +67,8 @@ async fn try_code(
         Route::Leave => post(http, site, &format!("/r/{code}/leave")),
         Route::Join => post(http, site, "/join").form(&[("name", "Eve"), ("code", code)]),
         Route::PairLeave => post(http, site, "/pair").form(&[("leave", code)]),
+        Route::Message => http.get(site.url(&format!("/r/{code}/m/1-1"))),
+        Route::Delete => post(http, site, &format!("/r/{code}/m/1-1/delete")),
     };
     for (name, value) in headers {
         req = req.header(*name, *value);
@@ -79,7 +87,12 @@ fn missed(route: Route, status: u16, body: &str) -> bool {
         Route::Post => status == 404 && body.contains(r#"value="anyone here?""#),
         Route::Leave | Route::PairLeave => status == 303,
         Route::Join => status == 422 && body.contains("No room with code"),
-        Route::Page | Route::Log | Route::Online | Route::Title => status == 404,
+        Route::Page
+        | Route::Log
+        | Route::Online
+        | Route::Title
+        | Route::Message
+        | Route::Delete => status == 404,
     }
 }
 

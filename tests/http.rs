@@ -191,6 +191,8 @@ mod ignoring;
 mod joining;
 #[path = "http/moderated.rs"]
 mod moderated;
+#[path = "http/messages.rs"]
+mod messages;
 #[path = "http/names.rs"]
 mod names;
 #[path = "http/nojs.rs"]

@@ -11,6 +11,8 @@ use common::{client, get_text, spawn_app};
 
 #[path = "live/ignoring.rs"]
 mod ignoring;
+#[path = "live/deleting.rs"]
+mod deleting;
 #[path = "live/members.rs"]
 mod members;
 #[path = "live/removal.rs"]

@@ -47,4 +47,7 @@ impl Render for Counted {
     fn status(&self, last: EventId, text: &str) -> Frame {
         self.inner.status(last, text)
     }
+    fn deletion(&self, room: &RoomCode, id: EventId, item: &Frame) -> Frame {
+        self.inner.deletion(room, id, item)
+    }
 }

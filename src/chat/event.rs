@@ -148,6 +148,14 @@ pub enum Event {
     },
     /// The owner or a moderator changed how the room works (see `Change`).
     Changed { change: Change, at: OffsetDateTime },
+    /// What stands in the place of a message that was deleted: its author
+    /// and time stay (so the items around it keep their places), its text
+    /// is gone. `moderator`: removed by a moderator, not by its author.
+    Deleted {
+        author: Author,
+        at: OffsetDateTime,
+        moderator: bool,
+    },
 }
 
 impl Event {
@@ -160,14 +168,15 @@ impl Event {
             | Self::Renamed { at, .. }
             | Self::Paired { at, .. }
             | Self::StrangerLeft { at, .. }
-            | Self::Changed { at, .. } => *at,
+            | Self::Changed { at, .. }
+            | Self::Deleted { at, .. } => *at,
         }
     }
 
-    /// Who said it, for a message; `None` for a notice.
+    /// Who said it, for a message (deleted or not); `None` for a notice.
     pub fn author(&self) -> Option<&Author> {
         match self {
-            Self::Message { author, .. } => Some(author),
+            Self::Message { author, .. } | Self::Deleted { author, .. } => Some(author),
             _ => None,
         }
     }
@@ -205,6 +214,11 @@ pub enum FrameKind {
     /// A line about the stream itself (the store is reconnecting, or is back):
     /// never kept, and no log item.
     Status,
+    /// A message was deleted: the frame puts the item that stands in its
+    /// place (kept in history already) on pages that show the message. Kept
+    /// and numbered like a log item, so a resuming stream gets it in order,
+    /// but no item of its own: a page load shows nothing for it.
+    Deletion,
 }
 
 /// An event rendered once for every stream: `sse` is the whole `text/event-stream`
@@ -223,6 +237,9 @@ pub struct Frame {
     pub html: Bytes,
     pub divider: Bytes,
     pub day: Option<Date>,
+    /// Where a log item stands among the items before it, kept so the item
+    /// that stands in a deleted message's place is rendered in the same one.
+    pub place: Place,
     pub reach: Reach,
 }
 
@@ -249,6 +266,7 @@ impl Frame {
             html,
             divider: Bytes::new(),
             day: None,
+            place: Place::default(),
             reach: Reach::default(),
         }
     }
@@ -265,6 +283,13 @@ pub trait Render: Send + Sync + 'static {
     fn resync(&self, room: &RoomCode, last: EventId, items: &[Frame]) -> Frame;
     /// A status line for the page (empty `text` clears it).
     fn status(&self, last: EventId, text: &str) -> Frame;
+    /// The frame `id` that tells pages a message was deleted: `item` (what
+    /// now stands in its place, rendered by `log_item`) replaces it. Kind
+    /// `Deletion`, no item of its own.
+    fn deletion(&self, room: &RoomCode, id: EventId, item: &Frame) -> Frame {
+        let _ = room;
+        Frame::new(id, FrameKind::Deletion, item.html.clone(), Bytes::new())
+    }
 }
 
 #[cfg(test)]

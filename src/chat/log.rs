@@ -17,7 +17,7 @@ use std::sync::{Arc, OnceLock};
 use tokio::sync::broadcast;
 
 use super::code::RoomCode;
-use super::event::{Event, EventId, Frame, Reach, Render};
+use super::event::{Event, EventId, Frame, FrameKind, Reach, Render};
 use super::ignore::View;
 use super::rules::{self, Tail};
 
@@ -131,9 +131,59 @@ impl RoomLog {
         self.tail = Some(Tail::of(event));
         let frame = Frame {
             reach,
+            place,
             ..render.log_item(&self.code, id, event, place)
         };
         self.append(frame);
+    }
+
+    /// The kept message `target` is replaced by `event` (what stands in a
+    /// deleted message's place), rendered once in the same place; then the
+    /// frame `id` (after `last`) that tells open pages so is kept and sent.
+    /// A message no longer kept here is rendered as it would stand alone,
+    /// for pages that may still show it. True when it was kept.
+    pub fn delete_as(
+        &mut self,
+        render: &dyn Render,
+        id: EventId,
+        target: EventId,
+        event: &Event,
+    ) -> bool {
+        let code = &self.code;
+        let kept = self
+            .history
+            .iter_mut()
+            .find(|frame| frame.id == target && frame.kind == FrameKind::Log);
+        let was_kept = kept.is_some();
+        let place = kept.as_ref().map(|frame| frame.place).unwrap_or_default();
+        // What stands in its place, and the frame that swaps it, reach whom
+        // the message reached (not the ignorers of its author, not everyone
+        // when it was muted).
+        let reach = kept.as_ref().map_or_else(
+            || rules::reach(event, None, false),
+            |frame| frame.reach.clone(),
+        );
+        let item = Frame {
+            place,
+            reach: reach.clone(),
+            ..render.log_item(code, target, event, place)
+        };
+        if let Some(frame) = kept {
+            *frame = item.clone();
+        }
+        let deletion = Frame {
+            reach,
+            ..render.deletion(code, id, &item)
+        };
+        self.append(deletion);
+        was_kept
+    }
+
+    /// Whether the log item `id` is kept.
+    pub fn keeps(&self, id: EventId) -> bool {
+        self.history
+            .iter()
+            .any(|frame| frame.id == id && frame.kind == FrameKind::Log)
     }
 
     /// Keeps and sends a frame already numbered and rendered (after `last`).

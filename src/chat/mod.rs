@@ -94,6 +94,12 @@ pub enum ChatError {
     ReadOnly(time::OffsetDateTime),
     /// The owner asked to remove themselves.
     RemoveSelf,
+    /// No message with that id is kept in the room.
+    NoSuchMessage,
+    /// A message may be deleted by its author only.
+    NotYours,
+    /// Its author may delete a message only within `rules::DELETE_WITHIN`.
+    TooLateToDelete,
 }
 
 impl std::fmt::Display for ChatError {
@@ -126,6 +132,13 @@ impl std::fmt::Display for ChatError {
                 "Someone in this room is already called {name}: pick another name"
             ),
             Self::IgnoreSelf => f.write_str("You cannot ignore yourself"),
+            Self::NoSuchMessage => f.write_str("That message is not kept in this room"),
+            Self::NotYours => f.write_str("Only the person who sent a message can delete it"),
+            Self::TooLateToDelete => write!(
+                f,
+                "A message can be deleted only in the first {} minutes after it was sent",
+                rules::DELETE_WITHIN.as_secs() / 60
+            ),
             Self::RoomsHeld => f.write_str(
                 "Too many private rooms are open from your network address: try again when one of them has closed",
             ),

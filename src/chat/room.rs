@@ -2,7 +2,7 @@
 //! present. Plain synchronous code, driven by the store under its lock; timers
 //! and locking are the store's business.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use time::OffsetDateTime;
 use tokio::sync::{broadcast, watch};
@@ -13,6 +13,9 @@ use super::ignore::View;
 use super::log::{Missed, Resync, RoomLog};
 use super::name::Name;
 use super::rules::{self, Door, Notice, Shape};
+use super::safety::Said;
+
+mod said;
 
 /// How many names the Online list shows before "and N more".
 pub const ONLINE_SHOWN: usize = 100;
@@ -90,6 +93,10 @@ pub struct Room {
     pub read_only_ms: Option<i64>,
     /// When each member last posted here (ms), while slow mode is on.
     pub last_post: HashMap<MemberId, i64>,
+    /// Who sent each kept message and what it said, for its own page and
+    /// for deleting it (no more than the log keeps).
+    said: VecDeque<Said>,
+    history_len: usize,
 }
 
 impl Room {
@@ -121,6 +128,8 @@ impl Room {
             slow_ms: None,
             read_only_ms: None,
             last_post: HashMap::new(),
+            said: VecDeque::new(),
+            history_len: rules::history_len(settings.history_len),
         }
     }
 
@@ -345,11 +354,21 @@ impl Room {
         };
         let author = presence.author.clone();
         let event = Event::Message {
-            author,
-            text,
+            author: author.clone(),
+            text: text.clone(),
             at: now,
         };
         self.publish_reaching(render, &event, rules::reach(&event, None, muted));
+        if self.said.len() >= self.history_len {
+            self.said.pop_front();
+        }
+        self.said.push_back(Said {
+            id: self.last(),
+            author,
+            member: id,
+            text: Some(text),
+            at: now,
+        });
         true
     }
 

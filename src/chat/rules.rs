@@ -19,6 +19,7 @@ use super::ChatError;
 use super::code::RoomCode;
 use super::event::{Author, Event, MemberId, Place, Reach, Seed};
 use super::name::{Name, is_invisible};
+use super::safety::Deleter;
 
 /// The Online list of a room is sent at most this often.
 pub const ONLINE_EVERY: Duration = Duration::from_secs(1);
@@ -174,6 +175,25 @@ pub fn place(before: Option<&Tail>, event: &Event) -> Place {
     Place {
         new_day,
         grouped: !new_day && close && same_author,
+    }
+}
+
+/// How long after sending it its author may delete a message.
+pub const DELETE_WITHIN: Duration = Duration::from_secs(5 * 60);
+
+/// Whether `by` may delete, `now`, a message that `sender` sent `at`: its
+/// author within `DELETE_WITHIN`, a moderator any time.
+pub fn may_delete(
+    sender: MemberId,
+    at: OffsetDateTime,
+    by: Deleter,
+    now: OffsetDateTime,
+) -> Result<(), ChatError> {
+    match by {
+        Deleter::Moderator => Ok(()),
+        Deleter::Author(who) if who != sender => Err(ChatError::NotYours),
+        Deleter::Author(_) if now - at > DELETE_WITHIN => Err(ChatError::TooLateToDelete),
+        Deleter::Author(_) => Ok(()),
     }
 }
 
@@ -345,12 +365,14 @@ pub const KEPT_LISTS: usize = 10_000;
 pub const KEEP_IGNORED: Duration = Duration::from_secs(30 * 86_400);
 
 /// Whose a log item is and who it reaches: a message is its author's, and
-/// reaches only its author while they are `muted`; a notice naming one
+/// reaches only its author while they are `muted` (and so does what stands
+/// in its place once deleted); a notice naming one
 /// person (`one`, the seed of who joined, left or was renamed) is theirs; a
 /// notice of many, or of a pair, is nobody's and reaches everyone.
 pub fn reach(event: &Event, one: Option<&Seed>, muted: bool) -> Reach {
     let whose = match event {
-        Event::Message { author, .. } => {
+        // What stands in a deleted message's place reaches whom it reached.
+        Event::Message { author, .. } | Event::Deleted { author, .. } => {
             return Reach {
                 whose: Some(author.seed.clone()),
                 only_whose: muted,

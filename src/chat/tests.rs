@@ -123,6 +123,7 @@ fn log_texts(snapshot: &Snapshot) -> Vec<String> {
 mod cluster;
 mod codes;
 mod control;
+mod deleting;
 mod dividers;
 mod doors;
 mod ignoring;

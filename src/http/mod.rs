@@ -10,6 +10,7 @@ pub mod errors;
 pub mod guard;
 pub mod home;
 mod live;
+pub mod message;
 pub mod name;
 pub mod ops;
 pub mod pair;
@@ -57,6 +58,8 @@ pub fn routes() -> Router<AppState> {
         .route(paths::ADMIN_READ_ONLY, post(admin::post_read_only))
         .route("/r/{code}/p/{seed}", get(person::get_person))
         .route("/r/{code}/p/{seed}/ignore", post(person::post_ignore))
+        .route("/r/{code}/m/{id}", get(message::get_message))
+        .route("/r/{code}/m/{id}/delete", post(message::post_delete))
         .route("/avatars/{file}", get(assets::get_avatar))
         .route("/me/{file}", get(assets::get_own_css))
         .route("/assets/{file}", get(assets::get_asset))

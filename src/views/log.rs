@@ -10,7 +10,8 @@ use time::OffsetDateTime;
 
 use super::components::{Avatar, When, Who, pair_again};
 use crate::chat::control::{clock_words, pace_words};
-use crate::chat::{Change, Event, EventId, Name, Place};
+use crate::chat::{Change, Event, EventId, Name, Place, RoomCode};
+use crate::paths;
 
 /// The `id` of a log item: stable, so a morph keeps the nodes a reader has heard.
 pub fn item_id(id: EventId) -> String {
@@ -20,10 +21,10 @@ pub fn item_id(id: EventId) -> String {
 /// A message or notice as it stands in the log, the same bytes for everyone,
 /// after a day divider when it is the first of its day (`place`).
 /// Whose message it is shows through `data-author` and the member's own stylesheet.
-pub fn log_item(id: EventId, event: &Event, place: Place) -> Markup {
+pub fn log_item(code: &RoomCode, id: EventId, event: &Event, place: Place) -> Markup {
     html! {
         @if place.new_day { (day_divider(id, crate::chat::rules::day(event.at()))) }
-        (item(id, event, place.grouped))
+        (item(code, id, event, place.grouped))
     }
 }
 
@@ -109,15 +110,18 @@ impl Render for LongDate {
     }
 }
 
-/// A message or notice without its divider. A message `grouped` under the one
-/// before (`data-grouped`) shows no name or avatar; the name stays for screen
-/// readers.
-pub fn item(id: EventId, event: &Event, grouped: bool) -> Markup {
+/// A message or notice of the room `code` without its divider. A message
+/// `grouped` under the one before (`data-grouped`) shows no name or avatar;
+/// the name stays for screen readers.
+pub fn item(code: &RoomCode, id: EventId, event: &Event, grouped: bool) -> Markup {
     match event {
         Event::Message { author, text, at } => html! {
             // Read in this order: who, what, when ("Frank", "Hi Eve",
             // "07:46"); the stylesheet puts the time beside the name. The
             // member's own stylesheet shows "You" in place of their name.
+            // The time leads to the message's own page (its actions), so
+            // the log holds no buttons; `_top`, as the same bytes stand in
+            // the no-JavaScript log's frame.
             li.msg id=(item_id(id)) data-author=(author.seed.as_str()) data-grouped[grouped] {
                 (Avatar(&author.seed))
                 div.msg-body {
@@ -126,6 +130,24 @@ pub fn item(id: EventId, event: &Event, grouped: bool) -> Markup {
                         span.you {}
                     }
                     p.text dir="auto" { (text.as_str()) }
+                    a.when href=(paths::message(code, id)) target="_top" { (When(*at)) }
+                }
+            }
+        },
+        // A deleted message keeps its place, author and time; its text is gone.
+        Event::Deleted {
+            author,
+            at,
+            moderator,
+        } => html! {
+            li.msg.deleted id=(item_id(id)) data-author=(author.seed.as_str()) data-grouped[grouped] {
+                (Avatar(&author.seed))
+                div.msg-body {
+                    p.meta {
+                        bdi.author { (author.name) }
+                        span.you {}
+                    }
+                    p.text.gone { (deleted_words(*moderator)) }
                     (When(*at))
                 }
             }
@@ -179,6 +201,15 @@ pub fn change_words(change: &Change) -> Markup {
 /// "Slow mode: one message every 30 s".
 pub fn slow_mode_words(every: std::time::Duration) -> String {
     format!("Slow mode: one message every {}", pace_words(every))
+}
+
+/// What stands in a deleted message's place.
+pub fn deleted_words(moderator: bool) -> &'static str {
+    if moderator {
+        "Removed by a moderator"
+    } else {
+        "Message deleted"
+    }
 }
 
 fn notice(id: EventId, what: Markup, at: OffsetDateTime) -> Markup {
@@ -255,6 +286,10 @@ mod tests {
     }
 
     const ID: EventId = EventId { epoch: 1, seq: 1 };
+
+    fn room() -> RoomCode {
+        RoomCode::parse_slug("general").expect("slug")
+    }
     const AT: OffsetDateTime = OffsetDateTime::UNIX_EPOCH;
 
     /// Names run right to left in some scripts: each is isolated wherever it
@@ -264,6 +299,7 @@ mod tests {
     fn names_are_isolated_in_messages_notices_and_the_online_list() {
         let author = ann();
         let message = log_item(
+            &room(),
             ID,
             &Event::Message {
                 author: author.clone(),
@@ -310,7 +346,7 @@ mod tests {
             },
         ];
         for event in &notices {
-            let notice = log_item(ID, event, Place::default()).into_string();
+            let notice = log_item(&room(), ID, event, Place::default()).into_string();
             assert!(notice.contains("<bdi>عمر</bdi>"), "{notice}");
             // Every time the name appears, it is isolated.
             assert_eq!(
@@ -352,7 +388,7 @@ mod tests {
             new_day: true,
             grouped: false,
         };
-        let opened = log_item(ID, &event, first).into_string();
+        let opened = log_item(&room(), ID, &event, first).into_string();
         assert!(
             opened.starts_with(r#"<li class="day" id="day-e1-1"><h3><time datetime="2026-12-01">Tuesday 1 December 2026</time></h3></li><li class="msg" id="e1-1""#),
             "{opened}"
@@ -361,7 +397,7 @@ mod tests {
             new_day: false,
             grouped: true,
         };
-        let grouped = log_item(ID, &event, later).into_string();
+        let grouped = log_item(&room(), ID, &event, later).into_string();
         assert!(
             grouped.starts_with(r#"<li class="msg" id="e1-1" data-author="#),
             "{grouped}"

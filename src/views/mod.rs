@@ -8,6 +8,7 @@ pub mod errors;
 pub mod home;
 pub mod layout;
 pub mod log;
+pub mod message;
 pub mod pair;
 pub mod person;
 pub mod room;

@@ -8,7 +8,7 @@ use super::components::{Who, block_stranger, not_live, online_items, online_now,
 use super::layout::{Skip, StartTag, open_document, page, tab_title};
 use super::log::{opening_divider, own_divider};
 use super::stream::CLOSE_EVENT;
-use crate::chat::{Frame, Member, Name, RoomCode, RoomRules, Snapshot};
+use crate::chat::{Frame, FrameKind, Member, Name, RoomCode, RoomRules, Snapshot};
 use crate::paths;
 
 mod forms;
@@ -199,6 +199,11 @@ fn jump_to_newest() -> Markup {
 /// the frame's day; the items are the bytes rendered once for everyone.
 /// Items that arrive later keep the date, which stays true past midnight.
 fn own_items(items: &[Frame], today: time::Date) -> Markup {
+    // Deletions are no items: the item in a deleted message's place is kept.
+    let items: Vec<&Frame> = items
+        .iter()
+        .filter(|frame| frame.kind == FrameKind::Log)
+        .collect();
     let opening = items
         .first()
         .filter(|first| first.divider.is_empty())

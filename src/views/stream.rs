@@ -5,7 +5,7 @@ use bytes::{BufMut, Bytes, BytesMut};
 use maud::{Markup, PreEscaped, html};
 
 use super::components::{lost, online_items, online_now, stranger_left};
-use super::log::{day_divider, item};
+use super::log::{day_divider, item, item_id};
 use super::room::unread_title;
 use crate::chat::{Event, EventId, Frame, FrameKind, Online, Place, Render, RoomCode};
 
@@ -19,7 +19,7 @@ impl Render for Renderer {
     fn log_item(&self, room: &RoomCode, id: EventId, event: &Event, place: Place) -> Frame {
         let day = crate::chat::rules::day(event.at());
         let divider = place.new_day.then(|| day_divider(id, day));
-        let item = item(id, event, place.grouped);
+        let item = item(room, id, event, place.grouped);
         let live = html! {
             @if let Some(divider) = &divider { (divider) }
             (item)
@@ -35,8 +35,26 @@ impl Render for Renderer {
             html: Bytes::from(item.into_string()),
             divider: divider.map_or_else(Bytes::new, |d| Bytes::from(d.into_string())),
             day: Some(day),
+            place,
             reach: Default::default(),
         }
+    }
+
+    fn deletion(&self, _: &RoomCode, id: EventId, item: &Frame) -> Frame {
+        // The item in place of the deleted one, by its `id`: a page that
+        // shows it swaps it, one that does not (it came later, or its log
+        // was let go) has nothing to swap. No unread mark: nothing new.
+        let body = html! {
+            hx-partial hx-target={ "#" (item_id(item.id)) } hx-swap="outerHTML" {
+                (PreEscaped(String::from_utf8_lossy(&item.html)))
+            }
+        };
+        Frame::new(
+            id,
+            FrameKind::Deletion,
+            message(Some(id), &body.into_string()),
+            Bytes::new(),
+        )
     }
 
     fn online(&self, room: &RoomCode, last: EventId, online: &Online) -> Frame {
@@ -142,6 +160,19 @@ pub fn then_close(bytes: &[u8]) -> Bytes {
 /// A notice in the no-JavaScript log document, where nothing can be swapped.
 pub fn log_notice(text: &str) -> Bytes {
     Bytes::from(html! { li.notice { p { (text) } } }.into_string())
+}
+
+/// The last words of the no-JavaScript log document after a message was
+/// deleted: it cannot take back an item it has shown, so it loads itself
+/// anew (the refresh of this framed document alone, once it ended; the
+/// page around it and what is typed there stay), with a link for a browser
+/// that does not follow it.
+pub fn log_refresh() -> Bytes {
+    let words = html! {
+        meta http-equiv="refresh" content="0";
+        li.notice { p { "A message was deleted. " a href="" { "Show the log again" } } }
+    };
+    Bytes::from(words.into_string())
 }
 
 /// A line in a no-JavaScript waiting document, with a link for the whole window.
@@ -379,5 +410,61 @@ mod tests {
         let text = String::from_utf8_lossy(&bytes);
         assert!(text.contains("data: <hx-partial"));
         assert!(text.ends_with("event: close\ndata: close\n\n"));
+    }
+
+    /// A deletion is one message of its own that swaps the item (in its
+    /// place, grouped as it was) by its id, without the unread mark; the
+    /// kept item is the deleted one, so a page load and a resync show it and
+    /// no longer the text.
+    #[test]
+    fn a_deletion_swaps_the_item_in_its_place_and_the_log_keeps_it_deleted() {
+        use crate::chat::log::RoomLog;
+        use crate::chat::{Author, MessageText, Name, Seed};
+        let room = RoomCode::parse_slug("general").expect("slug");
+        let ann = Author {
+            name: Name::parse("Ann", 32).expect("name"),
+            seed: Seed::random(),
+        };
+        let at = time::macros::datetime!(2026-12-03 07:46 UTC);
+        let said = |text: &str, at| Event::Message {
+            author: ann.clone(),
+            text: MessageText::parse(text, 2000).expect("text"),
+            at,
+        };
+        let mut log = RoomLog::new(room.clone(), EventId::start(1), 10);
+        log.publish(&Renderer, &said("first secret", at));
+        let later = at + time::Duration::minutes(1);
+        log.publish(&Renderer, &said("second secret", later));
+        let second = EventId { epoch: 1, seq: 2 };
+        let deleted = Event::Deleted {
+            author: ann.clone(),
+            at: later,
+            moderator: false,
+        };
+        assert!(log.delete_as(&Renderer, second.next(), second, &deleted));
+
+        let history = log.history();
+        let kinds: Vec<FrameKind> = history.iter().map(|f| f.kind).collect();
+        assert_eq!(kinds, [FrameKind::Log, FrameKind::Log, FrameKind::Deletion]);
+        let kept = String::from_utf8_lossy(&history[1].html).into_owned();
+        assert!(
+            kept.starts_with(r#"<li class="msg deleted" id="e1-2" data-author="#)
+                && kept.contains(" data-grouped>")
+                && kept.contains(r#"<p class="text gone">Message deleted</p>"#)
+                && !kept.contains("secret"),
+            "{kept}"
+        );
+        let sse = String::from_utf8_lossy(&history[2].sse).into_owned();
+        assert_eq!(
+            sse,
+            format!(
+                "id: 1-3\ndata: <hx-partial hx-target=\"#e1-2\" hx-swap=\"outerHTML\">{kept}</hx-partial>\n\n"
+            )
+        );
+        assert!(history[2].html.is_empty(), "no item of its own");
+        let resync = log.resync().frame(&Renderer);
+        let whole = String::from_utf8_lossy(&resync.sse);
+        assert!(whole.contains("first secret") && !whole.contains("second secret"));
+        assert!(whole.contains("Message deleted"), "{whole}");
     }
 }

@@ -261,6 +261,18 @@ impl Growing {
         (headers, doc)
     }
 
+    /// Reads to the document's end; panics if it does not end within 10 s.
+    pub async fn until_it_ends(&mut self) -> &str {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            match tokio::time::timeout_at(deadline, self.body.next()).await {
+                Ok(Some(Ok(chunk))) => self.text.push_str(&String::from_utf8_lossy(&chunk)),
+                Ok(_) => return &self.text,
+                Err(_) => panic!("the document never ended: {}", self.text),
+            }
+        }
+    }
+
     /// Reads until the text so far contains `needle`; panics if it does not
     /// within 10 s.
     pub async fn until(&mut self, needle: &str) -> &str {

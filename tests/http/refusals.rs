@@ -183,7 +183,7 @@ async fn every_code_route(visitor: &mut Visitor, code: &str) -> Vec<(String, Sta
             headers.push(("hx-request", "true"));
         }
         let mut answers = Vec::new();
-        for route in ["", "/events", "/log", "/title"] {
+        for route in ["", "/events", "/log", "/title", "/m/1-1"] {
             let path = format!("/r/{code}{route}");
             answers.push((
                 format!("GET {route}"),
@@ -193,6 +193,7 @@ async fn every_code_route(visitor: &mut Visitor, code: &str) -> Vec<(String, Sta
         for (route, form) in [
             ("/messages", vec![("text", "hello there")]),
             ("/leave", vec![]),
+            ("/m/1-1/delete", vec![]),
         ] {
             let path = format!("/r/{code}{route}");
             answers.push((
@@ -233,7 +234,7 @@ async fn a_random_chat_room_of_others_answers_exactly_as_a_missing_code() {
     for (visitor, post) in [(&mut eve, 404), (&mut nobody, 403)] {
         let to_pair = every_code_route(visitor, &pair).await;
         let to_missing = every_code_route(visitor, &missing).await;
-        assert_eq!(to_pair.len(), 14);
+        assert_eq!(to_pair.len(), 18);
         for (a, b) in to_pair.iter().zip(&to_missing) {
             assert_eq!(a, b, "the pair room shows through");
         }
@@ -241,7 +242,8 @@ async fn a_random_chat_room_of_others_answers_exactly_as_a_missing_code() {
         assert_eq!(
             statuses,
             [
-                404, 200, 404, 404, post, 303, 422, 404, 200, 404, 404, post, 200, 422
+                404, 200, 404, 404, 404, post, 303, 404, 422, 404, 200, 404, 404, 404, post, 200,
+                404, 422
             ],
             "{to_pair:#?}"
         );

@@ -197,11 +197,19 @@ fn when(now: time::OffsetDateTime) -> String {
 
 /// A message as livechat's log item shows it (`views::log::log_item`):
 /// who, what, then a short time, so that both servers move as many bytes.
-/// `name` and `text` are as typed; `seed` is the avatar's.
-fn message_item(id: &str, seed: &str, name: &str, text: &str, at: time::OffsetDateTime) -> String {
+/// `name` and `text` are as typed; `seed` is the avatar's; the time links to
+/// the message's page in the room `code`, as livechat's does.
+fn message_item(
+    code: &str,
+    id: &str,
+    seed: &str,
+    name: &str,
+    text: &str,
+    at: time::OffsetDateTime,
+) -> String {
     let (name, text, at) = (escape(name), escape(text), when(at));
     format!(
-        "<li class=\"msg\" id=\"e{id}\" data-author=\"{seed}\"><img class=\"avatar\" src=\"/avatars/{seed}.svg\" alt=\"\" width=\"32\" height=\"32\"><div class=\"msg-body\"><p class=\"meta\"><bdi class=\"author\">{name}</bdi><span class=\"you\"></span></p><p class=\"text\" dir=\"auto\">{text}</p>{at}</div></li>",
+        "<li class=\"msg\" id=\"e{id}\" data-author=\"{seed}\"><img class=\"avatar\" src=\"/avatars/{seed}.svg\" alt=\"\" width=\"32\" height=\"32\"><div class=\"msg-body\"><p class=\"meta\"><bdi class=\"author\">{name}</bdi><span class=\"you\"></span></p><p class=\"text\" dir=\"auto\">{text}</p><a class=\"when\" href=\"/r/{code}/m/{id}\" target=\"_top\">{at}</a></div></li>",
     )
 }
 
@@ -280,7 +288,7 @@ async fn post_message(
     };
     let seed = format!("{:016x}", seed_of(&name));
     let at = time::OffsetDateTime::now_utc();
-    room.publish(|id| message_item(id, &seed, &name, &form.text, at));
+    room.publish(|id| message_item(&code, id, &seed, &name, &form.text, at));
     see_other(&format!("/r/{code}"), None)
 }
 

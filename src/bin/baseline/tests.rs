@@ -25,7 +25,7 @@ fn a_message_is_framed_as_livechat_frames_it() {
     let room = RoomCode::parse_private(code).expect("a code");
     let livechat = Renderer.log_item(&room, EventId { epoch, seq }, &event, Place::default());
     let id = format!("{epoch}-{seq}");
-    let item = message_item(&id, &seed, name, text, at);
+    let item = message_item(code, &id, &seed, name, text, at);
     assert_eq!(
         item,
         String::from_utf8_lossy(&livechat.html),

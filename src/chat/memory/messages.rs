@@ -1,5 +1,6 @@
-//! `Messages` on this store: whom each session ignores and who is muted,
-//! kept under the store's one lock; open streams follow an ignore at once.
+//! `Messages` on this store: a room's kept messages are in its `Room`; whom
+//! each session ignores and who is muted are kept beside the rooms; all
+//! under the store's one lock, and open streams follow an ignore at once.
 
 use std::collections::HashSet;
 
@@ -8,7 +9,8 @@ use time::OffsetDateTime;
 
 use super::MemoryStore;
 use crate::chat::{
-    Author, ChatError, Member, MemberId, Messages, Person, RoomCode, Seed, ignore, rules,
+    Author, ChatError, Deleter, EventId, Member, MemberId, Messages, Person, RoomCode, Said,
+    Seed, ignore, rules,
 };
 
 /// A mute said to end further off than the clock can hold ends after this.
@@ -94,5 +96,17 @@ impl Messages for MemoryStore {
             .peek(&me)
             .cloned()
             .unwrap_or_default())
+    }
+
+    async fn message(&self, code: &RoomCode, id: EventId) -> Result<Option<Said>, ChatError> {
+        let mut state = self.shared.lock();
+        Ok(state.room(code)?.message(id))
+    }
+
+    async fn delete(&self, code: &RoomCode, id: EventId, by: Deleter) -> Result<(), ChatError> {
+        let shared = &self.shared;
+        let mut state = shared.lock();
+        let room = state.room(code)?;
+        room.delete(&shared.render, id, by, shared.clock.now_utc())
     }
 }

@@ -11,18 +11,21 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::chat::{
-    Author, Change, Event, MemberId, MessageText, Name, Reach, RoomCode, Seed, rules,
+    Author, Change, Event, EventId, MemberId, MessageText, Name, Reach, RoomCode, Said, Seed,
+    rules,
 };
 
 /// One entry of a room's stream: its id and its fields.
 pub type Entry = (String, Vec<String>);
 
-/// What an entry says: the event, who left (for leave notices), and whose
-/// it is and who it reaches.
+/// What an entry says: the event, who left (for leave notices), whose it
+/// is and who it reaches, and the message whose place it takes (for a
+/// deletion).
 pub struct Decoded {
     pub event: Event,
     pub left: Option<MemberId>,
     pub reach: Reach,
+    pub deletes: Option<EventId>,
 }
 
 /// Kinds of entries, as the `k` field says.
@@ -33,6 +36,12 @@ pub const RENAMED: &str = "renamed";
 pub const PAIRED: &str = "paired";
 pub const STRANGER: &str = "stranger";
 pub const CHANGED: &str = "changed";
+/// What stands in a deleted message's place (written by `delete.lua`).
+pub const DELETED: &str = "del";
+/// A deletion's `by` field when a moderator deleted.
+pub const BY_MODERATOR: &str = "moderator";
+/// A deletion's `by` field when its author deleted.
+pub const BY_AUTHOR: &str = "author";
 
 /// What a change notice's `c` field says changed.
 const OWNER: &str = "owner";
@@ -212,6 +221,11 @@ pub fn decode(code: &RoomCode, fields: &[String]) -> Option<Decoded> {
             change: decode_change(get("c")?, get("v"), author("a"))?,
             at,
         },
+        DELETED => Event::Deleted {
+            author: author("a")?,
+            at,
+            moderator: get("by") == Some(BY_MODERATOR),
+        },
         _ => return None,
     };
     let left = who.filter(|_| kind == LEFT || kind == STRANGER);
@@ -220,7 +234,46 @@ pub fn decode(code: &RoomCode, fields: &[String]) -> Option<Decoded> {
         .map(|a| a.seed)
         .or_else(|| get("s").and_then(Seed::parse));
     let reach = rules::reach(&event, one.as_ref(), get("o") == Some("1"));
-    Some(Decoded { event, left, reach })
+    let deletes = match kind {
+        DELETED => Some(get("of")?.parse().ok()?),
+        _ => None,
+    };
+    Some(Decoded {
+        event,
+        left,
+        reach,
+        deletes,
+    })
+}
+
+/// A message as its page shows it, from its entry (`id`) or from the entry
+/// that stands in its place once deleted; `None` for any other entry. A
+/// message of an earlier version, which did not keep its sender, is no
+/// one's to delete but a moderator's.
+pub fn said(code: &RoomCode, id: EventId, fields: &[String]) -> Option<Said> {
+    let member = fields
+        .chunks_exact(2)
+        .find(|pair| pair[0] == "w")
+        .and_then(|pair| Uuid::parse_str(&pair[1]).ok())
+        .map_or(MemberId(Uuid::nil()), MemberId);
+    let decoded = decode(code, fields)?;
+    match decoded.event {
+        Event::Message { author, text, at } => Some(Said {
+            id,
+            author,
+            member,
+            text: Some(text),
+            at,
+        }),
+        Event::Deleted { author, at, .. } if decoded.deletes == Some(id) => Some(Said {
+            id,
+            author,
+            member,
+            text: None,
+            at,
+        }),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,9 @@
 //! member -> author, as `codec::author` writes it; scripts copy it, never
 //! read into it), `n:{code}` who goes by each name there (hash: `n:{key}`
 //! -> member and `m:{member}` -> key, the key as `rules::name_key` folds
-//! the name; rooms whose names are unique only), `p` presence expiries (zset "{code} {member}" -> ms),
+//! the name; rooms whose names are unique only), `x:{code}` its deleted
+//! messages (hash: the message's id -> the id of the entry that stands in
+//! its place), `p` presence expiries (zset "{code} {member}" -> ms),
 //! `mr:{member}` a member's rooms, `private` the private rooms made with
 //! Create private room, `pairs` the random-chat rooms, `held:{holder}` how
 //! many private rooms a client address holds, `m` how many rooms each
@@ -62,6 +64,7 @@ const LOG: &str = "lc:s:";
 const PRESENT: &str = "lc:o:";
 const AUTHORS: &str = "lc:a:";
 const NAMES: &str = "lc:n:";
+const DELETED: &str = "lc:x:";
 const ROOMS_OF: &str = "lc:mr:";
 const HELD: &str = "lc:held:";
 const STREAMS: &str = "lc:st:";
@@ -104,6 +107,7 @@ const LAYOUT: &[(&str, &str)] = &[
     ("present", PRESENT),
     ("authors", AUTHORS),
     ("names", NAMES),
+    ("deleted", DELETED),
     ("rooms_of", ROOMS_OF),
     ("held", HELD),
     ("streams", STREAMS),
@@ -144,6 +148,9 @@ pub fn authors(code: &RoomCode) -> String {
 }
 pub fn names(code: &RoomCode) -> String {
     format!("{NAMES}{code}")
+}
+pub fn deleted(code: &RoomCode) -> String {
+    format!("{DELETED}{code}")
 }
 pub fn rooms_of(member: MemberId) -> String {
     format!("{ROOMS_OF}{}", member.0)

@@ -116,6 +116,49 @@ fn parse_id(id: &str) -> Option<EventId> {
     id.parse().ok()
 }
 
+/// What was read, decoded (`None`: unreadable), newer than `last` and of
+/// the life `epoch`, in order. A deleted message's own entry is gone from
+/// Redis: where its deletion was read and the message was not delivered
+/// here before, what stands in its place is put at its place, so this
+/// server's log has it where every other server has it.
+fn in_order(
+    code: &RoomCode,
+    epoch: u64,
+    last: EventId,
+    entries: Vec<Entry>,
+) -> Vec<(EventId, Option<codec::Decoded>)> {
+    let mut read: Vec<(EventId, Option<codec::Decoded>)> = entries
+        .into_iter()
+        .filter_map(|(id, fields)| Some((parse_id(&id)?, fields)))
+        // Older, or of another life of the room than the one just read.
+        .filter(|(id, _)| *id > last && id.epoch == epoch)
+        .map(|(id, fields)| (id, codec::decode(code, &fields)))
+        .collect();
+    let places: Vec<(EventId, codec::Decoded)> = read
+        .iter()
+        .filter_map(|(_, decoded)| {
+            let decoded = decoded.as_ref()?;
+            let target = decoded.deletes?;
+            (target > last && target.epoch == epoch).then(|| {
+                let place = codec::Decoded {
+                    event: decoded.event.clone(),
+                    left: None,
+                    reach: decoded.reach.clone(),
+                    deletes: None,
+                };
+                (target, place)
+            })
+        })
+        .collect();
+    for (target, place) in places {
+        if !read.iter().any(|(id, _)| *id == target) {
+            read.push((target, Some(place)));
+        }
+    }
+    read.sort_by_key(|(id, _)| *id);
+    read
+}
+
 impl Inner {
     pub(super) fn lock(&self) -> MutexGuard<'_, Local> {
         self.local
@@ -225,25 +268,24 @@ impl Inner {
             room.read = true;
         }
         let mut presence_changed = false;
-        for (id, fields) in entries {
-            let Some(id) = parse_id(&id) else {
-                continue;
-            };
-            // Older, or of another life of the room than the one just read.
-            if id <= room.log.last() || id.epoch != epoch {
-                continue;
-            }
+        for (id, read) in in_order(code, epoch, room.log.last(), entries) {
             room.log.skip_to(id);
-            let Some(decoded) = codec::decode(code, &fields) else {
+            let Some(decoded) = read else {
                 tracing::warn!(room = %crate::logs::RoomTag(code.as_str()), %id, "unreadable log entry skipped");
                 continue;
             };
-            presence_changed |= !matches!(decoded.event, Event::Message { .. });
+            presence_changed |=
+                !matches!(decoded.event, Event::Message { .. } | Event::Deleted { .. });
             if let Some(gone) = decoded.left {
                 room.members.remove(&gone);
             }
-            room.log
-                .publish_as(&self.render, id, &decoded.event, decoded.reach);
+            match decoded.deletes {
+                Some(target) => {
+                    room.log.delete_as(&self.render, id, target, &decoded.event);
+                }
+                None => room.log
+                    .publish_as(&self.render, id, &decoded.event, decoded.reach),
+            }
         }
         if resync {
             let whole = room.log.resync().frame(&self.render);

@@ -206,3 +206,39 @@ fn a_ban_holds_until_its_time() {
     );
     assert_eq!(may_act(2_000, Some(2_000)), Ok(()));
 }
+
+/// Its author may delete a message for 5 minutes (to the second), nobody
+/// else ever; a moderator any time; what stands in its place keeps the
+/// message's place among the items after it.
+#[test]
+fn a_message_is_its_authors_to_delete_for_five_minutes_and_a_moderators_always() {
+    let (ann, bob) = (MemberId::random(), MemberId::random());
+    let at = datetime!(2026-12-03 07:46 UTC);
+    let by_ann = Deleter::Author(ann);
+    assert_eq!(may_delete(ann, at, by_ann, at), Ok(()));
+    assert_eq!(may_delete(ann, at, by_ann, at + DELETE_WITHIN), Ok(()));
+    let late = at + DELETE_WITHIN + Duration::from_secs(1);
+    assert_eq!(
+        may_delete(ann, at, by_ann, late),
+        Err(ChatError::TooLateToDelete)
+    );
+    assert_eq!(
+        may_delete(ann, at, Deleter::Author(bob), at),
+        Err(ChatError::NotYours)
+    );
+    let years = at + Duration::from_secs(3 * 365 * 86_400);
+    assert_eq!(may_delete(ann, at, Deleter::Moderator, years), Ok(()));
+
+    let frank = author("Frank");
+    let deleted = Event::Deleted {
+        author: frank.clone(),
+        at,
+        moderator: false,
+    };
+    let next = said(&frank, at + Duration::from_secs(60));
+    assert_eq!(
+        place(Some(&Tail::of(&deleted)), &next),
+        place(Some(&Tail::of(&said(&frank, at))), &next),
+        "the next message groups under a deleted one as under the message"
+    );
+}

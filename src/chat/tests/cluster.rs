@@ -5,6 +5,7 @@
 use super::*;
 
 mod ignoring;
+mod deleting;
 mod limits;
 mod outages;
 mod strangers;

@@ -32,6 +32,13 @@ impl Render for Plain {
                 Change::SlowMode(every) => format!("slow {:?}", every.map(|e| e.as_secs())),
                 Change::ReadOnly(until) => format!("read-only {}", until.is_some()),
             },
+            Event::Deleted {
+                author, moderator, ..
+            } => format!(
+                "{}: [{}]",
+                author.name,
+                if *moderator { "removed" } else { "deleted" }
+            ),
         };
         Frame {
             day: Some(rules::day(event.at())),

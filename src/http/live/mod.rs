@@ -22,7 +22,7 @@ use crate::error::Refused;
 use crate::paths;
 use crate::shutdown::Shutdown;
 use crate::views::stream::{
-    KEEP_ALIVE, connected, final_words, frame_notice, log_notice, restarting,
+    KEEP_ALIVE, connected, final_words, frame_notice, log_notice, log_refresh, restarting,
 };
 use crate::{AppState, Counters};
 
@@ -46,10 +46,22 @@ impl Doc {
     fn bytes(self, frame: Frame) -> Option<Bytes> {
         let bytes = match self {
             Self::Events => frame.sse,
-            Self::Log => (frame.kind == FrameKind::Log).then(|| divider_then_item(frame))?,
+            Self::Log => match frame.kind {
+                FrameKind::Log => divider_then_item(frame),
+                // A document without script cannot swap an item it has
+                // shown: it ends, reloading itself (see `ends`).
+                FrameKind::Deletion => log_refresh(),
+                _ => return None,
+            },
             Self::Online => (frame.kind == FrameKind::Online).then_some(frame.html)?,
         };
         (!bytes.is_empty()).then_some(bytes)
+    }
+
+    /// Whether sending `frame` ends this stream: a deletion ends the
+    /// no-JavaScript log document, which then loads itself anew.
+    fn ends(self, frame: &Frame) -> bool {
+        self == Self::Log && frame.kind == FrameKind::Deletion
     }
 
     /// A line said in the document, or `None` for the event stream.
@@ -113,9 +125,13 @@ impl Live {
     ) -> Self {
         // The backlog ends with the Online list, which carries the room's last id.
         let seen = sub.backlog.last().map_or(EventId::start(0), |f| f.id);
-        let missed = std::mem::take(&mut sub.backlog)
-            .into_iter()
-            .filter_map(|f| doc.bytes(f));
+        let mut missed = std::mem::take(&mut sub.backlog);
+        // A document that a deletion ends sends nothing after it.
+        let mut last_words = None;
+        if let Some(at) = missed.iter().position(|f| doc.ends(f)) {
+            last_words = missed.drain(at..).next().and_then(|f| doc.bytes(f));
+        }
+        let missed = missed.into_iter().filter_map(|f| doc.bytes(f));
         let backlog = std::iter::once(first).chain(missed).collect();
         let every = app.config.keepalive();
         let mut beat = interval_at(Instant::now() + every, every);
@@ -138,17 +154,18 @@ impl Live {
             chat: app.chat.clone(),
             code,
             counters: app.counters.clone(),
-            last_words: None,
+            last_words,
         }
     }
 
     /// The bytes to send for a frame from the room, if any: a log item this
     /// stream has not sent yet, or the Online list.
-    fn accept(&mut self, frame: Frame, doc: Doc) -> Option<Bytes> {
-        if frame.kind == FrameKind::Log && frame.id <= self.seen {
+    fn accept(&mut self, frame: Frame, doc: Doc) -> Option<Step> {
+        let numbered = matches!(frame.kind, FrameKind::Log | FrameKind::Deletion);
+        if numbered && frame.id <= self.seen {
             return None; // already sent in a whole log
         }
-        let item = matches!(frame.kind, FrameKind::Log | FrameKind::Resync);
+        let item = numbered || frame.kind == FrameKind::Resync;
         if item {
             self.seen = frame.id;
         }
@@ -156,12 +173,17 @@ impl Live {
         if !self.sub.view.borrow().shows(&frame) {
             return None;
         }
+        let ends = doc.ends(&frame);
         let bytes = doc.bytes(frame)?;
         if item {
             // Counted where sent: the Online document sends no log items.
             self.counters.delivered.fetch_add(1, Ordering::Relaxed);
         }
-        Some(bytes)
+        Some(if ends {
+            Step::End(bytes)
+        } else {
+            Step::Send(bytes)
+        })
     }
 
     /// Waits for the next thing to send. Every wait also hears shutdown, the
@@ -245,7 +267,7 @@ impl Live {
     /// What to send for what the room's channel gave; `None` when nothing.
     async fn received(&mut self, got: Result<Frame, RecvError>, doc: Doc) -> Option<Step> {
         match got {
-            Ok(frame) => self.accept(frame, doc).map(Step::Send),
+            Ok(frame) => self.accept(frame, doc),
             // The next list is whole: nothing of it was missed.
             Err(RecvError::Lagged(_)) if doc == Doc::Online => None,
             Err(RecvError::Lagged(_)) => {
@@ -269,8 +291,14 @@ impl Live {
     /// words, which say which.
     async fn left(&mut self, doc: Doc) -> Step {
         while let Ok(frame) = self.sub.rx.try_recv() {
-            if let Some(bytes) = self.accept(frame, doc) {
-                self.backlog.push_back(bytes);
+            match self.accept(frame, doc) {
+                Some(Step::Send(bytes)) => self.backlog.push_back(bytes),
+                // The document reloads itself, and is then told it left.
+                Some(Step::End(bytes)) => {
+                    self.backlog.push_back(bytes);
+                    break;
+                }
+                None => {}
             }
         }
         let removed = self.chat.removed(&self.code, self.sub.member).await;

@@ -18,6 +18,7 @@ local function ak(c) return K.authors..c end
 local function nk(c) return K.names..c end
 local function rmk(c) return K.removed..c end
 local function lpk(c) return K.last_posts..c end
+local function xk(c) return K.deleted..c end
 local function bk(c, joined)
   if joined then return K.joins..c end
   return K.leaves..c
@@ -40,7 +41,7 @@ end
 
 -- Keeps a room's keys alive while it is used.
 local function touch(code)
-  for _, k in ipairs({rk(code), sk(code), ok(code), ak(code), nk(code), rmk(code), lpk(code)}) do
+  for _, k in ipairs({rk(code), sk(code), ok(code), ak(code), nk(code), rmk(code), lpk(code), xk(code)}) do
     redis.call('EXPIRE', k, TTL)
   end
 end
@@ -74,7 +75,7 @@ end
 local function ensure(code, public_epoch, door)
   if redis.call('EXISTS', rk(code)) == 1 then return true end
   if public_epoch == '' then return false end
-  redis.call('DEL', sk(code), ok(code), ak(code), nk(code), rmk(code), lpk(code))
+  redis.call('DEL', sk(code), ok(code), ak(code), nk(code), rmk(code), lpk(code), xk(code))
   redis.call('HSET', rk(code), 'epoch', public_epoch, 'seq', 0, 'public', 1, 'arrivals', 0)
   open_door(code, door)
   touch(code)
@@ -157,7 +158,7 @@ local function hk(holder) return K.held..holder end
 -- Made with Create private room, or for two strangers (`pair`: who they
 -- are, kept for operators to read): each pool has its own cap.
 local function new_room(code, epoch, pair, door)
-  redis.call('DEL', sk(code), ok(code), ak(code), nk(code), rmk(code), lpk(code))
+  redis.call('DEL', sk(code), ok(code), ak(code), nk(code), rmk(code), lpk(code), xk(code))
   redis.call('HSET', rk(code), 'epoch', epoch, 'seq', 0, 'public', 0, 'arrivals', 0)
   open_door(code, door)
   if pair then
@@ -214,7 +215,7 @@ local function leave_member(code, id, maxlen, at, how, owner)
     local holder = redis.call('HGET', r, 'holder')
     if holder and redis.call('DECR', hk(holder)) <= 0 then redis.call('DEL', hk(holder)) end
     redis.call('DEL', r, sk(code), ok(code), ak(code), nk(code), bk(code, true), bk(code, false),
-      rmk(code), lpk(code))
+      rmk(code), lpk(code), xk(code))
     redis.call('ZREM', K.batches, code)
     redis.call('SREM', K.private, code)
     redis.call('SREM', K.pair_rooms, code)

@@ -26,6 +26,9 @@ redis.call('PEXPIRE', rate, window)
 local fields = {unpack(A, 7)}
 table.insert(fields, 'a')
 table.insert(fields, author)
+-- Who sent it, for deleting it (never shown).
+table.insert(fields, 'w')
+table.insert(fields, id)
 append(code, A[6], fields)
 if slow then
   redis.call('HSET', lpk(code), id, now)
