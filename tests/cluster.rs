@@ -162,10 +162,10 @@ async fn two_servers_with_ann(flags: &[&str]) -> Option<(Cluster, Person, Sse)> 
 
 #[path = "cluster/console.rs"]
 mod console;
-#[path = "cluster/ignoring.rs"]
-mod ignoring;
 #[path = "cluster/deleting.rs"]
 mod deleting;
+#[path = "cluster/ignoring.rs"]
+mod ignoring;
 #[path = "cluster/limits.rs"]
 mod limits;
 #[path = "cluster/names.rs"]

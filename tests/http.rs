@@ -189,10 +189,12 @@ mod console;
 mod ignoring;
 #[path = "http/joining.rs"]
 mod joining;
-#[path = "http/moderated.rs"]
-mod moderated;
 #[path = "http/messages.rs"]
 mod messages;
+#[path = "http/moderated.rs"]
+mod moderated;
+#[path = "http/moderation.rs"]
+mod moderation;
 #[path = "http/names.rs"]
 mod names;
 #[path = "http/nojs.rs"]

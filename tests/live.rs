@@ -9,10 +9,10 @@ use common::people::{enter, member, post_form, queue_for_stranger, room_in, sent
 use common::sse::{Growing, Sse};
 use common::{client, get_text, spawn_app};
 
-#[path = "live/ignoring.rs"]
-mod ignoring;
 #[path = "live/deleting.rs"]
 mod deleting;
+#[path = "live/ignoring.rs"]
+mod ignoring;
 #[path = "live/members.rs"]
 mod members;
 #[path = "live/removal.rs"]

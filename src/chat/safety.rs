@@ -49,59 +49,35 @@ pub struct Person {
 #[async_trait]
 pub trait Messages: Send + Sync + 'static {
     /// The member of `code` whose avatar is `seed`, if one is present.
-    async fn person(&self, code: &RoomCode, seed: &Seed) -> Result<Option<Person>, ChatError> {
-        let _ = (code, seed);
-        Err(ChatError::Unavailable)
-    }
+    async fn person(&self, code: &RoomCode, seed: &Seed) -> Result<Option<Person>, ChatError>;
 
     /// One kept message of `code`'s log, deleted or not; `None` when no
     /// message with that id is kept.
-    async fn message(&self, code: &RoomCode, id: EventId) -> Result<Option<Said>, ChatError> {
-        let _ = (code, id);
-        Err(ChatError::Unavailable)
-    }
+    async fn message(&self, code: &RoomCode, id: EventId) -> Result<Option<Said>, ChatError>;
 
     /// Replaces a kept message, in history and on every open page, keeping
     /// its place.
-    async fn delete(&self, code: &RoomCode, id: EventId, by: Deleter) -> Result<(), ChatError> {
-        let _ = (code, id, by);
-        Err(ChatError::Unavailable)
-    }
+    async fn delete(&self, code: &RoomCode, id: EventId, by: Deleter) -> Result<(), ChatError>;
 
     /// From now until `until` (`None`: no longer), `member`'s messages reach
     /// only `member`, who is not told.
-    async fn mute(&self, member: MemberId, until: Option<OffsetDateTime>) -> Result<(), ChatError> {
-        let _ = (member, until);
-        Err(ChatError::Unavailable)
-    }
+    async fn mute(&self, member: MemberId, until: Option<OffsetDateTime>) -> Result<(), ChatError>;
 
     /// From now on, nothing of `person` (their messages, notices naming
     /// them alone) reaches `me`, in any room, on any server, whatever name
     /// they take; `IgnoreSelf` when `person` is `me`.
-    async fn ignore(&self, me: &Member, person: &Author) -> Result<(), ChatError> {
-        let _ = (me, person);
-        Err(ChatError::Unavailable)
-    }
+    async fn ignore(&self, me: &Member, person: &Author) -> Result<(), ChatError>;
 
     /// `me` no longer ignores the person whose avatar is `seed`.
-    async fn unignore(&self, me: MemberId, seed: &Seed) -> Result<(), ChatError> {
-        let _ = (me, seed);
-        Err(ChatError::Unavailable)
-    }
+    async fn unignore(&self, me: MemberId, seed: &Seed) -> Result<(), ChatError>;
 
     /// `me` blocks the stranger they were paired with in the random-chat
     /// room `code`: the two are never paired again (`rules::may_pair`).
     /// `NotMember` when `code` is no pair room of `me`'s.
-    async fn block(&self, me: MemberId, code: &RoomCode) -> Result<(), ChatError> {
-        let _ = (me, code);
-        Err(ChatError::Unavailable)
-    }
+    async fn block(&self, me: MemberId, code: &RoomCode) -> Result<(), ChatError>;
 
     /// Whom `me` ignores, oldest first, with the name each had then.
-    async fn ignored(&self, me: MemberId) -> Result<Vec<Author>, ChatError> {
-        let _ = me;
-        Err(ChatError::Unavailable)
-    }
+    async fn ignored(&self, me: MemberId) -> Result<Vec<Author>, ChatError>;
 }
 
 /// What a room's owner and the moderators decide about who comes in and who
@@ -110,72 +86,45 @@ pub trait Messages: Send + Sync + 'static {
 pub trait Control: Send + Sync + 'static {
     /// Who owns `code` now: the member who made it, then the longest
     /// present; `None` for rooms nobody owns (public and random-chat rooms).
-    async fn owner(&self, code: &RoomCode) -> Result<Option<MemberId>, ChatError> {
-        let _ = code;
-        Err(ChatError::Unavailable)
-    }
+    async fn owner(&self, code: &RoomCode) -> Result<Option<MemberId>, ChatError>;
 
     /// Until `until` (`None`: no longer), `member` and the client address it
     /// was last seen from may not join or post anywhere.
-    async fn ban(&self, member: MemberId, until: Option<OffsetDateTime>) -> Result<(), ChatError> {
-        let _ = (member, until);
-        Err(ChatError::Unavailable)
-    }
+    async fn ban(&self, member: MemberId, until: Option<OffsetDateTime>) -> Result<(), ChatError>;
 
     /// One message per `every` per member in `code` (`None`: off).
-    async fn slow_mode(&self, code: &RoomCode, every: Option<Duration>) -> Result<(), ChatError> {
-        let _ = (code, every);
-        Err(ChatError::Unavailable)
-    }
+    async fn slow_mode(&self, code: &RoomCode, every: Option<Duration>) -> Result<(), ChatError>;
 
     /// Nobody may post in `code` until `until` (`None`: they may again).
     async fn read_only(
         &self,
         code: &RoomCode,
         until: Option<OffsetDateTime>,
-    ) -> Result<(), ChatError> {
-        let _ = (code, until);
-        Err(ChatError::Unavailable)
-    }
+    ) -> Result<(), ChatError>;
 
     /// What `code`'s page shows of these decisions: its owner, whether it is
     /// locked, its slow mode, until when it is read-only.
-    async fn room_rules(&self, code: &RoomCode) -> Result<RoomRules, ChatError> {
-        let _ = code;
-        Err(ChatError::Unavailable)
-    }
+    async fn room_rules(&self, code: &RoomCode) -> Result<RoomRules, ChatError>;
 
     /// `by`, the owner of `code`, removes the member whose avatar is
     /// `seed`: they leave now, their streams end, and they may not come
     /// back. `NotOwner` for anyone else, `NotMember` when nobody there has
     /// that seed, `RemoveSelf` for the owner's own.
-    async fn remove(&self, code: &RoomCode, by: MemberId, seed: &Seed) -> Result<(), ChatError> {
-        let _ = (code, by, seed);
-        Err(ChatError::Unavailable)
-    }
+    async fn remove(&self, code: &RoomCode, by: MemberId, seed: &Seed) -> Result<(), ChatError>;
 
     /// `by`, the owner of `code`, locks it (nobody new may join) or unlocks
     /// it; told in its log when it changes. `NotOwner` for anyone else.
-    async fn lock(&self, code: &RoomCode, by: MemberId, locked: bool) -> Result<(), ChatError> {
-        let _ = (code, by, locked);
-        Err(ChatError::Unavailable)
-    }
+    async fn lock(&self, code: &RoomCode, by: MemberId, locked: bool) -> Result<(), ChatError>;
 
     /// Whether `member`'s leaving `code` was its owner removing them (what
     /// their streams' last words say).
-    async fn removed(&self, code: &RoomCode, member: MemberId) -> Result<bool, ChatError> {
-        let _ = (code, member);
-        Err(ChatError::Unavailable)
-    }
+    async fn removed(&self, code: &RoomCode, member: MemberId) -> Result<bool, ChatError>;
 
     /// Before anything that joins a room or posts: `Banned` while `member`
     /// or `address` (a client address's key, `address::address_key`) is
     /// banned; else notes `address` as the one `member` was last seen from,
     /// which a ban of the member then covers.
-    async fn cleared(&self, member: MemberId, address: Option<&str>) -> Result<(), ChatError> {
-        let _ = (member, address);
-        Err(ChatError::Unavailable)
-    }
+    async fn cleared(&self, member: MemberId, address: Option<&str>) -> Result<(), ChatError>;
 }
 
 /// A report as a member makes it: the message as its page showed it

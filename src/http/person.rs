@@ -49,12 +49,14 @@ pub async fn get_person(
     let (code, me, seed) = open(&app, session, client, &code, &seed).await?;
     let person = present(&app, &code, &seed).await?;
     let ignored = app.chat.ignored(me.id).await?;
+    let owner = app.chat.owner(&code).await?;
     let page = PersonPage {
         code: &code,
         person: &person.author,
         me: &me,
         ignoring: ignored.iter().any(|a| a.seed == seed),
         ignored: &ignored,
+        owner: owner == Some(me.id),
     };
     Ok(person_page(&page).into_response())
 }

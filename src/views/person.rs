@@ -1,11 +1,13 @@
 //! A person's page in a room: who they are (avatar, name, "You" for the
-//! viewer), **Ignore {name}** or **Stop ignoring {name}**, and on the
+//! viewer), **Ignore {name}** or **Stop ignoring {name}**, the owner's
+//! **Remove {name}** (`room::owner`), and on the
 //! viewer's own page the people they ignore, each with **Stop ignoring**.
 
 use maud::{Markup, html};
 
 use super::components::{Avatar, Who};
 use super::layout::page;
+use super::room::owner::person_actions;
 use crate::chat::{Author, Member, RoomCode};
 use crate::paths;
 
@@ -18,6 +20,8 @@ pub struct PersonPage<'a> {
     pub ignoring: bool,
     /// Whom the viewer ignores (shown on their own page).
     pub ignored: &'a [Author],
+    /// The viewer owns the room (and so may remove this person).
+    pub owner: bool,
 }
 
 /// The form's value that says which: ignore, or stop.
@@ -43,6 +47,7 @@ pub fn person_page(p: &PersonPage<'_>) -> Markup {
                     (ignored_list(p.code, p.ignored))
                 } @else {
                     (ignore_form(p.code, p.person, p.ignoring, &Said::Nothing))
+                    (person_actions(p.code, &p.person.seed, &p.person.name, p.owner))
                     p { a href=(paths::person(p.code, &p.me.seed)) { "People you ignore" } }
                 }
                 p { a href=(paths::room(p.code)) { "Back to the room" } }

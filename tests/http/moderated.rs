@@ -71,6 +71,22 @@ impl Messages for Moderated {
     async fn mute(&self, member: MemberId, until: Option<OffsetDateTime>) -> Result<(), ChatError> {
         self.ask(format!("mute {} {}", member.0, from_now(until)))
     }
+
+    async fn person(&self, code: &RoomCode, seed: &Seed) -> Result<Option<Person>, ChatError> {
+        self.inner.person(code, seed).await
+    }
+    async fn ignore(&self, me: &Member, person: &Author) -> Result<(), ChatError> {
+        self.inner.ignore(me, person).await
+    }
+    async fn unignore(&self, me: MemberId, seed: &Seed) -> Result<(), ChatError> {
+        self.inner.unignore(me, seed).await
+    }
+    async fn block(&self, me: MemberId, code: &RoomCode) -> Result<(), ChatError> {
+        self.inner.block(me, code).await
+    }
+    async fn ignored(&self, me: MemberId) -> Result<Vec<Author>, ChatError> {
+        self.inner.ignored(me).await
+    }
 }
 
 #[async_trait]
@@ -89,6 +105,25 @@ impl Control for Moderated {
         until: Option<OffsetDateTime>,
     ) -> Result<(), ChatError> {
         self.ask(format!("read-only {code} {}", from_now(until)))
+    }
+
+    async fn owner(&self, code: &RoomCode) -> Result<Option<MemberId>, ChatError> {
+        self.inner.owner(code).await
+    }
+    async fn room_rules(&self, code: &RoomCode) -> Result<RoomRules, ChatError> {
+        self.inner.room_rules(code).await
+    }
+    async fn remove(&self, code: &RoomCode, by: MemberId, seed: &Seed) -> Result<(), ChatError> {
+        self.inner.remove(code, by, seed).await
+    }
+    async fn lock(&self, code: &RoomCode, by: MemberId, locked: bool) -> Result<(), ChatError> {
+        self.inner.lock(code, by, locked).await
+    }
+    async fn removed(&self, code: &RoomCode, member: MemberId) -> Result<bool, ChatError> {
+        self.inner.removed(code, member).await
+    }
+    async fn cleared(&self, member: MemberId, address: Option<&str>) -> Result<(), ChatError> {
+        self.inner.cleared(member, address).await
     }
 }
 

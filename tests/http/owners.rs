@@ -269,3 +269,23 @@ async fn slow_mode_and_read_only_are_said_by_the_send_form_and_enforced() {
     let sent = ann.post("/r/general/messages", &[("text", "three")]).await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn a_persons_page_offers_remove_to_the_owner_alone() {
+    let (mut ann, _) = site_with_store(&[]);
+    let code = make_room(&mut ann, "Ann").await;
+    let ann_seed = own_seed(&ann.get(&format!("/r/{code}")).await);
+    let mut bob = ann.stranger();
+    let joined = bob.post("/join", &[("name", "Bob"), ("code", &code)]).await;
+    assert_eq!(joined.status, StatusCode::SEE_OTHER, "{}", joined.body);
+    let bob_seed = own_seed(&bob.get(&format!("/r/{code}")).await);
+    let page = ann.get(&format!("/r/{code}/p/{bob_seed}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.assert_has("Remove <bdi>Bob</bdi>");
+    page.assert_has(&format!("action=\"/r/{code}/p/{bob_seed}/remove\""));
+    let theirs = bob.get(&format!("/r/{code}/p/{ann_seed}")).await;
+    assert_eq!(theirs.status, StatusCode::OK, "{}", theirs.body);
+    assert!(!theirs.body.contains("Remove"), "{}", theirs.body);
+    let own = ann.get(&format!("/r/{code}/p/{ann_seed}")).await;
+    assert!(!own.body.contains("Remove"), "not oneself");
+}

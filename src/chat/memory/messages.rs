@@ -9,8 +9,8 @@ use time::OffsetDateTime;
 
 use super::MemoryStore;
 use crate::chat::{
-    Author, ChatError, Deleter, EventId, Member, MemberId, Messages, Person, RoomCode, Said,
-    Seed, ignore, rules,
+    Author, ChatError, Deleter, EventId, Member, MemberId, Messages, Person, RoomCode, Said, Seed,
+    ignore, rules,
 };
 
 /// A mute said to end further off than the clock can hold ends after this.

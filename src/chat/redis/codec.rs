@@ -11,8 +11,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::chat::{
-    Author, Change, Event, EventId, MemberId, MessageText, Name, Reach, RoomCode, Said, Seed,
-    rules,
+    Author, Change, Event, EventId, MemberId, MessageText, Name, Reach, RoomCode, Said, Seed, rules,
 };
 
 /// One entry of a room's stream: its id and its fields.

@@ -283,7 +283,8 @@ impl Inner {
                 Some(target) => {
                     room.log.delete_as(&self.render, id, target, &decoded.event);
                 }
-                None => room.log
+                None => room
+                    .log
                     .publish_as(&self.render, id, &decoded.event, decoded.reach),
             }
         }

@@ -17,12 +17,12 @@ use redis::aio::ConnectionManager;
 use time::OffsetDateTime;
 use tokio::sync::watch;
 
-use super::scripts::Scripts;
 use super::codec::{self, Entry};
+use super::scripts::Scripts;
 use super::{Inner, RedisStore, down, keys};
 use crate::chat::{
-    Author, ChatError, Deleter, EventId, Member, MemberId, Messages, Person, RoomCode, Said,
-    Seed, View, rules,
+    Author, ChatError, Deleter, EventId, Member, MemberId, Messages, Person, RoomCode, Said, Seed,
+    View, rules,
 };
 
 impl Inner {

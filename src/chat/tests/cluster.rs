@@ -4,8 +4,8 @@
 
 use super::*;
 
-mod ignoring;
 mod deleting;
+mod ignoring;
 mod limits;
 mod outages;
 mod strangers;
