@@ -21,6 +21,7 @@ mod fanout;
 mod people;
 mod sse;
 mod stats;
+mod storm;
 
 use std::sync::Arc;
 

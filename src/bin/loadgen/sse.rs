@@ -110,6 +110,9 @@ pub struct Events {
     conn: Conn,
     chunks: Option<Dechunk>,
     body: BytesMut,
+    /// What came with the head is read before waiting for more (a short
+    /// answer, like a stream's last words, may be all there is).
+    fresh: bool,
 }
 
 impl Events {
@@ -118,6 +121,7 @@ impl Events {
             conn,
             chunks: chunked.then(Dechunk::default),
             body: BytesMut::new(),
+            fresh: true,
         }
     }
 
@@ -126,7 +130,8 @@ impl Events {
         &mut self,
         mut each: impl FnMut(&[u8]),
     ) -> Result<Option<End>, Failure> {
-        if !self.conn.fill().await? {
+        let fresh = std::mem::take(&mut self.fresh) && !self.conn.buf.is_empty();
+        if !fresh && !self.conn.fill().await? {
             return Ok(Some(End::Eof));
         }
         let done = match &mut self.chunks {

@@ -14,13 +14,14 @@ use crate::capacity::{self, CapacityArgs, CapacityResult};
 use crate::churn::{self, ChurnArgs, ChurnResult};
 use crate::client::{Conn, Sources, Target};
 use crate::fanout::{self, FanoutArgs, FanoutResult};
+use crate::storm::{self, StormArgs, StormResult};
 
 mod report;
 
 use report::report;
 pub(crate) use report::{
-    capacity_line, churn_line, churn_table, each_run, fanout_line, fanout_table, machine, summary,
-    today,
+    STORM_RESTART, capacity_line, churn_line, churn_table, each_run, fanout_line, fanout_table,
+    machine, storm_table, summary, today,
 };
 
 #[derive(Clone, Debug, clap::Args)]
@@ -95,12 +96,13 @@ pub(crate) enum Plan {
     Fanout(String, FanoutArgs),
     Churn(String, ChurnArgs),
     Capacity(String, CapacityArgs),
+    Storm(String, StormArgs),
 }
 
 impl Plan {
     pub(crate) fn title(&self) -> &str {
         match self {
-            Self::Fanout(t, _) | Self::Churn(t, _) | Self::Capacity(t, _) => t,
+            Self::Fanout(t, _) | Self::Churn(t, _) | Self::Capacity(t, _) | Self::Storm(t, _) => t,
         }
     }
 }
@@ -110,6 +112,7 @@ pub(crate) enum Outcome {
     Fanout(FanoutResult),
     Churn(ChurnResult),
     Capacity(CapacityResult),
+    Storm(StormResult),
     Failed(String),
 }
 
@@ -143,8 +146,15 @@ fn plans(quick: bool) -> Vec<Plan> {
         settle: 2.0,
     };
     // The full scenarios are those of the targets; the quick ones smaller.
-    let (big, small, churn_s, step, max) = if quick {
-        ((1, 1000, 20.0, 5.0), (50, 20, 100.0, 5.0), 5.0, 2000, 4000)
+    let (big, small, churn_s, step, max, storm) = if quick {
+        (
+            (1, 1000, 20.0, 5.0),
+            (50, 20, 100.0, 5.0),
+            5.0,
+            2000,
+            4000,
+            (2000, 400, 10),
+        )
     } else {
         (
             (1, 5000, 20.0, 10.0),
@@ -152,7 +162,20 @@ fn plans(quick: bool) -> Vec<Plan> {
             10.0,
             4000,
             19_900,
+            (10_000, 2000, 20),
         )
+    };
+    let (streams, big_room, middle) = storm;
+    let storm = StormArgs {
+        streams,
+        big: big_room,
+        middle,
+        middle_size: 100,
+        rate: 30.0,
+        quiet: 5.0,
+        after: 3.0,
+        patience: 60.0,
+        setup: 64,
     };
     let fanout = |(rooms, subs, rate, seconds): (usize, usize, f64, f64)| {
         let title = format!(
@@ -176,6 +199,16 @@ fn plans(quick: bool) -> Vec<Plan> {
                 thousands(max)
             ),
             capacity(step, max),
+        ),
+        Plan::Storm(
+            format!(
+                "reconnect storm, {} streams (rooms of {}, {} × 100, the rest in pairs), {} msg/s",
+                thousands(storm.streams),
+                thousands(storm.big),
+                storm.middle,
+                storm.rate
+            ),
+            storm,
         ),
     ]
 }
@@ -204,8 +237,27 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     }
     let mut port = args.port;
     let started = std::time::Instant::now();
+    // The baseline has no store to restart: the storm runs against livechat alone.
+    let (storms, plans): (Vec<Plan>, Vec<Plan>) = chosen(args.quick, args.only.as_deref())
+        .into_iter()
+        .partition(|p| matches!(p, Plan::Storm(..)));
+    let mut storm_runs = Vec::new();
+    for plan in storms {
+        let mut outcomes = Vec::new();
+        for run in 0..args.runs.max(1) {
+            eprintln!("bench: {} — livechat run {}", plan.title(), run + 1);
+            port += 1;
+            let outcome = match &plan {
+                Plan::Storm(_, a) => storm_restart(&args.livechat, port, a).await,
+                _ => continue,
+            };
+            eprintln!("bench:   {}", summary(&outcome));
+            outcomes.push(outcome);
+        }
+        storm_runs.push((plan, outcomes));
+    }
     let table = alternate(
-        chosen(args.quick, args.only.as_deref()),
+        plans,
         args.runs,
         [Server::Livechat, Server::Baseline].map(|s| (s, s.name())),
         async |server, plan| {
@@ -214,8 +266,46 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         },
     )
     .await;
-    let report = report(&args, &table, started.elapsed());
+    let report = report(&args, &table, &storm_runs, started.elapsed());
     write_keeping(&args.out, &report)
+}
+
+/// The storm against one livechat server on `port`, restarted.
+pub(crate) async fn storm_restart(livechat: &Path, port: u16, args: &StormArgs) -> Outcome {
+    let bind = format!("127.0.0.1:{port}");
+    let rooms = storm::public_rooms(args).join(",");
+    let (bin, at) = (livechat.to_path_buf(), bind.clone());
+    let make = move || {
+        let mut cmd = Command::new(&bin);
+        cmd.arg("--bind")
+            .arg(&at)
+            .args(LIVECHAT_FLAGS)
+            .arg("--public-rooms")
+            .arg(&rooms);
+        cmd
+    };
+    let child = match launch(make(), "livechat", &bind).await {
+        Ok(child) => child,
+        Err(why) => return Outcome::Failed(why),
+    };
+    let mut restart = storm::strike::Restart {
+        make: Box::new(make),
+        child,
+        bind: bind.clone(),
+    };
+    let outcome = match Target::parse(&format!("http://{bind}")) {
+        Ok(target) => {
+            let sources = Arc::new(Sources::new(2, 4));
+            storm::run(vec![target], sources, args, &mut restart).await
+        }
+        Err(why) => Err(why),
+    };
+    let _ = restart.child.kill().await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    match outcome {
+        Ok(r) => Outcome::Storm(r),
+        Err(why) => Outcome::Failed(why),
+    }
 }
 
 /// Writes a report to `path`, keeping what the old file had below `KEEP`.
@@ -318,6 +408,8 @@ pub(crate) async fn drive(plan: &Plan, urls: &[String], pids: &[u32]) -> Outcome
                 Err(e) => Outcome::Failed(e),
             }
         }
+        // The storm needs its servers' processes in hand: `storm_restart`, or cluster's.
+        Plan::Storm(..) => Outcome::Failed("the storm is run by its set-up".to_owned()),
     }
 }
 
@@ -351,7 +443,7 @@ pub(crate) async fn launch(mut cmd: Command, name: &str, bind: &str) -> Result<C
         .map_err(|e| format!("cannot start {name}: {e}"))?;
     let target = Target::parse(&format!("http://{bind}"))?;
     let source = Sources::new(1, 1).pick();
-    for _ in 0..100 {
+    for _ in 0..500 {
         if let Ok(mut conn) = Conn::open(&target, source).await
             && let Ok(head) = conn.send("GET", "/healthz", None, None).await
             && head.status == 200
@@ -361,7 +453,7 @@ pub(crate) async fn launch(mut cmd: Command, name: &str, bind: &str) -> Result<C
         if let Ok(Some(status)) = child.try_wait() {
             return Err(format!("{name} exited at start: {status}"));
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let _ = child.kill().await;
     Err(format!("{name} did not answer /healthz"))

@@ -10,6 +10,7 @@ use crate::capacity::CapacityResult;
 use crate::churn::ChurnResult;
 use crate::fanout::FanoutResult;
 use crate::stats::median;
+use crate::storm::StormResult;
 
 pub fn fanout_line(r: &FanoutResult) -> String {
     let mut line = format!(
@@ -84,6 +85,7 @@ pub(crate) fn summary(o: &Outcome) -> String {
         Outcome::Fanout(r) => fanout_line(r),
         Outcome::Churn(r) => churn_line(r),
         Outcome::Capacity(r) => capacity_line(r),
+        Outcome::Storm(r) => storm_line(r),
         Outcome::Failed(e) => format!("failed: {e}"),
     }
 }
@@ -180,6 +182,7 @@ pub(crate) fn today() -> String {
 pub(super) fn report(
     args: &BenchArgs,
     table: &[(Plan, Vec<Outcome>, Vec<Outcome>)],
+    storms: &[(Plan, Vec<Outcome>)],
     took: Duration,
 ) -> String {
     let mut out = String::new();
@@ -222,10 +225,146 @@ pub(super) fn report(
             }
             Plan::Churn(..) => churn_table(&mut out, SERVERS, live, base),
             Plan::Capacity(..) => capacity_table(&mut out, live, base),
+            Plan::Storm(..) => {}
         }
         each_run(&mut out, SERVERS, live, base);
     }
+    for (plan, runs) in storms {
+        let _ = writeln!(
+            out,
+            "## {} ({} runs, livechat only)\n",
+            plan.title(),
+            runs.len()
+        );
+        let _ = writeln!(out, "{STORM_RESTART}\n");
+        storm_table(&mut out, runs);
+        let _ = writeln!(out, "<details><summary>Each run</summary>\n");
+        for (i, r) in runs.iter().enumerate() {
+            let _ = writeln!(out, "- run {}: {}", i + 1, summary(r));
+        }
+        let _ = writeln!(out, "\n</details>\n");
+    }
     out
+}
+
+/// How the storm is run against one server in memory, and what it cannot check.
+pub(crate) const STORM_RESTART: &str = "The server is stopped with `SIGTERM` (as a deploy does: every stream is told \"restarting\" with `retry:`) and started again on the same port; \"back\" counts from its first answer to `/healthz` (polled every 20 ms). The memory store forgets everything at a restart: private rooms and every room's history are gone and nobody is in any room, so the rooms here are public rooms (they exist again by name), and each page's resume is answered with last words (not in this room) after which the person reloads the page, at once here, which enters the room again. So this scenario measures the restart's storm of page loads, joins and streams; lost messages count only those sent after the restart (the history covers them); what was sent around the stop is counted apart (\"lost across the restart\"): the new life cannot give it back. The two-servers-and-Redis version, where pages resume with `Last-Event-ID`, is in BENCHMARKS-redis.md.";
+
+pub fn storm_line(r: &StormResult) -> String {
+    let mut line = format!(
+        "{} streams (set-up {:.1} s, failed {}), dropped {}, back {} in {:.2} s from the server answering (half in {:.2} s; down {:.2} s; first try to live p50 {:.2} s max {:.2} s), tries {}, reloads {}, resyncs {}, server CPU {:.2} s over {:.2} s, live p99 quiet {:.1} ms storm {:.1} ms max {:.1} ms, sent {} (failed {}), lost {} (across the restart {}), duplicated {}",
+        r.streams,
+        r.setup_s,
+        r.setup_failures,
+        r.dropped,
+        r.back,
+        r.all_back_s,
+        r.half_back_s,
+        r.down_s,
+        r.answer_p50_s,
+        r.answer_max_s,
+        r.tries,
+        r.reloads,
+        r.resyncs,
+        r.server_cpu_s,
+        r.cpu_span_s,
+        r.quiet.p99,
+        r.storm.p99,
+        r.storm.max,
+        r.sent,
+        r.post_failures,
+        r.lost,
+        r.lost_uncovered,
+        r.duplicated
+    );
+    if let Some(e) = &r.first_error {
+        let _ = write!(line, ", first error: {e}");
+    }
+    line
+}
+
+fn storm_result(o: &Outcome) -> Option<&StormResult> {
+    match o {
+        Outcome::Storm(r) => Some(r),
+        _ => None,
+    }
+}
+
+/// A row of the storm's table: its name, its figure, and what the issue
+/// asks of it.
+type StormRow = (&'static str, fn(&StormResult) -> f64, &'static str);
+
+/// The storm's figures: median and spread over the runs, and whether each
+/// target of the issue is met.
+pub(crate) fn storm_table(out: &mut String, runs: &[Outcome]) {
+    let rows: &[StormRow] = &[
+        ("streams dropped", |r| r.dropped as f64, ""),
+        ("streams back", |r| r.back as f64, "all"),
+        (
+            "every stream live again, s after the server answers",
+            |r| r.all_back_s,
+            "≤ 10",
+        ),
+        ("half of them live again, s", |r| r.half_back_s, ""),
+        ("server down (drop until it answers), s", |r| r.down_s, ""),
+        (
+            "a page's first try until it is live, p50, s",
+            |r| r.answer_p50_s,
+            "",
+        ),
+        (
+            "a page's first try until it is live, max, s",
+            |r| r.answer_max_s,
+            "",
+        ),
+        ("server CPU until all are back, s", |r| r.server_cpu_s, ""),
+        ("live p99, quiet, ms", |r| r.quiet.p99, ""),
+        ("live p99 during the storm, ms", |r| r.storm.p99, ""),
+        (
+            "storm p99 ÷ quiet p99",
+            |r| r.storm.p99 / r.quiet.p99,
+            "≤ 3×",
+        ),
+        (
+            "largest stall of live traffic in the storm, ms",
+            |r| r.storm.max,
+            "",
+        ),
+        ("lost (history covers the gap)", |r| r.lost as f64, "0"),
+        (
+            "lost across a restart (no history)",
+            |r| r.lost_uncovered as f64,
+            "",
+        ),
+        ("duplicated", |r| r.duplicated as f64, "0"),
+        ("stream tries after the drop", |r| r.tries as f64, ""),
+        ("page reloads", |r| r.reloads as f64, ""),
+        ("failed posts (server away)", |r| r.post_failures as f64, ""),
+    ];
+    let _ = writeln!(
+        out,
+        "| figure | median | spread (min–max) | target |\n|---|---|---|---|"
+    );
+    for (name, pick, target) in rows {
+        let v: Vec<f64> = runs
+            .iter()
+            .filter_map(|o| storm_result(o).map(pick))
+            .collect();
+        let (lo, hi) = v
+            .iter()
+            .filter(|x| x.is_finite())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
+                (lo.min(*x), hi.max(*x))
+            });
+        let _ = writeln!(
+            out,
+            "| {name} | {} | {}–{} | {target} |",
+            fmt(median(&v)),
+            fmt(lo),
+            fmt(hi)
+        );
+    }
+    let _ = writeln!(out);
 }
 
 /// Every run's figures, folded away below a table.
