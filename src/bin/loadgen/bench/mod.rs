@@ -47,6 +47,10 @@ pub struct BenchArgs {
     /// Only scenarios whose name contains this.
     #[arg(long)]
     pub only: Option<String>,
+    /// Another livechat binary (an earlier build) to run the storm against
+    /// as well, alternating with `--livechat`: a before and after in one run.
+    #[arg(long)]
+    pub storm_against: Option<PathBuf>,
 }
 
 /// The flags livechat runs with here: its defaults guard one public server
@@ -242,19 +246,30 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         .into_iter()
         .partition(|p| matches!(p, Plan::Storm(..)));
     let mut storm_runs = Vec::new();
+    let mut binaries = vec![args.livechat.clone()];
+    binaries.extend(args.storm_against.clone());
     for plan in storms {
-        let mut outcomes = Vec::new();
+        let Plan::Storm(_, storm) = &plan else {
+            continue;
+        };
+        let mut outcomes = vec![Vec::new(); binaries.len()];
         for run in 0..args.runs.max(1) {
-            eprintln!("bench: {} — livechat run {}", plan.title(), run + 1);
-            port += 1;
-            let outcome = match &plan {
-                Plan::Storm(_, a) => storm_restart(&args.livechat, port, a).await,
-                _ => continue,
-            };
-            eprintln!("bench:   {}", summary(&outcome));
-            outcomes.push(outcome);
+            // Alternating which goes first, as `alternate` does.
+            for k in 0..binaries.len() {
+                let b = (k + run) % binaries.len();
+                eprintln!(
+                    "bench: {} — {} run {}",
+                    plan.title(),
+                    binaries[b].display(),
+                    run + 1
+                );
+                port += 1;
+                let outcome = storm_restart(&binaries[b], port, storm).await;
+                eprintln!("bench:   {}", summary(&outcome));
+                outcomes[b].push(outcome);
+            }
         }
-        storm_runs.push((plan, outcomes));
+        storm_runs.push((plan, binaries.clone(), outcomes));
     }
     let table = alternate(
         plans,

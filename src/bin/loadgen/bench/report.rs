@@ -182,7 +182,7 @@ pub(crate) fn today() -> String {
 pub(super) fn report(
     args: &BenchArgs,
     table: &[(Plan, Vec<Outcome>, Vec<Outcome>)],
-    storms: &[(Plan, Vec<Outcome>)],
+    storms: &[StormRuns],
     took: Duration,
 ) -> String {
     let mut out = String::new();
@@ -229,30 +229,39 @@ pub(super) fn report(
         }
         each_run(&mut out, SERVERS, live, base);
     }
-    for (plan, runs) in storms {
-        let _ = writeln!(
-            out,
-            "## {} ({} runs, livechat only)\n",
-            plan.title(),
-            runs.len()
-        );
+    for (plan, binaries, outcomes) in storms {
+        let runs = outcomes.first().map_or(0, Vec::len);
+        let _ = writeln!(out, "## {} ({runs} runs, livechat only)\n", plan.title());
         let _ = writeln!(out, "{STORM_RESTART}\n");
-        storm_table(&mut out, runs);
+        for (bin, runs) in binaries.iter().zip(outcomes) {
+            if binaries.len() > 1 {
+                let _ = writeln!(out, "### `{}`\n", bin.display());
+            }
+            storm_table(&mut out, runs);
+        }
+        if let [now, before] = &outcomes[..] {
+            storm_ratios(&mut out, now, before);
+        }
         let _ = writeln!(out, "<details><summary>Each run</summary>\n");
-        for (i, r) in runs.iter().enumerate() {
-            let _ = writeln!(out, "- run {}: {}", i + 1, summary(r));
+        for (bin, runs) in binaries.iter().zip(outcomes) {
+            for (i, r) in runs.iter().enumerate() {
+                let _ = writeln!(out, "- run {}, `{}`: {}", i + 1, bin.display(), summary(r));
+            }
         }
         let _ = writeln!(out, "\n</details>\n");
     }
     out
 }
 
+/// A storm plan, the livechat binaries it ran against, and each one's runs.
+pub(crate) type StormRuns = (Plan, Vec<std::path::PathBuf>, Vec<Vec<Outcome>>);
+
 /// How the storm is run against one server in memory, and what it cannot check.
-pub(crate) const STORM_RESTART: &str = "The server is stopped with `SIGTERM` (as a deploy does: every stream is told \"restarting\" with `retry:`) and started again on the same port; \"back\" counts from its first answer to `/healthz` (polled every 20 ms). The memory store forgets everything at a restart: private rooms and every room's history are gone and nobody is in any room, so the rooms here are public rooms (they exist again by name), and each page's resume is answered with last words (not in this room) after which the person reloads the page, at once here, which enters the room again. So this scenario measures the restart's storm of page loads, joins and streams; lost messages count only those sent after the restart (the history covers them); what was sent around the stop is counted apart (\"lost across the restart\"): the new life cannot give it back. The two-servers-and-Redis version, where pages resume with `Last-Event-ID`, is in BENCHMARKS-redis.md.";
+pub(crate) const STORM_RESTART: &str = "The server is stopped with `SIGTERM` (as a deploy does: every stream is told \"restarting\" with `retry:`) and started again on the same port; \"back\" counts from its first answer to `/healthz` (polled every 20 ms). The memory store forgets everything at a restart: private rooms and every room's history are gone and nobody is in any room, so the rooms here are public rooms (they exist again by name), and each page's resume is answered with last words (not in this room) after which the person reloads the page, at once here, which enters the room again. So this scenario measures the restart's storm of page loads, joins and streams; lost messages count those the history could give back (sent after the restart, and still among the room's last messages when the page came back); what was sent around the stop, or had left the history (200 items, notices included) by the time a page reloaded, is counted apart (\"lost where no history holds them\"): by design, such a page shows the log as it is. The two-servers-and-Redis version, where pages resume with `Last-Event-ID`, is in BENCHMARKS-redis.md.";
 
 pub fn storm_line(r: &StormResult) -> String {
     let mut line = format!(
-        "{} streams (set-up {:.1} s, failed {}), dropped {}, back {} in {:.2} s from the server answering (half in {:.2} s; down {:.2} s; first try to live p50 {:.2} s max {:.2} s), tries {}, reloads {}, resyncs {}, server CPU {:.2} s over {:.2} s, live p99 quiet {:.1} ms storm {:.1} ms max {:.1} ms, sent {} (failed {}), lost {} (across the restart {}), duplicated {}",
+        "{} streams (set-up {:.1} s, failed {}), dropped {}, back {} in {:.2} s from the server answering (half in {:.2} s; down {:.2} s; first try to live p50 {:.2} s max {:.2} s), tries {}, reloads {}, resyncs {}, server CPU {:.2} s over {:.2} s (loadgen {:.2} s), live p99 quiet {:.1} ms storm {:.1} ms max {:.1} ms, sent {} (failed {}), lost {} (beyond the history {}), duplicated {}",
         r.streams,
         r.setup_s,
         r.setup_failures,
@@ -268,6 +277,7 @@ pub fn storm_line(r: &StormResult) -> String {
         r.resyncs,
         r.server_cpu_s,
         r.cpu_span_s,
+        r.loadgen_cpu_s,
         r.quiet.p99,
         r.storm.p99,
         r.storm.max,
@@ -288,6 +298,29 @@ fn storm_result(o: &Outcome) -> Option<&StormResult> {
         Outcome::Storm(r) => Some(r),
         _ => None,
     }
+}
+
+/// This build against the other one, run by run (the median of the ratios).
+fn storm_ratios(out: &mut String, now: &[Outcome], before: &[Outcome]) {
+    let rows: &[Row<StormResult>] = &[
+        ("every stream live again", |r| r.all_back_s),
+        ("a page's first try until live, p50", |r| r.answer_p50_s),
+        ("live p99 during the storm", |r| r.storm.p99),
+        ("server CPU until all are back", |r| r.server_cpu_s),
+    ];
+    let _ = writeln!(
+        out,
+        "| this build ÷ the other, same run | median ratio |\n|---|---|"
+    );
+    for (name, pick) in rows {
+        let ratios: Vec<f64> = now
+            .iter()
+            .zip(before)
+            .filter_map(|(a, b)| Some(pick(storm_result(a)?) / pick(storm_result(b)?)))
+            .collect();
+        let _ = writeln!(out, "| {name} | {} |", ratio(median(&ratios), 1.0));
+    }
+    let _ = writeln!(out);
 }
 
 /// A row of the storm's table: its name, its figure, and what the issue
@@ -318,6 +351,7 @@ pub(crate) fn storm_table(out: &mut String, runs: &[Outcome]) {
             "",
         ),
         ("server CPU until all are back, s", |r| r.server_cpu_s, ""),
+        ("load generator's CPU meanwhile, s", |r| r.loadgen_cpu_s, ""),
         ("live p99, quiet, ms", |r| r.quiet.p99, ""),
         ("live p99 during the storm, ms", |r| r.storm.p99, ""),
         (
@@ -332,7 +366,7 @@ pub(crate) fn storm_table(out: &mut String, runs: &[Outcome]) {
         ),
         ("lost (history covers the gap)", |r| r.lost as f64, "0"),
         (
-            "lost across a restart (no history)",
+            "lost where no history holds them",
             |r| r.lost_uncovered as f64,
             "",
         ),

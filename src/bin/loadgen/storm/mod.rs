@@ -122,6 +122,9 @@ pub struct StormResult {
     /// Server CPU seconds from the drop until every stream was back, and that span.
     pub server_cpu_s: f64,
     pub cpu_span_s: f64,
+    /// The load generator's own CPU seconds over the same span: on a shared
+    /// machine, what the pages themselves cost.
+    pub loadgen_cpu_s: f64,
     pub quiet: Latency,
     pub storm: Latency,
     pub sent: u64,
@@ -240,6 +243,7 @@ pub async fn run(
     result.down_s = (struck.answering - struck_at).as_secs_f64();
     let answering_micros = now_micros();
     let cpu_before = cpu_seconds(&struck.pids);
+    let own_before = cpu_seconds(&[std::process::id()]);
     // Until every page that broke is live again, or patience runs out.
     let expected = homes.iter().filter(|h| struck.dropped.contains(h)).count();
     let deadline = struck.answering + Duration::from_secs_f64(args.patience);
@@ -248,6 +252,7 @@ pub async fn run(
     }
     let all_back = Instant::now();
     result.server_cpu_s = cpu_seconds(&struck.pids) - cpu_before;
+    result.loadgen_cpu_s = cpu_seconds(&[std::process::id()]) - own_before;
     result.cpu_span_s = (all_back - struck.answering).as_secs_f64();
     tokio::time::sleep(Duration::from_secs_f64(args.after)).await;
     // The last messages reach every page before the pages close.

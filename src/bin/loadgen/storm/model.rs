@@ -92,6 +92,9 @@ pub struct Ledger {
     /// Live deliveries of messages sent while this page's stream was open:
     /// (delivered at, took), in microseconds.
     pub latencies: Vec<(u64, u32)>,
+    /// The oldest message of the last whole log the page got (a page load,
+    /// a resync): older ones had left the room's history by then.
+    pub history_from: Option<u32>,
 }
 
 /// How a message reached the page.
@@ -128,6 +131,19 @@ impl Ledger {
         }
     }
 
+    /// A whole log arrived whose oldest message is `oldest` (if any).
+    pub fn whole_from(&mut self, oldest: Option<u32>) {
+        if oldest.is_some() {
+            self.history_from = oldest;
+        }
+    }
+
+    /// Whether the room's history still held message `seq` when the page
+    /// last got it whole.
+    pub fn in_history(&self, seq: u32) -> bool {
+        self.history_from.is_none_or(|from| seq >= from)
+    }
+
     pub fn has(&self, seq: u32) -> bool {
         let (word, bit) = (seq as usize / 64, seq % 64);
         self.got.get(word).is_some_and(|w| w & (1 << bit) != 0)
@@ -135,7 +151,9 @@ impl Ledger {
 }
 
 /// Messages a page should have and has not: `(covered, uncovered)`, where
-/// a message is covered when the history can give it back (`covered(sent)`).
+/// a message is covered when the history could give it back: sent in the
+/// life of the log the page came back to (`covered(sent)`), and still in
+/// the history when the page last got the log whole.
 pub fn missing(
     ledger: &Ledger,
     posted: &[(u32, u64)],
@@ -144,7 +162,7 @@ pub fn missing(
     let mut lost = (0, 0);
     for &(seq, sent) in posted {
         if !ledger.has(seq) {
-            if covered(sent) {
+            if covered(sent) && ledger.in_history(seq) {
                 lost.0 += 1;
             } else {
                 lost.1 += 1;
@@ -249,5 +267,10 @@ mod tests {
         // History covers what was sent from 25 on (a restart at 25).
         assert_eq!(missing(&ledger, &posted, |sent| sent >= 25), (2, 1));
         assert_eq!(missing(&ledger, &posted, |_| true), (3, 0));
+        // A page load whose oldest message is 2: 1 had left the history.
+        ledger.whole_from(Some(2));
+        assert_eq!(missing(&ledger, &posted, |_| true), (2, 1));
+        ledger.whole_from(None);
+        assert_eq!(missing(&ledger, &posted, |_| true), (2, 1));
     }
 }

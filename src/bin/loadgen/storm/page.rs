@@ -209,11 +209,16 @@ async fn read(
                 Via::Live
             };
             let now = now_micros();
+            let mut oldest = None;
             tokens(event, |t| {
                 if t.run == page.run && t.room == page.room {
                     seen.ledger.record(t, via, open.since, now);
+                    oldest = Some(oldest.map_or(t.seq, |o: u32| o.min(t.seq)));
                 }
             });
+            if via == Via::Whole {
+                seen.ledger.whole_from(oldest);
+            }
         };
         // Live again: the stream answered and its first read was not last
         // words (which come whole, with their close event, in one read).
@@ -292,11 +297,14 @@ async fn reload_page(
             let mut conn = Conn::open(target, sources.pick()).await?;
             let (path, body) = people::page_and_body(&mut conn, &page.code, &page.who).await?;
             let now = now_micros();
+            let mut oldest = None;
             tokens(&body, |t| {
                 if t.run == page.run && t.room == page.room {
                     seen.ledger.record(t, Via::Whole, now, now);
+                    oldest = Some(oldest.map_or(t.seq, |o: u32| o.min(t.seq)));
                 }
             });
+            seen.ledger.whole_from(oldest);
             let events = stream(conn, &path, &page.who, None).await?;
             Ok::<_, Failure>((events, path))
         }
