@@ -106,10 +106,10 @@ pub async fn run(args: ClusterArgs) -> Result<(), String> {
             args.livechat.display()
         ));
     }
-    // Capacity is one server's figure: left to `loadgen bench`.
+    // Capacity and the ten tabs are one server's figures: left to `loadgen bench`.
     let plans = bench::chosen(args.quick, args.only.as_deref())
         .into_iter()
-        .filter(|p| !matches!(p, Plan::Capacity(..)))
+        .filter(|p| !matches!(p, Plan::Capacity(..) | Plan::Tabs(..)))
         .collect();
     let started = std::time::Instant::now();
     let table = bench::alternate(
@@ -315,7 +315,7 @@ fn report(
         match plan {
             Plan::Fanout(..) => bench::fanout_table(&mut out, columns, shared, single),
             Plan::Churn(..) => bench::churn_table(&mut out, columns, shared, single),
-            Plan::Capacity(..) => {}
+            Plan::Capacity(..) | Plan::Tabs(..) => {}
             Plan::Storm(..) => {
                 let _ = writeln!(out, "{STORM_KILL}\n\n### {}\n", columns[0]);
                 bench::storm_table(&mut out, shared);

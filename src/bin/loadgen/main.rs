@@ -22,6 +22,7 @@ mod people;
 mod sse;
 mod stats;
 mod storm;
+mod tabs;
 
 use std::sync::Arc;
 
@@ -32,7 +33,7 @@ use client::{Sources, Target};
 #[derive(Parser, Debug)]
 #[command(
     name = "loadgen",
-    about = "Load generator for livechat: fan-out, capacity, churn"
+    about = "Load generator for livechat: fan-out, capacity, churn, reconnect storm"
 )]
 struct Cli {
     /// Base URL of a server to load (repeat for several servers sharing rooms:

@@ -91,7 +91,7 @@ pub async fn page_and_body(
 }
 
 /// The stream URL in a room page: `/r/{code}/events` and its `?after=`.
-fn events_path(page: &[u8], code: &str) -> Option<String> {
+pub(crate) fn events_path(page: &[u8], code: &str) -> Option<String> {
     let start = format!("/r/{code}/events");
     let at = memchr::memmem::find(page, start.as_bytes())?;
     let rest = &page[at..];

@@ -15,6 +15,7 @@ use crate::churn::{self, ChurnArgs, ChurnResult};
 use crate::client::{Conn, Sources, Target};
 use crate::fanout::{self, FanoutArgs, FanoutResult};
 use crate::storm::{self, StormArgs, StormResult};
+use crate::tabs::{self, Protocol, TabsResult};
 
 mod report;
 
@@ -101,12 +102,15 @@ pub(crate) enum Plan {
     Churn(String, ChurnArgs),
     Capacity(String, CapacityArgs),
     Storm(String, StormArgs),
+    /// Ten tabs a person over HTTPS: `(people, tabs)`.
+    Tabs(String, usize, usize),
 }
 
 impl Plan {
     pub(crate) fn title(&self) -> &str {
         match self {
             Self::Fanout(t, _) | Self::Churn(t, _) | Self::Capacity(t, _) | Self::Storm(t, _) => t,
+            Self::Tabs(t, ..) => t,
         }
     }
 }
@@ -117,6 +121,7 @@ pub(crate) enum Outcome {
     Churn(ChurnResult),
     Capacity(CapacityResult),
     Storm(StormResult),
+    Tabs(TabsResult),
     Failed(String),
 }
 
@@ -204,6 +209,14 @@ fn plans(quick: bool) -> Vec<Plan> {
             ),
             capacity(step, max),
         ),
+        Plan::Tabs(
+            format!(
+                "ten tabs over HTTPS, {} people × 10 idle streams, HTTP/2 beside HTTP/1.1",
+                if quick { 50 } else { 300 }
+            ),
+            if quick { 50 } else { 300 },
+            10,
+        ),
         Plan::Storm(
             format!(
                 "reconnect storm, {} streams (rooms of {}, {} × 100, the rest in pairs), {} msg/s",
@@ -244,7 +257,27 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     // The baseline has no store to restart: the storm runs against livechat alone.
     let (storms, plans): (Vec<Plan>, Vec<Plan>) = chosen(args.quick, args.only.as_deref())
         .into_iter()
-        .partition(|p| matches!(p, Plan::Storm(..)));
+        .partition(|p| matches!(p, Plan::Storm(..) | Plan::Tabs(..)));
+    // Nor does it serve HTTPS: the ten tabs run against livechat alone too.
+    let mut tab_runs = Vec::new();
+    for plan in &storms {
+        let Plan::Tabs(_, people, tabs) = plan else {
+            continue;
+        };
+        let mut outcomes = [Vec::new(), Vec::new()];
+        for run in 0..args.runs.max(1) {
+            let order = if run % 2 == 0 { [0, 1] } else { [1, 0] };
+            for k in order {
+                let protocol = [Protocol::Http2, Protocol::Http1][k];
+                eprintln!("bench: {} — {protocol:?} run {}", plan.title(), run + 1);
+                port += 1;
+                let outcome = ten_tabs(&args.livechat, port, protocol, *people, *tabs).await;
+                eprintln!("bench:   {}", summary(&outcome));
+                outcomes[k].push(outcome);
+            }
+        }
+        tab_runs.push((plan.clone(), outcomes));
+    }
     let mut storm_runs = Vec::new();
     let mut binaries = vec![args.livechat.clone()];
     binaries.extend(args.storm_against.clone());
@@ -281,8 +314,65 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         },
     )
     .await;
-    let report = report(&args, &table, &storm_runs, started.elapsed());
+    let report = report(&args, &table, &storm_runs, &tab_runs, started.elapsed());
     write_keeping(&args.out, &report)
+}
+
+/// One protocol's half of a ten-tabs run, against a fresh HTTPS server.
+async fn ten_tabs(
+    livechat: &Path,
+    port: u16,
+    protocol: Protocol,
+    people: usize,
+    tabs: usize,
+) -> Outcome {
+    let dir = std::env::temp_dir().join(format!("loadgen-tls-{}", std::process::id()));
+    let (cert, key) = match tabs::certificate(&dir) {
+        Ok(made) => made,
+        Err(why) => return Outcome::Failed(why),
+    };
+    let bind = format!("127.0.0.1:{port}");
+    let mut cmd = Command::new(livechat);
+    cmd.arg("--bind")
+        .arg(&bind)
+        .args(LIVECHAT_FLAGS)
+        .arg("--tls-cert")
+        .arg(&cert)
+        .arg("--tls-key")
+        .arg(&key);
+    let mut child = match launch_tls(cmd, &bind).await {
+        Ok(child) => child,
+        Err(why) => return Outcome::Failed(why),
+    };
+    let pid = child.id().unwrap_or(0);
+    let result = tabs::measure(&bind, pid, &cert, protocol, people, tabs, "general").await;
+    let _ = child.kill().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    Outcome::Tabs(result)
+}
+
+/// Starts an HTTPS server and waits until its port takes connections.
+async fn launch_tls(mut cmd: Command, bind: &str) -> Result<Child, String> {
+    cmd.env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true);
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot start livechat: {e}"))?;
+    for _ in 0..500 {
+        if tokio::net::TcpStream::connect(bind).await.is_ok() {
+            return Ok(child);
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(format!("livechat exited at start: {status}"));
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let _ = child.kill().await;
+    Err("livechat did not listen".to_owned())
 }
 
 /// The storm against one livechat server on `port`, restarted.
@@ -424,7 +514,7 @@ pub(crate) async fn drive(plan: &Plan, urls: &[String], pids: &[u32]) -> Outcome
             }
         }
         // The storm needs its servers' processes in hand: `storm_restart`, or cluster's.
-        Plan::Storm(..) => Outcome::Failed("the storm is run by its set-up".to_owned()),
+        Plan::Storm(..) | Plan::Tabs(..) => Outcome::Failed("run by its own set-up".to_owned()),
     }
 }
 

@@ -86,6 +86,18 @@ pub(crate) fn summary(o: &Outcome) -> String {
         Outcome::Churn(r) => churn_line(r),
         Outcome::Capacity(r) => capacity_line(r),
         Outcome::Storm(r) => storm_line(r),
+        Outcome::Tabs(r) => format!(
+            "{} idle streams ({} failed), server RSS {:.1} KiB per stream ({} KiB before, {} after){}",
+            r.streams,
+            r.failed,
+            r.kib_per_stream(),
+            r.rss_before_kib,
+            r.rss_after_kib,
+            r.first_error
+                .as_deref()
+                .map(|e| format!(", first error: {e}"))
+                .unwrap_or_default()
+        ),
         Outcome::Failed(e) => format!("failed: {e}"),
     }
 }
@@ -183,6 +195,7 @@ pub(super) fn report(
     args: &BenchArgs,
     table: &[(Plan, Vec<Outcome>, Vec<Outcome>)],
     storms: &[StormRuns],
+    tabs: &[(Plan, [Vec<Outcome>; 2])],
     took: Duration,
 ) -> String {
     let mut out = String::new();
@@ -225,9 +238,20 @@ pub(super) fn report(
             }
             Plan::Churn(..) => churn_table(&mut out, SERVERS, live, base),
             Plan::Capacity(..) => capacity_table(&mut out, live, base),
-            Plan::Storm(..) => {}
+            Plan::Storm(..) | Plan::Tabs(..) => {}
         }
         each_run(&mut out, SERVERS, live, base);
+    }
+    for (plan, [h2, h1]) in tabs {
+        let _ = writeln!(
+            out,
+            "## {} ({} runs each, livechat only)\n",
+            plan.title(),
+            h2.len()
+        );
+        let _ = writeln!(out, "{TABS}\n");
+        tabs_table(&mut out, h2, h1);
+        each_run(&mut out, ["HTTP/2", "HTTP/1.1"], h2, h1);
     }
     for (plan, binaries, outcomes) in storms {
         let runs = outcomes.first().map_or(0, Vec::len);
@@ -251,6 +275,52 @@ pub(super) fn report(
         let _ = writeln!(out, "\n</details>\n");
     }
     out
+}
+
+/// How the ten tabs are measured.
+const TABS: &str = "livechat serves HTTPS (`--tls-cert`, `--tls-key`: a self-signed certificate), fresh for each protocol of each run, the order alternating. Each person joins the public room `general`, loads its page, then opens ten streams of it: over HTTP/2 on the one connection (what a browser does with a site's tabs), over HTTP/1.1 on ten connections (the first one the page came on). Per idle stream = (the server's RSS 2 s after the last stream opened − its RSS before) ÷ streams.";
+
+fn tabs_table(out: &mut String, h2: &[Outcome], h1: &[Outcome]) {
+    let per = |o: &Outcome| match o {
+        Outcome::Tabs(r) if r.streams > 0 => Some(r.kib_per_stream()),
+        _ => None,
+    };
+    let spread = |runs: &[Outcome]| {
+        let v: Vec<f64> = runs.iter().filter_map(per).collect();
+        let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        (median(&v), lo, hi)
+    };
+    let (a, alo, ahi) = spread(h2);
+    let (b, blo, bhi) = spread(h1);
+    let ratios: Vec<f64> = h2
+        .iter()
+        .zip(h1)
+        .filter_map(|(x, y)| Some(per(x)? / per(y)?))
+        .collect();
+    let _ = writeln!(
+        out,
+        "| server RSS per idle stream, KiB | median | spread (min–max) |\n|---|---|---|"
+    );
+    let _ = writeln!(
+        out,
+        "| HTTP/2, ten tabs on one connection | {} | {}–{} |",
+        fmt(a),
+        fmt(alo),
+        fmt(ahi)
+    );
+    let _ = writeln!(
+        out,
+        "| HTTP/1.1, a connection per tab | {} | {}–{} |",
+        fmt(b),
+        fmt(blo),
+        fmt(bhi)
+    );
+    let _ = writeln!(
+        out,
+        "| HTTP/2 ÷ HTTP/1.1, same run | {} | |\n",
+        ratio(median(&ratios), 1.0)
+    );
 }
 
 /// A storm plan, the livechat binaries it ran against, and each one's runs.
