@@ -27,7 +27,7 @@ screenshots:
     LIVECHAT_SCREENSHOTS=1 cargo test --test browser
 
 # Benchmark livechat against the bare SSE baseline (3 runs of every scenario,
-# about 15 minutes on 2 cores, the reconnect storm included) and write
+# about 20 minutes on 2 cores, the reconnect storm and ten tabs included) and write
 # BENCHMARKS.md. FLAGS go to `loadgen bench` (`--only storm`: the storm alone).
 bench *FLAGS:
     cargo build --release --features bench --bins
