@@ -33,7 +33,7 @@ bench *FLAGS:
     cargo build --release --features bench --bins
     target/release/loadgen bench {{FLAGS}}
 
-# The same, smaller and once (about 2 minutes), written to target/BENCHMARKS-quick.md.
+# The same, smaller and once (about 3 minutes), written to target/BENCHMARKS-quick.md.
 bench-quick:
     cargo build --release --features bench --bins
     target/release/loadgen bench --quick --runs 1 --out target/BENCHMARKS-quick.md
