@@ -27,18 +27,20 @@ screenshots:
     LIVECHAT_SCREENSHOTS=1 cargo test --test browser
 
 # Benchmark livechat against the bare SSE baseline (3 runs of every scenario,
-# about 10 minutes on 2 cores) and write BENCHMARKS.md. FLAGS go to `loadgen bench`.
+# about 20 minutes on 2 cores, the reconnect storm and ten tabs included) and write
+# BENCHMARKS.md. FLAGS go to `loadgen bench` (`--only storm`: the storm alone).
 bench *FLAGS:
     cargo build --release --features bench --bins
     target/release/loadgen bench {{FLAGS}}
 
-# The same, smaller and once (about 2 minutes), written to target/BENCHMARKS-quick.md.
+# The same, smaller and once (about 3 minutes), written to target/BENCHMARKS-quick.md.
 bench-quick:
     cargo build --release --features bench --bins
     target/release/loadgen bench --quick --runs 1 --out target/BENCHMARKS-quick.md
 
 # Two livechat servers sharing a local redis-server against one server in
-# memory, fan-out and churn, 3 runs (about 6 minutes): writes BENCHMARKS-redis.md.
+# memory, fan-out, churn and the reconnect storm (one of the two killed), 3 runs
+# (about 15 minutes): writes BENCHMARKS-redis.md.
 # Needs Debian's redis-server and a livechat built with the Redis store.
 bench-redis *FLAGS:
     cargo build --release --features bench --bins

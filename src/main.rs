@@ -52,9 +52,8 @@ async fn run(config: Config) -> Result<(), StartError> {
     let bind = config.bind;
     let options = serve::Options::from_config(&config).map_err(StartError::Tls)?;
     let (state, trigger) = AppState::connect(config).await?;
-    let listener = tokio::net::TcpListener::bind(bind)
-        .await
-        .map_err(|source| StartError::Listen { addr: bind, source })?;
+    let listener =
+        serve::listen(bind).map_err(|source| StartError::Listen { addr: bind, source })?;
     let scheme = if options.tls.is_some() {
         "https"
     } else {

@@ -11,6 +11,7 @@
 
 mod connection;
 mod idle;
+mod listen;
 mod long;
 mod options;
 mod per_address;
@@ -28,6 +29,7 @@ use tokio::net::TcpListener;
 
 use crate::shutdown::Shutdown;
 use connection::{Connection, Hyper};
+pub use listen::{BACKLOG, listen};
 pub use long::LongLived;
 pub use options::{Options, tls_acceptor};
 use per_address::PerAddress;

@@ -6,6 +6,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod backlog;
 mod binary;
 mod cap;
 mod heads;

@@ -175,6 +175,18 @@ impl Conn {
         cookie: Option<&str>,
         form: Option<&str>,
     ) -> Result<Head, Failure> {
+        self.send_with(method, path, cookie, form, &[]).await
+    }
+
+    /// `send`, with more header lines (`("Last-Event-ID", "3-14")`).
+    pub async fn send_with(
+        &mut self,
+        method: &str,
+        path: &str,
+        cookie: Option<&str>,
+        form: Option<&str>,
+        extra: &[(&str, &str)],
+    ) -> Result<Head, Failure> {
         let mut req = String::with_capacity(256 + form.map_or(0, str::len));
         req.push_str(method);
         req.push(' ');
@@ -184,6 +196,12 @@ impl Conn {
         // What a browser sends with a form of the same site; livechat refuses
         // state changes without it.
         req.push_str("\r\nSec-Fetch-Site: same-origin\r\n");
+        for (name, value) in extra {
+            req.push_str(name);
+            req.push_str(": ");
+            req.push_str(value);
+            req.push_str("\r\n");
+        }
         if let Some(cookie) = cookie {
             req.push_str("Cookie: ");
             req.push_str(cookie);

@@ -19,6 +19,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::process::{Child, Command};
 
 use crate::bench::{self, LIVECHAT_FLAGS, Outcome, Plan};
+use crate::client::{Sources, Target};
+use crate::storm::StormArgs;
+use crate::storm::strike::Kill;
+use std::sync::Arc;
 
 #[derive(Clone, Debug, clap::Args)]
 pub struct ClusterArgs {
@@ -102,10 +106,10 @@ pub async fn run(args: ClusterArgs) -> Result<(), String> {
             args.livechat.display()
         ));
     }
-    // Capacity is one server's figure: left to `loadgen bench`.
+    // Capacity and the ten tabs are one server's figures: left to `loadgen bench`.
     let plans = bench::chosen(args.quick, args.only.as_deref())
         .into_iter()
-        .filter(|p| !matches!(p, Plan::Capacity(..)))
+        .filter(|p| !matches!(p, Plan::Capacity(..) | Plan::Tabs(..)))
         .collect();
     let started = std::time::Instant::now();
     let table = bench::alternate(
@@ -120,7 +124,16 @@ pub async fn run(args: ClusterArgs) -> Result<(), String> {
 }
 
 async fn one(args: &ClusterArgs, setup: Setup, plan: &Plan) -> Outcome {
-    let running = match start(args, setup).await {
+    if let Plan::Storm(_, storm) = plan {
+        return match setup {
+            Setup::Shared => storm_kill(args, storm).await,
+            Setup::Single => match free_port() {
+                Ok(port) => bench::storm_restart(&args.livechat, port, storm).await,
+                Err(why) => Outcome::Failed(why),
+            },
+        };
+    }
+    let running = match start(args, setup, &[]).await {
         Ok(running) => running,
         Err(why) => return Outcome::Failed(why),
     };
@@ -131,7 +144,37 @@ async fn one(args: &ClusterArgs, setup: Setup, plan: &Plan) -> Outcome {
     outcome
 }
 
-async fn start(args: &ClusterArgs, setup: Setup) -> Result<Running, String> {
+/// The storm against two servers sharing Redis: the second is killed, its
+/// pages resume on the first.
+async fn storm_kill(args: &ClusterArgs, storm: &StormArgs) -> Outcome {
+    let rooms = crate::storm::public_rooms(storm).join(",");
+    let mut running = match start(args, Setup::Shared, &["--public-rooms", &rooms]).await {
+        Ok(running) => running,
+        Err(why) => return Outcome::Failed(why),
+    };
+    let targets = match running.urls.iter().map(|u| Target::parse(u)).collect() {
+        Ok(targets) => targets,
+        Err(why) => return Outcome::Failed(why),
+    };
+    // Redis first, then the servers: kill the second server, measure the rest.
+    let victim = running.children.len() - 1;
+    let pids: Vec<u32> = running.pids[..victim].to_vec();
+    let sources = Arc::new(Sources::new(2, 4));
+    let mut kill = Kill {
+        children: &mut running.children[1..],
+        victim: 1,
+        pids,
+    };
+    let outcome = crate::storm::run(targets, sources, storm, &mut kill).await;
+    drop(running);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    match outcome {
+        Ok(r) => Outcome::Storm(r),
+        Err(why) => Outcome::Failed(why),
+    }
+}
+
+async fn start(args: &ClusterArgs, setup: Setup, extra: &[&str]) -> Result<Running, String> {
     let mut running = Running {
         urls: Vec::new(),
         pids: Vec::new(),
@@ -157,7 +200,10 @@ async fn start(args: &ClusterArgs, setup: Setup) -> Result<Running, String> {
     for _ in 0..servers {
         let bind = format!("127.0.0.1:{}", free_port()?);
         let mut cmd = Command::new(&args.livechat);
-        cmd.arg("--bind").arg(&bind).args(LIVECHAT_FLAGS);
+        cmd.arg("--bind")
+            .arg(&bind)
+            .args(LIVECHAT_FLAGS)
+            .args(extra);
         if let Some(url) = &redis {
             cmd.arg("--redis").arg(url);
         }
@@ -226,6 +272,9 @@ const SET_UP: &[&str] = &[
     "One server, in memory: the same livechat binary without `--redis`, measured in the same run, alternating with the two servers; everything starts fresh for each run.",
 ];
 
+/// How the storm is run on two servers.
+const STORM_KILL: &str = "Two servers + Redis: the second server is killed (`SIGKILL`, as a crash: no last words, so pages wait hx-sse's own 500 ms ± 30 % before their first try); its pages resume on the first server (as behind a proxy that takes the dead one out) with `Last-Event-ID`, from Redis's history. \"Back\" counts from the kill (the first server answers throughout), and the live traffic measured during the storm is that of the pages that never broke. One server, in memory: the same storm, the server restarted.";
+
 /// How to read the figures.
 const READING: &[&str] = &[
     "The load generator, both servers and Redis share this machine's CPUs: two servers here do not add capacity, they show that nothing is lost or duplicated across servers, and what going through Redis costs. Server CPU is the sum of both livechat servers and redis-server while sending.",
@@ -266,7 +315,13 @@ fn report(
         match plan {
             Plan::Fanout(..) => bench::fanout_table(&mut out, columns, shared, single),
             Plan::Churn(..) => bench::churn_table(&mut out, columns, shared, single),
-            Plan::Capacity(..) => {}
+            Plan::Capacity(..) | Plan::Tabs(..) => {}
+            Plan::Storm(..) => {
+                let _ = writeln!(out, "{STORM_KILL}\n\n### {}\n", columns[0]);
+                bench::storm_table(&mut out, shared);
+                let _ = writeln!(out, "### {}\n\n{}\n", columns[1], bench::STORM_RESTART);
+                bench::storm_table(&mut out, single);
+            }
         }
         bench::each_run(&mut out, columns, shared, single);
     }

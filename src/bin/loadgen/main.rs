@@ -21,6 +21,8 @@ mod fanout;
 mod people;
 mod sse;
 mod stats;
+mod storm;
+mod tabs;
 
 use std::sync::Arc;
 
@@ -31,7 +33,7 @@ use client::{Sources, Target};
 #[derive(Parser, Debug)]
 #[command(
     name = "loadgen",
-    about = "Load generator for livechat: fan-out, capacity, churn"
+    about = "Load generator for livechat: fan-out, capacity, churn, reconnect storm"
 )]
 struct Cli {
     /// Base URL of a server to load (repeat for several servers sharing rooms:

@@ -67,6 +67,15 @@ pub async fn stream(mut conn: Conn, code: &str, who: &Member) -> Result<Events, 
 /// `GET /r/{code}`: the room page, which enters the room (the 303 of a
 /// join leads there). Returns the stream URL the page names.
 pub async fn page(conn: &mut Conn, code: &str, who: &Member) -> Result<String, Failure> {
+    page_and_body(conn, code, who).await.map(|(path, _)| path)
+}
+
+/// `page`, with the page itself (what a person sees on loading it).
+pub async fn page_and_body(
+    conn: &mut Conn,
+    code: &str,
+    who: &Member,
+) -> Result<(String, bytes::BytesMut), Failure> {
     let page = format!("/r/{code}");
     let head = conn.send("GET", &page, Some(&who.cookie), None).await?;
     let body = conn.body(&head).await?;
@@ -76,12 +85,13 @@ pub async fn page(conn: &mut Conn, code: &str, who: &Member) -> Result<String, F
             head.status
         )));
     }
-    events_path(&body, code)
-        .ok_or_else(|| Failure::Http(format!("GET {page}: no stream URL in the page")))
+    let path = events_path(&body, code)
+        .ok_or_else(|| Failure::Http(format!("GET {page}: no stream URL in the page")))?;
+    Ok((path, body))
 }
 
 /// The stream URL in a room page: `/r/{code}/events` and its `?after=`.
-fn events_path(page: &[u8], code: &str) -> Option<String> {
+pub(crate) fn events_path(page: &[u8], code: &str) -> Option<String> {
     let start = format!("/r/{code}/events");
     let at = memchr::memmem::find(page, start.as_bytes())?;
     let rest = &page[at..];

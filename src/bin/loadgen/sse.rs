@@ -110,6 +110,9 @@ pub struct Events {
     conn: Conn,
     chunks: Option<Dechunk>,
     body: BytesMut,
+    /// What came with the head is read before waiting for more (a short
+    /// answer, like a stream's last words, may be all there is).
+    fresh: bool,
 }
 
 impl Events {
@@ -118,6 +121,7 @@ impl Events {
             conn,
             chunks: chunked.then(Dechunk::default),
             body: BytesMut::new(),
+            fresh: true,
         }
     }
 
@@ -126,7 +130,8 @@ impl Events {
         &mut self,
         mut each: impl FnMut(&[u8]),
     ) -> Result<Option<End>, Failure> {
-        if !self.conn.fill().await? {
+        let fresh = std::mem::take(&mut self.fresh) && !self.conn.buf.is_empty();
+        if !fresh && !self.conn.fill().await? {
             return Ok(Some(End::Eof));
         }
         let done = match &mut self.chunks {
@@ -185,6 +190,45 @@ mod tests {
                 sent: 123_456
             }]
         );
+    }
+
+    #[tokio::test]
+    async fn last_words_that_came_with_the_head_are_read_without_waiting() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("address");
+        let server = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.expect("accept");
+            let mut head = [0u8; 1024];
+            let _ = socket.read(&mut head).await;
+            let body = "data: gone\n\nevent: close\ndata: close\n\n";
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            socket.write_all(answer.as_bytes()).await.expect("write");
+            // The connection stays open, as a keep-alive one does.
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        });
+        let target = crate::client::Target::parse(&format!("http://{addr}")).expect("target");
+        let mut conn = Conn::open(&target, std::net::Ipv4Addr::LOCALHOST)
+            .await
+            .expect("connect");
+        // Head and body leave in one write, so they arrive in one read.
+        let head = conn.send("GET", "/events", None, None).await.expect("head");
+        let mut events = Events::new(conn, head.chunked);
+        let mut seen = 0;
+        let end = tokio::time::timeout(
+            std::time::Duration::from_secs(1),
+            events.next_batch(|_| seen += 1),
+        )
+        .await
+        .expect("not waiting for more")
+        .expect("read");
+        assert_eq!((end, seen), (Some(End::Closed), 2));
+        server.abort();
     }
 
     #[test]

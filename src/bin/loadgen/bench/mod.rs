@@ -14,13 +14,15 @@ use crate::capacity::{self, CapacityArgs, CapacityResult};
 use crate::churn::{self, ChurnArgs, ChurnResult};
 use crate::client::{Conn, Sources, Target};
 use crate::fanout::{self, FanoutArgs, FanoutResult};
+use crate::storm::{self, StormArgs, StormResult};
+use crate::tabs::{self, Protocol, TabsResult};
 
 mod report;
 
 use report::report;
 pub(crate) use report::{
-    capacity_line, churn_line, churn_table, each_run, fanout_line, fanout_table, machine, summary,
-    today,
+    STORM_RESTART, capacity_line, churn_line, churn_table, each_run, fanout_line, fanout_table,
+    machine, storm_table, summary, today,
 };
 
 #[derive(Clone, Debug, clap::Args)]
@@ -46,6 +48,10 @@ pub struct BenchArgs {
     /// Only scenarios whose name contains this.
     #[arg(long)]
     pub only: Option<String>,
+    /// Another livechat binary (an earlier build) to run the storm against
+    /// as well, alternating with `--livechat`: a before and after in one run.
+    #[arg(long)]
+    pub storm_against: Option<PathBuf>,
 }
 
 /// The flags livechat runs with here: its defaults guard one public server
@@ -95,12 +101,16 @@ pub(crate) enum Plan {
     Fanout(String, FanoutArgs),
     Churn(String, ChurnArgs),
     Capacity(String, CapacityArgs),
+    Storm(String, StormArgs),
+    /// Ten tabs a person over HTTPS: `(people, tabs)`.
+    Tabs(String, usize, usize),
 }
 
 impl Plan {
     pub(crate) fn title(&self) -> &str {
         match self {
-            Self::Fanout(t, _) | Self::Churn(t, _) | Self::Capacity(t, _) => t,
+            Self::Fanout(t, _) | Self::Churn(t, _) | Self::Capacity(t, _) | Self::Storm(t, _) => t,
+            Self::Tabs(t, ..) => t,
         }
     }
 }
@@ -110,6 +120,8 @@ pub(crate) enum Outcome {
     Fanout(FanoutResult),
     Churn(ChurnResult),
     Capacity(CapacityResult),
+    Storm(StormResult),
+    Tabs(TabsResult),
     Failed(String),
 }
 
@@ -143,8 +155,15 @@ fn plans(quick: bool) -> Vec<Plan> {
         settle: 2.0,
     };
     // The full scenarios are those of the targets; the quick ones smaller.
-    let (big, small, churn_s, step, max) = if quick {
-        ((1, 1000, 20.0, 5.0), (50, 20, 100.0, 5.0), 5.0, 2000, 4000)
+    let (big, small, churn_s, step, max, storm) = if quick {
+        (
+            (1, 1000, 20.0, 5.0),
+            (50, 20, 100.0, 5.0),
+            5.0,
+            2000,
+            4000,
+            (2000, 400, 10),
+        )
     } else {
         (
             (1, 5000, 20.0, 10.0),
@@ -152,7 +171,20 @@ fn plans(quick: bool) -> Vec<Plan> {
             10.0,
             4000,
             19_900,
+            (10_000, 2000, 20),
         )
+    };
+    let (streams, big_room, middle) = storm;
+    let storm = StormArgs {
+        streams,
+        big: big_room,
+        middle,
+        middle_size: 100,
+        rate: 30.0,
+        quiet: 5.0,
+        after: 3.0,
+        patience: 60.0,
+        setup: 64,
     };
     let fanout = |(rooms, subs, rate, seconds): (usize, usize, f64, f64)| {
         let title = format!(
@@ -176,6 +208,24 @@ fn plans(quick: bool) -> Vec<Plan> {
                 thousands(max)
             ),
             capacity(step, max),
+        ),
+        Plan::Tabs(
+            format!(
+                "ten tabs over HTTPS, {} people × 10 idle streams, HTTP/2 beside HTTP/1.1",
+                if quick { 50 } else { 300 }
+            ),
+            if quick { 50 } else { 300 },
+            10,
+        ),
+        Plan::Storm(
+            format!(
+                "reconnect storm, {} streams (rooms of {}, {} × 100, the rest in pairs), {} msg/s",
+                thousands(storm.streams),
+                thousands(storm.big),
+                storm.middle,
+                storm.rate
+            ),
+            storm,
         ),
     ]
 }
@@ -204,8 +254,58 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     }
     let mut port = args.port;
     let started = std::time::Instant::now();
+    // The baseline has no store to restart: the storm runs against livechat alone.
+    let (storms, plans): (Vec<Plan>, Vec<Plan>) = chosen(args.quick, args.only.as_deref())
+        .into_iter()
+        .partition(|p| matches!(p, Plan::Storm(..) | Plan::Tabs(..)));
+    // Nor does it serve HTTPS: the ten tabs run against livechat alone too.
+    let mut tab_runs = Vec::new();
+    for plan in &storms {
+        let Plan::Tabs(_, people, tabs) = plan else {
+            continue;
+        };
+        let mut outcomes = [Vec::new(), Vec::new()];
+        for run in 0..args.runs.max(1) {
+            let order = if run % 2 == 0 { [0, 1] } else { [1, 0] };
+            for k in order {
+                let protocol = [Protocol::Http2, Protocol::Http1][k];
+                eprintln!("bench: {} — {protocol:?} run {}", plan.title(), run + 1);
+                port += 1;
+                let outcome = ten_tabs(&args.livechat, port, protocol, *people, *tabs).await;
+                eprintln!("bench:   {}", summary(&outcome));
+                outcomes[k].push(outcome);
+            }
+        }
+        tab_runs.push((plan.clone(), outcomes));
+    }
+    let mut storm_runs = Vec::new();
+    let mut binaries = vec![args.livechat.clone()];
+    binaries.extend(args.storm_against.clone());
+    for plan in storms {
+        let Plan::Storm(_, storm) = &plan else {
+            continue;
+        };
+        let mut outcomes = vec![Vec::new(); binaries.len()];
+        for run in 0..args.runs.max(1) {
+            // Alternating which goes first, as `alternate` does.
+            for k in 0..binaries.len() {
+                let b = (k + run) % binaries.len();
+                eprintln!(
+                    "bench: {} — {} run {}",
+                    plan.title(),
+                    binaries[b].display(),
+                    run + 1
+                );
+                port += 1;
+                let outcome = storm_restart(&binaries[b], port, storm).await;
+                eprintln!("bench:   {}", summary(&outcome));
+                outcomes[b].push(outcome);
+            }
+        }
+        storm_runs.push((plan, binaries.clone(), outcomes));
+    }
     let table = alternate(
-        chosen(args.quick, args.only.as_deref()),
+        plans,
         args.runs,
         [Server::Livechat, Server::Baseline].map(|s| (s, s.name())),
         async |server, plan| {
@@ -214,8 +314,103 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         },
     )
     .await;
-    let report = report(&args, &table, started.elapsed());
+    let report = report(&args, &table, &storm_runs, &tab_runs, started.elapsed());
     write_keeping(&args.out, &report)
+}
+
+/// One protocol's half of a ten-tabs run, against a fresh HTTPS server.
+async fn ten_tabs(
+    livechat: &Path,
+    port: u16,
+    protocol: Protocol,
+    people: usize,
+    tabs: usize,
+) -> Outcome {
+    let dir = std::env::temp_dir().join(format!("loadgen-tls-{}", std::process::id()));
+    let (cert, key) = match tabs::certificate(&dir) {
+        Ok(made) => made,
+        Err(why) => return Outcome::Failed(why),
+    };
+    let bind = format!("127.0.0.1:{port}");
+    let mut cmd = Command::new(livechat);
+    cmd.arg("--bind")
+        .arg(&bind)
+        .args(LIVECHAT_FLAGS)
+        .arg("--tls-cert")
+        .arg(&cert)
+        .arg("--tls-key")
+        .arg(&key);
+    let mut child = match launch_tls(cmd, &bind).await {
+        Ok(child) => child,
+        Err(why) => return Outcome::Failed(why),
+    };
+    let pid = child.id().unwrap_or(0);
+    let result = tabs::measure(&bind, pid, &cert, protocol, people, tabs, "general").await;
+    let _ = child.kill().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    Outcome::Tabs(result)
+}
+
+/// Starts an HTTPS server and waits until its port takes connections.
+async fn launch_tls(mut cmd: Command, bind: &str) -> Result<Child, String> {
+    cmd.env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true);
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot start livechat: {e}"))?;
+    for _ in 0..500 {
+        if tokio::net::TcpStream::connect(bind).await.is_ok() {
+            return Ok(child);
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(format!("livechat exited at start: {status}"));
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let _ = child.kill().await;
+    Err("livechat did not listen".to_owned())
+}
+
+/// The storm against one livechat server on `port`, restarted.
+pub(crate) async fn storm_restart(livechat: &Path, port: u16, args: &StormArgs) -> Outcome {
+    let bind = format!("127.0.0.1:{port}");
+    let rooms = storm::public_rooms(args).join(",");
+    let (bin, at) = (livechat.to_path_buf(), bind.clone());
+    let make = move || {
+        let mut cmd = Command::new(&bin);
+        cmd.arg("--bind")
+            .arg(&at)
+            .args(LIVECHAT_FLAGS)
+            .arg("--public-rooms")
+            .arg(&rooms);
+        cmd
+    };
+    let child = match launch(make(), "livechat", &bind).await {
+        Ok(child) => child,
+        Err(why) => return Outcome::Failed(why),
+    };
+    let mut restart = storm::strike::Restart {
+        make: Box::new(make),
+        child,
+        bind: bind.clone(),
+    };
+    let outcome = match Target::parse(&format!("http://{bind}")) {
+        Ok(target) => {
+            let sources = Arc::new(Sources::new(2, 4));
+            storm::run(vec![target], sources, args, &mut restart).await
+        }
+        Err(why) => Err(why),
+    };
+    let _ = restart.child.kill().await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    match outcome {
+        Ok(r) => Outcome::Storm(r),
+        Err(why) => Outcome::Failed(why),
+    }
 }
 
 /// Writes a report to `path`, keeping what the old file had below `KEEP`.
@@ -318,6 +513,8 @@ pub(crate) async fn drive(plan: &Plan, urls: &[String], pids: &[u32]) -> Outcome
                 Err(e) => Outcome::Failed(e),
             }
         }
+        // The storm needs its servers' processes in hand: `storm_restart`, or cluster's.
+        Plan::Storm(..) | Plan::Tabs(..) => Outcome::Failed("run by its own set-up".to_owned()),
     }
 }
 
@@ -351,7 +548,7 @@ pub(crate) async fn launch(mut cmd: Command, name: &str, bind: &str) -> Result<C
         .map_err(|e| format!("cannot start {name}: {e}"))?;
     let target = Target::parse(&format!("http://{bind}"))?;
     let source = Sources::new(1, 1).pick();
-    for _ in 0..100 {
+    for _ in 0..500 {
         if let Ok(mut conn) = Conn::open(&target, source).await
             && let Ok(head) = conn.send("GET", "/healthz", None, None).await
             && head.status == 200
@@ -361,7 +558,7 @@ pub(crate) async fn launch(mut cmd: Command, name: &str, bind: &str) -> Result<C
         if let Ok(Some(status)) = child.try_wait() {
             return Err(format!("{name} exited at start: {status}"));
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let _ = child.kill().await;
     Err(format!("{name} did not answer /healthz"))

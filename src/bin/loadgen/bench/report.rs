@@ -10,6 +10,7 @@ use crate::capacity::CapacityResult;
 use crate::churn::ChurnResult;
 use crate::fanout::FanoutResult;
 use crate::stats::median;
+use crate::storm::StormResult;
 
 pub fn fanout_line(r: &FanoutResult) -> String {
     let mut line = format!(
@@ -84,6 +85,19 @@ pub(crate) fn summary(o: &Outcome) -> String {
         Outcome::Fanout(r) => fanout_line(r),
         Outcome::Churn(r) => churn_line(r),
         Outcome::Capacity(r) => capacity_line(r),
+        Outcome::Storm(r) => storm_line(r),
+        Outcome::Tabs(r) => format!(
+            "{} idle streams ({} failed), server RSS {:.1} KiB per stream ({} KiB before, {} after){}",
+            r.streams,
+            r.failed,
+            r.kib_per_stream(),
+            r.rss_before_kib,
+            r.rss_after_kib,
+            r.first_error
+                .as_deref()
+                .map(|e| format!(", first error: {e}"))
+                .unwrap_or_default()
+        ),
         Outcome::Failed(e) => format!("failed: {e}"),
     }
 }
@@ -180,6 +194,8 @@ pub(crate) fn today() -> String {
 pub(super) fn report(
     args: &BenchArgs,
     table: &[(Plan, Vec<Outcome>, Vec<Outcome>)],
+    storms: &[StormRuns],
+    tabs: &[(Plan, [Vec<Outcome>; 2])],
     took: Duration,
 ) -> String {
     let mut out = String::new();
@@ -222,10 +238,237 @@ pub(super) fn report(
             }
             Plan::Churn(..) => churn_table(&mut out, SERVERS, live, base),
             Plan::Capacity(..) => capacity_table(&mut out, live, base),
+            Plan::Storm(..) | Plan::Tabs(..) => {}
         }
         each_run(&mut out, SERVERS, live, base);
     }
+    for (plan, [h2, h1]) in tabs {
+        let _ = writeln!(
+            out,
+            "## {} ({} runs each, livechat only)\n",
+            plan.title(),
+            h2.len()
+        );
+        let _ = writeln!(out, "{TABS}\n");
+        tabs_table(&mut out, h2, h1);
+        each_run(&mut out, ["HTTP/2", "HTTP/1.1"], h2, h1);
+    }
+    for (plan, binaries, outcomes) in storms {
+        let runs = outcomes.first().map_or(0, Vec::len);
+        let _ = writeln!(out, "## {} ({runs} runs, livechat only)\n", plan.title());
+        let _ = writeln!(out, "{STORM_RESTART}\n");
+        for (bin, runs) in binaries.iter().zip(outcomes) {
+            if binaries.len() > 1 {
+                let _ = writeln!(out, "### `{}`\n", bin.display());
+            }
+            storm_table(&mut out, runs);
+        }
+        if let [now, before] = &outcomes[..] {
+            storm_ratios(&mut out, now, before);
+        }
+        let _ = writeln!(out, "<details><summary>Each run</summary>\n");
+        for (bin, runs) in binaries.iter().zip(outcomes) {
+            for (i, r) in runs.iter().enumerate() {
+                let _ = writeln!(out, "- run {}, `{}`: {}", i + 1, bin.display(), summary(r));
+            }
+        }
+        let _ = writeln!(out, "\n</details>\n");
+    }
     out
+}
+
+/// How the ten tabs are measured.
+const TABS: &str = "livechat serves HTTPS (`--tls-cert`, `--tls-key`: a self-signed certificate), fresh for each protocol of each run, the order alternating. Each person joins the public room `general`, loads its page, then opens ten streams of it: over HTTP/2 on the one connection (what a browser does with a site's tabs), over HTTP/1.1 on ten connections (the first one the page came on). Per idle stream = (the server's RSS 2 s after the last stream opened − its RSS before) ÷ streams.";
+
+fn tabs_table(out: &mut String, h2: &[Outcome], h1: &[Outcome]) {
+    let per = |o: &Outcome| match o {
+        Outcome::Tabs(r) if r.streams > 0 => Some(r.kib_per_stream()),
+        _ => None,
+    };
+    let spread = |runs: &[Outcome]| {
+        let v: Vec<f64> = runs.iter().filter_map(per).collect();
+        let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        (median(&v), lo, hi)
+    };
+    let (a, alo, ahi) = spread(h2);
+    let (b, blo, bhi) = spread(h1);
+    let ratios: Vec<f64> = h2
+        .iter()
+        .zip(h1)
+        .filter_map(|(x, y)| Some(per(x)? / per(y)?))
+        .collect();
+    let _ = writeln!(
+        out,
+        "| server RSS per idle stream, KiB | median | spread (min–max) |\n|---|---|---|"
+    );
+    let _ = writeln!(
+        out,
+        "| HTTP/2, ten tabs on one connection | {} | {}–{} |",
+        fmt(a),
+        fmt(alo),
+        fmt(ahi)
+    );
+    let _ = writeln!(
+        out,
+        "| HTTP/1.1, a connection per tab | {} | {}–{} |",
+        fmt(b),
+        fmt(blo),
+        fmt(bhi)
+    );
+    let _ = writeln!(
+        out,
+        "| HTTP/2 ÷ HTTP/1.1, same run | {} | |\n",
+        ratio(median(&ratios), 1.0)
+    );
+}
+
+/// A storm plan, the livechat binaries it ran against, and each one's runs.
+pub(crate) type StormRuns = (Plan, Vec<std::path::PathBuf>, Vec<Vec<Outcome>>);
+
+/// How the storm is run against one server in memory, and what it cannot check.
+pub(crate) const STORM_RESTART: &str = "The server is stopped with `SIGTERM` (as a deploy does: every stream is told \"restarting\" with `retry:`) and started again on the same port; \"back\" counts from its first answer to `/healthz` (polled every 20 ms). The memory store forgets everything at a restart: private rooms and every room's history are gone and nobody is in any room, so the rooms here are public rooms (they exist again by name), and each page's resume is answered with last words (not in this room) after which the person reloads the page, at once here, which enters the room again. So this scenario measures the restart's storm of page loads, joins and streams; lost messages count those the history could give back (sent after the restart, and still among the room's last messages when the page came back); what was sent around the stop, or had left the history (200 items, notices included) by the time a page reloaded, is counted apart (\"lost where no history holds them\"): by design, such a page shows the log as it is. The two-servers-and-Redis version, where pages resume with `Last-Event-ID`, is in BENCHMARKS-redis.md.";
+
+pub fn storm_line(r: &StormResult) -> String {
+    let mut line = format!(
+        "{} streams (set-up {:.1} s, failed {}), dropped {}, back {} in {:.2} s from the server answering (half in {:.2} s; down {:.2} s; first try to live p50 {:.2} s max {:.2} s), tries {}, reloads {}, resyncs {}, server CPU {:.2} s over {:.2} s (loadgen {:.2} s), live p99 quiet {:.1} ms storm {:.1} ms max {:.1} ms, sent {} (failed {}), lost {} (beyond the history {}), duplicated {}",
+        r.streams,
+        r.setup_s,
+        r.setup_failures,
+        r.dropped,
+        r.back,
+        r.all_back_s,
+        r.half_back_s,
+        r.down_s,
+        r.answer_p50_s,
+        r.answer_max_s,
+        r.tries,
+        r.reloads,
+        r.resyncs,
+        r.server_cpu_s,
+        r.cpu_span_s,
+        r.loadgen_cpu_s,
+        r.quiet.p99,
+        r.storm.p99,
+        r.storm.max,
+        r.sent,
+        r.post_failures,
+        r.lost,
+        r.lost_uncovered,
+        r.duplicated
+    );
+    if let Some(e) = &r.first_error {
+        let _ = write!(line, ", first error: {e}");
+    }
+    line
+}
+
+fn storm_result(o: &Outcome) -> Option<&StormResult> {
+    match o {
+        Outcome::Storm(r) => Some(r),
+        _ => None,
+    }
+}
+
+/// This build against the other one, run by run (the median of the ratios).
+fn storm_ratios(out: &mut String, now: &[Outcome], before: &[Outcome]) {
+    let rows: &[Row<StormResult>] = &[
+        ("every stream live again", |r| r.all_back_s),
+        ("a page's first try until live, p50", |r| r.answer_p50_s),
+        ("live p99 during the storm", |r| r.storm.p99),
+        ("server CPU until all are back", |r| r.server_cpu_s),
+    ];
+    let _ = writeln!(
+        out,
+        "| this build ÷ the other, same run | median ratio |\n|---|---|"
+    );
+    for (name, pick) in rows {
+        let ratios: Vec<f64> = now
+            .iter()
+            .zip(before)
+            .filter_map(|(a, b)| Some(pick(storm_result(a)?) / pick(storm_result(b)?)))
+            .collect();
+        let _ = writeln!(out, "| {name} | {} |", ratio(median(&ratios), 1.0));
+    }
+    let _ = writeln!(out);
+}
+
+/// A row of the storm's table: its name, its figure, and what the issue
+/// asks of it.
+type StormRow = (&'static str, fn(&StormResult) -> f64, &'static str);
+
+/// The storm's figures: median and spread over the runs, and whether each
+/// target of the issue is met.
+pub(crate) fn storm_table(out: &mut String, runs: &[Outcome]) {
+    let rows: &[StormRow] = &[
+        ("streams dropped", |r| r.dropped as f64, ""),
+        ("streams back", |r| r.back as f64, "all"),
+        (
+            "every stream live again, s after the server answers",
+            |r| r.all_back_s,
+            "≤ 10",
+        ),
+        ("half of them live again, s", |r| r.half_back_s, ""),
+        ("server down (drop until it answers), s", |r| r.down_s, ""),
+        (
+            "a page's first try until it is live, p50, s",
+            |r| r.answer_p50_s,
+            "",
+        ),
+        (
+            "a page's first try until it is live, max, s",
+            |r| r.answer_max_s,
+            "",
+        ),
+        ("server CPU until all are back, s", |r| r.server_cpu_s, ""),
+        ("load generator's CPU meanwhile, s", |r| r.loadgen_cpu_s, ""),
+        ("live p99, quiet, ms", |r| r.quiet.p99, ""),
+        ("live p99 during the storm, ms", |r| r.storm.p99, ""),
+        (
+            "storm p99 ÷ quiet p99",
+            |r| r.storm.p99 / r.quiet.p99,
+            "≤ 3×",
+        ),
+        (
+            "largest stall of live traffic in the storm, ms",
+            |r| r.storm.max,
+            "",
+        ),
+        ("lost (history covers the gap)", |r| r.lost as f64, "0"),
+        (
+            "lost where no history holds them",
+            |r| r.lost_uncovered as f64,
+            "",
+        ),
+        ("duplicated", |r| r.duplicated as f64, "0"),
+        ("stream tries after the drop", |r| r.tries as f64, ""),
+        ("page reloads", |r| r.reloads as f64, ""),
+        ("failed posts (server away)", |r| r.post_failures as f64, ""),
+    ];
+    let _ = writeln!(
+        out,
+        "| figure | median | spread (min–max) | target |\n|---|---|---|---|"
+    );
+    for (name, pick, target) in rows {
+        let v: Vec<f64> = runs
+            .iter()
+            .filter_map(|o| storm_result(o).map(pick))
+            .collect();
+        let (lo, hi) = v
+            .iter()
+            .filter(|x| x.is_finite())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
+                (lo.min(*x), hi.max(*x))
+            });
+        let _ = writeln!(
+            out,
+            "| {name} | {} | {}–{} | {target} |",
+            fmt(median(&v)),
+            fmt(lo),
+            fmt(hi)
+        );
+    }
+    let _ = writeln!(out);
 }
 
 /// Every run's figures, folded away below a table.
