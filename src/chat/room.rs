@@ -368,6 +368,7 @@ impl Room {
             member: id,
             text: Some(text),
             at: now,
+            muted,
         });
         true
     }

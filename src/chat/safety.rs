@@ -26,6 +26,16 @@ pub struct Said {
     /// `None` once it was deleted.
     pub text: Option<MessageText>,
     pub at: OffsetDateTime,
+    /// Sent while its author was muted: it reaches only them, here too.
+    pub muted: bool,
+}
+
+impl Said {
+    /// Whether `reader` may see it (its own page, a report): a muted
+    /// message is its author's alone.
+    pub fn shown_to(&self, reader: MemberId) -> bool {
+        !self.muted || self.member == reader
+    }
 }
 
 /// Who deletes a message.

@@ -32,7 +32,9 @@ async fn open(
     // Nobody without a session passes the door as a member.
     let me = session.member.clone().ok_or(AppError::NotFound)?;
     let id: EventId = id.parse().map_err(|()| AppError::NotFound)?;
+    // A muted message is its author's alone: for anyone else it is not there.
     let said = app.chat.message(&code, id).await?;
+    let said = said.filter(|said| said.shown_to(me.id));
     Ok((code, me, said.ok_or(AppError::NotFound)?))
 }
 

@@ -59,6 +59,7 @@ pub async fn post_report(
         .chat
         .message(&code, id)
         .await?
+        .filter(|said| said.shown_to(me.id))
         .ok_or(AppError::NotFound)?;
     let member = match app.member_reports.take(&me.id.0.simple().to_string()).await {
         Ok(attempt) => attempt,

@@ -143,6 +143,7 @@ mod tests {
             member: MemberId::random(),
             text: text.map(|t| MessageText::parse(t, 2000).expect("text")),
             at: time::macros::datetime!(2026-12-03 07:46 UTC),
+            muted: false,
         }
     }
 

@@ -26,6 +26,7 @@ fn report(seq: u64, text: &str, reason: ReportReason) -> NewReport {
             member: hank.id,
             text: Some(MessageText::parse(text, 2000).expect("text")),
             at: OffsetDateTime::now_utc(),
+            muted: false,
         },
         reason,
         reporter: MemberId::random(),

@@ -61,6 +61,7 @@ impl Messages for Moderated {
             member: author.id,
             text: Some(MessageText::parse(TEXT, 2000).expect("text")),
             at: OffsetDateTime::now_utc(),
+            muted: false,
         }))
     }
 

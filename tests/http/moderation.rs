@@ -164,3 +164,31 @@ async fn slow_mode_and_read_only_set_from_the_console_hold_in_the_room() {
     let log = moderator.get("/admin").await;
     log.assert_has("Action log");
 }
+
+#[tokio::test]
+async fn a_muted_message_has_no_page_and_no_report_for_anyone_but_its_author() {
+    let (mut ann, mut bob, mut moderator, id) = ann_bob_and_a_moderator("First").await;
+    reported(&mut bob, &mut moderator, &id).await;
+    let muted = moderator
+        .post("/admin/mute", &[("report", "1"), ("secs", "600")])
+        .await;
+    assert_eq!(muted.status, StatusCode::SEE_OTHER, "{}", muted.body);
+    let text = "Only Ann reads this";
+    let sent = ann.post("/r/general/messages", &[("text", text)]).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let hidden = item_id(&ann.get("/r/general").await.body, text);
+    let own = ann.get(&format!("/r/general/m/{hidden}")).await;
+    assert_eq!(own.status, StatusCode::OK, "its author's");
+    own.assert_has(text);
+    // Ids are numbered in order: Bob could guess it, and finds nothing.
+    let guessed = bob.get(&format!("/r/general/m/{hidden}")).await;
+    assert_eq!(guessed.status, StatusCode::NOT_FOUND);
+    assert!(!guessed.body.contains(text));
+    let report = bob
+        .post(
+            &format!("/r/general/m/{hidden}/report"),
+            &[("reason", "spam")],
+        )
+        .await;
+    assert_eq!(report.status, StatusCode::NOT_FOUND);
+}

@@ -256,6 +256,7 @@ pub fn said(code: &RoomCode, id: EventId, fields: &[String]) -> Option<Said> {
         .and_then(|pair| Uuid::parse_str(&pair[1]).ok())
         .map_or(MemberId(Uuid::nil()), MemberId);
     let decoded = decode(code, fields)?;
+    let muted = decoded.reach.only_whose;
     match decoded.event {
         Event::Message { author, text, at } => Some(Said {
             id,
@@ -263,6 +264,7 @@ pub fn said(code: &RoomCode, id: EventId, fields: &[String]) -> Option<Said> {
             member,
             text: Some(text),
             at,
+            muted,
         }),
         Event::Deleted { author, at, .. } if decoded.deletes == Some(id) => Some(Said {
             id,
@@ -270,6 +272,7 @@ pub fn said(code: &RoomCode, id: EventId, fields: &[String]) -> Option<Said> {
             member,
             text: None,
             at,
+            muted,
         }),
         _ => None,
     }

@@ -71,6 +71,7 @@ fn decode(id: u64, map: &HashMap<String, String>) -> Option<Report> {
                 .map(|text| MessageText::parse(text, usize::MAX))
                 .and_then(Result::ok),
             at: time(get("said")?)?,
+            muted: false,
         },
         reason: ReportReason::parse(get("reason")?)?,
         reporter: member(get("reporter")?)?,

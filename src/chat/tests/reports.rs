@@ -19,6 +19,7 @@ fn said(author: &Member, seq: u64, text: Option<&str>) -> Said {
         member: author.id,
         text: text.map(say),
         at: at(0),
+        muted: false,
     }
 }
 
