@@ -38,11 +38,13 @@ impl View {
         }
     }
 
-    /// Whether this reader is shown `frame`: anything but a log item is;
-    /// a log item unless it is of someone ignored, or reaches only someone
-    /// else.
+    /// Whether this reader is shown `frame`: anything but a log item or a
+    /// deletion is; those unless they are of someone ignored, or reach only
+    /// someone else (a deletion reaches whom its message reached, so that
+    /// neither its author's name nor the reload of a no-JavaScript log
+    /// reaches anyone the message did not).
     pub fn shows(&self, frame: &Frame) -> bool {
-        if frame.kind != FrameKind::Log {
+        if !matches!(frame.kind, FrameKind::Log | FrameKind::Deletion) {
             return true;
         }
         let reach = &frame.reach;

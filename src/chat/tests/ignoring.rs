@@ -243,7 +243,63 @@ async fn a_mute_however_far_off_holds(kit: Kit) {
     assert!(!heard.contains(&"Bob: hush".to_owned()), "{heard:?}");
 }
 
+/// Posts `text` as `who`, and the id `sub` hears it by.
+async fn posted(chat: &dyn Store, sub: &mut Subscription, who: &Member, text: &str) -> EventId {
+    chat.post(&general(), who.id, say(text))
+        .await
+        .expect("post");
+    let wanted = format!("{}: {text}", who.name);
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(60), sub.rx.recv())
+            .await
+            .expect("heard in time")
+            .expect("the room goes on");
+        if frame.sse == wanted.as_bytes() {
+            return frame.id;
+        }
+    }
+}
+
+async fn a_deletion_reaches_only_whom_its_message_reached(kit: Kit) {
+    let chat = kit.store().await;
+    let (ann, bob, cat) = people(&*chat).await;
+    let mut anns = listen(&*chat, &ann).await;
+    let mut cats = listen(&*chat, &cat).await;
+    chat.ignore(&ann, &bob.author()).await.expect("ignore");
+    ignoring(&mut anns, &bob.seed, true).await;
+    let said = posted(&*chat, &mut cats, &bob, "b1").await;
+    chat.delete(&general(), said, Deleter::Author(bob.id))
+        .await
+        .expect("delete");
+    // Cat, who was shown the message, is shown its deletion.
+    let heard = hear_as(&mut cats, "Bob: [deleted]").await;
+    assert_eq!(heard.last().map(String::as_str), Some("Bob: [deleted]"));
+
+    // A muted message's deletion reaches its author alone, as it did.
+    let until = kit.clock.now_utc() + Duration::from_secs(600);
+    chat.mute(cat.id, Some(until)).await.expect("mute");
+    let quiet = posted(&*chat, &mut cats, &cat, "quiet").await;
+    chat.delete(&general(), quiet, Deleter::Author(cat.id))
+        .await
+        .expect("delete");
+    let heard = hear_as(&mut cats, "Cat: [deleted]").await;
+    assert_eq!(heard.last().map(String::as_str), Some("Cat: [deleted]"));
+
+    chat.post(&general(), ann.id, say("a1"))
+        .await
+        .expect("post");
+    let heard = hear_as(&mut anns, "Ann: a1").await;
+    assert_eq!(heard.last().map(String::as_str), Some("Ann: a1"));
+    assert!(
+        heard
+            .iter()
+            .all(|t| !t.contains("Bob") && !t.contains("Cat")),
+        "neither the ignored one's deletion nor a muted one's: {heard:?}"
+    );
+}
+
 on_both_stores!(
+    a_deletion_reaches_only_whom_its_message_reached,
     a_mute_however_far_off_holds,
     a_blocked_stranger_is_never_paired_with_the_blocker_again,
     an_ignored_persons_messages_and_notices_never_reach_the_ignorer_even_renamed,
