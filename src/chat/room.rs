@@ -262,7 +262,11 @@ impl Room {
             Some(presence) => {
                 self.forget_name(&presence.author.name, id);
                 let seed = presence.author.seed;
-                self.last_post.remove(&id);
+                // A pace still running is kept (so a leave and a join do
+                // not reset it); those that ran out, anyone's, go.
+                let (now_ms, slow) = (rules::to_ms(now), self.slow_ms);
+                self.last_post
+                    .retain(|_, last| rules::still_paced(now_ms, slow, *last));
                 self.announce(render, presence.author.name, &seed, false, now);
                 self.hand_over(render, id, now);
                 true

@@ -485,6 +485,14 @@ pub fn from_ms(ms: i64) -> OffsetDateTime {
 }
 
 /// A date and time in milliseconds since 1970.
+/// Whether a member's last post at `last_ms` still holds back their next
+/// under slow mode (`slow_ms`): kept through a leave while it does, so that
+/// leaving and coming back is no way around the pace (`leave_member` in
+/// `prelude.lua` writes this rule in Lua).
+pub fn still_paced(now_ms: i64, slow_ms: Option<i64>, last_ms: i64) -> bool {
+    slow_ms.is_some_and(|every| last_ms.saturating_add(every) > now_ms)
+}
+
 pub fn to_ms(at: OffsetDateTime) -> i64 {
     i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }

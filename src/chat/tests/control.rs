@@ -145,6 +145,40 @@ async fn slow_mode_allows_one_message_per_pace(kit: Kit) {
         .expect("off again");
 }
 
+async fn leaving_and_coming_back_does_not_reset_slow_mode(kit: Kit) {
+    let chat = kit.store().await;
+    let (ann, bob, cy) = (member("Ann"), member("Bob"), member("Cy"));
+    for who in [&ann, &bob, &cy] {
+        chat.enter(&general(), who).await.expect("enter");
+    }
+    let every = kit.rate_window * 30;
+    chat.slow_mode(&general(), Some(every)).await.expect("slow");
+    chat.post(&general(), ann.id, say("one"))
+        .await
+        .expect("first");
+    chat.post(&general(), cy.id, say("mine"))
+        .await
+        .expect("first");
+    chat.leave(&general(), ann.id).await.expect("leave");
+    chat.enter(&general(), &ann).await.expect("back");
+    match chat.post(&general(), ann.id, say("two")).await {
+        Err(ChatError::TooFast(wait)) => assert!(wait <= every && wait > every / 2, "{wait:?}"),
+        other => panic!("a leave and a join let it through: {other:?}"),
+    }
+    // Others' leaves change nothing; once the pace has passed, it is over.
+    chat.leave(&general(), bob.id).await.expect("leave");
+    assert!(matches!(
+        chat.post(&general(), cy.id, say("again")).await,
+        Err(ChatError::TooFast(_))
+    ));
+    // Gone by now (no stream held her), back once the pace has passed.
+    kit.pass(every).await;
+    chat.enter(&general(), &ann).await.expect("back");
+    chat.post(&general(), ann.id, say("two"))
+        .await
+        .expect("its time came");
+}
+
 async fn a_read_only_room_refuses_posts_until_its_time(kit: Kit) {
     let chat = kit.store().await;
     let ann = member("Ann");
@@ -202,6 +236,7 @@ on_both_stores!(
     a_removed_member_leaves_at_once_and_is_kept_out,
     a_locked_room_refuses_newcomers_but_not_a_members_reload,
     slow_mode_allows_one_message_per_pace,
+    leaving_and_coming_back_does_not_reset_slow_mode,
     a_read_only_room_refuses_posts_until_its_time,
     a_ban_holds_the_session_and_its_address_until_its_end,
 );

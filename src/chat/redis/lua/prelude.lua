@@ -204,7 +204,11 @@ local function leave_member(code, id, maxlen, at, how, owner)
   if redis.call('HINCRBY', K.members, id, -1) <= 0 then redis.call('HDEL', K.members, id) end
   local author = redis.call('HGET', ak(code), id) or ''
   redis.call('HDEL', ak(code), id)
-  redis.call('HDEL', lpk(code), id)
+  -- A slow-mode pace still running is kept, so that a leave and a join do
+  -- not reset it (`rules::still_paced`); one that ran out goes.
+  local slow = tonumber(redis.call('HGET', rk(code), 'slow') or '')
+  local last = tonumber(redis.call('HGET', lpk(code), id) or '')
+  if not (slow and last and last + slow > tonumber(at)) then redis.call('HDEL', lpk(code), id) end
   drop_name(code, id)
   local r = rk(code)
   if redis.call('EXISTS', r) == 0 then return 1 end

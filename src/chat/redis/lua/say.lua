@@ -33,5 +33,13 @@ append(code, A[6], fields)
 if slow then
   redis.call('HSET', lpk(code), id, now)
   redis.call('EXPIRE', lpk(code), TTL)
+  -- Paces kept through a leave are let go once run out, so that the hash of
+  -- a room that lives for ever stays about as big as the room.
+  if redis.call('HLEN', lpk(code)) > 2 * redis.call('ZCARD', ok(code)) + 64 then
+    local all = redis.call('HGETALL', lpk(code))
+    for i = 1, #all, 2 do
+      if tonumber(all[i + 1]) + slow <= now then redis.call('HDEL', lpk(code), all[i]) end
+    end
+  end
 end
 return {1}
