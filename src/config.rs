@@ -212,12 +212,14 @@ pub struct Config {
     #[arg(long, env = "LIVECHAT_MEMBER_REPORTS", default_value_t = 10)]
     pub member_reports: usize,
 
-    /// Reports one client address may send per 10 minutes, over all its sessions.
+    /// Reports one client address may send per 10 minutes, over all its
+    /// sessions (an IPv6 /48: 16 times as many).
     #[arg(long, env = "LIVECHAT_ADDRESS_REPORTS", default_value_t = 30)]
     pub address_reports: usize,
 
     /// Sign-ins at the moderator console one client address may try per 10
-    /// minutes (a right token gives its try back).
+    /// minutes (an IPv6 /48: 16 times as many; a right token gives its try
+    /// back).
     #[arg(long, env = "LIVECHAT_ADDRESS_SIGN_INS", default_value_t = 5)]
     pub address_sign_ins: usize,
 

@@ -86,9 +86,15 @@ pub struct AppState {
     pub member_reports: Arc<dyn chat::rate::Limiter>,
     #[from_ref(skip)]
     pub address_reports: Arc<dyn chat::rate::Limiter>,
+    /// Reports per IPv6 /48, `http::door::NETWORK_SCALE` times an address's.
+    #[from_ref(skip)]
+    pub network_reports: Arc<dyn chat::rate::Limiter>,
     /// Sign-ins at the moderator console per client address.
     #[from_ref(skip)]
     pub address_sign_ins: Arc<dyn chat::rate::Limiter>,
+    /// Sign-ins per IPv6 /48, `http::door::NETWORK_SCALE` times an address's.
+    #[from_ref(skip)]
+    pub network_sign_ins: Arc<dyn chat::rate::Limiter>,
     /// The moderator console's token, when there is a console.
     #[from_ref(skip)]
     pub admin: Option<http::admin::Token>,
@@ -185,9 +191,23 @@ impl AppState {
                 config.address_reports,
                 chat::rules::REPORT_WINDOW,
             ),
+            network_reports: per_address(
+                "network-reports",
+                config
+                    .address_reports
+                    .saturating_mul(http::door::NETWORK_SCALE),
+                chat::rules::REPORT_WINDOW,
+            ),
             address_sign_ins: per_address(
                 "address-sign-ins",
                 config.address_sign_ins,
+                chat::rules::SIGN_IN_WINDOW,
+            ),
+            network_sign_ins: per_address(
+                "network-sign-ins",
+                config
+                    .address_sign_ins
+                    .saturating_mul(http::door::NETWORK_SCALE),
                 chat::rules::SIGN_IN_WINDOW,
             ),
             admin: None,

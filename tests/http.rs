@@ -197,6 +197,8 @@ mod moderated;
 mod moderation;
 #[path = "http/names.rs"]
 mod names;
+#[path = "http/networks.rs"]
+mod networks;
 #[path = "http/nojs.rs"]
 mod nojs;
 #[path = "http/owners.rs"]

@@ -18,10 +18,9 @@ use serde::Deserialize;
 use sha2::Sha256;
 use time::OffsetDateTime;
 
-use super::client::ClientAddr;
+use super::client::{ClientAddr, take_counted};
 use super::shape::Shape;
 use crate::AppState;
-use crate::chat::rate::Attempt;
 use crate::chat::{ChatError, MemberId};
 use crate::error::{AppError, Refused};
 use crate::logs::SessionTag;
@@ -183,16 +182,14 @@ pub async fn post_sign_in(
     Form(form): Form<SignIn>,
 ) -> Result<Response, AppError> {
     let token = token(&app)?;
-    let attempt = match client.key() {
-        Some(key) => match app.address_sign_ins.take(&key).await {
-            Ok(attempt) => attempt,
-            Err(wait) => {
-                let refused = shape.still(Refused::from(&ChatError::SignInsFromAddress(wait)));
-                let page = sign_in(Some(&refused.words)).into_response();
-                return Ok(never_kept(refused.answer(page)));
-            }
-        },
-        None => Attempt::uncounted(),
+    let tried = take_counted(&*app.address_sign_ins, &*app.network_sign_ins, client).await;
+    let attempt = match tried {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            let refused = shape.still(Refused::from(&ChatError::SignInsFromAddress(wait)));
+            let page = sign_in(Some(&refused.words)).into_response();
+            return Ok(never_kept(refused.answer(page)));
+        }
     };
     if !token.matches(&form.token) {
         attempt.keep();

@@ -14,7 +14,7 @@ use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use ipnet::IpNet;
 
-use crate::address::address_key;
+use crate::address::{address_key, network_key};
 use crate::chat::ChatError;
 use crate::chat::rate::{Attempt, Limiter};
 use crate::config::Config;
@@ -43,6 +43,34 @@ impl ClientAddr {
     /// The key the per-address limits count this client by (see [`address_key`]).
     pub fn key(&self) -> Option<String> {
         self.0.map(address_key)
+    }
+}
+
+/// One try of the client's, counted against its address in `address` and,
+/// for IPv6, against its /48 in `network` (a budget `door::NETWORK_SCALE`
+/// times as big), so that one site's 65,536 /64s do not make as many
+/// budgets: the attempt (forgiven or kept as one), or how long to wait.
+pub async fn take_counted(
+    address: &dyn Limiter,
+    network: &dyn Limiter,
+    client: ClientAddr,
+) -> Result<Attempt, Duration> {
+    let Some(ip) = client.0 else {
+        return Ok(Attempt::uncounted());
+    };
+    let first = address.take(&address_key(ip)).await?;
+    let Some(net) = network_key(ip) else {
+        return Ok(first);
+    };
+    match network.take(&net).await {
+        Ok(second) => Ok(Attempt::undone_by(move || {
+            first.forgive();
+            second.forgive();
+        })),
+        Err(wait) => {
+            first.forgive();
+            Err(wait)
+        }
     }
 }
 

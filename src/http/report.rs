@@ -12,12 +12,11 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::client::ClientAddr;
+use super::client::{ClientAddr, take_counted};
 use super::door::{self, Knock};
 use super::session::Session;
 use super::shape::Shape;
 use crate::AppState;
-use crate::chat::rate::Attempt;
 use crate::chat::{Access, ChatError, EventId, NewReport, ReportReason, RoomCode};
 use crate::error::{AppError, Refused};
 use crate::paths;
@@ -65,15 +64,12 @@ pub async fn post_report(
         Ok(attempt) => attempt,
         Err(wait) => return Err(ChatError::TooManyReports(wait).into()),
     };
-    let address = match client.key() {
-        Some(key) => match app.address_reports.take(&key).await {
-            Ok(attempt) => attempt,
-            Err(wait) => {
-                member.forgive();
-                return Err(ChatError::ReportsFromAddress(wait).into());
-            }
-        },
-        None => Attempt::uncounted(),
+    let address = match take_counted(&*app.address_reports, &*app.network_reports, client).await {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            member.forgive();
+            return Err(ChatError::ReportsFromAddress(wait).into());
+        }
     };
     let report = NewReport {
         code: code.clone(),
