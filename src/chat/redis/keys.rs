@@ -31,8 +31,9 @@
 //! `blk:{member}` the strangers a session blocked (set of members;
 //! `pair.lua` pairs neither way), `rm:{code}` the members its owner removed
 //! (set), `lp:{code}` when each member last posted there while slow mode
-//! is on (hash member -> ms), `ban:{member}` and `bana:{address}` until
-//! when a session or a client address key is banned (ms, expiring then),
+//! is on (hash member -> ms; kept through a leave while its pace runs),
+//! `ban:{member}` and `bana:{address}` until when a session or a client
+//! address key is banned (ms, expiring then),
 //! `seen:{member}` the address key a member was last seen from. A room's
 //! hash also keeps `owner` (a member), `locked` ('1'), `slow` (ms) and `ro`
 //! (read-only until, ms). Channel `ev` carries the code of a room whose log

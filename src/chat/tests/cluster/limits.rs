@@ -140,3 +140,49 @@ async fn rooms_held_and_waiting_pages_count_on_every_server() {
         .await;
     assert!(again, "a page closed on B gives its place back");
 }
+
+/// Slow-mode paces kept through a leave are let go once they ran out: what
+/// Redis keeps of them in a room that lives for ever stays about as big as
+/// the room, however many came, posted and went.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paces_kept_through_leaves_are_let_go_once_run_out() {
+    let Some(kit) = Kit::redis() else {
+        return;
+    };
+    let a = kit
+        .redis_store(kit.settings(50, 1000, 100_000), Arc::new(Plain))
+        .await;
+    let last = member("Last");
+    a.enter(&general(), &last).await.expect("enter");
+    let every = Duration::from_secs(60);
+    a.slow_mode(&general(), Some(every)).await.expect("slow");
+    let count = 100;
+    for n in 0..count {
+        let who = member(&format!("P{n}"));
+        a.enter(&general(), &who).await.expect("enter");
+        a.post(&general(), who.id, say("hi")).await.expect("post");
+        a.leave(&general(), who.id).await.expect("leave");
+    }
+    let url = kit.redis.as_ref().expect("a redis kit").url();
+    let mut conn = ::redis::Client::open(url)
+        .expect("url")
+        .get_multiplexed_async_connection()
+        .await
+        .expect("connect");
+    // The room's paces (`redis::keys`).
+    let paces = |conn: &mut ::redis::aio::MultiplexedConnection| {
+        let mut conn = conn.clone();
+        async move {
+            ::redis::cmd("HLEN")
+                .arg("lc:lp:general")
+                .query_async::<usize>(&mut conn)
+                .await
+                .expect("HLEN")
+        }
+    };
+    assert_eq!(paces(&mut conn).await, count, "kept while running");
+    kit.pass(every).await;
+    a.enter(&general(), &last).await.expect("enter");
+    a.post(&general(), last.id, say("hi")).await.expect("post");
+    assert_eq!(paces(&mut conn).await, 1, "only the pace still running");
+}
