@@ -129,7 +129,7 @@ pub fn item(code: &RoomCode, id: EventId, event: &Event, grouped: bool) -> Marku
                         bdi.author { (author.name) }
                         span.you {}
                     }
-                    p.text dir="auto" { (text.as_str()) }
+                    p.text dir="auto" { (super::links::linked(text.as_str())) }
                     a.when href=(paths::message(code, id)) target="_top" { (When(*at)) }
                 }
             }
@@ -291,6 +291,35 @@ mod tests {
         RoomCode::parse_slug("general").expect("slug")
     }
     const AT: OffsetDateTime = OffsetDateTime::UNIX_EPOCH;
+
+    /// A message's web address is a link, the same in every item; the text
+    /// around it stays text.
+    #[test]
+    fn a_message_s_web_address_is_a_link_and_nothing_else_is_markup() {
+        let message = log_item(
+            &room(),
+            ID,
+            &Event::Message {
+                author: ann(),
+                text: crate::chat::MessageText::parse(
+                    "<i>see</i> https://example.com/a. javascript:alert(1)",
+                    2000,
+                )
+                .expect("text"),
+                at: AT,
+            },
+            Place::default(),
+        )
+        .into_string();
+        assert!(
+            message.contains(
+                "<p class=\"text\" dir=\"auto\">&lt;i&gt;see&lt;/i&gt; \
+                 <a href=\"https://example.com/a\" rel=\"nofollow ugc noopener noreferrer\">\
+                 https://example.com/a</a>. javascript:alert(1)</p>"
+            ),
+            "{message}"
+        );
+    }
 
     /// Names run right to left in some scripts: each is isolated wherever it
     /// stands, so the words around it keep their order; message text takes
