@@ -25,6 +25,7 @@ fn markup_chars(html: &str) -> [usize; 3] {
 fn rendered(name: &Name, text: &MessageText) -> String {
     let seed = Seed::parse("0123456789abcdef").expect("seed");
     let event = Event::Message {
+        mentions: Vec::new(),
         author: Author {
             name: name.clone(),
             seed,

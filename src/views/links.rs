@@ -7,6 +7,9 @@
 use linkify::{LinkFinder, LinkKind};
 use maud::{Markup, html};
 
+use crate::chat::Author;
+use crate::chat::rules::mention_spans;
+
 /// What every link in a message says of itself: not endorsed, written by a
 /// visitor, and no way back to the page that opened it.
 pub const REL: &str = "nofollow ugc noopener noreferrer";
@@ -48,15 +51,34 @@ fn is_web(url: &str) -> bool {
         || (lower(8).as_deref() == Some("https://") && after(8))
 }
 
-/// The text of a message, escaped, its web URLs as links.
-pub fn linked(text: &str) -> Markup {
+/// The text of a message, escaped, its web URLs as links and its
+/// `@Name`s of the people it mentions (decided as it was numbered) marked
+/// with whom they name (`data-seed`), for that person's own stylesheet.
+pub fn linked(text: &str, mentions: &[Author]) -> Markup {
     html! {
         @for piece in pieces(text) {
             @match piece {
-                Piece::Text(words) => (words),
+                Piece::Text(words) => (marked(words, mentions)),
                 Piece::Link(url) => a href=(url) rel=(REL) { (url) },
             }
         }
+    }
+}
+
+/// Plain `words`, each mention in them marked.
+fn marked(words: &str, mentions: &[Author]) -> Markup {
+    let spans = mention_spans(words, mentions);
+    let ends = std::iter::once(0).chain(spans.iter().map(|(span, _)| span.end));
+    let tail = spans.last().map_or(0, |(span, _)| span.end);
+    html! {
+        @for ((span, who), from) in spans.iter().zip(ends) {
+            (&words[from..span.start])
+            span.mention data-seed=(who.seed.as_str()) {
+                "@" bdi { (&words[span.start + 1..span.end]) }
+                span.mentions-you {}
+            }
+        }
+        (&words[tail..])
     }
 }
 
@@ -65,7 +87,7 @@ mod tests {
     use super::*;
 
     fn html_of(text: &str) -> String {
-        linked(text).into_string()
+        linked(text, &[]).into_string()
     }
 
     #[test]
@@ -170,6 +192,35 @@ mod tests {
             })
             .collect();
         assert_eq!(again, text);
+    }
+
+    #[test]
+    fn a_mention_is_marked_with_whom_it_names_and_links_stay_links() {
+        let otter = Author {
+            name: crate::chat::Name::parse("Quiet Otter", 32).expect("name"),
+            seed: crate::chat::Seed::random(),
+        };
+        let html = linked(
+            "@quiet otter: <b>https://example.com/@Quiet Otter</b>",
+            std::slice::from_ref(&otter),
+        )
+        .into_string();
+        assert_eq!(
+            html,
+            format!(
+                "<span class=\"mention\" data-seed=\"{}\">@<bdi>quiet otter</bdi>\
+                 <span class=\"mentions-you\"></span></span>: &lt;b&gt;\
+                 <a href=\"https://example.com/@Quiet\" rel=\"{REL}\">https://example.com/@Quiet</a> \
+                 Otter&lt;/b&gt;",
+                otter.seed.as_str()
+            )
+        );
+        // Nobody mentioned: the same text, nothing marked.
+        assert!(
+            !linked("@quiet otter", &[])
+                .into_string()
+                .contains("mention")
+        );
     }
 
     #[test]

@@ -115,7 +115,12 @@ impl Render for LongDate {
 /// the name stays for screen readers.
 pub fn item(code: &RoomCode, id: EventId, event: &Event, grouped: bool) -> Markup {
     match event {
-        Event::Message { author, text, at } => html! {
+        Event::Message {
+            author,
+            text,
+            at,
+            mentions,
+        } => html! {
             // Read in this order: who, what, when ("Frank", "Hi Eve",
             // "07:46"); the stylesheet puts the time beside the name. The
             // member's own stylesheet shows "You" in place of their name.
@@ -129,7 +134,7 @@ pub fn item(code: &RoomCode, id: EventId, event: &Event, grouped: bool) -> Marku
                         bdi.author { (author.name) }
                         span.you {}
                     }
-                    p.text dir="auto" { (super::links::linked(text.as_str())) }
+                    p.text dir="auto" { (super::links::linked(text.as_str(), mentions)) }
                     a.when href=(paths::message(code, id)) target="_top" { (When(*at)) }
                 }
             }
@@ -300,6 +305,7 @@ mod tests {
             &room(),
             ID,
             &Event::Message {
+                mentions: Vec::new(),
                 author: ann(),
                 text: crate::chat::MessageText::parse(
                     "<i>see</i> https://example.com/a. javascript:alert(1)",
@@ -331,6 +337,7 @@ mod tests {
             &room(),
             ID,
             &Event::Message {
+                mentions: Vec::new(),
                 author: author.clone(),
                 text: crate::chat::MessageText::parse("مرحبا", 2000).expect("text"),
                 at: AT,
@@ -409,6 +416,7 @@ mod tests {
         };
         let at = time::macros::datetime!(2026-12-01 07:46 UTC);
         let event = Event::Message {
+            mentions: Vec::new(),
             author,
             text: crate::chat::MessageText::parse("hi", 2000).expect("text"),
             at,
