@@ -317,6 +317,26 @@ mod tests {
     }
 
     #[test]
+    fn the_people_a_message_mentions_read_back() {
+        let code = RoomCode::parse_slug("general").expect("slug");
+        let who = |name: &str| Author {
+            name: Name::parse(name, 32).expect("name"),
+            seed: Seed::random(),
+        };
+        let (ann, otter) = (who("Ann"), who("Quiet Otter"));
+        let text = MessageText::parse("@Ann @Quiet Otter", 100).expect("text");
+        let mut entry = message(&text, 0, false, &[ann.clone(), otter.clone()]);
+        entry.extend(["a".to_owned(), author(&ann.seed, &ann.name)]);
+        match decode(&code, &entry).expect("decoded").event {
+            Event::Message { mentions, .. } => assert_eq!(mentions, [ann, otter]),
+            other => panic!("not a message: {other:?}"),
+        }
+        // A message of an earlier version mentions nobody.
+        let plain = message(&text, 0, false, &[]);
+        assert!(!plain.contains(&"@".to_owned()), "{plain:?}");
+    }
+
+    #[test]
     fn unknown_or_broken_entries_are_skipped() {
         let code = RoomCode::parse_slug("general").expect("slug");
         assert!(decode(&code, &fields(&[("k", "what")])).is_none());
