@@ -58,6 +58,8 @@ mod ignoring;
 mod keyboard;
 #[path = "browser/lost.rs"]
 mod lost;
+#[path = "browser/mentions.rs"]
+mod mentions;
 #[path = "browser/names.rs"]
 mod names;
 #[path = "browser/nojs.rs"]

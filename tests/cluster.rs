@@ -168,6 +168,8 @@ mod deleting;
 mod ignoring;
 #[path = "cluster/limits.rs"]
 mod limits;
+#[path = "cluster/mentions.rs"]
+mod mentions;
 #[path = "cluster/names.rs"]
 mod names;
 #[path = "cluster/nginx.rs"]

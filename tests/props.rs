@@ -25,6 +25,7 @@ fn markup_chars(html: &str) -> [usize; 3] {
 fn rendered(name: &Name, text: &MessageText) -> String {
     let seed = Seed::parse("0123456789abcdef").expect("seed");
     let event = Event::Message {
+        mentions: Vec::new(),
         author: Author {
             name: name.clone(),
             seed,
@@ -49,6 +50,7 @@ fn anything() -> impl Strategy<Value = String> {
         "[<>\"'&/a-z =;\\\\\u{0}-\u{1f}\u{200b}\u{202e}\u{301}]{0,64}",
         Just("<script>alert(1)</script>".to_owned()),
         Just("\"><img src=x onerror=alert(1)>".to_owned()),
+        "(https?://[<>\"'&/a-z.=;()]{1,24}[ .,)]?){1,3}",
     ]
 }
 
@@ -62,7 +64,23 @@ proptest! {
         if let (Ok(name), Ok(text)) = (name, text) {
             let plain = rendered(&Name::parse("x", 32).expect("name"), &MessageText::parse("x", 2000).expect("text"));
             let html = rendered(&name, &text);
-            prop_assert_eq!(markup_chars(&html), markup_chars(&plain), "{}", html);
+            // The one markup a message may gain: a link per web address,
+            // `<a href="…" rel="…">` and `</a>`, whose attributes are ours.
+            let links = html.matches("<a href=\"http").count();
+            prop_assert_eq!(html.matches("<a ").count(), links + 1, "{}", html);
+            prop_assert_eq!(
+                html.matches(" rel=\"nofollow ugc noopener noreferrer\">").count(),
+                links,
+                "{}",
+                html
+            );
+            let [lt, gt, quote] = markup_chars(&plain);
+            prop_assert_eq!(
+                markup_chars(&html),
+                [lt + 2 * links, gt + 2 * links, quote + 4 * links],
+                "{}",
+                html
+            );
             // And the stream framing keeps every line a data line.
             let framed = message(Some(EventId { epoch: 1, seq: 1 }), &html);
             let framed = String::from_utf8_lossy(&framed);

@@ -117,6 +117,9 @@ pub enum Event {
         author: Author,
         text: MessageText,
         at: OffsetDateTime,
+        /// The present people it mentions (`rules::mentions`), decided as
+        /// it is numbered.
+        mentions: Vec<Author>,
     },
     /// One or more members arrived; `more` counts those not named.
     Joined {

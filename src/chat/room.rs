@@ -357,10 +357,17 @@ impl Room {
             return false;
         };
         let author = presence.author.clone();
+        let mentions = if text.as_str().contains('@') {
+            let present: Vec<_> = self.members.values().map(|p| p.author.clone()).collect();
+            rules::mentions(text.as_str(), &present)
+        } else {
+            Vec::new()
+        };
         let event = Event::Message {
             author: author.clone(),
             text: text.clone(),
             at: now,
+            mentions,
         };
         self.publish_reaching(render, &event, rules::reach(&event, None, muted));
         if self.said.len() >= self.history_len {

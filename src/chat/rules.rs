@@ -330,8 +330,12 @@ pub fn passes_of(member: Option<MemberId>) -> Vec<String> {
 /// (zero-width spaces and joiners, soft hyphens, variation selectors), its
 /// spaces as one. A store keeps a room's names by this key.
 pub fn name_key(name: &Name) -> String {
-    let shown: String = name
-        .as_str()
+    text_key(name.as_str())
+}
+
+/// `name_key` of any text (a name as typed in a message).
+fn text_key(text: &str) -> String {
+    let shown: String = text
         .nfkc()
         .flat_map(char::to_lowercase)
         .filter(|c| c.is_whitespace() || !is_invisible(*c) || is_mark(*c))
@@ -499,3 +503,6 @@ pub fn to_ms(at: OffsetDateTime) -> i64 {
 
 #[cfg(test)]
 mod tests;
+
+mod mentions;
+pub use mentions::{MENTIONS_MAX, mention_spans, mentions};

@@ -129,6 +129,7 @@ mod doors;
 mod ignoring;
 mod kit;
 mod limits;
+mod mentions;
 mod messages;
 mod names;
 mod notices;

@@ -41,8 +41,8 @@ pub async fn get_avatar(Path(file): Path<String>) -> Result<Response, AppError> 
 }
 
 /// `GET /me/{seed}.css`: marks the messages of the member with that seed as
-/// their own, in look and in words ("You"), while every message is rendered
-/// once for everybody.
+/// their own, in look and in words ("You"), and the mentions of them
+/// ("mentions you"), while every message is rendered once for everybody.
 pub async fn get_own_css(Path(file): Path<String>) -> Result<Response, AppError> {
     let seed = file
         .strip_suffix(".css")
@@ -53,7 +53,10 @@ pub async fn get_own_css(Path(file): Path<String>) -> Result<Response, AppError>
         "[data-author=\"{s}\"].msg{{--msg-bg:var(--mine-bg);--msg-border:var(--mine-border)}}\
          [data-author=\"{s}\"].msg{{flex-direction:row-reverse}}\
          [data-author=\"{s}\"].msg .author{{display:none}}\
-         [data-author=\"{s}\"] .you::before{{content:\"You\"}}\n"
+         [data-author=\"{s}\"] .you::before{{content:\"You\"}}\
+         .mention[data-seed=\"{s}\"]{{font-weight:700;background:var(--mine-bg);\
+         outline:2px solid var(--mine-border);border-radius:0.25rem}}\
+         .mention[data-seed=\"{s}\"] .mentions-you::before{{content:\"mentions you\"}}\n"
     );
     let mut res = (StatusCode::OK, css).into_response();
     let headers = res.headers_mut();

@@ -115,7 +115,12 @@ impl Render for LongDate {
 /// the name stays for screen readers.
 pub fn item(code: &RoomCode, id: EventId, event: &Event, grouped: bool) -> Markup {
     match event {
-        Event::Message { author, text, at } => html! {
+        Event::Message {
+            author,
+            text,
+            at,
+            mentions,
+        } => html! {
             // Read in this order: who, what, when ("Frank", "Hi Eve",
             // "07:46"); the stylesheet puts the time beside the name. The
             // member's own stylesheet shows "You" in place of their name.
@@ -129,7 +134,7 @@ pub fn item(code: &RoomCode, id: EventId, event: &Event, grouped: bool) -> Marku
                         bdi.author { (author.name) }
                         span.you {}
                     }
-                    p.text dir="auto" { (text.as_str()) }
+                    p.text dir="auto" { (super::links::linked(text.as_str(), mentions)) }
                     a.when href=(paths::message(code, id)) target="_top" { (When(*at)) }
                 }
             }
@@ -292,6 +297,36 @@ mod tests {
     }
     const AT: OffsetDateTime = OffsetDateTime::UNIX_EPOCH;
 
+    /// A message's web address is a link, the same in every item; the text
+    /// around it stays text.
+    #[test]
+    fn a_message_s_web_address_is_a_link_and_nothing_else_is_markup() {
+        let message = log_item(
+            &room(),
+            ID,
+            &Event::Message {
+                mentions: Vec::new(),
+                author: ann(),
+                text: crate::chat::MessageText::parse(
+                    "<i>see</i> https://example.com/a. javascript:alert(1)",
+                    2000,
+                )
+                .expect("text"),
+                at: AT,
+            },
+            Place::default(),
+        )
+        .into_string();
+        assert!(
+            message.contains(
+                "<p class=\"text\" dir=\"auto\">&lt;i&gt;see&lt;/i&gt; \
+                 <a href=\"https://example.com/a\" rel=\"nofollow ugc noopener noreferrer\">\
+                 https://example.com/a</a>. javascript:alert(1)</p>"
+            ),
+            "{message}"
+        );
+    }
+
     /// Names run right to left in some scripts: each is isolated wherever it
     /// stands, so the words around it keep their order; message text takes
     /// its direction from itself.
@@ -302,6 +337,7 @@ mod tests {
             &room(),
             ID,
             &Event::Message {
+                mentions: Vec::new(),
                 author: author.clone(),
                 text: crate::chat::MessageText::parse("مرحبا", 2000).expect("text"),
                 at: AT,
@@ -380,6 +416,7 @@ mod tests {
         };
         let at = time::macros::datetime!(2026-12-01 07:46 UTC);
         let event = Event::Message {
+            mentions: Vec::new(),
             author,
             text: crate::chat::MessageText::parse("hi", 2000).expect("text"),
             at,

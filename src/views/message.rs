@@ -51,7 +51,7 @@ pub fn message_page(
                         a href=(paths::person(code, &said.author.seed)) { (Who(name)) }
                     }
                     @match &said.text {
-                        Some(text) => p.text dir="auto" { (text.as_str()) },
+                        Some(text) => p.text dir="auto" { (super::links::linked(text.as_str(), &[])) },
                         None => p.text.gone { "This message was deleted." },
                     }
                     p.sent { "Sent " (FullTime(said.at)) }

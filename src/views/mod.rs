@@ -7,6 +7,7 @@ pub mod components;
 pub mod errors;
 pub mod home;
 pub mod layout;
+pub mod links;
 pub mod log;
 pub mod message;
 pub mod pair;

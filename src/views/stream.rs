@@ -283,6 +283,7 @@ mod tests {
         let room = RoomCode::parse_slug("general").expect("slug");
         let id = EventId { epoch: 1, seq: 7 };
         let event = Event::Message {
+            mentions: Vec::new(),
             author: Author {
                 name: Name::parse("Ann", 32).expect("name"),
                 seed: Seed::random(),
@@ -427,6 +428,7 @@ mod tests {
         };
         let at = time::macros::datetime!(2026-12-03 07:46 UTC);
         let said = |text: &str, at| Event::Message {
+            mentions: Vec::new(),
             author: ann.clone(),
             text: MessageText::parse(text, 2000).expect("text"),
             at,

@@ -15,6 +15,7 @@ fn a_message_is_framed_as_livechat_frames_it() {
     let code = "K7QX";
     let (epoch, seq) = (1_764_748_800_000, 42);
     let event = Event::Message {
+        mentions: Vec::new(),
         author: Author {
             name: Name::parse(name, 40).expect("a name"),
             seed: Seed::parse(&seed).expect("a seed"),

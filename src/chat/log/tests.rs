@@ -138,6 +138,7 @@ fn the_online_list_is_kept_for_later_streams_and_sent_to_open_ones() {
 fn message() -> Event {
     use crate::chat::{Author, MessageText, Name, Seed};
     Event::Message {
+        mentions: Vec::new(),
         author: Author {
             name: Name::parse("Ann", 32).expect("name"),
             seed: Seed::random(),
@@ -172,6 +173,7 @@ impl Render for Placing {
 
 fn said_at(author: &crate::chat::Author, at: time::OffsetDateTime) -> Event {
     Event::Message {
+        mentions: Vec::new(),
         author: author.clone(),
         text: crate::chat::MessageText::parse("hi", 10).expect("text"),
         at,

@@ -93,7 +93,9 @@ fn decode_change(what: &str, value: Option<&str>, owner: Option<Author>) -> Opti
 
 /// A message's fields, but its author (the script adds the author as
 /// stored); a `muted` author's message says that it reaches only them.
-pub fn message(text: &MessageText, at_ms: i64, muted: bool) -> Vec<String> {
+/// The people it mentions go in one field, an author (as `author` writes
+/// it) a line, so every server renders the same marks.
+pub fn message(text: &MessageText, at_ms: i64, muted: bool, mentions: &[Author]) -> Vec<String> {
     let mut out = fields(&[
         ("k", MESSAGE),
         ("t", text.as_str()),
@@ -101,6 +103,10 @@ pub fn message(text: &MessageText, at_ms: i64, muted: bool) -> Vec<String> {
     ]);
     if muted {
         out.extend(fields(&[("o", "1")]));
+    }
+    if !mentions.is_empty() {
+        let list: Vec<String> = mentions.iter().map(|a| author(&a.seed, &a.name)).collect();
+        out.extend(fields(&[("@", &list.join("\n"))]));
     }
     out
 }
@@ -188,6 +194,9 @@ pub fn decode(code: &RoomCode, fields: &[String]) -> Option<Decoded> {
             })?,
             text: MessageText::parse(get("t")?, usize::MAX).ok()?,
             at,
+            mentions: get("@")
+                .map(|list| list.split('\n').filter_map(parse_author).collect())
+                .unwrap_or_default(),
         },
         JOINED => Event::Joined {
             names: names()?,
@@ -258,7 +267,9 @@ pub fn said(code: &RoomCode, id: EventId, fields: &[String]) -> Option<Said> {
     let decoded = decode(code, fields)?;
     let muted = decoded.reach.only_whose;
     match decoded.event {
-        Event::Message { author, text, at } => Some(Said {
+        Event::Message {
+            author, text, at, ..
+        } => Some(Said {
             id,
             author,
             member,
@@ -294,13 +305,35 @@ mod tests {
         ]);
         let decoded = decode(&code, &entry).expect("decoded");
         match decoded.event {
-            Event::Message { author, text, at } => {
+            Event::Message {
+                author, text, at, ..
+            } => {
                 assert_eq!(author.name.as_str(), "Ann");
                 assert_eq!(text.as_str(), "hi\nthere");
                 assert_eq!(at.unix_timestamp(), 1_700_000_000);
             }
             other => panic!("not a message: {other:?}"),
         }
+    }
+
+    #[test]
+    fn the_people_a_message_mentions_read_back() {
+        let code = RoomCode::parse_slug("general").expect("slug");
+        let who = |name: &str| Author {
+            name: Name::parse(name, 32).expect("name"),
+            seed: Seed::random(),
+        };
+        let (ann, otter) = (who("Ann"), who("Quiet Otter"));
+        let text = MessageText::parse("@Ann @Quiet Otter", 100).expect("text");
+        let mut entry = message(&text, 0, false, &[ann.clone(), otter.clone()]);
+        entry.extend(["a".to_owned(), author(&ann.seed, &ann.name)]);
+        match decode(&code, &entry).expect("decoded").event {
+            Event::Message { mentions, .. } => assert_eq!(mentions, [ann, otter]),
+            other => panic!("not a message: {other:?}"),
+        }
+        // A message of an earlier version mentions nobody.
+        let plain = message(&text, 0, false, &[]);
+        assert!(!plain.contains(&"@".to_owned()), "{plain:?}");
     }
 
     #[test]
@@ -317,7 +350,7 @@ mod tests {
         let code = RoomCode::parse_slug("general").expect("slug");
         let seed = Seed::random();
         let ann = Name::parse("Ann", 32).expect("name");
-        let mut entry = message(&MessageText::parse("hi", 10).expect("text"), 0, false);
+        let mut entry = message(&MessageText::parse("hi", 10).expect("text"), 0, false, &[]);
         entry.extend(["a".to_owned(), author(&seed, &ann)]);
         match decode(&code, &entry).expect("decoded").event {
             Event::Message { author, .. } => {

@@ -13,7 +13,8 @@ use super::scripts::{self, Scripts};
 use super::{Inner, down, keys, local};
 use crate::chat::rules::{self, CODE_TRIES, Door};
 use crate::chat::{
-    Access, ChatError, EventId, Member, MemberId, MessageText, RoomCode, Snapshot, Subscription,
+    Access, Author, ChatError, EventId, Member, MemberId, MessageText, RoomCode, Snapshot,
+    Subscription,
 };
 
 /// The key a room of this kind (`pair` or not) keeps `name` by, or
@@ -221,6 +222,7 @@ impl Inner {
         text: MessageText,
     ) -> Result<(), ChatError> {
         let muted = self.muted(member).await?;
+        let mentions = self.mentions(code, &text).await?;
         let now = self.now_ms();
         let got: Vec<i64> = Scripts::call(&self.scripts.say)
             .arg(code.as_str())
@@ -229,7 +231,7 @@ impl Inner {
             .arg(self.settings.rate_window.as_millis() as i64)
             .arg(self.settings.rate_messages)
             .arg(self.history_len())
-            .arg(codec::message(&text, now, muted))
+            .arg(codec::message(&text, now, muted, &mentions))
             .invoke_async(&mut self.conn())
             .await
             .map_err(down)?;
@@ -249,5 +251,27 @@ impl Inner {
         // or now, whichever is first.
         let _ = self.sync_if_local(code).await;
         Ok(())
+    }
+
+    /// Whom `text` mentions among the room's present people, as its hash of
+    /// authors stands just before the message is appended.
+    async fn mentions(
+        &self,
+        code: &RoomCode,
+        text: &MessageText,
+    ) -> Result<Vec<Author>, ChatError> {
+        if !text.as_str().contains('@') {
+            return Ok(Vec::new());
+        }
+        let present: Vec<String> = redis::cmd("HVALS")
+            .arg(keys::authors(code))
+            .query_async(&mut self.conn())
+            .await
+            .map_err(down)?;
+        let present: Vec<Author> = present
+            .iter()
+            .filter_map(|a| codec::parse_author(a))
+            .collect();
+        Ok(rules::mentions(text.as_str(), &present))
     }
 }

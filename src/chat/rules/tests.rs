@@ -5,6 +5,7 @@ use time::macros::datetime;
 
 fn said(author: &Author, at: OffsetDateTime) -> Event {
     Event::Message {
+        mentions: Vec::new(),
         author: author.clone(),
         text: MessageText::parse("hi", 10).expect("text"),
         at,

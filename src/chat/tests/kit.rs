@@ -20,6 +20,23 @@ pub(crate) struct Plain;
 impl Render for Plain {
     fn log_item(&self, _: &RoomCode, id: EventId, event: &Event, _: Place) -> Frame {
         let text = match event {
+            // The people it mentions, when any: "Ann: hi @Bob [@Bob]".
+            Event::Message {
+                author,
+                text,
+                mentions,
+                ..
+            } if !mentions.is_empty() => {
+                let names: Vec<Name> = mentions.iter().map(|a| a.name.clone()).collect();
+                let seeds: Vec<&str> = mentions.iter().map(|a| a.seed.as_str()).collect();
+                format!(
+                    "{}: {} [@{} {}]",
+                    author.name,
+                    text.as_str(),
+                    join(&names),
+                    seeds.join(",")
+                )
+            }
             Event::Message { author, text, .. } => format!("{}: {}", author.name, text.as_str()),
             Event::Joined { names, more, .. } => format!("joined {} +{more}", join(names)),
             Event::Left { names, more, .. } => format!("left {} +{more}", join(names)),
