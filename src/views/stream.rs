@@ -175,6 +175,18 @@ pub fn log_refresh() -> Bytes {
     Bytes::from(words.into_string())
 }
 
+/// The last words of the no-JavaScript Online document once it has shown
+/// `ONLINE_LISTS` lists: it loads itself anew, so it stays small (the
+/// refresh of this framed document alone, once it ended), with a link for a
+/// browser that does not follow it.
+pub fn online_refresh() -> Bytes {
+    let words = html! {
+        meta http-equiv="refresh" content="0";
+        p.notice { a href="" { "Show who is here now" } }
+    };
+    Bytes::from(words.into_string())
+}
+
 /// A line in a no-JavaScript waiting document, with a link for the whole window.
 pub fn frame_notice(text: &str, link: Option<(&str, &str)>) -> Bytes {
     let line = html! {

@@ -151,8 +151,8 @@ async fn too_many_new_names_from_one_address_says_until_when() {
 }
 
 /// Without JavaScript the room page frames the Online document, which only
-/// members may open, and which opens with the list as it stands (it then
-/// never ends: each change appends the whole list again).
+/// members may open, and which opens with the list as it stands (each
+/// change then appends the whole list again, until it renews itself).
 #[tokio::test]
 async fn the_online_document_is_framed_for_members_only() {
     use axum::body::Body;
@@ -201,5 +201,64 @@ async fn the_online_document_is_framed_for_members_only() {
     assert_eq!(
         bob.get("/r/general/online").await.status,
         StatusCode::NOT_FOUND
+    );
+}
+
+/// Each change sends the whole Online list again: the document renews
+/// itself after 30 of them, so a page left open in a busy room stays small.
+/// (Time is paused: the Online list is sent at most once a second.)
+#[tokio::test(start_paused = true)]
+async fn the_online_document_renews_itself_instead_of_growing_for_ever() {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    let mut ann = site(&[]);
+    ann.join("Ann", "general").await;
+    let mut req = Request::get("/r/general/online").header(header::HOST, "chat.test");
+    if let Some(cookie) = &ann.cookie {
+        req = req.header(header::COOKIE, cookie);
+    }
+    let res = ann
+        .app
+        .clone()
+        .oneshot(req.body(Body::empty()).expect("request"))
+        .await
+        .expect("infallible");
+    assert_eq!(res.status(), StatusCode::OK);
+    let mut body = res.into_body();
+    let mut bob = ann.stranger();
+    let mut all = String::new();
+    let read = async {
+        while let Some(frame) = body.frame().await {
+            if let Some(data) = frame.expect("bytes").data_ref() {
+                all.push_str(&String::from_utf8_lossy(data));
+            }
+        }
+    };
+    let churn = async {
+        let second = std::time::Duration::from_millis(1500);
+        for _ in 0..20 {
+            bob.join("Bob", "general").await;
+            tokio::time::sleep(second).await;
+            bob.post("/r/general/leave", &[]).await;
+            tokio::time::sleep(second).await;
+        }
+    };
+    let (ended, ()) = tokio::join!(
+        tokio::time::timeout(std::time::Duration::from_secs(600), read),
+        churn
+    );
+    assert!(ended.is_ok(), "the document never ended: {all}");
+    assert_eq!(
+        all.matches(r#"<p class="count">"#).count(),
+        32,
+        "the list it opens with, the stream's first, then 30: {all}"
+    );
+    assert!(
+        all.trim_end()
+            .ends_with(r#"<meta http-equiv="refresh" content="0"><p class="notice"><a href="">Show who is here now</a></p>"#),
+        "{all}"
     );
 }

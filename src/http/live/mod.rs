@@ -22,9 +22,16 @@ use crate::error::Refused;
 use crate::paths;
 use crate::shutdown::Shutdown;
 use crate::views::stream::{
-    KEEP_ALIVE, connected, final_words, frame_notice, log_notice, log_refresh, restarting,
+    KEEP_ALIVE, connected, final_words, frame_notice, log_notice, log_refresh, online_refresh,
+    restarting,
 };
 use crate::{AppState, Counters};
+
+/// How many Online lists the no-JavaScript Online document shows before it
+/// ends and loads itself anew (showing the list as it stands): each list is
+/// the whole list again, so a document left open in a busy room would
+/// otherwise grow for ever, in the browser and on the wire.
+pub(super) const ONLINE_LISTS: usize = 30;
 
 /// What a stream carries: `text/event-stream` messages for htmx, or, for
 /// browsers without JavaScript, a document that never ends: the log's items,
@@ -111,6 +118,8 @@ pub(super) struct Live {
     counters: Arc<Counters>,
     /// Said once the backlog is out, and then the stream ends.
     last_words: Option<Bytes>,
+    /// Online lists sent (the Online document renews itself after `ONLINE_LISTS`).
+    lists: usize,
 }
 
 impl Live {
@@ -155,6 +164,7 @@ impl Live {
             code,
             counters: app.counters.clone(),
             last_words,
+            lists: 0,
         }
     }
 
@@ -173,8 +183,16 @@ impl Live {
         if !self.sub.view.borrow().shows(&frame) {
             return None;
         }
-        let ends = doc.ends(&frame);
-        let bytes = doc.bytes(frame)?;
+        let mut ends = doc.ends(&frame);
+        let online = doc == Doc::Online && frame.kind == FrameKind::Online;
+        let mut bytes = doc.bytes(frame)?;
+        if online {
+            self.lists += 1;
+            if self.lists >= ONLINE_LISTS {
+                ends = true;
+                bytes = [bytes, online_refresh()].concat().into();
+            }
+        }
         if item {
             // Counted where sent: the Online document sends no log items.
             self.counters.delivered.fetch_add(1, Ordering::Relaxed);
