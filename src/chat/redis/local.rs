@@ -28,6 +28,9 @@ pub(super) struct Local {
     /// What the streams of each member open here are shown; changed when
     /// any server says their ignore list changed.
     pub views: HashMap<MemberId, watch::Sender<View>>,
+    /// How many ignore changes this server has heard: a list read while
+    /// one was heard may be older than it (`Inner::watch_view`).
+    pub ignore_changes: u64,
     /// No sweeping before then (set after Redis was out of reach).
     pub sweep_after: Option<Instant>,
 }

@@ -25,6 +25,10 @@ use crate::chat::{
     View, rules,
 };
 
+/// How many times a stream's ignore list is read while changes keep being
+/// heard, before the last read is taken as it is.
+const READS: usize = 4;
+
 impl Inner {
     /// Whom `member` ignores, oldest first.
     async fn ignore_list(&self, member: MemberId) -> Result<Vec<Author>, ChatError> {
@@ -47,8 +51,18 @@ impl Inner {
         member: MemberId,
         me: &Seed,
     ) -> Result<watch::Receiver<View>, ChatError> {
-        let view = self.view(member, me).await?;
-        let mut local = self.lock();
+        // A change heard while the list was being read may be missing from
+        // what was read, and would be overwritten by it: read again then.
+        let mut tries = 0;
+        let (view, mut local) = loop {
+            let heard = self.lock().ignore_changes;
+            let view = self.view(member, me).await?;
+            let local = self.lock();
+            tries += 1;
+            if local.ignore_changes == heard || tries == READS {
+                break (view, local);
+            }
+        };
         let tx = local
             .views
             .entry(member)
@@ -66,7 +80,9 @@ impl Inner {
     /// heard after it is read. (One let go from a full list stays left out
     /// of streams open here until the next opens and reads the list.)
     pub(super) fn ignores_changed(&self, member: MemberId, seed: Seed, on: bool) {
-        if let Some(tx) = self.lock().views.get(&member) {
+        let mut local = self.lock();
+        local.ignore_changes += 1;
+        if let Some(tx) = local.views.get(&member) {
             tx.send_modify(|view| {
                 let mut ignored = (*view.ignored).clone();
                 if on {
