@@ -405,6 +405,7 @@ pub fn may_pair(a_blocked_b: bool, b_blocked_a: bool) -> bool {
 }
 
 /// Whether a session muted `until` is muted at `now`: a mute ends by itself.
+/// (`say.lua` makes the same comparison, in the step that appends.)
 pub fn muted<T: PartialOrd>(until: Option<T>, now: T) -> bool {
     until.is_some_and(|until| now < until)
 }

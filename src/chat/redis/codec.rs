@@ -92,18 +92,15 @@ fn decode_change(what: &str, value: Option<&str>, owner: Option<Author>) -> Opti
 }
 
 /// A message's fields, but its author (the script adds the author as
-/// stored); a `muted` author's message says that it reaches only them.
+/// stored, and marks a muted author's message as reaching only them).
 /// The people it mentions go in one field, an author (as `author` writes
 /// it) a line, so every server renders the same marks.
-pub fn message(text: &MessageText, at_ms: i64, muted: bool, mentions: &[Author]) -> Vec<String> {
+pub fn message(text: &MessageText, at_ms: i64, mentions: &[Author]) -> Vec<String> {
     let mut out = fields(&[
         ("k", MESSAGE),
         ("t", text.as_str()),
         ("at", &at_ms.to_string()),
     ]);
-    if muted {
-        out.extend(fields(&[("o", "1")]));
-    }
     if !mentions.is_empty() {
         let list: Vec<String> = mentions.iter().map(|a| author(&a.seed, &a.name)).collect();
         out.extend(fields(&[("@", &list.join("\n"))]));
@@ -325,14 +322,14 @@ mod tests {
         };
         let (ann, otter) = (who("Ann"), who("Quiet Otter"));
         let text = MessageText::parse("@Ann @Quiet Otter", 100).expect("text");
-        let mut entry = message(&text, 0, false, &[ann.clone(), otter.clone()]);
+        let mut entry = message(&text, 0, &[ann.clone(), otter.clone()]);
         entry.extend(["a".to_owned(), author(&ann.seed, &ann.name)]);
         match decode(&code, &entry).expect("decoded").event {
             Event::Message { mentions, .. } => assert_eq!(mentions, [ann, otter]),
             other => panic!("not a message: {other:?}"),
         }
         // A message of an earlier version mentions nobody.
-        let plain = message(&text, 0, false, &[]);
+        let plain = message(&text, 0, &[]);
         assert!(!plain.contains(&"@".to_owned()), "{plain:?}");
     }
 
@@ -350,7 +347,7 @@ mod tests {
         let code = RoomCode::parse_slug("general").expect("slug");
         let seed = Seed::random();
         let ann = Name::parse("Ann", 32).expect("name");
-        let mut entry = message(&MessageText::parse("hi", 10).expect("text"), 0, false, &[]);
+        let mut entry = message(&MessageText::parse("hi", 10).expect("text"), 0, &[]);
         entry.extend(["a".to_owned(), author(&seed, &ann)]);
         match decode(&code, &entry).expect("decoded").event {
             Event::Message { author, .. } => {

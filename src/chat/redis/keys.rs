@@ -94,6 +94,7 @@ const LAYOUT: &[(&str, &str)] = &[
     ("gone", GONE),
     ("ignores", IGNORES),
     ("ignored", IGNORED),
+    ("mute", MUTE),
     ("blocked", BLOCKED),
     ("batches", BATCHES),
     ("presence", PRESENCE),

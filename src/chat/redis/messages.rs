@@ -95,15 +95,6 @@ impl Inner {
         }
     }
 
-    /// Whether `member` is muted now.
-    pub(super) async fn muted(&self, member: MemberId) -> Result<bool, ChatError> {
-        let until: Option<i64> = self.conn().get(keys::mute(member)).await.map_err(down)?;
-        let until = until.and_then(|ms| {
-            OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()
-        });
-        Ok(rules::muted(until, self.clock.now_utc()))
-    }
-
     async fn change_ignored(
         &self,
         me: MemberId,

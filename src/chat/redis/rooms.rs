@@ -221,7 +221,6 @@ impl Inner {
         member: MemberId,
         text: MessageText,
     ) -> Result<(), ChatError> {
-        let muted = self.muted(member).await?;
         let mentions = self.mentions(code, &text).await?;
         let now = self.now_ms();
         let got: Vec<i64> = Scripts::call(&self.scripts.say)
@@ -231,7 +230,7 @@ impl Inner {
             .arg(self.settings.rate_window.as_millis() as i64)
             .arg(self.settings.rate_messages)
             .arg(self.history_len())
-            .arg(codec::message(&text, now, muted, &mentions))
+            .arg(codec::message(&text, now, &mentions))
             .invoke_async(&mut self.conn())
             .await
             .map_err(down)?;

@@ -1,5 +1,6 @@
 -- A: code, member, now, window ms, limit, maxlen, then the message's fields
--- as Rust wrote them; its author is added as stored.
+-- as Rust wrote them; its author is added as stored, and whether it reaches
+-- only them (they are muted), read in the same step.
 -- {1} sent, {-1} not a member, {-2, wait ms} too fast (the rate, or the
 -- room's slow mode), {-3} no such room, {-4, until ms} the room is
 -- read-only: the comparisons of `rules::may_post`, in the same step.
@@ -24,6 +25,12 @@ end
 redis.call('ZADD', rate, now, now..':'..count)
 redis.call('PEXPIRE', rate, window)
 local fields = {unpack(A, 7)}
+-- A muted author's message reaches only them: `rules::muted`'s comparison.
+local muted = tonumber(redis.call('GET', K.mute..id) or '')
+if muted and now < muted then
+  table.insert(fields, 'o')
+  table.insert(fields, '1')
+end
 table.insert(fields, 'a')
 table.insert(fields, author)
 -- Who sent it, for deleting it (never shown).
