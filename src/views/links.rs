@@ -108,7 +108,7 @@ mod tests {
         for text in [
             "javascript:alert(1)",
             "JavaScript://%0aalert(1)",
-            "data:text/html,<script>alert(1)</script>",
+            "data:text/html,<svg onload=alert(1)>",
             "ftp://example.com/file",
             "example.com",
             "www.example.com",
@@ -116,7 +116,7 @@ mod tests {
         ] {
             let html = html_of(text);
             assert!(!html.contains("<a"), "{text} made {html}");
-            assert!(!html.contains("<script"), "{text} made {html}");
+            assert!(!html.contains("<svg"), "{text} made {html}");
         }
     }
 
@@ -133,11 +133,11 @@ mod tests {
     fn quotes_and_angle_brackets_cannot_leave_the_link() {
         for text in [
             "https://example.com/\"onmouseover=\"alert(1)",
-            "https://example.com/<script>alert(1)</script>",
+            "https://example.com/<svg onload=alert(1)>",
             "https://example.com/'><img src=x>",
         ] {
             let html = html_of(text);
-            assert!(!html.contains("<script"), "{html}");
+            assert!(!html.contains("<svg"), "{html}");
             assert!(!html.contains("<img"), "{html}");
             assert!(!html.contains("\" onmouseover"), "{html}");
             assert_eq!(html.matches("<a ").count(), 1, "{html}");
