@@ -148,6 +148,17 @@ axe.run(document, { runOnly: { type: 'tag', values: tags }, iframes: false, resu
   .catch(e => done({ error: String((e && e.stack) || e) }));
 "#;
 
+/// Ends the fade-ins and other time-based animations under way, so axe-core
+/// judges what a person sees once they are over, not a frame half-way
+/// through (a new item fading in is briefly of low contrast). Animations
+/// that follow scrolling, or that never end, are left alone.
+pub const SETTLE_ANIMATIONS: &str = r#"
+for (const a of document.getAnimations()) {
+  if (a.timeline !== document.timeline) continue;
+  try { a.finish(); } catch (e) { /* one that never ends */ }
+}
+"#;
+
 /// Whether scripting is off in this document: then `<noscript>` content is
 /// parsed as markup, in fragments too. If so, replaces the timers as told in
 /// `assert_no_axe_violations` and answers `true`.
@@ -192,6 +203,9 @@ pub async fn axe_violations(c: &Client, state: &str) -> Vec<Value> {
             "{state}: axe-core did not load after injection (got {version})"
         );
     }
+    c.execute(SETTLE_ANIMATIONS, vec![])
+        .await
+        .must("settle animations");
     // With JavaScript turned off, scripts run over WebDriver and promises
     // settle, but timers never fire, and axe-core waits on `setTimeout(.., 0)`
     // between rules. For the run, such timers become microtasks (and longer
