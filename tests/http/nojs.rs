@@ -150,15 +150,32 @@ async fn too_many_new_names_from_one_address_says_until_when() {
     assert!(still.body.contains(r#"value="Bob""#), "the name is kept");
 }
 
+/// `GET /r/general/online` as `visitor`, its answer as it starts (the
+/// document never ends by itself: read it frame by frame).
+async fn open_online_document(visitor: &Visitor) -> axum::response::Response {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    use tower::ServiceExt;
+
+    let mut req = Request::get("/r/general/online").header(header::HOST, "chat.test");
+    if let Some(cookie) = &visitor.cookie {
+        req = req.header(header::COOKIE, cookie);
+    }
+    visitor
+        .app
+        .clone()
+        .oneshot(req.body(Body::empty()).expect("request"))
+        .await
+        .expect("infallible")
+}
+
 /// Without JavaScript the room page frames the Online document, which only
 /// members may open, and which opens with the list as it stands (each
 /// change then appends the whole list again, until it renews itself).
 #[tokio::test]
 async fn the_online_document_is_framed_for_members_only() {
-    use axum::body::Body;
-    use axum::http::{Request, header};
+    use axum::http::header;
     use http_body_util::BodyExt;
-    use tower::ServiceExt;
 
     let mut ann = site(&[]);
     ann.join("Ann", "general").await;
@@ -171,16 +188,7 @@ async fn the_online_document_is_framed_for_members_only() {
         page.body
     );
 
-    let mut req = Request::get("/r/general/online").header(header::HOST, "chat.test");
-    if let Some(cookie) = &ann.cookie {
-        req = req.header(header::COOKIE, cookie);
-    }
-    let res = ann
-        .app
-        .clone()
-        .oneshot(req.body(Body::empty()).expect("request"))
-        .await
-        .expect("infallible");
+    let res = open_online_document(&ann).await;
     assert_eq!(res.status(), StatusCode::OK);
     let csp = res.headers()[header::CONTENT_SECURITY_POLICY]
         .to_str()
@@ -209,23 +217,11 @@ async fn the_online_document_is_framed_for_members_only() {
 /// (Time is paused: the Online list is sent at most once a second.)
 #[tokio::test(start_paused = true)]
 async fn the_online_document_renews_itself_instead_of_growing_for_ever() {
-    use axum::body::Body;
-    use axum::http::{Request, header};
     use http_body_util::BodyExt;
-    use tower::ServiceExt;
 
     let mut ann = site(&[]);
     ann.join("Ann", "general").await;
-    let mut req = Request::get("/r/general/online").header(header::HOST, "chat.test");
-    if let Some(cookie) = &ann.cookie {
-        req = req.header(header::COOKIE, cookie);
-    }
-    let res = ann
-        .app
-        .clone()
-        .oneshot(req.body(Body::empty()).expect("request"))
-        .await
-        .expect("infallible");
+    let res = open_online_document(&ann).await;
     assert_eq!(res.status(), StatusCode::OK);
     let mut body = res.into_body();
     let mut bob = ann.stranger();
