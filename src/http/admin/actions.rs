@@ -134,6 +134,42 @@ pub async fn post_delete(
     .await
 }
 
+/// What a moderator may hold against the session a report names, for one
+/// of its times.
+#[derive(Clone, Copy)]
+enum Against {
+    /// Its messages reach only itself.
+    Mute,
+    /// It and its address may not join or post.
+    Ban,
+}
+
+/// Mutes or bans the reported session for the chosen time.
+async fn against_reported(
+    app: AppState,
+    form: ActionForm,
+    against: Against,
+) -> Result<Done, Refused> {
+    let report = report(&app, &form).await?;
+    let (times, words): (&[std::time::Duration], _) = match against {
+        Against::Mute => (&MUTE_TIMES, "Muted for"),
+        Against::Ban => (&BAN_TIMES, "Banned session and address for"),
+    };
+    let length = chosen(&form, times, false)?.unwrap_or(times[0]);
+    let member = report.message.member;
+    let until = Some(from_now(length));
+    let held = match against {
+        Against::Mute => app.chat.mute(member, until).await,
+        Against::Ban => app.chat.ban(member, until).await,
+    };
+    held.map_err(|why| Refused::from(&why))?;
+    Ok(Done {
+        what: format!("{words} {}", spell(length)),
+        session: Some(member),
+        room: Some(report.code),
+    })
+}
+
 /// `POST /admin/mute`: the reported session's messages reach only itself.
 pub async fn post_mute(
     State(app): State<AppState>,
@@ -141,19 +177,8 @@ pub async fn post_mute(
     jar: SignedCookieJar,
     Form(form): Form<ActionForm>,
 ) -> Result<Response, AppError> {
-    act(app, shape, jar, form, |app, form| async move {
-        let report = report(&app, &form).await?;
-        let length = chosen(&form, &MUTE_TIMES, false)?.unwrap_or(MUTE_TIMES[0]);
-        let member = report.message.member;
-        app.chat
-            .mute(member, Some(from_now(length)))
-            .await
-            .map_err(|why| Refused::from(&why))?;
-        Ok(Done {
-            what: format!("Muted for {}", spell(length)),
-            session: Some(member),
-            room: Some(report.code),
-        })
+    act(app, shape, jar, form, |app, form| {
+        against_reported(app, form, Against::Mute)
     })
     .await
 }
@@ -165,19 +190,8 @@ pub async fn post_ban(
     jar: SignedCookieJar,
     Form(form): Form<ActionForm>,
 ) -> Result<Response, AppError> {
-    act(app, shape, jar, form, |app, form| async move {
-        let report = report(&app, &form).await?;
-        let length = chosen(&form, &BAN_TIMES, false)?.unwrap_or(BAN_TIMES[0]);
-        let member = report.message.member;
-        app.chat
-            .ban(member, Some(from_now(length)))
-            .await
-            .map_err(|why| Refused::from(&why))?;
-        Ok(Done {
-            what: format!("Banned session and address for {}", spell(length)),
-            session: Some(member),
-            room: Some(report.code),
-        })
+    act(app, shape, jar, form, |app, form| {
+        against_reported(app, form, Against::Ban)
     })
     .await
 }
