@@ -13,8 +13,8 @@ async fn the_home_page_shows_random_chat_above_the_fold() {
     };
     for js in [Js::On, Js::Off] {
         let ann = driver.person("Ann", js).await;
-        ann.set_viewport(1280, 800).await;
         ann.open(&server.url("/")).await;
+        ann.set_viewport(1280, 800).await;
         let button = ann.button("Chat with a random stranger").await;
         let place = ann
             .c

@@ -5,28 +5,34 @@ use super::*;
 
 impl Person {
     /// Sizes the window so that the page itself gets `width` x `height`.
+    /// The browser's own chrome takes some of the window, and a resize
+    /// reaches the page a moment later, so this measures, corrects and
+    /// measures again until the page has the size asked for.
     pub async fn set_viewport(&self, width: u32, height: u32) {
-        self.c
-            .set_window_size(width, height)
-            .await
-            .must("resize the window");
-        let inner = self
-            .script("return [window.innerWidth, window.innerHeight]")
-            .await;
-        let (w, h) = (
-            inner[0].as_u64().unwrap_or(0) as u32,
-            inner[1].as_u64().unwrap_or(0) as u32,
-        );
-        if (w, h) != (width, height) {
-            let outer = (
-                width + width.saturating_sub(w),
-                height + height.saturating_sub(h),
-            );
+        let mut outer = (width, height);
+        let mut inner = (0, 0);
+        for _ in 0..20 {
             self.c
                 .set_window_size(outer.0, outer.1)
                 .await
                 .must("resize the window");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let got = self
+                .script("return [window.innerWidth, window.innerHeight]")
+                .await;
+            inner = (
+                got[0].as_u64().unwrap_or(0) as u32,
+                got[1].as_u64().unwrap_or(0) as u32,
+            );
+            if inner == (width, height) {
+                return;
+            }
+            outer = (
+                (outer.0 + width).saturating_sub(inner.0).max(width),
+                (outer.1 + height).saturating_sub(inner.1).max(height),
+            );
         }
+        panic!("the page never got {width} x {height}: it has {inner:?}");
     }
 
     pub async fn assert_no_sideways_scrolling(&self, state: &str) {
