@@ -8,6 +8,7 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod logs;
+pub mod look;
 pub mod paths;
 pub mod serve;
 pub mod shutdown;
@@ -272,6 +273,8 @@ pub fn site(routes: Router<AppState>, state: AppState) -> Router {
         // Inside `render_errors`, so that a panic becomes a real 500 page.
         .layer(CatchPanicLayer::custom(error::panicked))
         .layer(middleware::from_fn(http::errors::render_errors))
+        // Outside `render_errors`, so error pages read as their reader wants too.
+        .layer(middleware::from_fn(look::choose))
         .layer(middleware::from_fn(http::guard::headers))
         // Spans name the route pattern, never the path: paths hold room codes.
         .layer(

@@ -2,7 +2,7 @@
 
 use maud::{DOCTYPE, Markup, Render, html};
 
-use crate::assets;
+use crate::{assets, look};
 
 /// htmx settings: no injected indicator styles (strict CSP); streams that
 /// stay open in background tabs so presence does not flicker; and a lost
@@ -28,9 +28,10 @@ pub fn tab_title(title: &str) -> String {
 
 /// A whole page: `title` for the tab, `own_css` for the member's own stylesheet.
 pub fn page(title: &str, own_css: Option<&str>, skip: Option<Skip<'_>>, body: Markup) -> Markup {
+    let lang = look::current().lang;
     html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(lang.tag()) dir=(lang.dir()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -67,9 +68,10 @@ pub fn open_document(
     body_class: &str,
     opening: Markup,
 ) -> String {
+    let lang = look::current().lang;
     html! {
         (DOCTYPE)
-        (StartTag { name: "html", attrs: &[("lang", "en")] })
+        (StartTag { name: "html", attrs: &[("lang", lang.tag()), ("dir", lang.dir())] })
         head {
             meta charset="utf-8";
             title { (title) }
@@ -117,7 +119,7 @@ mod tests {
     fn an_open_document_leaves_its_body_open_and_escapes_its_attributes() {
         let doc = open_document("T", None, "a\"b<c", html! { p { "first" } });
         assert!(
-            doc.starts_with("<!DOCTYPE html><html lang=\"en\"><head>"),
+            doc.starts_with("<!DOCTYPE html><html lang=\"en\" dir=\"ltr\"><head>"),
             "{doc}"
         );
         assert!(
