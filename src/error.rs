@@ -72,7 +72,8 @@ impl From<&ChatError> for Refused {
             | ChatError::PairsFromAddress(wait)
             | ChatError::TooManyReports(wait)
             | ChatError::ReportsFromAddress(wait)
-            | ChatError::SignInsFromAddress(wait) => match why.waiting() {
+            | ChatError::SignInsFromAddress(wait)
+            | ChatError::TypingTooOften(wait) => match why.waiting() {
                 Some(waiting) => Self::waiting(waiting),
                 None => Self::wait(words, *wait),
             },
@@ -98,6 +99,13 @@ impl From<&ChatError> for Refused {
             | ChatError::Banned(_)
             | ChatError::ReadOnly(_) => Self::forbidden(words),
             ChatError::RemoveSelf => Self::invalid(words),
+            ChatError::NoTyping => Self {
+                status: StatusCode::CONFLICT,
+                title: "Only in random chat",
+                words,
+                retry_after: None,
+                waiting: None,
+            },
             ChatError::NameTaken(_) => Self {
                 status: StatusCode::CONFLICT,
                 title: "That name is taken here",
@@ -291,6 +299,8 @@ mod tests {
             (ChatError::TooManyReports(wait), 429, Some(42)),
             (ChatError::ReportsFromAddress(wait), 429, Some(42)),
             (ChatError::SignInsFromAddress(wait), 429, Some(42)),
+            (ChatError::TypingTooOften(wait), 429, Some(42)),
+            (ChatError::NoTyping, 409, None),
             (ChatError::RoomsHeld, 429, None),
             (
                 ChatError::NameTaken(crate::chat::Name::suggest()),

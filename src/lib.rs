@@ -96,6 +96,11 @@ pub struct AppState {
     /// Sign-ins per IPv6 /48, `http::door::NETWORK_SCALE` times an address's.
     #[from_ref(skip)]
     pub network_sign_ins: Arc<dyn chat::rate::Limiter>,
+    /// Typing signals per member, and per client address over all its sessions.
+    #[from_ref(skip)]
+    pub member_typing: Arc<dyn chat::rate::Limiter>,
+    #[from_ref(skip)]
+    pub address_typing: Arc<dyn chat::rate::Limiter>,
     /// The moderator console's token, when there is a console.
     #[from_ref(skip)]
     pub admin: Option<http::admin::Token>,
@@ -211,6 +216,13 @@ impl AppState {
                     .saturating_mul(http::door::NETWORK_SCALE),
                 chat::rules::SIGN_IN_WINDOW,
             ),
+            member_typing: limits.limiter(
+                "member-typing",
+                chat::rules::TYPING_PER_MINUTE,
+                MINUTE,
+                RENAMERS,
+            ),
+            address_typing: per_address("address-typing", chat::rules::TYPING_PER_ADDRESS, MINUTE),
             admin: None,
             config: Arc::new(config),
             key,

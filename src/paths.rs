@@ -54,6 +54,19 @@ pub fn log_document(code: &RoomCode) -> String {
     format!("/r/{code}/log")
 }
 
+/// The log document for a reader who had seen up to `seen` before the page
+/// that frames it, opening at its "New since you were last here" divider
+/// when it has one.
+pub fn log_document_since(code: &RoomCode, seen: EventId, unread: bool) -> String {
+    let at = if unread { "#unread" } else { "" };
+    format!("/r/{code}/log?since={seen}{at}")
+}
+
+/// Where a random-chat page says that its person is typing.
+pub fn typing(code: &RoomCode) -> String {
+    format!("/r/{code}/typing")
+}
+
 /// The Online list as a document that streams by itself, for browsers
 /// without JavaScript.
 pub fn online_document(code: &RoomCode) -> String {

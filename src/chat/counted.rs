@@ -50,4 +50,7 @@ impl Render for Counted {
     fn deletion(&self, room: &RoomCode, id: EventId, item: &Frame) -> Frame {
         self.inner.deletion(room, id, item)
     }
+    fn typing(&self, room: &RoomCode, last: EventId, who: &super::event::Author) -> Frame {
+        self.inner.typing(room, last, who)
+    }
 }

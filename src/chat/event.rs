@@ -222,6 +222,9 @@ pub enum FrameKind {
     /// and numbered like a log item, so a resuming stream gets it in order,
     /// but no item of its own: a page load shows nothing for it.
     Deletion,
+    /// "Ann is typing…" in random chat: never kept nor numbered, shown to
+    /// everyone but the typer (`reach.whose`) and whoever ignores them.
+    Typing,
 }
 
 /// An event rendered once for every stream: `sse` is the whole `text/event-stream`
@@ -292,6 +295,13 @@ pub trait Render: Send + Sync + 'static {
     fn deletion(&self, room: &RoomCode, id: EventId, item: &Frame) -> Frame {
         let _ = room;
         Frame::new(id, FrameKind::Deletion, item.html.clone(), Bytes::new())
+    }
+    /// The line that tells the others in `room` that `who` is typing (kind
+    /// `Typing`, after `last`); the store says whose it is.
+    fn typing(&self, room: &RoomCode, last: EventId, who: &Author) -> Frame {
+        let _ = room;
+        let text = Bytes::from(format!("typing {}", who.name));
+        Frame::new(last, FrameKind::Typing, text, Bytes::new())
     }
 }
 

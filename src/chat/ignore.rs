@@ -38,16 +38,24 @@ impl View {
         }
     }
 
-    /// Whether this reader is shown `frame`: anything but a log item or a
+    /// Whether this reader is shown `frame`: a typing line unless it is
+    /// their own or of someone ignored; anything else but a log item or a
     /// deletion is; those unless they are of someone ignored, or reach only
     /// someone else (a deletion reaches whom its message reached, so that
     /// neither its author's name nor the reload of a no-JavaScript log
     /// reaches anyone the message did not).
     pub fn shows(&self, frame: &Frame) -> bool {
+        let reach = &frame.reach;
+        if frame.kind == FrameKind::Typing {
+            // Never to the typer; nor to whoever ignores them.
+            return reach
+                .whose
+                .as_ref()
+                .is_some_and(|whose| *whose != self.me && !self.ignored.contains(whose));
+        }
         if !matches!(frame.kind, FrameKind::Log | FrameKind::Deletion) {
             return true;
         }
-        let reach = &frame.reach;
         match &reach.whose {
             Some(whose) if *whose == self.me => true,
             Some(_) if reach.only_whose => false,

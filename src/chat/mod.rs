@@ -13,6 +13,7 @@ pub mod memory;
 pub mod name;
 pub mod pair;
 pub mod rate;
+pub mod reading;
 pub mod redis;
 pub mod room;
 pub mod rules;
@@ -33,6 +34,7 @@ pub use event::{
 pub use ignore::View;
 pub use name::{MessageText, Name, TextError};
 pub use pair::Pairing;
+pub use reading::Reading;
 pub use safety::{
     Action, Control, Deleter, LiveRoom, Messages, NewReport, Person, Report, ReportReason, Reports,
     Said,
@@ -100,6 +102,11 @@ pub enum ChatError {
     NotYours,
     /// Its author may delete a message only within `rules::DELETE_WITHIN`.
     TooLateToDelete,
+    /// Only a random-chat room tells who is typing.
+    NoTyping,
+    /// One member or client address sent too many typing signals: try
+    /// again after this long.
+    TypingTooOften(std::time::Duration),
 }
 
 impl std::fmt::Display for ChatError {
@@ -115,7 +122,8 @@ impl std::fmt::Display for ChatError {
             | Self::PairsFromAddress(_)
             | Self::TooManyReports(_)
             | Self::ReportsFromAddress(_)
-            | Self::SignInsFromAddress(_) => self.waiting().map_or(Ok(()), |w| w.fmt(f)),
+            | Self::SignInsFromAddress(_)
+            | Self::TypingTooOften(_) => self.waiting().map_or(Ok(()), |w| w.fmt(f)),
             Self::Full => f.write_str("No more rooms can be made right now: try again later"),
             Self::QueueFull => f.write_str("The queue is full right now: try again in a minute"),
             Self::RoomFull => {
@@ -157,6 +165,9 @@ impl std::fmt::Display for ChatError {
             ),
             Self::RemoveSelf => {
                 f.write_str("You cannot remove yourself: press Leave to go")
+            }
+            Self::NoTyping => {
+                f.write_str("Only a random chat tells the other person that you are typing")
             }
         }
     }
@@ -205,6 +216,11 @@ impl ChatError {
             ),
             Self::SignInsFromAddress(wait) => (
                 "Too many sign-ins from your network address",
+                wait,
+                "try again",
+            ),
+            Self::TypingTooOften(wait) => (
+                "You are sending typing signals too often",
                 wait,
                 "try again",
             ),
@@ -309,7 +325,7 @@ pub struct PairWatch {
 /// ([`Strangers`]), with what a whole store answers for. Limits per client
 /// address are not in it: they come from [`Limits`].
 #[async_trait]
-pub trait Store: Doors + Rooms + Strangers + Messages + Control + Reports {
+pub trait Store: Doors + Rooms + Strangers + Messages + Control + Reports + Reading {
     /// Counters for `/metrics`.
     async fn stats(&self) -> Stats;
     /// Whether the store can serve: `Err` says what is wrong (for `/healthz`).

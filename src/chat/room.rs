@@ -178,6 +178,12 @@ impl Room {
         self.log.publish_reaching(render, event, reach);
     }
 
+    /// Sends `frame`, a line that is no log item (the typing line), to the
+    /// room's open streams; nothing keeps it.
+    pub fn tell(&self, frame: Frame) {
+        self.log.send(frame);
+    }
+
     /// How `member` appears here, if present.
     pub fn author_of(&self, member: MemberId) -> Option<&Author> {
         self.members.get(&member).map(|p| &p.author)

@@ -507,3 +507,9 @@ mod tests;
 
 mod mentions;
 pub use mentions::{MENTIONS_MAX, mention_spans, mentions};
+
+mod reading;
+pub use reading::{
+    KEEP_SEEN, KEPT_SEEN, SEEN_EVERY, TYPING_EVERY, TYPING_PER_ADDRESS, TYPING_PER_MINUTE,
+    TYPING_SHOWN, first_unseen, moves_seen,
+};

@@ -20,6 +20,7 @@ pub mod room;
 pub mod session;
 pub mod shape;
 pub mod stream;
+pub mod typing;
 pub mod waiting;
 
 use axum::Router;
@@ -43,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .route("/r/{code}", get(room::get_room))
         .route("/r/{code}/messages", post(room::post_message))
         .route("/r/{code}/leave", post(room::post_leave))
+        .route("/r/{code}/typing", post(typing::post_typing))
         .route("/r/{code}/lock", post(control::post_lock))
         .route("/r/{code}/p/{seed}/remove", post(control::post_remove))
         .route("/r/{code}/title", get(room::get_title))

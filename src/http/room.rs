@@ -1,10 +1,10 @@
 //! The room page and what its forms do: send a message, leave. Each goes
 //! through the code door (`door`) first.
 
-use axum::Form;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
 use serde::Deserialize;
 
 use super::client::{ClientAddr, counted};
@@ -15,11 +15,13 @@ use super::shape::Shape;
 use crate::AppState;
 use crate::chat::{Access, ChatError, Member, MessageText, RoomCode};
 use crate::error::{AppError, Refused};
+use crate::look::Settings;
 use crate::paths;
 use crate::views::components::MESSAGE_BOX;
 use crate::views::home::{StartForm, home};
 use crate::views::room::{
-    RenameForm, SendForm, open_title, plain_title, refused_send_form, room, send_form, unsent,
+    Reader, RenameForm, SendForm, open_title, plain_title, refused_send_form, room, send_form,
+    unsent,
 };
 
 /// The address people can share: the same host they used to get here.
@@ -36,7 +38,10 @@ fn share_url(app: &AppState, headers: &HeaderMap, code: &RoomCode) -> String {
     format!("{scheme}://{host}{}", paths::room(code))
 }
 
-/// The room page, with the send form as given.
+/// The room page, with the send form as given; `typing`: the person's
+/// page tells the other stranger when they type (their setting). It opens
+/// at what is new since they were last here, and counts as seen up to its
+/// last item.
 async fn room_page(
     app: &AppState,
     headers: &HeaderMap,
@@ -44,22 +49,41 @@ async fn room_page(
     me: &Member,
     send: &SendForm<'_>,
     notice: Option<&str>,
+    typing: bool,
 ) -> Result<maud::Markup, ChatError> {
+    // Read before this page shows more; a store that cannot say costs the
+    // divider only.
+    let seen = app.chat.seen(code, me.id).await.ok().flatten();
     let snapshot = app.chat.enter(code, me).await?;
     let rules = app.chat.room_rules(code).await?;
     let rename = RenameForm {
         name: me.name.as_str(),
         ..RenameForm::default()
     };
-    Ok(room(
+    let reader = Reader {
+        notice,
+        seen,
+        unread: crate::chat::rules::first_unseen(&snapshot.items, seen, &me.seed),
+        typing,
+    };
+    let page = room(
         &snapshot,
         me,
         &share_url(app, headers, code),
         send,
         &rename,
         &rules,
-        notice,
-    ))
+        &reader,
+    );
+    // Not noted is no reason to refuse the page: the next one shows more.
+    let _ = app.chat.saw(code, me.id, snapshot.last).await;
+    Ok(page)
+}
+
+/// Whether the person's page tells the other stranger when they type: their
+/// setting, on unless they turned it off.
+fn typing_on(settings: Option<&Extension<Settings>>) -> bool {
+    settings.is_none_or(|settings| settings.typing)
 }
 
 /// `GET /r/{code}`
@@ -70,6 +94,7 @@ pub async fn get_room(
     client: ClientAddr,
     Path(code): Path<String>,
     RawQuery(query): RawQuery,
+    settings: Option<Extension<Settings>>,
 ) -> Result<Response, AppError> {
     let knock = Knock::of(client, &session);
     let code = door::pass(&app, knock, RoomCode::from_path(&code), Access::Enter).await?;
@@ -80,7 +105,19 @@ pub async fn get_room(
     // never anything from the address.
     let notice = (query.as_deref() == Some("reported")).then_some(super::report::SENT);
     let entered = match cleared(&app, client, me.id).await {
-        Ok(()) => room_page(&app, &headers, &code, &me, &SendForm::default(), notice).await,
+        Ok(()) => {
+            let typing = typing_on(settings.as_ref());
+            room_page(
+                &app,
+                &headers,
+                &code,
+                &me,
+                &SendForm::default(),
+                notice,
+                typing,
+            )
+            .await
+        }
         Err(why) => Err(why),
     };
     match entered {
@@ -188,7 +225,9 @@ async fn kept(
     let answer = if shape.is_htmx() {
         refused_send_form(code, &form, refused.status.is_server_error()).into_response()
     } else {
-        room_page(app, headers, code, me, &form, None)
+        // A plain form: a browser without JavaScript, whose page cannot
+        // tell typing anyway.
+        room_page(app, headers, code, me, &form, None, false)
             .await?
             .into_response()
     };

@@ -139,9 +139,18 @@ pub async fn get_log_document(
     State(app): State<AppState>,
     session: Session,
     Path(code): Path<String>,
+    Query(query): Query<LogQuery>,
     client: ClientAddr,
 ) -> Result<Response, AppError> {
-    framed(&app, session, &code, client, Doc::Log).await
+    // The room page that frames it has noted its own load as seen: it
+    // says what was seen before (`?since=`), for the divider.
+    let since = query.since.as_deref().and_then(|id| id.parse().ok());
+    framed(&app, session, &code, client, Doc::Log(since)).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct LogQuery {
+    since: Option<String>,
 }
 
 /// `GET /r/{code}/online`: the Online list as a document that never ends,
@@ -175,6 +184,12 @@ async fn framed(
     let place = address_place(app, client)
         .await
         .map_err(|()| Refused::busy(TOO_MANY_FROM_ADDRESS))?;
+    // What the reader had seen: as the framing page says, or as noted.
+    let seen = match doc {
+        Doc::Log(Some(since)) => Some(since),
+        Doc::Log(None) => app.chat.seen(&code, me.id).await.ok().flatten(),
+        _ => None,
+    };
     // Gone since the door: the same `404` as any miss (see `AppError::from`).
     let snapshot = app.chat.enter(&code, &me).await?;
     let sub = app
@@ -183,7 +198,12 @@ async fn framed(
         .await?;
     let head = match doc {
         Doc::Online => online_document_head(&snapshot, &me),
-        _ => log_document_head(&snapshot, &me),
+        _ => {
+            let unread = crate::chat::rules::first_unseen(&snapshot.items, seen, &me.seed);
+            // Its opening shows the log up to its last item: seen.
+            let _ = app.chat.saw(&code, me.id, snapshot.last).await;
+            log_document_head(&snapshot, &me, unread)
+        }
     };
     let live = Live::new(app, code, sub, Bytes::from(head), doc);
     Ok(framed_document(Body::from_stream(holding(

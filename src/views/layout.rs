@@ -28,6 +28,16 @@ pub fn tab_title(title: &str) -> String {
 
 /// A whole page: `title` for the tab, `own_css` for the member's own stylesheet.
 pub fn page(title: &str, own_css: Option<&str>, skip: Option<Skip<'_>>, body: Markup) -> Markup {
+    page_skipping(title, own_css, skip.as_slice(), body)
+}
+
+/// `page` with several skip links, in this order, first in the page.
+pub fn page_skipping(
+    title: &str,
+    own_css: Option<&str>,
+    skips: &[Skip<'_>],
+    body: Markup,
+) -> Markup {
     let lang = look::current().lang;
     html! {
         (DOCTYPE)
@@ -45,7 +55,7 @@ pub fn page(title: &str, own_css: Option<&str>, skip: Option<Skip<'_>>, body: Ma
                 script src=(assets::HTMX_SSE.path()) defer {}
             }
             body {
-                @if let Some(skip) = skip { a.skip href=(skip.href) { (skip.text) } }
+                @for skip in skips { a.skip href=(skip.href) { (skip.text) } }
                 header.top {
                     a.brand href="/" { "livechat" }
                 }

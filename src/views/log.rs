@@ -50,6 +50,20 @@ pub fn opening_divider(day: time::Date, today: time::Date) -> Markup {
     divider("day-opening", day, relative_day(day, today))
 }
 
+/// The `id` of the "New since you were last here" divider (and the skip
+/// link's and the no-JavaScript log's fragment).
+pub const UNREAD: &str = "unread";
+
+/// "New since you were last here", before the first item a reader had not
+/// seen, on a page rendered for that reader (never in a shared frame): a
+/// small heading, so a screen reader's heading keys reach it as they reach
+/// the days.
+pub fn unread_divider() -> Markup {
+    html! {
+        li.unread id=(UNREAD) { h3 { "New since you were last here" } }
+    }
+}
+
 /// "Today" or "Yesterday", when `day` is one of them on `today`.
 fn relative_day(day: time::Date, today: time::Date) -> Option<&'static str> {
     if day == today {

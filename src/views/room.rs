@@ -5,10 +5,10 @@
 use maud::{Markup, PreEscaped, html};
 
 use super::components::{Who, block_stranger, not_live, online_items, online_now, stranger_left};
-use super::layout::{Skip, StartTag, open_document, page, tab_title};
-use super::log::{opening_divider, own_divider};
-use super::stream::CLOSE_EVENT;
-use crate::chat::{Frame, FrameKind, Member, Name, RoomCode, RoomRules, Snapshot};
+use super::layout::{Skip, StartTag, open_document, page_skipping, tab_title};
+use super::log::{UNREAD, opening_divider, own_divider, unread_divider};
+use super::stream::{CLOSE_EVENT, TYPING};
+use crate::chat::{EventId, Frame, FrameKind, Member, Name, RoomCode, RoomRules, Snapshot};
 use crate::paths;
 
 mod forms;
@@ -70,9 +70,36 @@ fn title_reset(code: &RoomCode, trigger: &str) -> Markup {
     }
 }
 
+/// What a room page shows its one reader beyond the room itself.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Reader<'a> {
+    /// What the person's last action did (a report sent), where they come
+    /// back to the room.
+    pub notice: Option<&'a str>,
+    /// The last item they had seen before this page (`None` on a first
+    /// visit), which their no-JavaScript log document is told.
+    pub seen: Option<EventId>,
+    /// The first item they had not seen (`rules::first_unseen`): the
+    /// "New since you were last here" divider goes before it.
+    pub unread: Option<EventId>,
+    /// Their page tells the other stranger when they type (random chat,
+    /// and the setting on).
+    pub typing: bool,
+}
+
+/// Asks the server to tell the other stranger "{name} is typing…", at most
+/// once per `rules::TYPING_EVERY` while the Message box changes; swaps
+/// nothing, and sends nothing of the text (it stands outside the form).
+fn typing_signal(code: &RoomCode) -> Markup {
+    let every = crate::chat::rules::TYPING_EVERY.as_secs();
+    let trigger = format!("input changed from:document target:#message throttle:{every}s");
+    html! {
+        span.typing-signal hidden hx-post=(paths::typing(code)) hx-trigger=(trigger) hx-swap="none" {}
+    }
+}
+
 /// The room page for `me`; `rules` says how the room works now, and
-/// whether `me` owns it (the lock form); `notice` says what the person's
-/// last action did (a report sent), where they come back to the room.
+/// whether `me` owns it (the lock form); `reader` what is for `me` alone.
 pub fn room(
     snapshot: &Snapshot,
     me: &Member,
@@ -80,8 +107,9 @@ pub fn room(
     send: &SendForm<'_>,
     rename: &RenameForm<'_>,
     rules: &RoomRules,
-    notice: Option<&str>,
+    reader: &Reader<'_>,
 ) -> Markup {
+    let notice = reader.notice;
     let code = &snapshot.code;
     // In a random-chat room, the other one of the two, while present.
     let stranger = stranger(snapshot, me);
@@ -94,8 +122,21 @@ pub fn room(
         href: "#message",
         text: "Skip to message box",
     };
+    let unread_href = format!("#{UNREAD}");
+    let to_unread = Skip {
+        href: &unread_href,
+        text: "Skip to new messages",
+    };
+    let skips = match reader.unread {
+        Some(_) => vec![skip, to_unread],
+        None => vec![skip],
+    };
     let own_css = paths::own_css(&me.seed);
-    let items = own_items(&snapshot.items, today());
+    let items = own_items(&snapshot.items, today(), reader.unread);
+    let log_document = match reader.seen {
+        Some(seen) => paths::log_document_since(code, seen, reader.unread.is_some()),
+        None => paths::log_document(code),
+    };
     // The unread mark every new item carries is rendered once for everyone
     // and names the room by its code; a random-chat room's tab names the
     // stranger instead, for each of the two, so its page leaves the mark out
@@ -105,10 +146,10 @@ pub fn room(
     } else {
         "beforeend"
     };
-    page(
+    page_skipping(
         &place(snapshot, me),
         Some(&own_css),
-        Some(skip),
+        &skips,
         html! {
             main #main.room {
                 div.room-head {
@@ -141,9 +182,14 @@ pub fn room(
                         (jump_to_newest())
                     }
                     noscript {
-                        iframe.log-frame src=(paths::log_document(code)) title="Messages" {}
+                        iframe.log-frame src=(log_document) title="Messages" {}
                     }
                     p #stream-status.status role="status" { (not_live(&paths::room(code))) }
+                    // The other stranger's "Ann is typing…", over the stream.
+                    @if snapshot.pair { p.status.typing-line id=(TYPING) role="status" {} }
+                    @if snapshot.pair && stranger.is_some() && reader.typing {
+                        (typing_signal(code))
+                    }
                     (title_reset(code, "visibilitychange from:document"))
                     @if snapshot.pair && stranger.is_none() {
                         (stranger_left(code, None))
@@ -198,7 +244,8 @@ fn jump_to_newest() -> Markup {
 /// yesterday say "Today" and "Yesterday". Each divider is rendered here from
 /// the frame's day; the items are the bytes rendered once for everyone.
 /// Items that arrive later keep the date, which stays true past midnight.
-fn own_items(items: &[Frame], today: time::Date) -> Markup {
+/// The "New since you were last here" divider goes before `unread`.
+fn own_items(items: &[Frame], today: time::Date, unread: Option<EventId>) -> Markup {
     // Deletions are no items: the item in a deleted message's place is kept.
     let items: Vec<&Frame> = items
         .iter()
@@ -214,6 +261,7 @@ fn own_items(items: &[Frame], today: time::Date) -> Markup {
             @if let (false, Some(day)) = (frame.divider.is_empty(), frame.day) {
                 (own_divider(frame.id, day, today))
             }
+            @if unread == Some(frame.id) { (unread_divider()) }
             (PreEscaped(String::from_utf8_lossy(&frame.html)))
         }
     }
@@ -226,7 +274,8 @@ fn today() -> time::Date {
 
 /// The start of the log document that, without JavaScript, streams new items
 /// into an `<iframe>` by itself. Left open: items follow as they happen.
-pub fn log_document_head(snapshot: &Snapshot, me: &Member) -> String {
+/// The "New since you were last here" divider goes before `unread`.
+pub fn log_document_head(snapshot: &Snapshot, me: &Member, unread: Option<EventId>) -> String {
     // The list is left open: the browser shows each item as it arrives in it.
     let log = [
         ("class", "log"),
@@ -241,7 +290,7 @@ pub fn log_document_head(snapshot: &Snapshot, me: &Member) -> String {
         (StartTag { name: "ol", attrs: &[("class", "log-items")] })
         // Items the views rendered once for everyone, their days as this
         // reader says them.
-        (own_items(&snapshot.items, today()))
+        (own_items(&snapshot.items, today(), unread))
     };
     open_document(
         "Messages",
@@ -293,7 +342,7 @@ mod tests {
         let today = time::macros::date!(2026 - 12 - 03);
         let before = joined(1, time::macros::datetime!(2026-12-02 23:00 UTC), false);
         let after = joined(2, time::macros::datetime!(2026-12-03 07:46 UTC), true);
-        let page = own_items(&[before.clone(), after.clone()], today).into_string();
+        let page = own_items(&[before.clone(), after.clone()], today, None).into_string();
         let expected = [
             r#"<li class="day" id="day-opening"><h3><time datetime="2026-12-02" title="Wednesday 2 December 2026">Yesterday</time></h3></li>"#.to_owned(),
             String::from_utf8_lossy(&before.html).into_owned(),
@@ -302,8 +351,8 @@ mod tests {
         ];
         assert_eq!(page, expected.concat());
 
-        let whole = own_items(std::slice::from_ref(&after), today).into_string();
+        let whole = own_items(std::slice::from_ref(&after), today, None).into_string();
         assert_eq!(whole, expected[2..].concat());
-        assert_eq!(own_items(&[], today).into_string(), "");
+        assert_eq!(own_items(&[], today, None).into_string(), "");
     }
 }

@@ -4,10 +4,10 @@
 use bytes::{BufMut, Bytes, BytesMut};
 use maud::{Markup, PreEscaped, html};
 
-use super::components::{lost, online_items, online_now, stranger_left};
+use super::components::{Who, lost, online_items, online_now, stranger_left};
 use super::log::{day_divider, item, item_id};
 use super::room::unread_title;
-use crate::chat::{Event, EventId, Frame, FrameKind, Online, Place, Render, RoomCode};
+use crate::chat::{Author, Event, EventId, Frame, FrameKind, Online, Place, Render, RoomCode};
 
 /// Name of the event that tells a page to stop its stream (`hx-sse:close`).
 pub const CLOSE_EVENT: &str = "close";
@@ -100,6 +100,32 @@ impl Render for Renderer {
             Bytes::new(),
         )
     }
+
+    fn typing(&self, _: &RoomCode, last: EventId, who: &Author) -> Frame {
+        // No `id:`: nothing numbered, nothing to resume from. A new line
+        // restarts the stylesheet's clock that hides it (`TYPING_SHOWN`).
+        let body = html! {
+            hx-partial hx-target={ "#" (TYPING) } hx-swap="innerHTML" {
+                span.typing { (Who(&who.name)) " is typing…" }
+            }
+        };
+        Frame::new(
+            last,
+            FrameKind::Typing,
+            message(None, &body.into_string()),
+            Bytes::new(),
+        )
+    }
+}
+
+/// The `id` of a random-chat page's typing line.
+pub const TYPING: &str = "typing";
+
+/// Empties the typing line: sent by a stream after the message of whom it
+/// named (the same bytes for every stream).
+pub fn typing_cleared() -> Bytes {
+    let body = html! { hx-partial hx-target={ "#" (TYPING) } hx-swap="innerHTML" {} };
+    message(None, &body.into_string())
 }
 
 /// One message with `html` and the tab title's mark (`unread_title`),

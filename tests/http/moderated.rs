@@ -154,6 +154,24 @@ impl Reports for Moderated {
 }
 
 #[async_trait]
+impl Reading for Moderated {
+    async fn seen(&self, code: &RoomCode, member: MemberId) -> Result<Option<EventId>, ChatError> {
+        self.inner.seen(code, member).await
+    }
+    async fn saw(
+        &self,
+        code: &RoomCode,
+        member: MemberId,
+        shown: EventId,
+    ) -> Result<(), ChatError> {
+        self.inner.saw(code, member, shown).await
+    }
+    async fn typing(&self, code: &RoomCode, member: &Member) -> Result<(), ChatError> {
+        self.inner.typing(code, member).await
+    }
+}
+
+#[async_trait]
 impl Doors for Moderated {
     async fn public_rooms(&self) -> Vec<RoomSummary> {
         self.inner.public_rooms().await

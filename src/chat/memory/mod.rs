@@ -104,6 +104,7 @@ impl MemoryStore {
 
 mod control;
 mod messages;
+mod reading;
 mod reports;
 mod shared;
 mod state;

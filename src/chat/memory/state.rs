@@ -11,7 +11,7 @@ use tokio::time::Instant;
 
 use crate::chat::pair::Queue;
 use crate::chat::room::Room;
-use crate::chat::{Author, ChatError, MemberId, RoomCode, Seed, View, rules};
+use crate::chat::{Author, ChatError, EventId, MemberId, RoomCode, Seed, View, rules};
 
 pub(super) struct State {
     pub(super) rooms: HashMap<RoomCode, Room>,
@@ -52,6 +52,9 @@ pub(super) struct State {
     pub(super) address_bans: HashMap<String, i64>,
     /// The client address key each member was last seen from, and when.
     pub(super) seen: HashMap<MemberId, (String, Instant)>,
+    /// The last item each member was shown of each room, for the
+    /// `rules::KEPT_SEEN` places noted last.
+    pub(super) read: LruCache<(MemberId, RoomCode), EventId>,
 }
 
 impl State {
@@ -78,6 +81,7 @@ impl State {
             bans: HashMap::new(),
             address_bans: HashMap::new(),
             seen: HashMap::new(),
+            read: LruCache::new(NonZeroUsize::new(rules::KEPT_SEEN).unwrap_or(NonZeroUsize::MIN)),
         }
     }
 }

@@ -34,12 +34,15 @@
 //! is on (hash member -> ms; kept through a leave while its pace runs),
 //! `ban:{member}` and `bana:{address}` until when a session or a client
 //! address key is banned (ms, expiring then),
-//! `seen:{member}` the address key a member was last seen from. A room's
+//! `seen:{member}` the address key a member was last seen from,
+//! `read:{member}` the last item a member was shown of each room (hash code
+//! -> "{epoch}-{seq}", kept `rules::KEEP_SEEN`). A room's
 //! hash also keeps `owner` (a member), `locked` ('1'), `slow` (ms) and `ro`
 //! (read-only until, ms). Channel `ev` carries the code of a room whose log
 //! grew; `pair` carries "{member} {code}" when a waiter is matched; `gone`
 //! carries "{code} {member}" when a member left; `ignores` carries
-//! "{member} {seed} on|off" when a member starts or stops ignoring someone.
+//! "{member} {seed} on|off" when a member starts or stops ignoring someone;
+//! `typing` carries "{code} {seed} {name}" when someone types in random chat.
 //! Everything is under `lc:`.
 
 use crate::chat::{MemberId, RoomCode};
@@ -48,6 +51,7 @@ pub const EVENTS: &str = "lc:ev";
 pub const PAIRS: &str = "lc:pair";
 pub const GONE: &str = "lc:gone";
 pub const IGNORES: &str = "lc:ignores";
+pub const TYPING: &str = "lc:typing";
 pub const BATCHES: &str = "lc:batches";
 pub const PRESENCE: &str = "lc:p";
 pub const MEMBERS: &str = "lc:m";
@@ -84,6 +88,7 @@ const LAST_POSTS: &str = "lc:lp:";
 const BAN: &str = "lc:ban:";
 const ADDRESS_BAN: &str = "lc:bana:";
 const SEEN: &str = "lc:seen:";
+const READ: &str = "lc:read:";
 /// A room hash's field for a pass that opens its door.
 const PASS: &str = "pass:";
 
@@ -204,6 +209,9 @@ pub fn address_ban(address: &str) -> String {
 /// The address key a member was last seen from.
 pub fn seen(member: MemberId) -> String {
     format!("{SEEN}{}", member.0)
+}
+pub fn read(member: MemberId) -> String {
+    format!("{READ}{}", member.0)
 }
 /// The room hash's field for `pass`.
 pub fn pass(pass: &str) -> String {

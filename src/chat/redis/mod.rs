@@ -26,6 +26,7 @@ mod messages;
 mod notices;
 mod online;
 mod queue;
+mod reading;
 mod reports;
 mod rooms;
 mod scripts;

@@ -137,6 +137,7 @@ async fn subscribe(client: &redis::Client) -> redis::RedisResult<redis::aio::Pub
     pubsub.subscribe(keys::PAIRS).await?;
     pubsub.subscribe(keys::GONE).await?;
     pubsub.subscribe(keys::IGNORES).await?;
+    pubsub.subscribe(keys::TYPING).await?;
     Ok(pubsub)
 }
 
@@ -163,6 +164,12 @@ fn heard(inner: &Arc<Inner>, channel: &str, payload: &str) {
         });
         if let Some((code, member)) = gone {
             inner.gone(&code, member);
+        }
+        return;
+    }
+    if channel == keys::TYPING {
+        if let Some((code, who)) = super::reading::parse_typing(payload) {
+            inner.typing_heard(&code, &who);
         }
         return;
     }

@@ -17,13 +17,13 @@ use futures_util::future::Fuse;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at};
 
-use crate::chat::{Chat, ChatError, EventId, Frame, FrameKind, RoomCode, Subscription};
+use crate::chat::{Chat, ChatError, EventId, Frame, FrameKind, RoomCode, Seed, Subscription};
 use crate::error::Refused;
 use crate::paths;
 use crate::shutdown::Shutdown;
 use crate::views::stream::{
     KEEP_ALIVE, connected, final_words, frame_notice, log_notice, log_refresh, online_refresh,
-    restarting,
+    restarting, typing_cleared,
 };
 use crate::{AppState, Counters};
 
@@ -39,7 +39,9 @@ pub(super) const ONLINE_LISTS: usize = 30;
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Doc {
     Events,
-    Log,
+    /// The log document, opened for a reader who had seen up to this (as
+    /// the page that frames it says), if it says.
+    Log(Option<EventId>),
     Online,
 }
 
@@ -53,7 +55,7 @@ impl Doc {
     fn bytes(self, frame: Frame) -> Option<Bytes> {
         let bytes = match self {
             Self::Events => frame.sse,
-            Self::Log => match frame.kind {
+            Self::Log(_) => match frame.kind {
                 FrameKind::Log => divider_then_item(frame),
                 // A document without script cannot swap an item it has
                 // shown: it ends, reloading itself (see `ends`).
@@ -68,14 +70,14 @@ impl Doc {
     /// Whether sending `frame` ends this stream: a deletion ends the
     /// no-JavaScript log document, which then loads itself anew.
     fn ends(self, frame: &Frame) -> bool {
-        self == Self::Log && frame.kind == FrameKind::Deletion
+        matches!(self, Self::Log(_)) && frame.kind == FrameKind::Deletion
     }
 
     /// A line said in the document, or `None` for the event stream.
     fn notice(self, text: &str) -> Option<Bytes> {
         match self {
             Self::Events => None,
-            Self::Log => Some(log_notice(text)),
+            Self::Log(_) => Some(log_notice(text)),
             Self::Online => Some(frame_notice(text, None)),
         }
     }
@@ -120,6 +122,71 @@ pub(super) struct Live {
     last_words: Option<Bytes>,
     /// Online lists sent (the Online document renews itself after `ONLINE_LISTS`).
     lists: usize,
+    /// What this reader was shown, noted in the store now and then.
+    noting: Noting,
+    /// Whose typing line this page shows, until their next item clears it.
+    typing: Option<Seed>,
+}
+
+/// Notes in the store the last item a stream showed its reader (what a
+/// later page load counts as seen): at most once per `rules::SEEN_EVERY`
+/// while items flow (the first at once, the last of a burst when that time
+/// is up), and once more when the stream ends. A store write per stream
+/// per few seconds at most, never one per item.
+struct Noting {
+    chat: Chat,
+    code: RoomCode,
+    member: crate::chat::MemberId,
+    /// Only streams that show the log note anything (not the Online document).
+    on: bool,
+    shown: Option<EventId>,
+    noted: Option<EventId>,
+    last: Option<Instant>,
+    /// When the last item shown is due to be noted.
+    due: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl Noting {
+    /// `id` was shown.
+    fn shown(&mut self, id: EventId) {
+        if !self.on || self.shown.is_some_and(|shown| shown >= id) {
+            return;
+        }
+        self.shown = Some(id);
+        let every = crate::chat::rules::SEEN_EVERY;
+        match self.last {
+            Some(last) if last.elapsed() < every => {
+                if self.due.is_none() {
+                    self.due = Some(Box::pin(tokio::time::sleep_until(last + every)));
+                }
+            }
+            _ => self.note(),
+        }
+    }
+
+    /// Writes what was shown, if it moves what this stream noted.
+    fn note(&mut self) {
+        self.due = None;
+        let Some(shown) = self.shown.filter(|shown| Some(*shown) > self.noted) else {
+            return;
+        };
+        self.noted = Some(shown);
+        self.last = Some(Instant::now());
+        let (chat, code, member) = (self.chat.clone(), self.code.clone(), self.member);
+        // Outside the stream: its reader never waits on the store. Ends
+        // with the write.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                let _ = chat.saw(&code, member, shown).await;
+            });
+        }
+    }
+}
+
+impl Drop for Noting {
+    fn drop(&mut self) {
+        self.note();
+    }
 }
 
 impl Live {
@@ -134,6 +201,19 @@ impl Live {
     ) -> Self {
         // The backlog ends with the Online list, which carries the room's last id.
         let seen = sub.backlog.last().map_or(EventId::start(0), |f| f.id);
+        // What the page showed (or the document's opening noted) is noted
+        // already; what the backlog adds is not.
+        let adds = sub.backlog.iter().any(|f| f.kind != FrameKind::Online);
+        let noting = Noting {
+            chat: app.chat.clone(),
+            code: code.clone(),
+            member: sub.member,
+            on: doc != Doc::Online,
+            shown: Some(seen),
+            noted: (!adds).then_some(seen),
+            last: None,
+            due: None,
+        };
         let mut missed = std::mem::take(&mut sub.backlog);
         // A document that a deletion ends sends nothing after it.
         let mut last_words = None;
@@ -165,6 +245,8 @@ impl Live {
             counters: app.counters.clone(),
             last_words,
             lists: 0,
+            noting,
+            typing: None,
         }
     }
 
@@ -185,7 +267,20 @@ impl Live {
         }
         let mut ends = doc.ends(&frame);
         let online = doc == Doc::Online && frame.kind == FrameKind::Online;
+        // The typing line names its typer until their next item (or a
+        // notice of nobody's, as a leave) clears it.
+        let clears = self.typing.is_some()
+            && frame.kind == FrameKind::Log
+            && (frame.reach.whose.is_none() || frame.reach.whose == self.typing);
+        if frame.kind == FrameKind::Typing {
+            self.typing = frame.reach.whose.clone();
+        }
+        let id = frame.id;
         let mut bytes = doc.bytes(frame)?;
+        if clears && doc == Doc::Events {
+            self.typing = None;
+            bytes = [bytes, typing_cleared()].concat().into();
+        }
         if online {
             self.lists += 1;
             if self.lists >= ONLINE_LISTS {
@@ -196,6 +291,7 @@ impl Live {
         if item {
             // Counted where sent: the Online document sends no log items.
             self.counters.delivered.fetch_add(1, Ordering::Relaxed);
+            self.noting.shown(id);
         }
         Some(if ends {
             Step::End(bytes)
@@ -245,6 +341,10 @@ impl Live {
                     let beat: &'static [u8] = if doc.is_html() { b"\n" } else { KEEP_ALIVE };
                     return Step::Send(Bytes::from_static(beat));
                 }
+                Woke::Note => {
+                    self.noting.note();
+                    continue;
+                }
             };
             if let Some(step) = self.received(got, doc).await {
                 return step;
@@ -260,6 +360,7 @@ impl Live {
     /// stream from ending.
     async fn woken(&mut self) -> Woke {
         let (ended, armed, beat) = (&mut self.ended, &mut self.armed, &mut self.beat);
+        let due = &mut self.noting.due;
         let (here, stop) = (&self.sub.here, &self.stop);
         let recv = self.sub.rx.recv();
         tokio::pin!(recv);
@@ -276,6 +377,11 @@ impl Live {
             }
             if beat.poll_tick(cx).is_ready() {
                 return Poll::Ready(Woke::Beat);
+            }
+            if let Some(due) = due.as_mut()
+                && due.as_mut().poll(cx).is_ready()
+            {
+                return Poll::Ready(Woke::Note);
             }
             Poll::Pending
         })
@@ -342,6 +448,8 @@ enum Woke {
     Got(Result<Frame, RecvError>),
     Ended(Ending),
     Beat,
+    /// What was shown is due to be noted.
+    Note,
 }
 
 /// Why a stream ends without its browser leaving.
