@@ -135,5 +135,6 @@ mod names;
 mod notices;
 mod pairing;
 mod presence;
+mod reading;
 mod reports;
 mod streams;
