@@ -213,3 +213,7 @@ mod reports;
 mod room;
 #[path = "http/strangers.rs"]
 mod strangers;
+#[path = "http/typing.rs"]
+mod typing;
+#[path = "http/unread.rs"]
+mod unread;

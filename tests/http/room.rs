@@ -32,8 +32,8 @@ async fn the_room_page_shows_the_log_the_stream_and_every_control() {
         "a link to share"
     );
     assert!(
-        body.contains(r#"<iframe class="log-frame" src="/r/general/log" title="Messages">"#),
-        "the log without JavaScript"
+        body.contains(r#"<iframe class="log-frame" src="/r/general/log?since="#),
+        "the log without JavaScript, told what the person had seen"
     );
     // The page's own stylesheet marks this member's messages as theirs.
     let css_path = body
