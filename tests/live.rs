@@ -15,6 +15,8 @@ mod deleting;
 mod ignoring;
 #[path = "live/members.rs"]
 mod members;
+#[path = "live/reading.rs"]
+mod reading;
 #[path = "live/removal.rs"]
 mod removal;
 #[path = "live/streams.rs"]
