@@ -178,6 +178,8 @@ mod nginx;
 mod nojs;
 #[path = "cluster/owners.rs"]
 mod owners;
+#[path = "cluster/reading.rs"]
+mod reading;
 #[path = "cluster/redis.rs"]
 mod redis;
 #[path = "cluster/rooms.rs"]
