@@ -74,3 +74,7 @@ mod reading;
 mod refusals;
 #[path = "browser/strangers.rs"]
 mod strangers;
+#[path = "browser/typing.rs"]
+mod typing;
+#[path = "browser/unread.rs"]
+mod unread;
