@@ -157,3 +157,17 @@ async fn a_forged_since_shows_only_ones_own_divider_and_bad_ones_are_ignored() {
         assert!(!opening.contains("<b>"), "{since}: {opening}");
     }
 }
+
+#[tokio::test]
+async fn a_send_shows_what_came_before_it_as_read() {
+    let (mut ann, _bob) = ann_away_while_bob_talks().await;
+    // Ann's page showed Bob's words over its stream, which had not noted
+    // them yet; then she answered with a plain form.
+    let sent = ann
+        .post("/r/general/messages", &[("text", "answering Bob")])
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    let body = ann.get("/r/general").await.body;
+    assert!(body.contains("answering Bob"), "{body}");
+    assert!(!body.contains(r#"id="unread""#), "{body}");
+}

@@ -33,15 +33,19 @@ pub const TYPING_PER_ADDRESS: usize = 300;
 
 /// Where the "New since you were last here" divider goes on a page of
 /// `items` for the reader whose avatar is `me` and who was last shown the
-/// room up to `seen`: before the first log item after `seen` that is not
-/// the reader's own. `None` on a first visit (nothing noted) and when
-/// nothing is new.
+/// room up to `seen`: before the first log item of someone else after
+/// `seen` and after the reader's own last message (who writes has read
+/// what came before: a page reloaded by a plain form's send shows nothing
+/// as new that its stream had shown but not yet noted). `None` on a first
+/// visit (nothing noted) and when nothing is new.
 pub fn first_unseen(items: &[Frame], seen: Option<EventId>, me: &Seed) -> Option<EventId> {
-    let seen = seen?;
-    items
-        .iter()
-        .filter(|frame| frame.kind == FrameKind::Log && frame.id > seen)
-        .find(|frame| frame.reach.whose.as_ref() != Some(me))
+    let mine = |frame: &&Frame| frame.reach.whose.as_ref() == Some(me);
+    let logged = || items.iter().filter(|frame| frame.kind == FrameKind::Log);
+    let own_last = logged().filter(mine).map(|frame| frame.id).max();
+    let from = seen?.max(own_last.unwrap_or(EventId::start(0)));
+    logged()
+        .filter(|frame| frame.id > from)
+        .find(|frame| !mine(frame))
         .map(|frame| frame.id)
 }
 
@@ -74,16 +78,31 @@ mod tests {
     }
 
     #[test]
-    fn the_divider_goes_before_the_first_item_of_someone_else_after_what_was_seen() {
+    fn the_divider_goes_before_the_first_item_of_someone_else_after_what_was_seen_and_written() {
         let (me, ann) = (Seed::random(), Seed::random());
-        let items = [item(1, &ann), item(2, &me), item(3, &me), item(4, &ann)];
+        let items = [
+            item(1, &ann),
+            item(2, &me),
+            item(3, &ann),
+            item(4, &me),
+            item(5, &ann),
+        ];
         let at = |seq| Some(EventId { epoch: 1, seq });
         assert_eq!(first_unseen(&items, None, &me), None, "first visit");
-        assert_eq!(first_unseen(&items, at(4), &me), None, "nothing new");
-        assert_eq!(first_unseen(&items, at(1), &me), at(4), "own items skipped");
-        assert_eq!(first_unseen(&items, at(0), &me), at(1));
+        assert_eq!(first_unseen(&items, at(5), &me), None, "nothing new");
+        assert_eq!(
+            first_unseen(&items, at(0), &me),
+            at(5),
+            "what came before one's own message was read"
+        );
+        assert_eq!(
+            first_unseen(&items[..2], at(0), &me),
+            None,
+            "own items are not new"
+        );
+        assert_eq!(first_unseen(&items[..1], at(0), &me), at(1));
         let (older_life, newer_life) = (EventId { epoch: 0, seq: 9 }, EventId { epoch: 2, seq: 0 });
-        assert_eq!(first_unseen(&items, Some(older_life), &me), at(1));
+        assert_eq!(first_unseen(&items[..1], Some(older_life), &me), at(1));
         assert_eq!(first_unseen(&items, Some(newer_life), &me), None);
     }
 
