@@ -106,6 +106,26 @@ mod tests {
         }
     }
 
+    /// A typing line reaches neither the typer nor whoever ignores them,
+    /// and one of nobody's is shown to nobody.
+    #[test]
+    fn a_typing_line_is_shown_to_others_who_do_not_ignore_the_typer() {
+        let (me, them, other) = (Seed::random(), Seed::random(), Seed::random());
+        let typing = |whose: Option<&Seed>| Frame {
+            kind: FrameKind::Typing,
+            ..item(whose, false)
+        };
+        let author = Author {
+            name: Name::parse("Them", 32).expect("name"),
+            seed: them.clone(),
+        };
+        let ignoring = View::ignoring(me.clone(), &[author]);
+        assert!(!ignoring.shows(&typing(Some(&them))), "ignored");
+        assert!(ignoring.shows(&typing(Some(&other))));
+        assert!(!ignoring.shows(&typing(Some(&me))), "one's own");
+        assert!(!View::of(me).shows(&typing(None)), "nobody's");
+    }
+
     #[test]
     fn a_reader_is_not_shown_whom_they_ignore_nor_others_muted_messages() {
         let (me, them, other) = (Seed::random(), Seed::random(), Seed::random());
