@@ -192,11 +192,13 @@ pub fn log_notice(text: &str) -> Bytes {
 /// deleted: it cannot take back an item it has shown, so it loads itself
 /// anew (the refresh of this framed document alone, once it ended; the
 /// page around it and what is typed there stay), with a link for a browser
-/// that does not follow it.
+/// that does not follow it. Its plain address (`log`, beside itself): not
+/// at the "New since you were last here" it opened with, which the person
+/// has read since.
 pub fn log_refresh() -> Bytes {
     let words = html! {
-        meta http-equiv="refresh" content="0";
-        li.notice { p { "A message was deleted. " a href="" { "Show the log again" } } }
+        meta http-equiv="refresh" content="0; url=log";
+        li.notice { p { "A message was deleted. " a href="log" { "Show the log again" } } }
     };
     Bytes::from(words.into_string())
 }

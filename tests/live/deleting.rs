@@ -54,7 +54,7 @@ async fn a_deletion_replaces_the_item_on_every_stream_and_reloads_the_log_docume
 
     let text = doc.until_it_ends().await;
     let refresh = text
-        .find(r#"<meta http-equiv="refresh" content="0">"#)
+        .find(r#"<meta http-equiv="refresh" content="0; url=log">"#)
         .expect("the document reloads itself");
     assert!(text[refresh..].contains("A message was deleted."), "{text}");
     let (_, mut reloaded) = Growing::open(&bob.http, &server.url("/r/general/log")).await;
