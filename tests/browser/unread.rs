@@ -44,6 +44,10 @@ async fn away_while_bob_talks(
     ann.open(&server.url(&format!("/r/{room}"))).await;
 }
 
+/// Ann with JavaScript: nothing new on her first visit; after Bob said a
+/// screenful while she was away, her reload shows the divider (a small
+/// heading), opens the log at it rather than at the newest, and offers
+/// **Skip to new messages** as the second Tab stop; then it is seen.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_a_reload_the_log_opens_at_new_since_you_were_last_here() {
     let Some(Stage { server, mut driver }) = stage_with(FAST).await else {
@@ -95,12 +99,15 @@ async fn after_a_reload_the_log_opens_at_new_since_you_were_last_here() {
     );
 }
 
+/// Ann without JavaScript, in the dark theme: the framed log document opens
+/// at the divider by its fragment; the page's skip link is there too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_javascript_the_log_document_opens_at_the_divider() {
     let Some(Stage { server, mut driver }) = stage_with(FAST).await else {
         return;
     };
-    let ann = driver.person("Ann", Js::Off).await;
+    // In the dark theme: axe judges the divider's colours there too.
+    let ann = driver.person_with("Ann", Js::Off, DARK).await;
     let bob = driver.person("Bob", Js::On).await;
     let room = ann.create_room(&server, "Ann").await;
     bob.join_room(&server, "Bob", &room).await;
@@ -121,5 +128,5 @@ async fn without_javascript_the_log_document_opens_at_the_divider() {
     );
     assert_eq!(at[1], json!(false), "not at the newest: {at}");
     ann.c.enter_parent_frame().await.must("back to the page");
-    assert_no_axe_violations(&ann.c, "the unread divider without JavaScript").await;
+    assert_no_axe_violations(&ann.c, "the unread divider without JavaScript, dark").await;
 }
