@@ -133,3 +133,38 @@ async fn what_a_stream_delivered_counts_as_seen_while_it_runs_and_when_it_ends()
     assert!(divider_at > page.find(">five<").expect("five"), "{page}");
     server.shut_down().await;
 }
+
+#[tokio::test]
+async fn with_the_setting_off_the_other_stranger_hears_nothing() {
+    let server = spawn_app(&[]).await;
+    // Ann turned "Tell the other person when I am typing" off (the settings
+    // cookie); an old page of hers may still ask.
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let site: reqwest::Url = server.url("/").parse().expect("url");
+    jar.add_cookie_str("settings=y=0; Path=/", &site);
+    let ann = reqwest::Client::builder()
+        .cookie_provider(jar)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    common::people::post_see_other(&ann, &server, "/pair", &[("name", "Ann")]).await;
+    let bob = queue_for_stranger(&server, "Bob").await;
+    let room = sent_to(&bob, &server).await;
+    let ann_page = get_text(&ann, &server.url(&room)).await;
+    assert!(!ann_page.contains("/typing\""), "her page does not ask");
+    let mut bob_stream = page_stream(&bob, &server, &room).await;
+    let told = post(&ann, &server, &format!("{room}/typing"))
+        .header("hx-request", "true")
+        .send()
+        .await
+        .expect("typing");
+    assert_eq!(told.status(), 204);
+    let code = room.trim_start_matches("/r/");
+    say(&ann, &server, code, "no line before this").await;
+    let heard = bob_stream.until("no line before this").await;
+    assert!(
+        !heard.iter().any(|e| e.data.contains("is typing")),
+        "{heard:#?}"
+    );
+    server.shut_down().await;
+}
