@@ -200,9 +200,12 @@ fn jump_to_newest() -> Markup {
 /// Items that arrive later keep the date, which stays true past midnight.
 fn own_items(items: &[Frame], today: time::Date) -> Markup {
     // Deletions are no items: the item in a deleted message's place is kept.
-    let items: Vec<&Frame> = items
+    // Each item as rendered for this reader's look (once per look, shared).
+    let look = crate::look::current();
+    let items: Vec<Frame> = items
         .iter()
         .filter(|frame| frame.kind == FrameKind::Log)
+        .map(|frame| frame.for_look(&look))
         .collect();
     let opening = items
         .first()
@@ -219,9 +222,9 @@ fn own_items(items: &[Frame], today: time::Date) -> Markup {
     }
 }
 
-/// Today (UTC), as a page rendered now says it.
+/// Today, as a page rendered now for its reader says it (in their zone).
 fn today() -> time::Date {
-    time::OffsetDateTime::now_utc().date()
+    crate::look::current().today()
 }
 
 /// The start of the log document that, without JavaScript, streams new items
@@ -280,6 +283,7 @@ mod tests {
         let place = Place {
             new_day,
             grouped: false,
+            before: None,
         };
         Renderer.log_item(&room, EventId { epoch: 1, seq }, &event, place)
     }

@@ -19,6 +19,7 @@ use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at};
 
 use crate::chat::{Chat, ChatError, EventId, Frame, FrameKind, RoomCode, Subscription};
 use crate::error::Refused;
+use crate::look::{self, Look};
 use crate::paths;
 use crate::shutdown::Shutdown;
 use crate::views::stream::{
@@ -49,18 +50,19 @@ impl Doc {
         self != Self::Events
     }
 
-    /// The bytes of `frame` this stream sends, if it sends any.
-    fn bytes(self, frame: Frame) -> Option<Bytes> {
+    /// The bytes of `frame` this stream sends to a reader of `look`, if it
+    /// sends any: only what it sends is rendered for the look.
+    fn bytes(self, frame: Frame, look: &Look) -> Option<Bytes> {
         let bytes = match self {
-            Self::Events => frame.sse,
+            Self::Events => frame.for_look(look).sse,
             Self::Log => match frame.kind {
-                FrameKind::Log => divider_then_item(frame),
+                FrameKind::Log => divider_then_item(frame.for_look(look)),
                 // A document without script cannot swap an item it has
                 // shown: it ends, reloading itself (see `ends`).
                 FrameKind::Deletion => log_refresh(),
                 _ => return None,
             },
-            Self::Online => (frame.kind == FrameKind::Online).then_some(frame.html)?,
+            Self::Online => (frame.kind == FrameKind::Online).then(|| frame.for_look(look).html)?,
         };
         (!bytes.is_empty()).then_some(bytes)
     }
@@ -120,6 +122,9 @@ pub(super) struct Live {
     last_words: Option<Bytes>,
     /// Online lists sent (the Online document renews itself after `ONLINE_LISTS`).
     lists: usize,
+    /// The look of the reader, taken when the stream was opened: frames
+    /// go out as rendered for it.
+    look: Look,
 }
 
 impl Live {
@@ -134,13 +139,15 @@ impl Live {
     ) -> Self {
         // The backlog ends with the Online list, which carries the room's last id.
         let seen = sub.backlog.last().map_or(EventId::start(0), |f| f.id);
+        // Made inside the request: its reader's look, kept for the stream's life.
+        let look = look::current();
         let mut missed = std::mem::take(&mut sub.backlog);
         // A document that a deletion ends sends nothing after it.
         let mut last_words = None;
         if let Some(at) = missed.iter().position(|f| doc.ends(f)) {
-            last_words = missed.drain(at..).next().and_then(|f| doc.bytes(f));
+            last_words = missed.drain(at..).next().and_then(|f| doc.bytes(f, &look));
         }
-        let missed = missed.into_iter().filter_map(|f| doc.bytes(f));
+        let missed = missed.into_iter().filter_map(|f| doc.bytes(f, &look));
         let backlog = std::iter::once(first).chain(missed).collect();
         let every = app.config.keepalive();
         let mut beat = interval_at(Instant::now() + every, every);
@@ -165,6 +172,7 @@ impl Live {
             counters: app.counters.clone(),
             last_words,
             lists: 0,
+            look,
         }
     }
 
@@ -185,7 +193,7 @@ impl Live {
         }
         let mut ends = doc.ends(&frame);
         let online = doc == Doc::Online && frame.kind == FrameKind::Online;
-        let mut bytes = doc.bytes(frame)?;
+        let mut bytes = doc.bytes(frame, &self.look)?;
         if online {
             self.lists += 1;
             if self.lists >= ONLINE_LISTS {
@@ -298,7 +306,7 @@ impl Live {
                 let (log, rx) = self.chat.resync(&self.code, &view).await?;
                 self.sub.rx = rx;
                 self.seen = log.id;
-                Some(Step::Send(log.sse))
+                Some(Step::Send(log.for_look(&self.look).sse))
             }
             Err(RecvError::Closed) => Some(Step::End(gone(doc, "This room has closed.", None))),
         }
