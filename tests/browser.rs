@@ -72,5 +72,7 @@ mod phones;
 mod reading;
 #[path = "browser/refusals.rs"]
 mod refusals;
+#[path = "browser/settings.rs"]
+mod settings;
 #[path = "browser/strangers.rs"]
 mod strangers;
