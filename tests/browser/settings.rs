@@ -163,6 +163,10 @@ async fn settings_are_chosen_by_keyboard_and_change_the_next_pages_and_live_item
                 .must("leave the log iframe");
         }
         assert_no_axe_violations(&ann.c, &format!("room, dark by choice ({how})")).await;
+        ann.set_viewport(320, 640).await;
+        ann.assert_no_sideways_scrolling(&format!("room, larger text at 320 px ({how})"))
+            .await;
+        ann.set_viewport(1280, 900).await;
 
         // Bob chose nothing: UTC, said so, and the notices shown.
         if js == Js::Off {
