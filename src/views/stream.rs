@@ -632,6 +632,28 @@ mod looks {
         assert!(String::from_utf8_lossy(&frame.html).contains("data-grouped"));
     }
 
+    /// A resync for a reader of another look carries each item as
+    /// rendered for that look, itself rendered once for the look.
+    #[test]
+    fn a_resync_is_rendered_once_per_look_from_the_items_of_that_look() {
+        let room = RoomCode::parse_slug("general").expect("slug");
+        let at = time::macros::datetime!(2026-12-03 18:05 UTC);
+        let id = EventId { epoch: 1, seq: 1 };
+        let item = Renderer.log_item(&room, id, &said(at), Place::default());
+        let resync = Renderer.resync(&room, id, std::slice::from_ref(&item));
+        let plain = String::from_utf8_lossy(&resync.sse).into_owned();
+        assert!(plain.contains(">18:05</time>"), "{plain}");
+        let paris = look(Some("Europe/Paris"), Clock::H12);
+        let shown = resync.for_look(&paris);
+        let text = String::from_utf8_lossy(&shown.sse).into_owned();
+        assert!(
+            text.contains(">7:05 PM</time>") && text.contains("7:05 PM CET"),
+            "{text}"
+        );
+        assert_eq!((shown.id, shown.kind), (resync.id, FrameKind::Resync));
+        assert_eq!((resync.looks.kept(), item.looks.kept()), (1, 1));
+    }
+
     #[test]
     fn a_frame_keeps_the_renders_of_a_bounded_number_of_looks() {
         let room = RoomCode::parse_slug("general").expect("slug");
