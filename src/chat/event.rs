@@ -234,7 +234,8 @@ pub enum FrameKind {
 /// An event rendered once for every stream: `sse` is the whole `text/event-stream`
 /// message (with its `id:` line), `html` the bare log item (empty for others),
 /// and `divider` the day divider that goes before it (empty when the item
-/// does not open a day). `day` is the UTC day of a log item's event, so that
+/// does not open a day). `day` is the day of a log item's event (UTC's, or
+/// that of the look it was rendered for), so that
 /// a page rendered for one reader can say its dividers its own way
 /// ("Today") without reading the bytes back. `reach` says whose the item is
 /// and who it reaches, so that each reader's stream may skip it
