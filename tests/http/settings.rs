@@ -252,3 +252,22 @@ async fn a_room_page_shows_times_in_the_chosen_zone_and_clock_and_utc_otherwise(
     page.assert_has(&utc_stamp);
     assert!(page.body.contains("Z\" title="), "{}", page.body);
 }
+
+/// Another site cannot set a person's settings: its form post is refused
+/// before anything is read or saved.
+#[tokio::test]
+async fn another_site_cannot_post_settings() {
+    let mut ann = site(&[]);
+    let answer = ann
+        .post_with(
+            "/settings",
+            &form(&[("theme", "dark")]),
+            &[
+                ("origin", "https://evil.example"),
+                ("sec-fetch-site", "cross-site"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert!(set_cookie(&answer).is_empty());
+}
