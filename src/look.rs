@@ -14,6 +14,9 @@ use axum::http::header::ACCEPT_LANGUAGE;
 use axum::middleware::Next;
 use axum::response::Response;
 use axum_extra::extract::cookie::CookieJar;
+use time::{Date, OffsetDateTime};
+
+pub mod zones;
 
 /// The settings cookie's name. Not signed: it holds nothing but choices,
 /// each read leniently (what is not understood is left at its default).
@@ -61,6 +64,19 @@ pub enum Clock {
     #[default]
     H24,
     H12,
+}
+
+impl Clock {
+    /// `at` on this clock, as its own offset says it: "18:05" or "6:05 PM".
+    pub fn words(self, at: OffsetDateTime) -> String {
+        let text = match self {
+            Clock::H24 => at.format(time::macros::format_description!("[hour]:[minute]")),
+            Clock::H12 => at.format(time::macros::format_description!(
+                "[hour repr:12 padding:none]:[minute] [period]"
+            )),
+        };
+        text.unwrap_or_default()
+    }
 }
 
 /// Light, dark, or as the system says.
@@ -200,6 +216,38 @@ pub struct Look {
 }
 
 impl Look {
+    /// `at` as this reader's wall clock reads it, and what their zone is
+    /// called then: UTC, said "UTC", when they chose none (or one the
+    /// database does not know).
+    pub fn local(&self, at: OffsetDateTime) -> (OffsetDateTime, String) {
+        match self.zone.as_deref().and_then(zones::find) {
+            Some(zone) => zones::local(&zone, at),
+            None => (at.to_offset(time::UtcOffset::UTC), "UTC".to_owned()),
+        }
+    }
+
+    /// The day `at` falls on for this reader.
+    pub fn day(&self, at: OffsetDateTime) -> Date {
+        self.local(at).0.date()
+    }
+
+    /// Today, for this reader.
+    pub fn today(&self) -> Date {
+        self.day(OffsetDateTime::now_utc())
+    }
+
+    /// `at` on this reader's clock, without its zone: "18:05", "6:05 PM".
+    pub fn clock_words(&self, at: OffsetDateTime) -> String {
+        self.clock.words(self.local(at).0)
+    }
+
+    /// `at` on this reader's clock and in their zone: "18:05 UTC",
+    /// "7:05 PM CET".
+    pub fn time_words(&self, at: OffsetDateTime) -> String {
+        let (local, zone) = self.local(at);
+        format!("{} {zone}", self.clock.words(local))
+    }
+
     /// The look for `settings`, with `headers` (`Accept-Language`) deciding
     /// what the person has not chosen.
     pub fn new(settings: &Settings, headers: &HeaderMap) -> Self {
@@ -217,7 +265,9 @@ impl Look {
         Self {
             lang,
             clock,
-            zone: settings.zone.clone(),
+            // Only zones the database knows: a look is a key of the frames'
+            // renders, so the looks in use stay a known, bounded set.
+            zone: settings.zone.clone().filter(|zone| zones::known(zone)),
         }
     }
 }
@@ -267,6 +317,14 @@ pub fn accepted_languages(headers: &HeaderMap) -> Vec<String> {
 
 tokio::task_local! {
     static LOOK: Look;
+    static SETTINGS: Settings;
+    static HERE: Option<String>;
+}
+
+/// The path of the page being rendered, when it is one a person can come
+/// back to (a `GET`): the header's **Settings** link brings them back.
+pub fn here() -> Option<String> {
+    HERE.try_with(Option::clone).ok().flatten()
 }
 
 /// The look of the reader this is rendered for: the request's, inside
@@ -281,13 +339,52 @@ pub fn render_with<R>(look: &Look, render: impl FnOnce() -> R) -> R {
     LOOK.sync_scope(look.clone(), render)
 }
 
+/// The settings of the reader this page is rendered for (the request's,
+/// inside `choose`), or the defaults.
+pub fn settings() -> Settings {
+    SETTINGS.try_with(Settings::clone).unwrap_or_default()
+}
+
+impl Settings {
+    /// The classes of a page's `<html>` that carry what changes only the
+    /// page around the shared items, so that the stylesheet applies them
+    /// to live items too: a forced theme, a text size, join and leave
+    /// notices hidden. `None` when all are as by default.
+    pub fn page_class(&self) -> Option<String> {
+        let theme = match self.theme {
+            Theme::System => None,
+            Theme::Light => Some("theme-light"),
+            Theme::Dark => Some("theme-dark"),
+        };
+        let size = match self.text_size {
+            TextSize::Normal => None,
+            TextSize::Large => Some("text-large"),
+            TextSize::Larger => Some("text-larger"),
+        };
+        let notices = (!self.notices).then_some("no-notices");
+        let classes: Vec<&str> = [theme, size, notices].into_iter().flatten().collect();
+        (!classes.is_empty()).then(|| classes.join(" "))
+    }
+
+    /// The `color-scheme` a page declares: the forced one, or both.
+    pub fn color_scheme(&self) -> &'static str {
+        match self.theme {
+            Theme::System => "light dark",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+}
+
 /// Middleware: the request's `Settings` go into its extensions, and the
-/// rest of its handling runs with its reader's `Look`.
+/// rest of its handling runs with its reader's `Look` and `Settings`.
 pub async fn choose(jar: CookieJar, mut req: Request, next: Next) -> Response {
     let settings = Settings::from_jar(&jar);
     let look = Look::new(&settings, req.headers());
-    req.extensions_mut().insert(settings);
-    LOOK.scope(look, next.run(req)).await
+    req.extensions_mut().insert(settings.clone());
+    let here = (req.method() == axum::http::Method::GET).then(|| req.uri().path().to_owned());
+    let run = LOOK.scope(look, next.run(req));
+    HERE.scope(here, SETTINGS.scope(settings, run)).await
 }
 
 #[cfg(test)]
@@ -350,6 +447,88 @@ mod tests {
     fn no_accept_language_is_english_on_a_24_hour_clock() {
         let look = Look::new(&Settings::default(), &HeaderMap::new());
         assert_eq!(look, Look::default());
+    }
+
+    fn paris(clock: Clock) -> Look {
+        Look {
+            clock,
+            zone: Some("Europe/Paris".into()),
+            ..Look::default()
+        }
+    }
+
+    #[test]
+    fn a_time_reads_in_the_chosen_zone_and_clock_and_says_utc_when_none_was_chosen() {
+        let at = time::macros::datetime!(2026-12-03 18:05:30 UTC);
+        assert_eq!(Look::default().time_words(at), "18:05 UTC");
+        assert_eq!(Look::default().clock_words(at), "18:05");
+        let twelve = Look {
+            clock: Clock::H12,
+            ..Look::default()
+        };
+        assert_eq!(twelve.time_words(at), "6:05 PM UTC");
+        assert_eq!(paris(Clock::H24).time_words(at), "19:05 CET");
+        assert_eq!(paris(Clock::H12).time_words(at), "7:05 PM CET");
+        let morning = time::macros::datetime!(2026-07-01 07:00 UTC);
+        assert_eq!(paris(Clock::H12).time_words(morning), "9:00 AM CEST");
+        let midnight = time::macros::datetime!(2026-12-03 23:00 UTC);
+        assert_eq!(paris(Clock::H12).time_words(midnight), "12:00 AM CET");
+    }
+
+    #[test]
+    fn a_day_ends_at_midnight_in_the_readers_zone() {
+        let late = time::macros::datetime!(2026-12-03 23:30 UTC);
+        assert_eq!(
+            Look::default().day(late),
+            time::macros::date!(2026 - 12 - 03)
+        );
+        assert_eq!(
+            paris(Clock::H24).day(late),
+            time::macros::date!(2026 - 12 - 04)
+        );
+        let tokyo_morning = time::macros::datetime!(2026-12-03 14:59 UTC);
+        let tokyo = Look {
+            zone: Some("Asia/Tokyo".into()),
+            ..Look::default()
+        };
+        assert_eq!(
+            tokyo.day(tokyo_morning),
+            time::macros::date!(2026 - 12 - 03)
+        );
+        assert_eq!(
+            tokyo.day(tokyo_morning + time::Duration::minutes(1)),
+            time::macros::date!(2026 - 12 - 04)
+        );
+        let west = Look {
+            zone: Some("America/Los_Angeles".into()),
+            ..Look::default()
+        };
+        assert_eq!(west.day(late), time::macros::date!(2026 - 12 - 03));
+        assert_eq!(
+            west.day(time::macros::datetime!(2026-12-04 07:59 UTC)),
+            time::macros::date!(2026 - 12 - 03)
+        );
+    }
+
+    #[test]
+    fn a_zone_the_database_does_not_know_is_no_look() {
+        let settings = Settings::parse("z=Mars/Olympus&c=12");
+        assert_eq!(settings.zone.as_deref(), Some("Mars/Olympus"));
+        let look = Look::new(&settings, &HeaderMap::new());
+        assert_eq!((look.zone, look.clock), (None, Clock::H12));
+        let look = Look::new(&Settings::parse("z=Europe/Paris"), &HeaderMap::new());
+        assert_eq!(look.zone.as_deref(), Some("Europe/Paris"));
+    }
+
+    #[test]
+    fn the_page_classes_carry_theme_text_size_and_hidden_notices() {
+        assert_eq!(Settings::default().page_class(), None);
+        let chosen = Settings::parse("t=dark&s=larger&n=0");
+        assert_eq!(
+            chosen.page_class().as_deref(),
+            Some("theme-dark text-larger no-notices")
+        );
+        assert_eq!(chosen.color_scheme(), "dark");
     }
 
     #[tokio::test]

@@ -31,6 +31,30 @@ pub const ADMIN_SLOW_MODE: &str = "/admin/slow-mode";
 pub const ADMIN_READ_ONLY: &str = "/admin/read-only";
 /// Answers whether the server is up.
 pub const HEALTHZ: &str = "/healthz";
+/// The settings page, and where its form posts.
+pub const SETTINGS: &str = "/settings";
+
+/// The settings page, to come back to `back` (a page of this site) after.
+pub fn settings(back: Option<&str>) -> String {
+    match back.and_then(same_site_path) {
+        Some(back) if back != SETTINGS => format!("{SETTINGS}?back={back}"),
+        _ => SETTINGS.to_owned(),
+    }
+}
+
+/// `path` when it is a plain path of this site ("/r/K7QX"): one leading
+/// slash, then letters, digits and `/-_.~` only, so it can lead nowhere
+/// else ("//evil.example", "/\\evil", "https:"), carry no query, and be
+/// put in a URL as it is.
+pub fn same_site_path(path: &str) -> Option<&str> {
+    let plain = path.starts_with('/')
+        && !path.starts_with("//")
+        && path.len() <= 200
+        && path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/-_.~".contains(&b));
+    plain.then_some(path)
+}
 
 pub fn room(code: &RoomCode) -> String {
     format!("/r/{code}")

@@ -72,6 +72,8 @@ mod phones;
 mod reading;
 #[path = "browser/refusals.rs"]
 mod refusals;
+#[path = "browser/settings.rs"]
+mod settings;
 #[path = "browser/strangers.rs"]
 mod strangers;
 #[path = "browser/typing.rs"]

@@ -63,7 +63,12 @@ fn plain(html: &str) -> String {
 fn log_items(html: &str) -> Vec<(String, String)> {
     html.split("<li class=\"")
         .skip(1)
-        .filter(|li| li.starts_with("msg\"") || li.starts_with("notice\""))
+        // Join and leave notices are also `presence` (a reader may hide them).
+        .filter(|li| {
+            li.starts_with("msg\"")
+                || li.starts_with("notice\"")
+                || li.starts_with("notice presence\"")
+        })
         .map(|li| {
             let id = between(li, "id=\"", "\"").to_owned();
             let body = &li[li.find('>').map_or(0, |i| i + 1)..];
@@ -168,6 +173,8 @@ mod deleting;
 mod ignoring;
 #[path = "cluster/limits.rs"]
 mod limits;
+#[path = "cluster/looks.rs"]
+mod looks;
 #[path = "cluster/mentions.rs"]
 mod mentions;
 #[path = "cluster/names.rs"]

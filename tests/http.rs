@@ -211,6 +211,8 @@ mod refusals;
 mod reports;
 #[path = "http/room.rs"]
 mod room;
+#[path = "http/settings.rs"]
+mod settings;
 #[path = "http/strangers.rs"]
 mod strangers;
 #[path = "http/typing.rs"]

@@ -13,6 +13,8 @@ use common::{client, get_text, spawn_app};
 mod deleting;
 #[path = "live/ignoring.rs"]
 mod ignoring;
+#[path = "live/looks.rs"]
+mod looks;
 #[path = "live/members.rs"]
 mod members;
 #[path = "live/reading.rs"]

@@ -2,8 +2,10 @@
 //! rendered form every stream shares (`Frame`). Rendering itself is left to
 //! whoever implements `Render`: the domain only carries the bytes.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use bytes::Bytes;
 use time::{Date, OffsetDateTime};
@@ -12,6 +14,7 @@ use uuid::Uuid;
 use super::code::RoomCode;
 use super::control::Change;
 use super::name::{MessageText, Name};
+use crate::look::{self, Look};
 
 /// Where an event stands in its room: `{epoch}-{seq}`. The epoch changes when a
 /// room is made anew (after it was dropped, or after a restart), so an id from
@@ -194,6 +197,10 @@ pub struct Place {
     /// A message that follows one of the same author closely, with nothing
     /// between: shown without name and avatar (the name still read).
     pub grouped: bool,
+    /// When the item before it happened (`None`: it is the first, or what
+    /// came before could not be read), so that a reader whose days are not
+    /// UTC's is shown the dividers of their own days.
+    pub before: Option<OffsetDateTime>,
 }
 
 /// Who is present in a room: the first names in order of arrival, and how many in all.
@@ -230,7 +237,8 @@ pub enum FrameKind {
 /// An event rendered once for every stream: `sse` is the whole `text/event-stream`
 /// message (with its `id:` line), `html` the bare log item (empty for others),
 /// and `divider` the day divider that goes before it (empty when the item
-/// does not open a day). `day` is the UTC day of a log item's event, so that
+/// does not open a day). `day` is the day of a log item's event (UTC's, or
+/// that of the look it was rendered for), so that
 /// a page rendered for one reader can say its dividers its own way
 /// ("Today") without reading the bytes back. `reach` says whose the item is
 /// and who it reaches, so that each reader's stream may skip it
@@ -247,6 +255,66 @@ pub struct Frame {
     /// that stands in a deleted message's place is rendered in the same one.
     pub place: Place,
     pub reach: Reach,
+    /// The same frame for readers of another look (`for_look`).
+    pub looks: Looks,
+}
+
+/// How many looks a frame keeps a render of. A look is a language, a clock
+/// and a known zone, so there are a few thousand: past this many, a frame
+/// is rendered again for each reader of a further look instead of kept, so
+/// that nobody can make a room's history hold a render of every one.
+pub const LOOKS_KEPT: usize = 16;
+
+/// How to render a frame again for another look, and the renders made so
+/// far, one per look, shared by every clone of the frame (every stream and
+/// page that holds it).
+#[derive(Clone, Default)]
+pub struct Looks(Option<Arc<Variants>>);
+
+type Again = dyn Fn() -> Frame + Send + Sync;
+
+struct Variants {
+    /// Renders the frame for the look in scope (`look::current`).
+    again: Box<Again>,
+    kept: Mutex<HashMap<Look, Arc<OnceLock<Frame>>>>,
+}
+
+impl Looks {
+    /// A frame that `again` renders for the look in scope.
+    pub fn new(again: impl Fn() -> Frame + Send + Sync + 'static) -> Self {
+        Self(Some(Arc::new(Variants {
+            again: Box::new(again),
+            kept: Mutex::new(HashMap::new()),
+        })))
+    }
+
+    /// The same, `counted` once for each render for another look.
+    pub fn counted(self, counted: impl Fn() + Send + Sync + 'static) -> Self {
+        match self.0 {
+            Some(variants) => Self::new(move || {
+                counted();
+                (variants.again)()
+            }),
+            None => self,
+        }
+    }
+
+    /// How many looks have a render kept.
+    pub fn kept(&self) -> usize {
+        self.0.as_ref().map_or(0, |variants| {
+            variants
+                .kept
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .len()
+        })
+    }
+}
+
+impl fmt::Debug for Looks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Looks({} kept)", self.kept())
+    }
 }
 
 /// Whose a log item is, and who it reaches, decided (`rules::reach`) while
@@ -274,6 +342,47 @@ impl Frame {
             day: None,
             place: Place::default(),
             reach: Reach::default(),
+            looks: Looks::default(),
+        }
+    }
+
+    /// This frame as readers of `look` are shown it: itself for the
+    /// default look (the eager render) or a frame that reads the same for
+    /// everyone; else its render for `look`, made once by the first reader
+    /// of that look and shared by the others. What it is (id, kind, reach,
+    /// place) stays this frame's.
+    pub fn for_look(&self, look: &Look) -> Frame {
+        let Some(variants) = self.looks.0.as_ref().filter(|_| *look != Look::default()) else {
+            return self.clone();
+        };
+        let slot = {
+            let mut kept = variants
+                .kept
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match kept.get(look) {
+                Some(slot) => Some(slot.clone()),
+                None if kept.len() < LOOKS_KEPT => {
+                    let slot = Arc::new(OnceLock::new());
+                    kept.insert(look.clone(), slot.clone());
+                    Some(slot)
+                }
+                None => None,
+            }
+        };
+        let render = || look::render_with(look, || (variants.again)());
+        let again = match &slot {
+            // Rendered outside the lock; a second reader of the same look
+            // waits for the first one's render.
+            Some(slot) => slot.get_or_init(render).clone(),
+            None => render(),
+        };
+        Frame {
+            sse: again.sse,
+            html: again.html,
+            divider: again.divider,
+            day: again.day,
+            ..self.clone()
         }
     }
 }

@@ -29,7 +29,8 @@ pub use clock::Clock;
 pub use code::RoomCode;
 pub use control::{Change, RoomRules};
 pub use event::{
-    Author, Event, EventId, Frame, FrameKind, Member, MemberId, Online, Place, Reach, Render, Seed,
+    Author, Event, EventId, Frame, FrameKind, LOOKS_KEPT, Looks, Member, MemberId, Online, Place,
+    Reach, Render, Seed,
 };
 pub use ignore::View;
 pub use name::{MessageText, Name, TextError};

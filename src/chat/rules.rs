@@ -167,6 +167,7 @@ pub fn place(before: Option<&Tail>, event: &Event) -> Place {
         return Place {
             new_day: true,
             grouped: false,
+            before: None,
         };
     };
     let new_day = day(before.at) != day(at);
@@ -175,6 +176,7 @@ pub fn place(before: Option<&Tail>, event: &Event) -> Place {
     Place {
         new_day,
         grouped: !new_day && close && same_author,
+        before: Some(before.at),
     }
 }
 

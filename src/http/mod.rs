@@ -18,6 +18,7 @@ pub mod person;
 pub mod report;
 pub mod room;
 pub mod session;
+pub mod settings;
 pub mod shape;
 pub mod stream;
 pub mod typing;
@@ -65,6 +66,10 @@ pub fn routes() -> Router<AppState> {
         .route("/avatars/{file}", get(assets::get_avatar))
         .route("/me/{file}", get(assets::get_own_css))
         .route("/assets/{file}", get(assets::get_asset))
+        .route(
+            paths::SETTINGS,
+            get(settings::get_settings).post(settings::post_settings),
+        )
         .route(paths::HEALTHZ, get(ops::get_healthz))
         .route("/metrics", get(ops::get_metrics))
         .layer(crate::compression());

@@ -56,7 +56,7 @@ pub async fn get_metrics(State(app): State<AppState>) -> impl IntoResponse {
     metric(
         "renders_total",
         "counter",
-        "Messages and notices rendered (once each).",
+        "Messages and notices rendered: once each for the default look, once more per other look among their readers.",
         stats.renders,
     );
     metric(

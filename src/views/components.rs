@@ -73,21 +73,36 @@ pub fn lost() -> Markup {
 pub struct When(pub OffsetDateTime);
 
 impl Render for When {
+    /// The time on the clock and in the zone of the reader it is rendered
+    /// for (`look::current()`); `datetime` stays UTC.
     fn render(&self) -> Markup {
+        let look = crate::look::current();
         let at = self.0.to_offset(time::UtcOffset::UTC);
         let machine = at
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default();
-        let full = at
+        let (local, zone) = look.local(at);
+        let date = local
             .format(time::macros::format_description!(
-                "[day padding:none] [month repr:short] [year], [hour]:[minute] UTC"
+                "[day padding:none] [month repr:short] [year]"
             ))
             .unwrap_or_default();
-        let short = at
-            .format(time::macros::format_description!("[hour]:[minute]"))
-            .unwrap_or_default();
+        let short = look.clock.words(local);
+        let full = format!("{date}, {short} {zone}");
         html! { time datetime=(machine) title=(full) { (short) } }
     }
+}
+
+/// A time people are told, to the minute and never early, on the clock and
+/// in the zone of the reader it is rendered for: "07:48 UTC", "8:48 AM CET".
+pub fn time_words(at: OffsetDateTime) -> String {
+    let whole = at.second() == 0 && at.nanosecond() == 0;
+    let at = if whole {
+        at
+    } else {
+        at.checked_add(time::Duration::MINUTE).unwrap_or(at)
+    };
+    crate::look::current().time_words(at)
 }
 
 /// What takes the send form's place in a random-chat room once the stranger

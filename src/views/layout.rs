@@ -39,13 +39,14 @@ pub fn page_skipping(
     body: Markup,
 ) -> Markup {
     let lang = look::current().lang;
+    let settings = look::settings();
     html! {
         (DOCTYPE)
-        html lang=(lang.tag()) dir=(lang.dir()) {
+        html lang=(lang.tag()) dir=(lang.dir()) class=[settings.page_class()] {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="color-scheme" content="light dark";
+                meta name="color-scheme" content=(settings.color_scheme());
                 meta name="htmx-config" content=(HTMX_CONFIG);
                 title { (tab_title(title)) }
                 link rel="stylesheet" href=(assets::STYLE.path());
@@ -58,6 +59,7 @@ pub fn page_skipping(
                 @for skip in skips { a.skip href=(skip.href) { (skip.text) } }
                 header.top {
                     a.brand href="/" { "livechat" }
+                    a.settings-link href=(crate::paths::settings(look::here().as_deref())) { "Settings" }
                 }
                 div #alerts.alerts role="alert" {}
                 (body)
@@ -79,9 +81,14 @@ pub fn open_document(
     opening: Markup,
 ) -> String {
     let lang = look::current().lang;
+    let class = look::settings().page_class();
+    let mut html_attrs = vec![("lang", lang.tag()), ("dir", lang.dir())];
+    if let Some(class) = &class {
+        html_attrs.push(("class", class.as_str()));
+    }
     html! {
         (DOCTYPE)
-        (StartTag { name: "html", attrs: &[("lang", lang.tag()), ("dir", lang.dir())] })
+        (StartTag { name: "html", attrs: &html_attrs })
         head {
             meta charset="utf-8";
             title { (title) }

@@ -8,8 +8,8 @@
 use maud::{Markup, Render, html};
 use time::OffsetDateTime;
 
-use super::components::{Avatar, When, Who, pair_again};
-use crate::chat::control::{clock_words, pace_words};
+use super::components::{Avatar, When, Who, pair_again, time_words};
+use crate::chat::control::pace_words;
 use crate::chat::{Change, Event, EventId, Name, Place, RoomCode};
 use crate::paths;
 
@@ -171,12 +171,18 @@ pub fn item(code: &RoomCode, id: EventId, event: &Event, grouped: bool) -> Marku
                 }
             }
         },
-        Event::Joined { names, more, at } => {
-            notice(id, html! { (names_phrase(names, *more)) " joined" }, *at)
-        }
-        Event::Left { names, more, at } => {
-            notice(id, html! { (names_phrase(names, *more)) " left" }, *at)
-        }
+        // Join and leave notices say so in their class: a reader who hides
+        // them (a setting) has them hidden by the stylesheet, live too.
+        Event::Joined { names, more, at } => html! {
+            li.notice.presence id=(item_id(id)) {
+                p { (names_phrase(names, *more)) " joined " (When(*at)) }
+            }
+        },
+        Event::Left { names, more, at } => html! {
+            li.notice.presence id=(item_id(id)) {
+                p { (names_phrase(names, *more)) " left " (When(*at)) }
+            }
+        },
         Event::Renamed { from, to, at } => {
             notice(id, html! { (Who(from)) " is now known as " (Who(to)) }, *at)
         }
@@ -211,7 +217,7 @@ pub fn change_words(change: &Change) -> Markup {
         Change::SlowMode(Some(every)) => html! { (slow_mode_words(*every)) },
         Change::SlowMode(None) => html! { "Slow mode is off" },
         Change::ReadOnly(Some(until)) => {
-            html! { "This room is read-only until " (clock_words(*until)) }
+            html! { "This room is read-only until " (time_words(*until)) }
         }
         Change::ReadOnly(None) => html! { "This room is open for messages again" },
     }
@@ -438,6 +444,7 @@ mod tests {
         let first = Place {
             new_day: true,
             grouped: false,
+            before: None,
         };
         let opened = log_item(&room(), ID, &event, first).into_string();
         assert!(
@@ -447,6 +454,7 @@ mod tests {
         let later = Place {
             new_day: false,
             grouped: true,
+            before: None,
         };
         let grouped = log_item(&room(), ID, &event, later).into_string();
         assert!(

@@ -110,7 +110,8 @@ fn report_form(code: &RoomCode, said: &Said) -> Markup {
     }
 }
 
-/// A moment in full: "Thursday 3 December 2026, 07:46 UTC".
+/// A moment in full: "Thursday 3 December 2026, 07:46 UTC", or as the
+/// reader's zone and clock say it ("Thursday 3 December 2026, 8:46 AM CET").
 struct FullTime(OffsetDateTime);
 
 impl maud::Render for FullTime {
@@ -119,11 +120,15 @@ impl maud::Render for FullTime {
         let machine = at
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default();
-        let words = at
+        // On the reader's clock and in their zone ("UTC" when they chose none).
+        let look = crate::look::current();
+        let (local, zone) = look.local(at);
+        let day = local
             .format(time::macros::format_description!(
-                "[weekday] [day padding:none] [month repr:long] [year], [hour]:[minute] UTC"
+                "[weekday] [day padding:none] [month repr:long] [year]"
             ))
             .unwrap_or_default();
+        let words = format!("{day}, {} {zone}", look.clock.words(local));
         html! { time datetime=(machine) { (words) } }
     }
 }

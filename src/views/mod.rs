@@ -13,4 +13,5 @@ pub mod message;
 pub mod pair;
 pub mod person;
 pub mod room;
+pub mod settings;
 pub mod stream;

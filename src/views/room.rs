@@ -247,9 +247,12 @@ fn jump_to_newest() -> Markup {
 /// The "New since you were last here" divider goes before `unread`.
 fn own_items(items: &[Frame], today: time::Date, unread: Option<EventId>) -> Markup {
     // Deletions are no items: the item in a deleted message's place is kept.
-    let items: Vec<&Frame> = items
+    // Each item as rendered for this reader's look (once per look, shared).
+    let look = crate::look::current();
+    let items: Vec<Frame> = items
         .iter()
         .filter(|frame| frame.kind == FrameKind::Log)
+        .map(|frame| frame.for_look(&look))
         .collect();
     let opening = items
         .first()
@@ -267,9 +270,9 @@ fn own_items(items: &[Frame], today: time::Date, unread: Option<EventId>) -> Mar
     }
 }
 
-/// Today (UTC), as a page rendered now says it.
+/// Today, as a page rendered now for its reader says it (in their zone).
 fn today() -> time::Date {
-    time::OffsetDateTime::now_utc().date()
+    crate::look::current().today()
 }
 
 /// The start of the log document that, without JavaScript, streams new items
@@ -329,6 +332,7 @@ mod tests {
         let place = Place {
             new_day,
             grouped: false,
+            before: None,
         };
         Renderer.log_item(&room, EventId { epoch: 1, seq }, &event, place)
     }

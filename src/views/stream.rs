@@ -7,7 +7,10 @@ use maud::{Markup, PreEscaped, html};
 use super::components::{Who, lost, online_items, online_now, stranger_left};
 use super::log::{day_divider, item, item_id};
 use super::room::unread_title;
-use crate::chat::{Author, Event, EventId, Frame, FrameKind, Online, Place, Render, RoomCode};
+use crate::chat::{
+    Author, Event, EventId, Frame, FrameKind, Looks, Online, Place, Render, RoomCode,
+};
+use crate::look::{self, Look};
 
 /// Name of the event that tells a page to stop its stream (`hx-sse:close`).
 pub const CLOSE_EVENT: &str = "close";
@@ -16,80 +19,47 @@ pub const CLOSE_EVENT: &str = "close";
 pub struct Renderer;
 
 impl Render for Renderer {
+    // Each frame is rendered at once for the default look (whatever look
+    // is in scope: a message is published inside its poster's request),
+    // and again, once per look, for readers of another (`Frame::for_look`).
     fn log_item(&self, room: &RoomCode, id: EventId, event: &Event, place: Place) -> Frame {
-        let day = crate::chat::rules::day(event.at());
-        let divider = place.new_day.then(|| day_divider(id, day));
-        let item = item(room, id, event, place.grouped);
-        let live = html! {
-            @if let Some(divider) = &divider { (divider) }
-            (item)
-            @if let Event::StrangerLeft { name, code, .. } = event {
-                // The page's send form gives way to "Hank left" and what to do next.
-                hx-partial hx-target="#send" hx-swap="outerHTML" { (stranger_left(code, Some(name))) }
-            }
-        };
+        let frame = look::render_with(&Look::default(), || log_frame(room, id, event, place));
+        let (room, event) = (room.clone(), event.clone());
         Frame {
-            id,
-            kind: FrameKind::Log,
-            sse: marked(room, id, &live.into_string()),
-            html: Bytes::from(item.into_string()),
-            divider: divider.map_or_else(Bytes::new, |d| Bytes::from(d.into_string())),
-            day: Some(day),
-            place,
-            reach: Default::default(),
+            looks: Looks::new(move || log_frame(&room, id, &event, place)),
+            ..frame
         }
     }
 
     fn deletion(&self, _: &RoomCode, id: EventId, item: &Frame) -> Frame {
-        // The item in place of the deleted one, by its `id`: a page that
-        // shows it swaps it, one that does not (it came later, or its log
-        // was let go) has nothing to swap. No unread mark: nothing new.
-        let body = html! {
-            hx-partial hx-target={ "#" (item_id(item.id)) } hx-swap="outerHTML" {
-                (PreEscaped(String::from_utf8_lossy(&item.html)))
-            }
-        };
-        Frame::new(
-            id,
-            FrameKind::Deletion,
-            message(Some(id), &body.into_string()),
-            Bytes::new(),
-        )
+        let frame = look::render_with(&Look::default(), || deletion_frame(id, item));
+        let item = item.clone();
+        Frame {
+            looks: Looks::new(move || deletion_frame(id, &item.for_look(&look::current()))),
+            ..frame
+        }
     }
 
     fn online(&self, room: &RoomCode, last: EventId, online: &Online) -> Frame {
-        let body = html! {
-            hx-partial hx-target="#online" hx-swap="innerHTML" { (online_items(room, online)) }
-            hx-partial hx-target="#online-count" hx-swap="textContent" { (online.total) }
-        };
-        Frame::new(
-            last,
-            FrameKind::Online,
-            message(Some(last), &body.into_string()),
-            // For the no-JavaScript Online document, which appends it.
-            Bytes::from(online_now(room, online).into_string()),
-        )
+        let frame = look::render_with(&Look::default(), || online_frame(room, last, online));
+        let (room, online) = (room.clone(), online.clone());
+        Frame {
+            looks: Looks::new(move || online_frame(&room, last, &online)),
+            ..frame
+        }
     }
 
     fn resync(&self, room: &RoomCode, last: EventId, items: &[Frame]) -> Frame {
-        // Each item after its divider, as they were sent.
-        let all: String = items
-            .iter()
-            .flat_map(|frame| [&frame.divider, &frame.html])
-            .map(|bytes| String::from_utf8_lossy(bytes))
-            .collect();
-        // A morph keeps the items the page already has (same ids), so screen
-        // readers hear only what is new; the status says that some was missed.
-        let body = html! {
-            hx-partial hx-target="#log-items" hx-swap="innerMorph" { (PreEscaped(all)) }
-            (live_status("You were away for a while: some messages may have been missed. The log has been refreshed."))
-        };
-        Frame::new(
-            last,
-            FrameKind::Resync,
-            marked(room, last, &body.into_string()),
-            Bytes::new(),
-        )
+        let frame = look::render_with(&Look::default(), || resync_frame(room, last, items));
+        let (room, items) = (room.clone(), items.to_vec());
+        Frame {
+            looks: Looks::new(move || {
+                let look = look::current();
+                let items: Vec<Frame> = items.iter().map(|f| f.for_look(&look)).collect();
+                resync_frame(&room, last, &items)
+            }),
+            ..frame
+        }
     }
 
     fn status(&self, last: EventId, text: &str) -> Frame {
@@ -126,6 +96,92 @@ pub const TYPING: &str = "typing";
 pub fn typing_cleared() -> Bytes {
     let body = html! { hx-partial hx-target={ "#" (TYPING) } hx-swap="innerHTML" {} };
     message(None, &body.into_string())
+}
+
+/// A log item's frame for the look in scope: the day divider goes before
+/// it when it opens a day in the reader's zone, and its times read on the
+/// reader's clock.
+fn log_frame(room: &RoomCode, id: EventId, event: &Event, place: Place) -> Frame {
+    let look = look::current();
+    let at = event.at();
+    let new_day = match place.before {
+        Some(before) => look.day(before) != look.day(at),
+        None => place.new_day,
+    };
+    let day = look.day(at);
+    let divider = new_day.then(|| day_divider(id, day));
+    let item = item(room, id, event, place.grouped && !new_day);
+    let live = html! {
+        @if let Some(divider) = &divider { (divider) }
+        (item)
+        @if let Event::StrangerLeft { name, code, .. } = event {
+            // The page's send form gives way to "Hank left" and what to do next.
+            hx-partial hx-target="#send" hx-swap="outerHTML" { (stranger_left(code, Some(name))) }
+        }
+    };
+    Frame {
+        id,
+        kind: FrameKind::Log,
+        sse: marked(room, id, &live.into_string()),
+        html: Bytes::from(item.into_string()),
+        divider: divider.map_or_else(Bytes::new, |d| Bytes::from(d.into_string())),
+        day: Some(day),
+        place,
+        reach: Default::default(),
+        looks: Looks::default(),
+    }
+}
+
+/// The item in place of the deleted one, by its `id`: a page that shows
+/// it swaps it, one that does not (it came later, or its log was let go)
+/// has nothing to swap. No unread mark: nothing new.
+fn deletion_frame(id: EventId, item: &Frame) -> Frame {
+    let body = html! {
+        hx-partial hx-target={ "#" (item_id(item.id)) } hx-swap="outerHTML" {
+            (PreEscaped(String::from_utf8_lossy(&item.html)))
+        }
+    };
+    Frame::new(
+        id,
+        FrameKind::Deletion,
+        message(Some(id), &body.into_string()),
+        Bytes::new(),
+    )
+}
+
+fn online_frame(room: &RoomCode, last: EventId, online: &Online) -> Frame {
+    let body = html! {
+        hx-partial hx-target="#online" hx-swap="innerHTML" { (online_items(room, online)) }
+        hx-partial hx-target="#online-count" hx-swap="textContent" { (online.total) }
+    };
+    Frame::new(
+        last,
+        FrameKind::Online,
+        message(Some(last), &body.into_string()),
+        // For the no-JavaScript Online document, which appends it.
+        Bytes::from(online_now(room, online).into_string()),
+    )
+}
+
+fn resync_frame(room: &RoomCode, last: EventId, items: &[Frame]) -> Frame {
+    // Each item after its divider, as they were sent.
+    let all: String = items
+        .iter()
+        .flat_map(|frame| [&frame.divider, &frame.html])
+        .map(|bytes| String::from_utf8_lossy(bytes))
+        .collect();
+    // A morph keeps the items the page already has (same ids), so screen
+    // readers hear only what is new; the status says that some was missed.
+    let body = html! {
+        hx-partial hx-target="#log-items" hx-swap="innerMorph" { (PreEscaped(all)) }
+        (live_status("You were away for a while: some messages may have been missed. The log has been refreshed."))
+    };
+    Frame::new(
+        last,
+        FrameKind::Resync,
+        marked(room, last, &body.into_string()),
+        Bytes::new(),
+    )
 }
 
 /// One message with `html` and the tab title's mark (`unread_title`),
@@ -363,6 +419,7 @@ mod tests {
         let place = Place {
             new_day: true,
             grouped: false,
+            before: None,
         };
         let frame = Renderer.log_item(&room, id, &event, place);
         let divider = r#"<li class="day" id="day-e1-5"><h3><time datetime="2026-12-01">Tuesday 1 December 2026</time></h3></li>"#;
@@ -370,7 +427,7 @@ mod tests {
         assert_eq!(frame.day, Some(time::macros::date!(2026 - 12 - 01)));
         let item = String::from_utf8_lossy(&frame.html).into_owned();
         assert!(
-            item.starts_with(r#"<li class="notice" id="e1-5">"#),
+            item.starts_with(r#"<li class="notice presence" id="e1-5">"#),
             "{item}"
         );
         let sse = String::from_utf8_lossy(&frame.sse);
@@ -508,5 +565,140 @@ mod tests {
         let whole = String::from_utf8_lossy(&resync.sse);
         assert!(whole.contains("first secret") && !whole.contains("second secret"));
         assert!(whole.contains("Message deleted"), "{whole}");
+    }
+}
+
+/// Each frame is rendered at once for the default look, and once more for
+/// each other look among its readers, whatever their number.
+#[cfg(test)]
+mod looks {
+    use super::*;
+    use crate::chat::{Author, MessageText, Name, Seed};
+    use crate::look::Clock;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    fn said(at: time::OffsetDateTime) -> Event {
+        Event::Message {
+            mentions: Vec::new(),
+            author: Author {
+                name: Name::parse("Ann", 32).expect("name"),
+                seed: Seed::random(),
+            },
+            text: MessageText::parse("hello", 2000).expect("text"),
+            at,
+        }
+    }
+
+    fn look(zone: Option<&str>, clock: Clock) -> Look {
+        Look {
+            zone: zone.map(str::to_owned),
+            clock,
+            ..Look::default()
+        }
+    }
+
+    #[test]
+    fn a_frame_is_rendered_once_per_look_whatever_the_number_of_readers() {
+        let room = RoomCode::parse_slug("general").expect("slug");
+        let at = time::macros::datetime!(2026-12-03 18:05 UTC);
+        let id = EventId { epoch: 1, seq: 1 };
+        let frame = Renderer.log_item(&room, id, &said(at), Place::default());
+        let renders = Arc::new(AtomicU64::new(0));
+        let counter = renders.clone();
+        let frame = Frame {
+            looks: frame.looks.clone().counted(move || {
+                counter.fetch_add(1, Ordering::Relaxed);
+            }),
+            ..frame
+        };
+        let paris = look(Some("Europe/Paris"), Clock::H12);
+        let twelve = look(None, Clock::H12);
+        let readers = [&paris, &paris, &paris, &twelve, &twelve];
+        let shown: Vec<Frame> = readers
+            .iter()
+            // Every reader holds a clone, as every stream does.
+            .map(|look| frame.clone().for_look(look))
+            .collect();
+        assert_eq!(renders.load(Ordering::Relaxed), 2);
+        let text = |f: &Frame| String::from_utf8_lossy(&f.sse).into_owned();
+        assert!(
+            text(&shown[0]).contains(">7:05 PM</time>"),
+            "{}",
+            text(&shown[0])
+        );
+        assert!(text(&shown[0]).contains("7:05 PM CET"));
+        assert!(text(&shown[3]).contains(">6:05 PM</time>") && text(&shown[3]).contains("UTC"));
+        assert_eq!(shown[0].sse, shown[2].sse);
+        // The default look is the eager render itself.
+        let plain = frame.for_look(&Look::default());
+        assert!(text(&plain).contains(">18:05</time>") && text(&plain).contains("18:05 UTC"));
+        assert_eq!(renders.load(Ordering::Relaxed), 2);
+        assert!(text(&plain).contains(r#"datetime="2026-12-03T18:05:00Z""#));
+        assert!(text(&shown[0]).contains(r#"datetime="2026-12-03T18:05:00Z""#));
+    }
+
+    #[test]
+    fn a_frame_opens_a_day_where_the_readers_day_begins() {
+        let room = RoomCode::parse_slug("general").expect("slug");
+        let before = time::macros::datetime!(2026-12-03 22:30 UTC);
+        let at = time::macros::datetime!(2026-12-03 23:30 UTC);
+        let place = Place {
+            new_day: false,
+            grouped: true,
+            before: Some(before),
+        };
+        let frame = Renderer.log_item(&room, EventId { epoch: 1, seq: 2 }, &said(at), place);
+        assert!(frame.divider.is_empty(), "the same UTC day");
+        let paris = frame.for_look(&look(Some("Europe/Paris"), Clock::H24));
+        let divider = String::from_utf8_lossy(&paris.divider);
+        assert!(divider.contains(r#"datetime="2026-12-04""#), "{divider}");
+        assert_eq!(paris.day, Some(time::macros::date!(2026 - 12 - 04)));
+        let html = String::from_utf8_lossy(&paris.html);
+        assert!(
+            !html.contains("data-grouped"),
+            "a new day breaks a group: {html}"
+        );
+        assert!(String::from_utf8_lossy(&frame.html).contains("data-grouped"));
+    }
+
+    /// A resync for a reader of another look carries each item as
+    /// rendered for that look, itself rendered once for the look.
+    #[test]
+    fn a_resync_is_rendered_once_per_look_from_the_items_of_that_look() {
+        let room = RoomCode::parse_slug("general").expect("slug");
+        let at = time::macros::datetime!(2026-12-03 18:05 UTC);
+        let id = EventId { epoch: 1, seq: 1 };
+        let item = Renderer.log_item(&room, id, &said(at), Place::default());
+        let resync = Renderer.resync(&room, id, std::slice::from_ref(&item));
+        let plain = String::from_utf8_lossy(&resync.sse).into_owned();
+        assert!(plain.contains(">18:05</time>"), "{plain}");
+        let paris = look(Some("Europe/Paris"), Clock::H12);
+        let shown = resync.for_look(&paris);
+        let text = String::from_utf8_lossy(&shown.sse).into_owned();
+        assert!(
+            text.contains(">7:05 PM</time>") && text.contains("7:05 PM CET"),
+            "{text}"
+        );
+        assert_eq!((shown.id, shown.kind), (resync.id, FrameKind::Resync));
+        assert_eq!((resync.looks.kept(), item.looks.kept()), (1, 1));
+    }
+
+    #[test]
+    fn a_frame_keeps_the_renders_of_a_bounded_number_of_looks() {
+        let room = RoomCode::parse_slug("general").expect("slug");
+        let at = time::macros::datetime!(2026-12-03 18:05 UTC);
+        let frame = Renderer.log_item(
+            &room,
+            EventId { epoch: 1, seq: 1 },
+            &said(at),
+            Place::default(),
+        );
+        let zones = crate::look::zones::all();
+        for zone in zones.iter().take(crate::chat::LOOKS_KEPT + 10) {
+            let shown = frame.for_look(&look(Some(zone), Clock::H24));
+            assert!(!shown.sse.is_empty());
+        }
+        assert_eq!(frame.looks.kept(), crate::chat::LOOKS_KEPT);
     }
 }

@@ -172,7 +172,7 @@ fn notice(room: &Room, who: &str, what: &str) {
 /// "Ann joined 07:46" as livechat's log item shows it.
 fn notice_item(id: &str, who: &str, what: &str, at: time::OffsetDateTime) -> String {
     let (who, at) = (escape(who), when(at));
-    format!("<li class=\"notice\" id=\"e{id}\"><p><bdi>{who}</bdi> {what} {at}</p></li>")
+    format!("<li class=\"notice presence\" id=\"e{id}\"><p><bdi>{who}</bdi> {what} {at}</p></li>")
 }
 
 /// A moment as livechat shows it in the log: the short clock time, with the

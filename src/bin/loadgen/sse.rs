@@ -59,7 +59,7 @@ pub fn tokens(event: &[u8], mut each: impl FnMut(Token)) {
 /// left", "c1, c2 and 37 others joined". `(joined, left)`.
 pub fn notice_counts(event: &[u8]) -> (u64, u64) {
     let mut counts = (0, 0);
-    for at in memmem::find_iter(event, b"class=\"notice\"") {
+    for at in memmem::find_iter(event, b"class=\"notice presence\"") {
         let rest = &event[at..];
         let Some(p) = memmem::find(rest, b"<p>") else {
             continue;
@@ -233,16 +233,18 @@ mod tests {
 
     #[test]
     fn notices_count_everyone_they_name() {
-        let one = b"data: <li class=\"notice\" id=\"e1-1\"><p>c1 joined <time>x</time></p></li>";
+        let one =
+            b"data: <li class=\"notice presence\" id=\"e1-1\"><p>c1 joined <time>x</time></p></li>";
         assert_eq!(notice_counts(one), (1, 0));
-        let many = b"data: <li class=\"notice\" id=\"e1-1\"><p>c1, c2 and 37 others left <time>";
+        let many =
+            b"data: <li class=\"notice presence\" id=\"e1-1\"><p>c1, c2 and 37 others left <time>";
         assert_eq!(notice_counts(many), (0, 39));
-        let two = b"data: <li class=\"notice\" id=\"e1-1\"><p>c1 and c2 joined <time>";
+        let two = b"data: <li class=\"notice presence\" id=\"e1-1\"><p>c1 and c2 joined <time>";
         assert_eq!(notice_counts(two), (2, 0));
-        let three = b"<li class=\"notice\"><p>c1, c2 and c3 left <time>";
+        let three = b"<li class=\"notice presence\"><p>c1, c2 and c3 left <time>";
         assert_eq!(notice_counts(three), (0, 3));
         let isolated =
-            b"<li class=\"notice\"><p><bdi>c1</bdi>, <bdi>c2</bdi> and 4 others joined <time>";
+            b"<li class=\"notice presence\"><p><bdi>c1</bdi>, <bdi>c2</bdi> and 4 others joined <time>";
         assert_eq!(notice_counts(isolated), (6, 0));
     }
 }

@@ -27,7 +27,8 @@ fn the_first_item_of_a_log_opens_its_day() {
         place,
         Place {
             new_day: true,
-            grouped: false
+            grouped: false,
+            before: None,
         }
     );
 }
@@ -73,7 +74,8 @@ fn a_new_utc_day_opens_with_a_divider_and_no_group() {
         after,
         Place {
             new_day: true,
-            grouped: false
+            grouped: false,
+            before: Some(datetime!(2026-12-03 23:59 UTC)),
         }
     );
     // 23:30 at UTC-1 is 00:30 the next day in UTC.

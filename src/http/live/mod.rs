@@ -19,6 +19,7 @@ use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at};
 
 use crate::chat::{Chat, ChatError, EventId, Frame, FrameKind, RoomCode, Seed, Subscription};
 use crate::error::Refused;
+use crate::look::{self, Look};
 use crate::paths;
 use crate::shutdown::Shutdown;
 use crate::views::stream::{
@@ -51,18 +52,19 @@ impl Doc {
         self != Self::Events
     }
 
-    /// The bytes of `frame` this stream sends, if it sends any.
-    fn bytes(self, frame: Frame) -> Option<Bytes> {
+    /// The bytes of `frame` this stream sends to a reader of `look`, if it
+    /// sends any: only what it sends is rendered for the look.
+    fn bytes(self, frame: Frame, look: &Look) -> Option<Bytes> {
         let bytes = match self {
-            Self::Events => frame.sse,
+            Self::Events => frame.for_look(look).sse,
             Self::Log(_) => match frame.kind {
-                FrameKind::Log => divider_then_item(frame),
+                FrameKind::Log => divider_then_item(frame.for_look(look)),
                 // A document without script cannot swap an item it has
                 // shown: it ends, reloading itself (see `ends`).
                 FrameKind::Deletion => log_refresh(),
                 _ => return None,
             },
-            Self::Online => (frame.kind == FrameKind::Online).then_some(frame.html)?,
+            Self::Online => (frame.kind == FrameKind::Online).then(|| frame.for_look(look).html)?,
         };
         (!bytes.is_empty()).then_some(bytes)
     }
@@ -126,6 +128,9 @@ pub(super) struct Live {
     noting: Noting,
     /// Whose typing line this page shows, until their next item clears it.
     typing: Option<Seed>,
+    /// The look of the reader, taken when the stream was opened: frames
+    /// go out as rendered for it.
+    look: Look,
 }
 
 /// Notes in the store the last item a stream showed its reader (what a
@@ -214,13 +219,15 @@ impl Live {
             last: None,
             due: None,
         };
+        // Made inside the request: its reader's look, kept for the stream's life.
+        let look = look::current();
         let mut missed = std::mem::take(&mut sub.backlog);
         // A document that a deletion ends sends nothing after it.
         let mut last_words = None;
         if let Some(at) = missed.iter().position(|f| doc.ends(f)) {
-            last_words = missed.drain(at..).next().and_then(|f| doc.bytes(f));
+            last_words = missed.drain(at..).next().and_then(|f| doc.bytes(f, &look));
         }
-        let missed = missed.into_iter().filter_map(|f| doc.bytes(f));
+        let missed = missed.into_iter().filter_map(|f| doc.bytes(f, &look));
         let backlog = std::iter::once(first).chain(missed).collect();
         let every = app.config.keepalive();
         let mut beat = interval_at(Instant::now() + every, every);
@@ -247,6 +254,7 @@ impl Live {
             lists: 0,
             noting,
             typing: None,
+            look,
         }
     }
 
@@ -276,7 +284,7 @@ impl Live {
             self.typing = frame.reach.whose.clone();
         }
         let id = frame.id;
-        let mut bytes = doc.bytes(frame)?;
+        let mut bytes = doc.bytes(frame, &self.look)?;
         if clears && doc == Doc::Events {
             self.typing = None;
             bytes = [bytes, typing_cleared()].concat().into();
@@ -404,7 +412,7 @@ impl Live {
                 let (log, rx) = self.chat.resync(&self.code, &view).await?;
                 self.sub.rx = rx;
                 self.seen = log.id;
-                Some(Step::Send(log.sse))
+                Some(Step::Send(log.for_look(&self.look).sse))
             }
             Err(RecvError::Closed) => Some(Step::End(gone(doc, "This room has closed.", None))),
         }

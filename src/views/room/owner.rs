@@ -6,10 +6,9 @@
 
 use maud::{Markup, html};
 
-use crate::chat::control::clock_words;
 use crate::chat::{Name, RoomCode, RoomRules, Seed};
 use crate::paths;
-use crate::views::components::Who;
+use crate::views::components::{Who, time_words};
 use crate::views::log::slow_mode_words;
 
 /// The `id` of the lock form, which htmx swaps for the one that follows.
@@ -58,7 +57,7 @@ pub fn rules_lines(rules: &RoomRules) -> Markup {
             ul.room-rules {
                 @if let Some(every) = rules.slow { li { (slow_mode_words(every)) } }
                 @if let Some(until) = rules.read_only {
-                    li { "This room is read-only until " (clock_words(until)) }
+                    li { "This room is read-only until " (time_words(until)) }
                 }
                 @if rules.locked { li { "This room is locked: nobody new may join" } }
             }
