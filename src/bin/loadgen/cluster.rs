@@ -20,6 +20,7 @@ use tokio::process::{Child, Command};
 
 use crate::bench::{self, LIVECHAT_FLAGS, Outcome, Plan};
 use crate::client::{Sources, Target};
+use crate::redis_use::{self, RedisUse};
 use crate::storm::StormArgs;
 use crate::storm::strike::Kill;
 use std::sync::Arc;
@@ -67,6 +68,8 @@ impl Setup {
 struct Running {
     urls: Vec<String>,
     pids: Vec<u32>,
+    /// Redis's port and process, with two servers.
+    redis: Option<(u16, u32)>,
     children: Vec<Child>,
     dir: Option<PathBuf>,
 }
@@ -112,36 +115,54 @@ pub async fn run(args: ClusterArgs) -> Result<(), String> {
         .filter(|p| !matches!(p, Plan::Capacity(..) | Plan::Tabs(..)))
         .collect();
     let started = std::time::Instant::now();
+    let mut redis = Vec::new();
     let table = bench::alternate(
         plans,
         args.runs,
         [Setup::Shared, Setup::Single].map(|s| (s, s.name())),
-        async |setup, plan| one(&args, setup, plan).await,
+        async |setup, plan| {
+            let (outcome, used) = one(&args, setup, plan).await;
+            if let Some(used) = used {
+                eprintln!("bench:   {}", used.line());
+                redis.push((plan.title().to_owned(), used));
+            }
+            outcome
+        },
     )
     .await;
-    let report = report(&args, &table, started.elapsed());
+    let report = report(&args, &table, &redis, started.elapsed());
     bench::write_keeping(&args.out, &report)
 }
 
-async fn one(args: &ClusterArgs, setup: Setup, plan: &Plan) -> Outcome {
+/// One run, and what Redis did meanwhile (with two servers, storm aside).
+async fn one(args: &ClusterArgs, setup: Setup, plan: &Plan) -> (Outcome, Option<RedisUse>) {
     if let Plan::Storm(_, storm) = plan {
-        return match setup {
+        let outcome = match setup {
             Setup::Shared => storm_kill(args, storm).await,
             Setup::Single => match free_port() {
                 Ok(port) => bench::storm_restart(&args.livechat, port, storm).await,
                 Err(why) => Outcome::Failed(why),
             },
         };
+        return (outcome, None);
     }
     let running = match start(args, setup, &[]).await {
         Ok(running) => running,
-        Err(why) => return Outcome::Failed(why),
+        Err(why) => return (Outcome::Failed(why), None),
+    };
+    let cpu = match running.redis {
+        Some((port, pid)) => redis_use::start(port, pid).await,
+        None => 0.0,
     };
     let outcome = bench::drive(plan, &running.urls, &running.pids).await;
+    let used = match running.redis {
+        Some((port, pid)) => redis_use::since(port, pid, cpu).await,
+        None => None,
+    };
     drop(running);
     // Let the closed sockets of this run go before the next one.
     tokio::time::sleep(Duration::from_secs(1)).await;
-    outcome
+    (outcome, used)
 }
 
 /// The storm against two servers sharing Redis: the second is killed, its
@@ -178,6 +199,7 @@ async fn start(args: &ClusterArgs, setup: Setup, extra: &[&str]) -> Result<Runni
     let mut running = Running {
         urls: Vec::new(),
         pids: Vec::new(),
+        redis: None,
         children: Vec::new(),
         dir: None,
     };
@@ -192,6 +214,7 @@ async fn start(args: &ClusterArgs, setup: Setup, extra: &[&str]) -> Result<Runni
             running.dir = Some(dir.clone());
             let child = start_redis(&args.redis_server, port, &dir).await?;
             running.pids.push(child.id().unwrap_or(0));
+            running.redis = Some((port, child.id().unwrap_or(0)));
             running.children.push(child);
             Some(format!("redis://127.0.0.1:{port}"))
         }
@@ -284,6 +307,7 @@ const READING: &[&str] = &[
 fn report(
     args: &ClusterArgs,
     table: &[(Plan, Vec<Outcome>, Vec<Outcome>)],
+    redis: &[(String, RedisUse)],
     took: Duration,
 ) -> String {
     let mut out = String::new();
@@ -324,6 +348,43 @@ fn report(
             }
         }
         bench::each_run(&mut out, columns, shared, single);
+        redis_runs(&mut out, plan, shared, redis);
     }
     out
+}
+
+/// What Redis did in each run of two servers, and per posted message or
+/// join/leave cycle (set-up included: per subscriber, a join, a page and
+/// a stream).
+fn redis_runs(out: &mut String, plan: &Plan, shared: &[Outcome], redis: &[(String, RedisUse)]) {
+    let used: Vec<&RedisUse> = redis
+        .iter()
+        .filter(|(title, _)| title == plan.title())
+        .map(|(_, used)| used)
+        .collect();
+    if used.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "Redis itself in each run of two servers (the whole run, set-up included; `INFO commandstats` counts the commands scripts run too):\n"
+    );
+    for (i, (used, outcome)) in used.iter().zip(shared).enumerate() {
+        let per = match outcome {
+            Outcome::Fanout(r) if r.subscribers > 0 => format!(
+                ", {:.1} scripts and {:.0} µs of redis-server CPU per subscriber and its share of the messages",
+                used.calls_of("evalsha") as f64 / r.subscribers as f64,
+                used.cpu_s * 1e6 / r.subscribers as f64
+            ),
+            Outcome::Churn(r) if r.cycles > 0 => format!(
+                ", {:.1} scripts, {:.0} commands and {:.0} µs of redis-server CPU per join/leave cycle",
+                used.calls_of("evalsha") as f64 / r.cycles as f64,
+                used.calls() as f64 / r.cycles as f64,
+                used.cpu_s * 1e6 / r.cycles as f64
+            ),
+            _ => String::new(),
+        };
+        let _ = writeln!(out, "- run {}: {}{per}", i + 1, used.line());
+    }
+    let _ = writeln!(out);
 }

@@ -19,6 +19,7 @@ mod cluster;
 mod dechunk;
 mod fanout;
 mod people;
+mod redis_use;
 mod sse;
 mod stats;
 mod storm;

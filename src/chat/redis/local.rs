@@ -3,9 +3,13 @@
 //! with the channel streams listen on), and which of its members have
 //! streams open. `sync` brings a room up to date from its Redis stream:
 //! whatever pub/sub said or missed, it reads everything after the last id
-//! it delivered, so nothing is lost or sent twice.
+//! it delivered, so nothing is lost or sent twice. Reads of a room go one at
+//! a time, and every call that waited while one was under way is answered by
+//! the next: however many joins, resumes, posts and notices ask at once, the
+//! room is read about twice, not once per ask (`Fetch`).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, MutexGuard};
 
 use redis::AsyncCommands;
@@ -49,13 +53,26 @@ pub(super) struct LocalRoom {
     pub(super) online_sent: Option<Instant>,
     pub(super) online_scheduled: bool,
     /// One read of the log at a time, so entries are applied in order, once.
-    fetch: Arc<tokio::sync::Mutex<()>>,
-    /// A read was asked for and has not started: more asks can wait for it.
+    fetch: Arc<Fetch>,
+    /// A read was asked for by pub/sub and no read has started since: more
+    /// notices can wait for it.
     pub wanted: bool,
     /// When the room last had a stream here, to forget it later.
     pub used: Instant,
     /// When this server last pushed back the expiry of the room's keys.
     pub kept: Option<Instant>,
+}
+
+/// The reads of one room's log: one at a time, numbered as they start. A
+/// call that finds a read numbered after the ones started when it asked
+/// already done has nothing left to read: that read began after the call,
+/// so it saw everything Redis held when the call was made.
+#[derive(Default)]
+struct Fetch {
+    /// Reads started.
+    started: AtomicU64,
+    /// Held while reading; the number of the last read that was applied.
+    done: tokio::sync::Mutex<u64>,
 }
 
 struct LocalMember {
@@ -169,7 +186,8 @@ impl Inner {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Reads what is new in the room's log and delivers it to local streams.
+    /// Reads what is new in the room's log and delivers it to local streams:
+    /// everything Redis held when this was called is delivered when it returns.
     pub(super) async fn sync(self: &Arc<Self>, code: &RoomCode) -> Result<(), ChatError> {
         let (fetch, last) = {
             let mut local = self.lock();
@@ -180,8 +198,15 @@ impl Inner {
                 .or_insert_with(|| LocalRoom::new(code, history_len, &self.clock));
             (Arc::clone(&room.fetch), room.last())
         };
-        let _one_at_a_time = fetch.lock().await;
-        // Read again: another sync may have gone before us.
+        let asked = fetch.started.load(Ordering::SeqCst);
+        let mut done = fetch.done.lock().await;
+        if *done > asked {
+            // A read that began after this call was applied meanwhile.
+            return Ok(());
+        }
+        let number = fetch.started.fetch_add(1, Ordering::SeqCst) + 1;
+        // Read again: another sync may have gone before us. From here on, a
+        // notice heard asks for a read of its own.
         let last = match self.lock().rooms.get_mut(code) {
             Some(room) => {
                 room.wanted = false;
@@ -191,6 +216,7 @@ impl Inner {
         };
         let read = self.read(code, last).await.map_err(down)?;
         self.apply(code, read);
+        *done = number;
         Ok(())
     }
 
@@ -202,36 +228,43 @@ impl Inner {
         Ok(())
     }
 
+    /// The room's epoch and its log after `last` (or its newest entries),
+    /// in one round trip; a second one only when the room began a new life
+    /// since `last`.
     async fn read(&self, code: &RoomCode, last: Option<EventId>) -> redis::RedisResult<Read> {
         let mut conn = self.conn();
-        let epoch: Option<u64> = conn.hget(keys::room(code), "epoch").await?;
+        let log = keys::log(code);
+        let mut pipe = redis::pipe();
+        pipe.hget(keys::room(code), "epoch");
+        match last {
+            Some(last) => pipe
+                .cmd("XRANGE")
+                .arg(&log)
+                .arg(format!("({last}"))
+                .arg("+"),
+            None => pipe.add_command(self.newest(&log)),
+        };
+        let (epoch, entries): (Option<u64>, Vec<Entry>) = pipe.query_async(&mut conn).await?;
         let Some(epoch) = epoch else {
             return Ok(Read::Gone);
         };
-        let log = keys::log(code);
         match last {
-            Some(last) if last.epoch == epoch => {
-                let entries: Vec<Entry> = redis::cmd("XRANGE")
-                    .arg(&log)
-                    .arg(format!("({last}"))
-                    .arg("+")
-                    .query_async(&mut conn)
-                    .await?;
+            Some(last) if last.epoch == epoch => Ok(Read::Entries {
+                epoch,
+                fresh: false,
+                entries,
+            }),
+            Some(_) => {
+                let mut entries: Vec<Entry> = self.newest(&log).query_async(&mut conn).await?;
+                entries.reverse();
                 Ok(Read::Entries {
                     epoch,
-                    fresh: false,
+                    fresh: true,
                     entries,
                 })
             }
-            _ => {
-                let mut entries: Vec<Entry> = redis::cmd("XREVRANGE")
-                    .arg(&log)
-                    .arg("+")
-                    .arg("-")
-                    .arg("COUNT")
-                    .arg(self.history_len())
-                    .query_async(&mut conn)
-                    .await?;
+            None => {
+                let mut entries = entries;
                 entries.reverse();
                 Ok(Read::Entries {
                     epoch,
@@ -240,6 +273,17 @@ impl Inner {
                 })
             }
         }
+    }
+
+    /// The newest entries of `log`, as many as the history keeps, newest first.
+    fn newest(&self, log: &str) -> redis::Cmd {
+        let mut cmd = redis::cmd("XREVRANGE");
+        cmd.arg(log)
+            .arg("+")
+            .arg("-")
+            .arg("COUNT")
+            .arg(self.history_len());
+        cmd
     }
 
     /// Renders (once) and delivers what was read.
@@ -423,6 +467,18 @@ impl Inner {
     /// Rooms this server follows.
     pub(super) fn local_rooms(&self) -> Vec<RoomCode> {
         self.lock().rooms.keys().cloned().collect()
+    }
+}
+
+#[cfg(test)]
+impl super::RedisStore {
+    /// How many reads of the room's log this server has started.
+    pub(crate) fn log_reads(&self, code: &RoomCode) -> u64 {
+        self.inner
+            .lock()
+            .rooms
+            .get(code)
+            .map_or(0, |room| room.fetch.started.load(Ordering::SeqCst))
     }
 }
 

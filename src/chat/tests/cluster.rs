@@ -4,6 +4,7 @@
 
 use super::*;
 
+mod bursts;
 mod deleting;
 mod ignoring;
 mod limits;
