@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::client::{ClientAddr, counted};
 use super::control::cleared;
-use super::door::{self, Knock, MISSED, Shut};
+use super::door::{self, Knock, Shut, missed};
 use super::session::Session;
 use super::shape::Shape;
 use crate::AppState;
@@ -78,9 +78,19 @@ pub async fn get_room(
     };
     // Back from reporting a message (`paths::room_reported`): our words,
     // never anything from the address.
-    let notice = (query.as_deref() == Some("reported")).then_some(super::report::SENT);
+    let notice = (query.as_deref() == Some("reported")).then(super::report::sent);
     let entered = match cleared(&app, client, me.id).await {
-        Ok(()) => room_page(&app, &headers, &code, &me, &SendForm::default(), notice).await,
+        Ok(()) => {
+            room_page(
+                &app,
+                &headers,
+                &code,
+                &me,
+                &SendForm::default(),
+                notice.as_deref(),
+            )
+            .await
+        }
         Err(why) => Err(why),
     };
     match entered {
@@ -126,7 +136,7 @@ pub struct MessageInput {
 
 /// What a post that found no room it may use says, beside the text kept.
 fn missed_post() -> String {
-    format!("{MISSED} Reload the page to join again.")
+    crate::t!("missed-reload", missed = missed())
 }
 
 /// `POST /r/{code}/messages`

@@ -51,7 +51,7 @@ pub fn spell(length: Duration) -> String {
 pub fn sign_in(error: Option<&str>) -> Markup {
     let skip = Skip {
         href: "#token",
-        text: "Skip to the token",
+        text: "Skip to the token".into(),
     };
     page(
         TITLE,
@@ -82,7 +82,7 @@ pub fn sign_in(error: Option<&str>) -> Markup {
 pub fn console(console: &Console<'_>) -> Markup {
     let skip = Skip {
         href: "#reports-h",
-        text: "Skip to open reports",
+        text: "Skip to open reports".into(),
     };
     page(
         TITLE,

@@ -8,6 +8,7 @@ use super::components::{lost, online_items, online_now, stranger_left};
 use super::log::{day_divider, item, item_id};
 use super::room::unread_title;
 use crate::chat::{Event, EventId, Frame, FrameKind, Online, Place, Render, RoomCode};
+use crate::t;
 
 /// Name of the event that tells a page to stop its stream (`hx-sse:close`).
 pub const CLOSE_EVENT: &str = "close";
@@ -82,7 +83,7 @@ impl Render for Renderer {
         // readers hear only what is new; the status says that some was missed.
         let body = html! {
             hx-partial hx-target="#log-items" hx-swap="innerMorph" { (PreEscaped(all)) }
-            (live_status("You were away for a while: some messages may have been missed. The log has been refreshed."))
+            (live_status(&t!("stream-resynced")))
         };
         Frame::new(
             last,
@@ -170,7 +171,7 @@ pub fn log_notice(text: &str) -> Bytes {
 pub fn log_refresh() -> Bytes {
     let words = html! {
         meta http-equiv="refresh" content="0";
-        li.notice { p { "A message was deleted. " a href="" { "Show the log again" } } }
+        li.notice { p { (t!("stream-deleted")) " " a href="" { (t!("stream-show-log")) } } }
     };
     Bytes::from(words.into_string())
 }
@@ -182,7 +183,7 @@ pub fn log_refresh() -> Bytes {
 pub fn online_refresh() -> Bytes {
     let words = html! {
         meta http-equiv="refresh" content="0";
-        p.notice { a href="" { "Show who is here now" } }
+        p.notice { a href="" { (t!("stream-show-online")) } }
     };
     Bytes::from(words.into_string())
 }
@@ -197,7 +198,7 @@ pub fn frame_notice(text: &str, link: Option<(&str, &str)>) -> Bytes {
 
 /// Sent to every stream when the server stops: reconnect in a few seconds.
 pub fn restarting() -> Bytes {
-    retrying("The server is restarting: reconnecting in a moment…")
+    retrying(&t!("stream-restarting"))
 }
 
 /// A status line, and a reconnect three seconds after the stream ends.
@@ -211,7 +212,7 @@ fn retrying(text: &str) -> Bytes {
 /// Sent to a stream that cannot start because the store is out of reach:
 /// the page says so and reconnects by itself a few seconds later.
 pub fn unavailable() -> Bytes {
-    retrying("The chat cannot be reached for a moment: reconnecting…")
+    retrying(&t!("stream-unreachable"))
 }
 
 /// Sent first on every stream: clears a stale status line (after a
