@@ -99,6 +99,9 @@ read-only-until = هذه الغرفة للقراءة فقط حتى { $until }
 pace-seconds = { $n } ث
 pace-minutes = { $n } د
 
+own-you = أنت
+own-mentions-you = يذكرك
+
 ## السجل
 
 day-today = اليوم

@@ -76,6 +76,9 @@ read-only-until = This room is read-only until { $until }
 pace-seconds = { $n } s
 pace-minutes = { $n } min
 
+own-you = You
+own-mentions-you = mentions you
+
 ## The log
 
 day-today = Today
