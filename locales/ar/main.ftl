@@ -261,3 +261,101 @@ wait-why-reports-address = بلاغات كثيرة جدًا من عنوان شب
 wait-why-sign-ins = محاولات دخول كثيرة جدًا من عنوان شبكتك
 wait-why-renames = غيّرت اسمك مرات كثيرة جدًا
 wait-why-wrong-codes = رموز غرف خاطئة كثيرة جدًا من عنوانك أو جلستك
+
+## لوحة المشرفين
+
+console-title = لوحة المشرفين
+console-skip-token = انتقل إلى الرمز السري
+console-skip-reports = انتقل إلى البلاغات المفتوحة
+console-token = الرمز السري
+console-sign-in = سجّل الدخول
+console-signed-in-as = مسجّل الدخول باسم { $moderator }
+console-sign-out = سجّل الخروج
+console-open-reports = البلاغات المفتوحة ({ $n })
+console-no-reports = لا توجد بلاغات مفتوحة.
+console-report-heading = { $reason } في { $room }، { $at }
+console-session = الجلسة { $session }
+console-said-at = قيلت عند { $at }
+console-delete-message = احذف الرسالة
+console-mute-for = اكتم لمدة
+console-mute = اكتم
+console-ban-for = احظر الجلسة والعنوان لمدة
+console-ban = احظر
+console-close-report = أغلق البلاغ
+console-live-rooms = الغرف الحية
+console-no-rooms = لا توجد غرف مفتوحة.
+console-room = الغرفة
+console-members = الأعضاء
+console-slow-mode = الوضع البطيء
+console-read-only = القراءة فقط
+console-public = (عامة)
+console-random = (دردشة عشوائية)
+console-private = (خاصة)
+console-one-message-per = رسالة واحدة كل
+console-set-slow-mode = فعّل الوضع البطيء
+console-read-only-for = للقراءة فقط لمدة
+console-make-read-only = اجعلها للقراءة فقط
+console-public-only = الغرف العامة فقط
+console-in-room = في { $room }
+console-off = إيقاف
+console-delete-heading = احذف رسالة
+console-message-link = رابط الرسالة
+console-action-log = سجل الإجراءات
+console-nothing-done = لم يُفعل شيء بعد.
+console-when = متى
+console-moderator = المشرف
+console-what = ماذا
+console-session-column = الجلسة
+console-wrong-token = هذا الرمز غير صحيح: لم يُسجَّل الدخول. تحقق منه وحاول مرة أخرى
+console-sign-in-first = انتهى تسجيل دخولك: لم يُفعل شيء. سجّل الدخول ثم حاول مرة أخرى
+console-log-failed = تم، لكن تعذّرت كتابة سجل الإجراءات: { $why }
+console-no-such-report = هذا البلاغ مغلق بالفعل، أو لا يوجد بلاغ كهذا
+console-paste-message = الصق عنوان صفحة رسالة، مثل /r/K7QX/m/1733200000000-12
+console-no-message-there = لا توجد رسالة محفوظة على هذا العنوان
+console-pick-a-time = اختر إحدى المدد المعروضة
+console-no-room = لا توجد غرفة بهذا الرمز
+console-public-only-read-only = لا تُجعل للقراءة فقط إلا غرفة عامة
+console-did-delete = حُذفت رسالة
+console-did-mute = كُتم لمدة { $length }
+console-did-ban = حُظرت الجلسة والعنوان لمدة { $length }
+console-did-close = أُغلق البلاغ { $id }
+console-did-slow = الوضع البطيء: رسالة واحدة كل { $length }
+console-did-slow-off = أُوقف الوضع البطيء
+console-did-read-only = للقراءة فقط لمدة { $length }
+console-did-read-only-off = أُوقفت القراءة فقط
+length-seconds =
+    { $n ->
+        [zero] { $n } ثانية
+        [one] ثانية واحدة
+        [two] ثانيتان
+        [few] { $n } ثوانٍ
+        [many] { $n } ثانية
+       *[other] { $n } ثانية
+    }
+length-minutes =
+    { $n ->
+        [zero] { $n } دقيقة
+        [one] دقيقة واحدة
+        [two] دقيقتان
+        [few] { $n } دقائق
+        [many] { $n } دقيقة
+       *[other] { $n } دقيقة
+    }
+length-hours =
+    { $n ->
+        [zero] { $n } ساعة
+        [one] ساعة واحدة
+        [two] ساعتان
+        [few] { $n } ساعات
+        [many] { $n } ساعة
+       *[other] { $n } ساعة
+    }
+length-days =
+    { $n ->
+        [zero] { $n } يوم
+        [one] يوم واحد
+        [two] يومان
+        [few] { $n } أيام
+        [many] { $n } يومًا
+       *[other] { $n } يوم
+    }

@@ -229,3 +229,85 @@ wait-why-reports-address = Too many reports from your network address
 wait-why-sign-ins = Too many sign-ins from your network address
 wait-why-renames = You changed your name too often
 wait-why-wrong-codes = Too many wrong room codes from your address or session
+
+## The moderator console
+
+console-title = Moderator console
+console-skip-token = Skip to the token
+console-skip-reports = Skip to open reports
+console-token = Token
+console-sign-in = Sign in
+console-signed-in-as = Signed in as { $moderator }
+console-sign-out = Sign out
+console-open-reports = Open reports ({ $n })
+console-no-reports = No open reports.
+console-report-heading = { $reason } in { $room }, { $at }
+console-session = session { $session }
+console-said-at = said at { $at }
+console-delete-message = Delete message
+console-mute-for = Mute for
+console-mute = Mute
+console-ban-for = Ban session and address for
+console-ban = Ban
+console-close-report = Close report
+console-live-rooms = Live rooms
+console-no-rooms = No rooms are open.
+console-room = Room
+console-members = Members
+console-slow-mode = Slow mode
+console-read-only = Read-only
+console-public = (public)
+console-random = (random chat)
+console-private = (private)
+console-one-message-per = One message per
+console-set-slow-mode = Set slow mode
+console-read-only-for = Read-only for
+console-make-read-only = Make read-only
+console-public-only = Public rooms only
+console-in-room = in { $room }
+console-off = Off
+console-delete-heading = Delete a message
+console-message-link = Message link
+console-action-log = Action log
+console-nothing-done = Nothing done yet.
+console-when = When
+console-moderator = Moderator
+console-what = What
+console-session-column = Session
+console-wrong-token = That token is not right: nothing was signed in. Check it and try again
+console-sign-in-first = Your sign-in has ended: nothing was done. Sign in, then try again
+console-log-failed = Done, but the action log could not be written: { $why }
+console-no-such-report = That report is closed already, or there is no such report
+console-paste-message = Paste the address of a message's page, such as /r/K7QX/m/1733200000000-12
+console-no-message-there = No message is kept at that address
+console-pick-a-time = Pick one of the times offered
+console-no-room = No room has that code
+console-public-only-read-only = Only a public room can be made read-only
+console-did-delete = Deleted a message
+console-did-mute = Muted for { $length }
+console-did-ban = Banned session and address for { $length }
+console-did-close = Closed report { $id }
+console-did-slow = Slow mode: one message per { $length }
+console-did-slow-off = Slow mode off
+console-did-read-only = Read-only for { $length }
+console-did-read-only-off = Read-only off
+length-seconds =
+    { $n ->
+        [one] { $n } second
+       *[other] { $n } seconds
+    }
+length-minutes =
+    { $n ->
+        [one] { $n } minute
+       *[other] { $n } minutes
+    }
+length-hours =
+    { $n ->
+        [one] { $n } hour
+       *[other] { $n } hours
+    }
+length-days =
+    { $n ->
+        [one] { $n } day
+       *[other] { $n } days
+    }

@@ -2,7 +2,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use fluent_bundle::FluentResource;
-use fluent_syntax::ast::Entry;
+use fluent_syntax::ast::{Entry, Expression, InlineExpression, Pattern, PatternElement};
 use maud::html;
 
 use super::*;
@@ -32,6 +32,72 @@ fn keys(lang: Lang) -> BTreeSet<String> {
             _ => None,
         })
         .collect()
+}
+
+/// The variables a pattern names, in every variant.
+fn variables(pattern: &Pattern<&str>, found: &mut BTreeSet<String>) {
+    fn inline(expression: &InlineExpression<&str>, found: &mut BTreeSet<String>) {
+        match expression {
+            InlineExpression::VariableReference { id } => {
+                found.insert(id.name.to_owned());
+            }
+            InlineExpression::Placeable { expression } => placeable(expression, found),
+            _ => {}
+        }
+    }
+    fn placeable(expression: &Expression<&str>, found: &mut BTreeSet<String>) {
+        match expression {
+            Expression::Inline(expression) => inline(expression, found),
+            Expression::Select { selector, variants } => {
+                inline(selector, found);
+                for variant in variants {
+                    variables(&variant.value, found);
+                }
+            }
+        }
+    }
+    for element in &pattern.elements {
+        if let PatternElement::Placeable { expression } = element {
+            placeable(expression, found);
+        }
+    }
+}
+
+/// Each message's variables in one language.
+fn message_variables(lang: Lang) -> Vec<(String, BTreeSet<String>)> {
+    let (_, source) = SOURCES
+        .iter()
+        .find(|(of, _)| *of == lang)
+        .expect("every language has a catalogue");
+    let resource = FluentResource::try_new((*source).to_owned())
+        .unwrap_or_else(|(_, errors)| panic!("{lang:?} does not parse: {errors:?}"));
+    resource
+        .entries()
+        .filter_map(|entry| match entry {
+            Entry::Message(message) => {
+                let mut found = BTreeSet::new();
+                if let Some(value) = &message.value {
+                    variables(value, &mut found);
+                }
+                Some((message.id.name.to_owned(), found))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// A translation says what the code gives it: no variable English lacks.
+#[test]
+fn no_translation_names_a_variable_english_does_not() {
+    let english: std::collections::BTreeMap<_, _> =
+        message_variables(Lang::En).into_iter().collect();
+    for lang in Lang::ALL {
+        for (key, theirs) in message_variables(lang) {
+            let ours = english.get(&key).cloned().unwrap_or_default();
+            let extra: Vec<_> = theirs.difference(&ours).collect();
+            assert!(extra.is_empty(), "{lang:?} {key} names {extra:?}");
+        }
+    }
 }
 
 #[test]
@@ -118,12 +184,17 @@ fn every_message_formats_without_errors_in_every_language() {
                 .get_message(&key)
                 .and_then(|m| m.value())
                 .unwrap_or_else(|| panic!("{lang:?} {key} has a value"));
+            // Every variable any message names, as a number.
+            let source = SOURCES
+                .iter()
+                .map(|(_, source)| *source)
+                .collect::<String>();
             let mut args = FluentArgs::new();
-            for name in [
-                "n", "count", "name", "names", "code", "title", "join", "pace", "until", "from",
-                "to", "a", "b", "rest", "last", "at", "len", "example", "max", "got", "why",
-                "then", "clock", "minutes", "missed",
-            ] {
+            for (at, _) in source.match_indices('$') {
+                let name: String = source[at + 1..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                    .collect();
                 args.set(name, FluentValue::from(3));
             }
             let mut errors = Vec::new();
