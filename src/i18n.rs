@@ -127,8 +127,11 @@ impl From<crate::views::components::Who<'_>> for Arg<'_> {
 /// Where a markup argument goes while the message is formatted: private-use
 /// characters no catalogue holds, replaced by the markup after escaping.
 fn slot(at: usize) -> String {
-    format!("\u{F8F0}{at}\u{F8F1}")
+    format!("{SLOT_OPEN}{at}{SLOT_CLOSE}")
 }
+
+const SLOT_OPEN: char = '\u{F8F0}';
+const SLOT_CLOSE: char = '\u{F8F1}';
 
 /// The message `key` in the current reader's language, as text.
 pub fn text(key: &str, args: &[(&str, Arg<'_>)]) -> String {
@@ -140,14 +143,33 @@ pub fn text(key: &str, args: &[(&str, Arg<'_>)]) -> String {
 pub fn markup(key: &str, args: &[(&str, Arg<'_>)]) -> Markup {
     let formatted = format(look::current().lang, key, args, true);
     let mut escaped = String::with_capacity(formatted.len());
+    // Escaping leaves the slots' private-use characters as they are.
     // Writing into a `String` cannot fail.
     let _ = std::fmt::Write::write_str(&mut maud::Escaper::new(&mut escaped), &formatted);
-    for (at, (_, arg)) in args.iter().enumerate() {
-        if let Arg::Html(html) = arg {
-            escaped = escaped.replace(&slot(at), &html.0);
+    // One pass, so that nothing inside a markup argument put in (a name
+    // holding what looks like a slot) is ever taken for a slot itself.
+    let mut out = String::with_capacity(escaped.len());
+    let mut rest = escaped.as_str();
+    while let Some(start) = rest.find(SLOT_OPEN) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + SLOT_OPEN.len_utf8()..];
+        let markup = after.split_once(SLOT_CLOSE).and_then(|(at, tail)| {
+            let at: usize = at.parse().ok()?;
+            match args.get(at) {
+                Some((_, Arg::Html(html))) => Some((html, tail)),
+                _ => None,
+            }
+        });
+        match markup {
+            Some((html, tail)) => {
+                out.push_str(&html.0);
+                rest = tail;
+            }
+            None => rest = after,
         }
     }
-    PreEscaped(escaped)
+    out.push_str(rest);
+    PreEscaped(out)
 }
 
 /// `key` in `lang`; English if `lang`'s catalogue lacks it, the key itself
@@ -158,7 +180,7 @@ fn format(lang: Lang, key: &str, args: &[(&str, Arg<'_>)], slots: bool) -> Strin
         let value = match arg {
             // Text cannot pose as a slot.
             Arg::Text(text) if slots => {
-                FluentValue::from(text.replace(['\u{F8F0}', '\u{F8F1}'], "\u{FFFD}"))
+                FluentValue::from(text.replace([SLOT_OPEN, SLOT_CLOSE], "\u{FFFD}"))
             }
             Arg::Text(text) => FluentValue::from(text.as_ref()),
             Arg::Number(n) => n.clone(),

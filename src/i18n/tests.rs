@@ -261,6 +261,10 @@ fn markup_messages_escape_everything_but_their_markup_arguments() {
     )
     .into_string();
     assert_eq!(out.matches("<i>x</i>").count(), 1, "{out}");
+    // Nor can a name put in as markup.
+    let posing = Name::parse(&format!("Ann{}1{}", '\u{F8F0}', '\u{F8F1}'), 32).expect("name");
+    let out = th!("notice-paired", a = Who(&posing), b = html! { i { "x" } }).into_string();
+    assert_eq!(out.matches("<i>x</i>").count(), 1, "{out}");
 }
 
 /// A view never keeps a language: a shared item rendered under a reader's
