@@ -13,6 +13,8 @@ use common::{client, get_text, spawn_app};
 mod deleting;
 #[path = "live/ignoring.rs"]
 mod ignoring;
+#[path = "live/languages.rs"]
+mod languages;
 #[path = "live/members.rs"]
 mod members;
 #[path = "live/removal.rs"]
