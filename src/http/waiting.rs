@@ -96,46 +96,39 @@ fn stream_of(
     // The stream outlives its request: its words are in the reader's language.
     let look = crate::look::current();
     let rest = futures_util::stream::unfold(Some(waiting), move |waiting| {
-        let look = look.clone();
-        async move {
+        crate::look::scope(look.clone(), async move {
             let mut waiting = waiting?;
-            let heard = waiting.next().await;
-            let stranger = match &heard {
-                Heard::Matched(code) if html => waiting.stranger(code).await,
-                _ => None,
-            };
-            let (bytes, more) = crate::look::render_with(&look, || {
-                let home = Some(("/", crate::t!("go-home")));
-                let home = home.as_ref().map(|(href, words)| (*href, words.as_str()));
-                match heard {
-                    Heard::Matched(code) if html => {
-                        (Bytes::from(found_link(&code, stranger.as_ref())), false)
-                    }
-                    Heard::Matched(code) => {
-                        // Then close: htmx must not reconnect to a queue it has left.
-                        (
-                            then_close(&message(None, &found(&code).into_string())),
-                            false,
-                        )
-                    }
-                    Heard::Gone if html => (
-                        frame_notice(&crate::t!("pair-no-longer-waiting"), home),
-                        false,
-                    ),
-                    Heard::Gone => (
-                        final_words(&crate::t!("pair-no-longer-waiting"), home),
-                        false,
-                    ),
-                    Heard::Beat if html => (Bytes::from_static(b"\n"), true),
-                    Heard::Beat => (Bytes::from_static(KEEP_ALIVE), true),
-                    Heard::Stopping if html => {
-                        (frame_notice(&crate::t!("restarting-reload"), None), false)
-                    }
-                    Heard::Stopping => (restarting(), false),
+            let home = crate::t!("go-home");
+            let home = Some(("/", home.as_str()));
+            let (bytes, more) = match waiting.next().await {
+                Heard::Matched(code) if html => {
+                    let stranger = waiting.stranger(&code).await;
+                    (Bytes::from(found_link(&code, stranger.as_ref())), false)
                 }
-            });
+                Heard::Matched(code) => {
+                    // Then close: htmx must not reconnect to a queue it has left.
+                    (
+                        then_close(&message(None, &found(&code).into_string())),
+                        false,
+                    )
+                }
+                Heard::Gone if html => (
+                    frame_notice(&crate::t!("pair-no-longer-waiting"), home),
+                    false,
+                ),
+                Heard::Gone => (
+                    final_words(&crate::t!("pair-no-longer-waiting"), home),
+                    false,
+                ),
+                Heard::Beat if html => (Bytes::from_static(b"\n"), true),
+                Heard::Beat => (Bytes::from_static(KEEP_ALIVE), true),
+                Heard::Stopping if html => {
+                    (frame_notice(&crate::t!("restarting-reload"), None), false)
+                }
+                Heard::Stopping => (restarting(), false),
+            };
             Some((Ok(bytes), more.then_some(waiting)))
-        }
+        })
     });
     futures_util::StreamExt::chain(start, rest)
 }
