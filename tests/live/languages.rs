@@ -46,3 +46,27 @@ async fn a_stream_s_last_words_are_in_the_language_it_was_opened_in() {
         Some("close")
     );
 }
+
+#[tokio::test]
+async fn a_waiting_page_is_told_in_its_own_language_that_it_no_longer_waits() {
+    let server = spawn_app(&[]).await;
+    let ann = arabic_client();
+    let to = common::people::post_see_other(&ann, &server, "/pair", &[("name", "Ann")]).await;
+    assert_eq!(to, "/pair");
+    let (_, mut waiting) = Sse::open(&ann, &server.url("/pair/events"), None).await;
+    let res = ann
+        .post(server.url("/pair/cancel"))
+        .header("origin", server.origin())
+        .header("accept-language", "en")
+        .send()
+        .await
+        .expect("cancel");
+    assert_eq!(res.status(), 303);
+    let words = waiting.until("لم تعد في الانتظار.").await;
+    let last = words.last().expect("last words");
+    assert!(
+        last.data.contains("اذهب إلى الصفحة الرئيسية."),
+        "{}",
+        last.data
+    );
+}
