@@ -234,6 +234,41 @@ macro_rules! key {
     };
 }
 
+/// A day in words in the reader's language: "Thursday 3 December 2026",
+/// "الخميس 3 ديسمبر 2026".
+pub fn long_date(day: time::Date) -> String {
+    let weekday = match day.weekday() {
+        time::Weekday::Monday => t!("weekday-monday"),
+        time::Weekday::Tuesday => t!("weekday-tuesday"),
+        time::Weekday::Wednesday => t!("weekday-wednesday"),
+        time::Weekday::Thursday => t!("weekday-thursday"),
+        time::Weekday::Friday => t!("weekday-friday"),
+        time::Weekday::Saturday => t!("weekday-saturday"),
+        time::Weekday::Sunday => t!("weekday-sunday"),
+    };
+    let month = match day.month() {
+        time::Month::January => t!("month-january"),
+        time::Month::February => t!("month-february"),
+        time::Month::March => t!("month-march"),
+        time::Month::April => t!("month-april"),
+        time::Month::May => t!("month-may"),
+        time::Month::June => t!("month-june"),
+        time::Month::July => t!("month-july"),
+        time::Month::August => t!("month-august"),
+        time::Month::September => t!("month-september"),
+        time::Month::October => t!("month-october"),
+        time::Month::November => t!("month-november"),
+        time::Month::December => t!("month-december"),
+    };
+    t!(
+        "date-long",
+        weekday = weekday,
+        day = day.day().to_string(),
+        month = month,
+        year = day.year().to_string()
+    )
+}
+
 /// A message said later by its key (`key!`), as text.
 pub fn say(key: &str) -> String {
     text(key, &[])

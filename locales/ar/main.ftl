@@ -359,3 +359,26 @@ length-days =
         [many] { $n } يومًا
        *[other] { $n } يوم
     }
+
+## التواريخ
+
+date-long = { $weekday } { $day } { $month } { $year }
+weekday-monday = الاثنين
+weekday-tuesday = الثلاثاء
+weekday-wednesday = الأربعاء
+weekday-thursday = الخميس
+weekday-friday = الجمعة
+weekday-saturday = السبت
+weekday-sunday = الأحد
+month-january = يناير
+month-february = فبراير
+month-march = مارس
+month-april = أبريل
+month-may = مايو
+month-june = يونيو
+month-july = يوليو
+month-august = أغسطس
+month-september = سبتمبر
+month-october = أكتوبر
+month-november = نوفمبر
+month-december = ديسمبر

@@ -323,3 +323,13 @@ fn a_page_in_arabic_runs_right_to_left() {
     assert!(page.contains(r#"<html lang="ar" dir="rtl">"#), "{page}");
     assert!(page.contains("لا شيء هنا"), "{page}");
 }
+
+#[test]
+fn a_long_date_reads_in_the_reader_s_language() {
+    let day = time::macros::date!(2026 - 12 - 03);
+    assert_eq!(long_date(day), "Thursday 3 December 2026");
+    assert_eq!(
+        look::render_with(&arabic(), || long_date(day)),
+        "الخميس 3 ديسمبر 2026"
+    );
+}

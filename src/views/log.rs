@@ -95,18 +95,12 @@ impl Render for Iso {
     }
 }
 
-/// A day in words: "Thursday 3 December 2026".
+/// A day in words, in the reader's language: "Thursday 3 December 2026".
 struct LongDate(time::Date);
 
 impl Render for LongDate {
     fn render(&self) -> Markup {
-        let text = self
-            .0
-            .format(time::macros::format_description!(
-                "[weekday] [day padding:none] [month repr:long] [year]"
-            ))
-            .unwrap_or_default();
-        html! { (text) }
+        html! { (crate::i18n::long_date(self.0)) }
     }
 }
 
