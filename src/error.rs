@@ -12,6 +12,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::chat::{ChatError, Waiting, whole_seconds};
+use crate::t;
 
 /// How long to come back after when the shared store is out of reach: its
 /// words say "in a few seconds".
@@ -40,7 +41,7 @@ const FULL_RETRY: u64 = 60;
 pub struct Refused {
     pub status: StatusCode,
     /// The heading of an error page.
-    pub title: &'static str,
+    pub title: String,
     /// What people read: a form's alert, a page's explanation, a stream's
     /// last words.
     pub words: String,
@@ -60,7 +61,7 @@ impl From<&ChatError> for Refused {
             }
             ChatError::NotYours | ChatError::TooLateToDelete => Self {
                 status: StatusCode::FORBIDDEN,
-                title: "Not yours to delete",
+                title: t!("refused-title-not-yours"),
                 words,
                 retry_after: None,
                 waiting: None,
@@ -79,14 +80,14 @@ impl From<&ChatError> for Refused {
             },
             ChatError::RoomsHeld => Self {
                 status: StatusCode::TOO_MANY_REQUESTS,
-                title: "Slow down",
+                title: t!("refused-title-slow-down"),
                 words,
                 retry_after: None,
                 waiting: None,
             },
             ChatError::Full | ChatError::RoomFull | ChatError::QueueFull => Self {
                 status: StatusCode::SERVICE_UNAVAILABLE,
-                title: "Full right now",
+                title: t!("refused-title-full"),
                 words,
                 retry_after: Some(FULL_RETRY),
                 waiting: None,
@@ -101,14 +102,14 @@ impl From<&ChatError> for Refused {
             ChatError::RemoveSelf => Self::invalid(words),
             ChatError::NoTyping => Self {
                 status: StatusCode::CONFLICT,
-                title: "Only in random chat",
+                title: t!("refused-title-no-typing"),
                 words,
                 retry_after: None,
                 waiting: None,
             },
             ChatError::NameTaken(_) => Self {
                 status: StatusCode::CONFLICT,
-                title: "That name is taken here",
+                title: t!("refused-title-name-taken"),
                 words,
                 retry_after: None,
                 waiting: None,
@@ -123,7 +124,7 @@ impl Refused {
     pub fn missed(words: impl Into<String>) -> Self {
         Self {
             status: StatusCode::NOT_FOUND,
-            title: "Nothing here",
+            title: t!("refused-title-missed"),
             words: words.into(),
             retry_after: None,
             waiting: None,
@@ -135,7 +136,7 @@ impl Refused {
     pub fn forbidden(words: impl Into<String>) -> Self {
         Self {
             status: StatusCode::FORBIDDEN,
-            title: "Not allowed",
+            title: t!("refused-title-forbidden"),
             words: words.into(),
             retry_after: None,
             waiting: None,
@@ -146,7 +147,7 @@ impl Refused {
     pub fn invalid(words: impl Into<String>) -> Self {
         Self {
             status: StatusCode::UNPROCESSABLE_ENTITY,
-            title: "That request was not understood",
+            title: t!("refused-title-invalid"),
             words: words.into(),
             retry_after: None,
             waiting: None,
@@ -157,7 +158,7 @@ impl Refused {
     pub fn wait(words: impl Into<String>, wait: Duration) -> Self {
         Self {
             status: StatusCode::TOO_MANY_REQUESTS,
-            title: "Slow down",
+            title: t!("refused-title-slow-down"),
             words: words.into(),
             retry_after: Some(whole_seconds(wait)),
             waiting: None,
@@ -177,7 +178,7 @@ impl Refused {
     pub fn busy(words: impl Into<String>) -> Self {
         Self {
             status: StatusCode::SERVICE_UNAVAILABLE,
-            title: "Full right now",
+            title: t!("refused-title-full"),
             words: words.into(),
             retry_after: None,
             waiting: None,
@@ -188,7 +189,7 @@ impl Refused {
     pub fn unavailable(words: impl Into<String>) -> Self {
         Self {
             status: StatusCode::SERVICE_UNAVAILABLE,
-            title: "Unavailable for a moment",
+            title: t!("refused-title-unavailable"),
             words: words.into(),
             retry_after: Some(UNAVAILABLE_RETRY),
             waiting: None,

@@ -7,6 +7,7 @@ pub mod chat;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod i18n;
 pub mod logs;
 pub mod look;
 pub mod paths;

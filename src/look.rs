@@ -376,6 +376,12 @@ impl Settings {
     }
 }
 
+/// Runs `future` for a reader with `look`: a stream's next step, which
+/// outlives its request, says its own words in its reader's language.
+pub async fn scope<F: std::future::Future>(look: Look, future: F) -> F::Output {
+    LOOK.scope(look, future).await
+}
+
 /// Middleware: the request's `Settings` go into its extensions, and the
 /// rest of its handling runs with its reader's `Look` and `Settings`.
 pub async fn choose(jar: CookieJar, mut req: Request, next: Next) -> Response {

@@ -56,6 +56,8 @@ mod failures;
 mod ignoring;
 #[path = "browser/keyboard.rs"]
 mod keyboard;
+#[path = "browser/languages.rs"]
+mod languages;
 #[path = "browser/lost.rs"]
 mod lost;
 #[path = "browser/mentions.rs"]

@@ -189,6 +189,8 @@ mod console;
 mod ignoring;
 #[path = "http/joining.rs"]
 mod joining;
+#[path = "http/languages.rs"]
+mod languages;
 #[path = "http/messages.rs"]
 mod messages;
 #[path = "http/moderated.rs"]

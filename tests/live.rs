@@ -15,6 +15,8 @@ mod deleting;
 mod ignoring;
 #[path = "live/looks.rs"]
 mod looks;
+#[path = "live/languages.rs"]
+mod languages;
 #[path = "live/members.rs"]
 mod members;
 #[path = "live/reading.rs"]

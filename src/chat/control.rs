@@ -53,9 +53,9 @@ pub fn clock_words(at: OffsetDateTime) -> String {
 pub fn pace_words(every: Duration) -> String {
     let secs = super::whole_seconds(every);
     if secs >= 60 && secs.is_multiple_of(60) {
-        format!("{} min", secs / 60)
+        crate::t!("pace-minutes", n = secs / 60)
     } else {
-        format!("{secs} s")
+        crate::t!("pace-seconds", n = secs)
     }
 }
 

@@ -111,11 +111,13 @@ pub enum ChatError {
 }
 
 impl std::fmt::Display for ChatError {
+    /// The refusal's words, in the language of the reader it is said to.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::NoSuchRoom(typed) if typed.trim().is_empty() => f.write_str("Enter a room code"),
-            Self::NoSuchRoom(typed) => write!(f, "No room with code {}", typed.trim()),
-            Self::NotMember => f.write_str("You are not in this room"),
+        use crate::t;
+        let words = match self {
+            Self::NoSuchRoom(typed) if typed.trim().is_empty() => t!("chat-enter-code"),
+            Self::NoSuchRoom(typed) => t!("chat-no-such-room", code = typed.trim()),
+            Self::NotMember => t!("chat-not-member"),
             Self::TooFast(_)
             | Self::SessionsFromAddress(_)
             | Self::MessagesFromAddress(_)
@@ -124,59 +126,40 @@ impl std::fmt::Display for ChatError {
             | Self::TooManyReports(_)
             | Self::ReportsFromAddress(_)
             | Self::SignInsFromAddress(_)
-            | Self::TypingTooOften(_) => self.waiting().map_or(Ok(()), |w| w.fmt(f)),
-            Self::Full => f.write_str("No more rooms can be made right now: try again later"),
-            Self::QueueFull => f.write_str("The queue is full right now: try again in a minute"),
-            Self::RoomFull => {
-                f.write_str("This room is full: try again later, or pick another room")
+            | Self::TypingTooOften(_) => {
+                return self.waiting().map_or(Ok(()), |w| w.fmt(f));
             }
-            Self::TooManyStreams => f.write_str(
-                "You have too many pages of the chat open: close some, then reload this one",
+            Self::Full => t!("chat-full"),
+            Self::QueueFull => t!("chat-queue-full"),
+            Self::RoomFull => t!("chat-room-full"),
+            Self::TooManyStreams => t!("chat-too-many-streams"),
+            Self::Unavailable => t!("chat-unavailable"),
+            Self::NameTaken(name) => t!("chat-name-taken", name = name),
+            Self::IgnoreSelf => t!("chat-ignore-self"),
+            Self::NoSuchMessage => t!("chat-no-such-message"),
+            Self::NotYours => t!("chat-not-yours"),
+            Self::TooLateToDelete => t!(
+                "chat-too-late-to-delete",
+                minutes = rules::DELETE_WITHIN.as_secs() / 60
             ),
-            Self::Unavailable => f.write_str(
-                "The chat cannot be reached for a moment: nothing was sent, try again in a few seconds",
-            ),
-            Self::NameTaken(name) => write!(
-                f,
-                "Someone in this room is already called {name}: pick another name"
-            ),
-            Self::IgnoreSelf => f.write_str("You cannot ignore yourself"),
-            Self::NoSuchMessage => f.write_str("That message is not kept in this room"),
-            Self::NotYours => f.write_str("Only the person who sent a message can delete it"),
-            Self::TooLateToDelete => write!(
-                f,
-                "A message can be deleted only in the first {} minutes after it was sent",
-                rules::DELETE_WITHIN.as_secs() / 60
-            ),
-            Self::RoomsHeld => f.write_str(
-                "Too many private rooms are open from your network address: try again when one of them has closed",
-            ),
-            Self::NotOwner => f.write_str("Only the room's owner may do that"),
-            Self::Removed => f.write_str("The room's owner removed you from this room"),
-            Self::Locked(code) => write!(f, "Room {code} is locked: nobody new may join"),
-            Self::Banned(until) => write!(
-                f,
-                "You may not join or post until {}",
-                control::clock_words(*until)
-            ),
-            Self::ReadOnly(until) => write!(
-                f,
-                "This room is read-only until {}",
-                control::clock_words(*until)
-            ),
-            Self::RemoveSelf => {
-                f.write_str("You cannot remove yourself: press Leave to go")
-            }
-            Self::NoTyping => {
-                f.write_str("Only a random chat tells the other person that you are typing")
-            }
-        }
+            Self::RoomsHeld => t!("chat-rooms-held"),
+            Self::NotOwner => t!("chat-not-owner"),
+            Self::Removed => t!("chat-removed"),
+            Self::Locked(code) => t!("chat-locked", code = code),
+            Self::Banned(until) => t!("chat-banned", until = control::clock_words(*until)),
+            Self::ReadOnly(until) => t!("chat-read-only", until = control::clock_words(*until)),
+            Self::RemoveSelf => t!("chat-remove-self"),
+            Self::NoTyping => t!("chat-no-typing"),
+        };
+        f.write_str(&words)
     }
 }
 
 /// A refusal that asks to wait: what was refused, how long, and what to do
 /// then. Shown as "{why}: wait {n} s and {then}"; a page that does not
 /// change by itself says the clock time instead (`views::errors::until`).
+/// `why` and `then` are catalogue keys (`crate::key!`), said in the
+/// language of the reader.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Waiting {
     pub why: &'static str,
@@ -188,42 +171,50 @@ impl ChatError {
     /// The wait this refusal asks for, if it asks for one.
     pub fn waiting(&self) -> Option<Waiting> {
         let (why, wait, then) = match self {
-            Self::TooFast(wait) => ("You are sending messages too fast", wait, "send again"),
-            Self::SessionsFromAddress(wait) => (
-                "Too many new names from your network address",
+            Self::TooFast(wait) => (
+                crate::key!("wait-why-too-fast"),
                 wait,
-                "try again",
+                crate::key!("wait-then-send"),
+            ),
+            Self::SessionsFromAddress(wait) => (
+                crate::key!("wait-why-sessions"),
+                wait,
+                crate::key!("wait-then-try"),
             ),
             Self::MessagesFromAddress(wait) => (
-                "Too many messages from your network address",
+                crate::key!("wait-why-messages"),
                 wait,
-                "send again",
+                crate::key!("wait-then-send"),
             ),
             Self::RoomsFromAddress(wait) => (
-                "Too many private rooms made from your network address",
+                crate::key!("wait-why-rooms"),
                 wait,
-                "try again",
+                crate::key!("wait-then-try"),
             ),
             Self::PairsFromAddress(wait) => (
-                "Too many new strangers asked for from your network address",
+                crate::key!("wait-why-pairs"),
                 wait,
-                "try again",
+                crate::key!("wait-then-try"),
             ),
-            Self::TooManyReports(wait) => ("You are sending reports too fast", wait, "try again"),
-            Self::ReportsFromAddress(wait) => (
-                "Too many reports from your network address",
+            Self::TooManyReports(wait) => (
+                crate::key!("wait-why-reports"),
                 wait,
-                "try again",
+                crate::key!("wait-then-try"),
+            ),
+            Self::ReportsFromAddress(wait) => (
+                crate::key!("wait-why-reports-address"),
+                wait,
+                crate::key!("wait-then-try"),
             ),
             Self::SignInsFromAddress(wait) => (
-                "Too many sign-ins from your network address",
+                crate::key!("wait-why-sign-ins"),
                 wait,
-                "try again",
+                crate::key!("wait-then-try"),
             ),
             Self::TypingTooOften(wait) => (
-                "You are sending typing signals too often",
+                crate::key!("wait-why-typing"),
                 wait,
-                "try again",
+                crate::key!("wait-then-try"),
             ),
             _ => return None,
         };
@@ -238,7 +229,13 @@ impl ChatError {
 impl std::fmt::Display for Waiting {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let Self { why, wait, then } = self;
-        write!(f, "{why}: wait {} s and {then}", whole_seconds(*wait))
+        let words = crate::t!(
+            "wait-for",
+            why = crate::i18n::say(why),
+            n = whole_seconds(*wait),
+            then = crate::i18n::say(then)
+        );
+        f.write_str(&words)
     }
 }
 

@@ -33,17 +33,17 @@ impl TextError {
     }
 
     fn words(&self, what: &str) -> String {
+        use crate::t;
+        let name = what == "name";
         match self {
-            Self::Empty if what == "name" => "Enter a name".to_owned(),
-            Self::Empty => "Type a message first".to_owned(),
-            Self::TooLong { max, got } => {
-                format!("A {what} can be at most {max} characters long; this one has {got}")
-            }
-            Self::Control => format!("A {what} cannot hold control characters"),
-            Self::Direction => format!(
-                "A {what} cannot hold characters that change the direction of text \
-                 (such as U+202E): please leave them out"
-            ),
+            Self::Empty if name => t!("text-empty-name"),
+            Self::Empty => t!("text-empty-message"),
+            Self::TooLong { max, got } if name => t!("text-too-long-name", max = *max, got = *got),
+            Self::TooLong { max, got } => t!("text-too-long-message", max = *max, got = *got),
+            Self::Control if name => t!("text-control-name"),
+            Self::Control => t!("text-control-message"),
+            Self::Direction if name => t!("text-direction-name"),
+            Self::Direction => t!("text-direction-message"),
         }
     }
 }

@@ -249,13 +249,13 @@ impl ReportReason {
     }
 
     /// The words the form and the console show.
-    pub fn words(self) -> &'static str {
+    pub fn words(self) -> String {
         match self {
-            Self::Spam => "Spam or advertising",
-            Self::Harassment => "Harassment or threats",
-            Self::Hate => "Hate",
-            Self::Sexual => "Sexual content",
-            Self::Other => "Something else",
+            Self::Spam => crate::t!("reason-spam"),
+            Self::Harassment => crate::t!("reason-harassment"),
+            Self::Hate => crate::t!("reason-hate"),
+            Self::Sexual => crate::t!("reason-sexual"),
+            Self::Other => crate::t!("reason-other"),
         }
     }
 

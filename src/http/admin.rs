@@ -35,8 +35,9 @@ const HOST_COOKIE: &str = "__Host-livechat-admin";
 const SIGNED_IN_FOR: time::Duration = time::Duration::hours(4);
 
 /// What a wrong token is told: nothing about how wrong.
-pub const WRONG_TOKEN: &str =
-    "That token is not right: nothing was signed in. Check it and try again";
+pub fn wrong_token() -> String {
+    crate::t!("console-wrong-token")
+}
 
 /// The console's token, kept only as a keyed hash: compared in constant
 /// time, whatever its length or the length of what was typed.
@@ -194,7 +195,7 @@ pub async fn post_sign_in(
     if !token.matches(&form.token) {
         attempt.keep();
         tracing::warn!("moderator sign-in refused: wrong token");
-        let page = (StatusCode::FORBIDDEN, sign_in(Some(WRONG_TOKEN))).into_response();
+        let page = (StatusCode::FORBIDDEN, sign_in(Some(&wrong_token()))).into_response();
         return Ok(never_kept(page));
     }
     attempt.forgive();

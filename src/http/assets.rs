@@ -7,6 +7,8 @@ use axum::response::{IntoResponse, Response};
 
 use crate::chat::Seed;
 use crate::error::AppError;
+use crate::look::{self, Lang, Look};
+use crate::t;
 use crate::views::avatar;
 
 const FOREVER: &str = "public, max-age=31536000, immutable";
@@ -49,15 +51,32 @@ pub async fn get_own_css(Path(file): Path<String>) -> Result<Response, AppError>
         .and_then(Seed::parse)
         .ok_or(AppError::NotFound)?;
     let s = seed.as_str();
-    let css = format!(
+    let words = |lang| {
+        let look = Look {
+            lang,
+            ..Look::default()
+        };
+        let (you, mentions) = look::render_with(&look, || (t!("own-you"), t!("own-mentions-you")));
+        (css_string(&you), css_string(&mentions))
+    };
+    let (you, mentions) = words(Lang::En);
+    let mut css = format!(
         "[data-author=\"{s}\"].msg{{--msg-bg:var(--mine-bg);--msg-border:var(--mine-border)}}\
          [data-author=\"{s}\"].msg{{flex-direction:row-reverse}}\
          [data-author=\"{s}\"].msg .author{{display:none}}\
-         [data-author=\"{s}\"] .you::before{{content:\"You\"}}\
+         [data-author=\"{s}\"] .you::before{{content:\"{you}\"}}\
          .mention[data-seed=\"{s}\"]{{font-weight:700;background:var(--mine-bg);\
          outline:2px solid var(--mine-border);border-radius:0.25rem}}\
-         .mention[data-seed=\"{s}\"] .mentions-you::before{{content:\"mentions you\"}}\n"
+         .mention[data-seed=\"{s}\"] .mentions-you::before{{content:\"{mentions}\"}}\n"
     );
+    // The same words in each other language, chosen by the page's `lang`.
+    for lang in Lang::ALL.into_iter().filter(|lang| *lang != Lang::En) {
+        let ((you, mentions), tag) = (words(lang), lang.tag());
+        css.push_str(&format!(
+            ":lang({tag}) [data-author=\"{s}\"] .you::before{{content:\"{you}\"}}\
+             :lang({tag}) .mention[data-seed=\"{s}\"] .mentions-you::before{{content:\"{mentions}\"}}\n"
+        ));
+    }
     let mut res = (StatusCode::OK, css).into_response();
     let headers = res.headers_mut();
     headers.insert(
@@ -66,4 +85,14 @@ pub async fn get_own_css(Path(file): Path<String>) -> Result<Response, AppError>
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(FOREVER));
     Ok(res)
+}
+
+/// `text` inside a CSS string: quotes, backslashes and line ends escaped.
+fn css_string(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '"' | '\\' | '\n' | '\r' => format!("\\{:x} ", u32::from(c)),
+            c => c.to_string(),
+        })
+        .collect()
 }

@@ -72,7 +72,7 @@ pub async fn post_lock(
         "on" => true,
         "off" => false,
         _ => {
-            let refused = Refused::invalid("Press Lock room or Unlock room");
+            let refused = Refused::invalid(crate::t!("owner-lock-invalid"));
             return Err(AppError::Refused(refused));
         }
     };

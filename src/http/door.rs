@@ -27,7 +27,9 @@ use crate::error::{AppError, Refused};
 /// What every route says for a code that leads nowhere it may go (no such
 /// room, a random-chat room of two others, a room the person is not in):
 /// one sentence for all, so the answer does not tell which.
-pub const MISSED: &str = "You are not in this room, or it has closed.";
+pub fn missed() -> String {
+    crate::t!("missed")
+}
 
 /// Why the door stayed shut.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,9 +88,9 @@ pub fn too_many_misses(wait: Duration) -> Refused {
 /// Too many wrong codes: the refusal and its wait.
 fn wrong_codes(wait: Duration) -> Waiting {
     Waiting {
-        why: "Too many wrong room codes from your address or session",
+        why: crate::key!("wait-why-wrong-codes"),
         wait,
-        then: "try again",
+        then: crate::key!("wait-then-try"),
     }
 }
 

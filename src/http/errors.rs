@@ -12,40 +12,20 @@ use maud::Markup;
 
 use super::shape::Shape;
 use crate::error::AppError;
+use crate::t;
 use crate::views::errors::{error_fragment, error_page};
 use crate::views::layout::ALERTS;
 
 /// Title and explanation people see for an error status.
-fn words(status: StatusCode) -> (&'static str, &'static str) {
+fn words(status: StatusCode) -> (String, String) {
     match status.as_u16() {
-        400 | 415 | 422 => (
-            "That request was not understood",
-            "The form was sent incomplete or in a shape this site does not read. Go back and try again.",
-        ),
-        403 => (
-            "Not allowed",
-            "That request came from another site or is not yours to make, so it was refused.",
-        ),
-        404 => (
-            "Nothing here",
-            "There is no page at this address. If it was a room, it may have closed when everyone left.",
-        ),
-        405 => (
-            "Not like that",
-            "This address does not take that kind of request.",
-        ),
-        413 => (
-            "Too much at once",
-            "What you sent was larger than this site accepts.",
-        ),
-        429 => (
-            "Slow down",
-            "Too many requests in a short time. Wait a moment and try again.",
-        ),
-        _ => (
-            "Something went wrong",
-            "The server could not do that just now. Please try again.",
-        ),
+        400 | 415 | 422 => (t!("refused-title-invalid"), t!("error-400")),
+        403 => (t!("refused-title-forbidden"), t!("error-403")),
+        404 => (t!("refused-title-missed"), t!("error-404")),
+        405 => (t!("error-405-title"), t!("error-405")),
+        413 => (t!("error-413-title"), t!("error-413")),
+        429 => (t!("refused-title-slow-down"), t!("error-429")),
+        _ => (t!("error-500-title"), t!("error-500")),
     }
 }
 
@@ -55,18 +35,16 @@ fn dressed(shape: Shape, status: StatusCode, ours: Option<&AppError>) -> Markup 
     let refused = match ours {
         Some(AppError::Refused(refused)) => {
             let refused = shape.still(refused.clone());
-            Some((refused.title, refused.sentence()))
+            let sentence = refused.sentence();
+            Some((refused.title, sentence))
         }
         _ => None,
     };
-    let (title, detail) = match &refused {
-        Some((title, sentence)) => (*title, sentence.as_str()),
-        None => words(status),
-    };
+    let (title, detail) = refused.unwrap_or_else(|| words(status));
     if shape.is_htmx() {
-        error_fragment(title, detail)
+        error_fragment(&title, &detail)
     } else {
-        error_page(title, detail)
+        error_page(&title, &detail)
     }
 }
 

@@ -87,7 +87,12 @@ pub async fn headers(req: Request, next: Next) -> Response {
     set(headers, header::REFERRER_POLICY, "no-referrer");
     set(headers, header::X_FRAME_OPTIONS, "DENY");
     set(headers, header::CACHE_CONTROL, "private, no-cache");
-    set(headers, header::VARY, "HX-Request, Cookie");
+    // Pages are in the language `Accept-Language` (or the settings cookie)
+    // asks for; beside what compression said it varies by, if it did.
+    headers.append(
+        header::VARY,
+        HeaderValue::from_static("HX-Request, Cookie, Accept-Language"),
+    );
     res
 }
 

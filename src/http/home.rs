@@ -251,10 +251,7 @@ async fn entered(app: &AppState, knock: Knock, input: &StartInput) -> Result<Roo
 pub fn code_shape_words(len: usize) -> String {
     const EXAMPLE: &str = "K7QXM3RT9WHP"; // letters and digits from the codes' alphabet
     let len = len.clamp(4, EXAMPLE.len());
-    format!(
-        "A code is {len} letters or digits, like {}",
-        &EXAMPLE[..len]
-    )
+    crate::t!("code-shape", len = len, example = &EXAMPLE[..len])
 }
 
 /// The room a person means by what they typed: a public room's slug, else

@@ -119,9 +119,9 @@ async fn rename(
     let made = match (Name::parse(typed, app.config.max_name), over) {
         (Err(why), _) => Err(Refused::invalid(why.name_words())),
         (Ok(_), Some(wait)) => Err(Refused::waiting(Waiting {
-            why: "You changed your name too often",
+            why: crate::key!("wait-why-renames"),
             wait,
-            then: "try again",
+            then: crate::key!("wait-then-try"),
         })),
         (Ok(name), None) => sign_in(app, session, client, name)
             .await
@@ -163,12 +163,13 @@ fn rename_answer(shape: Shape, status: StatusCode, back: &str, form: &RenameForm
         status,
         || rename_form(back, form),
         || {
+            let title = crate::t!("rename-button");
             page(
-                "Change name",
+                &title,
                 None,
                 None,
                 maud::html! {
-                    main #main.narrow { h1 { "Change name" } (rename_form(back, form)) }
+                    main #main.narrow { h1 { (title) } (rename_form(back, form)) }
                 },
             )
         },

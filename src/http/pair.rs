@@ -13,7 +13,7 @@ use super::door::{self, Knock, Shut};
 use super::home::{Refusal, StartInput, refuse, signed_in};
 use super::session::Session;
 use super::shape::Shape;
-use super::stream::{TOO_MANY_FROM_ADDRESS, address_place};
+use super::stream::{address_place, too_many_from_address};
 use crate::AppState;
 use crate::chat::{Access, ChatError, Member, MemberId, Pairing, RoomCode};
 use crate::error::{AppError, Refused};
@@ -190,11 +190,11 @@ pub async fn get_pair(
     if query.hold.is_some() && !shape.is_htmx() {
         let place = address_place(&app, client)
             .await
-            .map_err(|()| Refused::busy(TOO_MANY_FROM_ADDRESS))?;
+            .map_err(|()| Refused::busy(too_many_from_address()))?;
         let held = hold(&app, me.id).await?;
         drop(place);
         if held == Held::Stopping {
-            return Err(Refused::unavailable(RESTARTING).into());
+            return Err(Refused::unavailable(crate::t!("restarting-reload")).into());
         }
     }
     Ok(match app.chat.pairing(me.id).await {
@@ -204,9 +204,6 @@ pub async fn get_pair(
         Some(Pairing::Waiting) => waiting().into_response(),
     })
 }
-
-/// What a held waiting page says when the server stops meanwhile.
-const RESTARTING: &str = "The server is restarting. Reload the page in a moment.";
 
 /// How a hold ended.
 #[derive(PartialEq, Eq)]

@@ -97,7 +97,7 @@ pub async fn post_ignore(
             (author, false)
         }
         _ => {
-            return Err(Refused::invalid("Choose Ignore or Stop ignoring").into());
+            return Err(Refused::invalid(crate::t!("ignore-invalid")).into());
         }
     };
     if shape.is_htmx() {

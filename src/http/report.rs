@@ -22,10 +22,14 @@ use crate::error::{AppError, Refused};
 use crate::paths;
 
 /// What the reporter is told once the report is kept (or was kept before).
-pub const SENT: &str = "Thanks: your report was sent to the moderators";
+pub fn sent() -> String {
+    crate::t!("report-sent")
+}
 
 /// What a report without one of the reasons is told.
-pub const NO_REASON: &str = "Pick one of the reasons to report this message: spam, harassment, hate, sexual content or something else";
+pub fn no_reason() -> String {
+    crate::t!("report-no-reason")
+}
 
 #[derive(Deserialize, Default)]
 pub struct ReportForm {
@@ -35,7 +39,7 @@ pub struct ReportForm {
 
 /// The words of a report's answer, as the reporter's page shows them.
 pub fn sent_status() -> Markup {
-    html! { p #report-status.status role="status" { (SENT) } }
+    html! { p #report-status.status role="status" { (sent()) } }
 }
 
 /// `POST /r/{code}/m/{id}/report`
@@ -52,7 +56,7 @@ pub async fn post_report(
     let me = session.member.ok_or(AppError::NotFound)?;
     let id: EventId = id.parse().map_err(|()| AppError::NotFound)?;
     let Some(reason) = ReportReason::parse(form.reason.trim()) else {
-        return Err(Refused::invalid(NO_REASON).into());
+        return Err(Refused::invalid(no_reason()).into());
     };
     let said = app
         .chat

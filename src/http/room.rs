@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::client::{ClientAddr, counted};
 use super::control::cleared;
-use super::door::{self, Knock, MISSED, Shut};
+use super::door::{self, Knock, Shut, missed};
 use super::session::Session;
 use super::shape::Shape;
 use crate::AppState;
@@ -103,7 +103,7 @@ pub async fn get_room(
     };
     // Back from reporting a message (`paths::room_reported`): our words,
     // never anything from the address.
-    let notice = (query.as_deref() == Some("reported")).then_some(super::report::SENT);
+    let notice = (query.as_deref() == Some("reported")).then(super::report::sent);
     let entered = match cleared(&app, client, me.id).await {
         Ok(()) => {
             let typing = typing_on(settings.as_ref());
@@ -113,7 +113,7 @@ pub async fn get_room(
                 &code,
                 &me,
                 &SendForm::default(),
-                notice,
+                notice.as_deref(),
                 typing,
             )
             .await
@@ -163,7 +163,7 @@ pub struct MessageInput {
 
 /// What a post that found no room it may use says, beside the text kept.
 fn missed_post() -> String {
-    format!("{MISSED} Reload the page to join again.")
+    crate::t!("missed-reload", missed = missed())
 }
 
 /// `POST /r/{code}/messages`

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::shape::Shape;
 use crate::AppState;
 use crate::look::{self, Clock, Lang, Settings, TextSize, Theme, zones};
-use crate::paths;
+use crate::{paths, t};
 use crate::views::settings::{SettingsForm, settings_form, settings_page};
 
 /// How long the cookie keeps what was chosen: about a year (browsers cap
@@ -82,7 +82,7 @@ impl SettingsInput {
             "" => None,
             zone if zones::known(zone) => Some(zone.to_owned()),
             _ => {
-                wrong("Time zone: choose one from the list; that one is not a time zone we know.");
+                wrong(&t!("settings-wrong-zone"));
                 None
             }
         };
@@ -91,7 +91,7 @@ impl SettingsInput {
             "24" => Some(Clock::H24),
             "12" => Some(Clock::H12),
             _ => {
-                wrong("Clock: choose 24-hour, 12-hour, or as your language usually does.");
+                wrong(&t!("settings-wrong-clock"));
                 None
             }
         };
@@ -99,7 +99,7 @@ impl SettingsInput {
             "" | "shown" => true,
             "hidden" => false,
             _ => {
-                wrong("Join and leave notices: choose shown or hidden.");
+                wrong(&t!("settings-wrong-notices"));
                 true
             }
         };
@@ -108,7 +108,7 @@ impl SettingsInput {
             "large" => TextSize::Large,
             "larger" => TextSize::Larger,
             _ => {
-                wrong("Text size: choose normal, large or larger.");
+                wrong(&t!("settings-wrong-size"));
                 TextSize::Normal
             }
         };
@@ -117,7 +117,7 @@ impl SettingsInput {
             "light" => Theme::Light,
             "dark" => Theme::Dark,
             _ => {
-                wrong("Theme: choose follow the system, light or dark.");
+                wrong(&t!("settings-wrong-theme"));
                 Theme::System
             }
         };
@@ -125,7 +125,7 @@ impl SettingsInput {
             None => false,
             Some("on") => true,
             Some(_) => {
-                wrong("Tell the other person when I am typing: tick it or leave it empty.");
+                wrong(&t!("settings-wrong-typing"));
                 true
             }
         };
@@ -134,7 +134,7 @@ impl SettingsInput {
             tag => match Lang::ALL.into_iter().find(|lang| lang.tag() == tag) {
                 Some(lang) => Some(lang),
                 None => {
-                    wrong("Language: choose one from the list, or as your browser asks.");
+                    wrong(&t!("settings-wrong-lang"));
                     None
                 }
             },

@@ -13,7 +13,7 @@ use bytes::Bytes;
 use serde::Deserialize;
 
 use super::client::ClientAddr;
-use super::door::{self, Knock, MISSED, Shut};
+use super::door::{self, Knock, Shut, missed};
 use super::guard::CSP_FRAMED;
 use super::live::{Doc, Live, events, stream_of};
 use super::session::Session;
@@ -50,7 +50,7 @@ pub async fn get_events(
     ClientAddr(client): ClientAddr,
 ) -> Response {
     let Ok(place) = address_place(&app, client).await else {
-        return event_stream(Body::from(final_words(TOO_MANY_FROM_ADDRESS, None)));
+        return event_stream(Body::from(final_words(&too_many_from_address(), None)));
     };
     let knock = Knock {
         client,
@@ -63,8 +63,9 @@ pub async fn get_events(
     event_stream(body)
 }
 
-pub(super) const TOO_MANY_FROM_ADDRESS: &str =
-    "Too many chat pages are open from your network address: close some, then reload this one.";
+pub(super) fn too_many_from_address() -> String {
+    crate::t!("streams-from-address")
+}
 
 /// A place among the streams of the client's address; `Err` when it has none left.
 pub(super) async fn address_place(
@@ -107,8 +108,11 @@ async fn open(
 ) -> Result<(RoomCode, Subscription), Bytes> {
     let parsed = RoomCode::from_path(segment);
     let missed = || match &parsed {
-        Some(code) => final_words(MISSED, Some((&paths::room(code), "Join again."))),
-        None => final_words(MISSED, Some(("/", "Go to the home page."))),
+        Some(code) => final_words(
+            &missed(),
+            Some((&paths::room(code), &crate::t!("join-again"))),
+        ),
+        None => final_words(&missed(), Some(("/", &crate::t!("go-home")))),
     };
     let code = match door::pass(app, knock, parsed.clone(), Access::Member).await {
         Ok(code) => code,
@@ -183,7 +187,7 @@ async fn framed(
     let me = session.member.ok_or(AppError::NotFound)?;
     let place = address_place(app, client)
         .await
-        .map_err(|()| Refused::busy(TOO_MANY_FROM_ADDRESS))?;
+        .map_err(|()| Refused::busy(too_many_from_address()))?;
     // What the reader had seen: as the framing page says, or as noted.
     let seen = match doc {
         Doc::Log(Some(since)) => Some(since),

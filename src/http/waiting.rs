@@ -12,7 +12,7 @@ use tokio::time::{Instant, Interval, MissedTickBehavior, interval_at};
 use super::client::ClientAddr;
 use super::session::Session;
 use super::stream::{
-    Place, TOO_MANY_FROM_ADDRESS, address_place, event_stream, framed_document, holding,
+    Place, address_place, event_stream, framed_document, holding, too_many_from_address,
 };
 use crate::AppState;
 use crate::chat::{Chat, Member, MemberId, Name, PairWatch, RoomCode};
@@ -93,35 +93,42 @@ fn stream_of(
     html: bool,
 ) -> impl futures_util::Stream<Item = Result<Bytes, std::convert::Infallible>> {
     let start = futures_util::stream::once(async move { Ok(first) });
-    let rest = futures_util::stream::unfold(Some(waiting), move |waiting| async move {
-        let mut waiting = waiting?;
-        let home = Some(("/", "Go to the home page."));
-        let (bytes, more) = match waiting.next().await {
-            Heard::Matched(code) if html => {
-                let stranger = waiting.stranger(&code).await;
-                (Bytes::from(found_link(&code, stranger.as_ref())), false)
-            }
-            Heard::Matched(code) => {
-                // Then close: htmx must not reconnect to a queue it has left.
-                (
-                    then_close(&message(None, &found(&code).into_string())),
+    // The stream outlives its request: its words are in the reader's language.
+    let look = crate::look::current();
+    let rest = futures_util::stream::unfold(Some(waiting), move |waiting| {
+        crate::look::scope(look.clone(), async move {
+            let mut waiting = waiting?;
+            let home = crate::t!("go-home");
+            let home = Some(("/", home.as_str()));
+            let (bytes, more) = match waiting.next().await {
+                Heard::Matched(code) if html => {
+                    let stranger = waiting.stranger(&code).await;
+                    (Bytes::from(found_link(&code, stranger.as_ref())), false)
+                }
+                Heard::Matched(code) => {
+                    // Then close: htmx must not reconnect to a queue it has left.
+                    (
+                        then_close(&message(None, &found(&code).into_string())),
+                        false,
+                    )
+                }
+                Heard::Gone if html => (
+                    frame_notice(&crate::t!("pair-no-longer-waiting"), home),
                     false,
-                )
-            }
-            Heard::Gone if html => (frame_notice("You are no longer waiting.", home), false),
-            Heard::Gone => (final_words("You are no longer waiting.", home), false),
-            Heard::Beat if html => (Bytes::from_static(b"\n"), true),
-            Heard::Beat => (Bytes::from_static(KEEP_ALIVE), true),
-            Heard::Stopping if html => (
-                frame_notice(
-                    "The server is restarting. Reload the page in a moment.",
-                    None,
                 ),
-                false,
-            ),
-            Heard::Stopping => (restarting(), false),
-        };
-        Some((Ok(bytes), more.then_some(waiting)))
+                Heard::Gone => (
+                    final_words(&crate::t!("pair-no-longer-waiting"), home),
+                    false,
+                ),
+                Heard::Beat if html => (Bytes::from_static(b"\n"), true),
+                Heard::Beat => (Bytes::from_static(KEEP_ALIVE), true),
+                Heard::Stopping if html => {
+                    (frame_notice(&crate::t!("restarting-reload"), None), false)
+                }
+                Heard::Stopping => (restarting(), false),
+            };
+            Some((Ok(bytes), more.then_some(waiting)))
+        })
     });
     futures_util::StreamExt::chain(start, rest)
 }
@@ -135,7 +142,7 @@ async fn watch_counted(
 ) -> Result<Option<(Option<Place>, PairWatch)>, Refused> {
     let place = address_place(app, client)
         .await
-        .map_err(|()| Refused::busy(TOO_MANY_FROM_ADDRESS))?;
+        .map_err(|()| Refused::busy(too_many_from_address()))?;
     match app.chat.watch_pairing(member).await {
         Ok(Some(watch)) => Ok(Some((place, watch))),
         Ok(None) => Ok(None),
@@ -150,16 +157,20 @@ pub async fn get_pair_events(
     session: Session,
     ClientAddr(client): ClientAddr,
 ) -> Response {
-    let home = Some(("/", "Go to the home page."));
+    let home = crate::t!("go-home");
+    let home = Some(("/", home.as_str()));
     let Some(me) = session.member else {
-        return event_stream(Body::from(final_words("Your session has ended.", home)));
+        return event_stream(Body::from(final_words(
+            &crate::t!("session-has-ended"),
+            home,
+        )));
     };
     let body = match watch_counted(&app, client, me.id).await {
         Ok(Some((place, watch))) => Body::from_stream(holding(
             place,
             stream_of(Waiting::new(&app, watch, me), connected(), false),
         )),
-        Ok(None) => Body::from(final_words("You are not waiting for a stranger.", home)),
+        Ok(None) => Body::from(final_words(&crate::t!("pair-not-waiting"), home)),
         Err(why) => Body::from(final_words(&why.words, None)),
     };
     event_stream(body)

@@ -12,10 +12,12 @@ use super::components::{Avatar, When, Who};
 use super::layout::{Skip, page};
 use crate::chat::rules::{BAN_TIMES, MUTE_TIMES, READ_ONLY_TIMES, SLOW_MODE_TIMES};
 use crate::chat::{Action, LiveRoom, Report};
-use crate::paths;
+use crate::{paths, t, th};
 
 /// The console's tab title and heading.
-pub const TITLE: &str = "Moderator console";
+pub fn title() -> String {
+    t!("console-title")
+}
 
 /// A report as the console shows it, with its author's session label.
 pub struct Reported<'a> {
@@ -37,32 +39,31 @@ pub struct Console<'a> {
 /// A length of time in words: "10 minutes", "1 hour", "7 days", "30 s".
 pub fn spell(length: Duration) -> String {
     let secs = length.as_secs();
-    let (n, unit) = match secs {
-        s if s >= 86_400 && s % 86_400 == 0 => (s / 86_400, "day"),
-        s if s >= 3600 && s % 3600 == 0 => (s / 3600, "hour"),
-        s if s >= 60 && s % 60 == 0 => (s / 60, "minute"),
-        s => (s, "second"),
-    };
-    let plural = if n == 1 { "" } else { "s" };
-    format!("{n} {unit}{plural}")
+    match secs {
+        s if s >= 86_400 && s % 86_400 == 0 => t!("length-days", n = s / 86_400),
+        s if s >= 3600 && s % 3600 == 0 => t!("length-hours", n = s / 3600),
+        s if s >= 60 && s % 60 == 0 => t!("length-minutes", n = s / 60),
+        s => t!("length-seconds", n = s),
+    }
 }
 
 /// The sign-in form, with why the last try was refused.
 pub fn sign_in(error: Option<&str>) -> Markup {
     let skip = Skip {
         href: "#token",
-        text: "Skip to the token",
+        text: t!("console-skip-token"),
     };
+    let title = title();
     page(
-        TITLE,
+        &title,
         None,
         Some(skip),
         html! {
             main #main.narrow.console {
-                h1 { (TITLE) }
+                h1 { (title) }
                 form.card action=(paths::ADMIN_SIGN_IN) method="post" {
                     div.field {
-                        label for="token" { "Token" }
+                        label for="token" { (t!("console-token")) }
                         @if let Some(error) = error {
                             p.error #token-error role="alert" { (error) }
                         }
@@ -71,7 +72,7 @@ pub fn sign_in(error: Option<&str>) -> Markup {
                             aria-invalid=[error.map(|_| "true")]
                             aria-describedby=[error.map(|_| "token-error")];
                     }
-                    button.primary type="submit" { "Sign in" }
+                    button.primary type="submit" { (t!("console-sign-in")) }
                 }
             }
         },
@@ -82,28 +83,29 @@ pub fn sign_in(error: Option<&str>) -> Markup {
 pub fn console(console: &Console<'_>) -> Markup {
     let skip = Skip {
         href: "#reports-h",
-        text: "Skip to open reports",
+        text: t!("console-skip-reports"),
     };
+    let title = title();
     page(
-        TITLE,
+        &title,
         None,
         Some(skip),
         html! {
             main #main.console {
                 div.console-head {
-                    h1 { (TITLE) }
-                    p { "Signed in as " strong { (console.moderator) } }
+                    h1 { (title) }
+                    p { (th!("console-signed-in-as", moderator = html! { strong { (console.moderator) } })) }
                     form action=(paths::ADMIN_SIGN_OUT) method="post" {
-                        button.secondary type="submit" { "Sign out" }
+                        button.secondary type="submit" { (t!("console-sign-out")) }
                     }
                 }
                 @if let Some(error) = &console.error {
                     p.error role="alert" { (error) }
                 }
                 section aria-labelledby="reports-h" {
-                    h2 #reports-h tabindex="-1" { "Open reports (" (console.reports.len()) ")" }
+                    h2 #reports-h tabindex="-1" { (t!("console-open-reports", n = console.reports.len())) }
                     @if console.reports.is_empty() {
-                        p { "No open reports." }
+                        p { (t!("console-no-reports")) }
                     } @else {
                         ol.reports { @for reported in &console.reports { (report(reported)) } }
                     }
@@ -124,25 +126,25 @@ fn report(reported: &Reported<'_>) -> Markup {
     html! {
         li.card aria-labelledby=(heading) {
             h3 #(heading) {
-                (report.reason.words()) " in " strong.code { (report.code) } ", "
-                (When(report.at))
+                (th!("console-report-heading", reason = report.reason.words(), room = html! { strong.code { (report.code) } }, at = html! { (When(report.at)) }))
             }
             div.reported {
                 (Avatar(&said.author.seed))
                 p {
                     span.author { (Who(&said.author.name)) }
-                    " · session " code { (reported.session) } " · said at " (When(said.at))
+                    " · " (th!("console-session", session = html! { code { (reported.session) } }))
+                    " · " (th!("console-said-at", at = html! { (When(said.at)) }))
                 }
                 @match &said.text {
                     Some(text) => blockquote dir="auto" { (text.as_str()) },
-                    None => p { em { "Message deleted" } },
+                    None => p { em { (t!("deleted-by-author")) } },
                 }
             }
             div.actions {
-                (button_form(paths::ADMIN_DELETE, &id, "Delete message"))
-                (timed_form(paths::ADMIN_MUTE, &id, "mute", "Mute for", &MUTE_TIMES, "Mute"))
-                (timed_form(paths::ADMIN_BAN, &id, "ban", "Ban session and address for", &BAN_TIMES, "Ban"))
-                (button_form(paths::ADMIN_CLOSE, &id, "Close report"))
+                (button_form(paths::ADMIN_DELETE, &id, &t!("console-delete-message")))
+                (timed_form(paths::ADMIN_MUTE, &id, "mute", &t!("console-mute-for"), &MUTE_TIMES, &t!("console-mute")))
+                (timed_form(paths::ADMIN_BAN, &id, "ban", &t!("console-ban-for"), &BAN_TIMES, &t!("console-ban")))
+                (button_form(paths::ADMIN_CLOSE, &id, &t!("console-close-report")))
             }
         }
     }
@@ -183,26 +185,26 @@ fn timed_form(
 fn rooms(rooms: &[LiveRoom]) -> Markup {
     html! {
         section aria-labelledby="rooms-h" {
-            h2 #rooms-h { "Live rooms" }
+            h2 #rooms-h { (t!("console-live-rooms")) }
             @if rooms.is_empty() {
-                p { "No rooms are open." }
+                p { (t!("console-no-rooms")) }
             } @else {
                 // Scrolls by itself when narrow; the page never does.
                 div.table-wrap { table.rooms-table {
-                    thead { tr { th scope="col" { "Room" } th scope="col" { "Members" } th scope="col" { "Slow mode" } th scope="col" { "Read-only" } } }
+                    thead { tr { th scope="col" { (t!("console-room")) } th scope="col" { (t!("console-members")) } th scope="col" { (t!("console-slow-mode")) } th scope="col" { (t!("console-read-only")) } } }
                     tbody {
                         @for room in rooms {
                             tr {
                                 th scope="row" {
                                     strong.code { (room.code) }
-                                    " " @if room.public { "(public)" } @else if room.pair { "(random chat)" } @else { "(private)" }
+                                    " " @if room.public { (t!("console-public")) } @else if room.pair { (t!("console-random")) } @else { (t!("console-private")) }
                                 }
                                 td { (room.members) }
-                                td { (room_form(paths::ADMIN_SLOW_MODE, room, "slow", "One message per", &SLOW_MODE_TIMES, "Set slow mode")) }
+                                td { (room_form(paths::ADMIN_SLOW_MODE, room, "slow", &t!("console-one-message-per"), &SLOW_MODE_TIMES, &t!("console-set-slow-mode"))) }
                                 td {
                                     @if room.public {
-                                        (room_form(paths::ADMIN_READ_ONLY, room, "read-only", "Read-only for", &READ_ONLY_TIMES, "Make read-only"))
-                                    } @else { "Public rooms only" }
+                                        (room_form(paths::ADMIN_READ_ONLY, room, "read-only", &t!("console-read-only-for"), &READ_ONLY_TIMES, &t!("console-make-read-only")))
+                                    } @else { (t!("console-public-only")) }
                                 }
                             }
                         }
@@ -226,10 +228,10 @@ fn room_form(
     html! {
         form.inline action=(action) method="post" {
             input type="hidden" name="room" value=(room.code);
-            label for=(id) { (label) " " span.visually-hidden { "in " (room.code) } }
+            label for=(id) { (label) " " span.visually-hidden { (t!("console-in-room", room = &room.code)) } }
             select #(id) name="secs" {
                 @for time in times { option value=(time.as_secs()) { (spell(*time)) } }
-                option value="0" { "Off" }
+                option value="0" { (t!("console-off")) }
             }
             button.secondary type="submit" { (button) }
         }
@@ -240,12 +242,12 @@ fn room_form(
 fn delete_any() -> Markup {
     html! {
         section aria-labelledby="delete-h" {
-            h2 #delete-h { "Delete a message" }
+            h2 #delete-h { (t!("console-delete-heading")) }
             form.inline action=(paths::ADMIN_DELETE) method="post" {
-                label for="message" { "Message link" }
+                label for="message" { (t!("console-message-link")) }
                 input #message name="message" type="text" dir="auto" autocomplete="off"
                     spellcheck="false" placeholder="/r/K7QX/m/1733200000000-12";
-                button.secondary type="submit" { "Delete message" }
+                button.secondary type="submit" { (t!("console-delete-message")) }
             }
         }
     }
@@ -254,13 +256,13 @@ fn delete_any() -> Markup {
 fn log(actions: &[Action]) -> Markup {
     html! {
         section aria-labelledby="log-h" {
-            h2 #log-h { "Action log" }
+            h2 #log-h { (t!("console-action-log")) }
             @if actions.is_empty() {
-                p { "Nothing done yet." }
+                p { (t!("console-nothing-done")) }
             } @else {
                 // No control inside: focusable, so the keyboard can scroll it.
                 div.table-wrap tabindex="0" role="group" aria-labelledby="log-h" { table.log-table {
-                    thead { tr { th scope="col" { "When" } th scope="col" { "Moderator" } th scope="col" { "What" } th scope="col" { "Session" } th scope="col" { "Room" } } }
+                    thead { tr { th scope="col" { (t!("console-when")) } th scope="col" { (t!("console-moderator")) } th scope="col" { (t!("console-what")) } th scope="col" { (t!("console-session-column")) } th scope="col" { (t!("console-room")) } } }
                     tbody {
                         @for action in actions {
                             tr {

@@ -9,7 +9,7 @@ use maud::{Markup, Render, html};
 use time::OffsetDateTime;
 
 use crate::chat::{Author, Name, Online, RoomCode, Seed};
-use crate::paths;
+use crate::{paths, t, th};
 
 /// An avatar image; decorative, since the name is always written beside it.
 pub struct Avatar<'a>(pub &'a Seed);
@@ -40,8 +40,8 @@ impl Render for Who<'_> {
 pub fn not_live(reload: &str) -> Markup {
     html! {
         span.not-live {
-            "Live updates are not connected. "
-            a href=(reload) { "Reload the page" }
+            (t!("not-live")) " "
+            a href=(reload) { (t!("not-live-reload")) }
         }
     }
 }
@@ -62,7 +62,7 @@ pub fn lost() -> Markup {
         // alerts), nothing is swapped.
         span.lost hx-get=(paths::HEALTHZ) hx-trigger="htmx:sse:error from:document" hx-swap="none"
             hx-status:4xx="swap:none" hx-status:5xx="swap:none" {
-            span { "Connection lost: live updates will come back by themselves when it does." }
+            span { (t!("connection-lost")) }
         }
     }
 }
@@ -116,11 +116,11 @@ pub fn stranger_left(code: &RoomCode, name: Option<&Name>) -> Markup {
     html! {
         div #send.stranger-left {
             p.left-words {
-                @if let Some(name) = name { (Who(name)) " left" } @else { "Your stranger left" }
+                @if let Some(name) = name { (th!("stranger-left", name = Who(name))) } @else { (t!("stranger-left-unknown")) }
             }
             div.inline {
                 (pair_again(code, None, Some(MESSAGE_BOX)))
-                a.button href="/" { "Home" }
+                a.button href="/" { (t!("home-link")) }
             }
         }
     }
@@ -140,7 +140,7 @@ pub fn pair_again(code: &RoomCode, error: Option<&str>, id: Option<&str>) -> Mar
                 p.error role="alert" { (error) }
             }
             input type="hidden" name="leave" value=(code.as_str());
-            button.primary id=[id] type="submit" autofocus[error.is_some()] { "Find a new stranger" }
+            button.primary id=[id] type="submit" autofocus[error.is_some()] { (t!("pair-again")) }
         }
     }
 }
@@ -157,7 +157,7 @@ pub fn block_stranger(code: &RoomCode, error: Option<&str>) -> Markup {
             }
             input type="hidden" name="leave" value=(code.as_str());
             input type="hidden" name="block" value="on";
-            button.secondary type="submit" autofocus[error.is_some()] { "Block and find a new stranger" }
+            button.secondary type="submit" autofocus[error.is_some()] { (t!("pair-block")) }
         }
     }
 }
@@ -171,7 +171,7 @@ pub fn online_items(room: &RoomCode, online: &Online) -> Markup {
             (online_member(room, member, online.owner.as_ref() == Some(&member.seed)))
         }
         @if more > 0 {
-            li.more { "and " (more) " more" }
+            li.more { (t!("online-more", n = more)) }
         }
     }
 }
@@ -182,8 +182,8 @@ pub fn online_items(room: &RoomCode, online: &Online) -> Markup {
 pub fn online_now(room: &RoomCode, online: &Online) -> Markup {
     html! {
         div.online-now {
-            p.count { (online.total) " here now" }
-            ul.online aria-label="Online" { (online_items(room, online)) }
+            p.count { (t!("online-count", n = online.total)) }
+            ul.online aria-label=(t!("online-heading")) { (online_items(room, online)) }
         }
     }
 }
@@ -198,7 +198,7 @@ fn online_member(room: &RoomCode, member: &Author, owner: bool) -> Markup {
                 (Avatar(&member.seed)) (Who(&member.name))
             }
             span.you {}
-            @if owner { " " span.owner { "(owner)" } }
+            @if owner { " " span.owner { (t!("online-owner")) } }
         }
     }
 }

@@ -5,6 +5,7 @@ use time::OffsetDateTime;
 
 use super::layout::page;
 use crate::chat::Waiting;
+use crate::t;
 
 /// A whole error page.
 pub fn error_page(title: &str, detail: &str) -> Markup {
@@ -16,7 +17,7 @@ pub fn error_page(title: &str, detail: &str) -> Markup {
             main #main.error-page {
                 h1 { (title) }
                 p { (detail) }
-                p { a.button href="/" { "Go to the home page" } }
+                p { a.button href="/" { (t!("error-home-button")) } }
             }
         },
     )
@@ -26,7 +27,7 @@ pub fn error_page(title: &str, detail: &str) -> Markup {
 /// into the page's alert region (`layout::ALERTS`), which announces it.
 pub fn error_fragment(title: &str, detail: &str) -> Markup {
     html! {
-        div.error { strong { (title) } " " (detail) " " a href="/" { "Home" } }
+        div.error { strong { (title) } " " (detail) " " a href="/" { (t!("home-link")) } }
     }
 }
 
@@ -52,7 +53,12 @@ pub fn until(waiting: Waiting, now: OffsetDateTime) -> String {
             "[hour]:[minute]:[second]"
         ))
         .unwrap_or_default();
-    format!("{}: {} at {clock} UTC", waiting.why, waiting.then)
+    t!(
+        "wait-until",
+        why = crate::i18n::say(waiting.why),
+        then = crate::i18n::say(waiting.then),
+        clock = clock
+    )
 }
 
 #[cfg(test)]
@@ -66,9 +72,9 @@ mod tests {
     #[test]
     fn a_wait_on_a_still_page_is_the_clock_time_it_ends() {
         let waiting = Waiting {
-            why: "You are sending messages too fast",
+            why: crate::key!("wait-why-too-fast"),
             wait: Duration::from_millis(6_200),
-            then: "send again",
+            then: crate::key!("wait-then-send"),
         };
         let now = time::macros::datetime!(2026-12-03 07:48:23.900 UTC);
         assert_eq!(

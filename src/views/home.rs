@@ -11,7 +11,7 @@ use super::components::Field;
 use super::components::Who;
 use super::layout::{Skip, page};
 use crate::chat::{Name, RoomSummary};
-use crate::paths;
+use crate::{paths, t, th};
 
 /// What the start form shows: the text as typed and what was wrong with it.
 #[derive(Default)]
@@ -39,16 +39,16 @@ pub const ENTER: (&str, &str) = ("enter", "1");
 pub fn home(rooms: &[RoomSummary], form: &StartForm<'_>) -> Markup {
     let skip = Skip {
         href: "#name",
-        text: "Skip to your name",
+        text: t!("home-skip"),
     };
     page(
-        "Anonymous chat",
+        &t!("home-title"),
         None,
         Some(skip),
         html! {
             main #main.home {
                 h1 { "livechat" }
-                p.lead { "Talk with anyone, right now. No account: pick a name and go." }
+                p.lead { (t!("home-lead")) }
                 (start_form(rooms, form))
             }
         },
@@ -76,7 +76,7 @@ fn submit(id: &str, action: &str, content: Markup, room: Option<&str>, focus: bo
 /// The one Name box; `focus` when it is what the person came to fill in.
 fn name_field(form: &StartForm<'_>, focus: bool) -> Markup {
     html! {
-        (Field { id: "name", name: "name", label: "Name", value: form.name, error: form.name_error.clone(), focus })
+        (Field { id: "name", name: "name", label: &t!("field-name"), value: form.name, error: form.name_error.clone(), focus })
     }
 }
 
@@ -85,7 +85,7 @@ fn greeting(form: &StartForm<'_>) -> Markup {
     html! {
         p #greeting.status role="status" {
             @if let Some(name) = form.greeting {
-                "Hello, " (Who(name)) ". Now join a room with its code, pick a public room, make a private one, or meet a stranger."
+                (th!("home-greeting", name = Who(name)))
             }
         }
     }
@@ -96,17 +96,17 @@ pub fn start_form(rooms: &[RoomSummary], form: &StartForm<'_>) -> Markup {
     html! {
         form #start.start action=(paths::JOIN) method="post" {
             button hidden type="submit" name=(ENTER.0) value=(ENTER.1)
-                hx-post=(paths::JOIN) hx-target="#start" hx-swap="outerMorph" { "Go" }
+                hx-post=(paths::JOIN) hx-target="#start" hx-swap="outerMorph" { (t!("home-go")) }
             @if let Some(code) = form.invite {
                 section.card.invite aria-labelledby="invite-h" {
-                    h2 #invite-h { "You are invited to room " span.code { (code) } }
+                    h2 #invite-h { (th!("home-invited", code = html! { span.code { (code) } })) }
                     @if let Some(error) = &form.invite_error {
                         p.error role="alert" { (error) }
                     }
                     input type="hidden" name="invite" value=(code);
                     div.inline {
                         (name_field(form, true))
-                        (submit("invite-join", paths::JOIN, html! { "Join room " (code) }, Some(code), false))
+                        (submit("invite-join", paths::JOIN, html! { (t!("home-join-room", code = code)) }, Some(code), false))
                     }
                     (greeting(form))
                 }
@@ -117,38 +117,38 @@ pub fn start_form(rooms: &[RoomSummary], form: &StartForm<'_>) -> Markup {
                 }
             }
             section.card aria-labelledby="join-h" {
-                h2 #join-h { "Join with a code" }
+                h2 #join-h { (t!("home-join-heading")) }
                 div.inline {
-                    (Field { id: "code", name: "code", label: "Room code", value: form.code, error: form.code_error.clone(), focus: form.greeting.is_some() })
-                    (submit("join", paths::JOIN, html! { "Join" }, None, false))
+                    (Field { id: "code", name: "code", label: &t!("field-room-code"), value: form.code, error: form.code_error.clone(), focus: form.greeting.is_some() })
+                    (submit("join", paths::JOIN, html! { (t!("home-join")) }, None, false))
                 }
             }
             section.card aria-labelledby="rooms-h" {
-                h2 #rooms-h { "Public rooms" }
+                h2 #rooms-h { (t!("home-public-rooms")) }
                 ul #public-rooms.rooms hx-get="/" hx-trigger="every 10s" hx-select="#public-rooms" hx-target="this" hx-swap="outerMorph" {
                     @for room in rooms {
                         li {
                             (submit(&format!("room-{}", room.code), paths::JOIN, html! {
                                 span.room-name { "# " (room.code) }
                                 " "
-                                span.count { (room.members) " online" }
+                                span.count { (t!("home-online", n = room.members)) }
                             }, Some(room.code.as_str()), false))
                         }
                     }
                 }
             }
             section.card aria-labelledby="private-h" {
-                h2 #private-h { "Private room" }
-                p { "A new room only people with its code can join." }
-                (submit("create", paths::ROOMS, html! { "Create private room" }, None, false))
+                h2 #private-h { (t!("home-private-heading")) }
+                p { (t!("home-private-text")) }
+                (submit("create", paths::ROOMS, html! { (t!("home-create")) }, None, false))
             }
             section.card aria-labelledby="random-h" {
-                h2 #random-h { "Random chat" }
-                p { "Talk one to one with someone else who is waiting." }
+                h2 #random-h { (t!("home-random-heading")) }
+                p { (t!("home-random-text")) }
                 @if let Some(error) = &form.pair_error {
                     p.error role="alert" { (error) }
                 }
-                (submit("pair", paths::PAIR, html! { "Chat with a random stranger" }, None, form.pair_error.is_some()))
+                (submit("pair", paths::PAIR, html! { (t!("home-pair")) }, None, form.pair_error.is_some()))
             }
         }
     }

@@ -2,7 +2,7 @@
 
 use maud::{DOCTYPE, Markup, Render, html};
 
-use crate::{assets, look};
+use crate::{assets, look, t};
 
 /// htmx settings: no injected indicator styles (strict CSP); streams that
 /// stay open in background tabs so presence does not flicker; and a lost
@@ -18,12 +18,12 @@ pub const ALERTS: &str = "#alerts";
 /// Where the skip link leads, if the page has such a place.
 pub struct Skip<'a> {
     pub href: &'a str,
-    pub text: &'a str,
+    pub text: String,
 }
 
 /// What the browser's tab says for a page titled `title`.
 pub fn tab_title(title: &str) -> String {
-    format!("{title} · livechat")
+    t!("tab-title", title = title)
 }
 
 /// A whole page: `title` for the tab, `own_css` for the member's own stylesheet.
@@ -59,12 +59,12 @@ pub fn page_skipping(
                 @for skip in skips { a.skip href=(skip.href) { (skip.text) } }
                 header.top {
                     a.brand href="/" { "livechat" }
-                    a.settings-link href=(crate::paths::settings(look::here().as_deref())) { "Settings" }
+                    a.settings-link href=(crate::paths::settings(look::here().as_deref())) { (t!("settings-title")) }
                 }
                 div #alerts.alerts role="alert" {}
                 (body)
                 footer.bottom {
-                    p { "Anonymous chat. Be kind; anything you write is seen by everyone in the room." }
+                    p { (t!("footer")) }
                 }
             }
         }

@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use super::components::{Avatar, When, Who, pair_again, time_words};
 use crate::chat::control::pace_words;
 use crate::chat::{Change, Event, EventId, Name, Place, RoomCode};
-use crate::paths;
+use crate::{paths, t, th};
 
 /// The `id` of a log item: stable, so a morph keeps the nodes a reader has heard.
 pub fn item_id(id: EventId) -> String {
@@ -40,14 +40,14 @@ pub fn day_divider(id: EventId, day: time::Date) -> Markup {
 /// `today`: "Today", "Yesterday" (with the long date as its `title`), or the
 /// long date as everyone reads it.
 pub fn own_divider(id: EventId, day: time::Date, today: time::Date) -> Markup {
-    divider(&divider_id(id), day, relative_day(day, today))
+    divider(&divider_id(id), day, relative_day(day, today).as_deref())
 }
 
 /// A page rendered for one reader shows the kept log, which may begin in the
 /// middle of a day (older items were let go with its divider): then it
 /// opens with this divider of the first item's `day`, worded for that reader.
 pub fn opening_divider(day: time::Date, today: time::Date) -> Markup {
-    divider("day-opening", day, relative_day(day, today))
+    divider("day-opening", day, relative_day(day, today).as_deref())
 }
 
 /// The `id` of the "New since you were last here" divider (and the skip
@@ -60,16 +60,16 @@ pub const UNREAD: &str = "unread";
 /// the days.
 pub fn unread_divider() -> Markup {
     html! {
-        li.unread id=(UNREAD) { h3 { "New since you were last here" } }
+        li.unread id=(UNREAD) { h3 { (t!("unread-divider")) } }
     }
 }
 
 /// "Today" or "Yesterday", when `day` is one of them on `today`.
-fn relative_day(day: time::Date, today: time::Date) -> Option<&'static str> {
+fn relative_day(day: time::Date, today: time::Date) -> Option<String> {
     if day == today {
-        Some("Today")
+        Some(t!("day-today"))
     } else if Some(day) == today.previous_day() {
-        Some("Yesterday")
+        Some(t!("day-yesterday"))
     } else {
         None
     }
@@ -109,18 +109,12 @@ impl Render for Iso {
     }
 }
 
-/// A day in words: "Thursday 3 December 2026".
+/// A day in words, in the reader's language: "Thursday 3 December 2026".
 struct LongDate(time::Date);
 
 impl Render for LongDate {
     fn render(&self) -> Markup {
-        let text = self
-            .0
-            .format(time::macros::format_description!(
-                "[weekday] [day padding:none] [month repr:long] [year]"
-            ))
-            .unwrap_or_default();
-        html! { (text) }
+        html! { (crate::i18n::long_date(self.0)) }
     }
 }
 
@@ -173,34 +167,42 @@ pub fn item(code: &RoomCode, id: EventId, event: &Event, grouped: bool) -> Marku
         },
         // Join and leave notices say so in their class: a reader who hides
         // them (a setting) has them hidden by the stylesheet, live too.
-        Event::Joined { names, more, at } => html! {
-            li.notice.presence id=(item_id(id)) {
-                p { (names_phrase(names, *more)) " joined " (When(*at)) }
-            }
-        },
-        Event::Left { names, more, at } => html! {
-            li.notice.presence id=(item_id(id)) {
-                p { (names_phrase(names, *more)) " left " (When(*at)) }
-            }
-        },
-        Event::Renamed { from, to, at } => {
-            notice(id, html! { (Who(from)) " is now known as " (Who(to)) }, *at)
-        }
-        Event::Paired { names: [a, b], at } => notice(
+        Event::Joined { names, more, at } => presence_notice(
             id,
-            html! { (Who(a)) " and " (Who(b)) " are now talking: say hello" },
+            th!(
+                "notice-joined",
+                names = names_phrase(names, *more),
+                n = names.len() + *more
+            ),
             *at,
         ),
+        Event::Left { names, more, at } => presence_notice(
+            id,
+            th!(
+                "notice-left",
+                names = names_phrase(names, *more),
+                n = names.len() + *more
+            ),
+            *at,
+        ),
+        Event::Renamed { from, to, at } => notice(
+            id,
+            th!("notice-renamed", from = Who(from), to = Who(to)),
+            *at,
+        ),
+        Event::Paired { names: [a, b], at } => {
+            notice(id, th!("notice-paired", a = Who(a), b = Who(b)), *at)
+        }
         // Rendered once for both: only the one who stays can still see it.
         // The buttons are for the log document without JavaScript; with it,
         // the stream's message also puts `stranger_left` in place of the send
         // form (`views::stream`), and the stylesheet hides these.
         Event::StrangerLeft { name, code, at } => html! {
             li.notice id=(item_id(id)) {
-                p { (Who(name)) " left the chat " (When(*at)) }
+                p { (th!("notice-stranger-left", name = Who(name))) " " (When(*at)) }
                 div.stranger-actions {
                     (pair_again(code, None, None))
-                    a.button href="/" target="_top" { "Home" }
+                    a.button href="/" target="_top" { (t!("home-link")) }
                 }
             }
         },
@@ -211,29 +213,34 @@ pub fn item(code: &RoomCode, id: EventId, event: &Event, grouped: bool) -> Marku
 /// What a change to how the room works says in its log.
 pub fn change_words(change: &Change) -> Markup {
     match change {
-        Change::Owner(name) => html! { (Who(name)) " now owns this room" },
-        Change::Locked(true) => html! { "The room was locked: nobody new may join" },
-        Change::Locked(false) => html! { "The room was unlocked: anyone with its code may join" },
+        Change::Owner(name) => th!("change-owner", name = Who(name)),
+        Change::Locked(true) => html! { (t!("change-locked")) },
+        Change::Locked(false) => html! { (t!("change-unlocked")) },
         Change::SlowMode(Some(every)) => html! { (slow_mode_words(*every)) },
-        Change::SlowMode(None) => html! { "Slow mode is off" },
+        Change::SlowMode(None) => html! { (t!("change-slow-off")) },
         Change::ReadOnly(Some(until)) => {
-            html! { "This room is read-only until " (time_words(*until)) }
+            html! { (read_only_words(*until)) }
         }
-        Change::ReadOnly(None) => html! { "This room is open for messages again" },
+        Change::ReadOnly(None) => html! { (t!("change-read-only-off")) },
     }
 }
 
 /// "Slow mode: one message every 30 s".
 pub fn slow_mode_words(every: std::time::Duration) -> String {
-    format!("Slow mode: one message every {}", pace_words(every))
+    t!("slow-mode", pace = pace_words(every))
+}
+
+/// "This room is read-only until 07:48 UTC".
+pub fn read_only_words(until: OffsetDateTime) -> String {
+    t!("read-only-until", until = time_words(until))
 }
 
 /// What stands in a deleted message's place.
-pub fn deleted_words(moderator: bool) -> &'static str {
+pub fn deleted_words(moderator: bool) -> String {
     if moderator {
-        "Removed by a moderator"
+        t!("deleted-by-moderator")
     } else {
-        "Message deleted"
+        t!("deleted-by-author")
     }
 }
 
@@ -245,24 +252,35 @@ fn notice(id: EventId, what: Markup, at: OffsetDateTime) -> Markup {
     }
 }
 
+/// A join or leave notice: a `notice presence`, which a reader may hide.
+fn presence_notice(id: EventId, what: Markup, at: OffsetDateTime) -> Markup {
+    html! {
+        li.notice.presence id=(item_id(id)) {
+            p { (what) " " (When(at)) }
+        }
+    }
+}
+
 /// "Ann", "Ann and Bob", "Ann, Bob and Cy", "Ann, Bob and 37 others", each
 /// name isolated.
 pub fn names_phrase(names: &[Name], more: usize) -> Markup {
     let mut parts: Vec<Markup> = names.iter().map(|name| Who(name).render()).collect();
     if more > 0 {
-        let others = if more == 1 { "other" } else { "others" };
-        parts.push(html! { (more) " " (others) });
+        parts.push(html! { (t!("names-others", n = more)) });
     }
     match parts.split_last() {
         None => html! {},
         Some((last, [])) => last.clone(),
-        Some((last, rest)) => html! {
-            @for (i, part) in rest.iter().enumerate() {
-                @if i > 0 { ", " }
-                (part)
-            }
-            " and " (last)
-        },
+        Some((last, rest)) => {
+            let comma = t!("names-comma");
+            let rest = html! {
+                @for (i, part) in rest.iter().enumerate() {
+                    @if i > 0 { (comma) }
+                    (part)
+                }
+            };
+            th!("names-and", rest = rest, last = last.clone())
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use super::components::{Avatar, Who};
 use super::layout::{Skip, page};
 use crate::chat::{ChatError, ReportReason, RoomCode, Said, Seed};
-use crate::paths;
+use crate::{paths, t, th};
 
 /// What the viewer may do with the message, as decided by the handler.
 #[derive(Clone, Copy, Debug, Default)]
@@ -36,15 +36,15 @@ pub fn message_page(
     let name = &said.author.name;
     let skip = Skip {
         href: "#main",
-        text: "Skip to the message",
+        text: t!("message-skip"),
     };
     page(
-        &format!("Message from {name}"),
+        &t!("message-from", name = name),
         Some(&paths::own_css(own)),
         Some(skip),
         html! {
             main #main.message-page {
-                h1 { "Message from " (Who(name)) }
+                h1 { (th!("message-from", name = Who(name))) }
                 article.said aria-labelledby="said-from" {
                     p.from #said-from {
                         (Avatar(&said.author.seed))
@@ -52,9 +52,9 @@ pub fn message_page(
                     }
                     @match &said.text {
                         Some(text) => p.text dir="auto" { (super::links::linked(text.as_str(), &[])) },
-                        None => p.text.gone { "This message was deleted." },
+                        None => p.text.gone { (t!("message-deleted")) },
                     }
-                    p.sent { "Sent " (FullTime(said.at)) }
+                    p.sent { (th!("message-sent", at = html! { (FullTime(said.at)) })) }
                 }
                 (delete_form(code, said, actions, error))
                 @if actions.others {
@@ -63,10 +63,10 @@ pub fn message_page(
                         input type="hidden" name="ignore" value="on";
                         // One span: a button lays its children out as flex
                         // items, which would drop the space before the name.
-                        button.secondary type="submit" { span { "Ignore " (Who(name)) } }
+                        button.secondary type="submit" { span { (th!("ignore-button", name = Who(name))) } }
                     }
                 }
-                p.back { a href=(paths::room_at(code, said.id)) { "Back to the room" } }
+                p.back { a href=(paths::room_at(code, said.id)) { (t!("back-to-room")) } }
             }
         },
     )
@@ -85,7 +85,7 @@ pub fn delete_form(code: &RoomCode, said: &Said, actions: Actions, error: Option
             }
             @if actions.delete {
                 form action=(action) method="post" hx-post=(action) hx-target="#delete" hx-swap="outerHTML" {
-                    button.danger type="submit" { "Delete" }
+                    button.danger type="submit" { (t!("message-delete")) }
                 }
             }
         }
@@ -97,7 +97,7 @@ fn report_form(code: &RoomCode, said: &Said) -> Markup {
     html! {
         form.report action=(paths::report(code, said.id)) method="post" {
             fieldset {
-                legend { "Why report this message?" }
+                legend { (t!("report-legend")) }
                 @for reason in ReportReason::ALL {
                     label.choice {
                         input type="radio" name="reason" value=(reason.value()) required;
@@ -105,7 +105,7 @@ fn report_form(code: &RoomCode, said: &Said) -> Markup {
                     }
                 }
             }
-            button.secondary type="submit" { "Report" }
+            button.secondary type="submit" { (t!("report-button")) }
         }
     }
 }

@@ -7,34 +7,35 @@ use super::components::{Who, not_live};
 use super::layout::{open_document, page, tab_title};
 use super::stream::CLOSE_EVENT;
 use crate::chat::{Name, RoomCode};
-use crate::paths;
+use crate::{paths, t, th};
 
 /// `GET /pair` while waiting: says so, and offers Cancel.
 pub fn waiting() -> Markup {
+    let title = t!("pair-waiting");
     page(
-        "Waiting for a stranger",
+        &title,
         None,
         None,
         html! {
             main #main.narrow.pair {
-                h1 { "Waiting for a stranger" }
+                h1 { (title) }
                 div #pair-status role="status" {
                     p {
-                        "Looking for someone to talk with."
+                        (t!("pair-looking"))
                         // Not true without JavaScript (nojs.css hides it): there the
                         // framed document below shows a link instead.
-                        span.moves { " This page moves to your chat as soon as a stranger is found." }
+                        span.moves { " " (t!("pair-moves")) }
                     }
                     div #pair-live hx-sse:connect=(paths::PAIR_EVENTS) hx-swap="beforeend"
                         hx-sse:close=(CLOSE_EVENT)
                         hx-status:4xx="swap:none" hx-status:5xx="swap:none" {}
                 }
                 noscript {
-                    iframe.pair-frame src=(paths::PAIR_WAIT) title="Your stranger" {}
+                    iframe.pair-frame src=(paths::PAIR_WAIT) title=(t!("pair-your-stranger")) {}
                 }
                 p #stream-status.status role="status" { (not_live(paths::PAIR)) }
                 form action=(paths::PAIR_CANCEL) method="post" {
-                    button.secondary type="submit" { "Cancel" }
+                    button.secondary type="submit" { (t!("pair-cancel")) }
                 }
             }
         },
@@ -46,8 +47,8 @@ pub fn waiting() -> Markup {
 /// `HX-Redirect` to the room: the page moves by itself, with no script of ours.
 pub fn found(code: &RoomCode) -> Markup {
     html! {
-        title { (tab_title("A stranger is here")) }
-        p { "A stranger is here. " a href=(paths::room(code)) { "Go to your chat" } }
+        title { (tab_title(&t!("pair-found"))) }
+        p { (t!("pair-found")) ". " a href=(paths::room(code)) { (t!("pair-go")) } }
         div hx-get=(paths::PAIR) hx-trigger="load" hx-swap="none" {}
     }
 }
@@ -56,9 +57,9 @@ pub fn found(code: &RoomCode) -> Markup {
 /// Left open: the link to the room follows when a stranger is found.
 pub fn wait_document_head() -> String {
     let opening = html! {
-        p.looking { "Still looking: a link to your chat appears here when a stranger is found." }
+        p.looking { (t!("pair-still-looking")) }
     };
-    open_document("Your stranger", None, "wait-document", opening)
+    open_document(&t!("pair-your-stranger"), None, "wait-document", opening)
 }
 
 /// The link the waiting document shows when a stranger is found, naming them
@@ -68,8 +69,7 @@ pub fn found_link(code: &RoomCode, stranger: Option<&Name>) -> String {
     html! {
         p.found {
             a href=(paths::room(code)) target="_top" {
-                "Go to your chat with "
-                @if let Some(name) = stranger { (Who(name)) } @else { "a stranger" }
+                @if let Some(name) = stranger { (th!("pair-go-with", name = Who(name))) } @else { (t!("pair-go-with-stranger")) }
             }
         }
     }

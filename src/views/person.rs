@@ -9,7 +9,7 @@ use super::components::{Avatar, Who};
 use super::layout::page;
 use super::room::owner::person_actions;
 use crate::chat::{Author, Member, RoomCode};
-use crate::paths;
+use crate::{paths, t, th};
 
 /// What a person's page shows.
 pub struct PersonPage<'a> {
@@ -31,7 +31,7 @@ pub const STOP: &str = "off";
 /// `GET /r/{code}/p/{seed}`.
 pub fn person_page(p: &PersonPage<'_>) -> Markup {
     let mine = p.person.seed == p.me.seed;
-    let title = format!("{} in the room", p.person.name);
+    let title = t!("person-title", name = &p.person.name);
     page(
         &title,
         Some(&paths::own_css(&p.me.seed)),
@@ -40,17 +40,17 @@ pub fn person_page(p: &PersonPage<'_>) -> Markup {
             main #main.narrow.person {
                 h1.person-card {
                     (Avatar(&p.person.seed)) (Who(&p.person.name))
-                    @if mine { span.badge { " (You)" } }
+                    @if mine { span.badge { " " (t!("person-you")) } }
                 }
                 @if mine {
-                    p { "This is you, as the others in the room see you." }
+                    p { (t!("person-this-is-you")) }
                     (ignored_list(p.code, p.ignored))
                 } @else {
                     (ignore_form(p.code, p.person, p.ignoring, &Said::Nothing))
                     (person_actions(p.code, &p.person.seed, &p.person.name, p.owner))
-                    p { a href=(paths::person(p.code, &p.me.seed)) { "People you ignore" } }
+                    p { a href=(paths::person(p.code, &p.me.seed)) { (t!("ignored-heading")) } }
                 }
-                p { a href=(paths::room(p.code)) { "Back to the room" } }
+                p { a href=(paths::room(p.code)) { (t!("back-to-room")) } }
             }
         },
     )
@@ -75,22 +75,22 @@ pub fn ignore_form(code: &RoomCode, person: &Author, ignoring: bool, said: &Said
             @match said {
                 Said::Refused(why) => p.error role="alert" { (why) },
                 Said::Done if ignoring => p role="status" {
-                    "You ignore " (Who(&person.name)) " now: nothing of theirs reaches you."
+                    (th!("ignore-done", name = Who(&person.name)))
                 },
                 Said::Done => p role="status" {
-                    "You no longer ignore " (Who(&person.name)) "."
+                    (th!("ignore-undone", name = Who(&person.name)))
                 },
                 Said::Nothing => {},
             }
             @if ignoring {
                 input type="hidden" name="ignore" value=(STOP);
                 button.secondary type="submit" autofocus[matches!(said, Said::Done)] {
-                    "Stop ignoring " (Who(&person.name))
+                    (th!("ignore-stop-button", name = Who(&person.name)))
                 }
             } @else {
                 input type="hidden" name="ignore" value=(IGNORE);
                 button.secondary type="submit" autofocus[matches!(said, Said::Done)] {
-                    "Ignore " (Who(&person.name))
+                    (th!("ignore-button", name = Who(&person.name)))
                 }
             }
         }
@@ -102,9 +102,9 @@ pub fn ignore_form(code: &RoomCode, person: &Author, ignoring: bool, said: &Said
 fn ignored_list(code: &RoomCode, ignored: &[Author]) -> Markup {
     html! {
         section aria-labelledby="ignored-h" {
-            h2 #ignored-h { "People you ignore" }
+            h2 #ignored-h { (t!("ignored-heading")) }
             @if ignored.is_empty() {
-                p { "You ignore nobody." }
+                p { (t!("ignored-nobody")) }
             } @else {
                 ul.ignored {
                     @for person in ignored {

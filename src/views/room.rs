@@ -9,7 +9,7 @@ use super::layout::{Skip, StartTag, open_document, page_skipping, tab_title};
 use super::log::{UNREAD, opening_divider, own_divider, unread_divider};
 use super::stream::{CLOSE_EVENT, TYPING};
 use crate::chat::{EventId, Frame, FrameKind, Member, Name, RoomCode, RoomRules, Snapshot};
-use crate::paths;
+use crate::{paths, t, th};
 
 mod forms;
 pub mod owner;
@@ -19,9 +19,9 @@ pub use forms::{RenameForm, SendForm, refused_send_form, rename_form, send_form,
 /// case and public slugs lower case, so the code alone tells which.
 pub fn title(code: &RoomCode) -> String {
     if RoomCode::parse_private(code.as_str()).as_ref() == Some(code) {
-        format!("Room {code}")
+        t!("room-title-private", code = code)
     } else {
-        format!("# {code}")
+        t!("room-title-public", code = code)
     }
 }
 
@@ -39,8 +39,8 @@ fn stranger<'a>(snapshot: &'a Snapshot, me: &Member) -> Option<&'a Name> {
 /// random-chat room "Chatting with Hank" ("Random chat" once they left).
 fn place(snapshot: &Snapshot, me: &Member) -> String {
     match (snapshot.pair, stranger(snapshot, me)) {
-        (true, Some(name)) => format!("Chatting with {name}"),
-        (true, None) => "Random chat".to_owned(),
+        (true, Some(name)) => t!("pair-chatting-with", name = name),
+        (true, None) => t!("pair-random-chat"),
         (false, _) => title(&snapshot.code),
     }
 }
@@ -60,7 +60,7 @@ pub fn open_title(code: &RoomCode) -> Markup {
 /// `plain_title` back when the person returns to the tab or has just sent a
 /// message.
 pub fn unread_title(code: &RoomCode) -> Markup {
-    html! { title { "New activity · " (tab_title(&title(code))) } }
+    html! { title { (t!("unread-title", title = tab_title(&title(code)))) } }
 }
 
 /// Asks for the plain title when `trigger` fires; swaps nothing visible.
@@ -114,18 +114,18 @@ pub fn room(
     // In a random-chat room, the other one of the two, while present.
     let stranger = stranger(snapshot, me);
     let heading = match (snapshot.pair, stranger) {
-        (true, Some(name)) => html! { "Chatting with " (Who(name)) },
-        (true, None) => html! { "Random chat" },
+        (true, Some(name)) => th!("pair-chatting-with", name = Who(name)),
+        (true, None) => html! { (t!("pair-random-chat")) },
         (false, _) => html! { (title(code)) },
     };
     let skip = Skip {
         href: "#message",
-        text: "Skip to message box",
+        text: t!("room-skip"),
     };
     let unread_href = format!("#{UNREAD}");
     let to_unread = Skip {
         href: &unread_href,
-        text: "Skip to new messages",
+        text: t!("room-skip-unread"),
     };
     let skips = match reader.unread {
         Some(_) => vec![skip, to_unread],
@@ -157,8 +157,8 @@ pub fn room(
                     // Nobody else can enter a random-chat room: nothing to share.
                     @if !snapshot.pair {
                         div.share {
-                            p { "Code " strong.code { (code) } }
-                            label for="share" { "Link to share" }
+                            p { (th!("room-code", code = html! { strong.code { (code) } })) }
+                            label for="share" { (t!("room-share")) }
                             input #share type="text" readonly value=(share_url) dir="auto";
                         }
                     }
@@ -166,8 +166,8 @@ pub fn room(
                 @if let Some(notice) = notice {
                     p #notice.status role="status" { (notice) }
                 }
-                section.chat aria-label="Chat" {
-                    h2 #messages-h.visually-hidden { "Messages" }
+                section.chat aria-label=(t!("room-chat")) {
+                    h2 #messages-h.visually-hidden { (t!("room-messages")) }
                     div.log-wrap {
                         div #log.log role="log" aria-labelledby="messages-h" tabindex="0" {
                             (log_end())
@@ -182,7 +182,7 @@ pub fn room(
                         (jump_to_newest())
                     }
                     noscript {
-                        iframe.log-frame src=(log_document) title="Messages" {}
+                        iframe.log-frame src=(log_document) title=(t!("room-messages")) {}
                     }
                     p #stream-status.status role="status" { (not_live(&paths::room(code))) }
                     // The other stranger's "Ann is typing…", over the stream.
@@ -202,18 +202,18 @@ pub fn room(
                     }
                     @if snapshot.pair { (block_stranger(code, None)) }
                 }
-                aside.side aria-label="People" {
-                    h2 #online-h { "Online" }
-                    p.count { span #online-count { (snapshot.online.total) } " here now" }
+                aside.side aria-label=(t!("room-people")) {
+                    h2 #online-h { (t!("online-heading")) }
+                    p.count { (th!("online-count-live", count = html! { span #online-count { (snapshot.online.total) } })) }
                     ul #online.online aria-labelledby="online-h" { (online_items(code, &snapshot.online)) }
                     // Without JavaScript the list above cannot follow joins
                     // and leaves (nojs.css hides it): this document can.
                     noscript {
-                        iframe.online-frame src=(paths::online_document(code)) title="Online" {}
+                        iframe.online-frame src=(paths::online_document(code)) title=(t!("online-heading")) {}
                     }
                     (rename_form(&paths::room(code), rename))
                     form.leave action=(paths::leave(code)) method="post" {
-                        button.secondary type="submit" { "Leave" }
+                        button.secondary type="submit" { (t!("room-leave")) }
                     }
                     @if rules.owner == Some(me.id) {
                         (owner::lock_form(code, rules.locked, None))
@@ -235,7 +235,7 @@ fn log_end() -> Markup {
 /// scrolled up from the newest message (a scroll-driven animation on the
 /// log, no script), and where the browser cannot tell, never.
 fn jump_to_newest() -> Markup {
-    html! { a.jump href="#log-end" { "Jump to newest" } }
+    html! { a.jump href="#log-end" { (t!("room-jump")) } }
 }
 
 /// The log's items as a page rendered for one reader on `today` (UTC)
@@ -280,10 +280,11 @@ fn today() -> time::Date {
 /// The "New since you were last here" divider goes before `unread`.
 pub fn log_document_head(snapshot: &Snapshot, me: &Member, unread: Option<EventId>) -> String {
     // The list is left open: the browser shows each item as it arrives in it.
+    let messages = t!("room-messages");
     let log = [
         ("class", "log"),
         ("role", "log"),
-        ("aria-label", "Messages"),
+        ("aria-label", messages.as_str()),
         ("tabindex", "0"),
     ];
     let opening = html! {
@@ -296,7 +297,7 @@ pub fn log_document_head(snapshot: &Snapshot, me: &Member, unread: Option<EventI
         (own_items(&snapshot.items, today(), unread))
     };
     open_document(
-        "Messages",
+        &messages,
         Some(&paths::own_css(&me.seed)),
         "log-document",
         opening,
@@ -309,7 +310,7 @@ pub fn log_document_head(snapshot: &Snapshot, me: &Member, unread: Option<EventI
 /// is announced by the log's notice, and the list is read when visited.
 pub fn online_document_head(snapshot: &Snapshot, me: &Member) -> String {
     open_document(
-        "Online",
+        &t!("online-heading"),
         Some(&paths::own_css(&me.seed)),
         "online-document",
         online_now(&snapshot.code, &snapshot.online),

@@ -5,7 +5,7 @@ use maud::{Markup, html};
 
 use super::layout::page;
 use crate::look::{Clock, Lang, Settings, TextSize, Theme, zones};
-use crate::paths;
+use crate::{paths, t};
 
 /// What the form shows: the settings (as chosen, or as sent back with a
 /// mistake), the zones offered first, where it leads back to, and what to
@@ -25,13 +25,13 @@ pub struct SettingsForm<'a> {
 /// `GET /settings`, and the form again when something sent was wrong.
 pub fn settings_page(form: &SettingsForm<'_>) -> Markup {
     page(
-        "Settings",
+        &t!("settings-title"),
         None,
         None,
         html! {
             main #main.narrow.settings {
-                h1 { "Settings" }
-                p.hint { "Kept in this browser only, in a cookie of this site. They apply from the next page you open, to what arrives live there too." }
+                h1 { (t!("settings-title")) }
+                p.hint { (t!("settings-hint")) }
                 (settings_form(form))
             }
         },
@@ -53,61 +53,61 @@ pub fn settings_form(form: &SettingsForm<'_>) -> Markup {
                 }
             }
             div.field {
-                label for="zone" { "Time zone" }
+                label for="zone" { (t!("settings-zone")) }
                 select #zone name="zone" autocomplete="off" {
-                    option value="" selected[chosen_zone.is_empty()] { "UTC (not chosen)" }
+                    option value="" selected[chosen_zone.is_empty()] { (t!("settings-zone-none")) }
                     @if !form.usual.is_empty() {
-                        optgroup label="Usual for your language" {
+                        optgroup label=(t!("settings-zone-usual")) {
                             @for zone in form.usual {
                                 option value=(zone) selected[*zone == chosen_zone] { (zone) }
                             }
                         }
                     }
-                    optgroup label="Every time zone" {
+                    optgroup label=(t!("settings-zone-every")) {
                         @for zone in zones::all() {
                             option value=(zone) selected[!in_usual && *zone == chosen_zone] { (zone) }
                         }
                     }
                 }
             }
-            (choices("Clock", "clock", &[
-                ("auto", "As your language usually does", s.clock.is_none()),
-                ("24", "24-hour (18:05)", s.clock == Some(Clock::H24)),
-                ("12", "12-hour (6:05 PM)", s.clock == Some(Clock::H12)),
+            (choices(&t!("settings-clock"), "clock", &[
+                ("auto", &t!("settings-clock-auto"), s.clock.is_none()),
+                ("24", &t!("settings-clock-24"), s.clock == Some(Clock::H24)),
+                ("12", &t!("settings-clock-12"), s.clock == Some(Clock::H12)),
             ]))
-            (choices("Join and leave notices", "notices", &[
-                ("shown", "Shown", s.notices),
-                ("hidden", "Hidden (the Online list still changes)", !s.notices),
+            (choices(&t!("settings-notices"), "notices", &[
+                ("shown", &t!("settings-notices-shown"), s.notices),
+                ("hidden", &t!("settings-notices-hidden"), !s.notices),
             ]))
-            (choices("Text size", "size", &[
-                ("normal", "Normal", s.text_size == TextSize::Normal),
-                ("large", "Large", s.text_size == TextSize::Large),
-                ("larger", "Larger", s.text_size == TextSize::Larger),
+            (choices(&t!("settings-size"), "size", &[
+                ("normal", &t!("settings-size-normal"), s.text_size == TextSize::Normal),
+                ("large", &t!("settings-size-large"), s.text_size == TextSize::Large),
+                ("larger", &t!("settings-size-larger"), s.text_size == TextSize::Larger),
             ]))
-            (choices("Theme", "theme", &[
-                ("system", "Follow the system", s.theme == Theme::System),
-                ("light", "Light", s.theme == Theme::Light),
-                ("dark", "Dark", s.theme == Theme::Dark),
+            (choices(&t!("settings-theme"), "theme", &[
+                ("system", &t!("settings-theme-system"), s.theme == Theme::System),
+                ("light", &t!("settings-theme-light"), s.theme == Theme::Light),
+                ("dark", &t!("settings-theme-dark"), s.theme == Theme::Dark),
             ]))
             div.field.check {
                 input #typing type="checkbox" name="typing" value="on" checked[s.typing];
-                label for="typing" { "Tell the other person when I am typing" }
-                p.hint { "In random chat, where you talk with one stranger." }
+                label for="typing" { (t!("settings-typing")) }
+                p.hint { (t!("settings-typing-hint")) }
             }
             div.field {
-                label for="lang" { "Language" }
+                label for="lang" { (t!("settings-lang")) }
                 select #lang name="lang" autocomplete="off" {
-                    option value="" selected[s.lang.is_none()] { "As my browser asks" }
+                    option value="" selected[s.lang.is_none()] { (t!("settings-lang-auto")) }
                     @for lang in Lang::ALL {
                         option value=(lang.tag()) lang=(lang.tag()) dir=(lang.dir()) selected[s.lang == Some(lang)] { (lang_name(lang)) }
                     }
                 }
             }
             div.inline {
-                button.primary type="submit" { "Save settings" }
-                a href=(form.back) { "Back" }
+                button.primary type="submit" { (t!("settings-save")) }
+                a href=(form.back) { (t!("settings-back")) }
             }
-            p.status role="status" { @if form.saved { "Settings saved" } }
+            p.status role="status" { @if form.saved { (t!("settings-saved")) } }
         }
     }
 }

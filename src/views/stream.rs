@@ -11,6 +11,7 @@ use crate::chat::{
     Author, Event, EventId, Frame, FrameKind, Looks, Online, Place, Render, RoomCode,
 };
 use crate::look::{self, Look};
+use crate::{t, th};
 
 /// Name of the event that tells a page to stop its stream (`hx-sse:close`).
 pub const CLOSE_EVENT: &str = "close";
@@ -72,20 +73,30 @@ impl Render for Renderer {
     }
 
     fn typing(&self, _: &RoomCode, last: EventId, who: &Author) -> Frame {
-        // No `id:`: nothing numbered, nothing to resume from. A new line
-        // restarts the stylesheet's clock that hides it (`TYPING_SHOWN`).
-        let body = html! {
-            hx-partial hx-target={ "#" (TYPING) } hx-swap="innerHTML" {
-                span.typing { (Who(&who.name)) " is typing…" }
-            }
-        };
-        Frame::new(
-            last,
-            FrameKind::Typing,
-            message(None, &body.into_string()),
-            Bytes::new(),
-        )
+        let frame = look::render_with(&Look::default(), || typing_frame(last, who));
+        let who = who.clone();
+        Frame {
+            looks: Looks::new(move || typing_frame(last, &who)),
+            ..frame
+        }
     }
+}
+
+/// "Ann is typing…", in the look in scope. No `id:`: nothing numbered,
+/// nothing to resume from. A new line restarts the stylesheet's clock that
+/// hides it (`TYPING_SHOWN`).
+fn typing_frame(last: EventId, who: &Author) -> Frame {
+    let body = html! {
+        hx-partial hx-target={ "#" (TYPING) } hx-swap="innerHTML" {
+            span.typing { (th!("typing-line", name = Who(&who.name))) }
+        }
+    };
+    Frame::new(
+        last,
+        FrameKind::Typing,
+        message(None, &body.into_string()),
+        Bytes::new(),
+    )
 }
 
 /// The `id` of a random-chat page's typing line.
@@ -174,7 +185,7 @@ fn resync_frame(room: &RoomCode, last: EventId, items: &[Frame]) -> Frame {
     // readers hear only what is new; the status says that some was missed.
     let body = html! {
         hx-partial hx-target="#log-items" hx-swap="innerMorph" { (PreEscaped(all)) }
-        (live_status("You were away for a while: some messages may have been missed. The log has been refreshed."))
+        (live_status(&t!("stream-resynced")))
     };
     Frame::new(
         last,
@@ -254,7 +265,7 @@ pub fn log_notice(text: &str) -> Bytes {
 pub fn log_refresh() -> Bytes {
     let words = html! {
         meta http-equiv="refresh" content="0; url=log";
-        li.notice { p { "A message was deleted. " a href="log" { "Show the log again" } } }
+        li.notice { p { (t!("stream-deleted")) " " a href="log" { (t!("stream-show-log")) } } }
     };
     Bytes::from(words.into_string())
 }
@@ -266,7 +277,7 @@ pub fn log_refresh() -> Bytes {
 pub fn online_refresh() -> Bytes {
     let words = html! {
         meta http-equiv="refresh" content="0";
-        p.notice { a href="" { "Show who is here now" } }
+        p.notice { a href="" { (t!("stream-show-online")) } }
     };
     Bytes::from(words.into_string())
 }
@@ -281,7 +292,7 @@ pub fn frame_notice(text: &str, link: Option<(&str, &str)>) -> Bytes {
 
 /// Sent to every stream when the server stops: reconnect in a few seconds.
 pub fn restarting() -> Bytes {
-    retrying("The server is restarting: reconnecting in a moment…")
+    retrying(&t!("stream-restarting"))
 }
 
 /// A status line, and a reconnect three seconds after the stream ends.
@@ -295,7 +306,7 @@ fn retrying(text: &str) -> Bytes {
 /// Sent to a stream that cannot start because the store is out of reach:
 /// the page says so and reconnects by itself a few seconds later.
 pub fn unavailable() -> Bytes {
-    retrying("The chat cannot be reached for a moment: reconnecting…")
+    retrying(&t!("stream-unreachable"))
 }
 
 /// Sent first on every stream: clears a stale status line (after a

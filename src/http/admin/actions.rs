@@ -24,7 +24,9 @@ use crate::paths;
 use crate::views::admin::{sign_in, spell};
 
 /// What a sign-in that ended is told when it tries to act.
-const SIGN_IN_FIRST: &str = "Your sign-in has ended: nothing was done. Sign in, then try again";
+fn sign_in_ended() -> String {
+    crate::t!("console-sign-in-first")
+}
 
 /// What was done, for the log.
 struct Done {
@@ -35,7 +37,7 @@ struct Done {
 
 /// The sign-in form, for a request whose sign-in has ended.
 fn sign_in_first() -> Response {
-    never_kept((StatusCode::FORBIDDEN, sign_in(Some(SIGN_IN_FIRST))).into_response())
+    never_kept((StatusCode::FORBIDDEN, sign_in(Some(&sign_in_ended()))).into_response())
 }
 
 /// Runs the handler's action for a signed-in moderator, then logs it and
@@ -81,7 +83,7 @@ where
         })
         .await;
     if let Err(why) = logged {
-        let words = format!("Done, but the action log could not be written: {why}");
+        let words = crate::t!("console-log-failed", why = why.to_string());
         return console_page(&app, &moderator, Some(words)).await;
     }
     Ok(shape.redirect(paths::ADMIN))
@@ -89,7 +91,7 @@ where
 
 /// The open report the form names.
 async fn report(app: &AppState, form: &ActionForm) -> Result<Report, Refused> {
-    let gone = || Refused::missed("That report is closed already, or there is no such report");
+    let gone = || Refused::missed(crate::t!("console-no-such-report"));
     let id: u64 = form.report.trim().parse().map_err(|_| gone())?;
     app.chat
         .open_report(id)
@@ -109,13 +111,11 @@ pub async fn post_delete(
     act(app, shape, jar, form, |app, form| async move {
         let refused = |why| Refused::from(&why);
         let (code, id, session) = if form.report.trim().is_empty() {
-            let (code, id) = message_at(form.message.trim()).ok_or_else(|| {
-                Refused::invalid(
-                    "Paste the address of a message's page, such as /r/K7QX/m/1733200000000-12",
-                )
-            })?;
+            let (code, id) = message_at(form.message.trim())
+                .ok_or_else(|| Refused::invalid(crate::t!("console-paste-message")))?;
             let said = app.chat.message(&code, id).await.map_err(refused)?;
-            let said = said.ok_or_else(|| Refused::missed("No message is kept at that address"))?;
+            let said =
+                said.ok_or_else(|| Refused::missed(crate::t!("console-no-message-there")))?;
             (code, id, said.member)
         } else {
             let report = report(&app, &form).await?;
@@ -126,7 +126,7 @@ pub async fn post_delete(
             .await
             .map_err(refused)?;
         Ok(Done {
-            what: "Deleted a message".into(),
+            what: crate::t!("console-did-delete"),
             session: Some(session),
             room: Some(code),
         })
@@ -152,8 +152,8 @@ async fn against_reported(
 ) -> Result<Done, Refused> {
     let report = report(&app, &form).await?;
     let (times, words): (&[std::time::Duration], _) = match against {
-        Against::Mute => (&MUTE_TIMES, "Muted for"),
-        Against::Ban => (&BAN_TIMES, "Banned session and address for"),
+        Against::Mute => (&MUTE_TIMES, crate::key!("console-did-mute")),
+        Against::Ban => (&BAN_TIMES, crate::key!("console-did-ban")),
     };
     let length = chosen(&form, times, false)?.unwrap_or(times[0]);
     let member = report.message.member;
@@ -164,7 +164,7 @@ async fn against_reported(
     };
     held.map_err(|why| Refused::from(&why))?;
     Ok(Done {
-        what: format!("{words} {}", spell(length)),
+        what: crate::i18n::text(words, &[("length", spell(length).into())]),
         session: Some(member),
         room: Some(report.code),
     })
@@ -210,7 +210,7 @@ pub async fn post_close(
             .await
             .map_err(|why| Refused::from(&why))?;
         Ok(Done {
-            what: format!("Closed report {}", report.id),
+            what: crate::t!("console-did-close", id = report.id.to_string()),
             session: Some(report.message.member),
             room: Some(report.code),
         })
@@ -233,8 +233,8 @@ pub async fn post_slow_mode(
             .await
             .map_err(|why| Refused::from(&why))?;
         let what = match every {
-            Some(every) => format!("Slow mode: one message per {}", spell(every)),
-            None => "Slow mode off".into(),
+            Some(every) => crate::t!("console-did-slow", length = spell(every)),
+            None => crate::t!("console-did-slow-off"),
         };
         Ok(Done {
             what,
@@ -260,7 +260,7 @@ pub async fn post_read_only(
             .iter()
             .any(|slug| slug == code.as_str())
         {
-            return Err(Refused::invalid("Only a public room can be made read-only"));
+            return Err(Refused::invalid(crate::t!("console-public-only-read-only")));
         }
         let length = chosen(&form, &READ_ONLY_TIMES, true)?;
         app.chat
@@ -268,8 +268,8 @@ pub async fn post_read_only(
             .await
             .map_err(|why| Refused::from(&why))?;
         let what = match length {
-            Some(length) => format!("Read-only for {}", spell(length)),
-            None => "Read-only off".into(),
+            Some(length) => crate::t!("console-did-read-only", length = spell(length)),
+            None => crate::t!("console-did-read-only-off"),
         };
         Ok(Done {
             what,

@@ -36,7 +36,7 @@ pub fn chosen(
         .secs
         .trim()
         .parse()
-        .map_err(|_| Refused::invalid("Pick one of the times offered"))?;
+        .map_err(|_| Refused::invalid(crate::t!("console-pick-a-time")))?;
     if off && secs == 0 {
         return Ok(None);
     }
@@ -45,7 +45,7 @@ pub fn chosen(
         .copied()
         .find(|time| time.as_secs() == secs)
         .map(Some)
-        .ok_or_else(|| Refused::invalid("Pick one of the times offered"))
+        .ok_or_else(|| Refused::invalid(crate::t!("console-pick-a-time")))
 }
 
 /// `now + length`, as the stores take an end.
@@ -55,7 +55,8 @@ pub fn from_now(length: Duration) -> OffsetDateTime {
 
 /// The room the form names.
 pub fn room(form: &ActionForm) -> Result<RoomCode, Refused> {
-    RoomCode::from_path(form.room.trim()).ok_or_else(|| Refused::missed("No room has that code"))
+    RoomCode::from_path(form.room.trim())
+        .ok_or_else(|| Refused::missed(crate::t!("console-no-room")))
 }
 
 /// A message's room and id from its page's address (`/r/{code}/m/{id}`,

@@ -341,7 +341,7 @@ impl Live {
                 Woke::Ended(Ending::Left) => return self.left(doc).await,
                 Woke::Ended(Ending::Stopping) => {
                     return Step::End(
-                        doc.notice("The server is restarting. Reload the page in a moment.")
+                        doc.notice(&crate::t!("restarting-reload"))
                             .unwrap_or_else(restarting),
                     );
                 }
@@ -403,9 +403,7 @@ impl Live {
             // The next list is whole: nothing of it was missed.
             Err(RecvError::Lagged(_)) if doc == Doc::Online => None,
             Err(RecvError::Lagged(_)) => {
-                if let Some(words) =
-                    doc.notice("Some messages may have been missed. Reload the page to see them.")
-                {
+                if let Some(words) = doc.notice(&crate::t!("stream-missed-reload")) {
                     return Some(Step::End(words));
                 }
                 let view = self.sub.view.borrow().clone();
@@ -414,7 +412,9 @@ impl Live {
                 self.seen = log.id;
                 Some(Step::Send(log.for_look(&self.look).sse))
             }
-            Err(RecvError::Closed) => Some(Step::End(gone(doc, "This room has closed.", None))),
+            Err(RecvError::Closed) => {
+                Some(Step::End(gone(doc, &crate::t!("stream-room-closed"), None)))
+            }
         }
     }
 
@@ -436,10 +436,14 @@ impl Live {
         let removed = self.chat.removed(&self.code, self.sub.member).await;
         let words = if removed == Ok(true) {
             let why = Refused::from(&ChatError::Removed).sentence();
-            gone(doc, &why, Some(("/", "Home")))
+            gone(doc, &why, Some(("/", &crate::t!("home-link"))))
         } else {
             let rejoin = paths::room(&self.code);
-            gone(doc, "You left this room.", Some((&rejoin, "Join again.")))
+            gone(
+                doc,
+                &crate::t!("stream-you-left"),
+                Some((&rejoin, &crate::t!("join-again"))),
+            )
         };
         match self.backlog.pop_front() {
             Some(bytes) => {
@@ -475,11 +479,17 @@ pub(super) fn stream_of(
     live: Live,
     doc: Doc,
 ) -> impl futures_util::Stream<Item = Result<Bytes, std::convert::Infallible>> {
-    futures_util::stream::unfold(Some(live), move |live| async move {
-        let mut live = live?;
-        match live.next(doc).await {
-            Step::Send(bytes) => Some((Ok(bytes), Some(live))),
-            Step::End(bytes) => Some((Ok(bytes), None)),
+    // What the stream says of its own (why it ends) is in its reader's
+    // language; the frames it copies were rendered before.
+    let look = crate::look::current();
+    futures_util::stream::unfold(Some(live), move |live| {
+        let look = look.clone();
+        async move {
+            let mut live = live?;
+            match crate::look::scope(look, live.next(doc)).await {
+                Step::Send(bytes) => Some((Ok(bytes), Some(live))),
+                Step::End(bytes) => Some((Ok(bytes), None)),
+            }
         }
     })
 }

@@ -7,9 +7,9 @@
 use maud::{Markup, html};
 
 use crate::chat::{Name, RoomCode, RoomRules, Seed};
-use crate::paths;
-use crate::views::components::{Who, time_words};
-use crate::views::log::slow_mode_words;
+use crate::views::components::Who;
+use crate::views::log::{read_only_words, slow_mode_words};
+use crate::{paths, t, th};
 
 /// The `id` of the lock form, which htmx swaps for the one that follows.
 pub const LOCK_FORM: &str = "lock";
@@ -21,7 +21,7 @@ pub fn person_actions(code: &RoomCode, seed: &Seed, name: &Name, viewer_is_owner
     html! {
         @if viewer_is_owner {
             form.owner-action action=(paths::remove(code, seed)) method="post" {
-                button.secondary type="submit" { "Remove " (Who(name)) }
+                button.secondary type="submit" { (th!("owner-remove", name = Who(name))) }
             }
         }
     }
@@ -32,9 +32,9 @@ pub fn person_actions(code: &RoomCode, seed: &Seed, name: &Name, viewer_is_owner
 pub fn lock_form(code: &RoomCode, locked: bool, error: Option<&str>) -> Markup {
     let action = paths::lock(code);
     let (value, words) = if locked {
-        ("off", "Unlock room")
+        ("off", t!("owner-unlock"))
     } else {
-        ("on", "Lock room")
+        ("on", t!("owner-lock"))
     };
     html! {
         form.lock #(LOCK_FORM) action=(action) method="post" hx-post=(action) hx-target="this"
@@ -57,9 +57,9 @@ pub fn rules_lines(rules: &RoomRules) -> Markup {
             ul.room-rules {
                 @if let Some(every) = rules.slow { li { (slow_mode_words(every)) } }
                 @if let Some(until) = rules.read_only {
-                    li { "This room is read-only until " (time_words(until)) }
+                    li { (read_only_words(until)) }
                 }
-                @if rules.locked { li { "This room is locked: nobody new may join" } }
+                @if rules.locked { li { (t!("rules-locked")) } }
             }
         }
     }
