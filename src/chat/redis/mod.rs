@@ -17,6 +17,7 @@
 //! server with `Last-Event-ID` reads exactly the gap.
 
 mod codec;
+mod conn;
 mod control;
 mod doors;
 mod keys;
@@ -40,7 +41,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use redis::AsyncCommands;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use tokio::sync::watch;
 
 use super::clock::Clock;
@@ -48,6 +48,7 @@ use super::counted::Counted;
 use super::memory::Settings;
 use super::rules;
 use super::{ChatError, MemberId, Render, RoomCode};
+use conn::{Conn, Target};
 pub use limits::RedisLimits;
 use local::Local;
 use scripts::Scripts;
@@ -70,8 +71,8 @@ pub struct RedisStore {
 }
 
 pub(crate) struct Inner {
-    client: redis::Client,
-    conn: ConnectionManager,
+    target: Target,
+    conn: Conn,
     scripts: Scripts,
     render: Counted,
     settings: Settings,
@@ -121,21 +122,15 @@ impl RedisStore {
         clock: Clock,
     ) -> Result<Self, String> {
         // The URL may hold a password: it is never logged or shown.
-        let client = redis::Client::open(url).map_err(|e| format!("--redis: {e}"))?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(REDIS_TIMEOUT))
-            .set_response_timeout(Some(REDIS_TIMEOUT))
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_secs(1));
+        let target = Target::parse(url, REDIS_TIMEOUT)?;
         // Connected when first used, and again whenever lost: a server
         // started before its Redis serves (with `/healthz` saying 503) and
         // catches up once Redis answers.
-        let conn = ConnectionManager::new_lazy_with_config(client.clone(), config)
-            .map_err(|e| format!("--redis: {e}"))?;
+        let conn = target.connect(REDIS_TIMEOUT)?;
         let (stop, stopped) = watch::channel(());
         let guesses = limits::RedisAttempts::guesses(conn.clone(), clock.clone(), &settings);
         let inner = Arc::new(Inner {
-            client,
+            target,
             conn,
             scripts: Scripts::new(),
             render: Counted::new(render),
@@ -190,7 +185,7 @@ fn down(why: redis::RedisError) -> ChatError {
 }
 
 impl Inner {
-    fn conn(&self) -> ConnectionManager {
+    fn conn(&self) -> Conn {
         self.conn.clone()
     }
 
@@ -243,7 +238,7 @@ impl Inner {
     /// Takes (`+1`) or gives back (`-1`) a place of `key` held on this
     /// server, over all live servers; false when `max` are taken already.
     async fn count_place(&self, key: &str, max: usize, delta: i64) -> Result<bool, ChatError> {
-        let counted: i64 = Scripts::call(&self.scripts.streams)
+        let counted: i64 = Scripts::call(&self.scripts.streams, keys::streams(key))
             .arg(key)
             .arg(&self.server)
             .arg(max)
@@ -275,6 +270,9 @@ impl Inner {
         });
     }
 
+    /// `member` leaves `code` (`mode` "now", or "expire" if their presence
+    /// ran out), then what is kept in other slots follows (`after_leave`).
+    /// 0 not present, 1 left, 2 left and the room closed, -1 still present.
     async fn leave_script(
         &self,
         code: &RoomCode,
@@ -282,7 +280,7 @@ impl Inner {
         mode: &str,
     ) -> Result<i64, ChatError> {
         let now = self.now_ms();
-        let mut leave = Scripts::call(&self.scripts.leave);
+        let mut leave = Scripts::call(&self.scripts.leave, keys::room(code));
         leave
             .arg(code.as_str())
             .arg(member.0.to_string())
@@ -291,8 +289,140 @@ impl Inner {
             .arg(self.history_len());
         scripts::plan(&mut leave, false, self.settings.room.big_room, now);
         scripts::list(&mut leave, &codec::changed_owner(now));
-        leave.invoke_async(&mut self.conn()).await.map_err(down)
+        let got: Vec<i64> = leave.invoke_async(&mut self.conn()).await.map_err(down)?;
+        let (left, due) = (got.first().copied().unwrap_or(0), got.get(1).copied());
+        if left < 0 {
+            // Still present: the sweeper's index follows the room's record.
+            if let Some(until) = due {
+                let _: Result<(), _> = self
+                    .conn()
+                    .zadd(keys::PRESENCE, present_key(code, member), until)
+                    .await;
+            }
+            return Ok(left);
+        }
+        self.after_leave(code, member, left, due.unwrap_or(0))
+            .await
+            .map_err(down)?;
+        Ok(left)
     }
+
+    /// What a leave (or a leave's retry) gives back outside the room's
+    /// slot, each step safe to run twice; the sweeper's index entry last,
+    /// so that a crash before it has the sweeper run the leave again.
+    async fn after_leave(
+        &self,
+        code: &RoomCode,
+        member: MemberId,
+        left: i64,
+        due: i64,
+    ) -> redis::RedisResult<()> {
+        let mut conn = self.conn();
+        if due > 0 {
+            self.index_due(code, due).await?;
+        }
+        let exists: bool = if left == 2 {
+            false
+        } else {
+            conn.exists(keys::room(code)).await?
+        };
+        if !exists && !self.is_public(code) {
+            let _: i64 = Scripts::call(&self.scripts.closed, keys::PRIVATE)
+                .arg(code.as_str())
+                .arg("")
+                .invoke_async(&mut conn)
+                .await?;
+            let _: () = conn.srem(keys::PAIR_ROOMS, code.as_str()).await?;
+        }
+        let _: () = conn.srem(keys::rooms_of(member), code.as_str()).await?;
+        self.count_rooms(member).await?;
+        let _: () = conn.zrem(keys::PRESENCE, present_key(code, member)).await?;
+        Ok(())
+    }
+
+    /// Before a member enters a room: the sweeper's index (so a step that
+    /// fails after it is undone by the sweeper) and the member's rooms.
+    async fn before_enter(
+        &self,
+        code: &RoomCode,
+        member: MemberId,
+        expiry: i64,
+    ) -> Result<(), ChatError> {
+        let mut pipe = redis::pipe();
+        pipe.zadd_options(
+            keys::PRESENCE,
+            present_key(code, member),
+            expiry,
+            &redis::SortedSetAddOptions::add_only(),
+        )
+        .ignore()
+        .sadd(keys::rooms_of(member), code.as_str())
+        .ignore()
+        .expire(keys::rooms_of(member), rules::KEEP_ROOM.as_secs() as i64)
+        .ignore();
+        pipe.query_async::<()>(&mut self.conn()).await.map_err(down)
+    }
+
+    /// After a room's step that may have let a member in (`entered`) or
+    /// begun gathering notices (`due`, ms, 0 none).
+    async fn after_enter(&self, code: &RoomCode, member: MemberId, due: i64) {
+        let done = async {
+            if due > 0 {
+                self.index_due(code, due).await?;
+            }
+            self.count_rooms(member).await
+        };
+        if let Err(why) = done.await {
+            down(why);
+        }
+    }
+
+    /// How many rooms `member` is in, for the stats: recounted from their
+    /// rooms, so running it twice or late is harmless.
+    async fn count_rooms(&self, member: MemberId) -> redis::RedisResult<()> {
+        let mut conn = self.conn();
+        let rooms: i64 = conn.scard(keys::rooms_of(member)).await?;
+        let id = member.0.to_string();
+        if rooms > 0 {
+            conn.hset(keys::MEMBERS, id, rooms).await
+        } else {
+            conn.hdel(keys::MEMBERS, id).await
+        }
+    }
+
+    /// Puts a room whose gathered notices are due at `due` in the
+    /// sweeper's index (the room's own `due` is the truth).
+    async fn index_due(&self, code: &RoomCode, due: i64) -> redis::RedisResult<()> {
+        self.conn().zadd(keys::BATCHES, code.as_str(), due).await
+    }
+
+    /// Keeps `members` present in `code` until `until` (ms), never
+    /// shortening: in the room's record, then in the sweeper's index.
+    async fn present_until(
+        &self,
+        code: &RoomCode,
+        members: &[MemberId],
+        until: i64,
+    ) -> redis::RedisResult<()> {
+        let mut refresh = Scripts::call(&self.scripts.refresh, keys::room(code));
+        refresh.arg(code.as_str()).arg(until);
+        for member in members {
+            refresh.arg(member.0.to_string());
+        }
+        let _: i64 = refresh.invoke_async(&mut self.conn()).await?;
+        let update = redis::SortedSetAddOptions::update_only(Some(redis::UpdateCheck::GT));
+        let mut pipe = redis::pipe();
+        for member in members {
+            pipe.zadd_options(keys::PRESENCE, present_key(code, *member), until, &update)
+                .ignore();
+        }
+        pipe.query_async(&mut self.conn()).await
+    }
+}
+
+/// A member's entry in the sweeper's index of presence expiries.
+fn present_key(code: &RoomCode, member: MemberId) -> String {
+    format!("{code} {}", member.0)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use crate::chat::Access;
 
 /// Takes a room's door away, as an earlier version kept rooms.
 async fn without_door(conn: &mut ::redis::aio::MultiplexedConnection, code: &RoomCode) {
-    let key = format!("lc:r:{code}");
+    let key = format!("lc:{{{code}}}:r");
     let fields: Vec<String> = ::redis::AsyncCommands::hkeys(&mut *conn, &key)
         .await
         .expect("fields");

@@ -1,3 +1,4 @@
+#!lua
 -- One try at a room code (see `Store::try_code`): refuses when a key has
 -- used up its misses, else looks the code up and counts a miss against
 -- every key, all in one step, so a right code never counts, not even for a

@@ -59,7 +59,7 @@ async fn a_deletion_on_one_server_reaches_the_others_in_its_place() {
         .expect("connect");
     // The room's log (`redis::keys::log`).
     let stream: Vec<(String, Vec<String>)> = ::redis::cmd("XRANGE")
-        .arg("lc:s:general")
+        .arg("lc:{general}:s")
         .arg("-")
         .arg("+")
         .query_async(&mut conn)
@@ -106,12 +106,12 @@ async fn deletions_are_forgotten_with_the_log_entries_they_stand_for() {
         .expect("connect");
     // The room's deleted messages and its log (`redis::keys`).
     let kept: usize = ::redis::cmd("HLEN")
-        .arg("lc:x:general")
+        .arg("lc:{general}:x")
         .query_async(&mut conn)
         .await
         .expect("HLEN");
     let log: usize = ::redis::cmd("XLEN")
-        .arg("lc:s:general")
+        .arg("lc:{general}:s")
         .query_async(&mut conn)
         .await
         .expect("XLEN");

@@ -174,7 +174,7 @@ async fn paces_kept_through_leaves_are_let_go_once_run_out() {
         let mut conn = conn.clone();
         async move {
             ::redis::cmd("HLEN")
-                .arg("lc:lp:general")
+                .arg("lc:{general}:lp")
                 .query_async::<usize>(&mut conn)
                 .await
                 .expect("HLEN")
