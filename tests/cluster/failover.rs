@@ -11,7 +11,15 @@ use common::cluster::failover_cluster;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_master_failing_over_to_its_replica_mid_chat_keeps_chat_going_and_loses_nothing_replicated()
  {
-    let flags = ["--rate-messages", "10000", "--history", "1000"];
+    // Both people are on one address: its budget must not be what refuses.
+    let flags = [
+        "--rate-messages",
+        "10000",
+        "--address-messages",
+        "100000",
+        "--history",
+        "1000",
+    ];
     let Some(mut c) = failover_cluster(2, &flags).await else {
         return;
     };
