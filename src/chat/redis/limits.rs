@@ -116,7 +116,7 @@ impl Drop for RedisPlace {
     }
 }
 
-pub(super) static TAKE_SCRIPT: std::sync::LazyLock<redis::Script> =
+static TAKE_SCRIPT: std::sync::LazyLock<redis::Script> =
     std::sync::LazyLock::new(|| redis::Script::new(include_str!("lua/take.lua")));
 
 static TRY_CODE_SCRIPT: std::sync::LazyLock<redis::Script> =

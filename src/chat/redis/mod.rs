@@ -318,36 +318,46 @@ impl Inner {
         due: i64,
     ) -> redis::RedisResult<()> {
         let mut conn = self.conn();
-        if due > 0 {
-            self.index_due(code, due).await?;
-        }
-        let exists: bool = if left == 2 {
-            false
-        } else {
-            conn.exists(keys::room(code)).await?
+        // Closed now, or (a retry) gone since: its place goes back.
+        let gone = match left {
+            2 => true,
+            0 => !self.is_public(code) && !conn.exists::<_, bool>(keys::room(code)).await?,
+            _ => false,
         };
-        if !exists && !self.is_public(code) {
+        if gone {
             let _: i64 = Scripts::call(&self.scripts.closed, keys::PRIVATE)
                 .arg(code.as_str())
                 .arg("")
                 .invoke_async(&mut conn)
                 .await?;
-            let _: () = conn.srem(keys::PAIR_ROOMS, code.as_str()).await?;
         }
-        let _: () = conn.srem(keys::rooms_of(member), code.as_str()).await?;
-        self.count_rooms(member).await?;
-        let _: () = conn.zrem(keys::PRESENCE, present_key(code, member)).await?;
-        Ok(())
+        let mut mine = redis::pipe();
+        mine.srem(keys::rooms_of(member), code.as_str())
+            .ignore()
+            .scard(keys::rooms_of(member));
+        let (rooms,): (i64,) = mine.query_async(&mut conn).await?;
+        let mut last = redis::pipe();
+        if gone {
+            last.srem(keys::PAIR_ROOMS, code.as_str()).ignore();
+        }
+        if due > 0 {
+            last.zadd(keys::BATCHES, code.as_str(), due).ignore();
+        }
+        count_rooms(&mut last, member, rooms);
+        last.zrem(keys::PRESENCE, present_key(code, member))
+            .ignore();
+        last.query_async(&mut conn).await
     }
 
     /// Before a member enters a room: the sweeper's index (so a step that
-    /// fails after it is undone by the sweeper) and the member's rooms.
+    /// fails after it is undone by the sweeper) and the member's rooms; how
+    /// many rooms they are then in.
     async fn before_enter(
         &self,
         code: &RoomCode,
         member: MemberId,
         expiry: i64,
-    ) -> Result<(), ChatError> {
+    ) -> Result<i64, ChatError> {
         let mut pipe = redis::pipe();
         pipe.zadd_options(
             keys::PRESENCE,
@@ -359,41 +369,23 @@ impl Inner {
         .sadd(keys::rooms_of(member), code.as_str())
         .ignore()
         .expire(keys::rooms_of(member), rules::KEEP_ROOM.as_secs() as i64)
-        .ignore();
-        pipe.query_async::<()>(&mut self.conn()).await.map_err(down)
+        .ignore()
+        .scard(keys::rooms_of(member));
+        let (rooms,): (i64,) = pipe.query_async(&mut self.conn()).await.map_err(down)?;
+        Ok(rooms)
     }
 
-    /// After a room's step that may have let a member in (`entered`) or
-    /// begun gathering notices (`due`, ms, 0 none).
-    async fn after_enter(&self, code: &RoomCode, member: MemberId, due: i64) {
-        let done = async {
-            if due > 0 {
-                self.index_due(code, due).await?;
-            }
-            self.count_rooms(member).await
-        };
-        if let Err(why) = done.await {
+    /// After a room's step that let a member in (now in `rooms` rooms) and
+    /// may have begun gathering notices (`due`, ms, 0 none).
+    async fn after_enter(&self, code: &RoomCode, member: MemberId, rooms: i64, due: i64) {
+        let mut pipe = redis::pipe();
+        if due > 0 {
+            pipe.zadd(keys::BATCHES, code.as_str(), due).ignore();
+        }
+        count_rooms(&mut pipe, member, rooms);
+        if let Err(why) = pipe.query_async::<()>(&mut self.conn()).await {
             down(why);
         }
-    }
-
-    /// How many rooms `member` is in, for the stats: recounted from their
-    /// rooms, so running it twice or late is harmless.
-    async fn count_rooms(&self, member: MemberId) -> redis::RedisResult<()> {
-        let mut conn = self.conn();
-        let rooms: i64 = conn.scard(keys::rooms_of(member)).await?;
-        let id = member.0.to_string();
-        if rooms > 0 {
-            conn.hset(keys::MEMBERS, id, rooms).await
-        } else {
-            conn.hdel(keys::MEMBERS, id).await
-        }
-    }
-
-    /// Puts a room whose gathered notices are due at `due` in the
-    /// sweeper's index (the room's own `due` is the truth).
-    async fn index_due(&self, code: &RoomCode, due: i64) -> redis::RedisResult<()> {
-        self.conn().zadd(keys::BATCHES, code.as_str(), due).await
     }
 
     /// Keeps `members` present in `code` until `until` (ms), never
@@ -417,6 +409,17 @@ impl Inner {
                 .ignore();
         }
         pipe.query_async(&mut self.conn()).await
+    }
+}
+
+/// How many rooms `member` is in, for the stats: written as counted from
+/// their rooms, so a late or repeated write is harmless.
+fn count_rooms(pipe: &mut redis::Pipeline, member: MemberId, rooms: i64) {
+    let id = member.0.to_string();
+    if rooms > 0 {
+        pipe.hset(keys::MEMBERS, id, rooms).ignore();
+    } else {
+        pipe.hdel(keys::MEMBERS, id).ignore();
     }
 }
 

@@ -139,8 +139,9 @@ impl Inner {
             let code = RoomCode::random(self.settings.code_length);
             let now = self.now_ms();
             let expiry = now + self.grace_ms();
+            let mut rooms = Vec::new();
             for member in &members {
-                self.before_enter(&code, *member, expiry).await?;
+                rooms.push(self.before_enter(&code, *member, expiry).await?);
             }
             let mut room = Scripts::call(&self.scripts.pair_room, keys::room(&code));
             room.arg(code.as_str())
@@ -155,9 +156,9 @@ impl Inner {
             if made.first() != Some(&1) {
                 continue;
             }
-            for member in &members {
-                self.after_enter(&code, *member, made.get(1).copied().unwrap_or(0))
-                    .await;
+            let due = made.get(1).copied().unwrap_or(0);
+            for (member, rooms) in members.iter().zip(rooms) {
+                self.after_enter(&code, *member, rooms, due).await;
             }
             let _: i64 = Scripts::call(&self.scripts.paired, keys::QUEUE)
                 .arg(code.as_str())

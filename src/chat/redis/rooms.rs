@@ -54,7 +54,7 @@ impl Inner {
                 _ => {}
             }
             let expiry = now + self.grace_ms();
-            self.before_enter(&code, member.id, expiry).await?;
+            let rooms = self.before_enter(&code, member.id, expiry).await?;
             let mut create = Scripts::call(&self.scripts.create, keys::room(&code));
             create
                 .arg(code.as_str())
@@ -70,7 +70,7 @@ impl Inner {
             create.arg(name_key(&member.name, false));
             let made: Vec<i64> = create.invoke_async(&mut self.conn()).await.map_err(down)?;
             if made.first() == Some(&1) {
-                self.after_enter(&code, member.id, made.get(1).copied().unwrap_or(0))
+                self.after_enter(&code, member.id, rooms, made.get(1).copied().unwrap_or(0))
                     .await;
                 tracing::info!(room = %crate::logs::RoomTag(code.as_str()), "room opened");
                 return Ok(code);
@@ -129,7 +129,7 @@ impl Inner {
     ) -> Result<Snapshot, ChatError> {
         let now = self.now_ms();
         let expiry = now + self.grace_ms();
-        self.before_enter(code, member.id, expiry).await?;
+        let rooms = self.before_enter(code, member.id, expiry).await?;
         let mut enter = Scripts::call(&self.scripts.enter, keys::room(code));
         enter
             .arg(code.as_str())
@@ -147,7 +147,7 @@ impl Inner {
         let got: Vec<i64> = enter.invoke_async(&mut self.conn()).await.map_err(down)?;
         let entered = got.first().copied().unwrap_or(-1);
         if entered == 1 {
-            self.after_enter(code, member.id, got.get(1).copied().unwrap_or(0))
+            self.after_enter(code, member.id, rooms, got.get(1).copied().unwrap_or(0))
                 .await;
         }
         match entered {
@@ -244,13 +244,11 @@ impl Inner {
     ) -> Result<(), ChatError> {
         let mentions = self.mentions(code, &text).await?;
         let now = self.now_ms();
-        // The member's own slot first: muted, and their rate (given back if
-        // the room refuses the message).
-        let muted: Option<i64> = self.conn().get(keys::mute(member)).await.map_err(down)?;
-        let muted = rules::muted(muted, now);
+        // The member's own slot first: their rate (given back if the room
+        // refuses the message), and whether they are muted.
         let counted = uuid::Uuid::new_v4().simple().to_string();
-        let waited: i64 = super::limits::TAKE_SCRIPT
-            .key(keys::rate(member))
+        let paced: Vec<i64> = Scripts::call(&self.scripts.pace, keys::rate(member))
+            .arg(member.0.to_string())
             .arg(now)
             .arg(self.settings.rate_window.as_millis() as i64)
             .arg(self.settings.rate_messages)
@@ -258,9 +256,11 @@ impl Inner {
             .invoke_async(&mut self.conn())
             .await
             .map_err(down)?;
-        if waited >= 0 {
-            return Err(ChatError::TooFast(Duration::from_millis(waited as u64)));
-        }
+        let muted = match paced.as_slice() {
+            [-1, until] => rules::muted(Some(*until).filter(|u| *u > 0), now),
+            [wait, ..] => return Err(ChatError::TooFast(Duration::from_millis(*wait as u64))),
+            [] => return Err(ChatError::Unavailable),
+        };
         let got: Vec<i64> = Scripts::call(&self.scripts.say, keys::room(code))
             .arg(code.as_str())
             .arg(member.0.to_string())

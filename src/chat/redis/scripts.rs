@@ -47,6 +47,7 @@ pub struct Scripts {
     pub pair_room: Script,
     pub paired: Script,
     pub refresh: Script,
+    pub pace: Script,
 }
 
 impl Scripts {
@@ -85,6 +86,7 @@ impl Scripts {
             pair_room: script(include_str!("lua/pair_room.lua")),
             paired: script(include_str!("lua/paired.lua")),
             refresh: script(include_str!("lua/refresh.lua")),
+            pace: script(include_str!("lua/pace.lua")),
         }
     }
 
