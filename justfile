@@ -11,6 +11,7 @@ run *FLAGS:
 test:
     cargo test
     LIVECHAT_TEST_REDIS=cluster cargo test --test cluster
+    LIVECHAT_TEST_REDIS=cluster cargo test --lib chat::
 
 # What must pass before every commit.
 check:
@@ -18,6 +19,7 @@ check:
     cargo clippy --all-targets --features bench -- -D warnings
     cargo test
     LIVECHAT_TEST_REDIS=cluster cargo test --test cluster
+    LIVECHAT_TEST_REDIS=cluster cargo test --lib chat::
     cargo test --features bench --bins
 
 # What CI runs (installs chromium, chromedriver, redis-server and nginx when missing).

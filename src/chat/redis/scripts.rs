@@ -52,14 +52,7 @@ pub struct Scripts {
 
 impl Scripts {
     pub fn new() -> Self {
-        // `#!lua` without `allow-cross-slot-keys`: a Redis Cluster refuses a
-        // script that touches a key of another slot than its first key's.
-        let head = format!(
-            "#!lua\n{}{}",
-            super::keys::lua_table(),
-            include_str!("lua/prelude.lua")
-        );
-        let script = |body: &str| Script::new(&format!("{head}\n{body}"));
+        let script = |body: &str| Script::new(&source(body));
         Self {
             enter: script(include_str!("lua/enter.lua")),
             create: script(include_str!("lua/create.lua")),
@@ -98,6 +91,18 @@ impl Scripts {
         call.arg(rules::KEEP_ROOM.as_secs());
         call
     }
+}
+
+/// A script as Redis is given it: `#!lua` without `allow-cross-slot-keys`,
+/// so that a Redis Cluster refuses any key of another slot than its first
+/// key's (on one Redis, hash tags change nothing), then the key layout and
+/// the prelude, then `body`.
+fn source(body: &str) -> String {
+    format!(
+        "#!lua\n{}{}\n{body}",
+        super::keys::lua_table(),
+        include_str!("lua/prelude.lua")
+    )
 }
 
 /// The word a script is given for `notice` (see `plan` in the prelude):
@@ -151,6 +156,20 @@ mod tests {
         assert_eq!(Shape::ALL, [Shape::Pair, Shape::Small, Shape::Busy]);
         assert_eq!(word(rules::notice(true, Shape::Pair), true), "");
         assert_eq!(word(rules::notice(false, Shape::Busy), false), "gather");
+    }
+
+    #[test]
+    fn every_script_is_held_to_the_slot_of_its_first_key() {
+        let source = source("return 1");
+        assert!(source.starts_with("#!lua\n"), "{source}");
+        for body in [
+            source.as_str(),
+            include_str!("lua/take.lua"),
+            include_str!("lua/try_code.lua"),
+        ] {
+            assert!(body.starts_with("#!lua\n"));
+            assert!(!body.contains("allow-cross-slot-keys"));
+        }
     }
 
     #[test]

@@ -47,11 +47,7 @@ async fn pairing_stays_exact_across_servers_under_concurrency() {
     let chats: Vec<Chat> = stores.iter().map(|s| Arc::new(s.clone()) as Chat).collect();
     super::pairing::churn(&people, &chats).await;
     let url = kit.redis.as_ref().expect("redis").url();
-    let mut conn = ::redis::Client::open(url)
-        .expect("url")
-        .get_multiplexed_async_connection()
-        .await
-        .expect("redis answers");
+    let mut conn = crate::chat::redis::testing::connect(&url);
     let rooms: Vec<String> = ::redis::AsyncCommands::smembers(&mut conn, "lc:{q}:pairs")
         .await
         .expect("rooms");
