@@ -13,7 +13,11 @@ local TTL = tonumber(ARGV[1])
 local A = {}
 for i = 2, #ARGV do A[i - 1] = ARGV[i] end
 
-local function fill(pattern, part) return (string.gsub(pattern, '%%s', part, 1)) end
+-- A key of the layout: `pattern` (from K) with its `%s` replaced by `part`,
+-- taken as plain text (its `%` doubled, as gsub's replacement reads it).
+local function fill(pattern, part)
+  return (string.gsub(pattern, '%%s', (string.gsub(part, '%%', '%%%%')), 1))
+end
 local function rk(c) return fill(K.room, c) end
 local function sk(c) return fill(K.log, c) end
 local function ok(c) return fill(K.present, c) end
