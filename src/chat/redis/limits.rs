@@ -123,7 +123,8 @@ static TRY_CODE_SCRIPT: std::sync::LazyLock<redis::Script> =
     std::sync::LazyLock::new(|| redis::Script::new(include_str!("lua/try_code.lua")));
 
 impl RedisAttempts {
-    /// `Doors::try_code` on Redis, in one script.
+    /// `Doors::try_code` on Redis: the look-up in the room's slot, then one
+    /// script in the limits' slot that counts (or refuses).
     pub async fn try_code(
         &self,
         keys: &[Key],
@@ -178,8 +179,6 @@ impl RedisAttempts {
             .arg(uuid::Uuid::new_v4().simple().to_string())
             .arg(if public { "" } else { "1" })
             .arg(if hit { "1" } else { "" })
-            .arg("none")
-            .arg("")
             .arg(
                 keys.iter()
                     .map(|key| self.limit.max(1).saturating_mul(key.scale))
