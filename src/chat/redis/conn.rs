@@ -162,3 +162,41 @@ impl ConnectionLike for Conn {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WAIT: Duration = Duration::from_secs(1);
+
+    #[test]
+    fn one_url_is_one_redis_and_several_are_a_clusters_seeds() {
+        assert!(matches!(
+            Target::parse("redis://127.0.0.1:6379", WAIT),
+            Ok(Target::Single(_))
+        ));
+        let Ok(Target::Cluster { seeds, .. }) =
+            Target::parse("redis://127.0.0.1:7000, redis://127.0.0.1:7001,", WAIT)
+        else {
+            panic!("two seed nodes are a cluster");
+        };
+        assert_eq!(seeds.len(), 2);
+    }
+
+    #[test]
+    fn a_malformed_url_is_refused_without_showing_its_password() {
+        for url in [
+            "",
+            " , ",
+            "nonsense",
+            "redis://:hunter2@127.0.0.1:7000,nonsense",
+            "redis://:hunter2@127.0.0.1:7000,http://127.0.0.1:7001",
+        ] {
+            let Err(why) = Target::parse(url, WAIT) else {
+                panic!("{url:?} is refused");
+            };
+            assert!(why.starts_with("--redis"), "{why}");
+            assert!(!why.contains("hunter2"), "{why}");
+        }
+    }
+}
