@@ -10,12 +10,16 @@ run *FLAGS:
 # cluster (needs redis-server; its load-balancer test needs nginx).
 test:
     cargo test
+    LIVECHAT_TEST_REDIS=cluster cargo test --test cluster
+    LIVECHAT_TEST_REDIS=cluster cargo test --lib chat::
 
 # What must pass before every commit.
 check:
     cargo fmt --all -- --check
     cargo clippy --all-targets --features bench -- -D warnings
     cargo test
+    LIVECHAT_TEST_REDIS=cluster cargo test --test cluster
+    LIVECHAT_TEST_REDIS=cluster cargo test --lib chat::
     cargo test --features bench --bins
 
 # What CI runs (installs chromium, chromedriver, redis-server and nginx when missing).

@@ -137,7 +137,9 @@ pub struct Config {
     pub header_timeout: u64,
 
     /// Redis to share rooms, presence, history and the pairing queue with
-    /// other servers (for example `redis://127.0.0.1:6379`). Without it,
+    /// other servers (for example `redis://127.0.0.1:6379`), or a Redis
+    /// Cluster named by several seed nodes, comma-separated
+    /// (`redis://10.0.0.1:7000,redis://10.0.0.2:7000`). Without it,
     /// everything is kept in this server's memory. Servers sharing one Redis
     /// must share --secret too.
     #[arg(long, env = "LIVECHAT_REDIS", hide_env_values = true)]

@@ -169,6 +169,8 @@ async fn two_servers_with_ann(flags: &[&str]) -> Option<(Cluster, Person, Sse)> 
 mod console;
 #[path = "cluster/deleting.rs"]
 mod deleting;
+#[path = "cluster/failover.rs"]
+mod failover;
 #[path = "cluster/ignoring.rs"]
 mod ignoring;
 #[path = "cluster/limits.rs"]

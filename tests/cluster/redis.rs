@@ -46,7 +46,7 @@ async fn health(node: &Node) -> (u16, String) {
 
 /// Sends `text` until it is taken, bounded by `RECOVER`; only "try again"
 /// refusals (503) may come before.
-async fn say_once_back(person: &Person, node: &Node, room: &str, text: &str) {
+pub(super) async fn say_once_back(person: &Person, node: &Node, room: &str, text: &str) {
     let deadline = Instant::now() + RECOVER;
     loop {
         let res = person.send(node, room, text).await;
@@ -65,7 +65,7 @@ async fn say_once_back(person: &Person, node: &Node, room: &str, text: &str) {
 
 /// Posts "{prefix}1", "{prefix}2", ... from `person` on `node` until `stop`
 /// turns true: the texts taken (200) and those refused with "try again" (503).
-async fn keep_posting(
+pub(super) async fn keep_posting(
     person: &Person,
     node: &Node,
     prefix: &str,

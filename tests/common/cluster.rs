@@ -179,7 +179,24 @@ pub async fn durable_cluster(n: usize, flags: &[&str]) -> Option<Cluster> {
     start(n, flags, true).await
 }
 
+/// `cluster`, on a Redis Cluster of three masters that each have a replica
+/// (whatever `LIVECHAT_TEST_REDIS` says), for failing one over.
+// Not every test binary that shares these helpers fails Redis over.
+#[allow(dead_code)]
+pub async fn failover_cluster(n: usize, flags: &[&str]) -> Option<Cluster> {
+    start_on(n, flags, false, Some(3)).await
+}
+
 async fn start(n: usize, flags: &[&str], durable: bool) -> Option<Cluster> {
+    start_on(n, flags, durable, None).await
+}
+
+async fn start_on(
+    n: usize,
+    flags: &[&str],
+    durable: bool,
+    replicas: Option<usize>,
+) -> Option<Cluster> {
     // The test harness names each test's thread after the test.
     let test = std::thread::current()
         .name()
@@ -187,7 +204,10 @@ async fn start(n: usize, flags: &[&str], durable: bool) -> Option<Cluster> {
         .to_owned();
     let bin = redis_tool(&test)?;
     let guard = ONE_AT_A_TIME.lock().await;
-    let redis = Redis::start(&bin, durable).await;
+    let redis = match replicas {
+        Some(replicas) => Redis::start_cluster(&bin, durable, replicas).await,
+        None => Redis::start(&bin, durable).await,
+    };
     // Built first, so a server that fails to start still has its folder removed.
     let mut cluster = Cluster {
         nodes: Vec::new(),

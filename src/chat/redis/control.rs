@@ -29,7 +29,7 @@ impl RedisStore {
     ) -> Result<(), ChatError> {
         let inner = &self.inner;
         let (notice, field, value) = codec::change(change, inner.now_ms());
-        let mut ruled = Scripts::call(&inner.scripts.ruled);
+        let mut ruled = Scripts::call(&inner.scripts.ruled, keys::room(code));
         ruled
             .arg(code.as_str())
             .arg(by.map(|m| m.0.to_string()).unwrap_or_default())
@@ -134,7 +134,7 @@ impl Control for RedisStore {
             };
         };
         let now = inner.now_ms();
-        let mut remove = Scripts::call(&inner.scripts.remove);
+        let mut remove = Scripts::call(&inner.scripts.remove, keys::room(code));
         remove
             .arg(code.as_str())
             .arg(by.0.to_string())
@@ -143,7 +143,15 @@ impl Control for RedisStore {
             .arg(inner.history_len());
         scripts::plan(&mut remove, false, inner.settings.room.big_room, now);
         scripts::list(&mut remove, &codec::changed_owner(now));
-        let done: i64 = remove.invoke_async(&mut inner.conn()).await.map_err(down)?;
+        let got: Vec<i64> = remove.invoke_async(&mut inner.conn()).await.map_err(down)?;
+        let done = got.first().copied().unwrap_or(0);
+        if done == 1 {
+            let due = got.get(1).copied().unwrap_or(0);
+            inner
+                .after_leave(code, target, 1, due)
+                .await
+                .map_err(down)?;
+        }
         match done {
             -1 => Err(ChatError::NotOwner),
             -2 => Err(ChatError::RemoveSelf),

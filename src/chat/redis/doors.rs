@@ -19,7 +19,7 @@ impl Inner {
             return Ok(());
         }
         let mut conn = self.conn();
-        let private: Vec<String> = conn.smembers(keys::PRIVATE).await?;
+        let private: Vec<String> = conn.hkeys(keys::PRIVATE).await?;
         let pairs: Vec<String> = conn.smembers(keys::PAIR_ROOMS).await?;
         let codes: Vec<RoomCode> = self
             .settings
@@ -52,7 +52,7 @@ impl Inner {
             if found.iter().all(Option::is_some) {
                 continue;
             }
-            let mut call = Scripts::call(&self.scripts.door);
+            let mut call = Scripts::call(&self.scripts.door, keys::room(code));
             call.arg(code.as_str());
             scripts::list(&mut call, &door.passes());
             let _: i64 = call.invoke_async(&mut conn).await?;

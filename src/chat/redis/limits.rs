@@ -6,9 +6,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::conn::Conn;
 use async_trait::async_trait;
 use redis::AsyncCommands;
-use redis::aio::ConnectionManager;
 
 use super::{Inner, keys};
 use crate::chat::memory::Settings;
@@ -49,7 +49,7 @@ impl Limits for RedisLimits {
 }
 
 pub struct RedisAttempts {
-    conn: ConnectionManager,
+    conn: Conn,
     clock: Clock,
     name: String,
     limit: usize,
@@ -59,7 +59,7 @@ pub struct RedisAttempts {
 impl RedisAttempts {
     /// The count of wrong room codes that `settings` allow, which the store
     /// keeps beside its look-up (`Doors::try_code`).
-    pub(super) fn guesses(conn: ConnectionManager, clock: Clock, settings: &Settings) -> Self {
+    pub(super) fn guesses(conn: Conn, clock: Clock, settings: &Settings) -> Self {
         Self {
             conn,
             clock,
@@ -123,7 +123,8 @@ static TRY_CODE_SCRIPT: std::sync::LazyLock<redis::Script> =
     std::sync::LazyLock::new(|| redis::Script::new(include_str!("lua/try_code.lua")));
 
 impl RedisAttempts {
-    /// `Doors::try_code` on Redis, in one script.
+    /// `Doors::try_code` on Redis: the look-up in the room's slot, then one
+    /// script in the limits' slot that counts (or refuses).
     pub async fn try_code(
         &self,
         keys: &[Key],
@@ -136,40 +137,53 @@ impl RedisAttempts {
         for key in keys {
             script.key(self.key(&key.name));
         }
-        // What the script tests, in the step that counts a miss: whether
-        // the door has one of the person's passes (`rules::Door`), or the
-        // member is present. A public room admits anyone without a look,
-        // and a miss there is no guess: its code is no secret.
-        let (test, key, items) = match (code, access) {
-            (None, _) => ("none", String::new(), Vec::new()),
-            (Some(code), Access::Enter) => (
-                "pass",
-                keys::room(code),
-                rules::passes_of(member)
-                    .iter()
-                    .map(|pass| keys::pass(pass))
-                    .collect(),
-            ),
-            (Some(code), Access::Member) => match member {
-                Some(member) => ("present", keys::present(code), vec![member.0.to_string()]),
-                None => ("none", String::new(), Vec::new()),
-            },
-        };
+        // The look-up first, in the room's own slot: whether the door has
+        // one of the person's passes (`rules::Door`), or the member is
+        // present. A public room admits anyone without a look, and a miss
+        // there is no guess: its code is no secret. The script then counts
+        // (or refuses) in the limits' slot, taking the look-up's answer.
         let known_hit = public && access == Access::Enter;
+        let hit = if known_hit {
+            true
+        } else {
+            match (code, access, member) {
+                (None, _, _) => false,
+                (Some(code), Access::Enter, _) => {
+                    let fields: Vec<String> = rules::passes_of(member)
+                        .iter()
+                        .map(|pass| keys::pass(pass))
+                        .collect();
+                    let found: Vec<Option<String>> = redis::cmd("HMGET")
+                        .arg(keys::room(code))
+                        .arg(fields)
+                        .query_async(&mut self.conn.clone())
+                        .await
+                        .map_err(super::down)?;
+                    found.iter().any(Option::is_some)
+                }
+                (Some(code), Access::Member, Some(member)) => {
+                    let present: Option<f64> = self
+                        .conn
+                        .clone()
+                        .zscore(keys::present(code), member.0.to_string())
+                        .await
+                        .map_err(super::down)?;
+                    present.is_some()
+                }
+                (Some(_), Access::Member, None) => false,
+            }
+        };
         let tried: redis::RedisResult<i64> = script
             .arg(self.clock.now_ms())
             .arg(self.window_ms())
             .arg(uuid::Uuid::new_v4().simple().to_string())
             .arg(if public { "" } else { "1" })
-            .arg(if known_hit { "1" } else { "" })
-            .arg(test)
-            .arg(key)
+            .arg(if hit { "1" } else { "" })
             .arg(
                 keys.iter()
                     .map(|key| self.limit.max(1).saturating_mul(key.scale))
                     .collect::<Vec<_>>(),
             )
-            .arg(items)
             .invoke_async(&mut self.conn.clone())
             .await;
         match tried {

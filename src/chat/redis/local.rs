@@ -12,7 +12,6 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, MutexGuard};
 
-use redis::AsyncCommands;
 use tokio::sync::{broadcast, watch};
 use tokio::time::Instant;
 
@@ -440,17 +439,10 @@ impl Inner {
             return;
         }
         let inner = Arc::clone(self);
-        let key = format!("{code} {}", member.0);
+        let code = code.clone();
         self.spawn_pending(async move {
-            let _: Result<(), _> = inner
-                .conn()
-                .zadd_options(
-                    keys::PRESENCE,
-                    key,
-                    inner.now_ms() + inner.grace_ms(),
-                    &redis::SortedSetAddOptions::update_only(Some(redis::UpdateCheck::GT)),
-                )
-                .await;
+            let until = inner.now_ms() + inner.grace_ms();
+            let _ = inner.present_until(&code, &[member], until).await;
         });
     }
 

@@ -11,9 +11,9 @@
 
 use std::sync::Arc;
 
+use super::conn::Conn;
 use async_trait::async_trait;
 use redis::AsyncCommands;
-use redis::aio::ConnectionManager;
 use time::OffsetDateTime;
 use tokio::sync::watch;
 
@@ -101,7 +101,7 @@ impl Inner {
         seed: &Seed,
         author: Option<&Author>,
     ) -> Result<(), ChatError> {
-        let _: i64 = Scripts::call(&self.scripts.ignore)
+        let _: i64 = Scripts::call(&self.scripts.ignore, keys::ignored(me))
             .arg(me.0.to_string())
             .arg(seed.as_str())
             .arg(author.map_or_else(String::new, |a| codec::author(&a.seed, &a.name)))
@@ -231,7 +231,7 @@ impl Messages for RedisStore {
             Deleter::Moderator => codec::BY_MODERATOR,
             Deleter::Author(_) => codec::BY_AUTHOR,
         };
-        let got: Vec<String> = Scripts::call(&inner.scripts.delete)
+        let got: Vec<String> = Scripts::call(&inner.scripts.delete, keys::room(code))
             .arg(code.as_str())
             .arg(id.to_string())
             .arg(by)
@@ -273,11 +273,7 @@ impl Inner {
 }
 
 /// The entry `id` of the stream `log`, if it is there.
-async fn entry_at(
-    conn: &mut ConnectionManager,
-    log: &str,
-    id: &str,
-) -> redis::RedisResult<Option<Entry>> {
+async fn entry_at(conn: &mut Conn, log: &str, id: &str) -> redis::RedisResult<Option<Entry>> {
     let found: Vec<Entry> = redis::cmd("XRANGE")
         .arg(log)
         .arg(id)

@@ -17,6 +17,7 @@
 //! server with `Last-Event-ID` reads exactly the gap.
 
 mod codec;
+mod conn;
 mod control;
 mod doors;
 mod keys;
@@ -41,7 +42,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use redis::AsyncCommands;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use tokio::sync::watch;
 
 use super::clock::Clock;
@@ -49,6 +49,7 @@ use super::counted::Counted;
 use super::memory::Settings;
 use super::rules;
 use super::{ChatError, MemberId, Render, RoomCode};
+use conn::{Conn, Target};
 pub use limits::RedisLimits;
 use local::Local;
 use scripts::Scripts;
@@ -71,8 +72,8 @@ pub struct RedisStore {
 }
 
 pub(crate) struct Inner {
-    client: redis::Client,
-    conn: ConnectionManager,
+    target: Target,
+    conn: Conn,
     scripts: Scripts,
     render: Counted,
     settings: Settings,
@@ -122,21 +123,15 @@ impl RedisStore {
         clock: Clock,
     ) -> Result<Self, String> {
         // The URL may hold a password: it is never logged or shown.
-        let client = redis::Client::open(url).map_err(|e| format!("--redis: {e}"))?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(REDIS_TIMEOUT))
-            .set_response_timeout(Some(REDIS_TIMEOUT))
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_secs(1));
+        let target = Target::parse(url, REDIS_TIMEOUT)?;
         // Connected when first used, and again whenever lost: a server
         // started before its Redis serves (with `/healthz` saying 503) and
         // catches up once Redis answers.
-        let conn = ConnectionManager::new_lazy_with_config(client.clone(), config)
-            .map_err(|e| format!("--redis: {e}"))?;
+        let conn = target.connect(REDIS_TIMEOUT)?;
         let (stop, stopped) = watch::channel(());
         let guesses = limits::RedisAttempts::guesses(conn.clone(), clock.clone(), &settings);
         let inner = Arc::new(Inner {
-            client,
+            target,
             conn,
             scripts: Scripts::new(),
             render: Counted::new(render),
@@ -191,7 +186,7 @@ fn down(why: redis::RedisError) -> ChatError {
 }
 
 impl Inner {
-    fn conn(&self) -> ConnectionManager {
+    fn conn(&self) -> Conn {
         self.conn.clone()
     }
 
@@ -244,7 +239,7 @@ impl Inner {
     /// Takes (`+1`) or gives back (`-1`) a place of `key` held on this
     /// server, over all live servers; false when `max` are taken already.
     async fn count_place(&self, key: &str, max: usize, delta: i64) -> Result<bool, ChatError> {
-        let counted: i64 = Scripts::call(&self.scripts.streams)
+        let counted: i64 = Scripts::call(&self.scripts.streams, keys::streams(key))
             .arg(key)
             .arg(&self.server)
             .arg(max)
@@ -276,6 +271,9 @@ impl Inner {
         });
     }
 
+    /// `member` leaves `code` (`mode` "now", or "expire" if their presence
+    /// ran out), then what is kept in other slots follows (`after_leave`).
+    /// 0 not present, 1 left, 2 left and the room closed, -1 still present.
     async fn leave_script(
         &self,
         code: &RoomCode,
@@ -283,7 +281,7 @@ impl Inner {
         mode: &str,
     ) -> Result<i64, ChatError> {
         let now = self.now_ms();
-        let mut leave = Scripts::call(&self.scripts.leave);
+        let mut leave = Scripts::call(&self.scripts.leave, keys::room(code));
         leave
             .arg(code.as_str())
             .arg(member.0.to_string())
@@ -292,8 +290,143 @@ impl Inner {
             .arg(self.history_len());
         scripts::plan(&mut leave, false, self.settings.room.big_room, now);
         scripts::list(&mut leave, &codec::changed_owner(now));
-        leave.invoke_async(&mut self.conn()).await.map_err(down)
+        let got: Vec<i64> = leave.invoke_async(&mut self.conn()).await.map_err(down)?;
+        let (left, due) = (got.first().copied().unwrap_or(0), got.get(1).copied());
+        if left < 0 {
+            // Still present: the sweeper's index follows the room's record.
+            if let Some(until) = due {
+                let _: Result<(), _> = self
+                    .conn()
+                    .zadd(keys::PRESENCE, present_key(code, member), until)
+                    .await;
+            }
+            return Ok(left);
+        }
+        self.after_leave(code, member, left, due.unwrap_or(0))
+            .await
+            .map_err(down)?;
+        Ok(left)
     }
+
+    /// What a leave (or a leave's retry) gives back outside the room's
+    /// slot, each step safe to run twice; the sweeper's index entry last,
+    /// so that a crash before it has the sweeper run the leave again.
+    async fn after_leave(
+        &self,
+        code: &RoomCode,
+        member: MemberId,
+        left: i64,
+        due: i64,
+    ) -> redis::RedisResult<()> {
+        let mut conn = self.conn();
+        // Closed now, or (a retry) gone since: its place goes back.
+        let gone = match left {
+            2 => true,
+            0 => !self.is_public(code) && !conn.exists::<_, bool>(keys::room(code)).await?,
+            _ => false,
+        };
+        if gone {
+            let _: i64 = Scripts::call(&self.scripts.closed, keys::PRIVATE)
+                .arg(code.as_str())
+                .arg("")
+                .invoke_async(&mut conn)
+                .await?;
+        }
+        let mut mine = redis::pipe();
+        mine.srem(keys::rooms_of(member), code.as_str())
+            .ignore()
+            .scard(keys::rooms_of(member));
+        let (rooms,): (i64,) = mine.query_async(&mut conn).await?;
+        let mut last = redis::pipe();
+        if gone {
+            last.srem(keys::PAIR_ROOMS, code.as_str()).ignore();
+        }
+        if due > 0 {
+            last.zadd(keys::BATCHES, code.as_str(), due).ignore();
+        }
+        count_rooms(&mut last, member, rooms);
+        last.zrem(keys::PRESENCE, present_key(code, member))
+            .ignore();
+        last.query_async(&mut conn).await
+    }
+
+    /// Before a member enters a room: the sweeper's index (so a step that
+    /// fails after it is undone by the sweeper) and the member's rooms; how
+    /// many rooms they are then in.
+    async fn before_enter(
+        &self,
+        code: &RoomCode,
+        member: MemberId,
+        expiry: i64,
+    ) -> Result<i64, ChatError> {
+        let mut pipe = redis::pipe();
+        pipe.zadd_options(
+            keys::PRESENCE,
+            present_key(code, member),
+            expiry,
+            &redis::SortedSetAddOptions::add_only(),
+        )
+        .ignore()
+        .sadd(keys::rooms_of(member), code.as_str())
+        .ignore()
+        .expire(keys::rooms_of(member), rules::KEEP_ROOM.as_secs() as i64)
+        .ignore()
+        .scard(keys::rooms_of(member));
+        let (rooms,): (i64,) = pipe.query_async(&mut self.conn()).await.map_err(down)?;
+        Ok(rooms)
+    }
+
+    /// After a room's step that let a member in (now in `rooms` rooms) and
+    /// may have begun gathering notices (`due`, ms, 0 none).
+    async fn after_enter(&self, code: &RoomCode, member: MemberId, rooms: i64, due: i64) {
+        let mut pipe = redis::pipe();
+        if due > 0 {
+            pipe.zadd(keys::BATCHES, code.as_str(), due).ignore();
+        }
+        count_rooms(&mut pipe, member, rooms);
+        if let Err(why) = pipe.query_async::<()>(&mut self.conn()).await {
+            down(why);
+        }
+    }
+
+    /// Keeps `members` present in `code` until `until` (ms), never
+    /// shortening: in the room's record, then in the sweeper's index.
+    async fn present_until(
+        &self,
+        code: &RoomCode,
+        members: &[MemberId],
+        until: i64,
+    ) -> redis::RedisResult<()> {
+        let mut refresh = Scripts::call(&self.scripts.refresh, keys::room(code));
+        refresh.arg(code.as_str()).arg(until);
+        for member in members {
+            refresh.arg(member.0.to_string());
+        }
+        let _: i64 = refresh.invoke_async(&mut self.conn()).await?;
+        let update = redis::SortedSetAddOptions::update_only(Some(redis::UpdateCheck::GT));
+        let mut pipe = redis::pipe();
+        for member in members {
+            pipe.zadd_options(keys::PRESENCE, present_key(code, *member), until, &update)
+                .ignore();
+        }
+        pipe.query_async(&mut self.conn()).await
+    }
+}
+
+/// How many rooms `member` is in, for the stats: written as counted from
+/// their rooms, so a late or repeated write is harmless.
+fn count_rooms(pipe: &mut redis::Pipeline, member: MemberId, rooms: i64) {
+    let id = member.0.to_string();
+    if rooms > 0 {
+        pipe.hset(keys::MEMBERS, id, rooms).ignore();
+    } else {
+        pipe.hdel(keys::MEMBERS, id).ignore();
+    }
+}
+
+/// A member's entry in the sweeper's index of presence expiries.
+fn present_key(code: &RoomCode, member: MemberId) -> String {
+    format!("{code} {}", member.0)
 }
 
 #[cfg(test)]

@@ -39,10 +39,7 @@ impl Inner {
             let stored: Vec<Option<String>> =
                 read.query_async(&mut self.conn()).await.map_err(down)?;
             let now = self.now_ms();
-            let mut rename = Scripts::call(&self.scripts.rename);
-            rename.arg(&id);
-            scripts::unique_names(&mut rename, to);
-            rename.arg(self.history_len());
+            let mut rooms = Vec::new();
             for (code, stored) in codes.iter().zip(stored) {
                 let Some(stored) = stored else { continue };
                 let Some(author) = codec::parse_author(&stored) else {
@@ -53,20 +50,42 @@ impl Inner {
                 }
                 let mut room = vec![code.to_string(), stored, codec::author(&author.seed, to)];
                 room.extend(codec::renamed(&author.name, to, &author.seed, now));
-                scripts::list(&mut rename, &room);
+                rooms.push((code, room));
             }
-            let done: i64 = rename.invoke_async(&mut self.conn()).await.map_err(down)?;
-            match done {
-                -2 => return Err(ChatError::NameTaken(to.clone())),
-                -1 => continue,
-                _ => return Ok(()),
+            // Each room is its own slot: every room is checked first, then
+            // each written (checked again in the same step). Only a name
+            // taken, or an author changed, between the two leaves some
+            // rooms renamed and others not; the next rename finishes them.
+            let mut changed = false;
+            for step in ["check", "write"] {
+                for (code, room) in &rooms {
+                    let mut rename = Scripts::call(&self.scripts.rename, keys::room(code));
+                    rename.arg(&id);
+                    scripts::unique_names(&mut rename, to);
+                    rename.arg(self.history_len()).arg(step);
+                    scripts::list(&mut rename, room);
+                    let done: i64 = rename.invoke_async(&mut self.conn()).await.map_err(down)?;
+                    match done {
+                        -2 => return Err(ChatError::NameTaken(to.clone())),
+                        -1 => changed = true,
+                        _ => {}
+                    }
+                }
+                if changed {
+                    break;
+                }
+            }
+            if !changed {
+                return Ok(());
             }
         }
         Ok(())
     }
 
-    /// Announces a busy room's gathered joins and leaves, one notice each.
-    pub(super) async fn flush_gathered(&self, code: &RoomCode) -> Result<(), ChatError> {
+    /// Announces a busy room's gathered joins and leaves, one notice each,
+    /// then takes the room out of the sweeper's index (read as due at
+    /// `due`), unless a new gathering began meanwhile.
+    pub(super) async fn flush_gathered(&self, code: &RoomCode, due: &str) -> Result<(), ChatError> {
         for _ in 0..TRIES {
             let (joins, leaves): (Vec<String>, Vec<String>) = redis::pipe()
                 .lrange(keys::gathered(code, true), 0, -1)
@@ -75,7 +94,7 @@ impl Inner {
                 .await
                 .map_err(down)?;
             let now = self.now_ms();
-            let mut flush = Scripts::call(&self.scripts.flush);
+            let mut flush = Scripts::call(&self.scripts.flush, keys::room(code));
             flush
                 .arg(code.as_str())
                 .arg(joins.len())
@@ -93,6 +112,12 @@ impl Inner {
             }
             let done: i64 = flush.invoke_async(&mut self.conn()).await.map_err(down)?;
             if done >= 0 {
+                let _: i64 = Scripts::call(&self.scripts.unbatch, keys::BATCHES)
+                    .arg(code.as_str())
+                    .arg(due)
+                    .invoke_async(&mut self.conn())
+                    .await
+                    .map_err(down)?;
                 return Ok(());
             }
         }

@@ -12,14 +12,18 @@ use super::codec;
 use super::local::Watcher;
 use super::scripts::{self, Scripts};
 use super::{Inner, down, keys};
-use crate::chat::rules::{self, PAIR_CODES};
+use crate::chat::rules::{self, CODE_TRIES, PAIR_CODES};
 use crate::chat::{ChatError, Member, MemberId, PairWatch, Pairing, RoomCode};
+
+/// How long two matched strangers are held for the room being made for
+/// them; past it, a hold whose room was never made lapses.
+const HOLD: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl Inner {
     /// Queues `member` (keeping their place) and pairs whoever can be paired.
     pub(super) async fn queue(&self, member: &Member) -> Result<Pairing, ChatError> {
         let now = self.now_ms();
-        let queued: i64 = Scripts::call(&self.scripts.queue)
+        let queued: i64 = Scripts::call(&self.scripts.queue, keys::QUEUE)
             .arg(member.id.0.to_string())
             .arg(codec::author(&member.seed, &member.name))
             .arg(now + self.grace_ms())
@@ -40,7 +44,7 @@ impl Inner {
 
     /// The member leaves the queue, or forgets their match.
     pub(super) async fn cancel(&self, member: MemberId) {
-        let cancelled: Result<i64, _> = Scripts::call(&self.scripts.cancel)
+        let cancelled: Result<i64, _> = Scripts::call(&self.scripts.cancel, keys::QUEUE)
             .arg(member.0.to_string())
             .invoke_async(&mut self.conn())
             .await;
@@ -92,22 +96,20 @@ impl Inner {
         }))
     }
 
-    /// Pairs whoever can be paired, first come, first served.
+    /// Pairs whoever can be paired, first come, first served: matched and
+    /// held in the queue's slot (`pair.lua`), their room made in its own
+    /// (`pair_room.lua`), then told (`paired.lua`). A hold whose room was
+    /// never made (a crash between) lapses after `HOLD`, and they are
+    /// matched again.
     pub(super) async fn pair_all(&self) -> Result<(), ChatError> {
         self.settle().await;
+        let most = PAIR_CODES / 2;
         loop {
-            let codes: Vec<String> = (0..PAIR_CODES)
-                .map(|_| RoomCode::random(self.settings.code_length).to_string())
-                .collect();
             let now = self.now_ms();
-            let mut pair = Scripts::call(&self.scripts.pair);
+            let mut pair = Scripts::call(&self.scripts.pair, keys::QUEUE);
             pair.arg(now)
-                .arg(now)
-                .arg(self.history_len())
-                .arg(now + self.grace_ms())
                 .arg(self.settings.max_pair_rooms)
-                .arg(codec::PAIRED);
-            scripts::plan(&mut pair, true, self.settings.room.big_room, now);
+                .arg(HOLD.as_millis() as i64);
             for (opened, open_now) in [(false, false), (false, true), (true, false), (true, true)] {
                 pair.arg(if rules::ready(opened, open_now) {
                     "1"
@@ -115,13 +117,60 @@ impl Inner {
                     ""
                 });
             }
-            scripts::list(&mut pair, &codes);
-            let made: Vec<String> = pair.invoke_async(&mut self.conn()).await.map_err(down)?;
-            // Every code used up: there may be more to pair.
-            if made.len() < PAIR_CODES / 2 {
+            pair.arg(most);
+            let held: Vec<String> = pair.invoke_async(&mut self.conn()).await.map_err(down)?;
+            for two in held.chunks_exact(4) {
+                self.make_pair_room(two).await?;
+            }
+            // As many as could be matched at once: there may be more.
+            if held.len() < 4 * most {
                 return Ok(());
             }
         }
+    }
+
+    /// The room of two held strangers (`[a, a's author, b, b's author]`).
+    async fn make_pair_room(&self, two: &[String]) -> Result<(), ChatError> {
+        let members: Vec<MemberId> = [&two[0], &two[2]]
+            .iter()
+            .filter_map(|m| uuid::Uuid::parse_str(m).ok().map(MemberId))
+            .collect();
+        for _ in 0..CODE_TRIES {
+            let code = RoomCode::random(self.settings.code_length);
+            let now = self.now_ms();
+            let expiry = now + self.grace_ms();
+            let mut rooms = Vec::new();
+            for member in &members {
+                rooms.push(self.before_enter(&code, *member, expiry).await?);
+            }
+            let mut room = Scripts::call(&self.scripts.pair_room, keys::room(&code));
+            room.arg(code.as_str())
+                .arg(now)
+                .arg(self.history_len())
+                .arg(expiry)
+                .arg(now)
+                .arg(codec::PAIRED);
+            scripts::plan(&mut room, true, self.settings.room.big_room, now);
+            room.arg(two);
+            let made: Vec<i64> = room.invoke_async(&mut self.conn()).await.map_err(down)?;
+            if made.first() != Some(&1) {
+                continue;
+            }
+            let due = made.get(1).copied().unwrap_or(0);
+            for (member, rooms) in members.iter().zip(rooms) {
+                self.after_enter(&code, *member, rooms, due).await;
+            }
+            let _: i64 = Scripts::call(&self.scripts.paired, keys::QUEUE)
+                .arg(code.as_str())
+                .arg(expiry)
+                .arg(&two[0])
+                .arg(&two[2])
+                .invoke_async(&mut self.conn())
+                .await
+                .map_err(down)?;
+            return Ok(());
+        }
+        Ok(())
     }
 
     /// Where the member stands with the queue, read from Redis.
@@ -155,7 +204,7 @@ impl Inner {
         } else {
             (0, now + self.grace_ms())
         };
-        let matched: Option<String> = Scripts::call(&self.scripts.waiting)
+        let matched: Option<String> = Scripts::call(&self.scripts.waiting, keys::QUEUE)
             .arg(member.0.to_string())
             .arg(live)
             .arg(expiry)

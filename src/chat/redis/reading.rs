@@ -19,7 +19,7 @@ use crate::chat::{
 /// keeps the hash `ARGV[4]` seconds more. One key: the same on a cluster.
 static SAW: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
-        r"
+        r"#!lua
 local noted = redis.call('HGET', KEYS[1], ARGV[1])
 local epoch, seq = tonumber(ARGV[2]), tonumber(ARGV[3])
 if noted then

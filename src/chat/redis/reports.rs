@@ -141,7 +141,7 @@ impl RedisStore {
 impl Reports for RedisStore {
     async fn report(&self, report: NewReport) -> Result<Option<u64>, ChatError> {
         let key = reported(&report.code, report.message.id, report.reporter);
-        let mut call = Scripts::call(&self.inner.scripts.report);
+        let mut call = Scripts::call(&self.inner.scripts.report, keys::REPORT_SEQ);
         call.arg(key).arg(MAX_REPORTS);
         for (name, value) in fields(&report) {
             call.arg(name).arg(value);
@@ -178,7 +178,7 @@ impl Reports for RedisStore {
     }
 
     async fn close_report(&self, id: u64) -> Result<bool, ChatError> {
-        let closed: i64 = Scripts::call(&self.inner.scripts.close_report)
+        let closed: i64 = Scripts::call(&self.inner.scripts.close_report, keys::REPORT_SEQ)
             .arg(id)
             .invoke_async(&mut self.inner.conn())
             .await
@@ -215,7 +215,7 @@ impl Reports for RedisStore {
     async fn live_rooms(&self) -> Result<Vec<LiveRoom>, ChatError> {
         let mut conn = self.inner.conn();
         let (private, pairs): (Vec<String>, Vec<String>) = redis::pipe()
-            .smembers(keys::PRIVATE)
+            .hkeys(keys::PRIVATE)
             .smembers(keys::PAIR_ROOMS)
             .query_async(&mut conn)
             .await

@@ -36,31 +36,51 @@ impl Inner {
         for _ in 0..CODE_TRIES {
             let code = RoomCode::random(self.settings.code_length);
             let now = self.now_ms();
-            let mut create = Scripts::call(&self.scripts.create);
+            // The room's place is taken first, in its own slot (the caps);
+            // one whose room is never made is given back (`closed.lua`).
+            let reserved: i64 = Scripts::call(&self.scripts.reserve, keys::PRIVATE)
+                .arg(code.as_str())
+                .arg(holder.unwrap_or_default())
+                .arg(self.settings.max_rooms)
+                .arg(self.settings.address_rooms_held)
+                .arg(now)
+                .invoke_async(&mut self.conn())
+                .await
+                .map_err(down)?;
+            match reserved {
+                -1 => return Err(ChatError::Full),
+                -2 => return Err(ChatError::RoomsHeld),
+                0 => continue,
+                _ => {}
+            }
+            let expiry = now + self.grace_ms();
+            let rooms = self.before_enter(&code, member.id, expiry).await?;
+            let mut create = Scripts::call(&self.scripts.create, keys::room(&code));
             create
                 .arg(code.as_str())
                 .arg(now)
-                .arg(self.settings.max_rooms)
                 .arg(member.id.0.to_string())
                 .arg(codec::author(&member.seed, &member.name))
-                .arg(now + self.grace_ms())
+                .arg(expiry)
                 .arg(self.history_len())
                 .arg(now)
-                .arg(holder.unwrap_or_default())
-                .arg(self.settings.address_rooms_held);
+                .arg(holder.unwrap_or_default());
             scripts::plan(&mut create, true, self.settings.room.big_room, now);
             scripts::list(&mut create, &Door::Open.passes());
             create.arg(name_key(&member.name, false));
-            let made: i64 = create.invoke_async(&mut self.conn()).await.map_err(down)?;
-            match made {
-                1 => {
-                    tracing::info!(room = %crate::logs::RoomTag(code.as_str()), "room opened");
-                    return Ok(code);
-                }
-                -1 => return Err(ChatError::Full),
-                -2 => return Err(ChatError::RoomsHeld),
-                _ => continue,
+            let made: Vec<i64> = create.invoke_async(&mut self.conn()).await.map_err(down)?;
+            if made.first() == Some(&1) {
+                self.after_enter(&code, member.id, rooms, made.get(1).copied().unwrap_or(0))
+                    .await;
+                tracing::info!(room = %crate::logs::RoomTag(code.as_str()), "room opened");
+                return Ok(code);
             }
+            // A room of another kind has the code: its place goes back.
+            let _: Result<i64, _> = Scripts::call(&self.scripts.closed, keys::PRIVATE)
+                .arg(code.as_str())
+                .arg(now)
+                .invoke_async(&mut self.conn())
+                .await;
         }
         Err(ChatError::Full)
     }
@@ -108,12 +128,14 @@ impl Inner {
         member: &Member,
     ) -> Result<Snapshot, ChatError> {
         let now = self.now_ms();
-        let mut enter = Scripts::call(&self.scripts.enter);
+        let expiry = now + self.grace_ms();
+        let rooms = self.before_enter(code, member.id, expiry).await?;
+        let mut enter = Scripts::call(&self.scripts.enter, keys::room(code));
         enter
             .arg(code.as_str())
             .arg(member.id.0.to_string())
             .arg(codec::author(&member.seed, &member.name))
-            .arg(now + self.grace_ms())
+            .arg(expiry)
             .arg(self.history_len())
             .arg(now)
             .arg(self.public_epoch(code))
@@ -122,7 +144,12 @@ impl Inner {
         scripts::list(&mut enter, &Door::Open.passes());
         scripts::list(&mut enter, &rules::passes_of(Some(member.id)));
         scripts::unique_names(&mut enter, &member.name);
-        let entered: i64 = enter.invoke_async(&mut self.conn()).await.map_err(down)?;
+        let got: Vec<i64> = enter.invoke_async(&mut self.conn()).await.map_err(down)?;
+        let entered = got.first().copied().unwrap_or(-1);
+        if entered == 1 {
+            self.after_enter(code, member.id, rooms, got.get(1).copied().unwrap_or(0))
+                .await;
+        }
         match entered {
             -1 => return Err(ChatError::NoSuchRoom(code.to_string())),
             -2 => return Err(ChatError::RoomFull),
@@ -189,14 +216,8 @@ impl Inner {
             }
         };
         // Present from now on, however long the page stays.
-        let _: Result<(), _> = self
-            .conn()
-            .zadd_options(
-                keys::PRESENCE,
-                format!("{code} {}", member.0),
-                self.now_ms() + self.live_ms(),
-                &redis::SortedSetAddOptions::update_only(Some(redis::UpdateCheck::GT)),
-            )
+        let _ = self
+            .present_until(code, &[member], self.now_ms() + self.live_ms())
             .await;
         // A resync is rendered here, outside the lock of this server's rooms.
         let now = view.borrow().clone();
@@ -223,17 +244,36 @@ impl Inner {
     ) -> Result<(), ChatError> {
         let mentions = self.mentions(code, &text).await?;
         let now = self.now_ms();
-        let got: Vec<i64> = Scripts::call(&self.scripts.say)
-            .arg(code.as_str())
+        // The member's own slot first: their rate (given back if the room
+        // refuses the message), and whether they are muted.
+        let counted = uuid::Uuid::new_v4().simple().to_string();
+        let paced: Vec<i64> = Scripts::call(&self.scripts.pace, keys::rate(member))
             .arg(member.0.to_string())
             .arg(now)
             .arg(self.settings.rate_window.as_millis() as i64)
             .arg(self.settings.rate_messages)
+            .arg(&counted)
+            .invoke_async(&mut self.conn())
+            .await
+            .map_err(down)?;
+        let muted = match paced.as_slice() {
+            [-1, until] => rules::muted(Some(*until).filter(|u| *u > 0), now),
+            [wait, ..] => return Err(ChatError::TooFast(Duration::from_millis(*wait as u64))),
+            [] => return Err(ChatError::Unavailable),
+        };
+        let got: Vec<i64> = Scripts::call(&self.scripts.say, keys::room(code))
+            .arg(code.as_str())
+            .arg(member.0.to_string())
+            .arg(now)
+            .arg(if muted { "1" } else { "" })
             .arg(self.history_len())
             .arg(codec::message(&text, now, &mentions))
             .invoke_async(&mut self.conn())
             .await
             .map_err(down)?;
+        if got.as_slice() != [1] {
+            let _: Result<(), _> = self.conn().zrem(keys::rate(member), &counted).await;
+        }
         match got.as_slice() {
             [1] => {}
             [-2, wait] => {

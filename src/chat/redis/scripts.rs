@@ -2,6 +2,14 @@
 //! servers (enter, leave, post, rename, flush gathered notices, queue, pair,
 //! an owner's removal, a room's rules and their notice)
 //! runs as one script, so no two servers can interleave a read and a write.
+//! Each script touches the keys of one slot only (`keys`: a room's, a
+//! member's, or one global group's), named by its first key, so it runs on
+//! a Redis Cluster too. A change of several slots is several steps in an
+//! order where a crash between two leaves a safe state that is finished
+//! later: the member's and the sweeper's index entries are written before a
+//! room's step (an index entry without a membership is swept harmlessly),
+//! and given back after it (a leave whose follow-up was lost is found again
+//! by the sweeper, and every follow-up is safe to run twice).
 //! The scripts only check and write state; what to announce, and every
 //! constant, comes from Rust as arguments (see `lua/prelude.lua`). Each gets
 //! the key layout (`keys::lua_table`) and the prelude before it, and how long
@@ -33,16 +41,18 @@ pub struct Scripts {
     pub ignore: Script,
     pub remove: Script,
     pub ruled: Script,
+    pub reserve: Script,
+    pub closed: Script,
+    pub unbatch: Script,
+    pub pair_room: Script,
+    pub paired: Script,
+    pub refresh: Script,
+    pub pace: Script,
 }
 
 impl Scripts {
     pub fn new() -> Self {
-        let head = format!(
-            "{}{}",
-            super::keys::lua_table(),
-            include_str!("lua/prelude.lua")
-        );
-        let script = |body: &str| Script::new(&format!("{head}\n{body}"));
+        let script = |body: &str| Script::new(&source(body));
         Self {
             enter: script(include_str!("lua/enter.lua")),
             create: script(include_str!("lua/create.lua")),
@@ -63,14 +73,36 @@ impl Scripts {
             ignore: script(include_str!("lua/ignore.lua")),
             remove: script(include_str!("lua/remove.lua")),
             ruled: script(include_str!("lua/ruled.lua")),
+            reserve: script(include_str!("lua/reserve.lua")),
+            closed: script(include_str!("lua/closed.lua")),
+            unbatch: script(include_str!("lua/unbatch.lua")),
+            pair_room: script(include_str!("lua/pair_room.lua")),
+            paired: script(include_str!("lua/paired.lua")),
+            refresh: script(include_str!("lua/refresh.lua")),
+            pace: script(include_str!("lua/pace.lua")),
         }
     }
 
-    /// A call of `script`, its first argument (how long a room's keys
-    /// outlive their last use) given.
-    pub fn call(script: &Script) -> ScriptInvocation<'_> {
-        script.arg(rules::KEEP_ROOM.as_secs())
+    /// A call of `script` on the slot of `key` (a key the script touches),
+    /// its first argument (how long a room's keys outlive their last use)
+    /// given.
+    pub fn call(script: &Script, key: impl AsRef<str>) -> ScriptInvocation<'_> {
+        let mut call = script.key(key.as_ref());
+        call.arg(rules::KEEP_ROOM.as_secs());
+        call
     }
+}
+
+/// A script as Redis is given it: `#!lua` without `allow-cross-slot-keys`,
+/// so that a Redis Cluster refuses any key of another slot than its first
+/// key's (on one Redis, hash tags change nothing), then the key layout and
+/// the prelude, then `body`.
+fn source(body: &str) -> String {
+    format!(
+        "#!lua\n{}{}\n{body}",
+        super::keys::lua_table(),
+        include_str!("lua/prelude.lua")
+    )
 }
 
 /// The word a script is given for `notice` (see `plan` in the prelude):
@@ -124,6 +156,20 @@ mod tests {
         assert_eq!(Shape::ALL, [Shape::Pair, Shape::Small, Shape::Busy]);
         assert_eq!(word(rules::notice(true, Shape::Pair), true), "");
         assert_eq!(word(rules::notice(false, Shape::Busy), false), "gather");
+    }
+
+    #[test]
+    fn every_script_is_held_to_the_slot_of_its_first_key() {
+        let source = source("return 1");
+        assert!(source.starts_with("#!lua\n"), "{source}");
+        for body in [
+            source.as_str(),
+            include_str!("lua/take.lua"),
+            include_str!("lua/try_code.lua"),
+        ] {
+            assert!(body.starts_with("#!lua\n"));
+            assert!(!body.contains("allow-cross-slot-keys"));
+        }
     }
 
     #[test]

@@ -173,7 +173,7 @@ impl Store for RedisStore {
     async fn stats(&self) -> Stats {
         let inner = &self.inner;
         let mut pipe = redis::pipe();
-        pipe.scard(keys::PRIVATE)
+        pipe.hlen(keys::PRIVATE)
             .scard(keys::PAIR_ROOMS)
             .hlen(keys::MEMBERS)
             .zcard(keys::QUEUE);

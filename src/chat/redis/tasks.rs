@@ -35,12 +35,12 @@ pub(crate) const RECONNECTING: &str =
 
 pub(super) fn start(inner: &Arc<Inner>, stopped: watch::Receiver<()>) {
     let weak = Arc::downgrade(inner);
-    let client = inner.client.clone();
+    let nodes = inner.target.pubsub_nodes();
     let mut stop = stopped.clone();
     // Ends when the store is dropped.
     tokio::spawn(async move {
         tokio::select! {
-            () = listen(weak, client) => {}
+            () = listen(weak, nodes) => {}
             _ = stop.changed() => {}
         }
     });
@@ -77,10 +77,11 @@ pub(super) fn start(inner: &Arc<Inner>, stopped: watch::Receiver<()>) {
 }
 
 /// Listens to pub/sub for as long as the store lives, reconnecting.
-async fn listen(weak: Weak<Inner>, client: redis::Client) {
+async fn listen(weak: Weak<Inner>, nodes: Vec<redis::Client>) {
     let mut backoff = Duration::from_millis(50);
-    loop {
-        match subscribe(&client).await {
+    // On a cluster, any node hears every publish: when one fails, the next.
+    for client in nodes.iter().cycle() {
+        match subscribe(client).await {
             Ok(pubsub) => {
                 backoff = Duration::from_millis(50);
                 let Some(inner) = weak.upgrade() else { return };
@@ -219,10 +220,11 @@ async fn heartbeat(inner: &Arc<Inner>) -> redis::RedisResult<()> {
                 code.clone()
             })
             .collect();
-        let attached: Vec<String> = local
+        let attached: Vec<(RoomCode, Vec<MemberId>)> = local
             .rooms
             .iter()
-            .flat_map(|(code, room)| room.attached().map(move |m| format!("{code} {}", m.0)))
+            .map(|(code, room)| (code.clone(), room.attached().collect::<Vec<_>>()))
+            .filter(|(_, members)| !members.is_empty())
             .collect();
         let waiting: Vec<MemberId> = local.watchers.keys().copied().collect();
         (attached, waiting, kept)
@@ -242,13 +244,16 @@ async fn heartbeat(inner: &Arc<Inner>) -> redis::RedisResult<()> {
             pipe.expire(key, KEEP_ROOM.as_secs() as i64).ignore();
         }
     }
-    let update = redis::SortedSetAddOptions::update_only(Some(redis::UpdateCheck::GT));
-    for key in &attached {
-        pipe.zadd_options(keys::PRESENCE, key, now + inner.live_ms(), &update)
-            .ignore();
-    }
     pipe.query_async::<()>(&mut conn).await?;
+    // One step per room (its own slot), sent together.
+    let refreshed = attached
+        .iter()
+        .map(|(code, members)| inner.present_until(code, members, now + inner.live_ms()));
+    for done in futures_util::future::join_all(refreshed).await {
+        done?;
+    }
     inner.alive().await?;
+    give_back_unmade_rooms(inner, now).await?;
     // Sent together: the connection pipelines them.
     for chunk in waiting.chunks(SWEEP_BATCH as usize) {
         let beats = chunk.iter().map(|member| inner.waiting(*member, true));
@@ -291,11 +296,15 @@ async fn heartbeat(inner: &Arc<Inner>) -> redis::RedisResult<()> {
             let _ = inner.sync_if_local(&code).await;
         }
     }
-    let due: Vec<String> = conn
-        .zrangebyscore_limit(keys::BATCHES, "-inf", now, 0, SWEEP_BATCH)
+    let due: Vec<(String, String)> = conn
+        .zrangebyscore_limit_withscores(keys::BATCHES, "-inf", now, 0, SWEEP_BATCH)
         .await?;
-    for code in due.iter().filter_map(|c| RoomCode::from_path(c)) {
-        if inner.flush_gathered(&code).await.is_ok() {
+    for (code, due) in due {
+        let Some(code) = RoomCode::from_path(&code) else {
+            let _: () = conn.zrem(keys::BATCHES, &code).await?;
+            continue;
+        };
+        if inner.flush_gathered(&code, &due).await.is_ok() {
             let _ = inner.sync_if_local(&code).await;
         }
     }
@@ -303,11 +312,50 @@ async fn heartbeat(inner: &Arc<Inner>) -> redis::RedisResult<()> {
         .zrangebyscore_limit(keys::QUEUE_EXPIRY, "-inf", now, 0, SWEEP_BATCH)
         .await?;
     for member in unqueued {
-        let _: i64 = Scripts::call(&inner.scripts.unqueue)
+        let _: i64 = Scripts::call(&inner.scripts.unqueue, keys::QUEUE)
             .arg(&member)
             .arg(now)
             .invoke_async(&mut conn)
             .await?;
+    }
+    Ok(())
+}
+
+/// How long a private room's place may wait for its room to be made
+/// (`reserve.lua`, then `create.lua`) before it counts as never made.
+const UNMADE_AFTER: i64 = 60_000;
+
+/// Gives back the places of private rooms that were never made (a server
+/// stopped between taking the place and making the room), a few a beat.
+async fn give_back_unmade_rooms(inner: &Arc<Inner>, now: i64) -> redis::RedisResult<()> {
+    let mut conn = inner.conn();
+    let some: Vec<String> = redis::cmd("HRANDFIELD")
+        .arg(keys::PRIVATE)
+        .arg(10)
+        .arg("WITHVALUES")
+        .query_async(&mut conn)
+        .await?;
+    for pair in some.chunks_exact(2) {
+        let Some((_, at)) = pair[1].rsplit_once(' ') else {
+            continue;
+        };
+        let Ok(at_ms) = at.parse::<i64>() else {
+            continue;
+        };
+        let Some(code) = RoomCode::from_path(&pair[0]) else {
+            continue;
+        };
+        if at_ms + UNMADE_AFTER > now {
+            continue;
+        }
+        let made: bool = conn.exists(keys::room(&code)).await?;
+        if !made {
+            let _: i64 = Scripts::call(&inner.scripts.closed, keys::PRIVATE)
+                .arg(code.as_str())
+                .arg(at)
+                .invoke_async(&mut conn)
+                .await?;
+        }
     }
     Ok(())
 }

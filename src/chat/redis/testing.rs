@@ -1,15 +1,35 @@
 //! A `redis-server` of a test's own, on a free loopback port in a temporary
-//! folder; killed when dropped.
+//! folder; killed when dropped. With `LIVECHAT_TEST_REDIS=cluster`, a Redis
+//! Cluster of three masters instead (but for the tests that stop and restart
+//! Redis, `start_durable`), so the store's contract tests run every script
+//! on a cluster, where a script touching a key of another slot is refused.
 
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+pub use super::conn::Conn;
+
 pub struct RedisServer {
     child: Option<Child>,
     pub port: u16,
     dir: PathBuf,
+    clustered: bool,
+    /// A cluster's other masters.
+    peers: Vec<RedisServer>,
+}
+
+/// A connection to the Redis (or Redis Cluster) at `url`, as the store makes.
+pub fn connect(url: &str) -> Conn {
+    let timeout = Duration::from_secs(2);
+    super::conn::Target::parse(url, timeout)
+        .and_then(|target| target.connect(timeout))
+        .expect("a test's Redis URL")
+}
+
+fn on_a_cluster() -> bool {
+    std::env::var("LIVECHAT_TEST_REDIS").as_deref() == Ok("cluster")
 }
 
 /// Whether `redis-server` can be run here. When it cannot, says so loudly;
@@ -41,14 +61,66 @@ fn free_port() -> u16 {
 }
 
 impl RedisServer {
-    /// Starts a server that keeps nothing on disk.
+    /// Starts a server (or, on a cluster, three) that keeps nothing on disk.
     pub fn start() -> Self {
+        if !on_a_cluster() {
+            return Self::start_one(false);
+        }
+        // A free port can be taken by another test's server before ours
+        // binds it: then the cluster is not made, and fresh ports are tried.
+        for _ in 0..3 {
+            if let Some(cluster) = Self::try_cluster() {
+                return cluster;
+            }
+        }
+        panic!("no Redis Cluster could be made");
+    }
+
+    fn try_cluster() -> Option<Self> {
+        let mut first = Self::start_one(true);
+        first.peers = vec![Self::start_one(true), Self::start_one(true)];
+        let nodes: Vec<String> = std::iter::once(first.port)
+            .chain(first.peers.iter().map(|p| p.port))
+            .map(|port| format!("127.0.0.1:{port}"))
+            .collect();
+        let made = Command::new("redis-cli")
+            .args(["--cluster", "create"])
+            .args(&nodes)
+            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !made {
+            return None;
+        }
+        for _ in 0..200 {
+            let ok = nodes.iter().all(|node| {
+                let port = node.rsplit(':').next().unwrap_or_default();
+                Command::new("redis-cli")
+                    .args(["-p", port, "CLUSTER", "INFO"])
+                    .output()
+                    .is_ok_and(|out| {
+                        String::from_utf8_lossy(&out.stdout).contains("cluster_state:ok")
+                    })
+            });
+            if ok {
+                return Some(first);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+
+    fn start_one(clustered: bool) -> Self {
         let dir = std::env::temp_dir().join(format!("livechat-redis-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).expect("a temporary folder");
         let mut server = Self {
             child: None,
             port: free_port(),
             dir,
+            clustered,
+            peers: Vec::new(),
         };
         server.run(false);
         server
@@ -57,14 +129,19 @@ impl RedisServer {
     /// Starts a server that keeps its data in an append-only file, so that a
     /// restart (`stop` then `restart`) loses nothing.
     pub fn start_durable() -> Self {
-        let mut server = Self::start();
+        let mut server = Self::start_one(false);
         server.stop();
         server.run(true);
         server
     }
 
+    /// One URL, or a cluster's masters as seed nodes, comma-separated.
     pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
+        std::iter::once(self.port)
+            .chain(self.peers.iter().map(|p| p.port))
+            .map(|port| format!("redis://127.0.0.1:{port}/"))
+            .collect::<Vec<_>>()
+            .join(",")
     }
 
     fn run(&mut self, durable: bool) {
@@ -81,6 +158,14 @@ impl RedisServer {
             cmd.args(["--appendonly", "yes", "--appendfsync", "always"]);
         } else {
             cmd.args(["--appendonly", "no"]);
+        }
+        if self.clustered {
+            cmd.args([
+                "--cluster-enabled",
+                "yes",
+                "--cluster-config-file",
+                "nodes.conf",
+            ]);
         }
         let child = cmd
             .stdout(Stdio::null())
@@ -99,6 +184,9 @@ impl RedisServer {
 
     /// Stops the server (as an operator would, with SIGTERM) and waits for it.
     pub fn stop(&mut self) {
+        for peer in &mut self.peers {
+            peer.stop();
+        }
         if let Some(mut child) = self.child.take() {
             let _ = Command::new("kill")
                 .arg("-TERM")
@@ -108,14 +196,19 @@ impl RedisServer {
         }
     }
 
-    /// Starts it again on the same port and folder.
+    /// Starts it again on the same port and folder (a cluster's nodes
+    /// find each other again from their saved configuration).
     pub fn restart(&mut self) {
         self.run(true);
+        for peer in &mut self.peers {
+            peer.run(true);
+        }
     }
 }
 
 impl Drop for RedisServer {
     fn drop(&mut self) {
+        self.peers.clear();
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();

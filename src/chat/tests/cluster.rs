@@ -9,6 +9,7 @@ mod deleting;
 mod ignoring;
 mod limits;
 mod outages;
+mod steps;
 mod strangers;
 
 /// A kit on Redis and `n` stores (servers) sharing it, or `None` when

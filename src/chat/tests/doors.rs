@@ -6,8 +6,8 @@ use super::*;
 use crate::chat::Access;
 
 /// Takes a room's door away, as an earlier version kept rooms.
-async fn without_door(conn: &mut ::redis::aio::MultiplexedConnection, code: &RoomCode) {
-    let key = format!("lc:r:{code}");
+async fn without_door(conn: &mut crate::chat::redis::testing::Conn, code: &RoomCode) {
+    let key = format!("lc:{{{code}}}:r");
     let fields: Vec<String> = ::redis::AsyncCommands::hkeys(&mut *conn, &key)
         .await
         .expect("fields");
@@ -33,11 +33,7 @@ async fn rooms_kept_by_an_earlier_version_let_the_same_people_in() {
     let Pairing::Matched(pair) = first.queue(&cy).await.expect("queue") else {
         panic!("two strangers are paired");
     };
-    let mut conn = ::redis::Client::open(url.as_str())
-        .expect("url")
-        .get_multiplexed_async_connection()
-        .await
-        .expect("redis answers");
+    let mut conn = crate::chat::redis::testing::connect(&url);
     for code in [&general(), &private, &pair] {
         without_door(&mut conn, code).await;
     }

@@ -3,14 +3,14 @@
 -- The person leaves the member's list, and comes back at its end when
 -- ignored; the oldest go past the most kept. Every server is told
 -- "{member} {seed} on|off", in order with the room events after it.
-local key, seed = K.ignored..A[1], A[2]..' '
-for _, item in ipairs(redis.call('LRANGE', key, 0, -1)) do
-  if string.sub(item, 1, #seed) == seed then redis.call('LREM', key, 0, item) end
+local il, seed = fill(K.ignored, A[1]), A[2]..' '
+for _, item in ipairs(redis.call('LRANGE', il, 0, -1)) do
+  if string.sub(item, 1, #seed) == seed then redis.call('LREM', il, 0, item) end
 end
 if A[3] ~= '' then
-  redis.call('RPUSH', key, A[3])
-  redis.call('LTRIM', key, -tonumber(A[4]), -1)
-  redis.call('PEXPIRE', key, A[5])
+  redis.call('RPUSH', il, A[3])
+  redis.call('LTRIM', il, -tonumber(A[4]), -1)
+  redis.call('PEXPIRE', il, A[5])
 end
 local now = 'off'
 if A[3] ~= '' then now = 'on' end

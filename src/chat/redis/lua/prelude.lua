@@ -1,6 +1,8 @@
 -- Shared by every script of the store. `K`, the key layout, is put before
--- this by scripts.rs from keys.rs. ARGV[1] is how many seconds a room's keys
--- outlive their last use; `A` holds the script's own arguments.
+-- this by scripts.rs from keys.rs. KEYS[1] names the one slot the script
+-- touches (a key of its hash tag: see keys.rs); every key it builds has that
+-- tag. ARGV[1] is how many seconds a room's keys outlive their last use; `A`
+-- holds the script's own arguments.
 --
 -- No rule of the chat is decided here: constants come as arguments, events
 -- come already decided (the scripts add only what is stored, such as an
@@ -11,18 +13,25 @@ local TTL = tonumber(ARGV[1])
 local A = {}
 for i = 2, #ARGV do A[i - 1] = ARGV[i] end
 
-local function rk(c) return K.room..c end
-local function sk(c) return K.log..c end
-local function ok(c) return K.present..c end
-local function ak(c) return K.authors..c end
-local function nk(c) return K.names..c end
-local function rmk(c) return K.removed..c end
-local function lpk(c) return K.last_posts..c end
-local function xk(c) return K.deleted..c end
-local function bk(c, joined)
-  if joined then return K.joins..c end
-  return K.leaves..c
+-- A key of the layout: `pattern` (from K) with its `%s` replaced by `part`,
+-- taken as plain text (its `%` doubled, as gsub's replacement reads it).
+local function fill(pattern, part)
+  return (string.gsub(pattern, '%%s', (string.gsub(part, '%%', '%%%%')), 1))
 end
+local function rk(c) return fill(K.room, c) end
+local function sk(c) return fill(K.log, c) end
+local function ok(c) return fill(K.present, c) end
+local function ek(c) return fill(K.expires, c) end
+local function ak(c) return fill(K.authors, c) end
+local function nk(c) return fill(K.names, c) end
+local function rmk(c) return fill(K.removed, c) end
+local function lpk(c) return fill(K.last_posts, c) end
+local function xk(c) return fill(K.deleted, c) end
+local function bk(c, joined)
+  if joined then return fill(K.joins, c) end
+  return fill(K.leaves, c)
+end
+local function wk(id) return fill(K.waiter, id) end
 
 -- A count-prefixed list of arguments from A[i]; the list and the index after it.
 local function list(i)
@@ -41,7 +50,7 @@ end
 
 -- Keeps a room's keys alive while it is used.
 local function touch(code)
-  for _, k in ipairs({rk(code), sk(code), ok(code), ak(code), nk(code), rmk(code), lpk(code), xk(code)}) do
+  for _, k in ipairs({rk(code), sk(code), ok(code), ek(code), ak(code), nk(code), rmk(code), lpk(code), xk(code)}) do
     redis.call('EXPIRE', k, TTL)
   end
 end
@@ -75,12 +84,17 @@ end
 local function ensure(code, public_epoch, door)
   if redis.call('EXISTS', rk(code)) == 1 then return true end
   if public_epoch == '' then return false end
-  redis.call('DEL', sk(code), ok(code), ak(code), nk(code), rmk(code), lpk(code), xk(code))
+  redis.call('DEL', sk(code), ok(code), ek(code), ak(code), nk(code), rmk(code), lpk(code), xk(code))
   redis.call('HSET', rk(code), 'epoch', public_epoch, 'seq', 0, 'public', 1, 'arrivals', 0)
   open_door(code, door)
   touch(code)
   return true
 end
+
+-- When this room's gathered notices are due (ms), once a gathering began in
+-- this script: scripts return it, and Rust indexes it (`K.batches`, a slot
+-- of its own) for the sweeper. 0 when none began.
+local DUE = 0
 
 -- Announces an arrival or a departure as `how` (see `plan`) says for the
 -- room's shape. The facts are read here, in the same step: a pair room, or a
@@ -100,7 +114,8 @@ local function announce(code, joined, author, id, maxlen, at, how)
   if word == 'gather' then
     redis.call('RPUSH', bk(code, joined), author)
     redis.call('EXPIRE', bk(code, joined), TTL)
-    redis.call('ZADD', K.batches, 'NX', how.due, code)
+    redis.call('HSETNX', rk(code), 'due', how.due)
+    DUE = tonumber(redis.call('HGET', rk(code), 'due'))
     return
   end
   append(code, maxlen, {'k', word, 'a', author, 'w', id, 'at', at})
@@ -134,46 +149,39 @@ local function take_name(code, key, id)
   redis.call('HSET', nk(code), 'n:'..key, id, 'm:'..id, key)
 end
 
--- Puts a member in a room (1) unless present (0), announced as `how` says,
--- their name's key (`key`, '' if the room keeps none) taken.
+-- Puts a member in a room (1) unless present (0), present until `expiry`,
+-- announced as `how` says, their name's key (`key`, '' if the room keeps
+-- none) taken. The member's own keys and the sweeper's index are written
+-- by Rust before this (`rooms::enter`): a step that fails after them
+-- leaves an entry the sweeper finds and undoes.
 local function enter_member(code, id, author, expiry, maxlen, at, how, key)
   -- Entering again (a page load) keeps, but does not lengthen, a presence:
   -- only open streams do.
   if redis.call('ZSCORE', ok(code), id) then return 0 end
-  redis.call('ZADD', K.presence, expiry, code..' '..id)
   local n = redis.call('HINCRBY', rk(code), 'arrivals', 1)
   redis.call('ZADD', ok(code), n, id)
+  redis.call('HSET', ek(code), id, expiry)
   redis.call('HSET', ak(code), id, author)
   take_name(code, key, id)
-  redis.call('HINCRBY', K.members, id, 1)
-  redis.call('SADD', K.rooms_of..id, code)
-  redis.call('EXPIRE', K.rooms_of..id, TTL)
   announce(code, true, author, id, maxlen, at, how)
   return 1
 end
 
--- How many private rooms a holder (a client address) has open.
-local function hk(holder) return K.held..holder end
-
 -- Made with Create private room, or for two strangers (`pair`: who they
--- are, kept for operators to read): each pool has its own cap.
+-- are, kept for operators to read). Each pool's cap is counted in its own
+-- slot, before (`reserve.lua`, `pair.lua`).
 local function new_room(code, epoch, pair, door)
-  redis.call('DEL', sk(code), ok(code), ak(code), nk(code), rmk(code), lpk(code), xk(code))
+  redis.call('DEL', sk(code), ok(code), ek(code), ak(code), nk(code), rmk(code), lpk(code), xk(code))
   redis.call('HSET', rk(code), 'epoch', epoch, 'seq', 0, 'public', 0, 'arrivals', 0)
   open_door(code, door)
-  if pair then
-    redis.call('HSET', rk(code), 'pair', pair)
-    redis.call('SADD', K.pair_rooms, code)
-  else
-    redis.call('SADD', K.private, code)
-  end
+  if pair then redis.call('HSET', rk(code), 'pair', pair) end
   touch(code)
 end
 
 local function unqueue(id)
   redis.call('ZREM', K.queue, id)
   redis.call('ZREM', K.queue_expiry, id)
-  return redis.call('DEL', K.waiter..id)
+  return redis.call('DEL', wk(id))
 end
 
 -- `id`, who left, owned the room: the longest present now does (the first
@@ -196,12 +204,12 @@ end
 
 -- `id` leaves `code` now, announced as `how` says, the owner handed over
 -- with the notice `owner` (fields) if it was them. 0 not present, 1 left,
--- 2 left and the room closed.
+-- 2 left and the room closed. What is kept elsewhere (the member's rooms,
+-- the sweeper's index, a private room's place among its holder's) Rust
+-- gives back after (`Inner::after_leave`), each step safe to run again.
 local function leave_member(code, id, maxlen, at, how, owner)
-  redis.call('ZREM', K.presence, code..' '..id)
-  redis.call('SREM', K.rooms_of..id, code)
+  redis.call('HDEL', ek(code), id)
   if redis.call('ZREM', ok(code), id) == 0 then return 0 end
-  if redis.call('HINCRBY', K.members, id, -1) <= 0 then redis.call('HDEL', K.members, id) end
   local author = redis.call('HGET', ak(code), id) or ''
   redis.call('HDEL', ak(code), id)
   -- A slow-mode pace still running is kept, so that a leave and a join do
@@ -215,14 +223,8 @@ local function leave_member(code, id, maxlen, at, how, owner)
   redis.call('PUBLISH', K.gone, code..' '..id)
   announce(code, false, author, id, maxlen, at, how)
   if redis.call('HGET', r, 'public') == '0' and redis.call('ZCARD', ok(code)) == 0 then
-    -- The room's place among its holder's is given back as it closes.
-    local holder = redis.call('HGET', r, 'holder')
-    if holder and redis.call('DECR', hk(holder)) <= 0 then redis.call('DEL', hk(holder)) end
-    redis.call('DEL', r, sk(code), ok(code), ak(code), nk(code), bk(code, true), bk(code, false),
-      rmk(code), lpk(code), xk(code))
-    redis.call('ZREM', K.batches, code)
-    redis.call('SREM', K.private, code)
-    redis.call('SREM', K.pair_rooms, code)
+    redis.call('DEL', r, sk(code), ok(code), ek(code), ak(code), nk(code), bk(code, true),
+      bk(code, false), rmk(code), lpk(code), xk(code))
     redis.call('PUBLISH', K.events, code)
     return 2
   end

@@ -1,8 +1,9 @@
 -- A: member, author, expiry, cap, now. 1 queued, 0 kept their place, -1 full.
 local id, now = A[1], tonumber(A[5])
-local w = K.waiter..id
+local w = wk(id)
 local matched = redis.call('HGET', w, 'matched')
-if redis.call('EXISTS', w) == 1 and (not matched or matched == '') then
+-- Waiting, or held while a match is being made ('~...'): keeps the place.
+if redis.call('EXISTS', w) == 1 and (not matched or matched == '' or string.sub(matched, 1, 1) == '~') then
   redis.call('HSET', w, 'author', A[2])
   return 0
 end

@@ -1,3 +1,4 @@
+#!lua
 -- Forgets attempts older than the window, then counts one more unless the
 -- key has used up its attempts, all in one step. KEYS[1]: the key's set;
 -- ARGV: now (ms), window (ms), limit, this attempt's unique name. Returns

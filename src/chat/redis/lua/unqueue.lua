@@ -3,7 +3,7 @@
 local id, now = A[1], tonumber(A[2])
 local s = redis.call('ZSCORE', K.queue_expiry, id)
 if s and tonumber(s) > now then return 0 end
-local live = tonumber(redis.call('HGET', K.waiter..id, 'live') or '0')
+local live = tonumber(redis.call('HGET', wk(id), 'live') or '0')
 if live > now then
   redis.call('ZADD', K.queue_expiry, live, id)
   return 0

@@ -1,7 +1,7 @@
 -- A: member, live until (ms, 0 when the last page closed), expiry.
 -- Refreshes a waiter whose page is open; returns their match ('' if none),
 -- or false when they are no longer queued.
-local w = K.waiter..A[1]
+local w = wk(A[1])
 if redis.call('EXISTS', w) == 0 then return false end
 if A[2] ~= '0' then redis.call('HSET', w, 'opened', 1) end
 redis.call('EXPIRE', w, TTL)

@@ -52,14 +52,10 @@ async fn a_deletion_on_one_server_reaches_the_others_in_its_place() {
     let said = c.message(&general(), id).await.expect("read on C");
     assert_eq!(said.map(|m| (m.text, m.member)), Some((None, ann.id)));
     let url = kit.redis.as_ref().expect("a redis kit").url();
-    let mut conn = ::redis::Client::open(url)
-        .expect("url")
-        .get_multiplexed_async_connection()
-        .await
-        .expect("connect");
+    let mut conn = crate::chat::redis::testing::connect(&url);
     // The room's log (`redis::keys::log`).
     let stream: Vec<(String, Vec<String>)> = ::redis::cmd("XRANGE")
-        .arg("lc:s:general")
+        .arg("lc:{general}:s")
         .arg("-")
         .arg("+")
         .query_async(&mut conn)
@@ -99,19 +95,15 @@ async fn deletions_are_forgotten_with_the_log_entries_they_stand_for() {
             .expect("deleted");
     }
     let url = kit.redis.as_ref().expect("a redis kit").url();
-    let mut conn = ::redis::Client::open(url)
-        .expect("url")
-        .get_multiplexed_async_connection()
-        .await
-        .expect("connect");
+    let mut conn = crate::chat::redis::testing::connect(&url);
     // The room's deleted messages and its log (`redis::keys`).
     let kept: usize = ::redis::cmd("HLEN")
-        .arg("lc:x:general")
+        .arg("lc:{general}:x")
         .query_async(&mut conn)
         .await
         .expect("HLEN");
     let log: usize = ::redis::cmd("XLEN")
-        .arg("lc:s:general")
+        .arg("lc:{general}:s")
         .query_async(&mut conn)
         .await
         .expect("XLEN");

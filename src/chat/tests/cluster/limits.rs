@@ -164,17 +164,13 @@ async fn paces_kept_through_leaves_are_let_go_once_run_out() {
         a.leave(&general(), who.id).await.expect("leave");
     }
     let url = kit.redis.as_ref().expect("a redis kit").url();
-    let mut conn = ::redis::Client::open(url)
-        .expect("url")
-        .get_multiplexed_async_connection()
-        .await
-        .expect("connect");
+    let mut conn = crate::chat::redis::testing::connect(&url);
     // The room's paces (`redis::keys`).
-    let paces = |conn: &mut ::redis::aio::MultiplexedConnection| {
+    let paces = |conn: &mut crate::chat::redis::testing::Conn| {
         let mut conn = conn.clone();
         async move {
             ::redis::cmd("HLEN")
-                .arg("lc:lp:general")
+                .arg("lc:{general}:lp")
                 .query_async::<usize>(&mut conn)
                 .await
                 .expect("HLEN")

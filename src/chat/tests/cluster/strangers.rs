@@ -47,19 +47,16 @@ async fn pairing_stays_exact_across_servers_under_concurrency() {
     let chats: Vec<Chat> = stores.iter().map(|s| Arc::new(s.clone()) as Chat).collect();
     super::pairing::churn(&people, &chats).await;
     let url = kit.redis.as_ref().expect("redis").url();
-    let mut conn = ::redis::Client::open(url)
-        .expect("url")
-        .get_multiplexed_async_connection()
-        .await
-        .expect("redis answers");
-    let rooms: Vec<String> = ::redis::AsyncCommands::smembers(&mut conn, "lc:pairs")
+    let mut conn = crate::chat::redis::testing::connect(&url);
+    let rooms: Vec<String> = ::redis::AsyncCommands::smembers(&mut conn, "lc:{q}:pairs")
         .await
         .expect("rooms");
     let mut times: std::collections::HashMap<String, usize> = Default::default();
     for code in &rooms {
-        let pair: String = ::redis::AsyncCommands::hget(&mut conn, format!("lc:r:{code}"), "pair")
-            .await
-            .expect("a pair room");
+        let pair: String =
+            ::redis::AsyncCommands::hget(&mut conn, format!("lc:{{{code}}}:r"), "pair")
+                .await
+                .expect("a pair room");
         let (a, b) = pair.split_once(' ').expect("two ids");
         assert_ne!(a, b, "nobody is paired with themselves");
         *times.entry(a.to_owned()).or_default() += 1;
