@@ -387,6 +387,8 @@ month-september = سبتمبر
 month-october = أكتوبر
 month-november = نوفمبر
 month-december = ديسمبر
+clock-am = ص
+clock-pm = م
 
 ## Settings and the unread marker
 

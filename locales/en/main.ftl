@@ -339,6 +339,8 @@ month-september = September
 month-october = October
 month-november = November
 month-december = December
+clock-am = AM
+clock-pm = PM
 
 ## Settings and the unread marker
 
