@@ -36,11 +36,13 @@ impl Target {
     /// cluster. Only a malformed URL is an error (its words never show the
     /// URL, which may hold a password).
     pub fn parse(url: &str, timeout: Duration) -> Result<Self, String> {
-        let urls: Vec<&str> = url
-            .split(',')
-            .map(str::trim)
-            .filter(|u| !u.is_empty())
-            .collect();
+        let mut urls: Vec<&str> = Vec::new();
+        // Empty items are skipped, and a URL named twice is one node.
+        for u in url.split(',').map(str::trim).filter(|u| !u.is_empty()) {
+            if !urls.contains(&u) {
+                urls.push(u);
+            }
+        }
         let bad = |e: redis::RedisError| format!("--redis: {e}");
         match urls.as_slice() {
             [] => Err("--redis: no URL given".to_owned()),
@@ -181,6 +183,13 @@ mod tests {
             panic!("two seed nodes are a cluster");
         };
         assert_eq!(seeds.len(), 2);
+        assert!(
+            matches!(
+                Target::parse("redis://127.0.0.1:6379, redis://127.0.0.1:6379,", WAIT),
+                Ok(Target::Single(_))
+            ),
+            "one URL named twice is still one Redis"
+        );
     }
 
     #[test]

@@ -177,6 +177,13 @@ impl RedisStore {
     pub fn halt(&self) {
         self.inner.stop.send_replace(());
     }
+
+    /// Whether the pub/sub listener is subscribed now.
+    pub fn listening(&self) -> bool {
+        self.inner
+            .listening
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 /// A Redis failure, as people are told it: try again.

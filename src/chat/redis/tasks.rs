@@ -132,7 +132,19 @@ async fn listen(weak: Weak<Inner>, nodes: Vec<redis::Client>) {
     }
 }
 
+/// Subscribes on one node, or gives up after `PING_TIMEOUT`: a node that takes
+/// the connection and never answers (frozen, cut off) must not hold the
+/// listener, which then tries the next seed.
 async fn subscribe(client: &redis::Client) -> redis::RedisResult<redis::aio::PubSub> {
+    match tokio::time::timeout(PING_TIMEOUT, subscribed(client)).await {
+        Ok(done) => done,
+        Err(_) => Err(redis::RedisError::from(std::io::Error::from(
+            std::io::ErrorKind::TimedOut,
+        ))),
+    }
+}
+
+async fn subscribed(client: &redis::Client) -> redis::RedisResult<redis::aio::PubSub> {
     let mut pubsub = client.get_async_pubsub().await?;
     pubsub.subscribe(keys::EVENTS).await?;
     pubsub.subscribe(keys::PAIRS).await?;

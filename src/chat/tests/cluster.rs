@@ -9,6 +9,7 @@ mod deleting;
 mod ignoring;
 mod limits;
 mod outages;
+mod seeds;
 mod steps;
 mod strangers;
 
