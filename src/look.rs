@@ -69,13 +69,25 @@ pub enum Clock {
 impl Clock {
     /// `at` on this clock, as its own offset says it: "18:05" or "6:05 PM".
     pub fn words(self, at: OffsetDateTime) -> String {
-        let text = match self {
-            Clock::H24 => at.format(time::macros::format_description!("[hour]:[minute]")),
-            Clock::H12 => at.format(time::macros::format_description!(
-                "[hour repr:12 padding:none]:[minute] [period]"
-            )),
-        };
-        text.unwrap_or_default()
+        match self {
+            Clock::H24 => at
+                .format(time::macros::format_description!("[hour]:[minute]"))
+                .unwrap_or_default(),
+            Clock::H12 => {
+                let clock = at
+                    .format(time::macros::format_description!(
+                        "[hour repr:12 padding:none]:[minute]"
+                    ))
+                    .unwrap_or_default();
+                // "AM" and "PM" in the reader's language ("م" in Arabic).
+                let half = if at.hour() < 12 {
+                    crate::t!("clock-am")
+                } else {
+                    crate::t!("clock-pm")
+                };
+                format!("{clock} {half}")
+            }
+        }
     }
 }
 

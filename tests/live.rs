@@ -13,10 +13,10 @@ use common::{client, get_text, spawn_app};
 mod deleting;
 #[path = "live/ignoring.rs"]
 mod ignoring;
-#[path = "live/looks.rs"]
-mod looks;
 #[path = "live/languages.rs"]
 mod languages;
+#[path = "live/looks.rs"]
+mod looks;
 #[path = "live/members.rs"]
 mod members;
 #[path = "live/reading.rs"]

@@ -387,6 +387,9 @@ month-september = سبتمبر
 month-october = أكتوبر
 month-november = نوفمبر
 month-december = ديسمبر
+date-time = { $date }، { $time }
+clock-am = ص
+clock-pm = م
 
 ## Settings and the unread marker
 

@@ -339,6 +339,11 @@ month-september = September
 month-october = October
 month-november = November
 month-december = December
+# A full moment: "Thursday 3 December 2026, 07:46 UTC".
+date-time = { $date }, { $time }
+# The halves of the day on a 12-hour clock: "6:05 PM".
+clock-am = AM
+clock-pm = PM
 
 ## Settings and the unread marker
 

@@ -12,8 +12,8 @@ use serde::Deserialize;
 use super::shape::Shape;
 use crate::AppState;
 use crate::look::{self, Clock, Lang, Settings, TextSize, Theme, zones};
-use crate::{paths, t};
 use crate::views::settings::{SettingsForm, settings_form, settings_page};
+use crate::{paths, t};
 
 /// How long the cookie keeps what was chosen: about a year (browsers cap
 /// cookies at 400 days).
