@@ -243,6 +243,7 @@ console-skip-reports = Skip to open reports
 console-token = Token
 console-sign-in = Sign in
 console-signed-in-as = Signed in as { $moderator }
+console-sign-in-label = sign-in { $id }
 console-sign-out = Sign out
 console-open-reports = Open reports ({ $n })
 console-no-reports = No open reports.
