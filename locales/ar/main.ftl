@@ -275,6 +275,7 @@ console-skip-reports = انتقل إلى البلاغات المفتوحة
 console-token = الرمز السري
 console-sign-in = سجّل الدخول
 console-signed-in-as = مسجّل الدخول باسم { $moderator }
+console-sign-in-label = تسجيل دخول { $id }
 console-sign-out = سجّل الخروج
 console-open-reports = البلاغات المفتوحة ({ $n })
 console-no-reports = لا توجد بلاغات مفتوحة.
@@ -387,6 +388,7 @@ month-september = سبتمبر
 month-october = أكتوبر
 month-november = نوفمبر
 month-december = ديسمبر
+date-time = { $date }، { $time }
 clock-am = ص
 clock-pm = م
 

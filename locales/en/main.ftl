@@ -243,6 +243,7 @@ console-skip-reports = Skip to open reports
 console-token = Token
 console-sign-in = Sign in
 console-signed-in-as = Signed in as { $moderator }
+console-sign-in-label = sign-in { $id }
 console-sign-out = Sign out
 console-open-reports = Open reports ({ $n })
 console-no-reports = No open reports.
@@ -339,6 +340,9 @@ month-september = September
 month-october = October
 month-november = November
 month-december = December
+# A full moment: "Thursday 3 December 2026, 07:46 UTC".
+date-time = { $date }, { $time }
+# The halves of the day on a 12-hour clock: "6:05 PM".
 clock-am = AM
 clock-pm = PM
 

@@ -259,10 +259,13 @@ pub struct Frame {
     pub looks: Looks,
 }
 
-/// How many looks a frame keeps a render of. A look is a language, a clock
-/// and a known zone, so there are a few thousand: past this many, a frame
-/// is rendered again for each reader of a further look instead of kept, so
-/// that nobody can make a room's history hold a render of every one.
+/// How many looks with a zone a frame keeps a render of. A look is a
+/// language, a clock and a known zone, so there are a few thousand: past
+/// this many, a reader of a further zone is shown the frame as rendered for
+/// their language and clock in UTC (said "UTC"; those few looks are always
+/// kept), so that nobody can make a room's history hold a render of every
+/// look, nor make each frame rendered again for every reader by opening
+/// streams of many zones.
 pub const LOOKS_KEPT: usize = 16;
 
 /// How to render a frame again for another look, and the renders made so
@@ -309,6 +312,11 @@ impl Looks {
                 .len()
         })
     }
+}
+
+/// How many of the looks `kept` have a zone.
+fn zoned(kept: &HashMap<Look, Arc<OnceLock<Frame>>>) -> usize {
+    kept.keys().filter(|look| look.zone.is_some()).count()
 }
 
 impl fmt::Debug for Looks {
@@ -362,7 +370,9 @@ impl Frame {
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             match kept.get(look) {
                 Some(slot) => Some(slot.clone()),
-                None if kept.len() < LOOKS_KEPT => {
+                // A zone-less look (one per language and clock) is always
+                // kept: it is where the readers of further zones go.
+                None if look.zone.is_none() || zoned(&kept) < LOOKS_KEPT => {
                     let slot = Arc::new(OnceLock::new());
                     kept.insert(look.clone(), slot.clone());
                     Some(slot)
@@ -370,13 +380,19 @@ impl Frame {
                 None => None,
             }
         };
-        let render = || look::render_with(look, || (variants.again)());
-        let again = match &slot {
-            // Rendered outside the lock; a second reader of the same look
-            // waits for the first one's render.
-            Some(slot) => slot.get_or_init(render).clone(),
-            None => render(),
+        let Some(slot) = slot else {
+            // Past the zones kept: this reader's language and clock, in UTC.
+            let utc = Look {
+                zone: None,
+                ..look.clone()
+            };
+            return self.for_look(&utc);
         };
+        // Rendered outside the lock; a second reader of the same look waits
+        // for the first one's render.
+        let again = slot
+            .get_or_init(|| look::render_with(look, || (variants.again)()))
+            .clone();
         Frame {
             sse: again.sse,
             html: again.html,

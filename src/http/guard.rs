@@ -87,12 +87,20 @@ pub async fn headers(req: Request, next: Next) -> Response {
     set(headers, header::REFERRER_POLICY, "no-referrer");
     set(headers, header::X_FRAME_OPTIONS, "DENY");
     set(headers, header::CACHE_CONTROL, "private, no-cache");
+    // Files kept for ever (scripts, stylesheets, avatars) are the same for
+    // every reader: a shared cache keeps one copy of each.
+    let same_for_everyone = headers
+        .get(header::CACHE_CONTROL)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.contains("immutable"));
     // Pages are in the language `Accept-Language` (or the settings cookie)
     // asks for; beside what compression said it varies by, if it did.
-    headers.append(
-        header::VARY,
-        HeaderValue::from_static("HX-Request, Cookie, Accept-Language"),
-    );
+    if !same_for_everyone {
+        headers.append(
+            header::VARY,
+            HeaderValue::from_static("HX-Request, Cookie, Accept-Language"),
+        );
+    }
     res
 }
 

@@ -36,6 +36,15 @@ pub struct Console<'a> {
     pub error: Option<String>,
 }
 
+/// A moderator's label in the reader's language: the store keeps
+/// "sign-in e1b7fc64", which an Arabic console says in Arabic.
+pub fn moderator_words(label: &str) -> String {
+    match label.strip_prefix("sign-in ") {
+        Some(id) => t!("console-sign-in-label", id = id),
+        None => label.to_owned(),
+    }
+}
+
 /// A length of time in words: "10 minutes", "1 hour", "7 days", "30 s".
 pub fn spell(length: Duration) -> String {
     let secs = length.as_secs();
@@ -94,7 +103,7 @@ pub fn console(console: &Console<'_>) -> Markup {
             main #main.console {
                 div.console-head {
                     h1 { (title) }
-                    p { (th!("console-signed-in-as", moderator = html! { strong { (console.moderator) } })) }
+                    p { (th!("console-signed-in-as", moderator = html! { strong { (moderator_words(console.moderator)) } })) }
                     form action=(paths::ADMIN_SIGN_OUT) method="post" {
                         button.secondary type="submit" { (t!("console-sign-out")) }
                     }
@@ -267,7 +276,7 @@ fn log(actions: &[Action]) -> Markup {
                         @for action in actions {
                             tr {
                                 td { (When(action.at)) }
-                                td { (action.moderator) }
+                                td { (moderator_words(&action.moderator)) }
                                 td { (action.what) }
                                 td { @if let Some(session) = &action.session { code { (session) } } }
                                 td { @if let Some(room) = &action.room { strong.code { (room) } } }
@@ -283,6 +292,18 @@ fn log(actions: &[Action]) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_moderators_label_reads_in_the_readers_language() {
+        use crate::look::{Lang, Look};
+        assert_eq!(moderator_words("sign-in e1b7fc64"), "sign-in e1b7fc64");
+        let arabic = Look {
+            lang: Lang::Ar,
+            ..Look::default()
+        };
+        let words = crate::look::render_with(&arabic, || moderator_words("sign-in e1b7fc64"));
+        assert_eq!(words, "تسجيل دخول e1b7fc64");
+    }
 
     #[test]
     fn lengths_are_spelled_in_their_largest_whole_unit() {

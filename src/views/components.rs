@@ -69,7 +69,8 @@ pub fn lost() -> Markup {
 
 /// A moment in the log as a `<time>`: the short clock time ("07:46", UTC)
 /// that a screen reader reads after the text, with the full date and zone
-/// in `datetime` and in `title` for whoever wants them.
+/// in `datetime` and in `title` ("Thursday 3 December 2026, 07:46 UTC", in
+/// the reader's language) for whoever wants them.
 pub struct When(pub OffsetDateTime);
 
 impl Render for When {
@@ -82,13 +83,10 @@ impl Render for When {
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default();
         let (local, zone) = look.local(at);
-        let date = local
-            .format(time::macros::format_description!(
-                "[day padding:none] [month repr:short] [year]"
-            ))
-            .unwrap_or_default();
+        // The date in the reader's language, as the day dividers say it.
+        let date = crate::i18n::long_date(local.date());
         let short = look.clock.words(local);
-        let full = format!("{date}, {short} {zone}");
+        let full = crate::t!("date-time", date = date, time = format!("{short} {zone}"));
         html! { time datetime=(machine) title=(full) { (short) } }
     }
 }

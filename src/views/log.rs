@@ -321,6 +321,31 @@ mod tests {
         );
     }
 
+    /// A time's `title` (its full date) is in the reader's language, like
+    /// the day dividers: an Arabic page shows no English month.
+    #[test]
+    fn a_times_full_date_reads_in_the_readers_language() {
+        use crate::look::{Clock, Lang, Look};
+        let at = time::macros::datetime!(2026-12-03 18:05 UTC);
+        let english = maud::Render::render(&crate::views::components::When(at)).into_string();
+        assert!(
+            english.contains(r#"title="Thursday 3 December 2026, 18:05 UTC">18:05<"#),
+            "{english}"
+        );
+        let arabic = Look {
+            lang: Lang::Ar,
+            clock: Clock::H12,
+            zone: None,
+        };
+        let arabic = crate::look::render_with(&arabic, || {
+            maud::Render::render(&crate::views::components::When(at)).into_string()
+        });
+        assert!(
+            arabic.contains(r#"title="الخميس 3 ديسمبر 2026، 6:05 م UTC">6:05 م<"#),
+            "{arabic}"
+        );
+    }
+
     fn ann() -> Author {
         Author {
             name: Name::parse("عمر", 32).expect("a name in Arabic"),
@@ -484,7 +509,7 @@ mod tests {
             grouped.contains(r#"<bdi class="author">Ann</bdi>"#),
             "{grouped}"
         );
-        assert!(!grouped.contains("day"), "{grouped}");
+        assert!(!grouped.contains(r#"class="day""#), "{grouped}");
     }
 
     /// For one reader, today's and yesterday's dividers say so, with the

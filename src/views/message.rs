@@ -123,12 +123,9 @@ impl maud::Render for FullTime {
         // On the reader's clock and in their zone ("UTC" when they chose none).
         let look = crate::look::current();
         let (local, zone) = look.local(at);
-        let day = local
-            .format(time::macros::format_description!(
-                "[weekday] [day padding:none] [month repr:long] [year]"
-            ))
-            .unwrap_or_default();
-        let words = format!("{day}, {} {zone}", look.clock.words(local));
+        let day = crate::i18n::long_date(local.date());
+        let time = format!("{} {zone}", look.clock.words(local));
+        let words = crate::t!("date-time", date = day, time = time);
         html! { time datetime=(machine) { (words) } }
     }
 }
@@ -150,6 +147,34 @@ mod tests {
             at: time::macros::datetime!(2026-12-03 07:46 UTC),
             muted: false,
         }
+    }
+
+    /// An Arabic reader reads the message's full time in Arabic: weekday,
+    /// month and the half of the day, no English word.
+    #[test]
+    fn the_full_time_reads_in_the_readers_language() {
+        use crate::look::{Clock, Lang, Look};
+        let code = RoomCode::parse_slug("general").expect("slug");
+        let arabic = Look {
+            lang: Lang::Ar,
+            clock: Clock::H12,
+            zone: None,
+        };
+        let page = crate::look::render_with(&arabic, || {
+            message_page(
+                &code,
+                &said(Some("hi")),
+                &Seed::random(),
+                Actions::default(),
+                None,
+            )
+        })
+        .into_string();
+        assert!(page.contains("الخميس 3 ديسمبر 2026، 7:46 ص UTC"), "{page}");
+        assert!(
+            !page.contains("Thursday") && !page.contains(" AM"),
+            "{page}"
+        );
     }
 
     /// Someone else's message offers a report with every reason and an

@@ -712,4 +712,48 @@ mod looks {
         }
         assert_eq!(frame.looks.kept(), crate::chat::LOOKS_KEPT);
     }
+
+    /// Readers of many zones at once (one person opening a stream in each)
+    /// cost a frame at most `LOOKS_KEPT` renders for zones and one per
+    /// language and clock, never one per reader: past the zones kept, a
+    /// reader is shown their language and clock in UTC, said "UTC".
+    #[test]
+    fn readers_of_many_zones_cost_a_bounded_number_of_renders() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let room = RoomCode::parse_slug("general").expect("slug");
+        let at = time::macros::datetime!(2026-12-03 18:05 UTC);
+        let frame = Renderer.log_item(
+            &room,
+            EventId { epoch: 1, seq: 1 },
+            &said(at),
+            Place::default(),
+        );
+        let renders = Arc::new(AtomicUsize::new(0));
+        let counter = renders.clone();
+        let frame = Frame {
+            looks: frame.looks.counted(move || {
+                counter.fetch_add(1, Ordering::Relaxed);
+            }),
+            ..frame
+        };
+        let zones = crate::look::zones::all();
+        let zones: Vec<&String> = zones
+            .iter()
+            .filter(|zone| zone.starts_with("Europe/"))
+            .collect();
+        for _reader in 0..3 {
+            for zone in zones.iter().take(crate::chat::LOOKS_KEPT + 20) {
+                let shown = frame.for_look(&look(Some(zone), Clock::H24));
+                assert!(!shown.sse.is_empty());
+            }
+        }
+        assert_eq!(renders.load(Ordering::Relaxed), crate::chat::LOOKS_KEPT);
+        let last = zones[crate::chat::LOOKS_KEPT + 5];
+        let shown = frame.for_look(&look(Some(last), Clock::H12));
+        let text = String::from_utf8_lossy(&shown.sse).into_owned();
+        assert!(text.contains("6:05 PM UTC"), "{text}");
+        frame.for_look(&look(Some(zones[crate::chat::LOOKS_KEPT + 6]), Clock::H12));
+        assert_eq!(renders.load(Ordering::Relaxed), crate::chat::LOOKS_KEPT + 1);
+    }
 }

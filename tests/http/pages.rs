@@ -202,6 +202,44 @@ async fn avatars_are_svg_and_cacheable_for_ever() {
     );
 }
 
+/// What is the same for everyone and kept for ever (scripts, stylesheets,
+/// avatars, a member's own stylesheet) says it varies by no reader's
+/// cookie or language, so a shared cache keeps one copy; pages do vary.
+#[tokio::test]
+async fn files_kept_for_ever_do_not_vary_by_reader_but_pages_do() {
+    let mut me = site(&[]);
+    let home = me.get("/").await;
+    let varies = |answer: &Answer| {
+        answer
+            .headers
+            .get_all(header::VARY)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let page = varies(&home);
+    assert!(
+        page.contains("Cookie") && page.contains("Accept-Language") && page.contains("HX-Request"),
+        "{page}"
+    );
+    let css = asset_path(&home.body, "style.");
+    for path in [
+        "/assets/htmx-4.0.1.min.js",
+        css.as_str(),
+        "/avatars/0123456789abcdef.svg",
+        "/me/0123456789abcdef.css",
+    ] {
+        let answer = me.get(path).await;
+        assert_eq!(answer.status, StatusCode::OK, "{path}");
+        let vary = varies(&answer);
+        assert!(
+            !vary.contains("Cookie") && !vary.contains("Accept-Language"),
+            "{path}: {vary}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn assets_are_served_under_versioned_names() {
     let mut me = site(&[]);
