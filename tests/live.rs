@@ -17,6 +17,8 @@ mod ignoring;
 mod looks;
 #[path = "live/languages.rs"]
 mod languages;
+#[path = "live/mentions.rs"]
+mod mentions;
 #[path = "live/members.rs"]
 mod members;
 #[path = "live/reading.rs"]
