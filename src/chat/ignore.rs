@@ -104,7 +104,7 @@ mod tests {
             reach: Reach {
                 whose: whose.cloned(),
                 only_whose,
-                mentions: Vec::new(),
+                mentions: Default::default(),
             },
             ..Frame::new(
                 EventId::start(1),

@@ -163,7 +163,7 @@ impl RoomLog {
         let reach = kept.as_ref().map_or_else(
             || rules::reach(event, None, false),
             |frame| Reach {
-                mentions: Vec::new(),
+                mentions: Default::default(),
                 ..frame.reach.clone()
             },
         );

@@ -391,7 +391,7 @@ pub fn reach(event: &Event, one: Option<&Seed>, muted: bool) -> Reach {
             return Reach {
                 whose: Some(author.seed.clone()),
                 only_whose: muted,
-                mentions: Vec::new(),
+                mentions: Default::default(),
             };
         }
         Event::Joined { names, more, .. } | Event::Left { names, more, .. } => {
@@ -403,7 +403,7 @@ pub fn reach(event: &Event, one: Option<&Seed>, muted: bool) -> Reach {
     Reach {
         whose: whose.cloned(),
         only_whose: false,
-        mentions: Vec::new(),
+        mentions: Default::default(),
     }
 }
 

@@ -743,4 +743,30 @@ mod looks {
         }
         assert_eq!(frame.looks.kept(), crate::chat::LOOKS_KEPT);
     }
+
+    #[test]
+    fn the_mention_title_is_one_message_per_room_and_look_in_its_language() {
+        let room = RoomCode::parse_slug("general").expect("slug");
+        let en = mentioned(&room, &Look::default());
+        let text = String::from_utf8_lossy(&en);
+        assert_eq!(
+            text,
+            "data: <title>(@) You were mentioned · # general · livechat</title>\n\n"
+        );
+        // The same bytes (shared, not rendered again) for the next reader.
+        assert_eq!(
+            mentioned(&room, &Look::default()).as_ptr(),
+            en.as_ptr(),
+            "shared"
+        );
+        let arabic = Look {
+            lang: crate::look::Lang::Ar,
+            ..Look::default()
+        };
+        let ar = mentioned(&room, &arabic);
+        let text = String::from_utf8_lossy(&ar);
+        assert!(text.contains("<title>(@) ورد اسمك · "), "{text}");
+        let other = RoomCode::parse_slug("random").expect("slug");
+        assert!(String::from_utf8_lossy(&mentioned(&other, &Look::default())).contains("random"));
+    }
 }

@@ -51,7 +51,7 @@ impl Inner {
                 reach: Reach {
                     whose: Some(who.seed.clone()),
                     only_whose: false,
-                    mentions: Vec::new(),
+                    mentions: Default::default(),
                 },
                 ..self.render.typing(code, last, who)
             });
