@@ -19,6 +19,8 @@ mod languages;
 mod looks;
 #[path = "live/members.rs"]
 mod members;
+#[path = "live/mentions.rs"]
+mod mentions;
 #[path = "live/reading.rs"]
 mod reading;
 #[path = "live/removal.rs"]

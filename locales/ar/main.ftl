@@ -53,6 +53,7 @@ code-shape = الرمز { $len } حروف أو أرقام، مثل { $example }
 room-title-private = الغرفة { $code }
 room-title-public = # { $code }
 unread-title = نشاط جديد · { $title }
+mention-title = (@) ورد اسمك · { $title }
 room-skip = انتقل إلى مربع الرسالة
 room-skip-unread = انتقل إلى الرسائل الجديدة
 room-code = الرمز { $code }

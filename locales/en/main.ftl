@@ -45,6 +45,7 @@ code-shape = A code is { $len } letters or digits, like { $example }
 room-title-private = Room { $code }
 room-title-public = # { $code }
 unread-title = New activity · { $title }
+mention-title = (@) You were mentioned · { $title }
 room-skip = Skip to message box
 room-skip-unread = Skip to new messages
 room-code = Code { $code }

@@ -335,6 +335,10 @@ pub struct Reach {
     pub whose: Option<Seed>,
     /// It reaches only `whose` (a muted session's message).
     pub only_whose: bool,
+    /// Whom a message mentions (`Event::Message.mentions`), so that each
+    /// mentioned reader's stream can say so in its tab title. Shared by
+    /// every clone of the frame (one per stream), never copied.
+    pub mentions: Arc<[Seed]>,
 }
 
 impl Frame {

@@ -64,6 +64,14 @@ impl View {
         }
     }
 
+    /// Whether `frame` is a new message that mentions this reader (and is
+    /// not their own), so that their stream says so in the tab title.
+    pub fn mentioned(&self, frame: &Frame) -> bool {
+        frame.kind == FrameKind::Log
+            && frame.reach.whose.as_ref() != Some(&self.me)
+            && frame.reach.mentions.contains(&self.me)
+    }
+
     /// The items of `items` this reader is shown.
     pub fn filter(&self, items: Vec<Frame>) -> Vec<Frame> {
         items.into_iter().filter(|f| self.shows(f)).collect()
@@ -96,6 +104,7 @@ mod tests {
             reach: Reach {
                 whose: whose.cloned(),
                 only_whose,
+                mentions: Default::default(),
             },
             ..Frame::new(
                 EventId::start(1),

@@ -159,9 +159,13 @@ impl RoomLog {
         // What stands in its place, and the frame that swaps it, reach whom
         // the message reached (not the ignorers of its author, not everyone
         // when it was muted).
+        // What stands in its place mentions nobody.
         let reach = kept.as_ref().map_or_else(
             || rules::reach(event, None, false),
-            |frame| frame.reach.clone(),
+            |frame| Reach {
+                mentions: Default::default(),
+                ..frame.reach.clone()
+            },
         );
         let item = Frame {
             place,

@@ -378,10 +378,20 @@ pub const KEEP_IGNORED: Duration = Duration::from_secs(30 * 86_400);
 pub fn reach(event: &Event, one: Option<&Seed>, muted: bool) -> Reach {
     let whose = match event {
         // What stands in a deleted message's place reaches whom it reached.
-        Event::Message { author, .. } | Event::Deleted { author, .. } => {
+        Event::Message {
+            author, mentions, ..
+        } => {
             return Reach {
                 whose: Some(author.seed.clone()),
                 only_whose: muted,
+                mentions: mentions.iter().map(|a| a.seed.clone()).collect(),
+            };
+        }
+        Event::Deleted { author, .. } => {
+            return Reach {
+                whose: Some(author.seed.clone()),
+                only_whose: muted,
+                mentions: Default::default(),
             };
         }
         Event::Joined { names, more, .. } | Event::Left { names, more, .. } => {
@@ -393,6 +403,7 @@ pub fn reach(event: &Event, one: Option<&Seed>, muted: bool) -> Reach {
     Reach {
         whose: whose.cloned(),
         only_whose: false,
+        mentions: Default::default(),
     }
 }
 

@@ -63,6 +63,13 @@ pub fn unread_title(code: &RoomCode) -> Markup {
     html! { title { (t!("unread-title", title = tab_title(&title(code)))) } }
 }
 
+/// The tab's title of a person a new message mentions: their own stream
+/// sends it after that message (`views::stream::mentioned`), and it goes
+/// back like `unread_title`.
+pub fn mention_title(code: &RoomCode) -> Markup {
+    html! { title { (t!("mention-title", title = tab_title(&title(code)))) } }
+}
+
 /// Asks for the plain title when `trigger` fires; swaps nothing visible.
 fn title_reset(code: &RoomCode, trigger: &str) -> Markup {
     html! {

@@ -1,12 +1,15 @@
 //! What the streams carry: each event rendered once into a `text/event-stream`
 //! message (for htmx's `hx-sse`) and a bare log item (for the no-JavaScript log).
 
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock, PoisonError};
+
 use bytes::{BufMut, Bytes, BytesMut};
 use maud::{Markup, PreEscaped, html};
 
 use super::components::{Who, lost, online_items, online_now, stranger_left};
 use super::log::{day_divider, item, item_id};
-use super::room::unread_title;
+use super::room::{mention_title, unread_title};
 use crate::chat::{
     Author, Event, EventId, Frame, FrameKind, Looks, Online, Place, Render, RoomCode,
 };
@@ -107,6 +110,34 @@ pub const TYPING: &str = "typing";
 pub fn typing_cleared() -> Bytes {
     let body = html! { hx-partial hx-target={ "#" (TYPING) } hx-swap="innerHTML" {} };
     message(None, &body.into_string())
+}
+
+/// How many rooms' and looks' mention titles are kept; past that the kept
+/// ones are let go, so that no number of rooms and looks grows it for ever.
+const MENTION_TITLES_KEPT: usize = 4096;
+
+/// The tab title that tells a reader a message mentions them
+/// (`mention_title`), as a message of its own: a stream sends it after the
+/// frame of that message, to the readers it mentions alone. Rendered once
+/// per room and look and shared by every stream.
+pub fn mentioned(room: &RoomCode, look: &Look) -> Bytes {
+    type Kept = HashMap<(RoomCode, Look), Bytes>;
+    static KEPT: OnceLock<Mutex<Kept>> = OnceLock::new();
+    let kept = KEPT.get_or_init(Mutex::default);
+    let key = (room.clone(), look.clone());
+    if let Some(bytes) = kept
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&key)
+    {
+        return bytes.clone();
+    }
+    let bytes = look::render_with(look, || message(None, &mention_title(room).into_string()));
+    let mut kept = kept.lock().unwrap_or_else(PoisonError::into_inner);
+    if kept.len() >= MENTION_TITLES_KEPT {
+        kept.clear();
+    }
+    kept.entry(key).or_insert(bytes).clone()
 }
 
 /// A log item's frame for the look in scope: the day divider goes before
@@ -755,5 +786,31 @@ mod looks {
         assert!(text.contains("6:05 PM UTC"), "{text}");
         frame.for_look(&look(Some(zones[crate::chat::LOOKS_KEPT + 6]), Clock::H12));
         assert_eq!(renders.load(Ordering::Relaxed), crate::chat::LOOKS_KEPT + 1);
+    }
+
+    #[test]
+    fn the_mention_title_is_one_message_per_room_and_look_in_its_language() {
+        let room = RoomCode::parse_slug("general").expect("slug");
+        let en = mentioned(&room, &Look::default());
+        let text = String::from_utf8_lossy(&en);
+        assert_eq!(
+            text,
+            "data: <title>(@) You were mentioned · # general · livechat</title>\n\n"
+        );
+        // The same bytes (shared, not rendered again) for the next reader.
+        assert_eq!(
+            mentioned(&room, &Look::default()).as_ptr(),
+            en.as_ptr(),
+            "shared"
+        );
+        let arabic = Look {
+            lang: crate::look::Lang::Ar,
+            ..Look::default()
+        };
+        let ar = mentioned(&room, &arabic);
+        let text = String::from_utf8_lossy(&ar);
+        assert!(text.contains("<title>(@) ورد اسمك · "), "{text}");
+        let other = RoomCode::parse_slug("random").expect("slug");
+        assert!(String::from_utf8_lossy(&mentioned(&other, &Look::default())).contains("random"));
     }
 }

@@ -110,3 +110,44 @@ async fn a_mention_is_highlighted_and_read_only_for_whom_it_names() {
     cy.close().await;
     server.shut_down().await;
 }
+
+/// With JavaScript, the tab of whom a message mentions says so; the tab of
+/// another reader says "New activity"; returning to the tab puts the room's
+/// name back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tab_title_of_the_mentioned_person_alone_says_so() {
+    let Some(Stage { server, mut driver }) = stage().await else {
+        return;
+    };
+    let ann = driver.person("Ann", Js::On).await;
+    let bob = driver.person("Bob", Js::On).await;
+    let cy = driver.person("Cy", Js::On).await;
+    let code = ann.create_room(&server, "Ann").await;
+    bob.join_room(&server, "Bob", &code).await;
+    cy.join_room(&server, "Cy", &code).await;
+    let plain = format!("Room {code} · livechat");
+    bob.wait_for_log("Cy joined").await;
+    bob.script("document.dispatchEvent(new Event('visibilitychange'))")
+        .await;
+    bob.wait_for_title(&plain).await;
+
+    ann.send("are you there @Bob?", Submit::Enter).await;
+    bob.wait_for_log("are you there").await;
+    cy.wait_for_log("are you there").await;
+    bob.wait_for_title(&format!("(@) You were mentioned · {plain}"))
+        .await;
+    cy.wait_for_title(&format!("New activity · {plain}")).await;
+    let titles = bob
+        .script("return [document.querySelectorAll('title').length, document.querySelectorAll('body title').length]")
+        .await;
+    assert_eq!(titles, json!([1, 0]), "one title, in the head");
+
+    bob.script("document.dispatchEvent(new Event('visibilitychange'))")
+        .await;
+    bob.wait_for_title(&plain).await;
+
+    ann.close().await;
+    bob.close().await;
+    cy.close().await;
+    server.shut_down().await;
+}

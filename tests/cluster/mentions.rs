@@ -42,3 +42,36 @@ async fn a_mention_made_on_one_server_is_marked_the_same_on_another() {
         "and a page load"
     );
 }
+
+#[tokio::test]
+async fn the_mention_title_reaches_the_mentioned_reader_on_another_server_alone() {
+    let Some((c, ann, mut anns)) = two_servers_with_ann(&[]).await else {
+        return;
+    };
+    let (_bob, mut bobs) = member(c.node(1), "Bob", "general").await;
+    let (_cat, mut cats) = member(c.node(1), "Cat", "general").await;
+    anns.until("Cat joined").await;
+    ann.say(c.node(0), "general", "over there @bob").await;
+    ann.say(c.node(0), "general", "and no one").await;
+    let mentioned = "(@) You were mentioned";
+    let heard = bobs.until("and no one").await;
+    let at = heard
+        .iter()
+        .position(|e| e.data.contains("over there <span"))
+        .unwrap_or_else(|| panic!("no mention in {heard:?}"));
+    assert!(
+        heard
+            .get(at + 1)
+            .is_some_and(|e| e.data.contains(&format!("<title>{mentioned}"))),
+        "the mention title follows the message: {heard:?}"
+    );
+    for heard in [
+        cats.until("and no one").await,
+        anns.until("and no one").await,
+    ] {
+        assert!(
+            !heard.iter().any(|e| e.data.contains(mentioned)),
+            "nobody else's: {heard:?}"
+        );
+    }
+}

@@ -201,3 +201,49 @@ fn the_log_places_each_item_after_the_one_before_and_a_restart_opens_a_day() {
     log.publish(&Placing, &said_at(&ann, datetime!(2026-12-04 00:02 UTC)));
     assert_eq!(texts(&log.history()), ["day"]);
 }
+
+#[test]
+fn a_message_says_whom_it_mentions_and_what_stands_in_its_place_nobody() {
+    use crate::chat::ignore::View;
+    let ann = crate::chat::Author {
+        name: crate::chat::Name::parse("Ann", 32).expect("name"),
+        seed: crate::chat::Seed::random(),
+    };
+    let bob = crate::chat::Author {
+        name: crate::chat::Name::parse("Bob", 32).expect("name"),
+        seed: crate::chat::Seed::random(),
+    };
+    let cat = crate::chat::Seed::random();
+    let said = Event::Message {
+        mentions: vec![bob.clone(), ann.clone()],
+        author: ann.clone(),
+        text: crate::chat::MessageText::parse("hi @Bob", 10).expect("text"),
+        at: time::OffsetDateTime::UNIX_EPOCH,
+    };
+    let mut log = log_of(10, 0);
+    log.publish(&Placing, &said);
+    let id = log.last();
+    let item = log.history().pop().expect("the message");
+    assert_eq!(*item.reach.mentions, [bob.seed.clone(), ann.seed.clone()]);
+    assert!(
+        View::of(bob.seed.clone()).mentioned(&item),
+        "Bob is mentioned"
+    );
+    assert!(!View::of(cat).mentioned(&item), "Cat is not");
+    assert!(
+        !View::of(ann.seed.clone()).mentioned(&item),
+        "nor its author"
+    );
+
+    let gone = Event::Deleted {
+        author: ann.clone(),
+        at: time::OffsetDateTime::UNIX_EPOCH,
+        moderator: false,
+    };
+    let next = log.last().next();
+    assert!(log.delete_as(&Placing, next, id, &gone));
+    for frame in log.history() {
+        assert!(frame.reach.mentions.is_empty(), "{frame:?}");
+        assert!(!View::of(bob.seed.clone()).mentioned(&frame));
+    }
+}

@@ -39,6 +39,7 @@ impl Reading for MemoryStore {
             reach: crate::chat::Reach {
                 whose: Some(author.seed.clone()),
                 only_whose: false,
+                mentions: Default::default(),
             },
             ..self.shared.render.typing(code, room.last(), author)
         };

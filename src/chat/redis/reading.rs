@@ -51,6 +51,7 @@ impl Inner {
                 reach: Reach {
                     whose: Some(who.seed.clone()),
                     only_whose: false,
+                    mentions: Default::default(),
                 },
                 ..self.render.typing(code, last, who)
             });

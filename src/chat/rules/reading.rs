@@ -67,6 +67,7 @@ mod tests {
             reach: Reach {
                 whose: Some(whose.clone()),
                 only_whose: false,
+                mentions: Default::default(),
             },
             ..Frame::new(
                 EventId { epoch: 1, seq },

@@ -23,8 +23,8 @@ use crate::look::{self, Look};
 use crate::paths;
 use crate::shutdown::Shutdown;
 use crate::views::stream::{
-    KEEP_ALIVE, connected, final_words, frame_notice, log_notice, log_refresh, online_refresh,
-    restarting, typing_cleared,
+    KEEP_ALIVE, connected, final_words, frame_notice, log_notice, log_refresh, mentioned,
+    online_refresh, restarting, typing_cleared,
 };
 use crate::{AppState, Counters};
 
@@ -227,7 +227,16 @@ impl Live {
         if let Some(at) = missed.iter().position(|f| doc.ends(f)) {
             last_words = missed.drain(at..).next().and_then(|f| doc.bytes(f, &look));
         }
-        let missed = missed.into_iter().filter_map(|f| doc.bytes(f, &look));
+        let view = sub.view.borrow().clone();
+        let missed = missed.into_iter().filter_map(|f| {
+            let mentions_me = doc == Doc::Events && view.mentioned(&f);
+            let bytes = doc.bytes(f, &look)?;
+            Some(match mentions_me {
+                // A message that mentioned the reader while they were away.
+                true => [bytes, mentioned(&code, &look)].concat().into(),
+                false => bytes,
+            })
+        });
         let backlog = std::iter::once(first).chain(missed).collect();
         let every = app.config.keepalive();
         let mut beat = interval_at(Instant::now() + every, every);
@@ -270,9 +279,13 @@ impl Live {
             self.seen = frame.id;
         }
         // Rendered once for everyone; this reader may not be shown it.
-        if !self.sub.view.borrow().shows(&frame) {
-            return None;
-        }
+        let mentions_me = {
+            let view = self.sub.view.borrow();
+            if !view.shows(&frame) {
+                return None;
+            }
+            view.mentioned(&frame)
+        };
         let mut ends = doc.ends(&frame);
         let online = doc == Doc::Online && frame.kind == FrameKind::Online;
         // The typing line names its typer until their next item (or a
@@ -288,6 +301,11 @@ impl Live {
         if clears && doc == Doc::Events {
             self.typing = None;
             bytes = [bytes, typing_cleared()].concat().into();
+        }
+        // The tab title of whom a message mentions says so: the same bytes
+        // for every reader of this room and look, sent to them alone.
+        if mentions_me && doc == Doc::Events {
+            bytes = [bytes, mentioned(&self.code, &self.look)].concat().into();
         }
         if online {
             self.lists += 1;
