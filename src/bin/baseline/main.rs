@@ -182,11 +182,11 @@ fn when(now: time::OffsetDateTime) -> String {
     let machine = now
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
-    let month = now.month().to_string();
     format!(
-        "<time datetime=\"{machine}\" title=\"{} {} {}, {:02}:{:02} UTC\">{:02}:{:02}</time>",
+        "<time datetime=\"{machine}\" title=\"{} {} {} {}, {:02}:{:02} UTC\">{:02}:{:02}</time>",
+        now.weekday(),
         now.day(),
-        month.get(..3).unwrap_or(&month),
+        now.month(),
         now.year(),
         now.hour(),
         now.minute(),
