@@ -245,17 +245,17 @@ pub fn deleted_words(moderator: bool) -> String {
 }
 
 fn notice(id: EventId, what: Markup, at: OffsetDateTime) -> Markup {
-    html! {
-        li.notice id=(item_id(id)) {
-            p { (what) " " (When(at)) }
-        }
-    }
+    notice_item(id, what, at, false)
 }
 
 /// A join or leave notice: a `notice presence`, which a reader may hide.
 fn presence_notice(id: EventId, what: Markup, at: OffsetDateTime) -> Markup {
+    notice_item(id, what, at, true)
+}
+
+fn notice_item(id: EventId, what: Markup, at: OffsetDateTime, presence: bool) -> Markup {
     html! {
-        li.notice.presence id=(item_id(id)) {
+        li.notice.presence[presence] id=(item_id(id)) {
             p { (what) " " (When(at)) }
         }
     }
