@@ -53,11 +53,53 @@ pub fn available() -> bool {
     found
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
+/// A loopback port free now; for a cluster node, its bus port (the port
+/// plus 10000) is free too.
+fn free_port(clustered: bool) -> u16 {
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free loopback port");
+        if !clustered {
+            return port;
+        }
+        let bus = port.checked_add(10000);
+        if bus.is_some_and(|bus| TcpListener::bind(("127.0.0.1", bus)).is_ok()) {
+            return port;
+        }
+    }
+}
+
+/// Whether the Redis answering on `port` is the process `pid`: a port found
+/// free can be taken by another test's server before ours binds it, and then
+/// ours exits while the other answers.
+fn answers_as(port: u16, pid: u32) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    if stream.write_all(b"INFO server\r\n").is_err() {
+        return false;
+    }
+    let wanted = format!("process_id:{pid}\r\n");
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while let Ok(n) = stream.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        seen.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&seen);
+        if text.contains(&wanted) {
+            return true;
+        }
+        if text.contains("process_id:") && text.contains("\r\n\r\n") {
+            return false;
+        }
+    }
+    false
 }
 
 impl RedisServer {
@@ -117,13 +159,25 @@ impl RedisServer {
         std::fs::create_dir_all(&dir).expect("a temporary folder");
         let mut server = Self {
             child: None,
-            port: free_port(),
+            port: free_port(clustered),
             dir,
             clustered,
             peers: Vec::new(),
         };
-        server.run(false);
+        server.run_on_a_free_port(false);
         server
+    }
+
+    /// Runs the server, on a fresh port each time another process took the
+    /// one picked.
+    fn run_on_a_free_port(&mut self, durable: bool) {
+        for _ in 0..20 {
+            if self.run(durable) {
+                return;
+            }
+            self.port = free_port(self.clustered);
+        }
+        panic!("redis-server found no free port to listen on");
     }
 
     /// Starts a server that keeps its data in an append-only file, so that a
@@ -131,7 +185,7 @@ impl RedisServer {
     pub fn start_durable() -> Self {
         let mut server = Self::start_one(false);
         server.stop();
-        server.run(true);
+        server.run_on_a_free_port(true);
         server
     }
 
@@ -144,7 +198,8 @@ impl RedisServer {
             .join(",")
     }
 
-    fn run(&mut self, durable: bool) {
+    /// Runs the server on its port; false when it could not listen there.
+    fn run(&mut self, durable: bool) -> bool {
         let mut cmd = Command::new("redis-server");
         cmd.arg("--port")
             .arg(self.port.to_string())
@@ -172,10 +227,19 @@ impl RedisServer {
             .stderr(Stdio::null())
             .spawn()
             .expect("redis-server starts");
+        let pid = child.id();
         self.child = Some(child);
-        for _ in 0..200 {
-            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-                return;
+        for _ in 0..500 {
+            let exited = self
+                .child
+                .as_mut()
+                .is_some_and(|child| !matches!(child.try_wait(), Ok(None)));
+            if exited {
+                self.child = None;
+                return false;
+            }
+            if answers_as(self.port, pid) {
+                return true;
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -199,9 +263,17 @@ impl RedisServer {
     /// Starts it again on the same port and folder (a cluster's nodes
     /// find each other again from their saved configuration).
     pub fn restart(&mut self) {
-        self.run(true);
+        assert!(
+            self.run(true),
+            "redis-server could not listen again on port {}",
+            self.port
+        );
         for peer in &mut self.peers {
-            peer.run(true);
+            assert!(
+                peer.run(true),
+                "redis-server could not listen again on port {}",
+                peer.port
+            );
         }
     }
 }

@@ -22,6 +22,21 @@ pub fn on_a_cluster() -> bool {
     std::env::var("LIVECHAT_TEST_REDIS").as_deref() == Ok("cluster")
 }
 
+/// A free loopback port; for a cluster node, its bus port (the port plus
+/// 10000) is free as well.
+fn port_for(clustered: bool) -> u16 {
+    loop {
+        let port = free_port();
+        if !clustered
+            || port
+                .checked_add(10000)
+                .is_some_and(|bus| std::net::TcpListener::bind(("127.0.0.1", bus)).is_ok())
+        {
+            return port;
+        }
+    }
+}
+
 /// A `redis-server` of our own on a free loopback port, in a fresh folder;
 /// in a cluster, the first master, with the other nodes as `peers`.
 pub struct Redis {
@@ -53,15 +68,22 @@ impl Redis {
         let mut redis = Redis {
             bin: bin.to_owned(),
             child: None,
-            port: free_port(),
+            port: port_for(clustered),
             dir: fresh_dir("redis"),
             durable,
             clustered,
             peers: Vec::new(),
             replicas: Vec::new(),
         };
-        redis.run().await;
-        redis
+        // A port found free can be taken by another test's server before
+        // ours binds it: then ours exits, and a fresh port is tried.
+        for _ in 0..20 {
+            if redis.run().await {
+                return redis;
+            }
+            redis.port = port_for(clustered);
+        }
+        panic!("redis-server found no free port to listen on");
     }
 
     /// A Redis Cluster of three masters on loopback, `replicas` of them
@@ -244,7 +266,8 @@ impl Redis {
             .join(",")
     }
 
-    async fn run(&mut self) {
+    /// Runs the server on its port; false when its port was taken.
+    async fn run(&mut self) -> bool {
         let log = self.dir.join("redis.log");
         let persistence: &[&str] = if self.durable {
             &["--appendonly", "yes", "--appendfsync", "always"]
@@ -281,11 +304,16 @@ impl Redis {
         self.child = Some(child);
         let deadline = Instant::now() + START;
         while Instant::now() < deadline {
-            if self.ping().await {
-                return;
-            }
             if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
-                panic!("redis-server exited ({status}):\n{}", tail(&log));
+                self.child = None;
+                let said = tail(&log);
+                if said.contains("Address already in use") {
+                    return false;
+                }
+                panic!("redis-server exited ({status}):\n{said}");
+            }
+            if self.ping().await {
+                return true;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -359,9 +387,9 @@ impl Redis {
     /// Starts it again on the same port and folder.
     pub async fn restart(&mut self) {
         self.stop().await;
-        self.run().await;
+        assert!(self.run().await, "port {} was taken meanwhile", self.port);
         for peer in &mut self.peers {
-            peer.run().await;
+            assert!(peer.run().await, "port {} was taken meanwhile", peer.port);
         }
         if self.clustered {
             self.until_ok().await;
